@@ -1,0 +1,100 @@
+"""The command line, ``claims-ledger``: the product's face for operators and the demo.
+
+Every refusal of the ledger is shown as its plain-words message and the command exits 2, having
+recorded nothing; a traceback is never what a clerk sees.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from api.demo_summary import print_summary
+from ledger.application import Ledger
+from ledger.demo import DemoBuilder, DemoResult
+from ledger.errors import LedgerError
+from ledger.settings import settings_from_environment, settings_from_url
+from ledger.store import init_store
+
+console = Console()
+
+
+class LedgerCommandError(click.ClickException):
+    """A ledger refusal, shown as ``Error: <message>`` with exit status 2."""
+
+    exit_code = 2
+
+
+def _refusal(error: LedgerError) -> LedgerCommandError:
+    return LedgerCommandError(f"{error} [{error.rule}]")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="claims-ledger")
+def cli() -> None:
+    """claims-ledger: the event-sourced record of city-funded BPJS Ketenagakerjaan cover.
+
+    The store is LEDGER_DATABASE_URL: unset for ./claims-ledger.sqlite, or
+    postgresql://user:pass@host:5432/db for PostgreSQL.
+    """
+
+
+@cli.group()
+def db() -> None:
+    """The database: create its tables."""
+
+
+@db.command("init")
+def db_init() -> None:
+    """Create the ledger's tables and the append-only guard (safe to run again)."""
+    try:
+        settings = settings_from_environment()
+        init_store(settings)
+    except LedgerError as error:
+        raise _refusal(error) from None
+    console.print(f"[green]ready[/green]: {settings.describe()}")
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="claims-ledger-demo", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the demo's embedded database (rebuilt from scratch each run).")
+def demo(out_dir: Path) -> None:
+    """Build the seed scenario in an embedded SQLite store and print a summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = (out_dir / "claims-ledger.sqlite").resolve()
+    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        stale.unlink(missing_ok=True)  # the demo is rebuilt, never appended to
+    settings = settings_from_url(f"sqlite:///{database}")
+    started = time.perf_counter()
+    init_store(settings)
+    ledger = Ledger(settings)
+    try:
+        result = _build_with_progress(ledger)
+        elapsed = time.perf_counter() - started
+        print_summary(console, ledger, result, elapsed, database)
+    except LedgerError as error:
+        raise _refusal(error) from None
+    finally:
+        ledger.close()
+
+
+def _build_with_progress(ledger: Ledger) -> DemoResult:
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(),
+                  TextColumn("{task.completed:>6}/{task.total}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("building the seed scenario", total=DemoBuilder.total_steps())
+
+        def advance(steps: int, what: str) -> None:
+            progress.update(task, advance=steps, description=what)
+
+        return DemoBuilder(ledger, advance).build()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="claims-ledger")

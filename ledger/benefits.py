@@ -1,0 +1,205 @@
+"""Benefit types and the versioned rule set that computes every entitlement.
+
+Amounts are never typed in: a claim names its benefit type and the facts the rule needs (wage
+band, enrolment and death dates, months of incapacity) and the rule set computes the amount. The
+figures are PP 44/2015 and PP 82/2019 as summarised in DOMAIN.md section 4. A change of law is a
+new :class:`BenefitRules` version registered in :data:`RULE_SETS`; claims record the version that
+computed them, so an old claim can always be recomputed as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from ledger.calendar import add_calendar_months
+from ledger.errors import InvalidInputError
+
+
+class Programme(StrEnum):
+    """What a funder's programme pays for."""
+
+    JKK = "JKK"  # work-accident insurance, paid by BPJS
+    JKM = "JKM"  # death benefit, paid by BPJS
+    CITY_GRANT = "CITY_GRANT"  # the city's own flat death grant (santunan kematian), from BTT
+
+
+class Benefit(StrEnum):
+    """A benefit a claim can ask for."""
+
+    JKM_DEATH = "jkm_death"
+    JKK_DEATH = "jkk_death"
+    JKK_TOTAL_DISABILITY = "jkk_total_disability"
+    JKK_TEMPORARY_INCAPACITY = "jkk_temporary_incapacity"  # STMB
+    CITY_DEATH_GRANT = "city_death_grant"
+
+    @property
+    def programme(self) -> Programme:
+        """The programme (and so the payer) a benefit belongs to."""
+        if self is Benefit.JKM_DEATH:
+            return Programme.JKM
+        if self is Benefit.CITY_DEATH_GRANT:
+            return Programme.CITY_GRANT
+        return Programme.JKK
+
+    @property
+    def is_death_benefit(self) -> bool:
+        return self in (Benefit.JKM_DEATH, Benefit.JKK_DEATH, Benefit.CITY_DEATH_GRANT)
+
+    @property
+    def payer(self) -> str:
+        """Who pays it: BPJS Ketenagakerjaan for JKK/JKM, the city for its own grant."""
+        return "CITY" if self is Benefit.CITY_DEATH_GRANT else "BPJS"
+
+
+def parse_benefit(text: str) -> Benefit:
+    """A benefit from its code, with a clear error listing the codes that exist."""
+    try:
+        return Benefit(text.strip().lower())
+    except ValueError:
+        known = ", ".join(b.value for b in Benefit)
+        raise InvalidInputError(
+            f"unknown benefit '{text}'; use one of: {known}", field="benefit"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a computation: what it is and how much."""
+
+    label: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """An amount the rule set computed, with its parts and the rule version."""
+
+    benefit: Benefit
+    amount: int
+    rule_version: str
+    lines: tuple[Line, ...]
+
+    def as_record(self) -> list[dict[str, object]]:
+        """The computation as stored in the claim's event."""
+        return [{"label": line.label, "amount": line.amount} for line in self.lines]
+
+
+@dataclass(frozen=True)
+class BenefitRules:
+    """One version of the benefit figures. Every field is reference data, not code."""
+
+    version: str
+    jkm_lump_sum: int = 20_000_000
+    jkm_periodic_months: int = 24
+    jkm_periodic_amount: int = 500_000
+    jkm_funeral: int = 10_000_000
+    # Death in the first months of membership pays only the funeral part (article not found,
+    # so configurable: DOMAIN.md marks it [C, article not found]).
+    jkm_early_death_months: int = 3
+    jkm_early_death_amount: int = 10_000_000
+    jkk_death_wage_multiple: int = 48
+    jkk_death_minimum: int = 20_000_000
+    jkk_death_periodic: int = 12_000_000
+    jkk_funeral: int = 10_000_000
+    # 70% x 80 x wage = 56 x wage, plus a flat amount.
+    jkk_total_disability_wage_multiple: int = 56
+    jkk_total_disability_extra: int = 12_000_000
+    stmb_full_pay_months: int = 12
+    stmb_later_percent: int = 50
+    jkk_claim_expiry_years: int = 5
+    city_grant_amount: int = 3_000_000
+    city_grant_window_working_days: int = 40
+    city_grant_excluded_causes: frozenset[str] = field(
+        default_factory=lambda: frozenset(
+            {"suicide", "death_penalty", "serious_crime", "drug_abuse", "natural_disaster"}
+        )
+    )
+
+    def jkm_death(self, *, enrolled_on: date, died_on: date) -> Entitlement:
+        """JKM: Rp42,000,000, or only Rp10,000,000 when death comes in the first months."""
+        early_until = add_calendar_months(enrolled_on, self.jkm_early_death_months)
+        if died_on < early_until:
+            lines: tuple[Line, ...] = (
+                Line(
+                    f"death within the first {self.jkm_early_death_months} months of membership",
+                    self.jkm_early_death_amount,
+                ),
+            )
+        else:
+            lines = (
+                Line("lump sum", self.jkm_lump_sum),
+                Line(
+                    f"periodic benefit {self.jkm_periodic_months} x {self.jkm_periodic_amount}",
+                    self.jkm_periodic_months * self.jkm_periodic_amount,
+                ),
+                Line("funeral", self.jkm_funeral),
+            )
+        return self._entitlement(Benefit.JKM_DEATH, lines)
+
+    def jkk_death(self, *, wage: int) -> Entitlement:
+        """JKK death: max(48 x wage, Rp20,000,000) + Rp12,000,000 + Rp10,000,000 funeral."""
+        lines = (
+            Line(
+                f"lump sum max({self.jkk_death_wage_multiple} x wage, {self.jkk_death_minimum})",
+                max(self.jkk_death_wage_multiple * wage, self.jkk_death_minimum),
+            ),
+            Line("periodic benefit", self.jkk_death_periodic),
+            Line("funeral", self.jkk_funeral),
+        )
+        return self._entitlement(Benefit.JKK_DEATH, lines)
+
+    def jkk_total_disability(self, *, wage: int) -> Entitlement:
+        """Total permanent disability: 56 x wage + Rp12,000,000."""
+        lines = (
+            Line(
+                f"{self.jkk_total_disability_wage_multiple} x wage",
+                self.jkk_total_disability_wage_multiple * wage,
+            ),
+            Line("periodic benefit", self.jkk_total_disability_extra),
+        )
+        return self._entitlement(Benefit.JKK_TOTAL_DISABILITY, lines)
+
+    def jkk_temporary_incapacity(self, *, wage: int, months: int) -> Entitlement:
+        """STMB: 100% of wage a month for the first 12 months, 50% after."""
+        if months < 1:
+            raise InvalidInputError(
+                "months of incapacity must be a whole number of at least 1",
+                field="incapacity_months",
+            )
+        full = min(months, self.stmb_full_pay_months)
+        later = months - full
+        lines = [Line(f"{full} month(s) at 100% of wage", full * wage)]
+        if later:
+            lines.append(
+                Line(
+                    f"{later} month(s) at {self.stmb_later_percent}% of wage",
+                    later * wage * self.stmb_later_percent // 100,
+                )
+            )
+        return self._entitlement(Benefit.JKK_TEMPORARY_INCAPACITY, tuple(lines))
+
+    def city_death_grant(self) -> Entitlement:
+        """The city's flat death grant."""
+        return self._entitlement(
+            Benefit.CITY_DEATH_GRANT, (Line("city death grant", self.city_grant_amount),)
+        )
+
+    def _entitlement(self, benefit: Benefit, lines: tuple[Line, ...]) -> Entitlement:
+        return Entitlement(benefit, sum(line.amount for line in lines), self.version, lines)
+
+
+#: Every rule set the ledger has used, by version. Claims name the version that computed them.
+RULE_SETS: dict[str, BenefitRules] = {
+    rules.version: rules for rules in (BenefitRules(version="PP82-2019/PP44-2015 v1"),)
+}
+CURRENT_RULES_VERSION = "PP82-2019/PP44-2015 v1"
+
+
+def rules(version: str = CURRENT_RULES_VERSION) -> BenefitRules:
+    """The rule set of a version (the current one by default)."""
+    try:
+        return RULE_SETS[version]
+    except KeyError:
+        raise InvalidInputError(f"unknown benefit rule version '{version}'") from None

@@ -1,0 +1,310 @@
+"""A claim for a benefit: filed, approved or rejected, paid out (maybe in parts), reversed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.benefits import Benefit
+from ledger.errors import (
+    AlreadyReversedError,
+    ClaimStateError,
+    FourEyesError,
+    InvalidInputError,
+    NotEligibleError,
+    PayoutExceedsApprovedError,
+)
+from ledger.identity import mask_nik, parse_kk, parse_nik
+from ledger.money import rupiah
+
+
+class ClaimStatus(StrEnum):
+    FILED = "filed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+#: Heirs in the order of the law (DOMAIN.md section 4); "self" is the member's own claim.
+RELATIONSHIPS = (
+    "self",
+    "spouse",
+    "child",
+    "parent",
+    "grandparent",
+    "grandchild",
+    "sibling",
+    "parent_in_law",
+    "will_beneficiary",
+)
+
+REJECTION_REASONS = (
+    "incomplete_file",
+    "not_covered",
+    "not_eligible",
+    "excluded_cause",
+    "duplicate",
+    "fraud_suspected",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Who receives the benefit: the member, or an heir with the heir certificate."""
+
+    nik: str
+    name: str
+    relationship: str
+    heir_certificate: str
+    bank: str
+    account_number: str
+    account_name: str
+
+    def validate(self, *, death_benefit: bool, on: date) -> None:
+        parse_nik(self.nik, on=on)
+        if not self.name.strip():
+            raise InvalidInputError("the claimant's name is empty", field="claimant.name")
+        if self.relationship not in RELATIONSHIPS:
+            raise InvalidInputError(
+                f"relationship must be one of {', '.join(RELATIONSHIPS)}; "
+                f"got '{self.relationship}'",
+                field="claimant.relationship",
+            )
+        if death_benefit and self.relationship == "self":
+            raise InvalidInputError(
+                "a death benefit is paid to an heir, not to the member",
+                field="claimant.relationship",
+            )
+        if death_benefit and not self.heir_certificate.strip():
+            raise InvalidInputError(
+                "a death benefit needs the heir certificate (surat keterangan ahli waris) "
+                "reference",
+                field="claimant.heir_certificate",
+            )
+        digits = self.account_number.replace(" ", "").replace("-", "")
+        if not self.bank.strip() or not digits.isdigit() or not 6 <= len(digits) <= 20:
+            raise InvalidInputError(
+                "the payee account needs a bank and an account number of 6-20 digits",
+                field="claimant.account_number",
+            )
+
+    def as_record(self) -> dict[str, str]:
+        return {
+            "nik": self.nik,
+            "name": self.name,
+            "relationship": self.relationship,
+            "heir_certificate": self.heir_certificate,
+            "bank": self.bank,
+            "account_number": self.account_number.replace(" ", "").replace("-", ""),
+            "account_name": self.account_name,
+        }
+
+
+class Claim(Aggregate):
+    """A benefit claim whose amount the rule set computed when it was filed."""
+
+    @event("Filed")
+    def __init__(
+        self,
+        programme_id: str,
+        programme_code: str,
+        benefit: str,
+        incident_id: str | None,
+        enrolment_id: str | None,
+        subject_nik: str,
+        claimant: dict[str, str],
+        filed_on: date,
+        entitlement: int,
+        rule_version: str,
+        computation: list[dict[str, Any]],
+        facts: dict[str, Any],
+        actor: str,
+    ) -> None:
+        self.programme_id = programme_id
+        self.programme_code = programme_code
+        self.benefit = Benefit(benefit)
+        self.incident_id = incident_id
+        self.enrolment_id = enrolment_id
+        self.subject_nik = subject_nik
+        self.claimant = dict(claimant)
+        self.filed_on = filed_on
+        self.entitlement = entitlement
+        self.rule_version = rule_version
+        self.computation = list(computation)
+        self.facts = dict(facts)
+        self.filed_by = actor
+        self.status = ClaimStatus.FILED
+        self.approved_amount = 0
+        self.approved_by: str | None = None
+        self.approved_on: date | None = None
+        self.rejection_reason: str | None = None
+        # disbursement reference -> amount (0 once reversed)
+        self.disbursements: dict[str, int] = {}
+        self.reversed_references: set[str] = set()
+
+    @property
+    def disbursed(self) -> int:
+        return sum(self.disbursements.values())
+
+    @property
+    def outstanding(self) -> int:
+        return self.approved_amount - self.disbursed
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status is ClaimStatus.APPROVED and self.outstanding == 0
+
+    def describe(self) -> str:
+        return f"{self.benefit.value} claim for NIK {mask_nik(self.subject_nik)}"
+
+    def approve(self, approved_on: date, actor: str) -> None:
+        """Approve the computed amount; the approver may not be the clerk who filed."""
+        self._require_filed("approved")
+        if actor == self.filed_by:
+            raise FourEyesError(
+                f"{actor} filed this claim and so cannot approve it; another approver must"
+            )
+        if approved_on < self.filed_on:
+            raise InvalidInputError(
+                "a claim cannot be approved before it was filed", field="approved_on"
+            )
+        self._approved(self.entitlement, self.rule_version, approved_on, actor)
+
+    @event("Approved")
+    def _approved(self, amount: int, rule_version: str, approved_on: date, actor: str) -> None:
+        self.status = ClaimStatus.APPROVED
+        self.approved_amount = amount
+        self.approved_by = actor
+        self.approved_on = approved_on
+
+    def reject(self, reason: str, note: str, rejected_on: date, actor: str) -> None:
+        self._require_filed("rejected")
+        if reason not in REJECTION_REASONS:
+            raise InvalidInputError(
+                f"rejection reason must be one of {', '.join(REJECTION_REASONS)}; got '{reason}'",
+                field="reason",
+            )
+        if actor == self.filed_by:
+            raise FourEyesError(
+                f"{actor} filed this claim and so cannot decide on it; another approver must"
+            )
+        self._rejected(reason, note, rejected_on, actor)
+
+    @event("Rejected")
+    def _rejected(self, reason: str, note: str, rejected_on: date, actor: str) -> None:
+        self.status = ClaimStatus.REJECTED
+        self.rejection_reason = reason
+
+    def disburse(self, reference: str, amount: int, paid_on: date, actor: str) -> None:
+        """A payout, never beyond what was approved."""
+        if self.status is not ClaimStatus.APPROVED:
+            raise ClaimStateError(
+                f"only an approved claim can be paid; this claim is {self.status.value}"
+            )
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise InvalidInputError(
+                "a payout is a whole number of rupiah above zero", field="amount"
+            )
+        if not reference.strip():
+            raise InvalidInputError("a payout needs its transfer reference", field="reference")
+        if reference in self.disbursements:
+            raise InvalidInputError(
+                f"payout reference {reference} is already recorded on this claim",
+                field="reference",
+            )
+        if self.approved_on is not None and paid_on < self.approved_on:
+            raise InvalidInputError(
+                "a claim cannot be paid before it was approved", field="paid_on"
+            )
+        if amount > self.outstanding:
+            raise PayoutExceedsApprovedError(
+                f"paying {rupiah(amount)} would exceed the approved {rupiah(self.approved_amount)}"
+                f"; {rupiah(self.outstanding)} is outstanding"
+            )
+        self._disbursed(reference, amount, paid_on, self.benefit.payer, actor)
+
+    @event("Disbursed")
+    def _disbursed(
+        self, reference: str, amount: int, paid_on: date, payer: str, actor: str
+    ) -> None:
+        self.disbursements[reference] = amount
+
+    def reverse_disbursement(
+        self, reference: str, reason: str, reversed_on: date, actor: str
+    ) -> None:
+        if reference not in self.disbursements:
+            raise InvalidInputError(
+                f"there is no payout {reference} on this claim", field="reference"
+            )
+        if reference in self.reversed_references:
+            raise AlreadyReversedError(f"payout {reference} was already reversed")
+        if not reason.strip():
+            raise InvalidInputError("a reversal needs a reason", field="reason")
+        self._disbursement_reversed(reference, reason, reversed_on, actor)
+
+    @event("DisbursementReversed")
+    def _disbursement_reversed(
+        self, reference: str, reason: str, reversed_on: date, actor: str
+    ) -> None:
+        self.disbursements[reference] = 0
+        self.reversed_references.add(reference)
+
+    def _require_filed(self, step: str) -> None:
+        if self.status is not ClaimStatus.FILED:
+            raise ClaimStateError(
+                f"this claim is already {self.status.value}; it cannot be {step} again"
+            )
+
+
+@dataclass(frozen=True)
+class Deceased:
+    """A poor resident who died, as the city death grant needs them (DTKS/DTSEN listed)."""
+
+    nik: str
+    name: str
+    kk: str
+    region: str
+    district: str
+    decile: int
+    register: str
+    register_snapshot: date
+
+    def validate(self, *, region: str, deciles: tuple[int, int], died_on: date) -> str:
+        """Check the deceased fits the grant; return the NIK as stored."""
+        nik = parse_nik(self.nik, on=died_on).value
+        parse_kk(self.kk)
+        who = f"NIK {mask_nik(nik)}"
+        if not self.name.strip():
+            raise InvalidInputError("the deceased's name is empty", field="deceased.name")
+        if self.region != region:
+            raise NotEligibleError(
+                f"{who} lived in region {self.region}; the grant is for residents of {region}",
+                field="deceased.region",
+            )
+        low, high = deciles
+        if not isinstance(self.decile, int) or not low <= self.decile <= high:
+            raise NotEligibleError(
+                f"{who} must be in the welfare register (decile {low}-{high}); "
+                f"got decile {self.decile}",
+                field="deceased.decile",
+            )
+        if self.register not in ("DTKS", "DTSEN"):
+            raise InvalidInputError(
+                "welfare register must be DTKS or DTSEN", field="deceased.register"
+            )
+        return nik
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "deceased_name": self.name,
+            "deceased_kk": self.kk,
+            "region": self.region,
+            "district": self.district,
+            "decile": self.decile,
+            "register": self.register,
+            "register_snapshot": self.register_snapshot,
+        }

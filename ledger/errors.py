@@ -1,0 +1,210 @@
+"""The one error tree of the ledger.
+
+Every rule the ledger enforces raises a subclass of :class:`LedgerError`. Each class names the rule
+(``rule``) and says what was wrong in plain words (``str(error)``), so the command line and the
+HTTP layer can show it to a clerk as it is. ``api/errors.py`` maps the branches of this tree onto
+HTTP statuses; the branch tells the kind of failure:
+
+- :class:`InvalidInputError`: a value is malformed (a 15-digit NIK, a month written "13/2025").
+- :class:`NotFoundError`: the thing named does not exist.
+- :class:`RuleViolationError`: the input is well formed but a business rule refuses it.
+- :class:`ConflictError`: somebody else changed the same record at the same moment.
+- :class:`StoreError`: the database is missing or not initialised.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base of every refusal the ledger raises."""
+
+    rule: str = "ledger"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# -- malformed input -----------------------------------------------------------------------------
+
+
+class InvalidInputError(LedgerError):
+    """A value does not have the form the ledger needs."""
+
+    rule = "invalid-input"
+
+
+# -- not found ------------------------------------------------------------------------------------
+
+
+class NotFoundError(LedgerError):
+    """The programme, member, incident, claim or ceremony named does not exist."""
+
+    rule = "not-found"
+
+
+class ProgrammeNotFoundError(NotFoundError):
+    rule = "programme-not-found"
+
+
+class EnrolmentNotFoundError(NotFoundError):
+    rule = "enrolment-not-found"
+
+
+class IncidentNotFoundError(NotFoundError):
+    rule = "incident-not-found"
+
+
+class ClaimNotFoundError(NotFoundError):
+    rule = "claim-not-found"
+
+
+class ContributionNotFoundError(NotFoundError):
+    rule = "contribution-not-found"
+
+
+class HandoverNotFoundError(NotFoundError):
+    rule = "handover-not-found"
+
+
+# -- business rules -------------------------------------------------------------------------------
+
+
+class RuleViolationError(LedgerError):
+    """Well-formed input that a rule of the programme refuses."""
+
+    rule = "rule-violation"
+
+
+class ProgrammeExistsError(RuleViolationError):
+    rule = "programme-exists"
+
+
+class ProgrammeClosedError(RuleViolationError):
+    rule = "programme-closed"
+
+
+class BenefitNotInProgrammeError(RuleViolationError):
+    rule = "benefit-not-in-programme"
+
+
+class NotEligibleError(RuleViolationError):
+    """Domicile, decile, occupation, branch or date outside what the programme allows."""
+
+    rule = "not-eligible"
+
+
+class AlreadyCoveredError(RuleViolationError):
+    """The NIK already has an active coverage (in any programme of any funder)."""
+
+    rule = "nik-already-covered"
+
+
+class ExcludedByBpjsError(RuleViolationError):
+    rule = "excluded-by-bpjs"
+
+
+class DeceasedError(RuleViolationError):
+    rule = "recorded-as-deceased"
+
+
+class DuplicateInBatchError(RuleViolationError):
+    rule = "duplicate-in-batch"
+
+
+class CoverageEndedError(RuleViolationError):
+    rule = "coverage-ended"
+
+
+class ContributionAmountError(RuleViolationError):
+    """The amount is not members x rate x months exactly."""
+
+    rule = "contribution-amount-mismatch"
+
+
+class ContributionMembersError(RuleViolationError):
+    rule = "contribution-members-invalid"
+
+
+class DuplicatePaymentOrderError(RuleViolationError):
+    rule = "duplicate-payment-order"
+
+
+class BudgetExceededError(RuleViolationError):
+    rule = "budget-exceeded"
+
+
+class AlreadyReversedError(RuleViolationError):
+    rule = "already-reversed"
+
+
+class IncidentBeforeEnrolmentError(RuleViolationError):
+    rule = "incident-before-enrolment"
+
+
+class IncidentAfterDeathError(RuleViolationError):
+    rule = "incident-after-death"
+
+
+class NotCoveredError(RuleViolationError):
+    rule = "not-covered"
+
+
+class BenefitNotApplicableError(RuleViolationError):
+    """The benefit does not fit the incident (e.g. JKM for a death caused by work)."""
+
+    rule = "benefit-not-applicable"
+
+
+class DuplicateDeathBenefitError(RuleViolationError):
+    """One death is paid as JKK or JKM, never both (nor twice)."""
+
+    rule = "one-death-one-benefit"
+
+
+class ClaimExpiredError(RuleViolationError):
+    rule = "claim-expired"
+
+
+class ExcludedCauseError(RuleViolationError):
+    rule = "excluded-cause-of-death"
+
+
+class ClaimStateError(RuleViolationError):
+    """The claim is not in a state that allows this step (e.g. approving a rejected claim)."""
+
+    rule = "claim-state"
+
+
+class FourEyesError(RuleViolationError):
+    rule = "four-eyes"
+
+
+class PayoutExceedsApprovedError(RuleViolationError):
+    rule = "payout-exceeds-approved"
+
+
+class HandoverClaimNotApprovedError(RuleViolationError):
+    rule = "handover-claim-not-approved"
+
+
+# -- concurrency and storage ----------------------------------------------------------------------
+
+
+class ConflictError(LedgerError):
+    """Another writer changed the same record first; nothing of this request was recorded."""
+
+    rule = "concurrent-update"
+
+
+class StoreError(LedgerError):
+    rule = "store"
+
+
+class StoreNotInitialisedError(StoreError):
+    rule = "store-not-initialised"
+
+
+class ConfigurationError(StoreError):
+    rule = "configuration"

@@ -1,0 +1,112 @@
+"""The one configuration variable, ``LEDGER_DATABASE_URL``, mapped onto eventsourcing's settings.
+
+Unset (or empty) means an embedded SQLite file ``./claims-ledger.sqlite``; ``sqlite:///PATH``
+names another file; ``postgresql://user:pass@host:5432/db`` means PostgreSQL through psycopg 3.
+Nothing else in the code reads the environment for the store: everything asks this module.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ledger.errors import ConfigurationError
+
+DATABASE_URL_VARIABLE = "LEDGER_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "claims-ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the event store lives, in eventsourcing's own terms."""
+
+    url: str
+    backend: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.backend == "postgres"
+
+    def with_table_creation(self, create: bool) -> StoreSettings:
+        """The same store, allowed (``db init``) or not (every other command) to create tables."""
+        env = dict(self.env, CREATE_TABLE="y" if create else "n")
+        return StoreSettings(self.url, self.backend, env)
+
+    def describe(self) -> str:
+        """The store for people: a file path or host/database, never a password."""
+        if self.is_postgres:
+            return (
+                f"PostgreSQL {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
+                f"/{self.env['POSTGRES_DBNAME']}"
+            )
+        return f"SQLite {self.env['SQLITE_DBNAME']}"
+
+
+def settings_from_environment() -> StoreSettings:
+    """Read ``LEDGER_DATABASE_URL`` from the process environment."""
+    return settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, ""))
+
+
+def settings_from_url(url: str) -> StoreSettings:
+    """Map a database URL onto the eventsourcing settings (``PERSISTENCE_MODULE`` and friends)."""
+    url = url.strip()
+    if not url:
+        return _sqlite(str(Path.cwd() / DEFAULT_SQLITE_FILE), url)
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise ConfigurationError(
+                f"{DATABASE_URL_VARIABLE} for SQLite must look like sqlite:///path/to/file.sqlite"
+            )
+        return _sqlite(path, url)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return _postgres(url)
+    raise ConfigurationError(
+        f"{DATABASE_URL_VARIABLE} must start with postgresql:// or sqlite:///, or be unset for "
+        f"the embedded file ./{DEFAULT_SQLITE_FILE}"
+    )
+
+
+def _sqlite(path: str, url: str) -> StoreSettings:
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        # Several threads (the HTTP server, tests) write: wait for the file lock, don't fail.
+        "SQLITE_LOCK_TIMEOUT": "30",
+        "CREATE_TABLE": "n",
+    }
+    return StoreSettings(url or f"sqlite:///{path}", "sqlite", env)
+
+
+def _postgres(url: str) -> StoreSettings:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname:
+        raise ConfigurationError(
+            f"{DATABASE_URL_VARIABLE} for PostgreSQL must name a host and a database, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/claims_ledger"
+        )
+    try:
+        port = parts.port or 5432
+    except ValueError as error:
+        raise ConfigurationError(f"{DATABASE_URL_VARIABLE} has a bad port: {error}") from None
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "CREATE_TABLE": "n",
+    }
+    schema = parse_qs(parts.query).get("schema")
+    if schema:
+        # A schema of its own per database user, or per test, keeps the tables apart.
+        env["POSTGRES_SCHEMA"] = schema[0]
+    return StoreSettings(url, "postgres", env)

@@ -1,0 +1,84 @@
+"""Creating the store: tables, and the trigger that keeps the event table append-only.
+
+``db init`` is the one step that creates tables (every other process runs with
+``CREATE_TABLE=n``, so workers starting together cannot race on DDL). It is idempotent: run it
+again and it changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.settings import StoreSettings
+
+EVENTS_TABLE = f"{Ledger.name.lower()}_events"
+_GUARD = "ledger_append_only"
+
+_SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_update BEFORE UPDATE ON {EVENTS_TABLE}
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: UPDATE of a recorded event is refused');
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_delete BEFORE DELETE ON {EVENTS_TABLE}
+    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: DELETE of a recorded event is refused');
+    END""",
+]
+
+
+def _postgres_statements(schema: str) -> list[str]:
+    table = f'"{schema}"."{EVENTS_TABLE}"'
+    function = f'"{schema}"."{_GUARD}"'
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the ledger is append-only: % of recorded events is refused', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END $$""",
+        f"""CREATE OR REPLACE TRIGGER {_GUARD}_rows BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {function}()""",
+        f"""CREATE OR REPLACE TRIGGER {_GUARD}_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+    ]
+
+
+def init_store(settings: StoreSettings) -> None:
+    """Create the ledger's tables and the append-only guard, if they are not there yet."""
+    if settings.is_postgres:
+        _ensure_schema(settings)
+    ledger = Ledger(settings.with_table_creation(True))
+    try:
+        statements = (
+            _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public")
+            if settings.is_postgres
+            else _SQLITE_TRIGGERS
+        )
+        datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=True) as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        ledger.close()
+
+
+def _ensure_schema(settings: StoreSettings) -> None:
+    schema = settings.env.get("POSTGRES_SCHEMA")
+    if not schema:
+        return
+    import psycopg  # imported here: the embedded SQLite mode needs no PostgreSQL driver
+    from psycopg import sql
+
+    with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def postgres_connect_args(settings: StoreSettings) -> dict[str, Any]:
+    """psycopg.connect() keyword arguments for the configured PostgreSQL store."""
+    env = settings.env
+    return {
+        "host": env["POSTGRES_HOST"],
+        "port": int(env["POSTGRES_PORT"]),
+        "dbname": env["POSTGRES_DBNAME"],
+        "user": env["POSTGRES_USER"],
+        "password": env.get("POSTGRES_PASSWORD") or None,
+        "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "10")),
+    }

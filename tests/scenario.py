@@ -1,0 +1,117 @@
+"""Builders for tests: the Kota Tangerang programmes with the real figures of DOMAIN.md."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.calendar import month_range
+from ledger.claim import Claimant
+from ledger.enrolment import Enrolment, EnrolmentRequest
+from ledger.errors import ProgrammeNotFoundError
+from ledger.programme import ProgrammeTerms, Rate
+from ledger.synthetic import WorkerFactory, compose_nik
+
+CLERK = "clerk.siti"
+APPROVER = "approver.budi"
+FINANCE = "finance.rina"
+
+KOTA_TANGERANG = "36.71"
+PERIUK = "36.71.08"
+RATES = (Rate("JKK", date(2025, 1, 1), 10_000), Rate("JKM", date(2025, 1, 1), 6_800))
+OCCUPATIONS = ("ojek", "juru_parkir", "pedagang_kaki_lima", "buruh_harian_lepas", "pemulung")
+
+
+def tangerang_terms(**overrides: Any) -> ProgrammeTerms:
+    """Kota Tangerang 2025, JKK+JKM, branch Cimone: Rp999.936.000 for 5,952 x 10 months."""
+    terms = ProgrammeTerms(
+        code="TNG-2025",
+        name="Perlindungan Pekerja Rentan 2025",
+        funder_name="Pemerintah Kota Tangerang",
+        funder_region=KOTA_TANGERANG,
+        funding_source="APBD",
+        fiscal_year=2025,
+        covers=("JKK", "JKM"),
+        budget_ceiling=999_936_000,
+        dpa_reference="DPA-DINSOS-2025-5.02",
+        first_month="2025-03",
+        months=10,
+        rates=RATES,
+        branches=("Cimone",),
+        deciles=(1, 4),
+        occupations=OCCUPATIONS,
+        planned_members=5_952,
+        opened_on=date(2025, 3, 24),
+    )
+    return replace(terms, **overrides)
+
+
+def grant_terms(**overrides: Any) -> ProgrammeTerms:
+    """Kota Tangerang death grant 2025 stage I: 98 x Rp3.000.000 = Rp294.000.000 from BTT."""
+    terms = ProgrammeTerms(
+        code="TNG-SANTUNAN-2025",
+        name="Santunan Kematian Tahap I 2025",
+        funder_name="Pemerintah Kota Tangerang",
+        funder_region=KOTA_TANGERANG,
+        funding_source="BTT",
+        fiscal_year=2025,
+        covers=("CITY_GRANT",),
+        budget_ceiling=294_000_000,
+        dpa_reference="BTT-2025-01",
+        first_month="2025-01",
+        months=12,
+        deciles=(1, 5),
+        planned_members=98,
+    )
+    return replace(terms, **overrides)
+
+
+def factory(seed: int = 7) -> WorkerFactory:
+    return WorkerFactory(seed, KOTA_TANGERANG, OCCUPATIONS, (1, 4), ("Cimone",))
+
+
+def worker(enrolled_on: date = date(2025, 3, 24), seed: int = 7, **overrides: Any
+           ) -> EnrolmentRequest:
+    return replace(factory(seed).worker(enrolled_on), **overrides)
+
+
+def a_nik(serial: int = 1, female: bool = True, born: date = date(1990, 3, 12)) -> str:
+    return compose_nik(PERIUK, born, female, serial)
+
+
+def heir(relationship: str = "spouse", nik_serial: int = 77) -> Claimant:
+    return Claimant(
+        nik=a_nik(nik_serial, female=True, born=date(1985, 6, 1)),
+        name="Neneng Hasanah",
+        relationship=relationship,
+        heir_certificate="SKAW/0412/PRK/2025",
+        bank="Bank BJB",
+        account_number="0012345678",
+        account_name="Neneng Hasanah",
+    )
+
+
+def member_self(enrolment: Enrolment) -> Claimant:
+    return Claimant(
+        nik=enrolment.nik, name=enrolment.name, relationship="self", heir_certificate="",
+        bank="Bank BJB", account_number="0098765432", account_name=enrolment.name,
+    )
+
+
+def covered_member(ledger: Ledger, enrolled_on: date = date(2025, 3, 24),
+                   months: tuple[str, ...] = tuple(month_range("2025-03", 10)),
+                   seed: int = 7) -> Enrolment:
+    """A member of TNG-2025 whose contributions are paid for ``months``."""
+    try:
+        ledger.programme("TNG-2025")
+    except ProgrammeNotFoundError:
+        ledger.open_programme(tangerang_terms(), actor="admin")
+    member = ledger.enrol("TNG-2025", worker(enrolled_on, seed=seed), actor=CLERK)
+    if months:
+        ledger.pay_contribution(
+            "TNG-2025", f"SP2D/{seed}/{months[0]}", date(2025, 4, 10), months, [member.id],
+            16_800 * len(months), actor=FINANCE,
+        )
+    return ledger.enrolment(member.id)
