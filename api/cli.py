@@ -6,6 +6,7 @@ recorded nothing; a traceback is never what a clerk sees.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
 
-console = Console()
+# Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 150)
 
 
 class LedgerCommandError(click.ClickException):

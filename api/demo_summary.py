@@ -12,6 +12,7 @@ from ledger.application import Ledger
 from ledger.demo import CITY_COHORT, TNG_2025, TNG_GRANT_2025, DemoResult
 from ledger.identity import mask_nik
 from ledger.money import rupiah
+from ledger.regions import district_name
 
 
 def print_summary(console: Console, ledger: Ledger, result: DemoResult, elapsed: float,
@@ -56,13 +57,17 @@ def _programmes(ledger: Ledger, result: DemoResult) -> Table:
     table = Table(title="Programmes", title_justify="left")
     for column in ("Code", "Funder", "Region", "Source", "Members", "Budget", "Used",
                    "Remaining"):
-        table.add_column(column, justify="right" if column in (
-            "Members", "Budget", "Used", "Remaining") else "left")
+        numeric = column in ("Members", "Budget", "Used", "Remaining")
+        table.add_column(column, justify="right" if numeric else "left",
+                         no_wrap=column != "Funder")
     for code in result.programme_codes:
         programme = ledger.programme(code)
+        grants = len([amount for amount in programme.payouts.values() if amount])
+        members = (f"{number_id(grants)} grants" if not programme.pays_contributions
+                   else number_id(len(programme.member_ids)))
         table.add_row(
             programme.code, programme.funder_name, programme.funder_region,
-            programme.funding_source, number_id(len(programme.member_ids)),
+            programme.funding_source, members,
             rupiah(programme.budget_ceiling), rupiah(programme.committed),
             rupiah(programme.remaining),
         )
@@ -72,17 +77,20 @@ def _programmes(ledger: Ledger, result: DemoResult) -> Table:
 def _claims(ledger: Ledger, result: DemoResult) -> Table:
     table = Table(title="Claims on incidents (city grants not listed one by one)",
                   title_justify="left")
-    for column in ("Programme", "Benefit", "Member", "Filed", "Entitlement", "Status",
-                   "Paid"):
+    for column in ("Programme", "Benefit", "Member", "District", "Filed", "Entitlement",
+                   "Status", "Paid"):
         table.add_column(column, justify="right" if column in ("Entitlement", "Paid") else
-                         "left")
+                         "left", no_wrap=True)
     for claim_id in result.claim_ids:
         claim = ledger.claim(claim_id)
         status = claim.status.value
         if claim.rejection_reason:
             status += f" ({claim.rejection_reason})"
+        district = ""
+        if claim.enrolment_id is not None:
+            district = district_name(ledger.enrolment(claim.enrolment_id).district) or ""
         table.add_row(
-            claim.programme_code, claim.benefit.value, mask_nik(claim.subject_nik),
+            claim.programme_code, claim.benefit.value, mask_nik(claim.subject_nik), district,
             date_id(claim.filed_on), rupiah(claim.entitlement), status, rupiah(claim.disbursed),
         )
     return table

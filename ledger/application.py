@@ -92,6 +92,12 @@ class Ledger(Application[UUID]):
 
     # -- the store ---------------------------------------------------------------------------------
 
+    @property
+    def events_table(self) -> str:
+        """The name of the table that holds the log (the backends name it differently)."""
+        name: str = self.recorder.events_table_name  # type: ignore[attr-defined]
+        return name
+
     def require_initialised(self) -> None:
         """Refuse to work on a database whose tables were never created (``db init``)."""
         try:
@@ -109,7 +115,7 @@ class Ledger(Application[UUID]):
         except ValueError:
             raise missing(f"{label} '{aggregate_id}' is not a valid id", field="id") from None
         try:
-            aggregate = self.repository.get(key, version=version)
+            aggregate: object = self.repository.get(key, version=version)
         except AggregateNotFoundError:
             raise missing(f"there is no {label} with id {aggregate_id}", field="id") from None
         if not isinstance(aggregate, kind):
@@ -131,8 +137,12 @@ class Ledger(Application[UUID]):
     # -- reading -----------------------------------------------------------------------------------
 
     def programme(self, code: str, version: int | None = None) -> Programme:
-        return self._get(programme_id(code), Programme, ProgrammeNotFoundError,
-                         f"programme {code}; a", version)
+        try:
+            return self._get(programme_id(code), Programme, ProgrammeNotFoundError, "programme",
+                             version)
+        except ProgrammeNotFoundError:
+            raise ProgrammeNotFoundError(f"there is no programme with code {code}",
+                                         field="code") from None
 
     def enrolment(self, enrolment_id: UUID | str, version: int | None = None) -> Enrolment:
         return self._get(enrolment_id, Enrolment, EnrolmentNotFoundError, "enrolment", version)
@@ -153,7 +163,7 @@ class Ledger(Application[UUID]):
     def person(self, nik: str) -> Person | None:
         """What the ledger knows of a NIK, or None if it never saw it."""
         try:
-            found = self.repository.get(person_id(parse_nik(nik).value))
+            found: object = self.repository.get(person_id(parse_nik(nik).value))
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, Person) else None
@@ -290,7 +300,7 @@ class Ledger(Application[UUID]):
 
     def _person_or_new(self, nik: str) -> Person:
         try:
-            found = self.repository.get(person_id(nik))
+            found: object = self.repository.get(person_id(nik))
         except AggregateNotFoundError:
             return Person(nik=nik)
         assert isinstance(found, Person)  # ids in the person namespace belong to persons
@@ -471,6 +481,7 @@ class Ledger(Application[UUID]):
                 raise BenefitNotInProgrammeError(
                     f"programme {programme.code} does not cover {benefit.programme.value}",
                     field="benefit")
+            incident.require_claimable(benefit)
             claimant.validate(death_benefit=benefit.is_death_benefit, on=filed_on)
             if filed_on < incident.occurred_on:
                 raise InvalidInputError("a claim cannot be filed before the incident",

@@ -130,7 +130,7 @@ class DemoBuilder:
         city = self._city_2025()
         self._jakarta_barat()
         self._kabupaten(city)
-        self._city_2026(city)
+        self._city_2026()
         return self.result
 
     # -- building blocks -------------------------------------------------------------------------
@@ -195,7 +195,8 @@ class DemoBuilder:
     def _grants_2025(self) -> None:
         """Stage I 2025: 98 families x Rp3,000,000, handed over on 24 March 2025."""
         self._open(TNG_GRANT_2025)
-        people = WorkerFactory(SEED + 1, "36.71", CITY_OCCUPATIONS, (1, 4), ("Cimone",))
+        people = WorkerFactory(SEED + 1, "36.71", CITY_OCCUPATIONS, (1, 4), ("Cimone",),
+                               register_snapshot=date(2025, 1, 15), serial_base=7000)
         launch = date(2025, 3, 24)
         for index in range(GRANT_FAMILIES):
             died_on = date(2025, 2, 3) + timedelta(days=index % 28)
@@ -311,7 +312,7 @@ class DemoBuilder:
         """An RT head and a PPSU crew member; benefits handed to 2 heirs on 10 Feb 2026."""
         self._open(JAKBAR_2025)
         people = WorkerFactory(SEED + 2, "31.73", JAKBAR_2025.occupations, (1, 4),
-                               JAKBAR_2025.branches)
+                               JAKBAR_2025.branches, register_snapshot=date(2024, 11, 1))
         requests = list(people.workers(JAKBAR_COHORT - 2, date(2025, 1, 2)))
         hidayat = replace(people.worker(date(2025, 1, 2), district="31.73.05",
                                         occupation="ketua_rt", female=False),
@@ -355,14 +356,14 @@ class DemoBuilder:
             f"Kabupaten Tangerang enrols {overlap.name}, already covered by Kota Tangerang",
             lambda: self.ledger.enrol(KABTNG_2025.code, moved, actor=CLERK))
 
-    def _city_2026(self, city_members: list[Enrolment]) -> None:
+    def _city_2026(self) -> None:
         """The 2026 programme over three branches: a first intake, January and February paid."""
         self._open(TNG_2026)
-        people = WorkerFactory(SEED + 4, "36.71", CITY_OCCUPATIONS, (1, 5), TNG_2026.branches)
-        known = {m.nik for m in city_members}
-        requests = [w for w in people.workers(COHORT_2026 + 20, date(2026, 1, 5))
-                    if w.nik not in known][:COHORT_2026]
-        members = self._enrol(TNG_2026.code, requests)
+        people = WorkerFactory(SEED + 4, "36.71", CITY_OCCUPATIONS, (1, 5), TNG_2026.branches,
+                               register="DTSEN", register_snapshot=date(2025, 11, 1),
+                               serial_base=3000)
+        members = self._enrol(TNG_2026.code,
+                              list(people.workers(COHORT_2026, date(2026, 1, 5))))
         self._pay_months(TNG_2026.code, members, ["2026-01", "2026-02"],
                          lambda m: date(int(m[:4]), int(m[5:]), 12), "SP2D-2026")
 

@@ -69,6 +69,11 @@ class Incident(Aggregate):
         return self.kind is IncidentKind.DEATH
 
     def open_claim(self, claim_id: str, benefit: Benefit) -> None:
+        """Record a claim on this incident, once the conflict check passed."""
+        self.require_claimable(benefit)
+        self._claim_opened(claim_id, benefit.value)
+
+    def require_claimable(self, benefit: Benefit) -> None:
         """Refuse a second benefit of the same kind, or JKK and JKM for one death."""
         for other_id, other in self.open_claims.items():
             other_benefit = Benefit(other)
@@ -79,7 +84,6 @@ class Incident(Aggregate):
                     f"this incident already has a {other_benefit.value} claim ({other_id}); "
                     "one death is paid as JKK or JKM, never both, and a benefit is claimed once"
                 )
-        self._claim_opened(claim_id, benefit.value)
 
     @event("ClaimOpened")
     def _claim_opened(self, claim_id: str, benefit: str) -> None:

@@ -12,21 +12,21 @@ from typing import Any
 from ledger.application import Ledger
 from ledger.settings import StoreSettings
 
-EVENTS_TABLE = f"{Ledger.name.lower()}_events"
 _GUARD = "ledger_append_only"
 
-_SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_update BEFORE UPDATE ON {EVENTS_TABLE}
-    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: UPDATE of a recorded event is refused');
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_delete BEFORE DELETE ON {EVENTS_TABLE}
-    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: DELETE of a recorded event is refused');
-    END""",
-]
+
+def _sqlite_statements(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT,
+            'the ledger is append-only: {verb} of a recorded event is refused');
+        END"""
+        for verb in ("UPDATE", "DELETE")
+    ]
 
 
-def _postgres_statements(schema: str) -> list[str]:
-    table = f'"{schema}"."{EVENTS_TABLE}"'
+def _postgres_statements(schema: str, events_table: str) -> list[str]:
+    table = f'"{schema}"."{events_table}"'
     function = f'"{schema}"."{_GUARD}"'
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,9 +48,10 @@ def init_store(settings: StoreSettings) -> None:
     ledger = Ledger(settings.with_table_creation(True))
     try:
         statements = (
-            _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public")
+            _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public",
+                                 ledger.events_table)
             if settings.is_postgres
-            else _SQLITE_TRIGGERS
+            else _sqlite_statements(ledger.events_table)
         )
         datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=True) as cursor:

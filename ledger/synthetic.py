@@ -48,7 +48,13 @@ class WorkerFactory:
     """Draws distinct, valid workers of one region for one programme."""
 
     def __init__(self, seed: int, region: str, occupations: Sequence[str],
-                 deciles: tuple[int, int], branches: Sequence[str]) -> None:
+                 deciles: tuple[int, int], branches: Sequence[str],
+                 register: str = "DTKS", register_snapshot: date = date(2025, 2, 1),
+                 serial_base: int = 0) -> None:
+        # Factories with different serial bases never draw the same NIK.
+        self.serial_base = serial_base
+        self.register = register
+        self.register_snapshot = register_snapshot
         self.random = random.Random(seed)
         self.region = REGIONS[region]
         self.districts = sorted(self.region.districts) or [f"{region}.01"]
@@ -60,8 +66,7 @@ class WorkerFactory:
 
     def worker(self, enrolled_on: date, *, district: str | None = None,
                occupation: str | None = None, birth_date: date | None = None,
-               female: bool | None = None, register: str = "DTKS",
-               register_snapshot: date = date(2025, 2, 1)) -> EnrolmentRequest:
+               female: bool | None = None) -> EnrolmentRequest:
         """One new worker with a NIK nobody else drawn from this factory has."""
         rng = self.random
         given = rng.choice(GIVEN_NAMES)
@@ -70,7 +75,7 @@ class WorkerFactory:
         born = birth_date or date(1960, 1, 1) + timedelta(days=rng.randrange(0, 16_000))
         while True:
             key = district + born.isoformat() + str(is_female)
-            self.serials[key] = self.serials.get(key, 0) + 1
+            self.serials[key] = self.serials.get(key, self.serial_base) + 1
             nik = compose_nik(district, born, is_female, self.serials[key])
             if nik not in self.used:
                 self.used.add(nik)
@@ -86,8 +91,8 @@ class WorkerFactory:
             village=village,
             occupation=occupation or rng.choice(self.occupations),
             decile=rng.randint(*self.deciles),
-            register=register,
-            register_snapshot=register_snapshot,
+            register=self.register,
+            register_snapshot=self.register_snapshot,
             branch=rng.choice(self.branches),
             enrolled_on=enrolled_on,
         )

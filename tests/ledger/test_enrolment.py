@@ -52,8 +52,8 @@ def test_an_eligible_worker_is_enrolled_with_the_programme_band(
     ("overrides", "error", "message"),
     [
         ({"nik": "367108520390000"}, IdentityError, "16 digits"),
-        ({"nik": "3671083102900001"}, IdentityError, ""),
-        ({"kk": "12345"}, IdentityError, ""),
+        ({"nik": "3671083102900001"}, IdentityError, "birth date that does not exist"),
+        ({"kk": "12345"}, IdentityError, "KK number must be 16 digits"),
         ({"region": "36.03", "district": "36.03.01", "village": "36.03.01.2001"},
          NotEligibleError, "covers residents of 36.71 only"),
         ({"district": "36.71.99", "village": "36.71.99.1001"}, InvalidInputError,

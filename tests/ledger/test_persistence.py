@@ -14,7 +14,7 @@ from ledger.benefits import Benefit
 from ledger.errors import AlreadyCoveredError, ClaimStateError, LedgerError
 from ledger.incident import IncidentKind
 from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import EVENTS_TABLE, init_store, postgres_connect_args
+from ledger.store import init_store, postgres_connect_args
 from scenario import APPROVER, CLERK, covered_member, heir, tangerang_terms, worker
 
 
@@ -46,7 +46,7 @@ def test_every_event_is_in_the_global_log_in_order(ledger: Ledger) -> None:
     covered_member(ledger)
     notifications = ledger.recorder.select_notifications(start=1, limit=100)
     assert [n.id for n in notifications] == sorted(n.id for n in notifications)
-    topics = [n.topic.rsplit(".", 1)[-1] for n in notifications]
+    topics = [n.topic.rsplit(":", 1)[-1] for n in notifications]
     assert topics[0] == "Programme.Opened"
     assert "Enrolment.Enrolled" in topics and "Contribution.Paid" in topics
 
@@ -113,7 +113,9 @@ def test_concurrent_approvals_of_one_claim_let_exactly_one_win(
 
 
 def _raw_execute(settings: StoreSettings, statement: str) -> None:
-    table = EVENTS_TABLE
+    app = Ledger(settings)
+    table = app.events_table
+    app.close()
     if settings.is_postgres:
         schema = settings.env.get("POSTGRES_SCHEMA", "public")
         with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:

@@ -1,0 +1,101 @@
+"""The demo end to end, as a user runs it: the installed command in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.settings import settings_from_url
+
+
+def _command() -> list[str]:
+    installed = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
+    return [installed] if installed else [sys.executable, "-m", "api"]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    done = subprocess.run([*_command(), "demo", "--out", str(out)], capture_output=True,
+                          text=True, env=env, cwd=out, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, out / "claims-ledger.sqlite"
+
+
+def test_the_demo_prints_the_city_budget_used_in_full_by_5952_members(
+    demo_run: tuple[str, Path],
+) -> None:
+    output, _ = demo_run
+    assert "budget Rp999.936.000 used in full by 5.952 members" in output
+    assert "10 months x Rp16.800 = Rp999.936.000" in output
+
+
+def test_the_demo_prints_the_city_grants_of_294_million(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    assert "98 x Rp3.000.000 = Rp294.000.000" in output
+
+
+def test_the_demo_shows_the_refused_cross_funder_enrolment(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    assert "nik-already-covered" in output
+    assert "Kabupaten Tangerang enrols" in output
+
+
+def test_the_demo_shows_both_ceremonies_with_their_heirs(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    assert "3 Februari 2026" in output and "GOR Nambo Jaya" in output
+    assert "10 Februari 2026" in output and "Shangri-La" in output
+
+
+def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Path]) -> None:
+    _, database = demo_run
+    ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        city = ledger.programme("TNG-2025")
+        assert len(city.member_ids) == 5_952
+        assert city.committed == city.budget_ceiling == 999_936_000
+        grants = ledger.programme("TNG-SANTUNAN-2025")
+        assert grants.committed == 294_000_000
+        assert len([a for a in grants.payouts.values() if a]) == 98
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        claims = [ledger.claim(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")]
+        on_incidents = sorted(c.entitlement for c in claims if c.incident_id is not None)
+        assert on_incidents == [3_000_000, 10_000_000, 42_000_000, 42_000_000, 42_000_000,
+                                42_000_000, 68_000_000, 70_000_000, 70_000_000]
+        assert sum(1 for c in claims if c.status.value == "rejected") == 1
+        ceremonies = [ledger.handover(n.originator_id) for n in log
+                      if n.topic.endswith("Handover.Held")]
+        assert sorted(len(h.items) for h in ceremonies) == [2, 4]
+    finally:
+        ledger.close()
+
+
+def _topics(database: Path) -> list[tuple[str, int]]:
+    ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        return [(n.topic, n.originator_version) for n in log]
+    finally:
+        ledger.close()
+
+
+def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -> None:
+    first, first_database = demo_run
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    again = subprocess.run([*_command(), "demo", "--out", str(tmp_path)], capture_output=True,
+                           text=True, env=env, timeout=300, check=True).stdout
+
+    def figures(text: str) -> list[str]:
+        # The tables before the refusals (whose messages carry record ids), without timing.
+        lines = text.split("Refused, as the rules require")[0].splitlines()
+        return [line for line in lines if "recorded in" not in line and "store:" not in line]
+
+    assert figures(first) == figures(again)
+    assert _topics(first_database) == _topics(tmp_path / "claims-ledger.sqlite")
