@@ -55,6 +55,7 @@ from ledger.errors import (
     ProgrammeExistsError,
     ProgrammeNotFoundError,
     StoreNotInitialisedError,
+    StoreUnavailableError,
 )
 from ledger.handover import CeremonyDetails, Handover
 from ledger.identity import mask_nik, parse_nik
@@ -70,6 +71,11 @@ A = TypeVar("A", bound=Aggregate)
 
 #: How often a command is tried again when another writer changed the same aggregate first.
 CONFLICT_RETRIES = 8
+
+
+def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
+    """The store cannot be reached or used: say which store, and what the driver said."""
+    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {error}")
 
 
 class Ledger(Application[UUID]):
@@ -103,10 +109,13 @@ class Ledger(Application[UUID]):
         try:
             self.recorder.max_notification_id()
         except PersistenceError as error:
-            raise StoreNotInitialisedError(
-                f"the ledger's tables do not exist in {self.settings.describe()}; run "
-                "'claims-ledger db init' first"
-            ) from error
+            text = str(error)
+            if "no such table" in text or "does not exist" in text:
+                raise StoreNotInitialisedError(
+                    f"the ledger's tables do not exist in {self.settings.describe()}; run "
+                    "'claims-ledger db init' first"
+                ) from error
+            raise unavailable(self.settings, error) from error
 
     def _get(self, aggregate_id: UUID | str, kind: type[A], missing: type[NotFoundError],
              label: str, version: int | None = None) -> A:

@@ -202,6 +202,10 @@ class StoreError(LedgerError):
     rule = "store"
 
 
+class StoreUnavailableError(StoreError):
+    rule = "store-unavailable"
+
+
 class StoreNotInitialisedError(StoreError):
     rule = "store-not-initialised"
 

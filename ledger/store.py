@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.application import Ledger
+from eventsourcing.persistence import PersistenceError
+
+from ledger.application import Ledger, unavailable
 from ledger.settings import StoreSettings
 
 _GUARD = "ledger_append_only"
@@ -43,6 +45,13 @@ def _postgres_statements(schema: str, events_table: str) -> list[str]:
 
 def init_store(settings: StoreSettings) -> None:
     """Create the ledger's tables and the append-only guard, if they are not there yet."""
+    try:
+        _create(settings)
+    except (PersistenceError, OSError) as error:
+        raise unavailable(settings, error) from error
+
+
+def _create(settings: StoreSettings) -> None:
     if settings.is_postgres:
         _ensure_schema(settings)
     ledger = Ledger(settings.with_table_creation(True))
@@ -68,8 +77,13 @@ def _ensure_schema(settings: StoreSettings) -> None:
     import psycopg  # imported here: the embedded SQLite mode needs no PostgreSQL driver
     from psycopg import sql
 
-    with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    try:
+        with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+            )
+    except psycopg.Error as error:
+        raise unavailable(settings, error) from error
 
 
 def postgres_connect_args(settings: StoreSettings) -> dict[str, Any]:

@@ -1,0 +1,61 @@
+"""The command line as an operator runs it: a fresh process, real stores, plain-words errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.settings import settings_from_url
+
+
+def _run(*args: str, url: str | None, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    if url is not None:
+        env["LEDGER_DATABASE_URL"] = url
+    command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
+    prefix = [command] if command else [sys.executable, "-m", "api"]
+    return subprocess.run([*prefix, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=120, check=False)
+
+
+def test_db_init_without_configuration_creates_the_embedded_file(tmp_path: Path) -> None:
+    done = _run("db", "init", url=None, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "ready" in done.stdout and (tmp_path / "claims-ledger.sqlite").exists()
+    again = _run("db", "init", url=None, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.postgres
+def test_db_init_on_postgres_creates_the_tables_and_the_guard(postgres_database: str,
+                                                              tmp_path: Path) -> None:
+    url = f"{postgres_database}?schema=cli_init"
+    done = _run("db", "init", url=url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "PostgreSQL" in done.stdout
+    app = Ledger(settings_from_url(url))
+    try:
+        app.require_initialised()
+        assert app.events_table == "ledger_events"
+    finally:
+        app.close()
+
+
+def test_a_bad_database_url_is_a_clear_error_with_exit_status_2(tmp_path: Path) -> None:
+    done = _run("db", "init", url="mysql://root@localhost/x", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "must start with postgresql:// or sqlite:///" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unreachable_postgres_server_is_a_clear_error(tmp_path: Path) -> None:
+    done = _run("db", "init", url="postgresql://postgres@127.0.0.1:1/nowhere", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot reach the database" in done.stderr
+    assert "Traceback" not in done.stderr
