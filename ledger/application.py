@@ -23,7 +23,7 @@ from eventsourcing.utils import Environment, EnvType
 
 from ledger.benefits import Benefit, Entitlement, rules
 from ledger.calendar import add_calendar_months, parse_month, working_days_between
-from ledger.claim import Claim, Claimant, Deceased
+from ledger.claim import Claim, Claimant, ClaimStatus, Deceased
 from ledger.contribution import Contribution, contribution_id
 from ledger.coverage import CoverageAnswer, coverage_on
 from ledger.eligibility import require_eligible
@@ -486,9 +486,9 @@ class Ledger(Application[UUID]):
             incident = self.incident(incident_id)
             enrolment = self.enrolment(incident.enrolment_id)
             programme = self._programme_by_id(incident.programme_id)
-            if not programme.covers_benefit(benefit.programme.value):
+            if not programme.covers_benefit(benefit.cover.value):
                 raise BenefitNotInProgrammeError(
-                    f"programme {programme.code} does not cover {benefit.programme.value}",
+                    f"programme {programme.code} does not cover {benefit.cover.value}",
                     field="benefit")
             incident.require_claimable(benefit)
             claimant.validate(death_benefit=benefit.is_death_benefit, on=filed_on)
@@ -564,7 +564,7 @@ class Ledger(Application[UUID]):
         def command() -> Claim:
             programme = self.programme(code)
             programme.require_open()
-            if not programme.covers_benefit(Benefit.CITY_DEATH_GRANT.programme.value):
+            if not programme.covers_benefit(Benefit.CITY_DEATH_GRANT.cover.value):
                 raise BenefitNotInProgrammeError(
                     f"programme {programme.code} does not pay the city death grant",
                     field="programme")
@@ -689,7 +689,7 @@ class Ledger(Application[UUID]):
         items: list[dict[str, Any]] = []
         for claim_id in claim_ids:
             claim = self.claim(claim_id)
-            if claim.approved_on is None or claim.status.value != "approved":
+            if claim.status is not ClaimStatus.APPROVED:
                 raise HandoverClaimNotApprovedError(
                     f"claim {claim_id} ({claim.describe()}) is {claim.status.value}, not "
                     "approved; only approved claims may be handed over", field="claim_ids")

@@ -17,7 +17,7 @@ from ledger.calendar import add_calendar_months
 from ledger.errors import InvalidInputError
 
 
-class Programme(StrEnum):
+class Cover(StrEnum):
     """What a funder's programme pays for."""
 
     JKK = "JKK"  # work-accident insurance, paid by BPJS
@@ -35,13 +35,13 @@ class Benefit(StrEnum):
     CITY_DEATH_GRANT = "city_death_grant"
 
     @property
-    def programme(self) -> Programme:
-        """The programme (and so the payer) a benefit belongs to."""
+    def cover(self) -> Cover:
+        """The cover (and so the payer) a benefit belongs to."""
         if self is Benefit.JKM_DEATH:
-            return Programme.JKM
+            return Cover.JKM
         if self is Benefit.CITY_DEATH_GRANT:
-            return Programme.CITY_GRANT
-        return Programme.JKK
+            return Cover.CITY_GRANT
+        return Cover.JKK
 
     @property
     def is_death_benefit(self) -> bool:

@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.benefits import Programme as Cover
+from ledger.benefits import Cover
 from ledger.calendar import month_end, month_range, month_start
 from ledger.errors import (
     BudgetExceededError,
