@@ -32,7 +32,7 @@ def print_summary(console: Console, ledger: Ledger, result: DemoResult, elapsed:
 
 def _headlines(console: Console, ledger: Ledger) -> None:
     city = ledger.programme(TNG_2025.code)
-    members = len(city.member_ids)
+    members = len(ledger.enrolment_ids(city.code))
     months = len(city.coverage_months)
     rate = city.rate_for(city.first_month)
     used = "used in full" if city.remaining == 0 else f"{rupiah(city.remaining)} left"
@@ -64,7 +64,7 @@ def _programmes(ledger: Ledger, result: DemoResult) -> Table:
         programme = ledger.programme(code)
         grants = len([amount for amount in programme.payouts.values() if amount])
         members = (f"{number_id(grants)} grants" if not programme.pays_contributions
-                   else number_id(len(programme.member_ids)))
+                   else number_id(len(ledger.enrolment_ids(code))))
         table.add_row(
             programme.code, programme.funder_name, programme.funder_region,
             programme.funding_source, members,

@@ -19,9 +19,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from ledger.benefits import Benefit, Entitlement, rules
+from ledger.bulk import first_events
 from ledger.calendar import add_calendar_months, parse_month, working_days_between
 from ledger.claim import Claim, Claimant, ClaimStatus, Deceased
 from ledger.contribution import Contribution, contribution_id
@@ -301,8 +302,9 @@ class Ledger(Application[UUID]):
                 people.append(person)
                 enrolments.append(enrolment)
             if enrolments:
-                programme.members_joined([str(e.id) for e in enrolments])
-                self.save(programme, *people, *enrolments)
+                # The programme is read, not written: enrolments of one programme never
+                # contend with each other, only two enrolments of one NIK do (on the person).
+                self.save(*people, *enrolments)
             return enrolments
 
         return self._retrying(command)
@@ -383,7 +385,7 @@ class Ledger(Application[UUID]):
                 raise NotEligibleError(
                     f"month(s) {', '.join(outside)} are outside the coverage months of "
                     f"programme {programme.code}", field="months")
-            strangers = [m for m in members if m not in programme.member_ids]
+            strangers = self._not_enrolled_in(programme, members)
             if strangers:
                 raise ContributionMembersError(
                     f"{len(strangers)} of the members named are not enrolled in programme "
@@ -412,6 +414,52 @@ class Ledger(Application[UUID]):
             return contribution
 
         return self._retrying(command)
+
+    def _not_enrolled_in(self, programme: Programme, members: list[str]) -> list[str]:
+        """The ids among ``members`` that are not enrolments of this programme."""
+        keys: dict[str, UUID] = {}
+        for member in members:
+            try:
+                keys[member] = UUID(member)
+            except ValueError:
+                raise ContributionMembersError(
+                    f"'{member}' is not a member id", field="enrolment_ids") from None
+        created = self.first_events(keys.values())
+        expected = str(programme.id)
+        enrolled = get_topic(Enrolment.Enrolled)  # type: ignore[attr-defined]
+        return [m for m, key in keys.items()
+                if key not in created or get_topic(type(created[key])) != enrolled
+                or created[key].programme_id != expected]
+
+    def first_events(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
+        """The creation events of many aggregates, read in bulk."""
+        return first_events(self.recorder.datastore,  # type: ignore[attr-defined]
+                            self._qualified_events_table, self.mapper,
+                            self.settings.is_postgres, ids)
+
+    @property
+    def _qualified_events_table(self) -> str:
+        if self.settings.is_postgres:
+            schema = self.settings.env.get("POSTGRES_SCHEMA") or "public"
+            return f'"{schema}"."{self.events_table}"'
+        return self.events_table
+
+    def enrolment_ids(self, code: str) -> list[str]:
+        """Every enrolment of a programme, in log order (a full scan: for small reads only)."""
+        programme = self.programme(code)
+        topic = get_topic(Enrolment.Enrolled)  # type: ignore[attr-defined]
+        found: list[str] = []
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=position + 1, limit=1000, topics=[topic])
+            if not page:
+                return found
+            for notification in page:
+                event: Any = self.mapper.to_domain_event(notification)
+                if event.programme_id == str(programme.id):
+                    found.append(str(event.originator_id))
+            position = page[-1].id
 
     def reverse_contribution(self, code: str, sp2d: str, reversed_on: date, reason: str,
                              actor: str) -> Contribution:

@@ -182,7 +182,6 @@ class Programme(Aggregate):
         self.opened_on = opened_on
         self.opened_by = actor
         self.closed_on: date | None = None
-        self.member_ids: set[str] = set()
         # contribution id -> amount still counted (0 once reversed)
         self.contributions: dict[str, int] = {}
         self.month_contributions: dict[str, list[str]] = {}
@@ -284,11 +283,6 @@ class Programme(Aggregate):
     @event("RateSet")
     def _rate_set(self, rate: dict[str, Any], actor: str) -> None:
         self.rates.append(Rate(rate["cover"], rate["valid_from"], rate["amount"]))
-
-    @event("MembersJoined")
-    def members_joined(self, enrolment_ids: list[str]) -> None:
-        """Enrolments of this programme, recorded with them so contributions can name them."""
-        self.member_ids.update(enrolment_ids)
 
     @event("ContributionBooked")
     def contribution_booked(self, contribution_id: str, months: list[str], amount: int) -> None:

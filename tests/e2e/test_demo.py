@@ -59,7 +59,7 @@ def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Pat
     ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
     try:
         city = ledger.programme("TNG-2025")
-        assert len(city.member_ids) == 5_952
+        assert len(ledger.enrolment_ids("TNG-2025")) == 5_952
         assert city.committed == city.budget_ceiling == 999_936_000
         grants = ledger.programme("TNG-SANTUNAN-2025")
         assert grants.committed == 294_000_000

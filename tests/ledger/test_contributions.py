@@ -145,3 +145,16 @@ def test_a_budget_revision_below_what_was_paid_is_refused(
                             _ids(members), 50_400, actor=FINANCE)
     with pytest.raises(BudgetExceededError, match=r"below the Rp50\.400 already paid"):
         ledger.revise_budget("TNG-2025", 50_000, "DPPA", "cut", "admin")
+
+
+def test_a_payment_naming_a_member_of_another_programme_is_refused(
+    ledger: Ledger, members: list[Enrolment]
+) -> None:
+    ledger.open_programme(tangerang_terms(code="TNG-2025-B"), actor="admin")
+    other = ledger.enrol("TNG-2025-B", factory(seed=99).worker(date(2025, 3, 24)), actor=CLERK)
+    with pytest.raises(ContributionMembersError, match=f"first: {other.id}"):
+        ledger.pay_contribution("TNG-2025", "SP2D/A", date(2025, 3, 25), ["2025-03"],
+                                [*_ids(members), str(other.id)], 4 * 16_800, actor=FINANCE)
+    with pytest.raises(ContributionMembersError, match="'not-an-id' is not a member id"):
+        ledger.pay_contribution("TNG-2025", "SP2D/A", date(2025, 3, 25), ["2025-03"],
+                                ["not-an-id"], 16_800, actor=FINANCE)

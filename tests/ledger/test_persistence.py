@@ -87,7 +87,7 @@ def test_concurrent_enrolments_of_one_nik_let_exactly_one_win(
             app.close()
     assert len(wins) == 1
     assert len(losses) == 3 and all(isinstance(e, AlreadyCoveredError) for e in losses)
-    members = ledger.programme("TNG-2025").member_ids | ledger.programme("TNG-2025-B").member_ids
+    members = ledger.enrolment_ids("TNG-2025") + ledger.enrolment_ids("TNG-2025-B")
     assert len(members) == 1
 
 

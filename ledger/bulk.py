@@ -1,0 +1,54 @@
+"""Reading many aggregates' first events in one query, decoded by the library's own mapper.
+
+A contribution names thousands of members; loading each enrolment through the repository would
+be one query per member. The creation event (version 1) carries what the check needs (the
+programme), so one query per chunk of ids reads them all, and the application's mapper decodes
+them exactly as the repository would (transcodings, compression, encryption included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, StoredEvent
+
+CHUNK = 900  # below SQLite's default limit of 999 bound parameters
+
+
+def _chunks(ids: list[UUID], size: int) -> Iterator[list[UUID]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def first_events(datastore: Any, table: str, mapper: Mapper[UUID], postgres: bool,
+                 ids: Iterable[UUID]) -> dict[UUID, Any]:
+    """The creation event of each id that exists (ids that do not exist are simply absent)."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[UUID, Any] = {}
+    with datastore.transaction(commit=False) as cursor:
+        for chunk in _chunks(wanted, CHUNK):
+            if postgres:
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                    "WHERE originator_id = ANY(%s) AND originator_version = 1",
+                    (chunk,),
+                )
+            else:
+                marks = ",".join("?" * len(chunk))
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                    f"WHERE originator_id IN ({marks}) AND originator_version = 1",
+                    [i.hex for i in chunk],  # how the SQLite recorder writes UUIDs
+                )
+            for row in cursor.fetchall():
+                stored = StoredEvent(
+                    originator_id=UUID(str(row["originator_id"])),
+                    originator_version=int(row["originator_version"]),
+                    topic=str(row["topic"]),
+                    state=bytes(row["state"]),
+                )
+                event = mapper.to_domain_event(stored)
+                found[UUID(str(event.originator_id))] = event
+    return found
