@@ -20,6 +20,7 @@ from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
+from ledger.token import ROLES
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -59,6 +60,44 @@ def db_init() -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     console.print(f"[green]ready[/green]: {settings.describe()}")
+
+
+@cli.group()
+def token() -> None:
+    """API tokens: each speaks for one person or system with one role."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(ROLES),
+              help="clerk, approver, finance, auditor or admin")
+@click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
+def token_create(role: str, who: str) -> None:
+    """Make a token; it is printed once and only its hash is stored."""
+    try:
+        ledger = Ledger(settings_from_environment())
+        try:
+            ledger.require_initialised()
+            secret, _ = ledger.issue_token(who, role, actor="cli")
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+    click.echo(secret)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """The HTTP API for development (use gunicorn in production, see the README)."""
+    from api.app import create_app
+
+    try:
+        app = create_app()
+    except LedgerError as error:
+        raise _refusal(error) from None
+    console.print(f"claims-ledger API on http://{host}:{port}/api/v1/docs")
+    app.run(host=host, port=port, threaded=True)
 
 
 @cli.command()

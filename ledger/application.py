@@ -11,6 +11,8 @@ refused by the rule, or reported as a :class:`~ledger.errors.ConflictError`.
 
 from __future__ import annotations
 
+import secrets
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -55,6 +57,7 @@ from ledger.errors import (
     NotFoundError,
     ProgrammeExistsError,
     ProgrammeNotFoundError,
+    StaleVersionError,
     StoreNotInitialisedError,
     StoreUnavailableError,
 )
@@ -65,6 +68,13 @@ from ledger.money import rupiah
 from ledger.person import Person, person_id
 from ledger.programme import Programme, ProgrammeTerms, Rate, programme_id
 from ledger.settings import StoreSettings, settings_from_environment
+from ledger.token import (
+    TOKEN_PREFIX,
+    ApiToken,
+    token_hash,
+    token_id,
+    validate_grant,
+)
 from ledger.transcoding import register_domain_transcodings
 
 T = TypeVar("T")
@@ -86,6 +96,7 @@ class Ledger(Application[UUID]):
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
+        self._positions = threading.local()
         super().__init__(env=self.settings.env)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -131,6 +142,26 @@ class Ledger(Application[UUID]):
         if not isinstance(aggregate, kind):
             raise missing(f"there is no {label} with id {aggregate_id}", field="id")
         return aggregate
+
+    @staticmethod
+    def _expect(aggregate: Aggregate, expected_version: int | None) -> None:
+        """Refuse a change based on a stale read (HTTP If-Match)."""
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersionError(
+                f"this record is at version {aggregate.version}, not {expected_version} as you "
+                "read it; read it again and decide on what it says now")
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save, and remember (per thread) the log position the save reached."""
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            self._positions.last = max(r.notification.id for r in recordings)
+        return recordings
+
+    def last_position(self) -> int | None:
+        """The log position of this thread's latest save."""
+        position: int | None = getattr(self._positions, "last", None)
+        return position
 
     def _retrying(self, command: Callable[[], T]) -> T:
         """Run a command; when a concurrent writer won, run it again on the new state."""
@@ -191,6 +222,28 @@ class Ledger(Application[UUID]):
         return self._get(contribution_id_text, Contribution, ContributionNotFoundError,
                          "contribution")
 
+    # -- API tokens ------------------------------------------------------------------------------
+
+    def issue_token(self, name: str, role: str, actor: str) -> tuple[str, ApiToken]:
+        """A new token (returned once, never stored) for a person or system with one role."""
+        validate_grant(name, role)
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = ApiToken(hashed=token_hash(secret), name=name.strip(), role=role, actor=actor)
+        self.save(token)
+        return secret, token
+
+    def authenticate(self, secret: str) -> ApiToken | None:
+        """The unrevoked token a presented secret belongs to, or None."""
+        if not secret.startswith(TOKEN_PREFIX):
+            return None
+        try:
+            found: object = self.repository.get(token_id(token_hash(secret)))
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(found, ApiToken) or found.revoked:
+            return None
+        return found
+
     # -- programmes --------------------------------------------------------------------------------
 
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
@@ -227,27 +280,32 @@ class Ledger(Application[UUID]):
         return programme
 
     def revise_budget(self, code: str, ceiling: int, dpa_reference: str, reason: str,
-                      actor: str) -> Programme:
+                      actor: str, expected_version: int | None = None) -> Programme:
         def command() -> Programme:
             programme = self.programme(code)
+            self._expect(programme, expected_version)
             programme.revise_budget(ceiling, dpa_reference, reason, actor)
             self.save(programme)
             return programme
 
         return self._retrying(command)
 
-    def set_rate(self, code: str, rate: Rate, actor: str) -> Programme:
+    def set_rate(self, code: str, rate: Rate, actor: str,
+                 expected_version: int | None = None) -> Programme:
         def command() -> Programme:
             programme = self.programme(code)
+            self._expect(programme, expected_version)
             programme.set_rate(rate, actor)
             self.save(programme)
             return programme
 
         return self._retrying(command)
 
-    def close_programme(self, code: str, closed_on: date, reason: str, actor: str) -> Programme:
+    def close_programme(self, code: str, closed_on: date, reason: str, actor: str,
+                        expected_version: int | None = None) -> Programme:
         def command() -> Programme:
             programme = self.programme(code)
+            self._expect(programme, expected_version)
             programme.close(closed_on, reason, actor)
             self.save(programme)
             return programme
@@ -317,9 +375,11 @@ class Ledger(Application[UUID]):
         assert isinstance(found, Person)  # ids in the person namespace belong to persons
         return found
 
-    def record_kpj(self, enrolment_id: UUID | str, kpj: str, actor: str) -> Enrolment:
+    def record_kpj(self, enrolment_id: UUID | str, kpj: str, actor: str,
+                   expected_version: int | None = None) -> Enrolment:
         def command() -> Enrolment:
             enrolment = self.enrolment(enrolment_id)
+            self._expect(enrolment, expected_version)
             enrolment.record_kpj(kpj, actor)
             self.save(enrolment)
             return enrolment
@@ -327,11 +387,12 @@ class Ledger(Application[UUID]):
         return self._retrying(command)
 
     def end_coverage(self, enrolment_id: UUID | str, ended_on: date, reason: EndReason,
-                     note: str, actor: str) -> Enrolment:
+                     note: str, actor: str, expected_version: int | None = None) -> Enrolment:
         """End a coverage period (and free the NIK for a later, new enrolment)."""
 
         def command() -> Enrolment:
             enrolment = self.enrolment(enrolment_id)
+            self._expect(enrolment, expected_version)
             person = self._person_or_new(enrolment.nik)
             enrolment.end(ended_on, reason, note, actor)
             person.release_coverage(str(enrolment.id))
@@ -462,12 +523,13 @@ class Ledger(Application[UUID]):
             position = page[-1].id
 
     def reverse_contribution(self, code: str, sp2d: str, reversed_on: date, reason: str,
-                             actor: str) -> Contribution:
+                             actor: str, expected_version: int | None = None) -> Contribution:
         """Reverse a recorded payment; the money goes back under the ceiling."""
 
         def command() -> Contribution:
             programme = self.programme(code)
             contribution = self.contribution(code, sp2d)
+            self._expect(contribution, expected_version)
             contribution.reverse(reversed_on, reason, actor)
             programme.contribution_unbooked(str(contribution.id))
             self.save(programme, contribution)
@@ -658,11 +720,13 @@ class Ledger(Application[UUID]):
 
         return self._retrying(command)
 
-    def approve_claim(self, claim_id: UUID | str, approved_on: date, actor: str) -> Claim:
+    def approve_claim(self, claim_id: UUID | str, approved_on: date, actor: str,
+                      expected_version: int | None = None) -> Claim:
         """Approve the computed amount (four-eyes: not by the clerk who filed)."""
 
         def command() -> Claim:
             claim = self.claim(claim_id)
+            self._expect(claim, expected_version)
             claim.approve(approved_on, actor)
             self.save(claim)
             return claim
@@ -670,11 +734,12 @@ class Ledger(Application[UUID]):
         return self._retrying(command)
 
     def reject_claim(self, claim_id: UUID | str, reason: str, note: str, rejected_on: date,
-                     actor: str) -> Claim:
+                     actor: str, expected_version: int | None = None) -> Claim:
         """Reject with a reason code; the incident (or the NIK's grant) is free again."""
 
         def command() -> Claim:
             claim = self.claim(claim_id)
+            self._expect(claim, expected_version)
             claim.reject(reason, note, rejected_on, actor)
             changed: list[Aggregate] = [claim]
             if claim.incident_id is not None:
@@ -691,11 +756,12 @@ class Ledger(Application[UUID]):
         return self._retrying(command)
 
     def disburse(self, claim_id: UUID | str, reference: str, amount: int, paid_on: date,
-                 actor: str) -> Claim:
+                 actor: str, expected_version: int | None = None) -> Claim:
         """Record a payout; the city's own grant also counts against its programme's ceiling."""
 
         def command() -> Claim:
             claim = self.claim(claim_id)
+            self._expect(claim, expected_version)
             claim.disburse(reference, amount, paid_on, actor)
             changed: list[Aggregate] = [claim]
             if claim.benefit.payer == "CITY":
@@ -709,9 +775,11 @@ class Ledger(Application[UUID]):
         return self._retrying(command)
 
     def reverse_disbursement(self, claim_id: UUID | str, reference: str, reason: str,
-                             reversed_on: date, actor: str) -> Claim:
+                             reversed_on: date, actor: str,
+                             expected_version: int | None = None) -> Claim:
         def command() -> Claim:
             claim = self.claim(claim_id)
+            self._expect(claim, expected_version)
             claim.reverse_disbursement(reference, reason, reversed_on, actor)
             changed: list[Aggregate] = [claim]
             if claim.benefit.payer == "CITY":

@@ -198,6 +198,12 @@ class ConflictError(LedgerError):
     rule = "concurrent-update"
 
 
+class StaleVersionError(ConflictError):
+    """The client changed a record based on an older version than the one stored (If-Match)."""
+
+    rule = "stale-version"
+
+
 class StoreError(LedgerError):
     rule = "store"
 

@@ -43,6 +43,27 @@ def _postgres_statements(schema: str, events_table: str) -> list[str]:
     ]
 
 
+IDEMPOTENCY_TABLE = "ledger_idempotency"
+
+
+def _idempotency_statement(qualified: str) -> str:
+    # Kept answers of POST requests, so a retry with the same Idempotency-Key gets the first
+    # answer (across processes and restarts). Operational data, not part of the record.
+    return (
+        f"CREATE TABLE IF NOT EXISTS {qualified} ("
+        "client TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, "
+        "status INTEGER, body TEXT, headers TEXT, created_at TEXT NOT NULL, "
+        "PRIMARY KEY (client, key))"
+    )
+
+
+def qualified(settings: StoreSettings, table: str) -> str:
+    """A table name as SQL must say it in this store (schema-qualified on PostgreSQL)."""
+    if settings.is_postgres:
+        return f'"{settings.env.get("POSTGRES_SCHEMA") or "public"}"."{table}"'
+    return table
+
+
 def init_store(settings: StoreSettings) -> None:
     """Create the ledger's tables and the append-only guard, if they are not there yet."""
     try:
@@ -62,6 +83,7 @@ def _create(settings: StoreSettings) -> None:
             if settings.is_postgres
             else _sqlite_statements(ledger.events_table)
         )
+        statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
         datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=True) as cursor:
             for statement in statements:

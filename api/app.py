@@ -1,0 +1,53 @@
+"""The Flask application factory: ``create_app()`` builds one ledger service per process."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import idempotency
+from api.errors import register_error_handlers
+from api.resources import claims, contributions, events, handovers, incidents, members, programmes
+from ledger.application import Ledger
+from ledger.settings import StoreSettings, settings_from_environment
+
+BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
+              handovers.blp, events.blp)
+
+
+class LedgerApi(Api):
+    """flask-smorest's Api with every error answered as problem details (api/errors.py)."""
+
+    def _register_error_handlers(self) -> None:
+        register_error_handlers(self._app)
+
+
+def create_app(settings: StoreSettings | None = None) -> Flask:
+    """The HTTP API on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
+    app = Flask("claims_ledger")
+    app.config.update(
+        API_TITLE="claims-ledger",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_REDOC_PATH="redoc",
+        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
+        JSON_SORT_KEYS=False,
+    )
+    ledger = Ledger(settings or settings_from_environment())
+    ledger.require_initialised()
+    app.extensions["claims_ledger"] = ledger
+    api = LedgerApi(app, spec_kwargs={
+        "info": {"description": "The event-sourced record of city-funded BPJS "
+                 "Ketenagakerjaan cover: every write is an immutable event."},
+    })
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer",
+                       "description": "made with 'claims-ledger token create'"})
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    idempotency.register(app)
+    return app

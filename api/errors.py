@@ -1,0 +1,146 @@
+"""RFC 9457 problem details for every error, and the one table from ledger errors to HTTP.
+
+A client never sees a stack trace: ledger refusals keep their plain-words message and rule name,
+validation errors list the fields, anything unexpected is a bare 500 (and is logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from ledger.errors import (
+    AlreadyCoveredError,
+    AlreadyReversedError,
+    ClaimStateError,
+    ConflictError,
+    CoverageEndedError,
+    DuplicateDeathBenefitError,
+    DuplicatePaymentOrderError,
+    InvalidInputError,
+    LedgerError,
+    NotFoundError,
+    ProgrammeExistsError,
+    RuleViolationError,
+    StaleVersionError,
+    StoreError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("claims_ledger.api")
+
+#: Ledger error -> HTTP status, most specific first. The whole mapping lives here.
+STATUS_OF: tuple[tuple[type[LedgerError], int], ...] = (
+    (StaleVersionError, 412),
+    (ConflictError, 409),
+    (NotFoundError, 404),
+    (InvalidInputError, 422),
+    (AlreadyCoveredError, 409),
+    (ProgrammeExistsError, 409),
+    (DuplicatePaymentOrderError, 409),
+    (DuplicateDeathBenefitError, 409),
+    (ClaimStateError, 409),
+    (AlreadyReversedError, 409),
+    (CoverageEndedError, 409),
+    (RuleViolationError, 422),
+    (StoreError, 503),
+)
+
+TITLES = {
+    400: "The request could not be read",
+    401: "A valid API token is needed",
+    403: "Your role may not do this",
+    404: "Not found",
+    405: "This method is not allowed here",
+    409: "This conflicts with what the ledger holds",
+    412: "The record changed since you read it",
+    415: "The body must be JSON",
+    422: "The request breaks a rule",
+    428: "This change needs If-Match",
+    500: "Something went wrong in the ledger",
+    503: "The ledger's database is not available",
+}
+
+
+def status_of(error: LedgerError) -> int:
+    for kind, status in STATUS_OF:
+        if isinstance(error, kind):
+            return status
+    return 422
+
+
+def problem(status: int, detail: str, *, rule: str | None = None,
+            errors: dict[str, list[str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": f"urn:claims-ledger:problem:{rule}" if rule else "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if rule:
+        body["rule"] = rule
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs' nested {location: {field: [msg]}} as {"field.sub": [msg]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key) if key not in ("json", "query", "headers", "view_args") or prefix \
+                else ""
+            path = ".".join(p for p in (prefix, name) if p)
+            flat.update(_flatten(value, path))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "body"] = list(messages)
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            flat.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "body"] = [str(messages)]
+    return flat
+
+
+def handle_ledger_error(error: LedgerError) -> Response:
+    status = status_of(error)
+    errors = {error.field: [error.message]} if status == 422 and error.field else None
+    return problem(status, error.message, rule=error.rule, errors=errors)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if status == 422 and messages:
+        errors = _flatten(messages)
+        detail = "; ".join(f"{field}: {' '.join(text)}" for field, text in errors.items())
+        return problem(422, detail, rule="invalid-input", errors=errors)
+    if status == 400 and messages:
+        return problem(400, "the body is not valid JSON", rule="malformed-json")
+    detail = data.get("message") or error.description or TITLES.get(status, "error")
+    headers = dict(data.get("headers") or {})
+    return problem(status, str(detail), headers=headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return problem(500, "an unexpected error occurred; nothing of this request was recorded")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(LedgerError, handle_ledger_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,134 @@
+"""``Idempotency-Key`` on POST: a retry gets the first answer; the same key with another body, 409.
+
+The answers are kept in the store's ``ledger_idempotency`` table, so they hold across processes
+and restarts. A key is reserved before the request runs (a second request racing with the same
+key is told it is in progress), filled with the answer after, and released if the request failed
+on the server's side, so that it can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from api.errors import problem
+from api.state import ledger
+from ledger.store import IDEMPOTENCY_TABLE, qualified
+
+HEADER = "Idempotency-Key"
+KEPT_HEADERS = ("ETag", "Location", "X-Ledger-Position", "Content-Type")
+
+
+class _Table:
+    """The kept-answers table, on SQLite or PostgreSQL alike."""
+
+    def __init__(self) -> None:
+        app = ledger()
+        self.datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+        self.postgres = app.settings.is_postgres
+        self.name = qualified(app.settings, IDEMPOTENCY_TABLE)
+
+    def run(self, sql: str, params: tuple[Any, ...]) -> tuple[int, list[Any]]:
+        """Execute one statement in its own transaction: (rows affected, rows returned)."""
+        if self.postgres:
+            sql = sql.replace("?", "%s")
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall()) if sql.lstrip().upper().startswith("SELECT") else []
+            return cursor.rowcount, rows
+
+    def find(self, client: str, key: str) -> Any | None:
+        _, rows = self.run(
+            f"SELECT request_hash, status, body, headers FROM {self.name} "
+            "WHERE client = ? AND key = ?", (client, key))
+        return rows[0] if rows else None
+
+    def reserve(self, client: str, key: str, request_hash: str) -> bool:
+        """Claim the key for this request; False if any request holds it already."""
+        inserted, _ = self.run(
+            f"INSERT INTO {self.name} (client, key, request_hash, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (client, key) DO NOTHING",
+            (client, key, request_hash, datetime.now(UTC).isoformat()))
+        return inserted == 1
+
+    def complete(self, client: str, key: str, response: Response) -> None:
+        headers = {name: response.headers[name] for name in KEPT_HEADERS
+                   if name in response.headers}
+        self.run(
+            f"UPDATE {self.name} SET status = ?, body = ?, headers = ? "
+            "WHERE client = ? AND key = ?",
+            (response.status_code, response.get_data(as_text=True), json.dumps(headers),
+             client, key))
+
+    def release(self, client: str, key: str) -> None:
+        self.run(f"DELETE FROM {self.name} WHERE client = ? AND key = ? AND status IS NULL",
+                 (client, key))
+
+
+def _client() -> str:
+    # Keys are scoped to the caller's token: two clients may use the same key independently.
+    header = request.headers.get("Authorization", "")
+    return hashlib.sha256(header.encode("utf-8")).hexdigest()
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b" " + request.path.encode() + b"\n")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def before_request() -> Response | None:
+    if request.method != "POST" or HEADER not in request.headers:
+        return None
+    key = request.headers[HEADER].strip()
+    if not key or len(key) > 255:
+        return problem(400, f"{HEADER} must be 1-255 characters", rule="idempotency-key")
+    table = _Table()
+    client, fingerprint = _client(), _request_hash()
+    if table.reserve(client, key, fingerprint):
+        g.idempotency = (table, client, key)
+        return None
+    kept = table.find(client, key)
+    if kept is None:  # released between our two reads: let the client try again
+        return problem(409, f"the request with {HEADER} '{key}' is being retried; try again",
+                       rule="idempotency-in-progress")
+    if kept["request_hash"] != fingerprint:
+        return problem(409, f"{HEADER} '{key}' was already used for a different request",
+                       rule="idempotency-key-reused")
+    if kept["status"] is None:
+        return problem(409, f"the first request with {HEADER} '{key}' is still running",
+                       rule="idempotency-in-progress")
+    replay = Response(kept["body"], status=int(kept["status"]))
+    for name, value in json.loads(kept["headers"] or "{}").items():
+        replay.headers[name] = value
+    replay.headers["Idempotent-Replayed"] = "true"
+    return replay
+
+
+def after_request(response: Response) -> Response:
+    pending = g.pop("idempotency", None)
+    if pending is not None:
+        table, client, key = pending
+        if response.status_code >= 500:
+            table.release(client, key)
+        else:
+            table.complete(client, key, response)
+    return response
+
+
+def teardown_request(error: BaseException | None) -> None:
+    pending = g.pop("idempotency", None)
+    if pending is not None:
+        table, client, key = pending
+        table.release(client, key)
+
+
+def register(app: Flask) -> None:
+    app.before_request(before_request)
+    app.after_request(after_request)
+    app.teardown_request(teardown_request)

@@ -1,0 +1,55 @@
+"""Lists and histories read from the event log (the projections will serve them faster later).
+
+A list walks the creation events of one aggregate type in log order from a cursor, filters on
+what the creation event says, then on the current state, and stops at ``limit`` matches. The
+cursor is the log position of the last item, so paging is stable while new records arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from ledger.application import Ledger
+
+SCAN_PAGE = 500
+
+
+def scan(ledger: Ledger, created: type, after: int, limit: int,
+         on_created: Callable[[Any], bool], load: Callable[[Any], Any],
+         on_state: Callable[[Any], bool]) -> tuple[list[Any], int | None]:
+    """Up to ``limit`` aggregates created after position ``after`` that pass both filters."""
+    topic = get_topic(created)
+    found: list[Any] = []
+    position = after
+    while True:
+        page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
+                                                    topics=[topic])
+        if not page:
+            return found, None
+        for notification in page:
+            position = notification.id
+            event = ledger.mapper.to_domain_event(notification)
+            if not on_created(event):
+                continue
+            aggregate = load(event.originator_id)
+            if on_state(aggregate):
+                found.append(aggregate)
+                if len(found) == limit:
+                    return found, position
+
+
+def events_of(ledger: Ledger, originator_ids: set[str]) -> list[Any]:
+    """Every notification whose aggregate is one of ``originator_ids``, in log order."""
+    matched: list[Any] = []
+    position = 0
+    while True:
+        page = ledger.recorder.select_notifications(start=position + 1, limit=2000)
+        if not page:
+            return matched
+        for notification in page:
+            if str(notification.originator_id) in originator_ids:
+                matched.append(notification)
+        position = page[-1].id

@@ -1,0 +1,1 @@
+"""The HTTP resources of /api/v1, one module each."""

@@ -1,0 +1,243 @@
+"""/claims: filed with a computed amount, approved or rejected (four-eyes), paid, reversed."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.auth import BEARER, READERS, current_actor, requires
+from api.fields import Page, PageQuery, Rupiah, StrictSchema, Written, nik, pattern, stripped, text
+from api.listing import scan
+from api.resources.common import if_match, page, read, written
+from api.state import ledger
+from ledger.benefits import Benefit
+from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus, Deceased
+
+blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims",
+                description="Benefit claims; amounts come from the versioned rule set")
+
+
+class ClaimantIn(StrictSchema):
+    nik = nik(required=True)
+    name = text(200, min_length=1, required=True)
+    relationship = fields.String(required=True, validate=validate.OneOf(RELATIONSHIPS))
+    heir_certificate = text(100, load_default="")
+    bank = text(100, min_length=1, required=True)
+    account_number = pattern(r"^[0-9 -]{6,30}$", "0012345678", required=True)
+    account_name = text(200, required=True)
+
+
+class DeceasedIn(StrictSchema):
+    nik = nik(required=True)
+    name = text(200, min_length=1, required=True)
+    kk = pattern(r"^\s*\d{16}\s*$", "3671081501150042", required=True)
+    region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True)
+    district = pattern(r"^\d{2}\.\d{2}\.\d{2}$", "36.71.08", required=True)
+    decile = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    register = fields.String(required=True, validate=validate.OneOf(["DTKS", "DTSEN"]))
+    register_snapshot = fields.Date(required=True)
+
+
+class ClaimIn(StrictSchema):
+    """A claim on an incident (JKK/JKM), or the city death grant (program + deceased)."""
+
+    benefit = fields.String(required=True, validate=validate.OneOf([b.value for b in Benefit]))
+    claimant = fields.Nested(ClaimantIn, required=True)
+    filed_on = fields.Date(required=True)
+    incident_id = fields.UUID(load_default=None, allow_none=True)
+    incapacity_months = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                       validate=validate.Range(min=1, max=120))
+    program = text(40, load_default=None, allow_none=True)
+    deceased = fields.Nested(DeceasedIn, load_default=None, allow_none=True)
+    died_on = fields.Date(load_default=None, allow_none=True)
+    cause = text(100, load_default="")
+
+    @validates_schema
+    def _one_kind(self, data: dict[str, Any], **_: Any) -> None:
+        if data["benefit"] == Benefit.CITY_DEATH_GRANT.value:
+            missing = [f for f in ("program", "deceased", "died_on") if data.get(f) is None]
+            if missing:
+                raise ValidationError({f: ["needed for the city death grant"] for f in missing})
+        elif data.get("incident_id") is None:
+            raise ValidationError({"incident_id": ["a JKK or JKM claim names its incident"]})
+
+
+class ClaimOut(Written):
+    id = fields.String(required=True)
+    program = fields.String(required=True)
+    benefit = fields.String(required=True)
+    payer = fields.String(required=True, metadata={"description": "BPJS or CITY"})
+    incident_id = fields.String(allow_none=True)
+    member_id = fields.String(allow_none=True)
+    subject_nik = fields.String(required=True)
+    claimant = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    filed_on = fields.Date(required=True)
+    filed_by = fields.String(required=True)
+    entitlement = fields.Integer(required=True)
+    rule_version = fields.String(required=True)
+    computation = fields.List(fields.Dict(), required=True)
+    status = fields.String(required=True)
+    approved_amount = fields.Integer(required=True)
+    approved_by = fields.String(allow_none=True)
+    approved_on = fields.Date(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    disbursed = fields.Integer(required=True)
+    outstanding = fields.Integer(required=True)
+    disbursements = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class ClaimPage(Page):
+    items = fields.List(fields.Nested(ClaimOut), required=True)
+
+
+class ClaimQuery(PageQuery):
+    program = text(40)
+    status = fields.String(validate=validate.OneOf([s.value for s in ClaimStatus]))
+    benefit = fields.String(validate=validate.OneOf([b.value for b in Benefit]))
+    filed_from = fields.Date()
+    filed_to = fields.Date()
+
+
+class ApproveIn(StrictSchema):
+    approved_on = fields.Date(required=True)
+
+
+class RejectIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(REJECTION_REASONS))
+    note = text(1000, load_default="")
+    rejected_on = fields.Date(required=True)
+
+
+class DisburseIn(StrictSchema):
+    reference = text(100, min_length=1, required=True)
+    amount = Rupiah(required=True, minimum=1)
+    paid_on = fields.Date(required=True)
+
+
+class PayoutReverseIn(StrictSchema):
+    reason = text(500, min_length=1, required=True)
+    reversed_on = fields.Date(required=True)
+
+
+def view(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": str(claim.id), "program": claim.programme_code, "benefit": claim.benefit.value,
+        "payer": claim.benefit.payer, "incident_id": claim.incident_id,
+        "member_id": claim.enrolment_id, "subject_nik": claim.subject_nik,
+        "claimant": claim.claimant, "filed_on": claim.filed_on, "filed_by": claim.filed_by,
+        "entitlement": claim.entitlement, "rule_version": claim.rule_version,
+        "computation": claim.computation, "status": claim.status.value,
+        "approved_amount": claim.approved_amount, "approved_by": claim.approved_by,
+        "approved_on": claim.approved_on, "rejection_reason": claim.rejection_reason,
+        "disbursed": claim.disbursed, "outstanding": claim.outstanding,
+        "disbursements": dict(claim.disbursements),
+    }
+
+
+def _claimant(body: dict[str, Any]) -> Claimant:
+    return Claimant(**stripped(body))
+
+
+@blp.route("")
+class Claims(MethodView):
+    @blp.doc(security=[BEARER])
+    @requires(*READERS)
+    @blp.arguments(ClaimQuery, location="query")
+    @blp.response(200, ClaimPage)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List claims, filtered by programme, benefit, status and filing date."""
+        program = query.get("program", "").upper()
+
+        def created(e: Any) -> bool:
+            return bool((not program or e.programme_code == program)
+                    and e.benefit == query.get("benefit", e.benefit)
+                    and e.filed_on >= query.get("filed_from", e.filed_on)
+                    and e.filed_on <= query.get("filed_to", e.filed_on))
+
+        found, after = scan(ledger(), Claim.Filed,  # type: ignore[attr-defined]
+                            query["after"], query["limit"], created, ledger().claim,
+                            lambda c: query.get("status", c.status.value) == c.status.value)
+        return page([{**view(c), "version": c.version, "position": None} for c in found], after)
+
+    @blp.doc(security=[BEARER])
+    @requires("clerk")
+    @blp.arguments(ClaimIn)
+    @blp.response(201, ClaimOut)
+    def post(self, body: dict[str, Any]) -> Any:
+        """File a claim (clerk); the amount is computed by the rule set, never typed in."""
+        benefit = Benefit(body["benefit"])
+        claimant = _claimant(body["claimant"])
+        if benefit is Benefit.CITY_DEATH_GRANT:
+            deceased = Deceased(**stripped(body["deceased"]))
+            claim = ledger().file_grant_claim(body["program"], deceased, body["died_on"],
+                                              body["cause"], claimant, body["filed_on"],
+                                              actor=current_actor())
+        else:
+            claim = ledger().file_claim(body["incident_id"], benefit, claimant,
+                                        body["filed_on"], actor=current_actor(),
+                                        incapacity_months=body["incapacity_months"])
+        return written(claim, view(claim), 201, f"/api/v1/claims/{claim.id}")
+
+
+@blp.route("/<uuid:claim_id>")
+class OneClaim(MethodView):
+    @blp.doc(security=[BEARER])
+    @requires(*READERS)
+    @blp.response(200, ClaimOut)
+    def get(self, claim_id: UUID) -> Any:
+        """One claim, as it is now."""
+        claim = ledger().claim(claim_id)
+        return read(claim, view(claim))
+
+
+@blp.route("/<uuid:claim_id>/approve", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("approver")
+@blp.arguments(ApproveIn)
+@blp.response(200, ClaimOut)
+def approve(body: dict[str, Any], claim_id: UUID) -> Any:
+    """Approve the computed amount (approver, not the clerk who filed); accepts If-Match."""
+    claim = ledger().approve_claim(claim_id, body["approved_on"], current_actor(),
+                                   expected_version=if_match())
+    return written(claim, view(claim))
+
+
+@blp.route("/<uuid:claim_id>/reject", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("approver")
+@blp.arguments(RejectIn)
+@blp.response(200, ClaimOut)
+def reject(body: dict[str, Any], claim_id: UUID) -> Any:
+    """Reject with a reason code (approver); accepts If-Match."""
+    claim = ledger().reject_claim(claim_id, body["reason"], body["note"], body["rejected_on"],
+                                  current_actor(), expected_version=if_match())
+    return written(claim, view(claim))
+
+
+@blp.route("/<uuid:claim_id>/disbursements", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("finance")
+@blp.arguments(DisburseIn)
+@blp.response(201, ClaimOut)
+def disburse(body: dict[str, Any], claim_id: UUID) -> Any:
+    """Record a payout (finance), never beyond the approved amount; accepts If-Match."""
+    claim = ledger().disburse(claim_id, body["reference"], body["amount"], body["paid_on"],
+                              current_actor(), expected_version=if_match())
+    return written(claim, view(claim), 201)
+
+
+@blp.route("/<uuid:claim_id>/disbursements/<string:reference>/reverse", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("finance")
+@blp.arguments(PayoutReverseIn)
+@blp.response(200, ClaimOut)
+def reverse(body: dict[str, Any], claim_id: UUID, reference: str) -> Any:
+    """Reverse a payout with a reason (finance); accepts If-Match."""
+    claim = ledger().reverse_disbursement(claim_id, reference, body["reason"],
+                                          body["reversed_on"], current_actor(),
+                                          expected_version=if_match())
+    return written(claim, view(claim))

@@ -1,0 +1,238 @@
+"""/members: enrolments (coverage periods), KPJ cards, coverage ends, a NIK's history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from api.auth import BEARER, READERS, current_actor, requires
+from api.event_json import EventOut, event_json
+from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
+from api.listing import events_of, scan
+from api.resources.common import if_match, page, read, written
+from api.state import ledger
+from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
+from ledger.identity import parse_nik
+
+blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
+                description="Enrolments of workers: one active coverage per NIK")
+
+
+class EnrolIn(StrictSchema):
+    program = text(40, required=True)
+    nik = nik(required=True)
+    kk = pattern(r"^\s*\d{16}\s*$", "3671081501150042", required=True)
+    name = text(200, min_length=1, required=True)
+    region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True)
+    district = pattern(r"^\d{2}\.\d{2}\.\d{2}$", "36.71.08", required=True)
+    village = pattern(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", "36.71.08.1001", required=True)
+    occupation = text(60, required=True)
+    decile = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10))
+    register = fields.String(required=True, validate=validate.OneOf(REGISTERS))
+    register_snapshot = fields.Date(required=True)
+    branch = text(100, required=True)
+    enrolled_on = fields.Date(required=True)
+
+
+class MemberOut(Written):
+    id = fields.String(required=True)
+    program = fields.String(required=True)
+    nik = fields.String(required=True)
+    kk = fields.String(required=True)
+    name = fields.String(required=True)
+    sex = fields.String(required=True)
+    birth_date = fields.Date(required=True)
+    region = fields.String(required=True)
+    district = fields.String(required=True)
+    village = fields.String(required=True)
+    occupation = fields.String(required=True)
+    decile = fields.Integer(required=True)
+    register = fields.String(required=True)
+    register_snapshot = fields.Date(required=True)
+    branch = fields.String(required=True)
+    enrolled_on = fields.Date(required=True)
+    wage_band = fields.Integer(required=True)
+    kpj = fields.String(allow_none=True)
+    status = fields.String(required=True, metadata={"description": "active or ended"})
+    ended_on = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+
+
+class MemberPage(Page):
+    items = fields.List(fields.Nested(MemberOut), required=True)
+
+
+class MemberQuery(PageQuery):
+    program = text(40)
+    region = pattern(r"^\d{2}\.\d{2}$", "36.71")
+    district = pattern(r"^\d{2}\.\d{2}\.\d{2}$", "36.71.08")
+    status = fields.String(validate=validate.OneOf(["active", "ended"]))
+    nik = nik()
+    enrolled_from = fields.Date()
+    enrolled_to = fields.Date()
+
+
+class KpjIn(StrictSchema):
+    kpj = pattern(r"^\s*\d{11}\s*$", "25012345678", required=True)
+
+
+class EndIn(StrictSchema):
+    ended_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf([r.value for r in EndReason]))
+    note = text(500, load_default="")
+
+
+class ExclusionIn(StrictSchema):
+    nik = nik(required=True)
+    list_reference = text(100, min_length=1, required=True)
+    reason = text(500, load_default="")
+
+
+class ExclusionOut(Written):
+    nik = fields.String(required=True)
+    excluded_by = fields.String(required=True)
+
+
+class HistoryOut(Page):
+    nik = fields.String(required=True)
+    events = fields.List(fields.Nested(EventOut), required=True)
+
+
+def view(member: Enrolment) -> dict[str, Any]:
+    parsed = parse_nik(member.nik, on=member.enrolled_on)
+    return {
+        "id": str(member.id), "program": member.programme_code, "nik": member.nik,
+        "kk": member.kk, "name": member.name, "sex": parsed.sex,
+        "birth_date": parsed.birth_date, "region": member.region, "district": member.district,
+        "village": member.village, "occupation": member.occupation, "decile": member.decile,
+        "register": member.register, "register_snapshot": member.register_snapshot,
+        "branch": member.branch, "enrolled_on": member.enrolled_on,
+        "wage_band": member.wage_band, "kpj": member.kpj,
+        "status": "active" if member.is_active else "ended", "ended_on": member.ended_on,
+        "end_reason": member.end_reason,
+    }
+
+
+def _in_range(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+@blp.route("")
+class Members(MethodView):
+    @blp.doc(security=[BEARER])
+    @requires(*READERS)
+    @blp.arguments(MemberQuery, location="query")
+    @blp.response(200, MemberPage)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List enrolments, filtered by programme, region, district, status, NIK, dates."""
+        program = query.get("program", "").upper()
+        wanted_nik = query.get("nik", "").strip()
+
+        def created(event: Any) -> bool:
+            return bool((not program or event.programme_code == program)
+                    and (not wanted_nik or event.nik == wanted_nik)
+                    and event.region == query.get("region", event.region)
+                    and event.district == query.get("district", event.district)
+                    and _in_range(event.enrolled_on, query.get("enrolled_from"),
+                                  query.get("enrolled_to")))
+
+        def state(member: Enrolment) -> bool:
+            status = "active" if member.is_active else "ended"
+            return bool(query.get("status", status) == status)
+
+        found, after = scan(ledger(), Enrolment.Enrolled,  # type: ignore[attr-defined]
+                            query["after"], query["limit"], created, ledger().enrolment, state)
+        return page([{**view(m), "version": m.version, "position": None} for m in found], after)
+
+    @blp.doc(security=[BEARER])
+    @requires("clerk")
+    @blp.arguments(EnrolIn)
+    @blp.response(201, MemberOut)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Enrol a worker in a programme (clerk)."""
+        program = body.pop("program")
+        request = EnrolmentRequest(**stripped(body))
+        member = ledger().enrol(program, request, actor=current_actor())
+        return written(member, view(member), 201, f"/api/v1/members/{member.id}")
+
+
+@blp.route("/<uuid:member_id>")
+class OneMember(MethodView):
+    @blp.doc(security=[BEARER])
+    @requires(*READERS)
+    @blp.response(200, MemberOut)
+    def get(self, member_id: UUID) -> Any:
+        """One enrolment as it is now."""
+        member = ledger().enrolment(member_id)
+        return read(member, view(member))
+
+
+@blp.route("/<uuid:member_id>/kpj", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("clerk")
+@blp.arguments(KpjIn)
+@blp.response(200, MemberOut)
+def record_kpj(body: dict[str, Any], member_id: UUID) -> Any:
+    """Record the BPJS member card (KPJ) number; accepts If-Match."""
+    member = ledger().record_kpj(member_id, body["kpj"].strip(), current_actor(),
+                                 expected_version=if_match())
+    return written(member, view(member))
+
+
+@blp.route("/<uuid:member_id>/end", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("clerk")
+@blp.arguments(EndIn)
+@blp.response(200, MemberOut)
+def end_coverage(body: dict[str, Any], member_id: UUID) -> Any:
+    """End a coverage period with a reason (died, moved, ineligible, lapsed); accepts If-Match."""
+    member = ledger().end_coverage(member_id, body["ended_on"], EndReason(body["reason"]),
+                                   body["note"], current_actor(), expected_version=if_match())
+    return written(member, view(member))
+
+
+@blp.route("/exclusions", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("clerk")
+@blp.arguments(ExclusionIn)
+@blp.response(200, ExclusionOut)
+def exclude(body: dict[str, Any]) -> Any:
+    """Record a NIK from a BPJS exclusion list (already covered elsewhere): it cannot enrol."""
+    person = ledger().record_bpjs_exclusion(body["nik"].strip(), body["list_reference"],
+                                            body["reason"], current_actor())
+    return written(person, {"nik": person.nik, "excluded_by": person.excluded_by})
+
+
+@blp.route("/by-nik/<string:nik_value>/history")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.response(200, HistoryOut)
+def history(nik_value: str) -> dict[str, Any]:
+    """Every event about a NIK: the person, its enrolments, incidents and claims, in order."""
+    number = parse_nik(nik_value).value
+    person = ledger().person(number)
+    if person is None:
+        return {"nik": number, "events": [], "next": None}
+    ids = {str(person.id), *person.enrolment_ids} | _incidents_and_claims(number)
+    events = [event_json(ledger(), n) for n in events_of(ledger(), ids)]
+    return {"nik": number, "events": events, "next": None}
+
+
+def _incidents_and_claims(number: str) -> set[str]:
+    """Incidents and claims about this NIK (found from their creation events)."""
+    from ledger.claim import Claim
+    from ledger.incident import Incident
+
+    found: set[str] = set()
+    for kind, field in ((Incident.Reported, "nik"),  # type: ignore[attr-defined]
+                        (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
+        items, _ = scan(ledger(), kind, 0, 10**9,
+                        lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
+                        lambda aggregate_id: aggregate_id, lambda _a: True)
+        found |= {str(i) for i in items}
+    return found

@@ -1,0 +1,197 @@
+"""/programs: a funder's programme, its budget revisions, rates and closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from api.auth import BEARER, READERS, current_actor, requires
+from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pattern, text
+from api.listing import scan
+from api.resources.common import if_match, page, read, written
+from api.state import ledger
+from ledger.benefits import Cover
+from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
+
+blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
+                description="Programmes of a funder: budget, rates, eligibility, period")
+
+
+class RateIn(StrictSchema):
+    cover = fields.String(required=True, validate=validate.OneOf(["JKK", "JKM"]))
+    valid_from = fields.Date(required=True)
+    amount = Rupiah(required=True)
+
+
+class ProgrammeIn(StrictSchema):
+    code = pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$", "TNG-2025", required=True)
+    name = text(200, min_length=1, required=True)
+    funder_name = text(200, min_length=1, required=True)
+    funder_region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True)
+    funding_source = fields.String(required=True, validate=validate.OneOf(FUNDING_SOURCES))
+    fiscal_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    covers = fields.List(fields.String(validate=validate.OneOf([c.value for c in Cover])),
+                         required=True, validate=validate.Length(min=1, max=3))
+    budget_ceiling = Rupiah(required=True)
+    dpa_reference = text(100, required=True)
+    first_month = pattern(MONTH, "2025-03", required=True)
+    months = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+    rates = fields.List(fields.Nested(RateIn), load_default=list)
+    wage_band = Rupiah(load_default=1_000_000, minimum=1)
+    branches = fields.List(text(100), load_default=list)
+    deciles = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)),
+                          load_default=lambda: [1, 4], validate=validate.Length(equal=2))
+    occupations = fields.List(text(60), load_default=list)
+    grace_months = fields.Integer(load_default=3, validate=validate.Range(min=0, max=24))
+    planned_members = fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=0))
+    opened_on = fields.Date(load_default=None, allow_none=True)
+
+
+class RateOut(RateIn):
+    pass
+
+
+class ProgrammeOut(Written):
+    id = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    funder_name = fields.String(required=True)
+    funder_region = fields.String(required=True)
+    funding_source = fields.String(required=True)
+    fiscal_year = fields.Integer(required=True)
+    covers = fields.List(fields.String(), required=True)
+    budget_ceiling = fields.Integer(required=True)
+    dpa_reference = fields.String(required=True)
+    committed = fields.Integer(required=True, metadata={"description": "paid, net of reversals"})
+    remaining = fields.Integer(required=True)
+    first_month = fields.String(required=True)
+    months = fields.Integer(required=True)
+    rates = fields.List(fields.Nested(RateOut), required=True)
+    wage_band = fields.Integer(required=True)
+    branches = fields.List(fields.String(), required=True)
+    deciles = fields.List(fields.Integer(), required=True)
+    occupations = fields.List(fields.String(), required=True)
+    grace_months = fields.Integer(required=True)
+    planned_members = fields.Integer(allow_none=True)
+    opened_on = fields.Date(required=True)
+    closed_on = fields.Date(allow_none=True)
+
+
+class ProgrammePage(Page):
+    items = fields.List(fields.Nested(ProgrammeOut), required=True)
+
+
+class BudgetRevisionIn(StrictSchema):
+    ceiling = Rupiah(required=True)
+    dpa_reference = text(100, required=True)
+    reason = text(500, min_length=1, required=True)
+
+
+class CloseIn(StrictSchema):
+    closed_on = fields.Date(required=True)
+    reason = text(500, min_length=1, required=True)
+
+
+def view(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": str(programme.id), "code": programme.code, "name": programme.name,
+        "funder_name": programme.funder_name, "funder_region": programme.funder_region,
+        "funding_source": programme.funding_source, "fiscal_year": programme.fiscal_year,
+        "covers": programme.covers, "budget_ceiling": programme.budget_ceiling,
+        "dpa_reference": programme.dpa_reference, "committed": programme.committed,
+        "remaining": programme.remaining, "first_month": programme.first_month,
+        "months": programme.months,
+        "rates": [{"cover": r.cover, "valid_from": r.valid_from, "amount": r.amount}
+                  for r in programme.rates],
+        "wage_band": programme.wage_band, "branches": programme.branches,
+        "deciles": list(programme.deciles), "occupations": programme.occupations,
+        "grace_months": programme.grace_months, "planned_members": programme.planned_members,
+        "opened_on": programme.opened_on, "closed_on": programme.closed_on,
+    }
+
+
+@blp.route("")
+class Programmes(MethodView):
+    @blp.doc(security=[BEARER])
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, ProgrammePage)
+    @requires(*READERS)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List programmes in the order they were opened."""
+        found, after = scan(ledger(), Programme.Opened,  # type: ignore[attr-defined]
+                            query["after"], query["limit"], lambda _e: True,
+                            ledger().repository.get, lambda _p: True)
+        return page([{**view(p), "version": p.version, "position": None} for p in found], after)
+
+    @blp.doc(security=[BEARER])
+    @blp.arguments(ProgrammeIn)
+    @blp.response(201, ProgrammeOut)
+    @requires("admin")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Open a programme (admin)."""
+        terms = ProgrammeTerms(
+            code=body["code"], name=body["name"], funder_name=body["funder_name"],
+            funder_region=body["funder_region"], funding_source=body["funding_source"],
+            fiscal_year=body["fiscal_year"], covers=tuple(body["covers"]),
+            budget_ceiling=body["budget_ceiling"], dpa_reference=body["dpa_reference"],
+            first_month=body["first_month"], months=body["months"],
+            rates=tuple(Rate(r["cover"], r["valid_from"], r["amount"]) for r in body["rates"]),
+            wage_band=body["wage_band"], branches=tuple(body["branches"]),
+            deciles=(body["deciles"][0], body["deciles"][1]),
+            occupations=tuple(body["occupations"]), grace_months=body["grace_months"],
+            planned_members=body["planned_members"], opened_on=body["opened_on"])
+        programme = ledger().open_programme(terms, actor=current_actor())
+        return written(programme, view(programme), 201, f"/api/v1/programs/{programme.code}")
+
+
+@blp.route("/<string:program>")
+class OneProgramme(MethodView):
+    @blp.doc(security=[BEARER])
+    @blp.response(200, ProgrammeOut)
+    @requires(*READERS)
+    def get(self, program: str) -> Any:
+        """One programme, as it is now."""
+        programme = ledger().programme(program)
+        return read(programme, view(programme))
+
+
+@blp.route("/<string:program>/budget-revisions", methods=["POST"])
+@blp.doc(security=[BEARER])
+@blp.arguments(BudgetRevisionIn)
+@blp.response(200, ProgrammeOut)
+@requires("admin")
+def revise_budget(body: dict[str, Any], program: str) -> Any:
+    """Revise the budget ceiling (APBD-P); accepts If-Match."""
+    programme = ledger().revise_budget(program, body["ceiling"], body["dpa_reference"],
+                                       body["reason"], current_actor(),
+                                       expected_version=if_match())
+    return written(programme, view(programme))
+
+
+@blp.route("/<string:program>/rates", methods=["POST"])
+@blp.doc(security=[BEARER])
+@blp.arguments(RateIn)
+@blp.response(200, ProgrammeOut)
+@requires("admin")
+def set_rate(body: dict[str, Any], program: str) -> Any:
+    """Add a dated contribution rate; accepts If-Match."""
+    programme = ledger().set_rate(program, Rate(body["cover"], body["valid_from"],
+                                                body["amount"]),
+                                  current_actor(), expected_version=if_match())
+    return written(programme, view(programme))
+
+
+@blp.route("/<string:program>/close", methods=["POST"])
+@blp.doc(security=[BEARER])
+@blp.arguments(CloseIn)
+@blp.response(200, ProgrammeOut)
+@requires("admin")
+def close(body: dict[str, Any], program: str) -> Any:
+    """Close a programme; nothing more can be recorded on it. Accepts If-Match."""
+    programme = ledger().close_programme(program, body["closed_on"], body["reason"],
+                                         current_actor(), expected_version=if_match())
+    return written(programme, view(programme))
