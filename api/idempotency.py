@@ -39,7 +39,9 @@ class _Table:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(sql, params)
             rows = list(cursor.fetchall()) if sql.lstrip().upper().startswith("SELECT") else []
-            return cursor.rowcount, rows
+            # eventsourcing wraps sqlite3's cursor; psycopg's cursor has rowcount itself.
+            raw = getattr(cursor, "sqlite_cursor", cursor)
+            return int(raw.rowcount), rows
 
     def find(self, client: str, key: str) -> Any | None:
         _, rows = self.run(
