@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from marshmallow import Schema, fields
 
 from api import idempotency
 from api.errors import register_error_handlers
@@ -15,8 +16,23 @@ BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, cla
               handovers.blp, events.blp)
 
 
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String()
+    rule = fields.String(metadata={"description": "the ledger rule that refused the request"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "per field, for 422"})
+
+
 class LedgerApi(Api):
     """flask-smorest's Api with every error answered as problem details (api/errors.py)."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)

@@ -59,7 +59,7 @@ class Written(Schema):
 
 class PageQuery(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62),
                            metadata={"description": "log position cursor from 'next'"})
 
 

@@ -1,0 +1,58 @@
+"""Property-based: schemathesis drives every operation of the live OpenAPI document.
+
+It must find no 5xx and no response that breaks the schema the document gives for it. Bounded:
+a fixed number of examples per operation, on the embedded store (a few dozen seconds).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from api.app import create_app
+from ledger.settings import StoreSettings
+
+EXAMPLES = 80
+NOT_A_SERVER_ERROR = schemathesis.checks.not_a_server_error
+
+
+def _role(method: str, path: str) -> str:
+    """The role whose token makes the request get past authorisation."""
+    if method == "GET":
+        return "auditor"
+    if path.startswith("/api/v1/programs") or path == "/api/v1/tokens":
+        return "admin"
+    if path.startswith("/api/v1/contributions") or "disbursements" in path:
+        return "finance"
+    if path.endswith("/approve") or path.endswith("/reject"):
+        return "approver"
+    return "clerk"
+
+
+def test_no_operation_answers_5xx_or_breaks_its_own_schema(
+    sqlite_settings: StoreSettings,
+) -> None:
+    app = create_app(sqlite_settings)
+    ledger = app.extensions["claims_ledger"]
+    tokens = {role: ledger.issue_token(role, role, actor="test")[0]
+              for role in ("clerk", "approver", "finance", "auditor", "admin")}
+    document = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in document.get_all_operations()]
+    assert len(operations) >= 20
+    try:
+        for operation in operations:
+
+            @given(case=operation.as_strategy())
+            @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                      suppress_health_check=list(HealthCheck))
+            def exercise(case: Any) -> None:
+                token = tokens[_role(case.method.upper(), case.path)]
+                case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                                       checks=[NOT_A_SERVER_ERROR, response_schema_conformance])
+
+            exercise()
+    finally:
+        ledger.close()
