@@ -196,6 +196,30 @@ def end_coverage(body: dict[str, Any], member_id: UUID) -> Any:
     return written(member, view(member))
 
 
+class CoverageQuery(StrictSchema):
+    on = fields.Date(required=True, metadata={"description": "the business date asked about"})
+
+
+class CoverageOut(StrictSchema):
+    member_id = fields.String(required=True)
+    on = fields.Date(required=True)
+    covered = fields.Boolean(required=True)
+    reason = fields.String(required=True)
+    paid_month = fields.String(allow_none=True)
+
+
+@blp.route("/<uuid:member_id>/coverage")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, CoverageOut)
+def coverage(query: dict[str, Any], member_id: UUID) -> dict[str, Any]:
+    """Was this member covered on a date, as the ledger knows it now (and why)?"""
+    answer = ledger().coverage_on(member_id, query["on"])
+    return {"member_id": str(member_id), "on": query["on"], "covered": answer.covered,
+            "reason": answer.reason, "paid_month": answer.paid_month}
+
+
 @blp.route("/exclusions", methods=["POST"])
 @blp.doc(security=[BEARER])
 @requires("clerk")

@@ -218,3 +218,15 @@ def test_the_openapi_document_validates_and_lists_every_route(api: Api) -> None:
         assert methods <= documented[path], f"{rule.rule} {methods} not all documented"
         served += 1
     assert served >= 20
+
+
+def test_a_members_coverage_on_a_date_is_answered_with_the_reason(api: Api) -> None:
+    _open(api)
+    member = _member(api)
+    _pay(api, [member["id"]], ["2025-03", "2025-04"])
+    inside = api.get(f"/api/v1/members/{member['id']}/coverage",
+                     query_string={"on": "2025-07-31"}).json
+    assert inside["covered"] and inside["paid_month"] == "2025-04" and "grace" in inside["reason"]
+    outside = api.get(f"/api/v1/members/{member['id']}/coverage",
+                      query_string={"on": "2025-08-01"}).json
+    assert not outside["covered"]
