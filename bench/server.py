@@ -1,4 +1,4 @@
-"""Start the real service as processes on loopback: db init, tokens, gunicorn (tests and benches)."""
+"""Start the real service on loopback: db init, tokens, gunicorn (for tests and benches)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 BIN = Path(sys.executable).parent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -43,13 +44,23 @@ class Contribution(Aggregate):
         self.sp2d = sp2d
         self.paid_on = paid_on
         self.months = list(months)
-        self.enrolment_ids = list(enrolment_ids)
+        self.enrolment_ids = tuple(enrolment_ids)
         self.rate = rate
         self.amount = amount
         self.paid_by = actor
         self.reversed_on: date | None = None
         self.reversal_reason: str | None = None
         self._members: frozenset[str] | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Contribution:
+        # The member list of a payment never changes after it is recorded: copies of the
+        # aggregate (the repository cache hands out copies) share it instead of copying
+        # thousands of ids on every read.
+        shared = {"enrolment_ids", "_members"}
+        clone = object.__new__(type(self))
+        for key, value in self.__dict__.items():
+            clone.__dict__[key] = value if key in shared else copy.deepcopy(value, memo)
+        return clone
 
     @property
     def is_reversed(self) -> bool:
