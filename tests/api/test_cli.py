@@ -59,3 +59,43 @@ def test_an_unreachable_postgres_server_is_a_clear_error(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "cannot reach the database" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_answers_the_openapi_document_on_loopback(tmp_path: Path) -> None:
+    import json
+    import time
+    import urllib.request
+
+    from bench.server import free_port
+
+    assert _run("db", "init", url=None, cwd=tmp_path).returncode == 0
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
+    server = subprocess.Popen([command or "claims-ledger", "serve", "--port", str(port)],
+                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1) as answer:
+                    document = json.loads(answer.read())
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("claims-ledger serve did not answer")
+        assert document["info"]["title"] == "claims-ledger"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_token_create_prints_a_token_once(tmp_path: Path) -> None:
+    assert _run("db", "init", url=None, cwd=tmp_path).returncode == 0
+    made = _run("token", "create", "--role", "auditor", "--name", "bpk.inspector", url=None,
+                cwd=tmp_path)
+    assert made.returncode == 0 and made.stdout.strip().startswith("clt_")
+    bad = _run("token", "create", "--role", "mayor", "--name", "x", url=None, cwd=tmp_path)
+    assert bad.returncode == 2 and "mayor" in bad.stderr
