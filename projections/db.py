@@ -1,0 +1,101 @@
+"""Where the projections live and how SQL is spoken to them, on SQLite and PostgreSQL alike.
+
+Projection tables sit in the ledger's own database: on PostgreSQL in a schema of their own
+(``projections``, or ``<schema>_projections`` beside a ledger kept in schema ``<schema>``), on
+SQLite as tables named ``proj_*``. A rebuild writes into a second namespace (``..._rebuild``)
+and swaps it in only when complete.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.settings import StoreSettings
+from ledger.store import postgres_connect_args
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """A set of projection tables: live, or a rebuild in progress."""
+
+    settings: StoreSettings
+    rebuild: bool = False
+
+    @property
+    def postgres(self) -> bool:
+        return self.settings.is_postgres
+
+    @property
+    def schema(self) -> str:
+        base = self.settings.env.get("POSTGRES_SCHEMA")
+        name = f"{base}_projections" if base else "projections"
+        return f"{name}_rebuild" if self.rebuild else name
+
+    def table(self, name: str) -> str:
+        """The physical name of a logical projection table."""
+        if self.postgres:
+            return f'"{self.schema}"."{name}"'
+        return f"{'rebuild_' if self.rebuild else ''}proj_{name}"
+
+    def sql(self, statement: str) -> str:
+        """Placeholders are written ``?``; PostgreSQL wants ``%s``. Tables as ``{name}``."""
+        names = _TABLE_NAMES
+        text = statement.format(**{n: self.table(n) for n in names})
+        return text.replace("?", "%s") if self.postgres else text
+
+
+_TABLE_NAMES = (
+    "tracking", "members", "paid", "contributions", "claims", "programmes", "rates",
+    "payouts", "revisions", "handovers",
+)
+
+
+class Connection:
+    """One connection to the projection tables, used by one thread."""
+
+    def __init__(self, settings: StoreSettings) -> None:
+        self.settings = settings
+        self.postgres = settings.is_postgres
+        self.raw: Any
+        if self.postgres:
+            import psycopg
+            from psycopg.rows import dict_row
+
+            self.raw = psycopg.connect(**postgres_connect_args(settings), row_factory=dict_row)
+        else:
+            self.raw = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
+                                       isolation_level=None)
+            self.raw.row_factory = sqlite3.Row
+            self.raw.execute("PRAGMA journal_mode=WAL")
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One transaction; on SQLite taken for writing at once (BEGIN IMMEDIATE)."""
+        if self.postgres:
+            with self.raw.transaction():
+                yield self.raw.cursor()
+        else:
+            cursor = self.raw.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            else:
+                cursor.execute("COMMIT")
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read, as dicts, outside any write transaction."""
+        if self.postgres:
+            with self.raw.transaction():
+                rows = self.raw.execute(statement, params).fetchall()
+            return [dict(r) for r in rows]
+        return [dict(r) for r in self.raw.execute(statement, params).fetchall()]

@@ -1,0 +1,189 @@
+"""Running the projections: catch up in batches, follow the log, rebuild and swap.
+
+Each batch is one transaction on the projection tables: the tracking rows are locked first (so
+two workers never apply the same event: the second waits, then starts where the first ended),
+the batch's events are applied, and the tracking position moves in the same commit. A worker
+killed in the middle of a batch leaves nothing of it; the next one resumes at the position.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import Any
+
+from ledger.application import Ledger
+from projections.db import Connection, Namespace
+from projections.handlers import HANDLERS, Op
+from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
+
+log = logging.getLogger("claims_ledger.projections")
+BATCH = 2000
+
+
+class Projector:
+    """Applies the log to the projection tables of one ledger."""
+
+    def __init__(self, ledger: Ledger, batch_size: int = BATCH) -> None:
+        self.ledger = ledger
+        self.batch_size = batch_size
+        self.live = Namespace(ledger.settings)
+        self.connection = Connection(ledger.settings)
+        create_tables(self.connection, self.live)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def positions(self, namespace: Namespace | None = None) -> dict[str, int]:
+        """Each projection's position in the log."""
+        rows = self.connection.query((namespace or self.live).sql(
+            "SELECT name, position FROM {tracking}"))
+        return {row["name"]: int(row["position"]) for row in rows}
+
+    def position(self, namespace: Namespace | None = None) -> int:
+        found = self.positions(namespace)
+        return min(found.values()) if found else 0
+
+    def head(self) -> int:
+        """The log's last position."""
+        return int(self.ledger.recorder.max_notification_id() or 0)
+
+    # -- applying ----------------------------------------------------------------------------
+
+    def catch_up(self, namespace: Namespace | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+        """Apply every event not applied yet; returns how many were read."""
+        total = 0
+        while True:
+            applied, position = self._apply_batch(namespace or self.live)
+            if applied == 0:
+                return total
+            total += applied
+            if progress is not None:
+                progress(position, self.head())
+
+    def _apply_batch(self, namespace: Namespace) -> tuple[int, int]:
+        with self.connection.transaction() as cursor:
+            lock = " FOR UPDATE" if namespace.postgres else ""
+            cursor.execute(namespace.sql("SELECT name, position FROM {tracking}" + lock))
+            rows = cursor.fetchall()
+            position = min(int(_get(row, "position", 1)) for row in rows) if rows else 0
+            notifications = self.ledger.recorder.select_notifications(
+                start=position + 1, limit=self.batch_size)
+            if not notifications:
+                return 0, position
+            operations: list[Op] = []
+            mapper = self.ledger.mapper
+            for notification in notifications:
+                handler = HANDLERS.get(notification.topic.rsplit(":", 1)[-1])
+                if handler is not None:  # decode only what some projection needs
+                    operations.extend(handler(mapper.to_domain_event(notification),
+                                              notification.id))
+            _execute(cursor, namespace, operations)
+            last = notifications[-1].id
+            cursor.execute(namespace.sql("UPDATE {tracking} SET position = ?, updated_at = ?"),
+                           (last, datetime.now(UTC).isoformat()))
+            return len(notifications), last
+
+    # -- rebuilding and following ------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild every projection from position 0 in fresh tables, then swap them in."""
+        fresh = Namespace(self.ledger.settings, rebuild=True)
+        drop_tables(self.connection, fresh)
+        create_tables(self.connection, fresh)
+        applied = self.catch_up(fresh, progress)
+        swap_in(self.connection, self.live, fresh)
+        return applied
+
+    def follow(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
+        """Keep the projections live until ``stop`` is set; survive a lost connection."""
+        while not stop.is_set():
+            try:
+                self.catch_up()
+                self._wait_for_events(stop, poll_seconds)
+            except Exception:  # a dropped connection must not end the worker: restart
+                log.exception("projection worker failed; restarting in %.1f s", poll_seconds)
+                stop.wait(poll_seconds)
+                self._reconnect()
+
+    def _wait_for_events(self, stop: threading.Event, poll_seconds: float) -> None:
+        if not self.live.postgres:
+            stop.wait(poll_seconds)  # SQLite has no subscriptions: poll
+            return
+        channel = self.ledger.events_table
+        listener = self._listener(channel)
+        # LISTEN with a timeout: a silently dropped connection cannot stall the worker.
+        for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
+            break
+
+    def _listener(self, channel: str) -> Any:
+        if getattr(self, "_listen", None) is None or self._listen.closed:
+            import psycopg
+
+            from ledger.store import postgres_connect_args
+
+            self._listen = psycopg.connect(**postgres_connect_args(self.ledger.settings),
+                                           autocommit=True)
+            self._listen.execute(f'LISTEN "{channel}"')
+        return self._listen
+
+    def _reconnect(self) -> None:
+        try:
+            self.connection.close()
+        finally:
+            self.connection = Connection(self.ledger.settings)
+            listen = getattr(self, "_listen", None)
+            if listen is not None:
+                listen.close()
+                self._listen = None
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until every projection has applied ``position`` (read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        while self.position() < position:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def _get(row: Any, key: str, index: int) -> Any:
+    return row[key] if isinstance(row, dict) else row[index]
+
+
+def _execute(cursor: Any, namespace: Namespace, operations: list[Op]) -> None:
+    """Run operations in order; consecutive identical statements as one executemany."""
+    for (sql, table), group in groupby(operations, key=lambda op: (op.sql, op.table)):
+        batch = list(group)
+        if table:
+            rows = [row for op in batch for row in op.rows]
+            if rows:
+                _bulk_insert(cursor, namespace, table, batch[0].columns, rows)
+            continue
+        statement = namespace.sql(sql)
+        if len(batch) == 1:
+            cursor.execute(statement, batch[0].params)
+        else:
+            cursor.executemany(statement, [op.params for op in batch])
+
+
+def _bulk_insert(cursor: Any, namespace: Namespace, table: str, columns: tuple[str, ...],
+                 rows: list[Any]) -> None:
+    names = ", ".join(columns)
+    if namespace.postgres:
+        with cursor.copy(f"COPY {namespace.table(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    cursor.executemany(f"INSERT INTO {namespace.table(table)} ({names}) VALUES ({marks})", rows)
+
+
+__all__ = ["PROJECTIONS", "Projector"]

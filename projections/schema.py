@@ -1,0 +1,98 @@
+"""The projection tables. Dates are ISO text (they compare as dates), money is whole rupiah."""
+
+from __future__ import annotations
+
+from projections.db import Connection, Namespace
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS {tracking} (
+        name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {programmes} (
+        programme TEXT PRIMARY KEY, programme_id TEXT, name TEXT, funder_name TEXT, funder_region TEXT,
+        funding_source TEXT, fiscal_year INTEGER, covers TEXT, ceiling BIGINT,
+        dpa_reference TEXT, first_month TEXT, months INTEGER, grace_months INTEGER,
+        planned_members INTEGER, revisions INTEGER NOT NULL DEFAULT 0,
+        paid BIGINT NOT NULL DEFAULT 0, reversed BIGINT NOT NULL DEFAULT 0, closed_on TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {rates} (
+        programme TEXT, cover TEXT, valid_from TEXT, amount BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {revisions} (
+        programme TEXT, position BIGINT, ceiling BIGINT, dpa_reference TEXT, reason TEXT)""",
+    """CREATE TABLE IF NOT EXISTS {members} (
+        enrolment_id TEXT PRIMARY KEY, programme TEXT, nik TEXT, person_id TEXT, name TEXT,
+        region TEXT,
+        district TEXT, village TEXT, occupation TEXT, branch TEXT, decile INTEGER,
+        enrolled_on TEXT, status TEXT, ended_on TEXT, end_reason TEXT, kpj TEXT,
+        died_on TEXT, position BIGINT)""",
+    "CREATE INDEX IF NOT EXISTS {index}members_nik ON {members} (nik)",
+    "CREATE INDEX IF NOT EXISTS {index}members_person ON {members} (person_id)",
+    "CREATE INDEX IF NOT EXISTS {index}members_programme ON {members} (programme)",
+    """CREATE TABLE IF NOT EXISTS {contributions} (
+        contribution_id TEXT PRIMARY KEY, programme TEXT, sp2d TEXT, paid_on TEXT,
+        months TEXT, month_count INTEGER, members INTEGER, rate BIGINT, amount BIGINT,
+        reversed_on TEXT, position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {paid} (
+        contribution_id TEXT NOT NULL, enrolment_id TEXT NOT NULL, month TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS {index}paid_member ON {paid} (enrolment_id, month)",
+    "CREATE INDEX IF NOT EXISTS {index}paid_contribution ON {paid} (contribution_id)",
+    """CREATE TABLE IF NOT EXISTS {claims} (
+        claim_id TEXT PRIMARY KEY, programme TEXT, benefit TEXT, payer TEXT,
+        enrolment_id TEXT, incident_id TEXT, subject_nik TEXT, district TEXT,
+        filed_on TEXT, entitlement BIGINT, status TEXT, approved BIGINT NOT NULL DEFAULT 0,
+        approved_on TEXT, disbursed BIGINT NOT NULL DEFAULT 0,
+        reversed BIGINT NOT NULL DEFAULT 0, position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {handovers} (
+        handover_id TEXT PRIMARY KEY, held_on TEXT, venue TEXT, region TEXT, occasion TEXT,
+        recipients INTEGER, total BIGINT, unpaid INTEGER, unpaid_claims TEXT, position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {payouts} (
+        claim_id TEXT, reference TEXT, amount BIGINT, paid_on TEXT, reversed INTEGER NOT NULL
+        DEFAULT 0)""",
+    "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
+)
+
+PROJECTIONS = ("coverage", "balances", "budget", "stats")
+
+
+def create_tables(connection: Connection, namespace: Namespace) -> None:
+    """Create the namespace's tables (idempotent) and its tracking rows at position 0."""
+    with connection.transaction() as cursor:
+        if namespace.postgres:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace.schema}"')
+        index_prefix = "" if namespace.postgres else ("rebuild_" if namespace.rebuild else "")
+        for statement in TABLES:
+            text = statement.replace("{index}", f"{index_prefix}ix_")
+            cursor.execute(namespace.sql(text))
+        for name in PROJECTIONS:
+            cursor.execute(namespace.sql(
+                "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
+                "ON CONFLICT (name) DO NOTHING"), (name,))
+
+
+def drop_tables(connection: Connection, namespace: Namespace) -> None:
+    with connection.transaction() as cursor:
+        if namespace.postgres:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{namespace.schema}" CASCADE')
+            return
+        for name in _logical_names():
+            cursor.execute(f"DROP TABLE IF EXISTS {namespace.table(name)}")
+
+
+def swap_in(connection: Connection, live: Namespace, rebuilt: Namespace) -> None:
+    """Replace the live tables by the rebuilt ones in one transaction."""
+    with connection.transaction() as cursor:
+        if live.postgres:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{live.schema}" CASCADE')
+            cursor.execute(f'ALTER SCHEMA "{rebuilt.schema}" RENAME TO "{live.schema}"')
+            return
+        for name in _logical_names():
+            cursor.execute(f"DROP TABLE IF EXISTS {live.table(name)}")
+            cursor.execute(f"ALTER TABLE {rebuilt.table(name)} RENAME TO {live.table(name)}")
+        # SQLite indexes keep their names through a rename: give them the live names back.
+        for statement in (t for t in TABLES if t.startswith("CREATE INDEX")):
+            index = statement.split("{index}")[1].split(" ")[0]
+            cursor.execute(f"DROP INDEX IF EXISTS rebuild_ix_{index}")
+            cursor.execute(live.sql(statement.replace("{index}", "ix_")))
+
+
+def _logical_names() -> tuple[str, ...]:
+    return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
+            "claims", "payouts", "handovers")
