@@ -1,5 +1,7 @@
 """What each event does to the projection tables, as SQL operations in log order.
 
+Each row keeps ``position``: the log position of the event that created it (paging cursor).
+
 A handler returns operations, not results: the runner executes a whole batch of them in one
 transaction (consecutive identical statements as one ``executemany``, bulk rows with COPY on
 PostgreSQL) together with the tracking position, so an event is applied exactly once.
@@ -88,17 +90,17 @@ def enrolled(e: Any, position: int) -> list[Op]:
 
 
 def kpj_recorded(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {members} SET kpj = ?, position = ? WHERE enrolment_id = ?",
-               (e.kpj, position, str(e.originator_id)))]
+    return [Op("UPDATE {members} SET kpj = ? WHERE enrolment_id = ?",
+               (e.kpj, str(e.originator_id)))]
 
 
 END_STATUS = {"died": "deceased", "lapsed": "lapsed"}
 
 
 def coverage_ended(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {members} SET status = ?, ended_on = ?, end_reason = ?, position = ?"
+    return [Op("UPDATE {members} SET status = ?, ended_on = ?, end_reason = ?"
                " WHERE enrolment_id = ?",
-               (END_STATUS.get(e.reason, "ended"), _d(e.ended_on), e.reason, position,
+               (END_STATUS.get(e.reason, "ended"), _d(e.ended_on), e.reason,
                 str(e.originator_id)))]
 
 
@@ -146,21 +148,20 @@ def claim_filed(e: Any, position: int) -> list[Op]:
 
 
 def claim_approved(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {claims} SET status = 'approved', approved = ?, approved_on = ?,"
-               " position = ? WHERE claim_id = ?",
-               (e.amount, _d(e.approved_on), position, str(e.originator_id)))]
+    return [Op("UPDATE {claims} SET status = 'approved', approved = ?, approved_on = ?"
+               " WHERE claim_id = ?", (e.amount, _d(e.approved_on), str(e.originator_id)))]
 
 
 def claim_rejected(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {claims} SET status = 'rejected', position = ? WHERE claim_id = ?",
-               (position, str(e.originator_id)))]
+    return [Op("UPDATE {claims} SET status = 'rejected' WHERE claim_id = ?",
+               (str(e.originator_id),))]
 
 
 def disbursed(e: Any, position: int) -> list[Op]:
     cid = str(e.originator_id)
     return [
-        Op("UPDATE {claims} SET disbursed = disbursed + ?, position = ? WHERE claim_id = ?",
-           (e.amount, position, cid)),
+        Op("UPDATE {claims} SET disbursed = disbursed + ? WHERE claim_id = ?",
+           (e.amount, cid)),
         Op("INSERT INTO {payouts} (claim_id, reference, amount, paid_on) VALUES (?,?,?,?)",
            (cid, e.reference, e.amount, _d(e.paid_on))),
     ]
@@ -172,8 +173,7 @@ def disbursement_reversed(e: Any, position: int) -> list[Op]:
               " AND reversed = 0)")
     return [
         Op(f"UPDATE {{claims}} SET disbursed = disbursed - {amount}, reversed = reversed +"
-           f" {amount}, position = ? WHERE claim_id = ?",
-           (cid, e.reference, cid, e.reference, position, cid)),
+           f" {amount} WHERE claim_id = ?", (cid, e.reference, cid, e.reference, cid)),
         Op("UPDATE {payouts} SET reversed = 1 WHERE claim_id = ? AND reference = ?",
            (cid, e.reference)),
     ]

@@ -33,6 +33,7 @@ class Projector:
         self.batch_size = batch_size
         self.live = Namespace(ledger.settings)
         self.connection = Connection(ledger.settings)
+        self._listen: Any = None
         create_tables(self.connection, self.live)
 
     def close(self) -> None:
@@ -124,7 +125,7 @@ class Projector:
             break
 
     def _listener(self, channel: str) -> Any:
-        if getattr(self, "_listen", None) is None or self._listen.closed:
+        if self._listen is None or self._listen.closed:
             import psycopg
 
             from ledger.store import postgres_connect_args
@@ -139,9 +140,8 @@ class Projector:
             self.connection.close()
         finally:
             self.connection = Connection(self.ledger.settings)
-            listen = getattr(self, "_listen", None)
-            if listen is not None:
-                listen.close()
+            if self._listen is not None:
+                self._listen.close()
                 self._listen = None
 
     def wait_for(self, position: int, timeout: float) -> bool:

@@ -8,7 +8,8 @@ TABLES = (
     """CREATE TABLE IF NOT EXISTS {tracking} (
         name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)""",
     """CREATE TABLE IF NOT EXISTS {programmes} (
-        programme TEXT PRIMARY KEY, programme_id TEXT, name TEXT, funder_name TEXT, funder_region TEXT,
+        programme TEXT PRIMARY KEY, programme_id TEXT, name TEXT, funder_name TEXT,
+        funder_region TEXT,
         funding_source TEXT, fiscal_year INTEGER, covers TEXT, ceiling BIGINT,
         dpa_reference TEXT, first_month TEXT, months INTEGER, grace_months INTEGER,
         planned_members INTEGER, revisions INTEGER NOT NULL DEFAULT 0,

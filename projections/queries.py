@@ -1,0 +1,210 @@
+"""Answers read from the projection tables: coverage, payout balances, budget, statistics."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from ledger.calendar import add_months, month_end, month_of, month_range, month_start
+from projections.db import Connection, Namespace
+
+
+class Reader:
+    """Read-only queries on the live projection tables."""
+
+    def __init__(self, connection: Connection, namespace: Namespace) -> None:
+        self.connection = connection
+        self.ns = namespace
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        return self.connection.query(self.ns.sql(sql), params)
+
+    # -- coverage ----------------------------------------------------------------------------
+
+    def members(self, *, program: str | None = None, region: str | None = None,
+                district: str | None = None, status: str | None = None,
+                nik: str | None = None, after: int = 0, limit: int = 50
+                ) -> list[dict[str, Any]]:
+        """Members with their paid months, in enrolment order, after a position."""
+        where: list[str] = ["position > ?"]
+        params: list[Any] = [after]
+        for column, value in (("programme", program), ("region", region),
+                              ("district", district), ("status", status), ("nik", nik)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._rows(
+            "SELECT * FROM {members} WHERE " + " AND ".join(where)
+            + " ORDER BY position LIMIT ?", (*params, limit))
+        if rows:
+            paid = self._paid_months([r["enrolment_id"] for r in rows])
+            for row in rows:
+                months = paid.get(row["enrolment_id"], [])
+                row["paid_months"] = months
+                row["covered_until"] = month_end(months[-1]).isoformat() if months else None
+        return rows
+
+    def _paid_months(self, ids: list[str]) -> dict[str, list[str]]:
+        marks = ",".join("?" * len(ids))
+        found: dict[str, list[str]] = {}
+        for row in self._rows(
+                "SELECT DISTINCT enrolment_id, month FROM {paid} WHERE enrolment_id IN ("
+                + marks + ") ORDER BY month", tuple(ids)):
+            found.setdefault(row["enrolment_id"], []).append(row["month"])
+        return found
+
+    def covered_on(self, nik: str, day: date) -> dict[str, Any]:
+        """Was the NIK covered on ``day``, by which enrolment, and why (the ledger's rule)."""
+        text = day.isoformat()
+        periods = self._rows(
+            "SELECT m.*, p.grace_months FROM {members} m JOIN {programmes} p"
+            " ON p.programme = m.programme WHERE m.nik = ? ORDER BY m.enrolled_on", (nik,))
+        answer: dict[str, Any] = {"nik": nik, "on": text, "covered": False,
+                                  "enrolment_id": None, "programme": None, "paid_month": None}
+        if not periods:
+            return {**answer, "reason": "the NIK was never enrolled"}
+        period = next((p for p in periods if p["enrolled_on"] <= text
+                       and (p["ended_on"] is None or text <= p["ended_on"])), None)
+        if period is None:
+            return {**answer, "reason": "no coverage period of the NIK includes that day"}
+        month = month_of(day)
+        window = [add_months(month, -back) for back in range(int(period["grace_months"]) + 1)]
+        window = [m for m in window if m >= period["enrolled_on"][:7]]
+        marks = ",".join("?" * len(window)) or "''"
+        paid = {r["month"] for r in self._rows(
+            "SELECT DISTINCT month FROM {paid} WHERE enrolment_id = ? AND month IN ("
+            + marks + ")", (period["enrolment_id"], *window))}
+        answer.update(enrolment_id=period["enrolment_id"], programme=period["programme"])
+        for candidate in window:
+            if candidate in paid:
+                reason = (f"{month} is paid" if candidate == month else
+                          f"{month} is not paid, but it is within {period['grace_months']}"
+                          f" months' grace after the last paid month {candidate}")
+                return {**answer, "covered": True, "paid_month": candidate, "reason": reason}
+        return {**answer, "reason": f"no contribution was paid for {month} nor in the "
+                f"{period['grace_months']} months before it"}
+
+    # -- payout balances ---------------------------------------------------------------------
+
+    def claims(self, *, program: str | None = None, status: str | None = None,
+               benefit: str | None = None, payer: str | None = None, after: int = 0,
+               limit: int = 50) -> list[dict[str, Any]]:
+        where: list[str] = ["position > ?"]
+        params: list[Any] = [after]
+        for column, value in (("programme", program), ("status", status), ("benefit", benefit),
+                              ("payer", payer)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = self._rows("SELECT * FROM {claims} WHERE " + " AND ".join(where)
+                          + " ORDER BY position LIMIT ?", (*params, limit))
+        for row in rows:
+            row["outstanding"] = int(row["approved"]) - int(row["disbursed"])
+        return rows
+
+    def balance_totals(self, program: str | None = None) -> list[dict[str, Any]]:
+        """Totals per programme, branch, benefit, payer and filing month (rejections left out)."""
+        where = " AND c.programme = ?" if program else ""
+        return self._rows(
+            "SELECT c.programme, COALESCE(m.branch, '') AS branch, c.benefit, c.payer,"
+            " substr(c.filed_on, 1, 7) AS month, count(*) AS claims,"
+            " sum(c.entitlement) AS entitlement, sum(c.approved) AS approved,"
+            " sum(c.disbursed) AS disbursed, sum(c.reversed) AS reversed,"
+            " sum(c.approved - c.disbursed) AS outstanding"
+            " FROM {claims} c LEFT JOIN {members} m ON m.enrolment_id = c.enrolment_id"
+            " WHERE c.status <> 'rejected'" + where
+            + " GROUP BY c.programme, COALESCE(m.branch, ''), c.benefit, c.payer,"
+            " substr(c.filed_on, 1, 7) ORDER BY 1, 2, 3, 4, 5",
+            (program,) if program else ())
+
+    # -- budget realisation ------------------------------------------------------------------
+
+    def programmes(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM {programmes} ORDER BY programme")
+
+    def budget(self, program: str) -> dict[str, Any] | None:
+        """Ceiling, revisions, paid, reversed, remaining, and month by month due vs paid."""
+        found = self._rows("SELECT * FROM {programmes} WHERE programme = ?", (program,))
+        if not found:
+            return None
+        row = found[0]
+        payouts = int(self._rows(
+            "SELECT COALESCE(sum(disbursed), 0) AS total FROM {claims}"
+            " WHERE programme = ? AND payer = 'CITY'", (program,))[0]["total"])
+        committed = int(row["paid"]) - int(row["reversed"]) + payouts
+        rates = self._rows("SELECT cover, valid_from, amount FROM {rates} WHERE programme = ?",
+                           (program,))
+        contributions = self._rows(
+            "SELECT months, month_count, amount, reversed_on FROM {contributions}"
+            " WHERE programme = ?", (program,))
+        months = []
+        cumulative = 0
+        for month in month_range(row["first_month"], int(row["months"])):
+            paid = sum(int(c["amount"]) // int(c["month_count"]) for c in contributions
+                       if c["reversed_on"] is None and month in json.loads(c["months"]))
+            cumulative += paid
+            active = int(self._rows(
+                "SELECT count(*) AS n FROM {members} WHERE programme = ? AND enrolled_on <= ?"
+                " AND (ended_on IS NULL OR ended_on >= ?)",
+                (program, month_end(month).isoformat(), month_start(month).isoformat()))[0]["n"])
+            paid_members = int(self._rows(
+                "SELECT count(DISTINCT p.enrolment_id) AS n FROM {paid} p JOIN {members} m"
+                " ON m.enrolment_id = p.enrolment_id WHERE m.programme = ? AND p.month = ?",
+                (program, month))[0]["n"])
+            rate = _rate(rates, month)
+            months.append({
+                "month": month, "active_members": active, "rate": rate, "due": active * rate,
+                "paid": paid, "paid_members": paid_members,
+                "short_of_roster": paid_members < active,
+                "paid_beyond_roster": paid_members > active,
+                "over_ceiling": cumulative > int(row["ceiling"]),
+            })
+        revisions = self._rows(
+            "SELECT position, ceiling, dpa_reference, reason FROM {revisions}"
+            " WHERE programme = ? ORDER BY position", (program,))
+        return {
+            "programme": program, "funding_source": row["funding_source"],
+            "ceiling": int(row["ceiling"]), "dpa_reference": row["dpa_reference"],
+            "revisions": revisions, "paid": int(row["paid"]), "reversed": int(row["reversed"]),
+            "city_payouts": payouts, "committed": committed,
+            "remaining": int(row["ceiling"]) - committed,
+            "members": int(self._rows("SELECT count(*) AS n FROM {members} WHERE programme = ?",
+                                      (program,))[0]["n"]),
+            "months": months,
+        }
+
+    # -- statistics --------------------------------------------------------------------------
+
+    def stats(self, program: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Members, claims and payouts per district and occupation."""
+        member_filter = " WHERE programme = ?" if program else ""
+        claim_filter = " AND c.programme = ?" if program else ""
+        params = (program,) if program else ()
+        members = self._rows(
+            "SELECT district, occupation, count(*) AS members FROM {members}" + member_filter
+            + " GROUP BY district, occupation ORDER BY district, occupation", params)
+        claims = self._rows(
+            "SELECT COALESCE(c.district, m.district) AS district,"
+            " COALESCE(m.occupation, '') AS occupation, count(*) AS claims,"
+            " sum(c.disbursed) AS paid FROM {claims} c LEFT JOIN {members} m"
+            " ON m.enrolment_id = c.enrolment_id WHERE c.status <> 'rejected'" + claim_filter
+            + " GROUP BY COALESCE(c.district, m.district), COALESCE(m.occupation, '')"
+            " ORDER BY 1, 2", params)
+        return {"members": members, "claims": claims}
+
+    def handovers(self) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM {handovers} ORDER BY held_on, position")
+        for row in rows:
+            row["unpaid_claims"] = json.loads(row["unpaid_claims"])
+        return rows
+
+
+def _rate(rates: list[dict[str, Any]], month: str) -> int:
+    day = month_start(month).isoformat()
+    total = 0
+    for cover in {r["cover"] for r in rates}:
+        valid = [r for r in rates if r["cover"] == cover and r["valid_from"] <= day]
+        if valid:
+            total += int(max(valid, key=lambda r: r["valid_from"])["amount"])
+    return total
