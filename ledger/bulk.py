@@ -52,3 +52,21 @@ def first_events(datastore: Any, table: str, mapper: Mapper[UUID], postgres: boo
                 event = mapper.to_domain_event(stored)
                 found[UUID(str(event.originator_id))] = event
     return found
+
+
+def event_positions(datastore: Any, table: str, postgres: bool,
+                    aggregate_id: UUID) -> list[tuple[int, int, str]]:
+    """(version, log position, topic) of every event of one aggregate, in version order."""
+    with datastore.transaction(commit=False) as cursor:
+        if postgres:
+            cursor.execute(
+                f"SELECT originator_version, notification_id, topic FROM {table} "
+                "WHERE originator_id = %s ORDER BY originator_version", (aggregate_id,))
+            rows = cursor.fetchall()
+            return [(int(r["originator_version"]), int(r["notification_id"]), str(r["topic"]))
+                    for r in rows]
+        cursor.execute(
+            f"SELECT originator_version, rowid AS position, topic FROM {table} "
+            "WHERE originator_id = ? ORDER BY originator_version", [aggregate_id.hex])
+        return [(int(r["originator_version"]), int(r["position"]), str(r["topic"]))
+                for r in cursor.fetchall()]
