@@ -8,12 +8,21 @@ from marshmallow import Schema, fields
 
 from api import idempotency
 from api.errors import register_error_handlers
-from api.resources import claims, contributions, events, handovers, incidents, members, programmes
+from api.resources import (
+    claims,
+    contributions,
+    events,
+    handovers,
+    incidents,
+    members,
+    programmes,
+    projections,
+)
 from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
-              handovers.blp, events.blp)
+              handovers.blp, events.blp, projections.blp)
 
 
 class ProblemSchema(Schema):

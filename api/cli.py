@@ -6,7 +6,9 @@ recorded nothing; a traceback is never what a clerk sees.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,12 +17,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.demo_summary import print_summary
+from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
 from ledger.token import ROLES
+from projections.queries import Reader
+from projections.runner import Projector
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -116,8 +121,14 @@ def demo(out_dir: Path) -> None:
     ledger = Ledger(settings)
     try:
         result = _build_with_progress(ledger)
-        elapsed = time.perf_counter() - started
-        print_summary(console, ledger, result, elapsed, database)
+        projector = Projector(ledger)
+        try:
+            _catch_up(projector)  # the summary reads the projections, caught up first
+            elapsed = time.perf_counter() - started
+            print_summary(console, Reader(projector.connection, projector.live), result,
+                          elapsed, database, projector.position())
+        finally:
+            projector.close()
     except LedgerError as error:
         raise _refusal(error) from None
     finally:
@@ -134,6 +145,52 @@ def _build_with_progress(ledger: Ledger) -> DemoResult:
             progress.update(task, advance=steps, description=what)
 
         return DemoBuilder(ledger, advance).build()
+
+
+def _catch_up(projector: Projector, rebuild: bool = False) -> int:
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(),
+                  TextColumn("{task.completed:>9}/{task.total}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("rebuilding projections" if rebuild else "projecting",
+                                 total=projector.head(), completed=projector.position())
+
+        def advance(position: int, head: int) -> None:
+            progress.update(task, completed=position, total=head)
+
+        return projector.rebuild(advance) if rebuild else projector.catch_up(progress=advance)
+
+
+@cli.command()
+@click.option("--follow", is_flag=True, help="Keep the projections live until stopped.")
+@click.option("--rebuild", is_flag=True,
+              help="Rebuild from position 0 into fresh tables, swapped in when complete.")
+@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Events per transaction.")
+def project(follow: bool, rebuild: bool, batch: int) -> None:
+    """Catch the projections up with the log (and exit, unless --follow)."""
+    try:
+        ledger = Ledger(settings_from_environment())
+        ledger.require_initialised()
+        projector = Projector(ledger, batch_size=batch)
+    except LedgerError as error:
+        raise _refusal(error) from None
+    try:
+        started = time.perf_counter()
+        applied = _catch_up(projector, rebuild=rebuild)
+        took = time.perf_counter() - started
+        console.print(f"{'rebuilt' if rebuild else 'applied'} {number_id(applied)} events in "
+                      f"{took:.1f} s; projections at position {number_id(projector.position())}")
+        if follow:
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            console.print("following the log (Ctrl-C or SIGTERM to stop)")
+            try:
+                projector.follow(stop)
+            except KeyboardInterrupt:
+                stop.set()
+    finally:
+        projector.close()
+        ledger.close()
 
 
 def main() -> None:

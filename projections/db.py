@@ -9,6 +9,7 @@ and swaps it in only when complete.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,10 +56,11 @@ _TABLE_NAMES = (
 
 
 class Connection:
-    """One connection to the projection tables, used by one thread."""
+    """One connection to the projection tables; threads sharing it take turns."""
 
     def __init__(self, settings: StoreSettings) -> None:
         self.settings = settings
+        self.lock = threading.RLock()
         self.postgres = settings.is_postgres
         self.raw: Any
         if self.postgres:
@@ -68,16 +70,21 @@ class Connection:
             self.raw = psycopg.connect(**postgres_connect_args(settings), row_factory=dict_row)
         else:
             self.raw = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
-                                       isolation_level=None)
+                                       isolation_level=None, check_same_thread=False)
             self.raw.row_factory = sqlite3.Row
             self.raw.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
-        self.raw.close()
+        with self.lock:
+            self.raw.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """One transaction; on SQLite taken for writing at once (BEGIN IMMEDIATE)."""
+        with self.lock:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[Any]:
         if self.postgres:
             with self.raw.transaction():
                 yield self.raw.cursor()
@@ -94,6 +101,10 @@ class Connection:
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read, as dicts, outside any write transaction."""
+        with self.lock:
+            return self._query(statement, params)
+
+    def _query(self, statement: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         if self.postgres:
             with self.raw.transaction():
                 rows = self.raw.execute(statement, params).fetchall()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from scenario import APPROVER, CLERK, FINANCE, covered_member, heir, member_self
-
 from ledger.application import Ledger
 from ledger.asof import AsOf
 from ledger.benefits import Benefit
 from ledger.enrolment import EndReason
 from ledger.incident import IncidentKind
+from scenario import APPROVER, CLERK, FINANCE, covered_member, heir, member_self
 
 
 def _paid_accident_claim(ledger: Ledger, seed: int, months: tuple[str, ...]) -> tuple[str, str]:

@@ -1,0 +1,309 @@
+"""Read models: /coverage, /balances, /budget, /stats, /projections, and auditors' /history.
+
+Every read here answers from the projections and says their position in ``X-Projection-Position``.
+``?min_position=N`` waits (up to a few seconds) until the projections have applied position N,
+else answers 503 with the position they are at. In the embedded (SQLite) mode there is no worker:
+the projections are caught up before each read, so answers are never stale.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from flask import Response, g, jsonify
+from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
+
+from api.auth import BEARER, READERS, requires
+from api.event_json import EventOut, event_json
+from api.fields import PageQuery, StrictSchema, nik, text
+from api.state import ledger, projector, reader
+from ledger.asof import AsOf
+from ledger.identity import parse_nik
+
+blp = Blueprint("projections", __name__, url_prefix="/api/v1",
+                description="Read models built from the log, and history as of any moment")
+WAIT_SECONDS = 3.0
+
+
+class Fresh(StrictSchema):
+    min_position = fields.Integer(validate=validate.Range(min=0, max=2**62),
+                                  metadata={"description": "wait until this log position is "
+                                            "projected (read-your-writes)"})
+
+
+def _fresh(query: dict[str, Any]) -> None:
+    """Catch up (embedded) or wait for the worker (PostgreSQL) as the query asks."""
+    worker = projector()
+    if not ledger().settings.is_postgres:
+        worker.catch_up()
+    wanted = query.get("min_position")
+    if wanted is not None and not worker.wait_for(wanted, WAIT_SECONDS):
+        abort(503, message=f"the projections are at position {worker.position()}, not yet "
+              f"{wanted}; try again shortly",
+              headers={"X-Projection-Position": str(worker.position()), "Retry-After": "1"})
+    g.projection_position = worker.position()
+
+
+@blp.after_app_request
+def _position_header(response: Response) -> Response:
+    position = g.pop("projection_position", None)
+    if position is not None:
+        response.headers["X-Projection-Position"] = str(position)
+    return response
+
+
+class CoverageQuery(PageQuery, Fresh):
+    program = text(40)
+    region = text(10)
+    district = text(12)
+    status = fields.String(validate=validate.OneOf(["active", "ended", "lapsed", "deceased"]))
+    nik = nik()
+    on = fields.Date(metadata={"description": "with nik: was it covered on this date?"})
+    known_at = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
+        "description": "with nik and on: as recorded up to this log position"})
+
+
+class CoverageMember(StrictSchema):
+    enrolment_id = fields.String(required=True)
+    programme = fields.String(required=True)
+    nik = fields.String(required=True)
+    name = fields.String(required=True)
+    region = fields.String(required=True)
+    district = fields.String(required=True)
+    occupation = fields.String(required=True)
+    branch = fields.String(required=True)
+    enrolled_on = fields.String(required=True)
+    status = fields.String(required=True)
+    ended_on = fields.String(allow_none=True)
+    end_reason = fields.String(allow_none=True)
+    kpj = fields.String(allow_none=True)
+    died_on = fields.String(allow_none=True)
+    paid_months = fields.List(fields.String(), required=True)
+    covered_until = fields.String(allow_none=True)
+    position = fields.Integer(required=True)
+
+
+class CoverageAnswerOut(StrictSchema):
+    nik = fields.String(required=True)
+    on = fields.String(required=True)
+    covered = fields.Boolean(required=True)
+    reason = fields.String(required=True)
+    enrolment_id = fields.String(allow_none=True)
+    programme = fields.String(allow_none=True)
+    paid_month = fields.String(allow_none=True)
+    known_at = fields.Integer(allow_none=True)
+
+
+class CoverageOut(StrictSchema):
+    items = fields.List(fields.Nested(CoverageMember))
+    next = fields.Integer(allow_none=True)
+    answer = fields.Nested(CoverageAnswerOut, allow_none=True)
+
+
+@blp.route("/coverage")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(CoverageQuery, location="query")
+@blp.response(200, CoverageOut)
+def coverage(query: dict[str, Any]) -> dict[str, Any]:
+    """Members' coverage (status, paid months, covered until); or, with nik and on, the answer
+    to "was this NIK covered on that date?" (with known_at: as recorded up to a position)."""
+    _fresh(query)
+    if query.get("on") is not None:
+        if not query.get("nik"):
+            abort(422, errors={"nik": ["name the NIK whose coverage on that date is asked"]})
+        number = parse_nik(query["nik"]).value
+        answer = reader().covered_on(number, query["on"])
+        answer["known_at"] = None
+        if query.get("known_at") is not None and answer["enrolment_id"]:
+            then = AsOf(ledger()).coverage_known_at(answer["enrolment_id"], query["on"],
+                                                    query["known_at"])
+            answer.update(covered=then.covered, reason=then.reason, paid_month=then.paid_month,
+                          known_at=query["known_at"])
+        return {"items": [], "next": None, "answer": answer}
+    rows = reader().members(program=(query.get("program") or "").upper() or None,
+                            region=query.get("region"), district=query.get("district"),
+                            status=query.get("status"), nik=query.get("nik"),
+                            after=query["after"], limit=query["limit"])
+    full = len(rows) == query["limit"]
+    return {"items": rows, "next": rows[-1]["position"] if full and rows else None,
+            "answer": None}
+
+
+class ProgrammeQuery(Fresh):
+    program = text(40)
+
+
+class BalancesOut(StrictSchema):
+    claims = fields.List(fields.Dict(), required=True)
+    totals = fields.List(fields.Dict(), required=True)
+
+
+@blp.route("/balances")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(ProgrammeQuery, location="query")
+@blp.response(200, BalancesOut)
+def balances(query: dict[str, Any]) -> dict[str, Any]:
+    """Per claim: entitlement, approved, disbursed, reversed, outstanding; and totals per
+    programme, branch, benefit, payer and month."""
+    _fresh(query)
+    program = (query.get("program") or "").upper() or None
+    return {"claims": reader().claims(program=program, limit=100_000),
+            "totals": reader().balance_totals(program)}
+
+
+class BudgetOut(StrictSchema):
+    budgets = fields.List(fields.Dict(), required=True)
+
+
+@blp.route("/budget")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(ProgrammeQuery, location="query")
+@blp.response(200, BudgetOut)
+def budget(query: dict[str, Any]) -> dict[str, Any]:
+    """Budget realisation: ceiling and revisions, paid, reversed, remaining, and month by month
+    the contributions due for the active roster against what was paid."""
+    _fresh(query)
+    codes = ([query["program"].upper()] if query.get("program")
+             else [row["programme"] for row in reader().programmes()])
+    found = [reader().budget(code) for code in codes]
+    if query.get("program") and found == [None]:
+        abort(404, message=f"there is no programme with code {query['program']}")
+    return {"budgets": [b for b in found if b is not None]}
+
+
+class StatsOut(StrictSchema):
+    members = fields.List(fields.Dict(), required=True)
+    claims = fields.List(fields.Dict(), required=True)
+
+
+@blp.route("/stats")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(ProgrammeQuery, location="query")
+@blp.response(200, StatsOut)
+def stats(query: dict[str, Any]) -> dict[str, Any]:
+    """Members, claims and payouts per district and occupation."""
+    _fresh(query)
+    return reader().stats((query.get("program") or "").upper() or None)
+
+
+class PositionsOut(StrictSchema):
+    head = fields.Integer(required=True, metadata={"description": "the log's last position"})
+    projections = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    lag = fields.Integer(required=True, metadata={"description": "events not yet projected"})
+
+
+@blp.route("/projections")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.response(200, PositionsOut)
+def positions() -> dict[str, Any]:
+    """Each projection's position and how far it lags behind the log."""
+    worker = projector()
+    found = worker.positions()
+    head = worker.head()
+    g.projection_position = min(found.values()) if found else 0
+    return {"head": head, "projections": found, "lag": head - g.projection_position}
+
+
+class ChangeOut(StrictSchema):
+    claim_id = fields.String(required=True)
+    occurred_on = fields.Date(required=True)
+    paid_at_position = fields.Integer(required=True)
+    covered_then = fields.Boolean(required=True)
+    covered_now = fields.Boolean(required=True)
+    reason_then = fields.String(required=True)
+    reason_now = fields.String(required=True)
+
+
+class ChangesOut(StrictSchema):
+    items = fields.List(fields.Nested(ChangeOut), required=True)
+
+
+@blp.route("/coverage/changes")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.response(200, ChangesOut)
+def changes() -> dict[str, Any]:
+    """Paid claims whose "covered on the incident date?" is answered differently now than when
+    the payout was made (a late or reversed contribution, a back-dated coverage end)."""
+    return {"items": [vars(c) for c in AsOf(ledger()).changed_answers()]}
+
+
+class HistoryQuery(StrictSchema):
+    nik = nik()
+    claim = fields.UUID()
+    program = text(40)
+    position = fields.Integer(validate=validate.Range(min=0, max=2**62))
+    as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB)"})
+
+
+class HistoryOut(StrictSchema):
+    cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
+    events = fields.List(fields.Nested(EventOut), required=True)
+
+
+@blp.route("/history")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(HistoryQuery, location="query")
+@blp.response(200, HistoryOut)
+def history(query: dict[str, Any]) -> Any:
+    """The ordered history of a NIK, a claim or a programme as recorded up to a position or a
+    day (default: now)."""
+    chosen = [k for k in ("nik", "claim", "program") if query.get(k)]
+    if len(chosen) != 1:
+        abort(422, errors={"nik": ["name exactly one of nik, claim or program"]})
+    _fresh({})
+    as_of = AsOf(ledger())
+    cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
+    ids = history_ids(chosen[0], query[chosen[0]])
+    events = sorted(((v, p, a) for a in ids for v, p, _ in as_of.events_of(a) if p <= cut_off),
+                    key=lambda item: item[1])
+    notifications = [ledger().recorder.select_notifications(start=p, limit=1)[0]
+                     for _, p, _ in events]
+    return jsonify({"cut_off": cut_off,
+                    "events": [event_json(ledger(), n) for n in notifications]})
+
+
+def history_cut_off(as_of: AsOf, position: int | None, day: date | None) -> int:
+    head = int(ledger().recorder.max_notification_id() or 0)
+    if position is not None:
+        return min(position, head)
+    if day is not None:
+        wib_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+        return as_of.position_at(wib_midnight - timedelta(hours=7))
+    return head
+
+
+def history_ids(kind: str, value: Any) -> list[UUID]:
+    """The aggregates whose events make up the history asked for."""
+    from ledger.person import person_id
+    from ledger.programme import programme_id
+
+    if kind == "claim":
+        claim = ledger().claim(value)
+        ids = [claim.id]
+        if claim.incident_id:
+            ids.append(UUID(claim.incident_id))
+        return ids
+    if kind == "program":
+        return [programme_id(str(value))]
+    number = parse_nik(str(value)).value
+    person = ledger().person(number)
+    if person is None:
+        abort(404, message="the ledger has never recorded this NIK")
+    assert person is not None
+    ids = [person_id(number), *(UUID(e) for e in person.enrolment_ids)]
+    for row in reader().claims(limit=100_000):
+        if row["subject_nik"] == number:
+            ids.append(UUID(row["claim_id"]))
+            if row["incident_id"]:
+                ids.append(UUID(row["incident_id"]))
+    return ids
