@@ -53,3 +53,18 @@ def events_of(ledger: Ledger, originator_ids: set[str]) -> list[Any]:
             if str(notification.originator_id) in originator_ids:
                 matched.append(notification)
         position = page[-1].id
+
+
+def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
+    """Ids of the incidents and claims about a NIK (found from their creation events)."""
+    from ledger.claim import Claim
+    from ledger.incident import Incident
+
+    found: set[str] = set()
+    for kind, field in ((Incident.Reported, "nik"),  # type: ignore[attr-defined]
+                        (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
+        items, _ = scan(ledger, kind, 0, 10**9,
+                        lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
+                        lambda aggregate_id: aggregate_id, lambda _a: True)
+        found |= {str(i) for i in items}
+    return found

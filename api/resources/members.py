@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
-from api.listing import events_of, scan
+from api.listing import events_of, incidents_and_claims, scan
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
@@ -242,21 +242,6 @@ def history(nik_value: str) -> dict[str, Any]:
     person = ledger().person(number)
     if person is None:
         return {"nik": number, "events": [], "next": None}
-    ids = {str(person.id), *person.enrolment_ids} | _incidents_and_claims(number)
+    ids = {str(person.id), *person.enrolment_ids} | incidents_and_claims(ledger(), number)
     events = [event_json(ledger(), n) for n in events_of(ledger(), ids)]
     return {"nik": number, "events": events, "next": None}
-
-
-def _incidents_and_claims(number: str) -> set[str]:
-    """Incidents and claims about this NIK (found from their creation events)."""
-    from ledger.claim import Claim
-    from ledger.incident import Incident
-
-    found: set[str] = set()
-    for kind, field in ((Incident.Reported, "nik"),  # type: ignore[attr-defined]
-                        (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
-        items, _ = scan(ledger(), kind, 0, 10**9,
-                        lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
-                        lambda aggregate_id: aggregate_id, lambda _a: True)
-        found |= {str(i) for i in items}
-    return found

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import Response, g, jsonify
+from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint, abort
 from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json
 from api.fields import PageQuery, StrictSchema, nik, text
+from api.listing import incidents_and_claims
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
 from ledger.identity import parse_nik
@@ -40,7 +41,8 @@ def _fresh(query: dict[str, Any]) -> None:
     if not ledger().settings.is_postgres:
         worker.catch_up()
     wanted = query.get("min_position")
-    if wanted is not None and not worker.wait_for(wanted, WAIT_SECONDS):
+    wait = float(current_app.config.get("PROJECTION_WAIT_SECONDS", WAIT_SECONDS))
+    if wanted is not None and not worker.wait_for(wanted, wait):
         abort(503, message=f"the projections are at position {worker.position()}, not yet "
               f"{wanted}; try again shortly",
               headers={"X-Projection-Position": str(worker.position()), "Retry-After": "1"})
@@ -97,7 +99,7 @@ class CoverageAnswerOut(StrictSchema):
     known_at = fields.Integer(allow_none=True)
 
 
-class CoverageOut(StrictSchema):
+class CoverageReadOut(StrictSchema):
     items = fields.List(fields.Nested(CoverageMember))
     next = fields.Integer(allow_none=True)
     answer = fields.Nested(CoverageAnswerOut, allow_none=True)
@@ -107,7 +109,7 @@ class CoverageOut(StrictSchema):
 @blp.doc(security=[BEARER])
 @requires(*READERS)
 @blp.arguments(CoverageQuery, location="query")
-@blp.response(200, CoverageOut)
+@blp.response(200, CoverageReadOut)
 def coverage(query: dict[str, Any]) -> dict[str, Any]:
     """Members' coverage (status, paid months, covered until); or, with nik and on, the answer
     to "was this NIK covered on that date?" (with known_at: as recorded up to a position)."""
@@ -244,7 +246,7 @@ class HistoryQuery(StrictSchema):
     as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB)"})
 
 
-class HistoryOut(StrictSchema):
+class HistoryAsOfOut(StrictSchema):
     cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
     events = fields.List(fields.Nested(EventOut), required=True)
 
@@ -253,7 +255,7 @@ class HistoryOut(StrictSchema):
 @blp.doc(security=[BEARER])
 @requires(*READERS)
 @blp.arguments(HistoryQuery, location="query")
-@blp.response(200, HistoryOut)
+@blp.response(200, HistoryAsOfOut)
 def history(query: dict[str, Any]) -> Any:
     """The ordered history of a NIK, a claim or a programme as recorded up to a position or a
     day (default: now)."""
@@ -300,10 +302,5 @@ def history_ids(kind: str, value: Any) -> list[UUID]:
     if person is None:
         abort(404, message="the ledger has never recorded this NIK")
     assert person is not None
-    ids = [person_id(number), *(UUID(e) for e in person.enrolment_ids)]
-    for row in reader().claims(limit=100_000):
-        if row["subject_nik"] == number:
-            ids.append(UUID(row["claim_id"]))
-            if row["incident_id"]:
-                ids.append(UUID(row["incident_id"]))
-    return ids
+    return [person_id(number), *(UUID(e) for e in person.enrolment_ids),
+            *(UUID(i) for i in incidents_and_claims(ledger(), number))]
