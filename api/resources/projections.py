@@ -42,6 +42,8 @@ def _fresh(query: dict[str, Any]) -> None:
         worker.catch_up()
     wanted = query.get("min_position")
     wait = float(current_app.config.get("PROJECTION_WAIT_SECONDS", WAIT_SECONDS))
+    if wanted is not None and wanted > worker.head():
+        wait = 0  # a position not even written yet will not be projected by waiting
     if wanted is not None and not worker.wait_for(wanted, wait):
         abort(503, message=f"the projections are at position {worker.position()}, not yet "
               f"{wanted}; try again shortly",
