@@ -10,11 +10,13 @@ import signal
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from api.demo_summary import print_summary
 from documents.formatting import number_id
@@ -191,6 +193,81 @@ def project(follow: bool, rebuild: bool, batch: int) -> None:
     finally:
         projector.close()
         ledger.close()
+
+
+@cli.command()
+@click.option("--nik", help="The history of a NIK (person, enrolments, incidents, claims).")
+@click.option("--claim", "claim_id", help="The history of a claim and its incident.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="As recorded by the end of this day (WIB).")
+@click.option("--position", type=click.IntRange(min=0), help="As recorded up to this position.")
+def history(nik: str | None, claim_id: str | None, as_of: datetime | None,
+            position: int | None) -> None:
+    """Print a NIK's or a claim's events as recorded up to a moment (default: now)."""
+    if bool(nik) == bool(claim_id):
+        raise click.UsageError("give exactly one of --nik or --claim")
+    if as_of is not None and position is not None:
+        raise click.UsageError("give --as-of or --position, not both")
+    try:
+        ledger = Ledger(settings_from_environment())
+        ledger.require_initialised()
+        try:
+            _print_history(ledger, nik, claim_id, as_of, position)
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+
+
+def _print_history(ledger: Ledger, nik: str | None, claim_id: str | None,
+                   as_of: datetime | None, position: int | None) -> None:
+    from datetime import UTC, timedelta
+    from uuid import UUID
+
+    from api.event_json import event_json
+    from api.listing import incidents_and_claims
+    from documents.formatting import datetime_wib
+    from ledger.asof import AsOf
+    from ledger.identity import mask_nik, parse_nik
+
+    reader = AsOf(ledger)
+    cut_off = int(ledger.recorder.max_notification_id() or 0)
+    if position is not None:
+        cut_off = min(position, cut_off)
+    elif as_of is not None:
+        end_of_day_wib = as_of.replace(tzinfo=UTC) + timedelta(days=1) - timedelta(hours=7)
+        cut_off = reader.position_at(end_of_day_wib)
+    if claim_id is not None:
+        claim = ledger.claim(claim_id)
+        ids = [claim.id] + ([UUID(claim.incident_id)] if claim.incident_id else [])
+        title = f"claim {claim.id} ({claim.benefit.value})"
+    else:
+        number = parse_nik(nik or "").value
+        person = ledger.person(number)
+        if person is None:
+            raise LedgerCommandError(f"the ledger has never recorded NIK {mask_nik(number)}")
+        ids = [person.id, *(UUID(e) for e in person.enrolment_ids),
+               *(UUID(i) for i in incidents_and_claims(ledger, number))]
+        title = f"NIK {mask_nik(number)}"
+    positions = sorted(p for aggregate in ids for _, p, _ in reader.events_of(aggregate)
+                       if p <= cut_off)
+    table = Table(title=f"History of {title} as recorded up to position {cut_off}",
+                  title_justify="left")
+    for column in ("Position", "Recorded (WIB)", "Event", "Actor", "Facts"):
+        table.add_column(column)
+    for found in positions:
+        [notification] = ledger.recorder.select_notifications(start=found, limit=1)
+        event = event_json(ledger, notification)
+        facts = {k: v for k, v in event["data"].items() if k not in ("actor", "nik", "claimant",
+                 "computation", "facts", "enrolment_ids", "subject_nik", "kk", "name")}
+        table.add_row(str(found), datetime_wib(datetime.fromisoformat(event["recorded_at"])),
+                      event["type"], event["actor"] or "", _short(facts))
+    console.print(table)
+
+
+def _short(facts: dict[str, object]) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in facts.items())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def main() -> None:

@@ -99,3 +99,41 @@ def test_token_create_prints_a_token_once(tmp_path: Path) -> None:
     assert made.returncode == 0 and made.stdout.strip().startswith("clt_")
     bad = _run("token", "create", "--role", "mayor", "--name", "x", url=None, cwd=tmp_path)
     assert bad.returncode == 2 and "mayor" in bad.stderr
+
+
+def _small_ledger(tmp_path: Path) -> str:
+    from scenario import covered_member
+
+    url = f"sqlite:///{tmp_path / 'claims-ledger.sqlite'}"
+    assert _run("db", "init", url=url, cwd=tmp_path).returncode == 0
+    app = Ledger(settings_from_url(url))
+    try:
+        covered_member(app)
+    finally:
+        app.close()
+    return url
+
+
+def test_project_catches_up_and_rebuild_rebuilds(tmp_path: Path) -> None:
+    url = _small_ledger(tmp_path)
+    first = _run("project", url=url, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "applied" in first.stdout and "projections at position" in first.stdout
+    again = _run("project", "--rebuild", url=url, cwd=tmp_path)
+    assert again.returncode == 0 and "rebuilt" in again.stdout
+
+
+def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) -> None:
+    url = _small_ledger(tmp_path)
+    app = Ledger(settings_from_url(url))
+    try:
+        nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
+    finally:
+        app.close()
+    shown = _run("history", "--nik", nik, url=url, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Enrolment.Enrolled" in shown.stdout and nik not in shown.stdout  # masked
+    early = _run("history", "--nik", nik, "--position", "1", url=url, cwd=tmp_path)
+    assert "Enrolment.Enrolled" not in early.stdout
+    both = _run("history", "--nik", nik, "--claim", "x", url=url, cwd=tmp_path)
+    assert both.returncode == 2 and "exactly one" in both.stderr
