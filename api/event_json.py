@@ -25,6 +25,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates, UUIDs and nested values as plain JSON."""
+    plain: dict[str, Any] = _plain(values)
+    return plain
+
+
 def event_json(ledger: Ledger, notification: Any) -> dict[str, Any]:
     """One stored event, decoded by the library's mapper, as plain JSON."""
     event: Any = ledger.mapper.to_domain_event(notification)

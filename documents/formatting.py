@@ -1,4 +1,9 @@
-"""Indonesian formats for people: rupiah, numbers, dates, WIB times."""
+"""Indonesian formats for people reading reports: rupiah, counts, dates and WIB times.
+
+Reports are in Bahasa Indonesia (English optional), so dates carry Indonesian month names and
+times are shown in WIB, the time zone of Tangerang and Jakarta. Babel supplies the month names
+and digit grouping from CLDR instead of a hand-kept table.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +11,56 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from ledger.calendar import month_start
+
+# One writer of money for the whole project: ledger error messages and documents must show the
+# same figure the same way, so the implementation lives with the money rules and is re-exported.
 from ledger.money import rupiah
 
-__all__ = ["date_en", "date_id", "datetime_wib", "month_id", "number_id", "rupiah"]
+__all__ = ["WIB", "date_en", "date_id", "datetime_wib", "month_id", "number_id", "rupiah"]
 
+#: Western Indonesia Time (UTC+7, no daylight saving), where the cities of the ledger are.
 WIB = ZoneInfo("Asia/Jakarta")
 
 
 def number_id(n: int) -> str:
-    """``5.952``: dot for thousands."""
-    return f"{n:,}".replace(",", ".")
+    """A whole count with a dot for thousands: ``5952`` -> ``"5.952"``.
+
+    Counts are whole numbers; a float or a bool here is a bug upstream, so it is refused rather
+    than printed as ``5.952,5`` or ``1``.
+    """
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"a count is a whole number (int); got {type(n).__name__}")
+    return format_decimal(n, locale="id")
 
 
-def date_id(day: date) -> str:
-    """``24 Maret 2025``."""
-    return format_date(day, "d MMMM y", locale="id")
+def date_id(d: date) -> str:
+    """A date in Indonesian: ``date(2025, 3, 24)`` -> ``"24 Maret 2025"``."""
+    return format_date(d, "d MMMM y", locale="id")
 
 
-def date_en(day: date) -> str:
-    """``24 March 2025``."""
-    return format_date(day, "d MMMM y", locale="en")
+def date_en(d: date) -> str:
+    """A date in English, for the optional English reports: ``"24 March 2025"``."""
+    return format_date(d, "d MMMM y", locale="en")
 
 
 def month_id(month: str) -> str:
-    """``2025-03`` -> ``Maret 2025``."""
-    return format_date(month_start(month), "MMMM y", locale="id")
+    """A ledger month in Indonesian: ``"2025-03"`` -> ``"Maret 2025"`` (refuses a bad month)."""
+    # Stand-alone month name (LLLL): a month shown on its own, not inside a full date.
+    return format_date(month_start(month), "LLLL y", locale="id")
 
 
-def datetime_wib(moment: datetime) -> str:
-    """An aware timestamp shown in WIB: ``24 Maret 2025 14:05 WIB``."""
-    if moment.tzinfo is None:
-        raise ValueError("a naive timestamp cannot be shown in WIB; timestamps are UTC-aware")
-    local = moment.astimezone(WIB)
+def datetime_wib(ts: datetime) -> str:
+    """An aware timestamp shown in WIB: 07:05 UTC on 24 March 2025 -> ``"24 Maret 2025 14:05 WIB"``.
+
+    Naive timestamps are refused: the ledger records UTC, and guessing the zone of a naive value
+    could move an event to another day in a report.
+    """
+    if ts.tzinfo is None or ts.tzinfo.utcoffset(ts) is None:
+        raise ValueError(
+            "a naive timestamp (no time zone) cannot be shown in WIB; give an aware UTC datetime"
+        )
+    local = ts.astimezone(WIB)
     return f"{date_id(local.date())} {local:%H:%M} WIB"

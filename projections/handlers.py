@@ -3,15 +3,17 @@
 Each row keeps ``position``: the log position of the event that created it (paging cursor).
 
 A handler returns operations, not results: the runner executes a whole batch of them in one
-transaction (consecutive identical statements as one ``executemany``, bulk rows with COPY on
-PostgreSQL) together with the tracking position, so an event is applied exactly once.
+transaction together with the tracking position, so an event is applied exactly once. Rows a
+batch inserts are kept in memory until the batch (or a plain SQL operation) needs them in the
+database, so later events of the same batch change them there (a KPJ card, an approval) instead
+of costing an UPDATE each; then they go in with one ``executemany``, and bulk rows with COPY.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,24 +22,55 @@ from ledger.person import person_id
 
 @dataclass(frozen=True)
 class Op:
-    """One statement with its parameters (``rows`` set: many rows into one table, bulk)."""
+    """Plain SQL: runs after every operation before it has reached the database."""
 
     sql: str
     params: Sequence[Any] = ()
-    table: str = ""
-    columns: tuple[str, ...] = ()
-    rows: Sequence[Sequence[Any]] = ()
+
+
+@dataclass(frozen=True)
+class Insert:
+    """A new row of ``table``, known by ``key`` (its primary key value) while in memory."""
+
+    table: str
+    key: str
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """Assignments and increments of one row, found by its primary key."""
+
+    table: str
+    key: str
+    assign: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Many rows into one table, in bulk (COPY on PostgreSQL)."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: Sequence[Sequence[Any]]
+
+
+Operation = Op | Insert | Change | Rows
+
+#: The primary key column of each table whose rows are changed by key.
+PRIMARY_KEYS = {"members": "enrolment_id", "claims": "claim_id"}
 
 
 def _d(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-Handler = Callable[[Any, int], list[Op]]
+Handler = Callable[[Any, int], list[Operation]]
 
 
-def programme_opened(e: Any, position: int) -> list[Op]:
-    ops = [Op(
+def programme_opened(e: Any, position: int) -> list[Operation]:
+    ops: list[Operation] = [Op(
         "INSERT INTO {programmes} (programme, programme_id, name, funder_name, funder_region,"
         " funding_source, fiscal_year, covers, ceiling, dpa_reference, first_month, months,"
         " grace_months, planned_members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -56,7 +89,7 @@ def _rate(code: str, rate: dict[str, Any]) -> Op:
 _CODE = "(SELECT programme FROM {programmes} WHERE programme_id = ?)"
 
 
-def budget_revised(e: Any, position: int) -> list[Op]:
+def budget_revised(e: Any, position: int) -> list[Operation]:
     pid = str(e.originator_id)
     return [
         Op("UPDATE {programmes} SET ceiling = ?, dpa_reference = ?, revisions = revisions + 1"
@@ -67,49 +100,48 @@ def budget_revised(e: Any, position: int) -> list[Op]:
     ]
 
 
-def rate_set(e: Any, position: int) -> list[Op]:
+def rate_set(e: Any, position: int) -> list[Operation]:
     r = e.rate
     return [Op(f"INSERT INTO {{rates}} (programme, cover, valid_from, amount)"
                f" VALUES ({_CODE}, ?, ?, ?)",
                (str(e.originator_id), r["cover"], _d(r["valid_from"]), r["amount"]))]
 
 
-def programme_closed(e: Any, position: int) -> list[Op]:
+def programme_closed(e: Any, position: int) -> list[Operation]:
     return [Op("UPDATE {programmes} SET closed_on = ? WHERE programme_id = ?",
                (_d(e.closed_on), str(e.originator_id)))]
 
 
-def enrolled(e: Any, position: int) -> list[Op]:
-    return [Op(
-        "INSERT INTO {members} (enrolment_id, programme, nik, person_id, name, region, district,"
-        " village, occupation, branch, decile, enrolled_on, status, position)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (str(e.originator_id), e.programme_code, e.nik, str(person_id(e.nik)), e.name,
-         e.region, e.district, e.village, e.occupation, e.branch, e.decile,
-         _d(e.enrolled_on), "active", position))]
+def enrolled(e: Any, position: int) -> list[Operation]:
+    key = str(e.originator_id)
+    return [Insert("members", key, {
+        "enrolment_id": key, "programme": e.programme_code, "nik": e.nik,
+        "person_id": str(person_id(e.nik)), "name": e.name, "region": e.region,
+        "district": e.district, "village": e.village, "occupation": e.occupation,
+        "branch": e.branch, "decile": e.decile, "enrolled_on": _d(e.enrolled_on),
+        "status": "active", "ended_on": None, "end_reason": None, "kpj": None,
+        "died_on": None, "position": position})]
 
 
-def kpj_recorded(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {members} SET kpj = ? WHERE enrolment_id = ?",
-               (e.kpj, str(e.originator_id)))]
+def kpj_recorded(e: Any, position: int) -> list[Operation]:
+    return [Change("members", str(e.originator_id), {"kpj": e.kpj})]
 
 
 END_STATUS = {"died": "deceased", "lapsed": "lapsed"}
 
 
-def coverage_ended(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {members} SET status = ?, ended_on = ?, end_reason = ?"
-               " WHERE enrolment_id = ?",
-               (END_STATUS.get(e.reason, "ended"), _d(e.ended_on), e.reason,
-                str(e.originator_id)))]
+def coverage_ended(e: Any, position: int) -> list[Operation]:
+    return [Change("members", str(e.originator_id), {
+        "status": END_STATUS.get(e.reason, "ended"), "ended_on": _d(e.ended_on),
+        "end_reason": e.reason})]
 
 
-def death_recorded(e: Any, position: int) -> list[Op]:
+def death_recorded(e: Any, position: int) -> list[Operation]:
     return [Op("UPDATE {members} SET died_on = ? WHERE person_id = ?",
                (_d(e.died_on), str(e.originator_id)))]
 
 
-def contribution_paid(e: Any, position: int) -> list[Op]:
+def contribution_paid(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     return [
         Op("INSERT INTO {contributions} (contribution_id, programme, sp2d, paid_on, months,"
@@ -118,12 +150,12 @@ def contribution_paid(e: Any, position: int) -> list[Op]:
             len(e.months), len(e.enrolment_ids), e.rate, e.amount, position)),
         Op("UPDATE {programmes} SET paid = paid + ? WHERE programme = ?",
            (e.amount, e.programme_code)),
-        Op("", table="paid", columns=("contribution_id", "enrolment_id", "month"),
-           rows=[(cid, member, month) for month in e.months for member in e.enrolment_ids]),
+        Rows("paid", ("contribution_id", "enrolment_id", "month"),
+             [(cid, member, month) for month in e.months for member in e.enrolment_ids]),
     ]
 
 
-def contribution_reversed(e: Any, position: int) -> list[Op]:
+def contribution_reversed(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     return [
         Op("UPDATE {contributions} SET reversed_on = ? WHERE contribution_id = ?",
@@ -135,39 +167,38 @@ def contribution_reversed(e: Any, position: int) -> list[Op]:
     ]
 
 
-def claim_filed(e: Any, position: int) -> list[Op]:
+def claim_filed(e: Any, position: int) -> list[Operation]:
     district = e.facts.get("district") if isinstance(e.facts, dict) else None
-    payer = "CITY" if e.benefit == "city_death_grant" else "BPJS"
-    return [Op(
-        "INSERT INTO {claims} (claim_id, programme, benefit, payer, enrolment_id, incident_id,"
-        " subject_nik, district, filed_on, entitlement, status, position)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (str(e.originator_id), e.programme_code, e.benefit, payer, e.enrolment_id,
-         e.incident_id, e.subject_nik, district, _d(e.filed_on), e.entitlement, "filed",
-         position))]
+    key = str(e.originator_id)
+    return [Insert("claims", key, {
+        "claim_id": key, "programme": e.programme_code, "benefit": e.benefit,
+        "payer": "CITY" if e.benefit == "city_death_grant" else "BPJS",
+        "enrolment_id": e.enrolment_id, "incident_id": e.incident_id,
+        "subject_nik": e.subject_nik, "district": district, "filed_on": _d(e.filed_on),
+        "entitlement": e.entitlement, "status": "filed", "approved": 0, "approved_on": None,
+        "disbursed": 0, "reversed": 0, "position": position})]
 
 
-def claim_approved(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {claims} SET status = 'approved', approved = ?, approved_on = ?"
-               " WHERE claim_id = ?", (e.amount, _d(e.approved_on), str(e.originator_id)))]
+def claim_approved(e: Any, position: int) -> list[Operation]:
+    return [Change("claims", str(e.originator_id), {
+        "status": "approved", "approved": e.amount, "approved_on": _d(e.approved_on)})]
 
 
-def claim_rejected(e: Any, position: int) -> list[Op]:
-    return [Op("UPDATE {claims} SET status = 'rejected' WHERE claim_id = ?",
-               (str(e.originator_id),))]
+def claim_rejected(e: Any, position: int) -> list[Operation]:
+    return [Change("claims", str(e.originator_id), {"status": "rejected"})]
 
 
-def disbursed(e: Any, position: int) -> list[Op]:
+def disbursed(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     return [
-        Op("UPDATE {claims} SET disbursed = disbursed + ? WHERE claim_id = ?",
-           (e.amount, cid)),
-        Op("INSERT INTO {payouts} (claim_id, reference, amount, paid_on) VALUES (?,?,?,?)",
-           (cid, e.reference, e.amount, _d(e.paid_on))),
+        Change("claims", cid, add={"disbursed": e.amount}),
+        Insert("payouts", f"{cid}/{e.reference}", {
+            "claim_id": cid, "reference": e.reference, "amount": e.amount,
+            "paid_on": _d(e.paid_on), "reversed": 0}),
     ]
 
 
-def disbursement_reversed(e: Any, position: int) -> list[Op]:
+def disbursement_reversed(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     amount = ("(SELECT amount FROM {payouts} WHERE claim_id = ? AND reference = ?"
               " AND reversed = 0)")
@@ -179,7 +210,7 @@ def disbursement_reversed(e: Any, position: int) -> list[Op]:
     ]
 
 
-def handover_held(e: Any, position: int) -> list[Op]:
+def handover_held(e: Any, position: int) -> list[Operation]:
     unpaid = [item["claim_id"] for item in e.items if not item["paid"]]
     return [Op(
         "INSERT INTO {handovers} (handover_id, held_on, venue, region, occasion, recipients,"

@@ -18,7 +18,14 @@ from typing import Any
 
 from ledger.application import Ledger
 from projections.db import Connection, Namespace
-from projections.handlers import HANDLERS, Op
+from projections.handlers import (
+    HANDLERS,
+    PRIMARY_KEYS,
+    Change,
+    Insert,
+    Operation,
+    Rows,
+)
 from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
 
 log = logging.getLogger("claims_ledger.projections")
@@ -79,7 +86,7 @@ class Projector:
                 start=position + 1, limit=self.batch_size)
             if not notifications:
                 return 0, position
-            operations: list[Op] = []
+            operations: list[Operation] = []
             mapper = self.ledger.mapper
             for notification in notifications:
                 handler = HANDLERS.get(notification.topic.rsplit(":", 1)[-1])
@@ -158,20 +165,63 @@ def _get(row: Any, key: str, index: int) -> Any:
     return row[key] if isinstance(row, dict) else row[index]
 
 
-def _execute(cursor: Any, namespace: Namespace, operations: list[Op]) -> None:
-    """Run operations in order; consecutive identical statements as one executemany."""
-    for (sql, table), group in groupby(operations, key=lambda op: (op.sql, op.table)):
-        batch = list(group)
-        if table:
-            rows = [row for op in batch for row in op.rows]
-            if rows:
-                _bulk_insert(cursor, namespace, table, batch[0].columns, rows)
-            continue
-        statement = namespace.sql(sql)
-        if len(batch) == 1:
-            cursor.execute(statement, batch[0].params)
+def _execute(cursor: Any, namespace: Namespace, operations: list[Operation]) -> None:
+    """Apply a batch's operations in log order (see :mod:`projections.handlers`)."""
+    batch = _Batch(cursor, namespace)
+    for operation in operations:
+        batch.apply(operation)
+    batch.flush()
+
+
+class _Batch:
+    """Rows inserted by this batch, changed in memory until they must reach the database."""
+
+    def __init__(self, cursor: Any, namespace: Namespace) -> None:
+        self.cursor = cursor
+        self.namespace = namespace
+        self.pending: dict[str, dict[str, dict[str, Any]]] = {}
+        self.bulk: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
+        self.changes: list[Change] = []
+
+    def apply(self, operation: Operation) -> None:
+        if isinstance(operation, Insert):
+            self.pending.setdefault(operation.table, {})[operation.key] = dict(operation.row)
+        elif isinstance(operation, Change):
+            row = self.pending.get(operation.table, {}).get(operation.key)
+            if row is None:
+                self.changes.append(operation)  # a row of an earlier batch: UPDATE later
+                return
+            row.update(operation.assign)
+            for column, amount in operation.add.items():
+                row[column] = int(row[column]) + amount
+        elif isinstance(operation, Rows):
+            self.bulk.setdefault(operation.table, (operation.columns, []))[1].extend(
+                operation.rows)
         else:
-            cursor.executemany(statement, [op.params for op in batch])
+            self.flush()  # plain SQL may read anything written before it
+            self.cursor.execute(self.namespace.sql(operation.sql), operation.params)
+
+    def flush(self) -> None:
+        for table, keyed in self.pending.items():
+            if keyed:
+                columns = tuple(next(iter(keyed.values())))
+                names = ", ".join(columns)
+                marks = ", ".join("?" * len(columns))
+                self.cursor.executemany(
+                    self.namespace.sql(f"INSERT INTO {{{table}}} ({names}) VALUES ({marks})"),
+                    [tuple(row[c] for c in columns) for row in keyed.values()])
+        for table, (columns, bulk_rows) in self.bulk.items():
+            if bulk_rows:
+                _bulk_insert(self.cursor, self.namespace, table, columns, bulk_rows)
+        shape = lambda c: (c.table, tuple(c.assign), tuple(c.add))  # noqa: E731
+        for (table, assigned, added), group in groupby(self.changes, key=shape):
+            sets = [f"{column} = ?" for column in assigned]
+            sets += [f"{column} = {column} + ?" for column in added]
+            self.cursor.executemany(
+                self.namespace.sql(f"UPDATE {{{table}}} SET {', '.join(sets)} WHERE "
+                                   f"{PRIMARY_KEYS[table]} = ?"),
+                [(*c.assign.values(), *c.add.values(), c.key) for c in group])
+        self.pending, self.bulk, self.changes = {}, {}, []
 
 
 def _bulk_insert(cursor: Any, namespace: Namespace, table: str, columns: tuple[str, ...],

@@ -17,7 +17,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, requires
-from api.event_json import EventOut, event_json
+from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
 from api.listing import incidents_and_claims
 from api.state import ledger, projector, reader
@@ -251,6 +251,8 @@ class HistoryQuery(StrictSchema):
 class HistoryAsOfOut(StrictSchema):
     cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
     events = fields.List(fields.Nested(EventOut), required=True)
+    state = fields.List(fields.Dict(), required=True, metadata={
+        "description": "the claim, programme or NIK's enrolments as recorded at the cut-off"})
 
 
 @blp.route("/history")
@@ -273,7 +275,27 @@ def history(query: dict[str, Any]) -> Any:
     notifications = [ledger().recorder.select_notifications(start=p, limit=1)[0]
                      for _, p, _ in events]
     return jsonify({"cut_off": cut_off,
-                    "events": [event_json(ledger(), n) for n in notifications]})
+                    "events": [event_json(ledger(), n) for n in notifications],
+                    "state": _state_at(as_of, ids, cut_off)})
+
+
+def _state_at(as_of: AsOf, ids: list[UUID], cut_off: int) -> list[dict[str, Any]]:
+    """The records asked about, replayed up to the cut-off (as the ledger knew them then)."""
+    from api.resources import claims, members, programmes
+    from ledger.claim import Claim
+    from ledger.enrolment import Enrolment
+    from ledger.programme import Programme
+
+    found: list[dict[str, Any]] = []
+    for aggregate_id in ids:
+        record = as_of.get(aggregate_id, cut_off)
+        if isinstance(record, Claim):
+            found.append(json_safe({**claims.view(record), "version": record.version}))
+        elif isinstance(record, Enrolment):
+            found.append(json_safe({**members.view(record), "version": record.version}))
+        elif isinstance(record, Programme):
+            found.append(json_safe({**programmes.view(record), "version": record.version}))
+    return found
 
 
 def history_cut_off(as_of: AsOf, position: int | None, day: date | None) -> int:

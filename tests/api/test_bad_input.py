@@ -193,7 +193,8 @@ def test_a_stale_if_match_is_412_and_changes_nothing(api: Api) -> None:
     _problem(api.post(path, "clerk", {"kpj": "25012345678"}, **{"If-Match": "abc"}), 400)
 
 
-def test_two_racing_approvals_give_one_200_and_never_two_approvals(api: Api) -> None:
+def _filed_jkm_claim(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A member paid for September who died on 2 September, and the heir's JKM claim."""
     _open(api)
     member = api.post("/api/v1/members", "clerk", enrolment()).json
     api.post("/api/v1/contributions", "finance", {
@@ -205,6 +206,11 @@ def test_two_racing_approvals_give_one_200_and_never_two_approvals(api: Api) -> 
     claim = api.post("/api/v1/claims", "clerk", {
         "incident_id": death["id"], "benefit": "jkm_death", "claimant": claimant(),
         "filed_on": "2025-09-10"}).json
+    return member, claim
+
+
+def test_two_racing_approvals_give_one_200_and_never_two_approvals(api: Api) -> None:
+    member, claim = _filed_jkm_claim(api)
     statuses: list[int] = []
     barrier = threading.Barrier(2)
 
@@ -227,18 +233,8 @@ def test_two_racing_approvals_give_one_200_and_never_two_approvals(api: Api) -> 
 
 
 def test_the_clerk_who_filed_cannot_approve_even_as_an_approver(api: Api) -> None:
-    _open(api)
+    _, claim = _filed_jkm_claim(api)
     made = api.post("/api/v1/tokens", "admin", {"name": "clerk.one", "role": "approver"}).json
-    member = api.post("/api/v1/members", "clerk", enrolment()).json
-    api.post("/api/v1/contributions", "finance", {
-        "program": "TNG-2025", "sp2d": "S", "paid_on": "2025-03-25", "months": ["2025-09"],
-        "member_ids": [member["id"]], "amount": 16_800})
-    death = api.post("/api/v1/incidents", "clerk", {
-        "member_id": member["id"], "kind": "death", "occurred_on": "2025-09-02",
-        "place": "Periuk", "work_related": False}).json
-    claim = api.post("/api/v1/claims", "clerk", {
-        "incident_id": death["id"], "benefit": "jkm_death", "claimant": claimant(),
-        "filed_on": "2025-09-10"}).json
     response = api.client.post(f"/api/v1/claims/{claim['id']}/approve",
                                json={"approved_on": "2025-09-11"},
                                headers={"Authorization": f"Bearer {made['token']}"})

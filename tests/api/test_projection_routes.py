@@ -114,6 +114,11 @@ def test_history_as_recorded_at_a_position_and_on_a_day(api: Api) -> None:
     until_payout = api.get("/api/v1/history", query_string={
         "claim": ids["claim"], "position": ids["paid_at"]}).json
     assert [e["type"] for e in until_payout["events"]][-1] == "Claim.Disbursed"
+    [claim_then] = [s for s in until_payout["state"] if s["id"] == ids["claim"]]
+    assert claim_then["disbursed"] == 68_000_000 and claim_then["status"] == "approved"
+    at_filing = api.get("/api/v1/history", query_string={
+        "claim": ids["claim"], "position": int(ids["paid_at"]) - 2}).json
+    assert [s["status"] for s in at_filing["state"] if s["id"] == ids["claim"]] == ["filed"]
     before = api.get("/api/v1/history", query_string={"program": "TNG-2025",
                                                       "as_of": "2020-01-01"}).json
     assert before["events"] == [] and before["cut_off"] == 0
