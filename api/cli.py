@@ -225,7 +225,7 @@ def _print_history(ledger: Ledger, nik: str | None, claim_id: str | None,
     from uuid import UUID
 
     from api.event_json import event_json
-    from api.listing import incidents_and_claims
+    from api.listing import events_of, incidents_and_claims
     from documents.formatting import datetime_wib
     from ledger.asof import AsOf
     from ledger.identity import mask_nik, parse_nik
@@ -249,19 +249,18 @@ def _print_history(ledger: Ledger, nik: str | None, claim_id: str | None,
         ids = [person.id, *(UUID(e) for e in person.enrolment_ids),
                *(UUID(i) for i in incidents_and_claims(ledger, number))]
         title = f"NIK {mask_nik(number)}"
-    positions = sorted(p for aggregate in ids for _, p, _ in reader.events_of(aggregate)
-                       if p <= cut_off)
+    notifications = events_of(ledger, {str(i) for i in ids}, up_to=cut_off)
     table = Table(title=f"History of {title} as recorded up to position {cut_off}",
                   title_justify="left")
     for column in ("Position", "Recorded (WIB)", "Event", "Actor", "Facts"):
         table.add_column(column)
-    for found in positions:
-        [notification] = ledger.recorder.select_notifications(start=found, limit=1)
+    for notification in notifications:
         event = event_json(ledger, notification)
         facts = {k: v for k, v in event["data"].items() if k not in ("actor", "nik", "claimant",
                  "computation", "facts", "enrolment_ids", "subject_nik", "kk", "name")}
-        table.add_row(str(found), datetime_wib(datetime.fromisoformat(event["recorded_at"])),
-                      event["type"], event["actor"] or "", _short(facts))
+        recorded = datetime_wib(datetime.fromisoformat(event["recorded_at"]))
+        table.add_row(str(notification.id), recorded, event["type"], event["actor"] or "",
+                      _short(facts))
     console.print(table)
 
 

@@ -41,18 +41,19 @@ def scan(ledger: Ledger, created: type, after: int, limit: int,
                     return found, position
 
 
-def events_of(ledger: Ledger, originator_ids: set[str]) -> list[Any]:
-    """Every notification whose aggregate is one of ``originator_ids``, in log order."""
-    matched: list[Any] = []
-    position = 0
-    while True:
-        page = ledger.recorder.select_notifications(start=position + 1, limit=2000)
-        if not page:
-            return matched
-        for notification in page:
-            if str(notification.originator_id) in originator_ids:
-                matched.append(notification)
-        position = page[-1].id
+def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
+              ) -> list[Any]:
+    """The notifications of these aggregates (up to a position), in log order.
+
+    Each aggregate's positions come from the primary-key index of the events table, so this
+    reads only those events, never the whole log.
+    """
+    from ledger.asof import AsOf
+
+    reader = AsOf(ledger)
+    positions = sorted(p for aggregate in originator_ids for _, p, _ in reader.events_of(aggregate)
+                       if up_to is None or p <= up_to)
+    return [ledger.recorder.select_notifications(start=p, limit=1)[0] for p in positions]
 
 
 def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:

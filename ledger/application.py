@@ -495,11 +495,11 @@ class Ledger(Application[UUID]):
     def first_events(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
         """The creation events of many aggregates, read in bulk."""
         return first_events(self.recorder.datastore,  # type: ignore[attr-defined]
-                            self._qualified_events_table, self.mapper,
+                            self.qualified_events_table, self.mapper,
                             self.settings.is_postgres, ids)
 
     @property
-    def _qualified_events_table(self) -> str:
+    def qualified_events_table(self) -> str:
         if self.settings.is_postgres:
             schema = self.settings.env.get("POSTGRES_SCHEMA") or "public"
             return f'"{schema}"."{self.events_table}"'

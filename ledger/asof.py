@@ -48,7 +48,7 @@ class AsOf:
         """(version, position, topic) of an aggregate's events."""
         key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
         return event_positions(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
-                               self.ledger._qualified_events_table,
+                               self.ledger.qualified_events_table,
                                self.ledger.settings.is_postgres, key)
 
     def get(self, aggregate_id: UUID | str, position: int) -> Any | None:

@@ -19,7 +19,7 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
-from api.listing import incidents_and_claims
+from api.listing import events_of, incidents_and_claims
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
 from ledger.identity import parse_nik
@@ -270,10 +270,7 @@ def history(query: dict[str, Any]) -> Any:
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
     ids = history_ids(chosen[0], query[chosen[0]])
-    events = sorted(((v, p, a) for a in ids for v, p, _ in as_of.events_of(a) if p <= cut_off),
-                    key=lambda item: item[1])
-    notifications = [ledger().recorder.select_notifications(start=p, limit=1)[0]
-                     for _, p, _ in events]
+    notifications = events_of(ledger(), {str(i) for i in ids}, up_to=cut_off)
     return jsonify({"cut_off": cut_off,
                     "events": [event_json(ledger(), n) for n in notifications],
                     "state": _state_at(as_of, ids, cut_off)})
