@@ -51,7 +51,7 @@ class Namespace:
 
 _TABLE_NAMES = (
     "tracking", "members", "paid", "contributions", "claims", "programmes", "rates",
-    "payouts", "revisions", "handovers",
+    "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier",
 )
 
 

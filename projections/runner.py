@@ -8,6 +8,7 @@ killed in the middle of a batch leaves nothing of it; the next one resumes at th
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -17,12 +18,15 @@ from itertools import groupby
 from typing import Any
 
 from ledger.application import Ledger
+from ledger.journal.checkpoint import leaf_of
+from ledger.journal.merkle import Frontier
 from projections.db import Connection, Namespace
 from projections.handlers import (
     HANDLERS,
     PRIMARY_KEYS,
     Change,
     Insert,
+    Op,
     Operation,
     Rows,
 )
@@ -93,6 +97,7 @@ class Projector:
                 if handler is not None:  # decode only what some projection needs
                     operations.extend(handler(mapper.to_domain_event(notification),
                                               notification.id))
+            operations.extend(_journal(cursor, namespace, notifications))
             _execute(cursor, namespace, operations)
             last = notifications[-1].id
             cursor.execute(namespace.sql("UPDATE {tracking} SET position = ?, updated_at = ?"),
@@ -159,6 +164,26 @@ class Projector:
                 return False
             time.sleep(0.05)
         return True
+
+
+def _journal(cursor: Any, namespace: Namespace, notifications: Any) -> list[Operation]:
+    """Append the batch's events to the journal's Merkle tree (leaves and right edge)."""
+    cursor.execute(namespace.sql(
+        "SELECT size, hashes FROM {journal_frontier} WHERE name = 'journal'"))
+    row = cursor.fetchone()
+    frontier = Frontier(int(_get(row, "size", 0)),
+                        [bytes.fromhex(h) for h in json.loads(_get(row, "hashes", 1))])
+    rows = []
+    for notification in notifications:
+        leaf = leaf_of(notification.id, notification.originator_id,
+                       notification.originator_version, notification.topic, notification.state)
+        rows.append((frontier.size, notification.id, leaf.hex()))
+        frontier.append(leaf)
+    return [
+        Rows("journal_leaves", ("leaf_index", "position", "hash"), rows),
+        Op("UPDATE {journal_frontier} SET size = ?, hashes = ? WHERE name = 'journal'",
+           (frontier.size, json.dumps([h.hex() for h in frontier.hashes]))),
+    ]
 
 
 def _get(row: Any, key: str, index: int) -> Any:

@@ -44,13 +44,17 @@ TABLES = (
     """CREATE TABLE IF NOT EXISTS {handovers} (
         handover_id TEXT PRIMARY KEY, held_on TEXT, venue TEXT, region TEXT, occasion TEXT,
         recipients INTEGER, total BIGINT, unpaid INTEGER, unpaid_claims TEXT, position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {journal_leaves} (
+        leaf_index BIGINT PRIMARY KEY, position BIGINT NOT NULL, hash TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS {journal_frontier} (
+        name TEXT PRIMARY KEY, size BIGINT NOT NULL, hashes TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS {payouts} (
         claim_id TEXT, reference TEXT, amount BIGINT, paid_on TEXT, reversed INTEGER NOT NULL
         DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
 )
 
-PROJECTIONS = ("coverage", "balances", "budget", "stats")
+PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal")
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:
@@ -66,6 +70,9 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
             cursor.execute(namespace.sql(
                 "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
                 "ON CONFLICT (name) DO NOTHING"), (name,))
+        cursor.execute(namespace.sql(
+            "INSERT INTO {journal_frontier} (name, size, hashes) VALUES ('journal', 0, '[]') "
+            "ON CONFLICT (name) DO NOTHING"))
 
 
 def drop_tables(connection: Connection, namespace: Namespace) -> None:
@@ -96,4 +103,4 @@ def swap_in(connection: Connection, live: Namespace, rebuilt: Namespace) -> None
 
 def _logical_names() -> tuple[str, ...]:
     return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
-            "claims", "payouts", "handovers")
+            "claims", "payouts", "handovers", "journal_leaves", "journal_frontier")
