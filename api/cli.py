@@ -6,12 +6,14 @@ recorded nothing; a traceback is never what a clerk sees.
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -267,6 +269,126 @@ def _print_history(ledger: Ledger, nik: str | None, claim_id: str | None,
 def _short(facts: dict[str, object]) -> str:
     text = ", ".join(f"{k}={v}" for k, v in facts.items())
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+@cli.group()
+def journal() -> None:
+    """The tamper-evident journal: keys, signed checkpoints, proofs."""
+
+
+@journal.command("keygen")
+def journal_keygen() -> None:
+    """Make an Ed25519 signing key; set it as LEDGER_SIGNING_KEY, publish the public key."""
+    from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
+
+    secret = new_private_key()
+    click.echo(f"LEDGER_SIGNING_KEY={secret}")
+    click.echo(f"public key: {public_key_text(private_key(secret))}")
+
+
+def _journal_service() -> tuple[Ledger, Projector, Any]:
+    from projections.journal import Journal
+
+    ledger = Ledger(settings_from_environment())
+    ledger.require_initialised()
+    projector = Projector(ledger)
+    projector.catch_up()
+    return ledger, projector, Journal(ledger, projector.connection, projector.live)
+
+
+@journal.command("checkpoint")
+def journal_checkpoint() -> None:
+    """Catch the journal up, sign its head with LEDGER_SIGNING_KEY, keep and print it."""
+    from ledger.settings import signing_key_from_environment
+
+    key = signing_key_from_environment()
+    if key is None:
+        raise LedgerCommandError("set LEDGER_SIGNING_KEY first ('claims-ledger journal keygen')")
+    try:
+        ledger, projector, service = _journal_service()
+        try:
+            click.echo(service.checkpoint(key).to_text(), nl=False)
+        finally:
+            projector.close()
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+
+
+@journal.command("export")
+def journal_export() -> None:
+    """Print every kept checkpoint as text, oldest first."""
+    try:
+        ledger, projector, service = _journal_service()
+        try:
+            for kept in service.checkpoints():
+                click.echo(kept.to_text())
+        finally:
+            projector.close()
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+
+
+@journal.command("prove")
+@click.argument("position", type=click.IntRange(min=1))
+def journal_prove(position: int) -> None:
+    """Print the inclusion proof (JSON) of the event at POSITION in the latest checkpoint."""
+    try:
+        ledger, projector, service = _journal_service()
+        try:
+            click.echo(json.dumps(service.prove(position), indent=2))
+        finally:
+            projector.close()
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+
+
+@journal.command("check")
+@click.argument("proof_file", type=click.File("r"))
+@click.option("--public-key", required=True, help="The trusted public key (ed25519:...).")
+def journal_check(proof_file: Any, public_key: str) -> None:
+    """Check a proof against its checkpoint and a trusted key, with no database at all."""
+    from ledger.journal.verify_proof import check_inclusion
+
+    try:
+        verdict = check_inclusion(json.load(proof_file), public_key)
+    except (ValueError, KeyError, TypeError) as error:
+        raise LedgerCommandError(f"this is not a proof made by 'journal prove': {error}") from None
+    if not verdict.ok:
+        raise LedgerCommandError(f"REFUSED: {verdict.reason}")
+    click.echo(f"OK: {verdict.reason}")
+
+
+@cli.command()
+@click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
+              help="A checkpoint kept outside the ledger (text from 'journal checkpoint').")
+@click.option("--public-key", help="Trust only checkpoints signed by this key.")
+def verify(checkpoint_file: Any, public_key: str | None) -> None:
+    """Recompute the journal from the stored rows; exit 1 naming the first position that differs."""
+    from ledger.journal.checkpoint import Checkpoint
+    from projections.journal import Journal
+
+    try:
+        external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
+        ledger = Ledger(settings_from_environment())
+        ledger.require_initialised()
+        projector = Projector(ledger)
+        try:
+            report = Journal(ledger, projector.connection, projector.live).verify(
+                public_key, external)
+        finally:
+            projector.close()
+            ledger.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+    if not report.ok:
+        where = f"position {report.position}: " if report.position is not None else ""
+        click.echo(f"MISMATCH at {where}{report.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {number_id(report.events)} events, root {report.root.hex()}, "
+               f"{report.checkpoints} checkpoint(s) match")
 
 
 def main() -> None:

@@ -70,3 +70,22 @@ def event_positions(datastore: Any, table: str, postgres: bool,
             "WHERE originator_id = ? ORDER BY originator_version", [aggregate_id.hex])
         return [(int(r["originator_version"]), int(r["position"]), str(r["topic"]))
                 for r in cursor.fetchall()]
+
+
+def stored_rows(datastore: Any, table: str, postgres: bool,
+                connect: Any = None) -> Iterator[tuple[int, str, int, str, bytes]]:
+    """Every stored event as stored: (position, aggregate id, version, topic, state), in log
+    order, straight from the table (no decoding, no library in between: what verify needs)."""
+    if postgres:
+        with connect() as connection, connection.cursor(name="verify_scan") as cursor:
+            cursor.itersize = 20_000
+            cursor.execute(f"SELECT notification_id, originator_id, originator_version, topic, "
+                           f"state FROM {table} ORDER BY notification_id")
+            for position, originator, version, topic, state in cursor:
+                yield int(position), str(originator), int(version), str(topic), bytes(state)
+        return
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                       f"FROM {table} ORDER BY rowid")
+        for row in cursor.fetchall():
+            yield int(row[0]), str(row[1]), int(row[2]), str(row[3]), bytes(row[4])

@@ -117,3 +117,11 @@ def _postgres(url: str) -> StoreSettings:
         # A schema of its own per database user, or per test, keeps the tables apart.
         env["POSTGRES_SCHEMA"] = schema[0]
     return StoreSettings(url, "postgres", env)
+
+
+SIGNING_KEY_VARIABLE = "LEDGER_SIGNING_KEY"
+
+
+def signing_key_from_environment() -> str | None:
+    """The journal's Ed25519 signing key (``claims-ledger journal keygen``), if configured."""
+    return os.environ.get(SIGNING_KEY_VARIABLE) or None

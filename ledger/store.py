@@ -57,6 +57,16 @@ def _idempotency_statement(qualified: str) -> str:
     )
 
 
+CHECKPOINT_TABLE = "ledger_checkpoints"
+
+
+def _checkpoint_statement(qualified_name: str) -> str:
+    # Signed journal checkpoints are kept with the log, apart from the projections: a rebuild
+    # of the read side must never lose what was once signed.
+    return (f"CREATE TABLE IF NOT EXISTS {qualified_name} (size BIGINT NOT NULL, "
+            "root TEXT NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL)")
+
+
 def qualified(settings: StoreSettings, table: str) -> str:
     """A table name as SQL must say it in this store (schema-qualified on PostgreSQL)."""
     if settings.is_postgres:
@@ -84,6 +94,7 @@ def _create(settings: StoreSettings) -> None:
             else _sqlite_statements(ledger.events_table)
         )
         statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
+        statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
         datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=True) as cursor:
             for statement in statements:

@@ -71,6 +71,12 @@ class Projector:
     def catch_up(self, namespace: Namespace | None = None,
                  progress: Callable[[int, int], None] | None = None) -> int:
         """Apply every event not applied yet; returns how many were read."""
+        target = namespace or self.live
+        if target == self.live and len(set(self.positions().values())) > 1:
+            # A projection added since the tables were built starts at 0 while the others are
+            # ahead: the set is rebuilt together, never re-applied in part.
+            log.warning("projections at different positions %s: rebuilding", self.positions())
+            return self.rebuild(progress)
         total = 0
         while True:
             applied, position = self._apply_batch(namespace or self.live)

@@ -248,3 +248,20 @@ def test_following_applies_new_events_within_a_second(ledger: Ledger) -> None:
         stop.set()
         follower.join(timeout=10)
         projector.close()
+
+
+def test_a_projection_added_later_makes_the_set_rebuild_instead_of_double_applying(
+    ledger: Ledger,
+) -> None:
+    projector = Projector(ledger)
+    try:
+        covered_member(ledger)
+        projector.catch_up()
+        before = digest(projector.connection, projector.live)
+        with projector.connection.transaction() as cursor:  # as an older version left it
+            cursor.execute(projector.live.sql(
+                "UPDATE {tracking} SET position = 0 WHERE name = 'journal'"))
+        projector.catch_up()
+        assert digest(projector.connection, projector.live) == before
+    finally:
+        projector.close()

@@ -1,0 +1,179 @@
+"""The journal as a service: its head, signed checkpoints, proofs, and ``verify``.
+
+The projector keeps one leaf per stored event (``journal_leaves``) and the tree's right edge;
+checkpoints are kept with the log (``ledger_checkpoints``). ``verify`` re-reads the stored rows
+themselves, recomputes every leaf and root, and compares them with the journal and with every
+checkpoint: it names the first position that differs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.bulk import stored_rows
+from ledger.errors import InvalidInputError, NotFoundError
+from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
+from ledger.journal.merkle import Frontier, consistency_proof, inclusion_proof
+from ledger.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
+from projections.db import Connection, Namespace
+
+
+@dataclass(frozen=True)
+class Head:
+    size: int
+    root: bytes
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``verify`` found: all good, or the first position that differs and why."""
+
+    ok: bool
+    events: int
+    root: bytes
+    checkpoints: int
+    position: int | None = None
+    reason: str = ""
+
+
+class Journal:
+    """Reads and writes of the journal of one ledger (its projections must be caught up)."""
+
+    def __init__(self, ledger: Ledger, connection: Connection, namespace: Namespace) -> None:
+        self.ledger = ledger
+        self.connection = connection
+        self.ns = namespace
+        self.table = qualified(ledger.settings, CHECKPOINT_TABLE)
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.ns.postgres else statement
+
+    def head(self) -> Head:
+        [row] = self.connection.query(self.ns.sql(
+            "SELECT size, hashes FROM {journal_frontier} WHERE name = 'journal'"))
+        frontier = Frontier(int(row["size"]), [bytes.fromhex(h) for h in json.loads(row["hashes"])])
+        return Head(frontier.size, frontier.root())
+
+    def leaves(self, size: int | None = None) -> list[tuple[int, bytes]]:
+        """(position, leaf hash) of the first ``size`` leaves (all by default)."""
+        limit = f" WHERE leaf_index < {int(size)}" if size is not None else ""
+        rows = self.connection.query(self.ns.sql(
+            "SELECT position, hash FROM {journal_leaves}" + limit + " ORDER BY leaf_index"))
+        return [(int(r["position"]), bytes.fromhex(r["hash"])) for r in rows]
+
+    # -- checkpoints ---------------------------------------------------------------------------
+
+    def checkpoint(self, signing_key: str) -> Checkpoint:
+        """Sign the current head and keep the checkpoint with the log."""
+        head = self.head()
+        signed = Checkpoint.sign(head.size, head.root,
+                                 datetime.now(UTC).replace(microsecond=0).isoformat(),
+                                 private_key(signing_key))
+        with self.connection.transaction() as cursor:
+            cursor.execute(self._sql(f"INSERT INTO {self.table} (size, root, time, text) "
+                                     "VALUES (?, ?, ?, ?)"),
+                           (signed.size, signed.root.hex(), signed.time, signed.to_text()))
+        return signed
+
+    def checkpoints(self) -> list[Checkpoint]:
+        rows = self.connection.query(f"SELECT text FROM {self.table} ORDER BY size, time")
+        return [Checkpoint.from_text(r["text"]) for r in rows]
+
+    # -- proofs --------------------------------------------------------------------------------
+
+    def prove(self, position: int, checkpoint: Checkpoint | None = None) -> dict[str, Any]:
+        """The inclusion proof of the event at ``position`` in a checkpoint (latest by default)."""
+        kept = self.checkpoints()
+        chosen = checkpoint or (kept[-1] if kept else None)
+        if chosen is None:
+            raise NotFoundError("there is no checkpoint yet; run 'claims-ledger journal "
+                                "checkpoint' first")
+        leaves = self.leaves(chosen.size)
+        index = next((i for i, (p, _) in enumerate(leaves) if p == position), None)
+        if index is None:
+            raise NotFoundError(f"position {position} is not in the checkpoint of "
+                                f"{chosen.size} events", field="position")
+        hashes = [h for _, h in leaves]
+        return {
+            "position": position, "leaf_index": index, "leaf_hash": hashes[index].hex(),
+            "tree_size": chosen.size, "root": chosen.root.hex(),
+            "proof": [h.hex() for h in inclusion_proof(index, hashes)],
+            "checkpoint": chosen.to_text(),
+        }
+
+    def prove_consistency(self, first: int, second: int) -> dict[str, Any]:
+        if not 0 < first <= second <= self.head().size:
+            raise InvalidInputError(f"sizes must satisfy 0 < {first} <= {second} <= "
+                                    f"{self.head().size}", field="first")
+        hashes = [h for _, h in self.leaves(second)]
+        from ledger.journal.merkle import root
+
+        return {"first": first, "second": second, "first_root": root(hashes[:first]).hex(),
+                "second_root": root(hashes).hex(),
+                "proof": [h.hex() for h in consistency_proof(first, hashes)]}
+
+    # -- verify --------------------------------------------------------------------------------
+
+    def verify(self, trusted_key: str | None = None,
+               external: Checkpoint | None = None) -> VerifyReport:
+        """Recompute every leaf and root from the stored rows; compare with all we kept."""
+        journal = self.leaves()
+        checkpoints = sorted([*self.checkpoints(), *([external] if external else [])],
+                             key=lambda c: c.size)
+        for kept in checkpoints:
+            key = trusted_key or kept.public_key
+            if not kept.verifies_with(key):
+                return VerifyReport(False, 0, b"", len(checkpoints), None,
+                                    f"the checkpoint of size {kept.size} is not signed by the "
+                                    "trusted key")
+        frontier = Frontier()
+        pending = list(checkpoints)
+        settings = self.ledger.settings
+        rows = stored_rows(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
+                           self.ledger.qualified_events_table, settings.is_postgres,
+                           connect=lambda: _connect(settings))
+        for position, originator, version, topic, state in rows:
+            index = frontier.size
+            leaf = leaf_of(position, originator, version, topic, state)
+            if index < len(journal):
+                expected_position, expected_leaf = journal[index]
+                if position > expected_position:
+                    return self._bad(frontier, checkpoints, expected_position,
+                                     "the event recorded at this position is missing (deleted)")
+                if position < expected_position:
+                    return self._bad(frontier, checkpoints, position,
+                                     "an event was inserted here that the journal never saw")
+                if leaf != expected_leaf:
+                    return self._bad(frontier, checkpoints, position,
+                                     "the stored event differs from the one journaled (edited)")
+            frontier.append(leaf)
+            while pending and pending[0].size == frontier.size:
+                kept = pending.pop(0)
+                if frontier.root() != kept.root:
+                    return self._bad(frontier, checkpoints, position,
+                                     f"the log no longer has the root of the checkpoint of "
+                                     f"{kept.size} events")
+        if frontier.size < len(journal):
+            return self._bad(frontier, checkpoints, journal[frontier.size][0],
+                             "the log ends before this journaled position (truncated)")
+        if pending:
+            return self._bad(frontier, checkpoints, None,
+                             f"the log has {frontier.size} events, fewer than the checkpoint "
+                             f"of {pending[0].size} (truncated)")
+        return VerifyReport(True, frontier.size, frontier.root(), len(checkpoints))
+
+    @staticmethod
+    def _bad(frontier: Frontier, checkpoints: list[Checkpoint], position: int | None,
+             reason: str) -> VerifyReport:
+        return VerifyReport(False, frontier.size, frontier.root(), len(checkpoints), position,
+                            reason)
+
+
+def _connect(settings: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(**postgres_connect_args(settings))
