@@ -25,11 +25,16 @@ KEY_PREFIX = "ed25519:"
 
 
 def leaf_of(position: int, originator_id: UUID | str, version: int, topic: str,
-            state: bytes) -> bytes:
-    """The leaf hash of one stored event (its canonical bytes, hashed with the leaf prefix)."""
+            state: bytes | str) -> bytes:
+    """The leaf hash of one stored event (its canonical bytes, hashed with the leaf prefix).
+
+    ``state`` is what the database holds; a row edited by hand may hold text instead of bytes,
+    and is hashed as it is (so the edit shows).
+    """
     uuid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     head = f"{position}\x00{uuid}\x00{version}\x00{topic}\x00".encode()
-    return leaf_hash(LEAF_PREFIX + head + bytes(state))
+    raw = state.encode() if isinstance(state, str) else bytes(state)
+    return leaf_hash(LEAF_PREFIX + head + raw)
 
 
 def _b64(data: bytes) -> str:

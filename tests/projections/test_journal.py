@@ -1,0 +1,156 @@
+"""The journal: verify passes on the untouched log and names the position of every tampering,
+even by someone who bypassed the append-only trigger; proofs check without a database."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+
+import psycopg
+import pytest
+
+from ledger.application import Ledger
+from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
+from ledger.journal.verify_proof import check_inclusion
+from ledger.settings import StoreSettings
+from ledger.store import postgres_connect_args
+from projections.journal import Journal
+from projections.runner import Projector
+from scenario import covered_member
+
+
+@dataclass
+class Signed:
+    ledger: Ledger
+    projector: Projector
+    journal: Journal
+    key: str
+    public: str
+    settings: StoreSettings
+
+    def positions(self) -> list[int]:
+        return [p for p, _ in self.journal.leaves()]
+
+
+@pytest.fixture
+def signed(ledger: Ledger, store_settings: StoreSettings) -> Iterator[Signed]:
+    """A small ledger, journaled and checkpointed with a fresh key."""
+    for seed in (1, 2, 3):
+        covered_member(ledger, seed=seed)
+    projector = Projector(ledger)
+    projector.catch_up()
+    journal = Journal(ledger, projector.connection, projector.live)
+    key = new_private_key()
+    journal.checkpoint(key)
+    yield Signed(ledger, projector, journal, key, public_key_text(private_key(key)),
+                 store_settings)
+    projector.close()
+
+
+def _as_superuser(settings: StoreSettings, table: str, statements: list[str]) -> None:
+    """Tamper with the stored rows the way a database superuser could: trigger off first."""
+    if settings.is_postgres:
+        schema = settings.env["POSTGRES_SCHEMA"]
+        qualified = f'"{schema}".{table}'
+        with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
+            connection.execute(f"ALTER TABLE {qualified} DISABLE TRIGGER USER")
+            for statement in statements:
+                connection.execute(statement.format(t=qualified, id="notification_id"))
+        return
+    connection = sqlite3.connect(settings.env["SQLITE_DBNAME"])
+    try:
+        with connection:
+            for verb in ("update", "delete"):
+                connection.execute(f"DROP TRIGGER IF EXISTS ledger_append_only_{verb}")
+            for statement in statements:
+                connection.execute(statement.format(t=table, id="rowid"))
+    finally:
+        connection.close()
+
+
+def test_verify_passes_on_the_untouched_log(signed: Signed) -> None:
+    report = signed.journal.verify(signed.public)
+    assert report.ok and report.events == signed.journal.head().size
+    assert report.root == signed.journal.head().root and report.checkpoints == 1
+
+
+TAMPERING: dict[str, tuple[Callable[[list[int]], list[str]], Callable[[list[int]], int], str]] = {
+    "edit": (lambda p: [f"UPDATE {{t}} SET state = state || 'x' WHERE {{id}} = {p[10]}"],
+             lambda p: p[10], "edited"),
+    "delete": (lambda p: [f"DELETE FROM {{t}} WHERE {{id}} = {p[10]}"],
+               lambda p: p[10], "missing"),
+    "swap": (lambda p: [
+        f"UPDATE {{t}} SET topic = 'x' || topic WHERE {{id}} = {p[10]}",
+        f"UPDATE {{t}} SET topic = substr(topic, 2) WHERE {{id}} = {p[10]}",
+        f"UPDATE {{t}} SET state = (SELECT state FROM {{t}} WHERE {{id}} = {p[11]})"
+        f" WHERE {{id}} = {p[10]}"], lambda p: p[10], "edited"),
+    "truncate": (lambda p: [f"DELETE FROM {{t}} WHERE {{id}} > {p[-4]}"],
+                 lambda p: p[-3], "truncated"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERING))
+def test_verify_names_the_position_of_each_tampering(signed: Signed, kind: str) -> None:
+    statements, expected, reason = TAMPERING[kind]
+    positions = signed.positions()
+    _as_superuser(signed.settings, signed.ledger.events_table, statements(positions))
+    report = signed.journal.verify(signed.public)
+    assert not report.ok
+    assert report.position == expected(positions), report
+    assert reason in report.reason
+
+
+def test_verify_names_an_inserted_event(signed: Signed) -> None:
+    positions = signed.positions()
+    column = "notification_id" if signed.settings.is_postgres else "rowid"
+    _as_superuser(signed.settings, signed.ledger.events_table, [
+        f"INSERT INTO {{t}} ({column}, originator_id, originator_version, topic, state)"
+        f" SELECT 0, originator_id, originator_version + 1000, topic, state FROM {{t}}"
+        f" WHERE {{id}} = {positions[5]}"])
+    report = signed.journal.verify(signed.public)
+    assert not report.ok and report.position == 0 and "inserted" in report.reason
+
+
+def test_a_rewritten_journal_is_caught_by_the_signed_checkpoint(signed: Signed) -> None:
+    positions = signed.positions()
+    _as_superuser(signed.settings, signed.ledger.events_table,
+                  [f"UPDATE {{t}} SET state = state || 'x' WHERE {{id}} = {positions[7]}"])
+    # The tamperer also rebuilds the projections (and so the journal leaves) from the edited log.
+    signed.projector.rebuild()
+    report = signed.journal.verify(signed.public)
+    assert not report.ok and "root of the checkpoint" in report.reason
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused(signed: Signed) -> None:
+    other = public_key_text(private_key(new_private_key()))
+    report = signed.journal.verify(other)
+    assert not report.ok and "not signed by the trusted key" in report.reason
+
+
+def test_an_inclusion_proof_checks_without_the_database_and_wrong_ones_are_refused(
+    signed: Signed,
+) -> None:
+    position = signed.positions()[9]
+    proof = signed.journal.prove(position)
+    assert check_inclusion(proof, signed.public).ok
+    forged_leaf = {**proof, "leaf_hash": "00" * 32}
+    assert not check_inclusion(forged_leaf, signed.public).ok
+    wrong_index = {**proof, "leaf_index": proof["leaf_index"] + 1}
+    assert not check_inclusion(wrong_index, signed.public).ok
+    other = public_key_text(private_key(new_private_key()))
+    assert "not signed by the trusted key" in check_inclusion(proof, other).reason
+
+
+def test_a_later_checkpoint_is_consistent_with_an_earlier_one(signed: Signed) -> None:
+    from ledger.journal.merkle import verify_consistency
+
+    first = signed.journal.checkpoints()[0]
+    covered_member(signed.ledger, seed=9)
+    signed.projector.catch_up()
+    second = signed.journal.checkpoint(signed.key)
+    answer = signed.journal.prove_consistency(first.size, second.size)
+    assert verify_consistency(first.size, second.size, first.root, second.root,
+                              [bytes.fromhex(h) for h in answer["proof"]])
+    assert signed.journal.verify(signed.public).checkpoints == 2
+    assert replace(first, size=first.size + 1).verifies_with(signed.public) is False
