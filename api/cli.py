@@ -128,15 +128,45 @@ def demo(out_dir: Path) -> None:
         projector = Projector(ledger)
         try:
             _catch_up(projector)  # the summary reads the projections, caught up first
+            signed = _demo_checkpoint(ledger, projector, out_dir)
             elapsed = time.perf_counter() - started
             print_summary(console, Reader(projector.connection, projector.live), result,
                           elapsed, database, projector.position())
+            console.print(signed)
         finally:
             projector.close()
     except LedgerError as error:
         raise _refusal(error) from None
     finally:
         ledger.close()
+
+
+def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> str:
+    """Sign the demo's journal head: with LEDGER_SIGNING_KEY, or a key kept in the demo folder
+    so that an inspector can check the demo's proofs; say which."""
+    from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
+    from ledger.settings import signing_key_from_environment
+    from projections.journal import Journal
+
+    key = signing_key_from_environment()
+    origin = "LEDGER_SIGNING_KEY"
+    if key is None:
+        key_file = out_dir / "demo-signing.key"
+        if not key_file.exists():
+            key_file.write_text(new_private_key() + "\n")
+            key_file.chmod(0o600)
+        key = key_file.read_text().strip()
+        origin = f"the demo key {key_file}"
+    journal = Journal(ledger, projector.connection, projector.live)
+    checkpoint = journal.checkpoint(key)
+    (out_dir / "checkpoint.txt").write_text(checkpoint.to_text())
+    verified = journal.verify(public_key_text(private_key(key)))
+    status = "verified" if verified.ok else f"MISMATCH: {verified.reason}"
+    return (f"\n[bold]Journal head[/bold]: {number_id(checkpoint.size)} events, root "
+            f"{checkpoint.root.hex()}\nsigned {checkpoint.time} by key "
+            f"{checkpoint.key_fingerprint} ({origin}); verify: {status}\n"
+            f"checkpoint: {out_dir / 'checkpoint.txt'}; public key "
+            f"{public_key_text(private_key(key))}")
 
 
 def _build_with_progress(ledger: Ledger) -> DemoResult:

@@ -137,3 +137,30 @@ def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) ->
     assert "Enrolment.Enrolled" not in early.stdout
     both = _run("history", "--nik", nik, "--claim", "x", url=url, cwd=tmp_path)
     assert both.returncode == 2 and "exactly one" in both.stderr
+
+
+def test_journal_commands_sign_prove_and_check(tmp_path: Path) -> None:
+    url = _small_ledger(tmp_path)
+    made = _run("journal", "keygen", url=url, cwd=tmp_path)
+    key = made.stdout.splitlines()[0].split("=", 1)[1]
+    public = made.stdout.splitlines()[1].split(": ", 1)[1]
+    unsigned = _run("journal", "checkpoint", url=url, cwd=tmp_path)
+    assert unsigned.returncode == 2 and "LEDGER_SIGNING_KEY" in unsigned.stderr
+    env_key = {"LEDGER_SIGNING_KEY": key}
+    os.environ.update(env_key)
+    try:
+        signed = _run("journal", "checkpoint", url=url, cwd=tmp_path)
+    finally:
+        del os.environ["LEDGER_SIGNING_KEY"]
+    assert signed.returncode == 0 and signed.stdout.startswith("claims-ledger checkpoint v1")
+    proof = tmp_path / "proof.json"
+    proof.write_text(_run("journal", "prove", "3", url=url, cwd=tmp_path).stdout)
+    checked = _run("journal", "check", str(proof), "--public-key", public, url=None, cwd=tmp_path)
+    assert checked.returncode == 0 and checked.stdout.startswith("OK: event at position 3")
+    other = _run("journal", "keygen", url=None, cwd=tmp_path).stdout.splitlines()[1].split(": ")[1]
+    refused = _run("journal", "check", str(proof), "--public-key", other, url=None, cwd=tmp_path)
+    assert refused.returncode == 2 and "not signed by the trusted key" in refused.stderr
+    exported = _run("journal", "export", url=url, cwd=tmp_path)
+    assert exported.stdout.count("claims-ledger checkpoint v1") == 1
+    verified = _run("verify", "--public-key", public, url=url, cwd=tmp_path)
+    assert verified.returncode == 0 and verified.stdout.startswith("OK:")

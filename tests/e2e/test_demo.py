@@ -101,3 +101,32 @@ def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -
 
     assert figures(first) == figures(again)
     assert _topics(first_database) == _topics(tmp_path / "claims-ledger.sqlite")
+
+
+def test_the_demo_signs_its_journal_head_and_verify_passes_then_fails_on_a_tampered_copy(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    import shutil as files
+    import sqlite3
+
+    output, database = demo_run
+    assert "Journal head" in output and "verify: verified" in output
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    checkpoint = database.parent / "checkpoint.txt"
+    ok = subprocess.run([*_command(), "verify", "--checkpoint", str(checkpoint)],
+                        capture_output=True, text=True, timeout=300, check=False,
+                        env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{database}"})
+    assert ok.returncode == 0 and ok.stdout.startswith("OK:"), ok.stderr
+    copy = tmp_path / "tampered.sqlite"
+    files.copyfile(database, copy)
+    connection = sqlite3.connect(copy)
+    with connection:
+        connection.execute("DROP TRIGGER ledger_append_only_update")
+        connection.execute("UPDATE stored_events SET state = CAST(state AS TEXT) || ' ' "
+                           "WHERE rowid = 1000")
+    connection.close()
+    bad = subprocess.run([*_command(), "verify", "--checkpoint", str(checkpoint)],
+                         capture_output=True, text=True, timeout=300, check=False,
+                         env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{copy}"})
+    assert bad.returncode == 1
+    assert "MISMATCH at position 1000" in bad.stderr
