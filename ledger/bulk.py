@@ -73,17 +73,22 @@ def event_positions(datastore: Any, table: str, postgres: bool,
 
 
 def stored_rows(datastore: Any, table: str, postgres: bool,
-                connect: Any = None) -> Iterator[tuple[int, str, int, str, bytes]]:
+                connect: Any = None) -> Iterator[tuple[int, UUID | str, int, str, bytes]]:
     """Every stored event as stored: (position, aggregate id, version, topic, state), in log
     order, straight from the table (no decoding, no library in between: what verify needs)."""
     if postgres:
-        with connect() as connection, connection.cursor(name="verify_scan") as cursor:
-            cursor.itersize = 20_000
-            cursor.execute(f"SELECT notification_id, originator_id, originator_version, topic, "
-                           f"state FROM {table} ORDER BY notification_id")
-            for position, originator, version, topic, state in cursor:
-                yield int(position), str(originator), int(version), str(topic), bytes(state)
-        return
+        with connect() as connection:
+            position = -1
+            while True:  # pages by position: steadier than one long server-side cursor
+                rows = connection.execute(
+                    f"SELECT notification_id, originator_id, originator_version, topic, state "
+                    f"FROM {table} WHERE notification_id > %s ORDER BY notification_id "
+                    f"LIMIT 50000", (position,)).fetchall()
+                if not rows:
+                    return
+                for found, originator, version, topic, state in rows:
+                    yield found, originator, version, topic, state
+                position = rows[-1][0]
     with datastore.transaction(commit=False) as cursor:
         cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
                        f"FROM {table} ORDER BY rowid")

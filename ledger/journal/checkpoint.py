@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from hashlib import sha256
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
@@ -17,9 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ledger.errors import InvalidInputError
-from ledger.journal.merkle import leaf_hash
 
 LEAF_PREFIX = b"claims-ledger leaf v1\x00"
+#: The RFC 6962 leaf prefix (0x00) and ours, joined once: the same hash as leaf_hash(...).
+LEAF_DOMAIN = b"\x00" + LEAF_PREFIX
 HEADER = "claims-ledger checkpoint v1"
 KEY_PREFIX = "ed25519:"
 
@@ -33,8 +35,8 @@ def leaf_of(position: int, originator_id: UUID | str, version: int, topic: str,
     """
     uuid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     head = f"{position}\x00{uuid}\x00{version}\x00{topic}\x00".encode()
-    raw = state.encode() if isinstance(state, str) else bytes(state)
-    return leaf_hash(LEAF_PREFIX + head + raw)
+    raw = state.encode() if isinstance(state, str) else state
+    return sha256(LEAF_DOMAIN + head + raw).digest()
 
 
 def _b64(data: bytes) -> str:
