@@ -81,8 +81,8 @@ def stored_rows(datastore: Any, table: str, postgres: bool,
             position = -1
             while True:  # pages by position: steadier than one long server-side cursor
                 rows = connection.execute(
-                    f"SELECT notification_id, originator_id, originator_version, topic, state "
-                    f"FROM {table} WHERE notification_id > %s ORDER BY notification_id "
+                    f"SELECT notification_id, originator_id::text, originator_version, topic, "
+                    f"state FROM {table} WHERE notification_id > %s ORDER BY notification_id "
                     f"LIMIT 50000", (position,)).fetchall()
                 if not rows:
                     return

@@ -104,6 +104,17 @@ class Connection:
         with self.lock:
             return self._query(statement, params)
 
+    def tuples(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a read as plain tuples: for reads of millions of rows, no dict per row."""
+        with self.lock:
+            if self.postgres:
+                from psycopg.rows import tuple_row
+
+                with self.raw.transaction():
+                    return list(self.raw.cursor(row_factory=tuple_row).execute(
+                        statement, params).fetchall())
+            return [tuple(r) for r in self.raw.execute(statement, params).fetchall()]
+
     def _query(self, statement: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         if self.postgres:
             with self.raw.transaction():

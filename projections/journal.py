@@ -61,9 +61,10 @@ class Journal:
     def leaves(self, size: int | None = None) -> list[tuple[int, bytes]]:
         """(position, leaf hash) of the first ``size`` leaves (all by default)."""
         limit = f" WHERE leaf_index < {int(size)}" if size is not None else ""
-        rows = self.connection.query(self.ns.sql(
+        rows = self.connection.tuples(self.ns.sql(
             "SELECT position, hash FROM {journal_leaves}" + limit + " ORDER BY leaf_index"))
-        return [(int(r["position"]), bytes.fromhex(r["hash"])) for r in rows]
+        fromhex = bytes.fromhex
+        return [(position, fromhex(digest)) for position, digest in rows]
 
     # -- checkpoints ---------------------------------------------------------------------------
 

@@ -33,10 +33,20 @@ def leaf_of(position: int, originator_id: UUID | str, version: int, topic: str,
     ``state`` is what the database holds; a row edited by hand may hold text instead of bytes,
     and is hashed as it is (so the edit shows).
     """
-    uuid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
-    head = f"{position}\x00{uuid}\x00{version}\x00{topic}\x00".encode()
+    head = f"{position}\x00{_canonical(originator_id)}\x00{version}\x00{topic}\x00".encode()
     raw = state.encode() if isinstance(state, str) else state
     return sha256(LEAF_DOMAIN + head + raw).digest()
+
+
+def _canonical(originator_id: UUID | str) -> str:
+    """An aggregate id as lower-case hex with dashes, however the store handed it over."""
+    if isinstance(originator_id, str):
+        if len(originator_id) == 36:
+            return originator_id.lower()
+        if len(originator_id) == 32:  # SQLite keeps UUIDs as bare hex
+            h = originator_id.lower()
+            return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return str(UUID(str(originator_id)))
 
 
 def _b64(data: bytes) -> str:
