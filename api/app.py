@@ -14,6 +14,7 @@ from api.resources import (
     events,
     handovers,
     incidents,
+    journal,
     members,
     programmes,
     projections,
@@ -22,7 +23,7 @@ from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
-              handovers.blp, events.blp, projections.blp)
+              handovers.blp, events.blp, projections.blp, journal.blp)
 
 
 class ProblemSchema(Schema):

@@ -35,7 +35,7 @@ class Fresh(StrictSchema):
                                             "projected (read-your-writes)"})
 
 
-def _fresh(query: dict[str, Any]) -> None:
+def fresh(query: dict[str, Any]) -> None:
     """Catch up (embedded) or wait for the worker (PostgreSQL) as the query asks."""
     worker = projector()
     if not ledger().settings.is_postgres:
@@ -115,7 +115,7 @@ class CoverageReadOut(StrictSchema):
 def coverage(query: dict[str, Any]) -> dict[str, Any]:
     """Members' coverage (status, paid months, covered until); or, with nik and on, the answer
     to "was this NIK covered on that date?" (with known_at: as recorded up to a position)."""
-    _fresh(query)
+    fresh(query)
     if query.get("on") is not None:
         if not query.get("nik"):
             abort(422, errors={"nik": ["name the NIK whose coverage on that date is asked"]})
@@ -154,7 +154,7 @@ class BalancesOut(StrictSchema):
 def balances(query: dict[str, Any]) -> dict[str, Any]:
     """Per claim: entitlement, approved, disbursed, reversed, outstanding; and totals per
     programme, branch, benefit, payer and month."""
-    _fresh(query)
+    fresh(query)
     program = (query.get("program") or "").upper() or None
     return {"claims": reader().claims(program=program, limit=100_000),
             "totals": reader().balance_totals(program)}
@@ -172,7 +172,7 @@ class BudgetOut(StrictSchema):
 def budget(query: dict[str, Any]) -> dict[str, Any]:
     """Budget realisation: ceiling and revisions, paid, reversed, remaining, and month by month
     the contributions due for the active roster against what was paid."""
-    _fresh(query)
+    fresh(query)
     codes = ([query["program"].upper()] if query.get("program")
              else [row["programme"] for row in reader().programmes()])
     found = [reader().budget(code) for code in codes]
@@ -193,7 +193,7 @@ class StatsOut(StrictSchema):
 @blp.response(200, StatsOut)
 def stats(query: dict[str, Any]) -> dict[str, Any]:
     """Members, claims and payouts per district and occupation."""
-    _fresh(query)
+    fresh(query)
     return reader().stats((query.get("program") or "").upper() or None)
 
 
@@ -266,7 +266,7 @@ def history(query: dict[str, Any]) -> Any:
     chosen = [k for k in ("nik", "claim", "program") if query.get(k)]
     if len(chosen) != 1:
         abort(422, errors={"nik": ["name exactly one of nik, claim or program"]})
-    _fresh({})
+    fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
     ids = history_ids(chosen[0], query[chosen[0]])
