@@ -42,16 +42,19 @@ from ledger.errors import (
     ContributionNotFoundError,
     DeceasedError,
     DuplicateDeathBenefitError,
+    DuplicateIdentityCheckError,
     DuplicateInBatchError,
     DuplicatePaymentOrderError,
     EnrolmentNotFoundError,
     ExcludedCauseError,
     HandoverClaimNotApprovedError,
     HandoverNotFoundError,
+    IdentityCheckMembersError,
     IncidentAfterDeathError,
     IncidentBeforeEnrolmentError,
     IncidentNotFoundError,
     InvalidInputError,
+    LedgerError,
     NotCoveredError,
     NotEligibleError,
     NotFoundError,
@@ -63,6 +66,7 @@ from ledger.errors import (
 )
 from ledger.handover import CeremonyDetails, Handover
 from ledger.identity import mask_nik, parse_nik
+from ledger.identity_check import IdentityCheck
 from ledger.incident import Incident, IncidentKind
 from ledger.money import rupiah
 from ledger.person import Person, person_id
@@ -476,21 +480,70 @@ class Ledger(Application[UUID]):
 
         return self._retrying(command)
 
-    def _not_enrolled_in(self, programme: Programme, members: list[str]) -> list[str]:
+    def _not_enrolled_in(self, programme: Programme, members: list[str],
+                         error: type[LedgerError] = ContributionMembersError,
+                         field: str = "enrolment_ids") -> list[str]:
         """The ids among ``members`` that are not enrolments of this programme."""
         keys: dict[str, UUID] = {}
         for member in members:
             try:
                 keys[member] = UUID(member)
             except ValueError:
-                raise ContributionMembersError(
-                    f"'{member}' is not a member id", field="enrolment_ids") from None
+                raise error(f"'{member}' is not a member id", field=field) from None
         created = self.first_events(keys.values())
         expected = str(programme.id)
         enrolled = get_topic(Enrolment.Enrolled)  # type: ignore[attr-defined]
         return [m for m, key in keys.items()
                 if key not in created or get_topic(type(created[key])) != enrolled
                 or created[key].programme_id != expected]
+
+    def record_identity_check(self, code: str, reference: str, checked_on: date,
+                              matched: Iterable[UUID | str], unmatched: dict[str, str],
+                              actor: str, registry: str = "Dukcapil") -> IdentityCheck:
+        """Record the population register's answer on members' NIKs (matched or not, why)."""
+        found = [str(m) for m in matched]
+        missing = {str(k): v.strip() for k, v in unmatched.items()}
+        if not reference.strip():
+            raise InvalidInputError("name the registry's answer (letter or batch reference)",
+                                    field="reference")
+        if not found and not missing:
+            raise IdentityCheckMembersError("name the members the registry answered on",
+                                            field="matched")
+        if len(set(found)) != len(found):
+            raise IdentityCheckMembersError("a member is named twice among the matched",
+                                            field="matched")
+        both = sorted(set(found) & set(missing))
+        if both:
+            raise IdentityCheckMembersError(
+                f"member {both[0]} is listed as both matched and not matched", field="unmatched")
+        if any(not reason for reason in missing.values()):
+            raise InvalidInputError("give the registry's reason for every member not matched",
+                                    field="unmatched")
+
+        def command() -> IdentityCheck:
+            programme = self.programme(code)
+            strangers = self._not_enrolled_in(programme, found + list(missing),
+                                              IdentityCheckMembersError, "matched")
+            if strangers:
+                raise IdentityCheckMembersError(
+                    f"{len(strangers)} of the members named are not enrolled in programme "
+                    f"{programme.code} (first: {strangers[0]})", field="matched")
+            check = IdentityCheck(
+                programme_id=str(programme.id), programme_code=programme.code,
+                reference=reference.strip(), registry=registry.strip() or "Dukcapil",
+                checked_on=checked_on, matched=found, unmatched=missing, actor=actor)
+            try:
+                self.repository.get(check.id)
+            except AggregateNotFoundError:
+                pass
+            else:
+                raise DuplicateIdentityCheckError(
+                    f"registry answer {reference.strip()} is already recorded for programme "
+                    f"{programme.code}", field="reference")
+            self.save(check)
+            return check
+
+        return self._retrying(command)
 
     def first_events(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
         """The creation events of many aggregates, read in bulk."""
@@ -721,13 +774,28 @@ class Ledger(Application[UUID]):
         return self._retrying(command)
 
     def approve_claim(self, claim_id: UUID | str, approved_on: date, actor: str,
-                      expected_version: int | None = None) -> Claim:
-        """Approve the computed amount (four-eyes: not by the clerk who filed)."""
+                      expected_version: int | None = None,
+                      sole_approver_reason: str = "") -> Claim:
+        """Approve the computed amount (four-eyes: not by the clerk who filed, unless the
+        officer who holds both roles records why no one else could decide)."""
 
         def command() -> Claim:
             claim = self.claim(claim_id)
             self._expect(claim, expected_version)
-            claim.approve(approved_on, actor)
+            claim.approve(approved_on, actor, sole_approver_reason)
+            self.save(claim)
+            return claim
+
+        return self._retrying(command)
+
+    def revoke_approval(self, claim_id: UUID | str, reason: str, revoked_on: date, actor: str,
+                        expected_version: int | None = None) -> Claim:
+        """Withdraw an approval; payouts already made become money owed back."""
+
+        def command() -> Claim:
+            claim = self.claim(claim_id)
+            self._expect(claim, expected_version)
+            claim.revoke_approval(reason, revoked_on, actor)
             self.save(claim)
             return claim
 

@@ -9,6 +9,7 @@ computed them, so an old claim can always be recomputed as it was.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -111,6 +112,9 @@ class BenefitRules:
     jkk_claim_expiry_years: int = 5
     city_grant_amount: int = 3_000_000
     city_grant_window_working_days: int = 40
+    # Contributions of a BPU member (DOMAIN.md section 3): JKK 1% of the wage band, JKM flat.
+    jkk_contribution_per_mille: int = 10
+    jkm_contribution: int = 6_800
     city_grant_excluded_causes: frozenset[str] = field(
         default_factory=lambda: frozenset(
             {"suicide", "death_penalty", "serious_crime", "drug_abuse", "natural_disaster"}
@@ -179,6 +183,12 @@ class BenefitRules:
                 )
             )
         return self._entitlement(Benefit.JKK_TEMPORARY_INCAPACITY, tuple(lines))
+
+    def official_rate(self, covers: Iterable[str], wage_band: int) -> int:
+        """The contribution per member per month the regulation sets for these covers."""
+        chosen = set(covers)
+        jkk = wage_band * self.jkk_contribution_per_mille // 1000 if Cover.JKK in chosen else 0
+        return jkk + (self.jkm_contribution if Cover.JKM in chosen else 0)
 
     def city_death_grant(self) -> Entitlement:
         """The city's flat death grant."""

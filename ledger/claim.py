@@ -26,6 +26,11 @@ class ClaimStatus(StrEnum):
     FILED = "filed"
     APPROVED = "approved"
     REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+#: The shortest reason accepted for approving one's own claim (the recorded four-eyes waiver).
+WAIVER_MIN_LENGTH = 20
 
 
 #: Heirs in the order of the law (DOMAIN.md section 4); "self" is the member's own claim.
@@ -141,7 +146,9 @@ class Claim(Aggregate):
         self.approved_amount = 0
         self.approved_by: str | None = None
         self.approved_on: date | None = None
+        self.sole_approver_reason = ""
         self.rejection_reason: str | None = None
+        self.revocation_reason: str | None = None
         # disbursement reference -> amount (0 once reversed)
         self.disbursements: dict[str, int] = {}
         self.reversed_references: set[str] = set()
@@ -161,25 +168,74 @@ class Claim(Aggregate):
     def describe(self) -> str:
         return f"{self.benefit.value} claim for NIK {mask_nik(self.subject_nik)}"
 
-    def approve(self, approved_on: date, actor: str) -> None:
-        """Approve the computed amount; the approver may not be the clerk who filed."""
+    def approve(self, approved_on: date, actor: str, sole_approver_reason: str = "") -> None:
+        """Approve the computed amount; the approver may not be the clerk who filed.
+
+        Only where one officer holds both roles may they approve their own claim, and then only
+        with a written reason, recorded on the approval (and listed among the audit findings).
+        """
         self._require_filed("approved")
-        if actor == self.filed_by:
+        waiver = sole_approver_reason.strip()
+        if actor == self.filed_by and not waiver:
             raise FourEyesError(
                 f"{actor} filed this claim and so cannot approve it; another approver must"
+                " (or, where no other approver exists, give the reason for approving alone)"
+            )
+        if waiver and actor != self.filed_by:
+            raise InvalidInputError(
+                "a reason for approving alone is only for the officer who filed the claim",
+                field="sole_approver_reason",
+            )
+        if waiver and len(waiver) < WAIVER_MIN_LENGTH:
+            raise InvalidInputError(
+                f"say in at least {WAIVER_MIN_LENGTH} characters why no other approver could "
+                "decide", field="sole_approver_reason",
             )
         if approved_on < self.filed_on:
             raise InvalidInputError(
                 "a claim cannot be approved before it was filed", field="approved_on"
             )
-        self._approved(self.entitlement, self.rule_version, approved_on, actor)
+        self._approved(self.entitlement, self.rule_version, approved_on, actor, waiver)
 
     @event("Approved")
-    def _approved(self, amount: int, rule_version: str, approved_on: date, actor: str) -> None:
+    def _approved(self, amount: int, rule_version: str, approved_on: date, actor: str,
+                  sole_approver_reason: str = "") -> None:
         self.status = ClaimStatus.APPROVED
         self.approved_amount = amount
         self.approved_by = actor
         self.approved_on = approved_on
+        self.sole_approver_reason = sole_approver_reason
+
+    def revoke_approval(self, reason: str, revoked_on: date, actor: str) -> None:
+        """Withdraw an approval found wrong after the fact (a forged heir certificate, say).
+
+        Money already paid stays recorded as paid: it is now owed back, and shows as a payout
+        above the approved amount until a reversal records its return.
+        """
+        if self.status is not ClaimStatus.APPROVED:
+            raise ClaimStateError(
+                f"only an approved claim can have its approval revoked; this claim is "
+                f"{self.status.value}"
+            )
+        if not reason.strip():
+            raise InvalidInputError("a revocation needs a reason", field="reason")
+        if actor == self.filed_by:
+            raise FourEyesError(
+                f"{actor} filed this claim and so cannot revoke its approval; another "
+                "officer must"
+            )
+        if self.approved_on is not None and revoked_on < self.approved_on:
+            raise InvalidInputError(
+                "an approval cannot be revoked before it was given", field="revoked_on"
+            )
+        self._approval_revoked(reason.strip(), revoked_on, self.disbursed, actor)
+
+    @event("ApprovalRevoked")
+    def _approval_revoked(self, reason: str, revoked_on: date, paid_so_far: int,
+                          actor: str) -> None:
+        self.status = ClaimStatus.REVOKED
+        self.approved_amount = 0
+        self.revocation_reason = reason
 
     def reject(self, reason: str, note: str, rejected_on: date, actor: str) -> None:
         self._require_filed("rejected")

@@ -131,6 +131,14 @@ class DuplicatePaymentOrderError(RuleViolationError):
     rule = "duplicate-payment-order"
 
 
+class IdentityCheckMembersError(RuleViolationError):
+    rule = "identity-check-members-invalid"
+
+
+class DuplicateIdentityCheckError(RuleViolationError):
+    rule = "duplicate-identity-check"
+
+
 class BudgetExceededError(RuleViolationError):
     rule = "budget-exceeded"
 

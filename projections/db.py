@@ -51,7 +51,8 @@ class Namespace:
 
 _TABLE_NAMES = (
     "tracking", "members", "paid", "contributions", "claims", "programmes", "rates",
-    "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier",
+    "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier", "incidents",
+    "handover_items",
 )
 
 
@@ -98,6 +99,21 @@ class Connection:
                 raise
             else:
                 cursor.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the tables, even while the projector commits."""
+        with self.lock:
+            if self.postgres:
+                with self.raw.transaction():
+                    self.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    yield
+                return
+            self.raw.execute("BEGIN")  # WAL: the first read fixes what the others see
+            try:
+                yield
+            finally:
+                self.raw.execute("COMMIT")
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read, as dicts, outside any write transaction."""

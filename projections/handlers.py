@@ -73,10 +73,12 @@ def programme_opened(e: Any, position: int) -> list[Operation]:
     ops: list[Operation] = [Op(
         "INSERT INTO {programmes} (programme, programme_id, name, funder_name, funder_region,"
         " funding_source, fiscal_year, covers, ceiling, dpa_reference, first_month, months,"
-        " grace_months, planned_members) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " grace_months, planned_members, wage_band, position)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (e.code, str(e.originator_id), e.name, e.funder_name, e.funder_region,
          e.funding_source, e.fiscal_year, json.dumps(e.covers), e.budget_ceiling,
-         e.dpa_reference, e.first_month, e.months, e.grace_months, e.planned_members))]
+         e.dpa_reference, e.first_month, e.months, e.grace_months, e.planned_members,
+         e.wage_band, position))]
     ops += [_rate(e.code, r) for r in e.rates]
     return ops
 
@@ -120,7 +122,9 @@ def enrolled(e: Any, position: int) -> list[Operation]:
         "district": e.district, "village": e.village, "occupation": e.occupation,
         "branch": e.branch, "decile": e.decile, "enrolled_on": _d(e.enrolled_on),
         "status": "active", "ended_on": None, "end_reason": None, "kpj": None,
-        "died_on": None, "position": position})]
+        "died_on": None, "position": position, "kk": e.kk, "ended_position": None,
+        "died_position": None, "identity": None, "identity_reason": None,
+        "identity_position": None})]
 
 
 def kpj_recorded(e: Any, position: int) -> list[Operation]:
@@ -133,12 +137,21 @@ END_STATUS = {"died": "deceased", "lapsed": "lapsed"}
 def coverage_ended(e: Any, position: int) -> list[Operation]:
     return [Change("members", str(e.originator_id), {
         "status": END_STATUS.get(e.reason, "ended"), "ended_on": _d(e.ended_on),
-        "end_reason": e.reason})]
+        "end_reason": e.reason, "ended_position": position})]
 
 
 def death_recorded(e: Any, position: int) -> list[Operation]:
-    return [Op("UPDATE {members} SET died_on = ? WHERE person_id = ?",
-               (_d(e.died_on), str(e.originator_id)))]
+    return [Op("UPDATE {members} SET died_on = ?, died_position = ? WHERE person_id = ?",
+               (_d(e.died_on), position, str(e.originator_id)))]
+
+
+def identity_checked(e: Any, position: int) -> list[Operation]:
+    """The registry's latest answer on a member is the one that counts."""
+    answers = [(member, "matched", None) for member in e.matched]
+    answers += [(member, "not_matched", reason) for member, reason in e.unmatched.items()]
+    return [Change("members", member, {"identity": answer, "identity_reason": reason,
+                                       "identity_position": position})
+            for member, answer, reason in answers]
 
 
 def contribution_paid(e: Any, position: int) -> list[Operation]:
@@ -158,8 +171,8 @@ def contribution_paid(e: Any, position: int) -> list[Operation]:
 def contribution_reversed(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     return [
-        Op("UPDATE {contributions} SET reversed_on = ? WHERE contribution_id = ?",
-           (_d(e.reversed_on), cid)),
+        Op("UPDATE {contributions} SET reversed_on = ?, reversed_position = ?"
+           " WHERE contribution_id = ?", (_d(e.reversed_on), position, cid)),
         Op("UPDATE {programmes} SET reversed = reversed + (SELECT amount FROM {contributions}"
            " WHERE contribution_id = ?) WHERE programme = (SELECT programme FROM"
            " {contributions} WHERE contribution_id = ?)", (cid, cid)),
@@ -167,8 +180,19 @@ def contribution_reversed(e: Any, position: int) -> list[Operation]:
     ]
 
 
+def incident_reported(e: Any, position: int) -> list[Operation]:
+    key = str(e.originator_id)
+    return [Insert("incidents", key, {
+        "incident_id": key, "enrolment_id": e.enrolment_id, "programme": e.programme_code,
+        "kind": e.kind, "occurred_on": _d(e.occurred_on), "work_related": int(e.work_related),
+        "position": position})]
+
+
 def claim_filed(e: Any, position: int) -> list[Operation]:
-    district = e.facts.get("district") if isinstance(e.facts, dict) else None
+    facts = e.facts if isinstance(e.facts, dict) else {}
+    district = facts.get("district")
+    occurred = facts.get("occurred_on") or facts.get("died_on")
+    claimant = e.claimant
     key = str(e.originator_id)
     return [Insert("claims", key, {
         "claim_id": key, "programme": e.programme_code, "benefit": e.benefit,
@@ -176,12 +200,26 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "enrolment_id": e.enrolment_id, "incident_id": e.incident_id,
         "subject_nik": e.subject_nik, "district": district, "filed_on": _d(e.filed_on),
         "entitlement": e.entitlement, "status": "filed", "approved": 0, "approved_on": None,
-        "disbursed": 0, "reversed": 0, "position": position})]
+        "disbursed": 0, "reversed": 0, "position": position, "filed_by": e.actor,
+        "approved_by": None, "sole_approver_reason": None, "approved_position": None,
+        "revoked_on": None, "revoked_position": None, "claimant_nik": claimant.get("nik"),
+        "account": f"{claimant.get('bank', '')} {claimant.get('account_number', '')}".strip(),
+        "subject_kk": facts.get("deceased_kk"),
+        "occurred_on": _d(occurred) if isinstance(occurred, date) else occurred})]
 
 
 def claim_approved(e: Any, position: int) -> list[Operation]:
     return [Change("claims", str(e.originator_id), {
-        "status": "approved", "approved": e.amount, "approved_on": _d(e.approved_on)})]
+        "status": "approved", "approved": e.amount, "approved_on": _d(e.approved_on),
+        "approved_by": e.actor,
+        "sole_approver_reason": getattr(e, "sole_approver_reason", "") or None,
+        "approved_position": position})]
+
+
+def approval_revoked(e: Any, position: int) -> list[Operation]:
+    return [Change("claims", str(e.originator_id), {
+        "status": "revoked", "approved": 0, "revoked_on": _d(e.revoked_on),
+        "revoked_position": position})]
 
 
 def claim_rejected(e: Any, position: int) -> list[Operation]:
@@ -194,7 +232,7 @@ def disbursed(e: Any, position: int) -> list[Operation]:
         Change("claims", cid, add={"disbursed": e.amount}),
         Insert("payouts", f"{cid}/{e.reference}", {
             "claim_id": cid, "reference": e.reference, "amount": e.amount,
-            "paid_on": _d(e.paid_on), "reversed": 0}),
+            "paid_on": _d(e.paid_on), "reversed": 0, "position": position}),
     ]
 
 
@@ -212,7 +250,11 @@ def disbursement_reversed(e: Any, position: int) -> list[Operation]:
 
 def handover_held(e: Any, position: int) -> list[Operation]:
     unpaid = [item["claim_id"] for item in e.items if not item["paid"]]
-    return [Op(
+    items = Rows("handover_items", ("handover_id", "claim_id", "amount", "paid_at_ceremony",
+                                    "position"),
+                 [(str(e.originator_id), item["claim_id"], item["amount"], int(item["paid"]),
+                   position) for item in e.items])
+    return [items, Op(
         "INSERT INTO {handovers} (handover_id, held_on, venue, region, occasion, recipients,"
         " total, unpaid, unpaid_claims, position) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (str(e.originator_id), _d(e.held_on), e.venue, e.region, e.occasion, len(e.items),
@@ -228,11 +270,14 @@ HANDLERS: dict[str, Handler] = {
     "Enrolment.Enrolled": enrolled,
     "Enrolment.KpjRecorded": kpj_recorded,
     "Enrolment.CoverageEnded": coverage_ended,
+    "IdentityCheck.Recorded": identity_checked,
+    "Incident.Reported": incident_reported,
     "Contribution.Paid": contribution_paid,
     "Contribution.Reversed": contribution_reversed,
     "Claim.Filed": claim_filed,
     "Claim.Approved": claim_approved,
     "Claim.Rejected": claim_rejected,
+    "Claim.ApprovalRevoked": approval_revoked,
     "Claim.Disbursed": disbursed,
     "Claim.DisbursementReversed": disbursement_reversed,
     "Handover.Held": handover_held,

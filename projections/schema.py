@@ -12,8 +12,9 @@ TABLES = (
         funder_region TEXT,
         funding_source TEXT, fiscal_year INTEGER, covers TEXT, ceiling BIGINT,
         dpa_reference TEXT, first_month TEXT, months INTEGER, grace_months INTEGER,
-        planned_members INTEGER, revisions INTEGER NOT NULL DEFAULT 0,
-        paid BIGINT NOT NULL DEFAULT 0, reversed BIGINT NOT NULL DEFAULT 0, closed_on TEXT)""",
+        planned_members INTEGER, wage_band BIGINT, revisions INTEGER NOT NULL DEFAULT 0,
+        paid BIGINT NOT NULL DEFAULT 0, reversed BIGINT NOT NULL DEFAULT 0, closed_on TEXT,
+        position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {rates} (
         programme TEXT, cover TEXT, valid_from TEXT, amount BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {revisions} (
@@ -23,14 +24,15 @@ TABLES = (
         region TEXT,
         district TEXT, village TEXT, occupation TEXT, branch TEXT, decile INTEGER,
         enrolled_on TEXT, status TEXT, ended_on TEXT, end_reason TEXT, kpj TEXT,
-        died_on TEXT, position BIGINT)""",
+        died_on TEXT, position BIGINT, kk TEXT, ended_position BIGINT, died_position BIGINT,
+        identity TEXT, identity_reason TEXT, identity_position BIGINT)""",
     "CREATE INDEX IF NOT EXISTS {index}members_nik ON {members} (nik)",
     "CREATE INDEX IF NOT EXISTS {index}members_person ON {members} (person_id)",
     "CREATE INDEX IF NOT EXISTS {index}members_programme ON {members} (programme)",
     """CREATE TABLE IF NOT EXISTS {contributions} (
         contribution_id TEXT PRIMARY KEY, programme TEXT, sp2d TEXT, paid_on TEXT,
         months TEXT, month_count INTEGER, members INTEGER, rate BIGINT, amount BIGINT,
-        reversed_on TEXT, position BIGINT)""",
+        reversed_on TEXT, position BIGINT, reversed_position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {paid} (
         contribution_id TEXT NOT NULL, enrolment_id TEXT NOT NULL, month TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS {index}paid_member ON {paid} (enrolment_id, month)",
@@ -40,7 +42,17 @@ TABLES = (
         enrolment_id TEXT, incident_id TEXT, subject_nik TEXT, district TEXT,
         filed_on TEXT, entitlement BIGINT, status TEXT, approved BIGINT NOT NULL DEFAULT 0,
         approved_on TEXT, disbursed BIGINT NOT NULL DEFAULT 0,
-        reversed BIGINT NOT NULL DEFAULT 0, position BIGINT)""",
+        reversed BIGINT NOT NULL DEFAULT 0, position BIGINT, filed_by TEXT,
+        approved_by TEXT, sole_approver_reason TEXT, approved_position BIGINT,
+        revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
+        subject_kk TEXT, occurred_on TEXT)""",
+    "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
+    """CREATE TABLE IF NOT EXISTS {incidents} (
+        incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
+        occurred_on TEXT, work_related INTEGER, position BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS {handover_items} (
+        handover_id TEXT NOT NULL, claim_id TEXT NOT NULL, amount BIGINT,
+        paid_at_ceremony INTEGER, position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {handovers} (
         handover_id TEXT PRIMARY KEY, held_on TEXT, venue TEXT, region TEXT, occasion TEXT,
         recipients INTEGER, total BIGINT, unpaid INTEGER, unpaid_claims TEXT, position BIGINT)""",
@@ -50,11 +62,12 @@ TABLES = (
         name TEXT PRIMARY KEY, size BIGINT NOT NULL, hashes TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS {payouts} (
         claim_id TEXT, reference TEXT, amount BIGINT, paid_on TEXT, reversed INTEGER NOT NULL
-        DEFAULT 0)""",
+        DEFAULT 0, position BIGINT)""",
     "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
 )
 
-PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal")
+#: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
+PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings")
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:
@@ -103,4 +116,5 @@ def swap_in(connection: Connection, live: Namespace, rebuilt: Namespace) -> None
 
 def _logical_names() -> tuple[str, ...]:
     return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
-            "claims", "payouts", "handovers", "journal_leaves", "journal_frontier")
+            "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
+            "incidents", "handover_items")

@@ -147,7 +147,8 @@ def test_rebuild_equals_incremental(ledger: Ledger) -> None:
 def test_each_projection_reports_its_position(ledger: Ledger) -> None:
     projector = Projector(ledger)
     try:
-        assert set(projector.positions()) == {"coverage", "balances", "budget", "stats", "journal"}
+        assert set(projector.positions()) == {"coverage", "balances", "budget", "stats", "journal",
+                                               "findings"}
         covered_member(ledger)
         assert projector.position() == 0 < projector.head()
         projector.catch_up()
