@@ -12,7 +12,9 @@ from api.resources import (
     claims,
     contributions,
     events,
+    findings,
     handovers,
+    identity_checks,
     incidents,
     journal,
     members,
@@ -23,7 +25,8 @@ from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
-              handovers.blp, events.blp, projections.blp, journal.blp)
+              handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
+              identity_checks.blp)
 
 
 class ProblemSchema(Schema):

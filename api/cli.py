@@ -11,15 +11,14 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from api.cli_audit import findings_command, history, print_findings
+from api.cli_common import LedgerCommandError, console, refusal
 from api.demo_summary import print_summary
 from documents.formatting import number_id
 from ledger.application import Ledger
@@ -28,21 +27,11 @@ from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
 from ledger.token import ROLES
+from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
 
-# Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 150)
-
-
-class LedgerCommandError(click.ClickException):
-    """A ledger refusal, shown as ``Error: <message>`` with exit status 2."""
-
-    exit_code = 2
-
-
-def _refusal(error: LedgerError) -> LedgerCommandError:
-    return LedgerCommandError(f"{error} [{error.rule}]")
+_refusal = refusal
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,8 +119,9 @@ def demo(out_dir: Path) -> None:
             _catch_up(projector)  # the summary reads the projections, caught up first
             signed = _demo_checkpoint(ledger, projector, out_dir)
             elapsed = time.perf_counter() - started
-            print_summary(console, Reader(projector.connection, projector.live), result,
-                          elapsed, database, projector.position())
+            reader = Reader(projector.connection, projector.live)
+            print_summary(console, reader, result, elapsed, database, projector.position())
+            print_findings(findings(reader), projector.position(), per_rule=3)
             console.print(signed)
         finally:
             projector.close()
@@ -225,80 +215,6 @@ def project(follow: bool, rebuild: bool, batch: int) -> None:
     finally:
         projector.close()
         ledger.close()
-
-
-@cli.command()
-@click.option("--nik", help="The history of a NIK (person, enrolments, incidents, claims).")
-@click.option("--claim", "claim_id", help="The history of a claim and its incident.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="As recorded by the end of this day (WIB).")
-@click.option("--position", type=click.IntRange(min=0), help="As recorded up to this position.")
-def history(nik: str | None, claim_id: str | None, as_of: datetime | None,
-            position: int | None) -> None:
-    """Print a NIK's or a claim's events as recorded up to a moment (default: now)."""
-    if bool(nik) == bool(claim_id):
-        raise click.UsageError("give exactly one of --nik or --claim")
-    if as_of is not None and position is not None:
-        raise click.UsageError("give --as-of or --position, not both")
-    try:
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
-        try:
-            _print_history(ledger, nik, claim_id, as_of, position)
-        finally:
-            ledger.close()
-    except LedgerError as error:
-        raise _refusal(error) from None
-
-
-def _print_history(ledger: Ledger, nik: str | None, claim_id: str | None,
-                   as_of: datetime | None, position: int | None) -> None:
-    from datetime import UTC, timedelta
-    from uuid import UUID
-
-    from api.event_json import event_json
-    from api.listing import events_of, incidents_and_claims
-    from documents.formatting import datetime_wib
-    from ledger.asof import AsOf
-    from ledger.identity import mask_nik, parse_nik
-
-    reader = AsOf(ledger)
-    cut_off = int(ledger.recorder.max_notification_id() or 0)
-    if position is not None:
-        cut_off = min(position, cut_off)
-    elif as_of is not None:
-        end_of_day_wib = as_of.replace(tzinfo=UTC) + timedelta(days=1) - timedelta(hours=7)
-        cut_off = reader.position_at(end_of_day_wib)
-    if claim_id is not None:
-        claim = ledger.claim(claim_id)
-        ids = [claim.id] + ([UUID(claim.incident_id)] if claim.incident_id else [])
-        title = f"claim {claim.id} ({claim.benefit.value})"
-    else:
-        number = parse_nik(nik or "").value
-        person = ledger.person(number)
-        if person is None:
-            raise LedgerCommandError(f"the ledger has never recorded NIK {mask_nik(number)}")
-        ids = [person.id, *(UUID(e) for e in person.enrolment_ids),
-               *(UUID(i) for i in incidents_and_claims(ledger, number))]
-        title = f"NIK {mask_nik(number)}"
-    notifications = events_of(ledger, {str(i) for i in ids}, up_to=cut_off)
-    table = Table(title=f"History of {title} as recorded up to position {cut_off}",
-                  title_justify="left")
-    for column in ("Position", "Recorded (WIB)", "Event", "Actor", "Facts"):
-        table.add_column(column)
-    for notification in notifications:
-        event = event_json(ledger, notification)
-        facts = {k: v for k, v in event["data"].items() if k not in ("actor", "nik", "claimant",
-                 "computation", "facts", "enrolment_ids", "subject_nik", "kk", "name")}
-        recorded = datetime_wib(datetime.fromisoformat(event["recorded_at"]))
-        table.add_row(str(notification.id), recorded, event["type"], event["actor"] or "",
-                      _short(facts))
-    console.print(table)
-
-
-def _short(facts: dict[str, object]) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in facts.items())
-    return text if len(text) <= 120 else text[:117] + "..."
 
 
 @cli.group()
@@ -419,6 +335,10 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
         sys.exit(1)
     click.echo(f"OK: {number_id(report.events)} events, root {report.root.hex()}, "
                f"{report.checkpoints} checkpoint(s) match")
+
+
+cli.add_command(history)
+cli.add_command(findings_command)
 
 
 def main() -> None:

@@ -71,8 +71,9 @@ def _claims(reader: Reader) -> Table:
                   title_justify="left")
     for column in ("Programme", "Benefit", "Member", "District", "Filed", "Entitlement",
                    "Status", "Paid", "Outstanding"):
-        table.add_column(column, no_wrap=True, justify="right" if column in (
-            "Entitlement", "Paid", "Outstanding") else "left")
+        money = column in ("Entitlement", "Paid", "Outstanding")
+        table.add_column(column, no_wrap=money or column in ("Status", "Programme"),
+                         justify="right" if money else "left")
     for claim in reader.claims(payer="BPJS", limit=1_000):
         table.add_row(
             claim["programme"], claim["benefit"], mask_nik(claim["subject_nik"]),

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
+from ledger.errors import NotFoundError
+from ledger.identity import mask_nik, parse_nik
 
 SCAN_PAGE = 500
 
@@ -69,3 +72,31 @@ def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
                         lambda aggregate_id: aggregate_id, lambda _a: True)
         found |= {str(i) for i in items}
     return found
+
+
+#: What a history can be asked for: the records whose events make it up.
+HISTORY_KINDS = ("nik", "claim", "program", "handover")
+
+
+def history_ids(ledger: Ledger, kind: str, value: Any) -> list[UUID]:
+    """The aggregates whose events make up the history of a NIK, claim, programme or ceremony.
+
+    A NIK: the person, their enrolments, incidents and claims. A claim: it and its incident. A
+    ceremony: it and the claims it showed. Unknown ones raise the ledger's NotFoundError.
+    """
+    from ledger.person import person_id
+
+    if kind == "claim":
+        claim = ledger.claim(value)
+        return [claim.id, *([UUID(claim.incident_id)] if claim.incident_id else [])]
+    if kind == "program":
+        return [ledger.programme(str(value)).id]
+    if kind == "handover":
+        handover = ledger.handover(value)
+        return [handover.id, *(UUID(item["claim_id"]) for item in handover.items)]
+    number = parse_nik(str(value)).value
+    person = ledger.person(number)
+    if person is None:
+        raise NotFoundError(f"the ledger has never recorded NIK {mask_nik(number)}", field="nik")
+    return [person_id(number), *(UUID(e) for e in person.enrolment_ids),
+            *(UUID(i) for i in incidents_and_claims(ledger, number))]

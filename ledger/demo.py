@@ -5,6 +5,14 @@ the business dates, so an auditor replaying the log sees the year as it happened
 synthetic (seeded, so the same every run); programmes, figures, ceremonies and venues are the
 ones in the seed articles. Refusals the scenario provokes on purpose (a NIK the city already
 covers, JKK and JKM for one death, a clerk approving their own claim) are collected and shown.
+
+The year also holds, on purpose, one case or more of each red flag an audit must surface
+(DOMAIN.md section 7), recorded the way such cases arise past the rules: payments for a roster
+that still names the dead and the moved, a move recorded after the city paid, a regency paying
+the same month for the same NIK, NIKs the population register did not match, a supplementary
+payment order cancelled after a claim was paid on it, the city grant beside JKM for one death,
+three families' grants paid into one broker's account, a ceremony ahead of its payout, a budget
+line built on Rp17,000, an approval revoked after payment and an officer approving alone.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.calendar import add_working_days, month_range
 from ledger.claim import Claim, Claimant, Deceased
-from ledger.enrolment import Enrolment, EnrolmentRequest
+from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
 from ledger.errors import LedgerError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
@@ -33,7 +41,10 @@ APPROVER = "approver.bpjs.cimone"
 FINANCE = "finance.bpkad"
 CITY_COHORT = 5_952
 GRANT_FAMILIES = 98
+INSPECTOR = "inspektorat.kota"
+SOLE_OFFICER = "kasi.jamsos.dinsos"
 COHORT_2026 = 1_500
+SUPPLEMENTARY_2026 = 40
 JAKBAR_COHORT = 200
 KABUPATEN_COHORT = 120
 
@@ -79,11 +90,20 @@ JAKBAR_2025 = ProgrammeTerms(
 KABTNG_2025 = ProgrammeTerms(
     code="KABTNG-2025", name="Perlindungan Pekerja Rentan Kabupaten Tangerang 2025",
     funder_name="Pemerintah Kabupaten Tangerang", funder_region="36.03", funding_source="APBD",
-    fiscal_year=2025, covers=("JKK", "JKM"), budget_ceiling=KABUPATEN_COHORT * 16_800 * 12,
+    # Budgeted at Rp17,000 a member a month instead of Rp16,800 (as a real regency did).
+    fiscal_year=2025, covers=("JKK", "JKM"), budget_ceiling=KABUPATEN_COHORT * 17_000 * 12,
     dpa_reference="DPA-KAB-2025-DISNAKER", first_month="2025-01", months=12, rates=RATES_2025,
     branches=("Tigaraksa",), deciles=(1, 4),
     occupations=("petani", "nelayan", "pedagang_asongan", "pemulung", "buruh_harian_lepas"),
     planned_members=KABUPATEN_COHORT, opened_on=date(2025, 1, 2),
+)
+
+TNG_GRANT_2025_II = ProgrammeTerms(
+    code="TNG-SANTUNAN-2025-II", name="Santunan Kematian Tahap II 2025",
+    funder_name="Pemerintah Kota Tangerang", funder_region="36.71", funding_source="BTT",
+    fiscal_year=2025, covers=("CITY_GRANT",), budget_ceiling=4 * 3_000_000,
+    dpa_reference="BTT 5.4.02/2025-II", first_month="2025-07", months=6, deciles=(1, 4),
+    planned_members=4, opened_on=date(2025, 7, 1),
 )
 
 
@@ -123,11 +143,13 @@ class DemoBuilder:
     @staticmethod
     def total_steps() -> int:
         """Units of progress: one per enrolled worker and grant, plus the named steps."""
-        return CITY_COHORT + GRANT_FAMILIES + COHORT_2026 + JAKBAR_COHORT + KABUPATEN_COHORT + 40
+        return (CITY_COHORT + GRANT_FAMILIES + COHORT_2026 + JAKBAR_COHORT + KABUPATEN_COHORT
+                + SUPPLEMENTARY_2026 + 50)
 
     def build(self) -> DemoResult:
         self._grants_2025()
         city = self._city_2025()
+        self._grants_stage_two(city)
         self._jakarta_barat()
         self._kabupaten(city)
         self._city_2026()
@@ -147,6 +169,15 @@ class DemoBuilder:
             enrolled.extend(self.ledger.enrol_batch(code, batch, actor=CLERK))
             self.progress(len(batch), f"enrolling {code}")
         return enrolled
+
+    def _match_identities(self, code: str, members: list[Enrolment], checked_on: date,
+                          reference: str, not_found: dict[int, str] | None = None) -> None:
+        """The population register's answer on the roster (pemadanan data with Dukcapil)."""
+        refused = {str(members[i].id): why for i, why in (not_found or {}).items()}
+        self.ledger.record_identity_check(
+            code, reference, checked_on, [m.id for m in members if str(m.id) not in refused],
+            refused, actor=CLERK)
+        self.progress(1, f"population-register match of {code}")
 
     def _pay_months(self, code: str, members: list[Enrolment], months: list[str],
                     paid_on: Callable[[str], date], prefix: str) -> None:
@@ -219,6 +250,10 @@ class DemoBuilder:
         people = WorkerFactory(SEED, "36.71", CITY_OCCUPATIONS, (1, 4), ("Cimone",))
         members = self._enrol(TNG_2025.code,
                               list(people.workers(CITY_COHORT, date(2025, 3, 24))))
+        self._match_identities(TNG_2025.code, members, date(2025, 4, 8),
+                               "Dukcapil 470/0412/Disdukcapil/2025", {
+                                   200: "NIK tidak ditemukan dalam database kependudukan",
+                                   300: "nama dan tanggal lahir tidak sesuai dengan NIK"})
         for member in members[:25]:
             self.ledger.record_kpj(member.id, f"25{self.random.randrange(10**8, 10**9)}", CLERK)
         months = month_range("2025-03", 10)
@@ -258,6 +293,11 @@ class DemoBuilder:
                                     "fell from a loading ramp while carrying goods")
         self._claim_paid(accident_d, Benefit.JKK_TOTAL_DISABILITY, _self(d), date(2025, 10, 1),
                          date(2025, 10, 8), date(2025, 10, 15))
+        # H: died 22 August; JKM paid in September (its approval is revoked in November).
+        h = members[80]
+        death_h = self._death(h, date(2025, 8, 22), False, "Karawaci", "sakit")
+        claim_h = self._claim_paid(death_h, Benefit.JKM_DEATH, self._heir("sibling", h.district),
+                                   date(2025, 8, 28), date(2025, 9, 2), date(2025, 9, 5))
         pay_until("2025-09")
         # C: ojek driver killed at work 18 September: JKK death Rp70,000,000 (not JKM too).
         death_c = self._death(c, date(2025, 9, 18), True, "Jl. Daan Mogot, Batuceper",
@@ -275,6 +315,10 @@ class DemoBuilder:
         self._claim_paid(accident_e, Benefit.JKK_TEMPORARY_INCAPACITY, _self(e),
                          date(2026, 1, 14), date(2026, 1, 19), date(2026, 1, 23), months=3)
         pay_until("2025-11")
+        # The inspectorate finds H's heir certificate forged: Rp42,000,000 to recover.
+        self.ledger.revoke_approval(
+            claim_h.id, "surat keterangan ahli waris palsu: pemohon bukan ahli waris yang sah "
+            "(LHP Inspektorat 700/112/2025)", date(2025, 11, 14), actor=INSPECTOR)
         # F: died 20 November; the claim is rejected for an incomplete file.
         death_f = self._death(f, date(2025, 11, 20), False, "Periuk", "sakit")
         claim_f = self.ledger.file_claim(death_f, Benefit.JKM_DEATH,
@@ -308,6 +352,34 @@ class DemoBuilder:
         self.progress(1, "claims and the Nambo Jaya ceremony")
         return members
 
+    def _grants_stage_two(self, city_members: list[Enrolment]) -> None:
+        """Stage II grants: one for a member whose heirs also had JKM (the pair is for review),
+        three for families whose heirs all gave one broker's account."""
+        self._open(TNG_GRANT_2025_II)
+        code = TNG_GRANT_2025_II.code
+        a = self.ledger.enrolment(city_members[10].id)  # A: died 14 July, JKM Rp42,000,000
+        both = Deceased(a.nik, a.name, a.kk, a.region, a.district, a.decile, "DTKS",
+                        date(2025, 1, 15))
+        grants = [(both, date(2025, 7, 14), self._heir("child", a.district))]
+        people = WorkerFactory(SEED + 5, "36.71", CITY_OCCUPATIONS, (1, 4), ("Cimone",),
+                               register_snapshot=date(2025, 1, 15), serial_base=8000)
+        for index in range(3):
+            died_on = date(2025, 8, 4) + timedelta(days=3 * index)
+            someone = people.worker(died_on)
+            dead = Deceased(someone.nik, someone.name, someone.kk, someone.region,
+                            someone.district, someone.decile, "DTKS", date(2025, 1, 15))
+            broker = replace(self._heir("child", someone.district), bank="Bank BRI",
+                             account_number="330201004455507", account_name="Rahmat Hidayat")
+            grants.append((dead, died_on, broker))
+        for index, (dead, died_on, claimant) in enumerate(grants):
+            claim = self.ledger.file_grant_claim(code, dead, died_on, "illness", claimant,
+                                                 add_working_days(died_on, 10), actor=CLERK)
+            self.ledger.approve_claim(claim.id, add_working_days(died_on, 12), actor=APPROVER)
+            self.ledger.disburse(claim.id, f"BTT/2025-II/{index + 1:03d}", claim.entitlement,
+                                 add_working_days(died_on, 15), actor=FINANCE)
+            self.result.grant_claim_ids.append(str(claim.id))
+        self.progress(1, "city death grants, stage II")
+
     def _jakarta_barat(self) -> None:
         """An RT head and a PPSU crew member; benefits handed to 2 heirs on 10 Feb 2026."""
         self._open(JAKBAR_2025)
@@ -321,6 +393,8 @@ class DemoBuilder:
                                      occupation="ppsu", female=False),
                        name="Muhammad Said", village="31.73.07.1006")
         members = self._enrol(JAKBAR_2025.code, [hidayat, said, *requests])
+        self._match_identities(JAKBAR_2025.code, members, date(2025, 1, 20),
+                               "Dukcapil JB 470/031/2025")
         self._pay_months(JAKBAR_2025.code, members, month_range("2025-01", 12),
                          lambda m: date(int(m[:4]), int(m[5:]), 12), "SP2D-JB")
         death_h = self._death(members[0], date(2025, 11, 20), False, "Kel. Sukabumi Selatan",
@@ -347,6 +421,8 @@ class DemoBuilder:
                                KABTNG_2025.branches)
         members = self._enrol(KABTNG_2025.code,
                               list(people.workers(KABUPATEN_COHORT, date(2025, 4, 1))))
+        self._match_identities(KABTNG_2025.code, members, date(2025, 4, 15),
+                               "Dukcapil KAB 470/2207/2025")
         self._pay_months(KABTNG_2025.code, members, month_range("2025-04", 9),
                          lambda m: date(int(m[:4]), int(m[5:]), 11), "SP2D-KAB")
         overlap = self.ledger.enrolment(city_members[100].id)
@@ -355,6 +431,18 @@ class DemoBuilder:
         self._refused(
             f"Kabupaten Tangerang enrols {overlap.name}, already covered by Kota Tangerang",
             lambda: self.ledger.enrol(KABTNG_2025.code, moved, actor=CLERK))
+        # The city records the move (after it paid the whole year for its roster); the regency
+        # then enrols the worker and pays June-December: June is paid by both.
+        self.ledger.end_coverage(overlap.id, date(2025, 6, 10), EndReason.MOVED,
+                                 "pindah domisili ke Kabupaten Tangerang", actor=CLERK)
+        again = self.ledger.enrol(KABTNG_2025.code, replace(moved, enrolled_on=date(2025, 6, 16)),
+                                  actor=CLERK)
+        self._match_identities(KABTNG_2025.code, [again], date(2025, 6, 20),
+                               "Dukcapil KAB 470/2911/2025")
+        months = month_range("2025-06", 7)
+        self.ledger.pay_contribution(KABTNG_2025.code, "SP2D-KAB/SUSULAN/06", date(2025, 6, 23),
+                                     months, [again.id], 16_800 * len(months), actor=FINANCE)
+        self.progress(1, "a worker moves from the city to the regency")
 
     def _city_2026(self) -> None:
         """The 2026 programme over three branches: a first intake, January and February paid."""
@@ -364,8 +452,44 @@ class DemoBuilder:
                                serial_base=3000)
         members = self._enrol(TNG_2026.code,
                               list(people.workers(COHORT_2026, date(2026, 1, 5))))
+        self._match_identities(TNG_2026.code, members, date(2026, 1, 19),
+                               "Dukcapil 470/0098/Disdukcapil/2026")
         self._pay_months(TNG_2026.code, members, ["2026-01", "2026-02"],
                          lambda m: date(int(m[:4]), int(m[5:]), 12), "SP2D-2026")
+        self._supplementary_2026(people)
+        # One officer holding both roles files and approves alone, giving the reason.
+        worker = members[5]
+        accident = self._accident(worker, date(2026, 2, 20), "Pasar Bengkok, Pinang",
+                                  "cut by a falling zinc sheet while setting up a stall")
+        claim = self.ledger.file_claim(accident, Benefit.JKK_TEMPORARY_INCAPACITY,
+                                       _self(worker), date(2026, 3, 25), actor=SOLE_OFFICER,
+                                       incapacity_months=1)
+        self.ledger.approve_claim(
+            claim.id, date(2026, 3, 26), actor=SOLE_OFFICER,
+            sole_approver_reason="satu-satunya pejabat berwenang yang bertugas selama cuti "
+                                 "bersama Idulfitri 1447 H")
+        self.ledger.disburse(claim.id, f"TRF/{str(claim.id)[:8].upper()}", claim.entitlement,
+                             date(2026, 3, 27), actor=FINANCE)
+        self.result.claim_ids.append(str(claim.id))
+
+    def _supplementary_2026(self, people: WorkerFactory) -> None:
+        """A late intake paid by its own SP2D, which is cancelled after a claim was paid."""
+        late = self._enrol(TNG_2026.code,
+                           list(people.workers(SUPPLEMENTARY_2026, date(2026, 2, 2))))
+        self._match_identities(TNG_2026.code, late, date(2026, 2, 9),
+                               "Dukcapil 470/0187/Disdukcapil/2026")
+        self.ledger.pay_contribution(TNG_2026.code, "SP2D-2026/SUSULAN/02", date(2026, 2, 12),
+                                     ["2026-02"], [m.id for m in late],
+                                     len(late) * 16_800, actor=FINANCE)
+        accident = self._accident(late[3], date(2026, 2, 18), "Jl. MH Thamrin, Cikokol",
+                                  "knocked off a motorbike while delivering goods")
+        self._claim_paid(accident, Benefit.JKK_TEMPORARY_INCAPACITY, _self(late[3]),
+                         date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 6), months=2)
+        self.ledger.reverse_contribution(
+            TNG_2026.code, "SP2D-2026/SUSULAN/02", date(2026, 3, 16),
+            "SP2D dibatalkan: peserta susulan belum ditetapkan dengan SK Wali Kota",
+            actor=FINANCE)
+        self.progress(1, "a supplementary intake and its cancelled payment order")
 
     def _death(self, member: Enrolment, on: date, work_related: bool, place: str,
                narrative: str) -> str:

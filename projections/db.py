@@ -25,22 +25,33 @@ class Namespace:
 
     settings: StoreSettings
     rebuild: bool = False
+    #: A snapshot: the projections as the log stood at this position (audit reports).
+    at: int | None = None
 
     @property
     def postgres(self) -> bool:
         return self.settings.is_postgres
 
     @property
+    def prefix(self) -> str:
+        """What tells this namespace's SQLite tables and indexes from the live ones."""
+        if self.at is not None:
+            return f"at{self.at}_"
+        return "rebuild_" if self.rebuild else ""
+
+    @property
     def schema(self) -> str:
         base = self.settings.env.get("POSTGRES_SCHEMA")
         name = f"{base}_projections" if base else "projections"
+        if self.at is not None:
+            return f"{name}_at_{self.at}"
         return f"{name}_rebuild" if self.rebuild else name
 
     def table(self, name: str) -> str:
         """The physical name of a logical projection table."""
         if self.postgres:
             return f'"{self.schema}"."{name}"'
-        return f"{'rebuild_' if self.rebuild else ''}proj_{name}"
+        return f"{self.prefix}proj_{name}"
 
     def sql(self, statement: str) -> str:
         """Placeholders are written ``?``; PostgreSQL wants ``%s``. Tables as ``{name}``."""

@@ -151,6 +151,24 @@ def summary(found: Iterable[Finding]) -> list[dict[str, Any]]:
              "title_id": r.title_id, "cases": counts[r.name]} for r in RULES.values()]
 
 
+def _months(months: list[str]) -> str:
+    """``["2025-07", "2025-08", "2025-09", "2025-11"]`` -> "2025-07 to 2025-09, 2025-11"."""
+    runs: list[list[str]] = []
+    for month in sorted(months):
+        if runs and add_months(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
+
+
+def _orders(orders: list[str]) -> str:
+    """Payment orders named in full when few, else as a count with the first and the last."""
+    if len(orders) <= 2:
+        return " and ".join(orders)
+    return f"{len(orders)} payment orders ({orders[0]} ... {orders[-1]})"
+
+
 def _positions(*values: Any) -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in values if v is not None}))
 
@@ -181,8 +199,7 @@ def paid_after_death_or_move(reader: Reader) -> list[Finding]:
         found.append(Finding(
             "paid-after-death-or-move", HIGH, member, (first["programme"],),
             f"NIK {mask_nik(first['nik'])} {event} on {when}, yet {len(months)} later month(s) "
-            f"({', '.join(months)}) were paid for them by {', '.join(orders)}: "
-            f"{rupiah(amount)}",
+            f"({_months(months)}) were paid for them by {_orders(orders)}: {rupiah(amount)}",
             members=(member,),
             positions=_positions(first["ended_position"], first["died_position"],
                                  *(r["position"] for r in paid)),
@@ -238,8 +255,8 @@ def paid_twice_in_a_month(reader: Reader) -> list[Finding]:
             min(int(r["rate"]) for r in paid if r["month"] == m) for m in months)
         found.append(Finding(
             "paid-twice-in-a-month", HIGH, person, programmes,
-            f"NIK {mask_nik(paid[0]['nik'])} was paid for {', '.join(months)} more than once, "
-            f"by {' and '.join(programmes)} ({', '.join(orders)}): {rupiah(extra)} paid twice",
+            f"NIK {mask_nik(paid[0]['nik'])} was paid for {_months(months)} more than once, "
+            f"by {' and '.join(programmes)} ({_orders(orders)}): {rupiah(extra)} paid twice",
             members=tuple(sorted({r["enrolment_id"] for r in paid})),
             positions=_positions(*(r["position"] for r in paid)), amount=extra,
             facts={"nik": mask_nik(paid[0]["nik"]), "months": months, "sp2d": orders}))

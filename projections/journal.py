@@ -106,6 +106,37 @@ class Journal:
             "checkpoint": chosen.to_text(),
         }
 
+    def prove_many(self, positions: list[int]) -> dict[int, dict[str, Any] | None]:
+        """Inclusion proofs of many events, reading the journal once.
+
+        An event the latest signed checkpoint covers is proved in that checkpoint (check it with
+        ``claims-ledger journal check``); a later one in the journal's current head, which is
+        not signed yet (``checkpoint`` is then None). An event not journaled yet gets None.
+        """
+        kept = self.checkpoints()
+        signed = kept[-1] if kept else None
+        leaves = self.leaves()
+        hashes = [h for _, h in leaves]
+        index_of = {position: i for i, (position, _) in enumerate(leaves)}
+        head_root = self.head().root
+        signed_size = signed.size if signed is not None else 0
+        proofs: dict[int, dict[str, Any] | None] = {}
+        for position in positions:
+            index = index_of.get(position)
+            if index is None:
+                proofs[position] = None
+                continue
+            in_signed = signed is not None and index < signed_size
+            tree = hashes[:signed_size] if in_signed else hashes
+            proofs[position] = {
+                "position": position, "leaf_index": index, "leaf_hash": hashes[index].hex(),
+                "tree_size": len(tree),
+                "root": (signed.root if in_signed and signed else head_root).hex(),
+                "proof": [h.hex() for h in inclusion_proof(index, tree)],
+                "checkpoint": signed.to_text() if in_signed and signed else None,
+            }
+        return proofs
+
     def prove_consistency(self, first: int, second: int) -> dict[str, Any]:
         if not 0 < first <= second <= self.head().size:
             raise InvalidInputError(f"sizes must satisfy 0 < {first} <= {second} <= "

@@ -69,8 +69,9 @@ class Projector:
     # -- applying ----------------------------------------------------------------------------
 
     def catch_up(self, namespace: Namespace | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> int:
-        """Apply every event not applied yet; returns how many were read."""
+                 progress: Callable[[int, int], None] | None = None,
+                 until: int | None = None) -> int:
+        """Apply every event not applied yet (up to position ``until``); returns how many."""
         target = namespace or self.live
         if target == self.live and len(set(self.positions().values())) > 1:
             # A projection added since the tables were built starts at 0 while the others are
@@ -79,21 +80,24 @@ class Projector:
             return self.rebuild(progress)
         total = 0
         while True:
-            applied, position = self._apply_batch(namespace or self.live)
+            applied, position = self._apply_batch(namespace or self.live, until)
             if applied == 0:
                 return total
             total += applied
             if progress is not None:
                 progress(position, self.head())
 
-    def _apply_batch(self, namespace: Namespace) -> tuple[int, int]:
+    def _apply_batch(self, namespace: Namespace, until: int | None = None
+                     ) -> tuple[int, int]:
         with self.connection.transaction() as cursor:
             lock = " FOR UPDATE" if namespace.postgres else ""
             cursor.execute(namespace.sql("SELECT name, position FROM {tracking}" + lock))
             rows = cursor.fetchall()
             position = min(int(_get(row, "position", 1)) for row in rows) if rows else 0
+            if until is not None and position >= until:
+                return 0, position
             notifications = self.ledger.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size)
+                start=position + 1, limit=self.batch_size, stop=until)
             if not notifications:
                 return 0, position
             operations: list[Operation] = []
@@ -120,6 +124,20 @@ class Projector:
         applied = self.catch_up(fresh, progress)
         swap_in(self.connection, self.live, fresh)
         return applied
+
+    def snapshot(self, position: int) -> Namespace:
+        """Projections of the log up to ``position`` in tables of their own (drop them with
+        :meth:`drop`): what an audit report as of a past moment reads."""
+        at = Namespace(self.ledger.settings, at=position)
+        drop_tables(self.connection, at)
+        create_tables(self.connection, at)
+        self.catch_up(at, until=position)
+        return at
+
+    def drop(self, namespace: Namespace) -> None:
+        if namespace == self.live:
+            raise ValueError("the live projections are never dropped this way")
+        drop_tables(self.connection, namespace)
 
     def follow(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Keep the projections live until ``stop`` is set; survive a lost connection."""

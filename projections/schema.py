@@ -75,7 +75,7 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
     with connection.transaction() as cursor:
         if namespace.postgres:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace.schema}"')
-        index_prefix = "" if namespace.postgres else ("rebuild_" if namespace.rebuild else "")
+        index_prefix = "" if namespace.postgres else namespace.prefix
         for statement in TABLES:
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))

@@ -84,7 +84,10 @@ class ClaimOut(Written):
     approved_amount = fields.Integer(required=True)
     approved_by = fields.String(allow_none=True)
     approved_on = fields.Date(allow_none=True)
+    sole_approver_reason = fields.String(required=True, metadata={
+        "description": "why the officer who filed approved alone (empty: four eyes)"})
     rejection_reason = fields.String(allow_none=True)
+    revocation_reason = fields.String(allow_none=True)
     disbursed = fields.Integer(required=True)
     outstanding = fields.Integer(required=True)
     disbursements = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -104,6 +107,14 @@ class ClaimQuery(PageQuery):
 
 class ApproveIn(StrictSchema):
     approved_on = fields.Date(required=True)
+    sole_approver_reason = text(500, load_default="", metadata={
+        "description": "only where the officer who filed must approve alone: why (at least "
+                       "20 characters); recorded, and listed among the audit findings"})
+
+
+class RevokeIn(StrictSchema):
+    reason = text(500, min_length=1, required=True)
+    revoked_on = fields.Date(required=True)
 
 
 class RejectIn(StrictSchema):
@@ -132,7 +143,10 @@ def view(claim: Claim) -> dict[str, Any]:
         "entitlement": claim.entitlement, "rule_version": claim.rule_version,
         "computation": claim.computation, "status": claim.status.value,
         "approved_amount": claim.approved_amount, "approved_by": claim.approved_by,
-        "approved_on": claim.approved_on, "rejection_reason": claim.rejection_reason,
+        "approved_on": claim.approved_on,
+        "sole_approver_reason": claim.sole_approver_reason,
+        "rejection_reason": claim.rejection_reason,
+        "revocation_reason": claim.revocation_reason,
         "disbursed": claim.disbursed, "outstanding": claim.outstanding,
         "disbursements": dict(claim.disbursements),
     }
@@ -202,7 +216,21 @@ class OneClaim(MethodView):
 def approve(body: dict[str, Any], claim_id: UUID) -> Any:
     """Approve the computed amount (approver, not the clerk who filed); accepts If-Match."""
     claim = ledger().approve_claim(claim_id, body["approved_on"], current_actor(),
-                                   expected_version=if_match())
+                                   expected_version=if_match(),
+                                   sole_approver_reason=body["sole_approver_reason"])
+    return written(claim, view(claim))
+
+
+@blp.route("/<uuid:claim_id>/revoke", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("approver", "admin")
+@blp.arguments(RevokeIn)
+@blp.response(200, ClaimOut)
+def revoke(body: dict[str, Any], claim_id: UUID) -> Any:
+    """Revoke an approval found wrong (a forged heir certificate, say); money already paid is
+    then owed back and listed among the findings until reversed. Accepts If-Match."""
+    claim = ledger().revoke_approval(claim_id, body["reason"], body["revoked_on"],
+                                     current_actor(), expected_version=if_match())
     return written(claim, view(claim))
 
 

@@ -19,10 +19,11 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
-from api.listing import events_of, incidents_and_claims
+from api.listing import HISTORY_KINDS, events_of, history_ids
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
 from ledger.identity import parse_nik
+from projections.journal import Journal
 
 blp = Blueprint("projections", __name__, url_prefix="/api/v1",
                 description="Read models built from the log, and history as of any moment")
@@ -244,13 +245,31 @@ class HistoryQuery(StrictSchema):
     nik = nik()
     claim = fields.UUID()
     program = text(40)
+    handover = fields.UUID(metadata={"description": "a ceremony, with the claims it showed"})
     position = fields.Integer(validate=validate.Range(min=0, max=2**62))
     as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB)"})
 
 
+class InclusionProofOut(StrictSchema):
+    position = fields.Integer(required=True)
+    leaf_index = fields.Integer(required=True)
+    leaf_hash = fields.String(required=True)
+    tree_size = fields.Integer(required=True)
+    root = fields.String(required=True)
+    proof = fields.List(fields.String(), required=True)
+    checkpoint = fields.String(allow_none=True, metadata={
+        "description": "the signed checkpoint the proof leads to; null: the journal's current "
+                       "head, not signed yet"})
+
+
+class HistoryEventOut(EventOut):
+    inclusion = fields.Nested(InclusionProofOut, allow_none=True, metadata={
+        "description": "the event's inclusion proof (null: not journaled yet)"})
+
+
 class HistoryAsOfOut(StrictSchema):
     cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
-    events = fields.List(fields.Nested(EventOut), required=True)
+    events = fields.List(fields.Nested(HistoryEventOut), required=True)
     state = fields.List(fields.Dict(), required=True, metadata={
         "description": "the claim, programme or NIK's enrolments as recorded at the cut-off"})
 
@@ -261,18 +280,22 @@ class HistoryAsOfOut(StrictSchema):
 @blp.arguments(HistoryQuery, location="query")
 @blp.response(200, HistoryAsOfOut)
 def history(query: dict[str, Any]) -> Any:
-    """The ordered history of a NIK, a claim or a programme as recorded up to a position or a
-    day (default: now)."""
-    chosen = [k for k in ("nik", "claim", "program") if query.get(k)]
+    """The ordered history of a NIK, a claim, a programme or a ceremony as recorded up to a
+    position or a day (default: now), each event with its inclusion proof in the journal."""
+    chosen = [k for k in HISTORY_KINDS if query.get(k)]
     if len(chosen) != 1:
-        abort(422, errors={"nik": ["name exactly one of nik, claim or program"]})
+        abort(422, errors={"nik": ["name exactly one of nik, claim, program or handover"]})
     fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
-    ids = history_ids(chosen[0], query[chosen[0]])
+    ids = history_ids(ledger(), chosen[0], query[chosen[0]])
     notifications = events_of(ledger(), {str(i) for i in ids}, up_to=cut_off)
+    worker = projector()
+    proofs = Journal(ledger(), worker.connection, worker.live).prove_many(
+        [n.id for n in notifications])
     return jsonify({"cut_off": cut_off,
-                    "events": [event_json(ledger(), n) for n in notifications],
+                    "events": [{**event_json(ledger(), n), "inclusion": proofs[n.id]}
+                               for n in notifications],
                     "state": _state_at(as_of, ids, cut_off)})
 
 
@@ -304,24 +327,3 @@ def history_cut_off(as_of: AsOf, position: int | None, day: date | None) -> int:
         return as_of.position_at(wib_midnight - timedelta(hours=7))
     return head
 
-
-def history_ids(kind: str, value: Any) -> list[UUID]:
-    """The aggregates whose events make up the history asked for."""
-    from ledger.person import person_id
-    from ledger.programme import programme_id
-
-    if kind == "claim":
-        claim = ledger().claim(value)
-        ids = [claim.id]
-        if claim.incident_id:
-            ids.append(UUID(claim.incident_id))
-        return ids
-    if kind == "program":
-        return [programme_id(str(value))]
-    number = parse_nik(str(value)).value
-    person = ledger().person(number)
-    if person is None:
-        abort(404, message="the ledger has never recorded this NIK")
-    assert person is not None
-    return [person_id(number), *(UUID(e) for e in person.enrolment_ids),
-            *(UUID(i) for i in incidents_and_claims(ledger(), number))]

@@ -139,6 +139,39 @@ def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) ->
     assert both.returncode == 2 and "exactly one" in both.stderr
 
 
+def test_history_of_a_programme_gives_each_event_its_place_in_the_journal(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    url = _small_ledger(tmp_path)
+    shown = _run("history", "--program", "TNG-2025", url=url, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Programme.Opened" in shown.stdout and "head (unsigned)" in shown.stdout
+    as_json = json.loads(_run("history", "--program", "TNG-2025", "--json", url=url,
+                              cwd=tmp_path).stdout)
+    assert [e["inclusion"]["position"] for e in as_json["events"]] == [
+        e["position"] for e in as_json["events"]]
+    unknown = _run("history", "--program", "NOPE-1", url=url, cwd=tmp_path)
+    assert unknown.returncode == 2 and "NOPE-1" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+def test_findings_prints_the_count_per_red_flag_and_each_case(tmp_path: Path) -> None:
+    import json
+
+    url = _small_ledger(tmp_path)  # one member, paid, never sent to the population register
+    shown = _run("findings", url=url, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "NIK never matched to the population register" in shown.stdout
+    assert "was never sent to the population register" in shown.stdout
+    report = json.loads(_run("findings", "--json", url=url, cwd=tmp_path).stdout)
+    assert [item["rule"] for item in report["items"]] == ["identity-not-matched"]
+    assert len(report["summary"]) == 12
+    bad = _run("findings", "--rule", "nope", url=url, cwd=tmp_path)
+    assert bad.returncode == 2 and "nope" in bad.stderr
+
+
 def test_journal_commands_sign_prove_and_check(tmp_path: Path) -> None:
     url = _small_ledger(tmp_path)
     made = _run("journal", "keygen", url=url, cwd=tmp_path)

@@ -68,14 +68,52 @@ def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Pat
         log = ledger.recorder.select_notifications(start=1, limit=10**6)
         claims = [ledger.claim(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")]
         on_incidents = sorted(c.entitlement for c in claims if c.incident_id is not None)
-        assert on_incidents == [3_000_000, 10_000_000, 42_000_000, 42_000_000, 42_000_000,
-                                42_000_000, 68_000_000, 70_000_000, 70_000_000]
+        assert on_incidents == [1_000_000, 2_000_000, 3_000_000, 10_000_000, 42_000_000,
+                                42_000_000, 42_000_000, 42_000_000, 42_000_000, 68_000_000,
+                                70_000_000, 70_000_000]
         assert sum(1 for c in claims if c.status.value == "rejected") == 1
+        assert sum(1 for c in claims if c.status.value == "revoked") == 1
         ceremonies = [ledger.handover(n.originator_id) for n in log
                       if n.topic.endswith("Handover.Held")]
         assert sorted(len(h.items) for h in ceremonies) == [2, 4]
     finally:
         ledger.close()
+
+
+def test_the_demo_prints_a_case_of_every_red_flag_with_its_proof(
+    demo_run: tuple[str, Path],
+) -> None:
+    output, _ = demo_run
+    counts = output.split("Audit findings (red flags")[1].split("Findings, with the log")[0]
+    cases = {int(m.group(1)): int(m.group(2)) for m in re.finditer(
+        r"│ (\d+)\s+│ [^│]+│ \w+\s+│\s+(\d+) │", counts) if int(m.group(2))}
+    assert sorted(cases) == list(range(1, 11))
+
+
+def test_findings_of_the_demo_name_each_case_with_its_evidence(
+    demo_run: tuple[str, Path],
+) -> None:
+    import json
+
+    _, database = demo_run
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    done = subprocess.run([*_command(), "findings", "--json"], capture_output=True, text=True,
+                          timeout=300, check=True,
+                          env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{database}"})
+    report = json.loads(done.stdout)
+    details = "\n".join(item["detail"] for item in report["items"])
+    assert {item["flag"] for item in report["items"]} == set(range(1, 11))
+    assert all(item["positions"] for item in report["items"])
+    for expected in ("died on 2025-06-02, yet 6 later month(s) (2025-07 to 2025-12)",
+                     "NIK tidak ditemukan dalam database kependudukan",
+                     "by KABTNG-2025 and TNG-2025", "died 70 days later",
+                     "2026-02, which is not paid", "jkm_death + city_death_grant",
+                     "account Bank BRI ****5507 received Rp9.000.000 for 3 claims",
+                     "no payout was recorded then; it was paid on 2026-02-10",
+                     "the budget works out at Rp17.000 a member a month",
+                     "its approval was revoked after payment; Rp42.000.000 to recover",
+                     "filed and approved by kasi.jamsos.dinsos"):
+        assert expected in details, expected
 
 
 def _topics(database: Path) -> list[tuple[str, int]]:

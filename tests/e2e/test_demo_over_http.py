@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 
 from api.app import create_app
 from ledger.claim import Claimant, Deceased
-from ledger.demo import ADMIN, APPROVER, CLERK, FINANCE, DemoBuilder
+from ledger.contribution import contribution_id
+from ledger.demo import ADMIN, APPROVER, CLERK, FINANCE, INSPECTOR, SOLE_OFFICER, DemoBuilder
 from ledger.enrolment import EnrolmentRequest
 from ledger.errors import LedgerError
 from ledger.handover import CeremonyDetails
@@ -24,7 +25,10 @@ from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms
 from ledger.settings import StoreSettings
 
-ROLES = {ADMIN: "admin", CLERK: "clerk", APPROVER: "approver", FINANCE: "finance"}
+ROLES = {ADMIN: "admin", CLERK: "clerk", APPROVER: "approver", FINANCE: "finance",
+         INSPECTOR: "approver", SOLE_OFFICER: "clerk"}
+#: An officer holding a second role has a second token of the same name.
+SECOND_ROLES = {SOLE_OFFICER: "approver"}
 
 
 def _json(value: Any) -> Any:
@@ -119,8 +123,32 @@ class HttpLedger:
             "died_on": died_on, "cause": cause, "claimant": asdict(claimant),
             "filed_on": filed_on})
 
-    def approve_claim(self, claim_id: str, on: date, actor: str) -> Any:
-        return self._call(actor, f"/api/v1/claims/{claim_id}/approve", {"approved_on": on})
+    def approve_claim(self, claim_id: str, on: date, actor: str,
+                      sole_approver_reason: str = "") -> Any:
+        return self._call(f"{actor}#approver" if f"{actor}#approver" in self.tokens else actor,
+                          f"/api/v1/claims/{claim_id}/approve",
+                          {"approved_on": on, "sole_approver_reason": sole_approver_reason})
+
+    def revoke_approval(self, claim_id: str, reason: str, on: date, actor: str) -> Any:
+        return self._call(actor, f"/api/v1/claims/{claim_id}/revoke",
+                          {"reason": reason, "revoked_on": on})
+
+    def record_identity_check(self, code: str, reference: str, checked_on: date,
+                              matched: list[str], unmatched: dict[str, str],
+                              actor: str) -> Any:
+        return self._call(actor, f"/api/v1/programs/{code}/identity-checks", {
+            "reference": reference, "checked_on": checked_on,
+            "matched": [str(m) for m in matched], "unmatched": unmatched})
+
+    def end_coverage(self, member_id: str, ended_on: date, reason: Any, note: str,
+                     actor: str) -> Any:
+        return self._call(actor, f"/api/v1/members/{member_id}/end",
+                          {"ended_on": ended_on, "reason": reason.value, "note": note})
+
+    def reverse_contribution(self, code: str, sp2d: str, reversed_on: date, reason: str,
+                             actor: str) -> Any:
+        return self._call(actor, f"/api/v1/contributions/{contribution_id(code, sp2d)}/reverse",
+                          {"reversed_on": reversed_on, "reason": reason})
 
     def reject_claim(self, claim_id: str, reason: str, note: str, on: date, actor: str) -> Any:
         return self._call(actor, f"/api/v1/claims/{claim_id}/reject",
@@ -144,6 +172,8 @@ def test_the_whole_demo_is_recorded_through_http(sqlite_settings: StoreSettings)
     try:
         tokens = {actor: ledger.issue_token(actor, role, actor="setup")[0]
                   for actor, role in ROLES.items()}
+        tokens.update({f"{actor}#{role}": ledger.issue_token(actor, role, actor="setup")[0]
+                       for actor, role in SECOND_ROLES.items()})
         assert app.test_client().get("/api/v1/openapi.json").status_code == 200
         result = DemoBuilder(HttpLedger(app.test_client(), tokens)).build()  # type: ignore[arg-type]
         city = ledger.programme("TNG-2025")
@@ -158,5 +188,8 @@ def test_the_whole_demo_is_recorded_through_http(sqlite_settings: StoreSettings)
         assert sorted(len(h.items) for h in ceremonies) == [2, 4]
         assert {h.venue for h in ceremonies} == {"GOR Nambo Jaya, Kecamatan Periuk",
                                                  "Hotel Shangri-La, Jakarta Pusat"}
+        found = app.test_client().get("/api/v1/findings", query_string={"limit": 1000},
+                                      headers={"Authorization": f"Bearer {tokens[ADMIN]}"}).json
+        assert {item["flag"] for item in found["items"]} == set(range(1, 11))
     finally:
         ledger.close()

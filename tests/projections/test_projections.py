@@ -55,9 +55,10 @@ def test_the_city_budget_is_999_936_000_used_by_5952_members_for_ten_months(
     march = budget["months"][0]
     assert march["active_members"] == 5_952 and march["rate"] == 16_800
     assert march["due"] == march["paid"] == 5_952 * 16_800 == 99_993_600
-    # Members who died keep being paid for (red flag 1): December pays 5,952 for 5,948 alive.
+    # Members who died or moved keep being paid for (red flag 1): December pays 5,952 for the
+    # 5,946 still covered (five deaths and one move before December).
     december = budget["months"][-1]
-    assert december["active_members"] == 5_948 and december["paid_members"] == 5_952
+    assert december["active_members"] == 5_946 and december["paid_members"] == 5_952
     assert december["paid_beyond_roster"] and not december["over_ceiling"]
 
 
@@ -72,8 +73,11 @@ def test_payout_balances_match_the_claims_of_the_scenario(demo: Reader) -> None:
     city = demo.claims(program="TNG-2025", limit=100)
     approved = sorted(int(c["approved"]) for c in city if c["status"] == "approved")
     assert approved == [3_000_000, 10_000_000, 42_000_000, 42_000_000, 68_000_000, 70_000_000]
-    assert sum(int(c["disbursed"]) for c in city) == 235_000_000
-    assert all(c["outstanding"] == 0 for c in city)
+    # H's JKM was paid, then its approval revoked (forged heir certificate): owed back.
+    assert sum(int(c["disbursed"]) for c in city) == 235_000_000 + 42_000_000
+    [revoked] = [c for c in city if c["status"] == "revoked"]
+    assert revoked["outstanding"] == -42_000_000
+    assert all(c["outstanding"] == 0 for c in city if c is not revoked)
     totals = demo.balance_totals("TNG-2025")
     assert sum(int(t["approved"]) for t in totals) == 235_000_000
     assert {t["branch"] for t in totals} == {"Cimone"}
@@ -88,20 +92,43 @@ def test_coverage_answers_from_the_paid_months(demo: Reader) -> None:
     assert in_grace["covered"] and in_grace["paid_month"] == "2025-12"
     assert not demo.covered_on(member["nik"], date(2026, 4, 1))["covered"]
     assert not demo.covered_on(member["nik"], date(2025, 3, 23))["covered"]
-    assert len(demo.members(status="deceased", limit=100)) == 7
+    assert len(demo.members(status="deceased", limit=100)) == 8
 
 
 def test_region_statistics_add_up_to_the_rosters(demo: Reader) -> None:
     stats = demo.stats("TNG-2025")
     assert sum(int(r["members"]) for r in stats["members"]) == 5_952
     assert len({r["district"] for r in stats["members"]}) == 13
-    assert sum(int(r["paid"]) for r in stats["claims"]) == 235_000_000
+    assert sum(int(r["paid"]) for r in stats["claims"]) == 235_000_000 + 42_000_000
 
 
 def test_the_ceremonies_show_their_heirs_and_the_unpaid_one(demo: Reader) -> None:
     ceremonies = demo.handovers()
     assert [(c["held_on"], c["recipients"], c["unpaid"]) for c in ceremonies] == [
         ("2026-02-03", 4, 1), ("2026-02-10", 2, 0)]
+
+
+def test_a_snapshot_shows_the_projections_as_the_log_stood_at_a_position(
+    ledger: Ledger,
+) -> None:
+    member = covered_member(ledger)
+    before = int(ledger.recorder.max_notification_id() or 0)
+    ledger.reverse_contribution("TNG-2025", "SP2D/7/2025-03", date(2025, 4, 20), "bounced",
+                                actor=FINANCE)
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()
+        at = projector.snapshot(before)
+        then = Reader(projector.connection, at).members(program="TNG-2025")
+        now = Reader(projector.connection, projector.live).members(program="TNG-2025")
+        assert [m["enrolment_id"] for m in then] == [str(member.id)]
+        assert len(then[0]["paid_months"]) == 10 and now[0]["paid_months"] == []
+        assert projector.positions(at) == dict.fromkeys(projector.positions(), before)
+        projector.drop(at)
+        with pytest.raises(Exception):  # noqa: B017 - the snapshot's tables are gone
+            Reader(projector.connection, at).members(program="TNG-2025")
+    finally:
+        projector.close()
 
 
 def _scenario(ledger: Ledger) -> None:
