@@ -193,6 +193,47 @@ class Reader:
             " ORDER BY 1, 2", params)
         return {"members": members, "claims": claims}
 
+    # -- for audit reports -------------------------------------------------------------------
+
+    def programme(self, program: str) -> dict[str, Any] | None:
+        found = self._rows("SELECT * FROM {programmes} WHERE programme = ?", (program,))
+        return found[0] if found else None
+
+    def contributions(self, program: str) -> list[dict[str, Any]]:
+        """A programme's payment orders in the order they were paid, reversals marked."""
+        rows = self._rows("SELECT * FROM {contributions} WHERE programme = ?"
+                          " ORDER BY paid_on, sp2d", (program,))
+        for row in rows:
+            row["months"] = json.loads(row["months"])
+        return rows
+
+    def programme_handovers(self, program: str) -> list[dict[str, Any]]:
+        """Ceremonies that showed claims of a programme, each with those claims as they are."""
+        rows = self._rows(
+            "SELECT h.handover_id, h.held_on, h.venue, h.occasion, i.claim_id, i.amount,"
+            " i.paid_at_ceremony, c.benefit, c.subject_nik, c.status, c.approved, c.disbursed"
+            " FROM {handover_items} i JOIN {handovers} h ON h.handover_id = i.handover_id"
+            " JOIN {claims} c ON c.claim_id = i.claim_id WHERE c.programme = ?"
+            " ORDER BY h.held_on, h.position, c.position", (program,))
+        ceremonies: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            ceremony = ceremonies.setdefault(row["handover_id"], {
+                "handover_id": row["handover_id"], "held_on": row["held_on"],
+                "venue": row["venue"], "occasion": row["occasion"], "items": []})
+            ceremony["items"].append(row)
+        return list(ceremonies.values())
+
+    def roster(self, program: str) -> list[dict[str, Any]]:
+        """Every member of a programme in enrolment order, with months paid (net of
+        reversals) and claims filed: the audit report's roster."""
+        rows = self._rows(
+            "SELECT m.*, (SELECT count(DISTINCT p.month) FROM {paid} p"
+            "  WHERE p.enrolment_id = m.enrolment_id) AS months_paid,"
+            " (SELECT count(*) FROM {claims} c WHERE c.enrolment_id = m.enrolment_id"
+            "  AND c.status <> 'rejected') AS claims"
+            " FROM {members} m WHERE m.programme = ? ORDER BY m.position", (program,))
+        return rows
+
     def handovers(self) -> list[dict[str, Any]]:
         rows = self._rows("SELECT * FROM {handovers} ORDER BY held_on, position")
         for row in rows:

@@ -1,0 +1,167 @@
+"""The words of the documents, in Bahasa Indonesia (the default) and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import InvalidInputError
+
+LANGUAGES = ("id", "en")
+
+_ID = {
+    "audit_title": "Laporan Audit Program",
+    "dossier_title": "Berkas Klaim",
+    "minutes_title": "Berita Acara Serah Terima",
+    "page": "Halaman", "of": "dari", "cut_off": "Posisi data",
+    "funder": "Pemberi dana", "programme": "Program", "period": "Periode",
+    "funding_source": "Sumber dana", "dpa": "Dokumen Pelaksanaan Anggaran (DPA)",
+    "cut_off_position": "Posisi log terakhir yang dimuat", "cut_off_time": "Dicatat pada",
+    "checkpoint": "Checkpoint jurnal bertanda tangan", "journal_size": "Jumlah peristiwa",
+    "root": "Akar Merkle (SHA-256)", "key": "Sidik kunci penanda tangan",
+    "signature": "Tanda tangan", "signed": "ditandatangani Ed25519, terverifikasi",
+    "unsigned": "tidak ditandatangani (LEDGER_SIGNING_KEY tidak diatur)",
+    "roster_file": "Lampiran daftar peserta (CSV di dalam PDF)",
+    "sha256": "SHA-256", "members_word": "peserta",
+    "summary": "Ringkasan", "members_enrolled": "Peserta terdaftar",
+    "members_active": "Peserta aktif pada posisi data",
+    "ceiling": "Pagu anggaran", "committed": "Realisasi (iuran dan santunan)",
+    "remaining": "Sisa pagu", "claims_count": "Klaim (tidak termasuk ditolak)",
+    "paid_out": "Manfaat dibayarkan", "outstanding": "Belum dibayar",
+    "findings_count": "Temuan", "revisions": "Revisi anggaran",
+    "budget": "Anggaran dan realisasi per bulan", "month": "Bulan",
+    "active_members": "Peserta aktif", "rate": "Tarif", "due": "Kewajiban iuran",
+    "paid": "Dibayar", "paid_members": "Peserta dibayar", "flags": "Catatan",
+    "beyond_roster": "melebihi daftar aktif", "short_of_roster": "kurang dari daftar aktif",
+    "over_ceiling": "melebihi pagu", "chart_due": "Kewajiban", "chart_paid": "Dibayar",
+    "enrolment": "Kepesertaan per kecamatan dan pekerjaan", "district": "Kecamatan",
+    "occupation": "Pekerjaan", "count": "Jumlah", "total": "Jumlah",
+    "contributions": "Pembayaran iuran per SP2D", "sp2d": "Nomor SP2D",
+    "paid_on": "Tanggal bayar", "months": "Bulan iuran", "amount": "Nilai",
+    "reversed_on": "Dibatalkan",
+    "claims": "Klaim dan pembayaran manfaat per jenis", "benefit": "Jenis manfaat",
+    "entitlement": "Hak", "approved": "Disetujui", "disbursed": "Dibayar",
+    "ceremonies": "Penyerahan simbolis", "venue": "Tempat", "date": "Tanggal",
+    "recipient": "Penerima", "status": "Status", "paid_at_ceremony": "Sudah dibayar saat acara",
+    "yes": "ya", "no": "belum", "paid_later": "dibayar kemudian", "still_unpaid": "belum dibayar",
+    "findings": "Temuan audit", "no_findings": "Tidak ada temuan.",
+    "severity": "Tingkat", "evidence": "Bukti (posisi log)", "flag": "Tanda",
+    "members_concerned": "Peserta terkait", "claims_concerned": "Klaim terkait",
+    "verify_title": "Lampiran: cara memverifikasi laporan ini",
+    "roster_annex": "Lampiran: daftar peserta", "nik": "NIK", "name": "Nama",
+    "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "no_data": "Tidak ada data.",
+    "history": "Riwayat klaim", "position": "Posisi", "recorded": "Dicatat (WIB)",
+    "event": "Peristiwa", "actor": "Petugas", "proof": "Bukti inklusi",
+    "rule_version": "Versi aturan", "computation": "Perhitungan",
+    "claimant": "Pemohon / ahli waris", "relationship": "Hubungan", "account": "Rekening",
+    "approvals": "Persetujuan", "payouts": "Pembayaran", "reference": "Referensi",
+    "subject": "Peserta", "filed_on": "Diajukan", "filed_by": "Diajukan oleh",
+    "approved_by": "Disetujui oleh", "approved_on": "Tanggal persetujuan",
+    "incident": "Kejadian", "occurred_on": "Tanggal kejadian", "place": "Tempat kejadian",
+    "officials": "Pejabat yang hadir", "occasion": "Acara", "region": "Wilayah",
+    "signatures": "Tanda tangan", "handed_over_by": "Yang menyerahkan",
+    "received_by": "Yang menerima", "witness": "Saksi", "head_proof": "kepala jurnal",
+    "minutes_opening": "Pada hari ini, {date}, bertempat di {venue}, dalam acara {occasion}, "
+                       "telah dilakukan penyerahan secara simbolis manfaat jaminan sosial "
+                       "ketenagakerjaan dan/atau santunan kepada penerima berikut:",
+    "minutes_unpaid_note": "Penerima bertanda * belum menerima pembayaran pada saat acara; "
+                           "penyerahan bersifat simbolis sampai pembayaran dicatat.",
+    "minutes_closing": "Demikian berita acara ini dibuat dengan sebenarnya untuk "
+                       "dipergunakan sebagaimana mestinya.",
+    "grand_total": "Jumlah seluruhnya",
+    "recorded_in_ledger": "Dicatat dalam claims-ledger pada posisi log {position}.",
+}
+
+_EN = {
+    "audit_title": "Programme Audit Report",
+    "dossier_title": "Claim Dossier",
+    "minutes_title": "Handover Minutes (Berita Acara Serah Terima)",
+    "page": "Page", "of": "of", "cut_off": "Cut-off",
+    "funder": "Funder", "programme": "Programme", "period": "Period",
+    "funding_source": "Funding source", "dpa": "Budget execution document (DPA)",
+    "cut_off_position": "Last log position included", "cut_off_time": "Recorded at",
+    "checkpoint": "Signed journal checkpoint", "journal_size": "Events",
+    "root": "Merkle root (SHA-256)", "key": "Signing key fingerprint",
+    "signature": "Signature", "signed": "Ed25519-signed, verified",
+    "unsigned": "not signed (LEDGER_SIGNING_KEY is not set)",
+    "roster_file": "Member roster attachment (CSV inside this PDF)",
+    "sha256": "SHA-256", "members_word": "members",
+    "summary": "Summary", "members_enrolled": "Members enrolled",
+    "members_active": "Members active at the cut-off",
+    "ceiling": "Budget ceiling", "committed": "Realised (contributions and grants)",
+    "remaining": "Remaining", "claims_count": "Claims (rejections left out)",
+    "paid_out": "Benefits paid", "outstanding": "Outstanding",
+    "findings_count": "Findings", "revisions": "Budget revisions",
+    "budget": "Budget and realisation by month", "month": "Month",
+    "active_members": "Active members", "rate": "Rate", "due": "Due",
+    "paid": "Paid", "paid_members": "Members paid", "flags": "Notes",
+    "beyond_roster": "beyond the active roster", "short_of_roster": "short of the active roster",
+    "over_ceiling": "beyond the ceiling", "chart_due": "Due", "chart_paid": "Paid",
+    "enrolment": "Enrolment by district and occupation", "district": "District",
+    "occupation": "Occupation", "count": "Count", "total": "Total",
+    "contributions": "Contributions by payment order (SP2D)", "sp2d": "SP2D number",
+    "paid_on": "Paid on", "months": "Months", "amount": "Amount",
+    "reversed_on": "Reversed",
+    "claims": "Claims and payouts by benefit", "benefit": "Benefit",
+    "entitlement": "Entitlement", "approved": "Approved", "disbursed": "Paid",
+    "ceremonies": "Handover ceremonies", "venue": "Venue", "date": "Date",
+    "recipient": "Recipient", "status": "Status", "paid_at_ceremony": "Paid at the ceremony",
+    "yes": "yes", "no": "no", "paid_later": "paid later", "still_unpaid": "still unpaid",
+    "findings": "Audit findings", "no_findings": "No findings.",
+    "severity": "Severity", "evidence": "Evidence (log positions)", "flag": "Flag",
+    "members_concerned": "Members concerned", "claims_concerned": "Claims concerned",
+    "verify_title": "Appendix: how to verify this report",
+    "roster_annex": "Annex: member roster", "nik": "NIK", "name": "Name",
+    "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "no_data": "No data.",
+    "history": "Claim history", "position": "Position", "recorded": "Recorded (WIB)",
+    "event": "Event", "actor": "Actor", "proof": "Inclusion proof",
+    "rule_version": "Rule version", "computation": "Computation",
+    "claimant": "Claimant / heir", "relationship": "Relationship", "account": "Account",
+    "approvals": "Approval", "payouts": "Payouts", "reference": "Reference",
+    "subject": "Member", "filed_on": "Filed on", "filed_by": "Filed by",
+    "approved_by": "Approved by", "approved_on": "Approved on",
+    "incident": "Incident", "occurred_on": "Occurred on", "place": "Place",
+    "officials": "Officials present", "occasion": "Occasion", "region": "Region",
+    "signatures": "Signatures", "handed_over_by": "Handed over by",
+    "received_by": "Received by", "witness": "Witness", "head_proof": "journal head",
+    "minutes_opening": "On {date}, at {venue}, during {occasion}, the following benefits were "
+                       "handed over symbolically to their recipients:",
+    "minutes_unpaid_note": "Recipients marked * had not been paid at the ceremony; the handover "
+                           "is symbolic until the payout is recorded.",
+    "minutes_closing": "These minutes are made truthfully, to be used as needed.",
+    "grand_total": "Grand total",
+    "recorded_in_ledger": "Recorded in claims-ledger at log position {position}.",
+}
+
+LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
+
+SEVERITY = {
+    "id": {"high": "tinggi", "medium": "sedang", "review": "perlu ditinjau"},
+    "en": {"high": "high", "medium": "medium", "review": "review"},
+}
+
+STATUS = {
+    "id": {"filed": "diajukan", "approved": "disetujui", "rejected": "ditolak",
+           "revoked": "dicabut", "active": "aktif", "deceased": "meninggal",
+           "ended": "berakhir", "lapsed": "berhenti"},
+    "en": {},
+}
+
+BENEFIT = {
+    "id": {"jkm_death": "JKM (kematian)", "jkk_death": "JKK (meninggal karena kerja)",
+           "jkk_total_disability": "JKK (cacat total tetap)",
+           "jkk_temporary_incapacity": "JKK (STMB)",
+           "city_death_grant": "Santunan kematian kota"},
+    "en": {"jkm_death": "JKM death", "jkk_death": "JKK work death",
+           "jkk_total_disability": "JKK total disability",
+           "jkk_temporary_incapacity": "JKK temporary incapacity (STMB)",
+           "city_death_grant": "City death grant"},
+}
+
+
+def words(lang: str) -> dict[str, Any]:
+    """Everything a template needs to speak one language."""
+    if lang not in LANGUAGES:
+        raise InvalidInputError(f"documents are in {' or '.join(LANGUAGES)}; got '{lang}'",
+                                field="lang")
+    return {"t": LABELS[lang], "severity_word": SEVERITY[lang], "status_word": STATUS[lang],
+            "benefit_word": BENEFIT[lang]}

@@ -1,0 +1,86 @@
+"""HTML templates to PDF: Jinja2 for the words, WeasyPrint for the pages.
+
+Reports must be reproducible: the same database and cut-off give byte-identical files, so an
+inspector can regenerate a report and compare hashes. So nothing in a document comes from the
+clock: its dates (the PDF's own and its attachments') are the recorded time of the last event
+it covers, and everything is listed in a stable order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from documents.formatting import date_en, date_id, datetime_wib, month_id, number_id, rupiah
+from documents.labels import words
+from ledger.identity import mask_nik
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file carried inside the PDF (the roster CSV)."""
+
+    name: str
+    content: bytes
+    description: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def environment(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("documents", "templates"),
+                      autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    as_date = date_id if lang == "id" else date_en
+    env.filters.update({
+        "rupiah": rupiah, "number": number_id, "masked": _masked,
+        "day": lambda value: as_date(_as_date(value)) if value else "-",
+        "month": lambda value: month_id(value) if lang == "id" else _month_en(value),
+        "wib": lambda value: datetime_wib(value) if value else "-",
+        "short": lambda value: str(value)[:8] if value else "-",
+    })
+    env.globals.update(words(lang), lang=lang)
+    return env
+
+
+def _masked(nik: str | None) -> str:
+    return mask_nik(nik) if nik else "-"
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _month_en(month: str) -> str:
+    return _as_date(f"{month}-01").strftime("%B %Y")
+
+
+def html(template: str, lang: str, **context: Any) -> str:
+    return environment(lang).get_template(template).render(**context)
+
+
+def pdf(page: str, *, created: datetime, attachments: tuple[Attached, ...] = ()) -> bytes:
+    """Render the HTML to PDF bytes, with ``created`` as every date the file carries."""
+    from weasyprint import HTML, Attachment
+
+    when = created.astimezone(UTC)
+    files = [Attachment(string=a.content, name=a.name, description=a.description,
+                        created=when, modified=when) for a in attachments]
+    document = HTML(string=page, base_url=".").render()
+    document.metadata.created = when.isoformat()
+    document.metadata.modified = when.isoformat()
+    document.metadata.generator = "claims-ledger"
+    return bytes(document.write_pdf(attachments=files, pdf_identifier=_identifier(page)))
+
+
+def _identifier(page: str) -> bytes:
+    """The PDF's file identifier from its content, not from chance (reproducible files)."""
+    return hashlib.md5(page.encode(), usedforsecurity=False).hexdigest().encode()
