@@ -55,10 +55,9 @@ def history(nik: str | None, claim_id: str | None, program: str | None,
 
 def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
                    as_of: datetime | None, position: int | None, as_json: bool) -> None:
-    from api.event_json import event_json
-    from api.listing import events_of, history_ids
     from documents.formatting import datetime_wib
     from ledger.asof import AsOf
+    from ledger.history import event_json, events_of, history_ids
     from ledger.journal.merkle import verify_inclusion
     from projections.journal import Journal
 

@@ -11,8 +11,16 @@ WIDTH, HEIGHT = 680, 230
 LEFT, BOTTOM, TOP = 70, 40, 24
 
 
+def _millions(value: float, decimal: str) -> str:
+    """An axis value in millions: whole when it is, else one decimal (``12,5`` in Indonesian)."""
+    amount = value / 1_000_000
+    if amount == int(amount):
+        return f"{int(amount):,}".replace(",", "." if decimal == "," else ",")
+    return f"{amount:.1f}".replace(".", decimal)
+
+
 def budget_chart(months: Sequence[dict[str, Any]], month_label: Any, due_label: str,
-                 paid_label: str, millions: str = "jt") -> str:
+                 paid_label: str, millions: str = "jt", decimal: str = ",") -> str:
     """Two bars per month (due, paid) on one scale, with the axis in millions of rupiah."""
     if not months:
         return ""
@@ -28,7 +36,7 @@ def budget_chart(months: Sequence[dict[str, Any]], month_label: Any, due_label: 
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - 10}" y2="{y:.1f}" '
                      f'stroke="#ddd" stroke-width="0.6"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 3:.1f}" text-anchor="end">'
-                     f'{value / 1_000_000:,.1f} {escape(millions)}</text>'.replace(",", " "))
+                     f'{_millions(value, decimal)} {escape(millions)}</text>')
     for index, month in enumerate(months):
         x = LEFT + index * slot + slot * 0.14
         for offset, key, colour in ((0.0, "due", "#9aa5b1"), (bar + 1, "paid", "#2f7d4a")):

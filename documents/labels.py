@@ -69,6 +69,31 @@ _ID = {
                        "dipergunakan sebagaimana mestinya.",
     "grand_total": "Jumlah seluruhnya",
     "recorded_in_ledger": "Dicatat dalam claims-ledger pada posisi log {position}.",
+    "months_word": "bulan", "file": "Berkas", "rows": "Isi",
+    "reproducible_note": "Laporan ini dapat dibuat ulang: basis data dan posisi log yang sama "
+                         "menghasilkan berkas yang identik byte demi byte. Cara memverifikasinya "
+                         "ada di lampiran terakhir.",
+    "contributions_paid": "Iuran dibayar (bersih setelah pembatalan)",
+    "city_payouts": "Santunan dibayar dari APBD", "reason": "Alasan",
+    "funder_programmes": "Program lain dari pemberi dana yang sama",
+    "committed_short": "Realisasi", "decile": "Desil", "total_net": "Jumlah (tanpa SP2D batal)",
+    "payer": "Pembayar", "claims_list": "Daftar klaim", "claim": "Klaim",
+    "claims_left_out": "{n} klaim lain yang sudah lunas tidak dicantumkan satu per satu.",
+    "minutes_command": "berita acara:", "status_now": "Status pada posisi data",
+    "paid_in_full": "lunas", "no_ceremonies": "Tidak ada penyerahan simbolis.",
+    "rule": "Aturan", "recipients_word": "penerima",
+    "heir_certificate": "Surat keterangan ahli waris", "part": "Komponen",
+    "same_officer": "petugas yang sama dengan pengaju", "sole_reason": "Alasan disetujui sendiri",
+    "not_approved": "Belum disetujui.", "revoked": "Persetujuan dicabut",
+    "rejected": "Ditolak", "no_payouts": "Belum ada pembayaran.",
+    "history_note": "Setiap peristiwa dengan bukti inklusinya di jurnal Merkle (daun, simpul "
+                    "pembukti, akar); semua bukti juga terlampir sebagai proofs.json untuk "
+                    "claims-ledger journal check.",
+    "proofs_signed": "Bukti dibuat terhadap checkpoint {size} peristiwa yang ditandatangani "
+                     "kunci {key}.",
+    "proofs_unsigned": "LEDGER_SIGNING_KEY tidak diatur: bukti dibuat terhadap checkpoint "
+                       "tersimpan terakhir atau kepala jurnal yang belum ditandatangani.",
+    "not_journaled": "belum masuk jurnal",
 }
 
 _EN = {
@@ -130,6 +155,31 @@ _EN = {
     "minutes_closing": "These minutes are made truthfully, to be used as needed.",
     "grand_total": "Grand total",
     "recorded_in_ledger": "Recorded in claims-ledger at log position {position}.",
+    "months_word": "months", "file": "File", "rows": "Contents",
+    "reproducible_note": "This report is reproducible: the same database and log position give "
+                         "a byte-identical file. How to verify it is in the last appendix.",
+    "contributions_paid": "Contributions paid (net of reversals)",
+    "city_payouts": "Grants paid from the city budget", "reason": "Reason",
+    "funder_programmes": "The funder's other programmes",
+    "committed_short": "Realised", "decile": "Decile",
+    "total_net": "Total (reversed SP2D left out)",
+    "payer": "Payer", "claims_list": "Claims", "claim": "Claim",
+    "claims_left_out": "{n} other claims, paid in full, are not listed one by one.",
+    "minutes_command": "minutes:", "status_now": "Status at the cut-off",
+    "paid_in_full": "paid in full", "no_ceremonies": "No handover ceremonies.",
+    "rule": "Rule", "recipients_word": "recipients",
+    "heir_certificate": "Heir certificate", "part": "Part",
+    "same_officer": "the officer who filed it", "sole_reason": "Reason for approving alone",
+    "not_approved": "Not approved.", "revoked": "Approval revoked",
+    "rejected": "Rejected", "no_payouts": "No payouts yet.",
+    "history_note": "Every event with its inclusion proof in the Merkle journal (leaf, proof "
+                    "nodes, root); all proofs are also attached as proofs.json for "
+                    "claims-ledger journal check.",
+    "proofs_signed": "Proofs are made against the checkpoint of {size} events signed by key "
+                     "{key}.",
+    "proofs_unsigned": "LEDGER_SIGNING_KEY is not set: proofs are made against the latest kept "
+                       "checkpoint or the journal's unsigned head.",
+    "not_journaled": "not journaled yet",
 }
 
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
@@ -158,10 +208,19 @@ BENEFIT = {
 }
 
 
+RELATIONSHIP = {
+    "id": {"self": "peserta sendiri", "spouse": "suami/istri", "child": "anak",
+           "parent": "orang tua", "grandparent": "kakek/nenek", "grandchild": "cucu",
+           "sibling": "saudara kandung", "parent_in_law": "mertua",
+           "will_beneficiary": "penerima wasiat"},
+    "en": {},
+}
+
+
 def words(lang: str) -> dict[str, Any]:
     """Everything a template needs to speak one language."""
     if lang not in LANGUAGES:
         raise InvalidInputError(f"documents are in {' or '.join(LANGUAGES)}; got '{lang}'",
                                 field="lang")
     return {"t": LABELS[lang], "severity_word": SEVERITY[lang], "status_word": STATUS[lang],
-            "benefit_word": BENEFIT[lang]}
+            "benefit_word": BENEFIT[lang], "relationship_word": RELATIONSHIP[lang]}

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from documents.formatting import date_en, date_id, datetime_wib, month_id, number_id, rupiah
 from documents.labels import words
@@ -46,9 +47,33 @@ def environment(lang: str) -> Environment:
         "month": lambda value: month_id(value) if lang == "id" else _month_en(value),
         "wib": lambda value: datetime_wib(value) if value else "-",
         "short": lambda value: str(value)[:8] if value else "-",
+        "css": _css_string,
+        "wib_text": lambda value: datetime_wib(datetime.fromisoformat(value)) if value else "-",
+        "fact": lambda value, key: _fact(value, key, as_date),
     })
     env.globals.update(words(lang), lang=lang)
     return env
+
+
+def _fact(value: Any, key: str, as_date: Any) -> str:
+    """One fact of an event, as a reader wants it: money in rupiah, dates in words."""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, int) and key in ("amount", "entitlement", "paid_so_far"):
+        return rupiah(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return str(as_date(date.fromisoformat(value)))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _css_string(text: str) -> Markup:
+    """Text made safe inside a double-quoted CSS string in a <style> block (running headers):
+    CSS escapes, not HTML ones, since a style block is not parsed as HTML."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return Markup(escaped.replace("<", "\\3c "))
 
 
 def _masked(nik: str | None) -> str:
@@ -61,6 +86,13 @@ def _as_date(value: date | str) -> date:
 
 def _month_en(month: str) -> str:
     return _as_date(f"{month}-01").strftime("%B %Y")
+
+
+def qr_svg(text: str) -> str:
+    """A QR code of ``text`` as an SVG data URI (an ``<img src>``), drawn by segno."""
+    import segno
+
+    return str(segno.make(text, error="m", micro=False).svg_data_uri(scale=4, border=2))
 
 
 def html(template: str, lang: str, **context: Any) -> str:

@@ -27,6 +27,8 @@ class Namespace:
     rebuild: bool = False
     #: A snapshot: the projections as the log stood at this position (audit reports).
     at: int | None = None
+    #: Tells apart two snapshots of the same position taken at once (two reports in parallel).
+    tag: str = ""
 
     @property
     def postgres(self) -> bool:
@@ -36,7 +38,7 @@ class Namespace:
     def prefix(self) -> str:
         """What tells this namespace's SQLite tables and indexes from the live ones."""
         if self.at is not None:
-            return f"at{self.at}_"
+            return f"at{self.at}{self.tag}_"
         return "rebuild_" if self.rebuild else ""
 
     @property
@@ -44,7 +46,7 @@ class Namespace:
         base = self.settings.env.get("POSTGRES_SCHEMA")
         name = f"{base}_projections" if base else "projections"
         if self.at is not None:
-            return f"{name}_at_{self.at}"
+            return f"{name}_at_{self.at}{self.tag}"
         return f"{name}_rebuild" if self.rebuild else name
 
     def table(self, name: str) -> str:
@@ -73,6 +75,7 @@ class Connection:
     def __init__(self, settings: StoreSettings) -> None:
         self.settings = settings
         self.lock = threading.RLock()
+        self._snapshots = 0
         self.postgres = settings.is_postgres
         self.raw: Any
         if self.postgres:
@@ -113,18 +116,35 @@ class Connection:
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """Reads inside see one state of the tables, even while the projector commits."""
+        """Reads inside see one state of the tables, even while the projector commits.
+
+        Re-entrant: a snapshot taken inside another (a report reading findings) is the same one.
+        """
         with self.lock:
-            if self.postgres:
-                with self.raw.transaction():
-                    self.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if self._snapshots:
+                self._snapshots += 1
+                try:
                     yield
+                finally:
+                    self._snapshots -= 1
                 return
-            self.raw.execute("BEGIN")  # WAL: the first read fixes what the others see
+            self._snapshots = 1
             try:
-                yield
+                yield from self._snapshot()
             finally:
-                self.raw.execute("COMMIT")
+                self._snapshots = 0
+
+    def _snapshot(self) -> Iterator[None]:
+        if self.postgres:
+            with self.raw.transaction():
+                self.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield
+            return
+        self.raw.execute("BEGIN")  # WAL: the first read fixes what the others see
+        try:
+            yield
+        finally:
+            self.raw.execute("COMMIT")
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read, as dicts, outside any write transaction."""

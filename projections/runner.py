@@ -125,10 +125,13 @@ class Projector:
         swap_in(self.connection, self.live, fresh)
         return applied
 
-    def snapshot(self, position: int) -> Namespace:
+    def snapshot(self, position: int, tag: str = "") -> Namespace:
         """Projections of the log up to ``position`` in tables of their own (drop them with
-        :meth:`drop`): what an audit report as of a past moment reads."""
-        at = Namespace(self.ledger.settings, at=position)
+        :meth:`drop`): what an audit report as of a past moment reads. ``tag`` (letters and
+        digits) keeps apart snapshots of the same position taken at the same time."""
+        if not tag.isalnum() and tag:
+            raise ValueError("a snapshot tag is letters and digits only")
+        at = Namespace(self.ledger.settings, at=position, tag=tag.lower())
         drop_tables(self.connection, at)
         create_tables(self.connection, at)
         self.catch_up(at, until=position)

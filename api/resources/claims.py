@@ -11,11 +11,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, Rupiah, StrictSchema, Written, nik, pattern, stripped, text
-from api.listing import scan
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.benefits import Benefit
 from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus, Deceased
+from ledger.history import scan
 
 blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims",
                 description="Benefit claims; amounts come from the versioned rule set")

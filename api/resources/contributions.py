@@ -11,11 +11,11 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pattern, text
-from api.listing import scan
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.contribution import Contribution
 from ledger.errors import ContributionNotFoundError
+from ledger.history import scan
 
 blp = Blueprint("contributions", __name__, url_prefix="/api/v1/contributions",
                 description="Contribution payments against the programme's budget")

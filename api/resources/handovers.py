@@ -11,10 +11,10 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, StrictSchema, Written, pattern, text
-from api.listing import scan
 from api.resources.common import page, read, written
 from api.state import ledger
 from ledger.handover import CeremonyDetails, Handover, Official
+from ledger.history import scan
 
 blp = Blueprint("handovers", __name__, url_prefix="/api/v1/handovers",
                 description="Ceremonies: only approved claims; unpaid ones are marked")

@@ -11,9 +11,9 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, StrictSchema, Written, text
-from api.listing import scan
 from api.resources.common import page, read, written
 from api.state import ledger
+from ledger.history import scan
 from ledger.incident import Incident, IncidentKind
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents",

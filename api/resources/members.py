@@ -13,10 +13,10 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
-from api.listing import events_of, incidents_and_claims, scan
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
+from ledger.history import events_of, incidents_and_claims, scan
 from ledger.identity import parse_nik
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members",

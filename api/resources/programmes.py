@@ -10,10 +10,10 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pattern, text
-from api.listing import scan
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.benefits import Cover
+from ledger.history import scan
 from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
 
 blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",

@@ -19,9 +19,9 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
-from api.listing import HISTORY_KINDS, events_of, history_ids
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
+from ledger.history import HISTORY_KINDS, events_of, history_ids
 from ledger.identity import parse_nik
 from projections.journal import Journal
 

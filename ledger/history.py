@@ -1,4 +1,4 @@
-"""Lists and histories read from the event log (the projections will serve them faster later).
+"""Lists and histories read from the event log, and events as plain JSON.
 
 A list walks the creation events of one aggregate type in log order from a cursor, filters on
 what the creation event says, then on the current state, and stops at ``limit`` matches. The
@@ -8,6 +8,7 @@ cursor is the log position of the last item, so paging is stable while new recor
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -100,3 +101,41 @@ def history_ids(ledger: Ledger, kind: str, value: Any) -> list[UUID]:
         raise NotFoundError(f"the ledger has never recorded NIK {mask_nik(number)}", field="nik")
     return [person_id(number), *(UUID(e) for e in person.enrolment_ids),
             *(UUID(i) for i in incidents_and_claims(ledger, number))]
+
+
+# -- events as JSON ------------------------------------------------------------------------
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates, UUIDs and nested values as plain JSON."""
+    plain: dict[str, Any] = _plain(values)
+    return plain
+
+
+def event_json(ledger: Ledger, notification: Any) -> dict[str, Any]:
+    """One stored event, decoded by the library's mapper, as plain JSON."""
+    event: Any = ledger.mapper.to_domain_event(notification)
+    payload = {k: _plain(v) for k, v in vars(event).items() if k not in _ENVELOPE}
+    return {
+        "position": notification.id,
+        "aggregate_id": str(notification.originator_id),
+        "aggregate_version": notification.originator_version,
+        "type": notification.topic.rsplit(":", 1)[-1],
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": payload.get("actor"),
+        "data": payload,
+    }

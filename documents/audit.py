@@ -1,0 +1,249 @@
+"""The audit report of one programme at a cut-off: what inspectors read, and can verify.
+
+Everything in it is read from the projections at the cut-off (:mod:`documents.sources`), in a
+stable order; its dates are the recorded time of the event at the cut-off; its journal
+checkpoint is signed there. Regenerating it from the same database and cut-off gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from documents import finding_text
+from documents.chart import budget_chart
+from documents.formatting import datetime_wib, number_id
+from documents.render import Attached, html, pdf, qr_svg
+from documents.roster import annex_pages, roster_csv
+from documents.sources import View, cut_off, view_at
+from ledger.application import Ledger
+from ledger.errors import NotFoundError
+from ledger.identity import mask_nik
+from ledger.occupations import occupation_label
+from ledger.regions import district_name
+from projections.findings import Finding, findings
+
+#: Claims are listed one by one up to this many; beyond it, only those still owed money.
+CLAIMS_LISTED = 300
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rendered document and what an inspector checks it against."""
+
+    content: bytes
+    position: int
+    attachments: tuple[Attached, ...]
+    checkpoint_text: str | None
+
+
+def audit_report(ledger: Ledger, program: str, *, position: int | None = None,
+                 as_of: date | None = None, roster: bool = False, lang: str = "id",
+                 signing_key: str | None = None) -> Report:
+    """Render the audit report of ``program`` at the cut-off (default: the projections' own
+    position)."""
+    from documents.labels import words
+
+    words(lang)  # refuse an unknown language before any work
+    at = cut_off(ledger, position=position, as_of=as_of)
+    with view_at(ledger, at, signing_key) as view:
+        context, attachments = _gather(view, program, roster, lang)
+    page = html("audit.html", lang, **context)
+    content = pdf(page, created=view.recorded_at, attachments=attachments)
+    return Report(content, view.position, attachments,
+                  view.checkpoint.to_text() if view.checkpoint else None)
+
+
+def _gather(view: View, program: str, with_annex: bool, lang: str
+            ) -> tuple[dict[str, Any], tuple[Attached, ...]]:
+    reader = view.reader
+    programme = reader.programme(program)
+    if programme is None:
+        raise NotFoundError(f"there is no programme {program} in the ledger at position "
+                            f"{view.position}", field="program")
+    budget = reader.budget(program)
+    assert budget is not None
+    rows = reader.roster(program)
+    found = findings(reader, program=program)
+    contributions = reader.contributions(program)
+    claims = reader.claims(program=program, limit=10**9)
+    attachments = _attachments(view, program, rows)
+    labels = _labels(lang)
+    context: dict[str, Any] = {
+        "title": f"{labels['audit_title']} {program}",
+        "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
+        "header_left": f"{program} · {programme['name']}",
+        "header_right": f"{labels['cut_off']}: {number_id(view.position)} · "
+                        f"{datetime_wib(view.recorded_at)}",
+        "footer_left": f"claims-ledger · {labels['audit_title']}",
+        "programme": {**programme, "covers": _covers(programme["covers"])},
+        "view": view, "checkpoint": view.checkpoint,
+        "checkpoint_text": _checkpoint_text(view),
+        "qr": qr_svg(_checkpoint_text(view)),
+        "roster_file": attachments[0],
+        "summary": _summary(budget, rows, claims, found),
+        "funder_programmes": _funder_programmes(reader, programme),
+        "budget": budget, "months": _months(budget, contributions),
+        "chart": budget_chart(budget["months"], _month_label(lang), labels["chart_due"],
+                              labels["chart_paid"], decimal="," if lang == "id" else "."),
+        "by_district": _counts(rows, "district", _district),
+        "by_occupation": _counts(rows, "occupation", occupation_label),
+        "by_decile": sorted(_counts(rows, "decile", str)),
+        "contributions": contributions,
+        "contributions_total": sum(int(c["amount"]) for c in contributions
+                                   if c["reversed_on"] is None),
+        "benefits": _by_benefit(claims), "claims": _listed(claims),
+        "claims_left_out": max(0, len(claims) - len(_listed(claims))),
+        "ceremonies": reader.programme_handovers(program),
+        "findings": [_finding(f, lang, rows) for f in found],
+        "annex": list(annex_pages(rows, _annex_header(labels), _status_words(lang)))
+        if with_annex else [],
+        "members_total": len(rows),
+    }
+    return context, attachments
+
+
+def _labels(lang: str) -> dict[str, str]:
+    from documents.labels import LABELS
+
+    return LABELS[lang]
+
+
+def _status_words(lang: str) -> dict[str, str]:
+    from documents.labels import STATUS
+
+    return STATUS[lang]
+
+
+def _covers(covers: Any) -> str:
+    try:
+        found = json.loads(covers) if isinstance(covers, str) else covers
+    except ValueError:
+        return str(covers)
+    return " + ".join(str(c).upper() for c in found) if isinstance(found, list) else str(found)
+
+
+def _checkpoint_text(view: View) -> str:
+    if view.checkpoint is not None:
+        return view.checkpoint.to_text()
+    return (f"claims-ledger head v1\nsize {view.head.size}\nroot {view.head.root.hex()}\n"
+            f"time {view.recorded_at.replace(microsecond=0).isoformat()}\nunsigned\n")
+
+
+def _attachments(view: View, program: str, rows: list[dict[str, Any]]
+                 ) -> tuple[Attached, ...]:
+    files = [Attached(f"daftar-peserta-{program}-posisi-{view.position}.csv", roster_csv(rows),
+                      f"Daftar peserta {program} pada posisi log {view.position} (NIK lengkap, "
+                      "untuk pemadanan data)")]
+    if view.checkpoint is not None:
+        files.append(Attached(f"checkpoint-{view.position}.txt",
+                              view.checkpoint.to_text().encode(),
+                              "Checkpoint jurnal bertanda tangan (claims-ledger verify "
+                              "--checkpoint)"))
+    return tuple(files)
+
+
+def _summary(budget: dict[str, Any], rows: list[dict[str, Any]], claims: list[dict[str, Any]],
+             found: list[Finding]) -> dict[str, Any]:
+    counted = [c for c in claims if c["status"] != "rejected"]
+    return {
+        "enrolled": len(rows),
+        "active": sum(1 for r in rows if r["status"] == "active"),
+        "ceiling": budget["ceiling"], "committed": budget["committed"],
+        "remaining": budget["remaining"], "revisions": len(budget["revisions"]),
+        "contributions": budget["paid"] - budget["reversed"],
+        "city_payouts": budget["city_payouts"],
+        "claims": len(counted),
+        "paid_out": sum(int(c["disbursed"]) for c in counted),
+        "outstanding": sum(max(0, int(c["outstanding"])) for c in counted),
+        "findings": len(found),
+    }
+
+
+def _funder_programmes(reader: Any, programme: dict[str, Any]) -> list[dict[str, Any]]:
+    """The funder's programmes side by side (the same budget seen whole)."""
+    listed = []
+    for other in reader.programmes():
+        if other["funder_name"] != programme["funder_name"]:
+            continue
+        budget = reader.budget(other["programme"])
+        listed.append({"programme": other["programme"], "name": other["name"],
+                       "funding_source": other["funding_source"],
+                       "ceiling": budget["ceiling"], "committed": budget["committed"],
+                       "members": budget["members"],
+                       "this": other["programme"] == programme["programme"]})
+    return listed
+
+
+def _months(budget: dict[str, Any], contributions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    orders: dict[str, list[str]] = defaultdict(list)
+    for contribution in contributions:
+        if contribution["reversed_on"] is None:
+            for month in contribution["months"]:
+                orders[month].append(contribution["sp2d"])
+    return [{**month, "orders": orders.get(month["month"], [])} for month in budget["months"]]
+
+
+def _month_label(lang: str) -> Any:
+    from documents.render import environment
+
+    return environment(lang).filters["month"]
+
+
+def _counts(rows: list[dict[str, Any]], key: str, name: Callable[[str], str]
+            ) -> list[tuple[str, int]]:
+    """How many members per value of ``key`` (named for readers), largest first."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[name(str(row[key])) if row[key] is not None else "-"] += 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _district(code: str) -> str:
+    found = district_name(code)
+    return f"{found} ({code})" if found else code
+
+
+def _by_benefit(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = {}
+    for claim in claims:
+        if claim["status"] == "rejected":
+            continue
+        row = totals.setdefault(claim["benefit"], {
+            "benefit": claim["benefit"], "payer": claim["payer"], "claims": 0,
+            "entitlement": 0, "approved": 0, "disbursed": 0, "outstanding": 0})
+        row["claims"] += 1
+        for key in ("entitlement", "approved", "disbursed"):
+            row[key] += int(claim[key])
+        row["outstanding"] += int(claim["outstanding"])
+    return sorted(totals.values(), key=lambda r: r["benefit"])
+
+
+def _listed(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(claims) <= CLAIMS_LISTED:
+        return claims
+    return [c for c in claims if int(c["outstanding"]) != 0][:CLAIMS_LISTED]
+
+
+def _finding(finding: Finding, lang: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    niks = {r["enrolment_id"]: r["nik"] for r in rows}
+    # Masked NIKs often look alike (region ... serial); the enrolment's short id tells them apart.
+    members = [f"{mask_nik(niks[m])} ({m[:8]})" if m in niks else m[:8] for m in finding.members]
+    return {
+        "flag": finding.flag, "rule": finding.rule, "severity": finding.severity,
+        "title": finding_text.title(finding, lang), "detail": finding_text.detail(finding, lang),
+        "members": members, "claims": [c[:8] for c in finding.claims],
+        "positions": list(finding.positions), "amount": finding.amount,
+        "programmes": list(finding.programmes),
+    }
+
+
+def _annex_header(labels: dict[str, str]) -> tuple[str, ...]:
+    return ("No", labels["nik"], labels["name"], labels["district"], "Kelurahan",
+            labels["occupation"], "D", labels["enrolled_on"], labels["status"],
+            labels["months_paid"])

@@ -1,0 +1,84 @@
+"""The claim dossier: one claim's whole history, each event with its inclusion proof in the
+journal, the rule (and its version) that computed the amount, the approval and the payouts.
+
+The proofs are made against the journal at the dossier's cut-off (the projections' position),
+signed there with the operator's key when one is set, and attached as ``proofs.json`` in the
+form ``claims-ledger journal check`` reads, one proof per event.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from documents.audit import Report
+from documents.labels import LABELS, words
+from documents.render import Attached, html, pdf
+from documents.sources import view_at
+from ledger.application import Ledger
+from ledger.errors import InvalidInputError
+from ledger.history import event_json, events_of, history_ids
+from ledger.identity import mask_nik
+
+#: What each event's line says, of its data (personal data left out: the heading has it masked).
+SHOWN = ("kind", "occurred_on", "work_related", "filed_on", "entitlement", "rule_version",
+         "amount", "approved_on", "reference", "paid_on", "reason", "note", "rejected_on",
+         "revoked_on", "reversed_on", "paid_so_far", "sole_approver_reason")
+
+
+def claim_dossier(ledger: Ledger, claim_id: str, lang: str = "id",
+                  signing_key: str | None = None) -> Report:
+    words(lang)
+    try:
+        key = UUID(str(claim_id))
+    except ValueError:
+        raise InvalidInputError(f"'{claim_id}' is not a claim id (a UUID such as "
+                                "34a1a53d-0000-4000-8000-000000000000)", field="claim_id") from None
+    claim = ledger.claim(key)
+    incident = ledger.incident(claim.incident_id) if claim.incident_id else None
+    labels = LABELS[lang]
+    with view_at(ledger, None, signing_key) as view:
+        notifications = events_of(ledger, {str(i) for i in history_ids(ledger, "claim", key)},
+                                  up_to=view.position)
+        positions = [n.id for n in notifications]
+        if view.checkpoint is not None:
+            proofs: dict[int, dict[str, Any] | None] = {
+                p: view.journal.prove(p, view.checkpoint) for p in positions}
+        else:
+            proofs = view.journal.prove_many(positions)
+        history = [_line(event_json(ledger, n), proofs[n.id]) for n in notifications]
+    payouts = [h for h in history if h["type"].endswith(("Disbursed", "DisbursementReversed"))]
+    attachments = (Attached("proofs.json", json.dumps(
+        [proofs[p] for p in positions if proofs[p] is not None], indent=2,
+        sort_keys=True).encode(), "Bukti inklusi setiap peristiwa (claims-ledger journal check)"),)
+    context: dict[str, Any] = {
+        "title": f"{labels['dossier_title']} {claim.id}",
+        "description": f"{labels['dossier_title']} {claim.id}, {labels['cut_off']} {view.position}",
+        "header_left": f"{labels['dossier_title']} {str(claim.id)[:8]} · {claim.programme_code}",
+        "header_right": f"{labels['cut_off']}: {view.position}",
+        "footer_left": f"claims-ledger · {claim.id}",
+        "claim": claim, "incident": incident, "view": view, "history": history,
+        "payouts": payouts, "checkpoint": view.checkpoint,
+        "claimant": {**claim.claimant, "nik": mask_nik(claim.claimant["nik"]),
+                     "account_number": _account(claim.claimant["account_number"])},
+        "approved": next((h for h in history if h["type"].endswith(".Approved")), None),
+        "unproved": sum(1 for p in positions if proofs[p] is None),
+    }
+    page = html("dossier.html", lang, **context)
+    return Report(pdf(page, created=view.recorded_at, attachments=attachments), view.position,
+                  attachments, view.checkpoint.to_text() if view.checkpoint else None)
+
+
+def _account(number: str) -> str:
+    return "*" * max(0, len(number) - 4) + number[-4:]
+
+
+def _line(event: dict[str, Any], proof: dict[str, Any] | None) -> dict[str, Any]:
+    data = event["data"]
+    return {
+        "position": event["position"], "recorded_at": event["recorded_at"],
+        "type": event["type"], "actor": event["actor"] or "-",
+        "facts": [(k, data[k]) for k in SHOWN if data.get(k) not in (None, "", [])],
+        "proof": proof,
+    }

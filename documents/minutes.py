@@ -1,0 +1,57 @@
+"""The handover minutes (*Berita Acara Serah Terima*) of one ceremony.
+
+The minutes record the ceremony as it was recorded: its date, venue, officials and what was
+handed to whom, and whether each claim had been paid at that moment (unpaid ones are marked *).
+They are drawn from the ceremony's own event only, so they never change however the claims go on
+afterwards, and the same ceremony always gives the same file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from documents.audit import Report
+from documents.labels import LABELS, words
+from documents.render import html, pdf
+from documents.sources import recorded_at
+from ledger.application import Ledger
+from ledger.asof import AsOf
+from ledger.errors import InvalidInputError
+from ledger.regions import district_name, region
+
+
+def handover_minutes(ledger: Ledger, handover_id: str, lang: str = "id") -> Report:
+    words(lang)
+    try:
+        key = UUID(str(handover_id))
+    except ValueError:
+        raise InvalidInputError(f"'{handover_id}' is not a ceremony id (a UUID such as "
+                                "add40287-0916-4e3a-89ac-45104742b80b)",
+                                field="handover_id") from None
+    handover = ledger.handover(key)
+    [(_, position, _)] = AsOf(ledger).events_of(key)[:1]
+    labels = LABELS[lang]
+    items = sorted(handover.items, key=lambda i: (i["recipient"], i["claim_id"]))
+    place = district_name(handover.district) or handover.district
+    city = _region_name(handover.region)
+    context: dict[str, Any] = {
+        "title": f"{labels['minutes_title']} {handover.held_on.isoformat()}",
+        "description": f"{labels['minutes_title']}: {handover.venue}, {handover.held_on}",
+        "header_left": f"{labels['minutes_title']} · {handover.venue}",
+        "header_right": f"{labels['position']}: {position}",
+        "footer_left": f"claims-ledger · {handover.id}",
+        "handover": handover, "items": items, "position": position,
+        "district": place, "city": city,
+        "total": sum(int(i["amount"]) for i in items),
+        "unpaid": [i for i in items if not i["paid"]],
+    }
+    page = html("minutes.html", lang, **context)
+    return Report(pdf(page, created=recorded_at(ledger, position)), position, (), None)
+
+
+def _region_name(code: str) -> str:
+    try:
+        return region(code).name
+    except InvalidInputError:
+        return code
