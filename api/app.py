@@ -20,13 +20,14 @@ from api.resources import (
     members,
     programmes,
     projections,
+    reports,
 )
 from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
-              identity_checks.blp)
+              identity_checks.blp, reports.blp)
 
 
 class ProblemSchema(Schema):

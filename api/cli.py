@@ -34,6 +34,9 @@ from projections.runner import Projector
 
 _refusal = refusal
 
+#: The programme whose audit report the demo writes (the seed articles' 100-day programme).
+DEMO_AUDITED = "TNG-2025"
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="claims-ledger")
@@ -118,12 +121,13 @@ def demo(out_dir: Path) -> None:
         projector = Projector(ledger)
         try:
             _catch_up(projector)  # the summary reads the projections, caught up first
-            signed = _demo_checkpoint(ledger, projector, out_dir)
+            signed, key = _demo_checkpoint(ledger, projector, out_dir)
             elapsed = time.perf_counter() - started
             reader = Reader(projector.connection, projector.live)
             print_summary(console, reader, result, elapsed, database, projector.position())
             print_findings(findings(reader), projector.position(), per_rule=3)
             console.print(signed)
+            _demo_documents(ledger, result, out_dir, key)
         finally:
             projector.close()
     except LedgerError as error:
@@ -132,7 +136,7 @@ def demo(out_dir: Path) -> None:
         ledger.close()
 
 
-def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> str:
+def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tuple[str, str]:
     """Sign the demo's journal head: with LEDGER_SIGNING_KEY, or a key kept in the demo folder
     so that an inspector can check the demo's proofs; say which."""
     from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
@@ -157,7 +161,30 @@ def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> str
             f"{checkpoint.root.hex()}\nsigned {checkpoint.time} by key "
             f"{checkpoint.key_fingerprint} ({origin}); verify: {status}\n"
             f"checkpoint: {out_dir / 'checkpoint.txt'}; public key "
-            f"{public_key_text(private_key(key))}")
+            f"{public_key_text(private_key(key))}"), key
+
+
+def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str) -> None:
+    """The documents an inspector would ask for: the audit report of the 100-day programme, the
+    dossier of its first claim and the minutes of both seed ceremonies."""
+    from api.cli_reports import write_atomically
+    from documents.audit import audit_report
+    from documents.dossier import claim_dossier
+    from documents.minutes import handover_minutes
+
+    started = time.perf_counter()
+    documents = [(f"laporan-audit-{DEMO_AUDITED}.pdf",
+                  audit_report(ledger, DEMO_AUDITED, signing_key=key).content),
+                 (f"berkas-klaim-{result.claim_ids[0][:8]}.pdf",
+                  claim_dossier(ledger, result.claim_ids[0], signing_key=key).content)]
+    for handover_id in result.handover_ids:
+        minutes = handover_minutes(ledger, handover_id)
+        held_on = ledger.handover(handover_id).held_on.isoformat()
+        documents.append((f"berita-acara-{held_on}.pdf", minutes.content))
+    for name, content in documents:
+        write_atomically(out_dir / name, content)
+    console.print(f"\n[bold]Documents[/bold] ({time.perf_counter() - started:.1f} s): "
+                  + ", ".join(str(out_dir / name) for name, _ in documents))
 
 
 def _build_with_progress(ledger: Ledger) -> DemoResult:

@@ -9,6 +9,8 @@ it covers, and everything is listed in a stable order.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -20,6 +22,8 @@ from markupsafe import Markup
 from documents.formatting import date_en, date_id, datetime_wib, month_id, number_id, rupiah
 from documents.labels import words
 from ledger.identity import mask_nik
+
+_SOURCE_DATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,11 +110,23 @@ def pdf(page: str, *, created: datetime, attachments: tuple[Attached, ...] = ())
     when = created.astimezone(UTC)
     files = [Attachment(string=a.content, name=a.name, description=a.description,
                         created=when, modified=when) for a in attachments]
-    document = HTML(string=page, base_url=".").render()
-    document.metadata.created = when.isoformat()
-    document.metadata.modified = when.isoformat()
-    document.metadata.generator = "claims-ledger"
-    return bytes(document.write_pdf(attachments=files, pdf_identifier=_identifier(page)))
+    with _SOURCE_DATE_LOCK:
+        # The embedded font subsets carry a 'modified' stamp that fontTools takes from the
+        # clock unless SOURCE_DATE_EPOCH says otherwise (reproducible-builds.org): pin it to
+        # the document's own date for the render, one render at a time.
+        saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(when.timestamp()))
+        try:
+            document = HTML(string=page, base_url=".").render()
+            document.metadata.created = when.isoformat()
+            document.metadata.modified = when.isoformat()
+            document.metadata.generator = "claims-ledger"
+            return bytes(document.write_pdf(attachments=files, pdf_identifier=_identifier(page)))
+        finally:
+            if saved is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _identifier(page: str) -> bytes:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from ledger.application import Ledger
+from ledger.benefits import Benefit
 from ledger.calendar import month_range
 from ledger.claim import Claimant
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import ProgrammeNotFoundError
+from ledger.handover import CeremonyDetails, Official
+from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms, Rate
 from ledger.synthetic import WorkerFactory, compose_nik
 
@@ -115,3 +118,59 @@ def covered_member(ledger: Ledger, enrolled_on: date = date(2025, 3, 24),
             16_800 * len(months), actor=FINANCE,
         )
     return ledger.enrolment(member.id)
+
+
+# -- a small, clean year (findings and documents tests) ------------------------------------------
+
+MONTHS = month_range("2025-03", 10)
+RATE = 16_800
+TEAM = 3
+
+
+@dataclass
+class Year:
+    """A small, clean TNG-2025: three members, matched, paid, one death paid and handed over."""
+
+    ledger: Ledger
+    members: list[Enrolment]
+
+    def pay(self, sp2d: str, months: list[str], members: list[Enrolment] | None = None,
+            code: str = "TNG-2025") -> None:
+        chosen = members if members is not None else self.members
+        self.ledger.pay_contribution(code, sp2d, date(2025, 3, 25), months,
+                                     [m.id for m in chosen], RATE * len(months) * len(chosen),
+                                     actor=FINANCE)
+
+    def death(self, member: Enrolment, on: date, work_related: bool = False) -> str:
+        incident = self.ledger.report_incident(member.id, IncidentKind.DEATH, on, "Periuk",
+                                               "sakit", work_related, actor=CLERK)
+        return str(incident.id)
+
+    def paid_claim(self, incident_id: str, benefit: Benefit = Benefit.JKM_DEATH,
+                   claimant: Claimant | None = None, filed_on: date = date(2025, 8, 25),
+                   reference: str = "TRF/1") -> str:
+        claim = self.ledger.file_claim(incident_id, benefit, claimant or heir(), filed_on,
+                                       actor=CLERK)
+        self.ledger.approve_claim(claim.id, filed_on, actor=APPROVER)
+        self.ledger.disburse(claim.id, reference, claim.entitlement, filed_on, actor=FINANCE)
+        return str(claim.id)
+
+
+def clean_year(ledger: Ledger, **terms: object) -> Year:
+    chosen: dict[str, object] = {"budget_ceiling": TEAM * RATE * 10, "planned_members": TEAM}
+    ledger.open_programme(tangerang_terms(**{**chosen, **terms}), actor="admin")
+    members = [ledger.enrol("TNG-2025", w, actor=CLERK)
+               for w in factory().workers(TEAM, date(2025, 3, 24))]
+    ledger.record_identity_check("TNG-2025", "Dukcapil 470/118/2025", date(2025, 4, 2),
+                                 [m.id for m in members], {}, actor=CLERK)
+    year = Year(ledger, members)
+    year.pay("SP2D/1", MONTHS[:6])  # March-August for all three
+    death = year.death(members[0], date(2025, 8, 20))
+    claim = year.paid_claim(death)
+    year.pay("SP2D/2", MONTHS[6:], members[1:])  # the living, September-December
+    ledger.record_handover(
+        CeremonyDetails(held_on=date(2025, 9, 3), venue="GOR Nambo Jaya", region="36.71",
+                        district="36.71.08", occasion="Safari Pembangunan",
+                        officials=(Official("Dessy Sriningsih", "Kepala Kantor Cabang"),)),
+        [claim], actor=CLERK)
+    return year

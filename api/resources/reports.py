@@ -1,0 +1,93 @@
+"""/reports: the documents as PDF files (audit report, claim dossier, handover minutes).
+
+Each answer says its cut-off (``X-Cut-Off-Position``) and its SHA-256 (``X-Content-SHA256``), so
+a client can regenerate it later (``?position=``) and compare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from api.auth import BEARER, READERS, requires
+from api.resources.projections import Fresh, fresh
+from api.state import ledger
+from documents.audit import Report
+from documents.labels import LANGUAGES
+from ledger.settings import signing_key_from_environment
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Documents as PDF: audit report, claim dossier, handover minutes")
+
+PDF = {"200": {"description": "the PDF file", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class Language(Fresh):
+    lang = fields.String(load_default="id", validate=validate.OneOf(LANGUAGES),
+                         metadata={"description": "id (Bahasa Indonesia) or en"})
+
+
+class AuditQuery(Language):
+    program = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                            metadata={"example": "TNG-2025"})
+    position = fields.Integer(validate=validate.Range(min=1, max=2**62),
+                              metadata={"description": "cut off at this log position"})
+    as_of = fields.Date(metadata={"description": "cut off at the end of this day (WIB)"})
+    roster = fields.Boolean(load_default=False,
+                            metadata={"description": "print the member roster as an annex"})
+
+
+def _pdf(rendered: Report, name: str) -> Response:
+    return Response(rendered.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Cut-Off-Position": str(rendered.position),
+        "X-Content-SHA256": hashlib.sha256(rendered.content).hexdigest(),
+    })
+
+
+@blp.route("/audit")
+@blp.doc(security=[BEARER], responses=PDF)
+@requires(*READERS)
+@blp.arguments(AuditQuery, location="query")
+def audit(query: dict[str, Any]) -> Response:
+    """The audit report of a programme at a cut-off (default: as far as projected)."""
+    from documents.audit import audit_report
+
+    fresh(query)
+    rendered = audit_report(ledger(), query["program"], position=query.get("position"),
+                            as_of=query.get("as_of"), roster=query["roster"],
+                            lang=query["lang"], signing_key=signing_key_from_environment())
+    return _pdf(rendered, f"laporan-audit-{query['program']}-{rendered.position}.pdf")
+
+
+@blp.route("/claims/<uuid:claim_id>")
+@blp.doc(security=[BEARER], responses=PDF)
+@requires(*READERS)
+@blp.arguments(Language, location="query")
+def claim(query: dict[str, Any], claim_id: UUID) -> Response:
+    """The dossier of one claim: history with inclusion proofs, computation, approval,
+    payouts."""
+    from documents.dossier import claim_dossier
+
+    fresh(query)
+    rendered = claim_dossier(ledger(), str(claim_id), query["lang"],
+                             signing_key_from_environment())
+    return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")
+
+
+@blp.route("/handovers/<uuid:handover_id>")
+@blp.doc(security=[BEARER], responses=PDF)
+@requires(*READERS)
+@blp.arguments(Language, location="query")
+def handover(query: dict[str, Any], handover_id: UUID) -> Response:
+    """The minutes (Berita Acara Serah Terima) of one ceremony."""
+    from documents.minutes import handover_minutes
+
+    rendered = handover_minutes(ledger(), str(handover_id), query["lang"])
+    return _pdf(rendered, f"berita-acara-{handover_id}.pdf")

@@ -1,0 +1,217 @@
+"""The demo's documents read as an inspector reads them: text extracted from the PDFs, the
+attached files, page images, and a second rendering compared byte for byte."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pdf_text import attachments, page_images, pages, squeezed, text_of
+
+from documents.audit import Report, audit_report
+from documents.dossier import claim_dossier
+from documents.finding_text import detail, title
+from documents.minutes import handover_minutes
+from ledger.application import Ledger
+from ledger.demo import DemoResult, build_demo
+from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
+from ledger.journal.verify_proof import check_inclusion
+from ledger.settings import settings_from_url
+from ledger.store import init_store
+from projections.findings import Finding, findings
+from projections.queries import Reader
+from projections.runner import Projector
+
+
+@dataclass
+class Demo:
+    ledger: Ledger
+    reader: Reader
+    result: DemoResult
+    key: str
+    audit: Report
+    minutes: dict[str, Report]
+    dossier: Report
+    findings: list[Finding]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo scenario, projected, and its documents rendered once for the module."""
+    settings = settings_from_url(f"sqlite:///{tmp_path_factory.mktemp('docs')}/d.sqlite")
+    init_store(settings)
+    ledger = Ledger(settings)
+    result = build_demo(ledger)
+    projector = Projector(ledger)
+    projector.catch_up()
+    key = new_private_key()
+    reader = Reader(projector.connection, projector.live)
+    yield Demo(
+        ledger, reader, result, key,
+        audit=audit_report(ledger, "TNG-2025", signing_key=key),
+        minutes={str(ledger.handover(h).held_on): handover_minutes(ledger, h)
+                 for h in result.handover_ids},
+        dossier=claim_dossier(ledger, result.claim_ids[0], signing_key=key),
+        findings=findings(reader),
+    )
+    projector.close()
+    ledger.close()
+
+
+def test_the_audit_report_shows_rp999_936_000_used_in_full_by_5952_members(demo: Demo) -> None:
+    text = text_of(demo.audit.content)
+    assert "Laporan Audit Program" in text
+    assert "Pagu anggaran Rp999.936.000" in text
+    assert "Peserta terdaftar 5.952 peserta" in text
+    assert "Sisa pagu Rp0" in text
+    assert "Maret 2025 5.952 Rp16.800 Rp99.993.600" in text  # the first month, due = paid
+
+
+def test_the_audit_report_sets_the_city_grants_of_rp294_000_000_beside_the_programme(
+    demo: Demo,
+) -> None:
+    text = text_of(demo.audit.content)
+    assert "Santunan Kematian Tahap I 2025 BTT 0 Rp294.000.000 Rp294.000.000" in text
+
+
+def test_the_audit_report_lists_the_payment_orders_and_the_nambo_jaya_ceremony(
+    demo: Demo,
+) -> None:
+    text = text_of(demo.audit.content)
+    assert "SP2D/003/BPKAD/2025 25 Maret 2025" in text
+    assert "3 Februari 2026 · GOR Nambo Jaya, Kecamatan Periuk" in text
+    assert "Safari Pembangunan Kota Tangerang" in text
+
+
+def test_the_minutes_of_both_seed_ceremonies_give_date_venue_recipients_and_amounts(
+    demo: Demo,
+) -> None:
+    nambo = text_of(demo.minutes["2026-02-03"].content)
+    assert "BERITA ACARA SERAH TERIMA" in nambo
+    assert "Pada hari ini, 3 Februari 2026, bertempat di GOR Nambo Jaya, Kecamatan Periuk" in nambo
+    assert "Jumlah seluruhnya (4 penerima) Rp164.000.000" in nambo
+    assert "Agus Gunawan *" in nambo  # handed over before its payout was recorded
+    assert "belum menerima pembayaran pada saat acara" in nambo
+    assert re.search(r"3671\*{8}\d{4}", nambo)
+    jakarta = text_of(demo.minutes["2026-02-10"].content)
+    assert "10 Februari 2026, bertempat di Hotel Shangri-La, Jakarta Pusat" in jakarta
+    assert "(2 penerima)" in jakarta
+    assert "Yang menyerahkan" in jakarta and "Yang menerima" in jakarta
+
+
+def test_every_finding_of_the_demo_is_in_the_audit_report_of_its_programme(demo: Demo) -> None:
+    assert {f.flag for f in demo.findings} == set(range(1, 11))
+    programmes = sorted({p for f in demo.findings for p in f.programmes})
+    reports = {code: squeezed(text_of(audit_report(demo.ledger, code).content))
+               for code in programmes}
+    for finding in demo.findings:
+        text = reports[finding.programmes[0]]
+        assert squeezed(title(finding, "id")) in text, finding.rule
+        assert squeezed(detail(finding, "id")) in text, finding.rule
+        assert squeezed(", ".join(map(str, finding.positions))) in text, finding.rule
+
+
+def test_two_renders_of_the_same_cut_off_are_byte_identical(demo: Demo) -> None:
+    again = audit_report(demo.ledger, "TNG-2025", position=demo.audit.position,
+                         signing_key=demo.key)
+    assert again.content == demo.audit.content
+    assert handover_minutes(demo.ledger, demo.result.handover_ids[0]).content == \
+        demo.minutes["2026-02-03"].content
+
+
+def test_the_attached_roster_csv_matches_the_roster_and_the_hash_on_the_cover(
+    demo: Demo,
+) -> None:
+    files = attachments(demo.audit.content)
+    [name] = [n for n in files if n.endswith(".csv")]
+    content = files[name]
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    roster = demo.reader.roster("TNG-2025")
+    assert len(rows) == len(roster) == 5_952
+    assert [(r["nik"], r["enrolment_id"]) for r in rows] == \
+        [(r["nik"], r["enrolment_id"]) for r in roster]
+    digest = hashlib.sha256(content).hexdigest()
+    assert digest in text_of(demo.audit.content).split("Halaman 2 dari")[0]  # on the cover
+    assert f"checkpoint-{demo.audit.position}.txt" in files
+
+
+def test_the_cover_checkpoint_is_signed_at_the_cut_off_and_names_the_journal_root(
+    demo: Demo,
+) -> None:
+    from ledger.journal.checkpoint import Checkpoint
+
+    assert demo.audit.checkpoint_text is not None
+    checkpoint = Checkpoint.from_text(demo.audit.checkpoint_text)
+    assert checkpoint.verifies_with(public_key_text(private_key(demo.key)))
+    assert checkpoint.size == demo.audit.position  # SQLite positions have no gaps
+    text = text_of(demo.audit.content)
+    assert checkpoint.root.hex() in squeezed(text)
+    assert checkpoint.key_fingerprint in text
+
+
+def test_no_printed_page_shows_a_members_full_nik(demo: Demo) -> None:
+    niks = {r["nik"] for r in demo.reader.roster("TNG-2025")}
+    for document in (demo.audit, demo.dossier, *demo.minutes.values()):
+        digits = set(re.findall(r"\d{16}", text_of(document.content)))
+        assert not digits & niks
+
+
+def test_the_claim_dossier_proves_every_event_against_the_signed_checkpoint(demo: Demo) -> None:
+    claim = demo.ledger.claim(demo.result.claim_ids[0])
+    text = text_of(demo.dossier.content)
+    assert "Berkas Klaim" in text and str(claim.id) in text
+    assert f"Versi aturan: {claim.rule_version}" in text
+    assert "Riwayat klaim" in text
+    proofs = __import__("json").loads(attachments(demo.dossier.content)["proofs.json"])
+    assert len(proofs) >= 4  # incident reported, claim opened, filed, approved, ...
+    public = public_key_text(private_key(demo.key))
+    for proof in proofs:
+        assert check_inclusion(proof, public).ok
+        assert f"{proof['position']:,}".replace(",", ".") in text
+
+
+def test_an_earlier_cut_off_reports_what_was_known_then_and_leaves_no_tables_behind(
+    demo: Demo,
+) -> None:
+    ceremony = demo.reader.handovers()[0]["position"]
+    before = audit_report(demo.ledger, "TNG-2025", position=int(ceremony) - 1)
+    text = text_of(before.content)
+    assert before.position == int(ceremony) - 1
+    assert "GOR Nambo Jaya" not in text and "Tidak ada penyerahan simbolis." in text
+    left = demo.reader.connection.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'at%'")
+    assert left == []
+
+
+def test_the_roster_annex_prints_every_member_with_the_nik_masked(demo: Demo) -> None:
+    with_annex = audit_report(demo.ledger, "TNG-2025", position=demo.audit.position,
+                              roster=True)
+    roster = demo.reader.roster("TNG-2025")
+    text = text_of(with_annex.content)
+    assert pages(with_annex.content) >= pages(demo.audit.content) + 5_952 // 72
+    assert "Lampiran: daftar peserta (5.952 peserta)" in text
+    last = roster[-1]
+    assert re.search(rf"5952 {re.escape(last['nik'][:4])}\*{{8}}{last['nik'][-4:]}", text)
+    assert last["nik"] not in text
+
+
+def test_the_report_speaks_english_when_asked(demo: Demo) -> None:
+    english = audit_report(demo.ledger, "TNG-2025", position=demo.audit.position, lang="en")
+    text = text_of(english.content)
+    assert "Programme Audit Report" in text and "Budget ceiling Rp999.936.000" in text
+    assert "March 2025" in text
+
+
+def test_every_page_of_every_document_renders_as_an_image(demo: Demo, tmp_path: Path) -> None:
+    for index, document in enumerate((demo.audit, demo.dossier, *demo.minutes.values())):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        images = page_images(document.content, folder)
+        assert len(images) == pages(document.content)
+        assert all(image.stat().st_size > 1_000 for image in images)
