@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,7 +169,7 @@ def test_the_claim_dossier_proves_every_event_against_the_signed_checkpoint(demo
     assert "Berkas Klaim" in text and str(claim.id) in text
     assert f"Versi aturan: {claim.rule_version}" in text
     assert "Riwayat klaim" in text
-    proofs = __import__("json").loads(attachments(demo.dossier.content)["proofs.json"])
+    proofs = json.loads(attachments(demo.dossier.content)["proofs.json"])
     assert len(proofs) >= 4  # incident reported, claim opened, filed, approved, ...
     public = public_key_text(private_key(demo.key))
     for proof in proofs:

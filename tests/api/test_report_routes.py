@@ -1,0 +1,65 @@
+"""/api/v1/reports: the documents over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from http_client import Api
+from pdf_text import text_of
+
+from ledger.application import Ledger
+from projections.queries import Reader
+from projections.runner import Projector
+from scenario import clean_year
+
+
+def _projected(ledger: Ledger) -> dict[str, Any]:
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()
+        reader = Reader(projector.connection, projector.live)
+        return {"handovers": reader.handovers(), "claims": reader.claims(limit=100),
+                "position": projector.position()}
+    finally:
+        projector.close()
+
+
+def test_the_report_routes_answer_pdfs_with_their_cut_off_and_hash(api: Api) -> None:
+    ledger = api.app.extensions["claims_ledger"]
+    clean_year(ledger)
+    seen = _projected(ledger)
+    answer = api.get("/api/v1/reports/audit", query_string={"program": "TNG-2025"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.mimetype == "application/pdf"
+    assert answer.headers["X-Cut-Off-Position"] == str(seen["position"])
+    assert answer.headers["X-Content-SHA256"] == hashlib.sha256(answer.data).hexdigest()
+    assert "Laporan Audit Program" in text_of(answer.data)
+    again = api.get("/api/v1/reports/audit", query_string={
+        "program": "TNG-2025", "position": seen["position"]})
+    assert again.data == answer.data
+    claim_id = seen["claims"][0]["claim_id"]
+    dossier = api.get(f"/api/v1/reports/claims/{claim_id}", query_string={"lang": "en"})
+    assert dossier.status_code == 200 and "Claim Dossier" in text_of(dossier.data)
+    minutes = api.get(f"/api/v1/reports/handovers/{seen['handovers'][0]['handover_id']}")
+    assert minutes.status_code == 200 and "BERITA ACARA" in text_of(minutes.data)
+
+
+def test_the_report_routes_refuse_bad_requests_with_problem_details(api: Api) -> None:
+    clean_year(api.app.extensions["claims_ledger"])
+    _projected(api.app.extensions["claims_ledger"])  # on PostgreSQL the worker's job
+    for query, status, words in (
+        ({"program": "NOPE-1"}, 404, "NOPE-1"),
+        ({"program": "TNG-2025", "position": 10**9}, 422, "not in the log"),
+        ({"program": "TNG-2025", "lang": "fr"}, 422, "lang"),
+        ({}, 422, "program"),
+    ):
+        answer = api.get("/api/v1/reports/audit", query_string=query)
+        assert answer.status_code == status, (query, answer.get_json())
+        assert answer.mimetype == "application/problem+json"
+        assert words in answer.get_data(as_text=True)
+    assert api.get("/api/v1/reports/claims/5f0c3a56-0000-4000-8000-000000000000"
+                   ).status_code == 404
+    assert api.client.get("/api/v1/reports/audit?program=TNG-2025").status_code == 401
+
+
