@@ -30,6 +30,8 @@ from projections.findings import Finding, findings
 
 #: Claims are listed one by one up to this many; beyond it, only those still owed money.
 CLAIMS_LISTED = 300
+#: A red flag with more cases than this shows them as table rows rather than one box each.
+FINDINGS_IN_FULL = 25
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
         "benefits": _by_benefit(claims), "claims": _listed(claims),
         "claims_left_out": max(0, len(claims) - len(_listed(claims))),
         "ceremonies": reader.programme_handovers(program),
-        "findings": [_finding(f, lang, rows) for f in found],
+        "finding_groups": _grouped([_finding(f, lang, rows) for f in found]),
         "annex": list(annex_pages(rows, _annex_header(labels), _status_words(lang)))
         if with_annex else [],
         "members_total": len(rows),
@@ -241,6 +243,19 @@ def _finding(finding: Finding, lang: str, rows: list[dict[str, Any]]) -> dict[st
         "positions": list(finding.positions), "amount": finding.amount,
         "programmes": list(finding.programmes),
     }
+
+
+def _grouped(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings by red flag, in order; a flag with many cases is set as a compact table."""
+    groups: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        group = groups.setdefault(case["rule"], {
+            "flag": case["flag"], "rule": case["rule"], "title": case["title"],
+            "severity": case["severity"], "cases": []})
+        group["cases"].append(case)
+    for group in groups.values():
+        group["compact"] = len(group["cases"]) > FINDINGS_IN_FULL
+    return list(groups.values())
 
 
 def _annex_header(labels: dict[str, str]) -> tuple[str, ...]:

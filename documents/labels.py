@@ -93,7 +93,7 @@ _ID = {
                      "kunci {key}.",
     "proofs_unsigned": "LEDGER_SIGNING_KEY tidak diatur: bukti dibuat terhadap checkpoint "
                        "tersimpan terakhir atau kepala jurnal yang belum ditandatangani.",
-    "not_journaled": "belum masuk jurnal",
+    "not_journaled": "belum masuk jurnal", "cases_word": "kasus", "finding_detail": "Uraian",
 }
 
 _EN = {
@@ -179,7 +179,7 @@ _EN = {
                      "{key}.",
     "proofs_unsigned": "LEDGER_SIGNING_KEY is not set: proofs are made against the latest kept "
                        "checkpoint or the journal's unsigned head.",
-    "not_journaled": "not journaled yet",
+    "not_journaled": "not journaled yet", "cases_word": "case(s)", "finding_detail": "Detail",
 }
 
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
