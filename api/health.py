@@ -10,6 +10,7 @@ counters to merge, which is why this is a few lines of text and not a metrics li
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from typing import Any
 
@@ -22,6 +23,7 @@ from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_l
 from projections.lag import measure as measure_lag
 
 blp = Blueprint("health", __name__)
+log = logging.getLogger("claims_ledger.health")
 MAX_LAG_KEY = "READY_MAX_LAG_SECONDS"
 _local = threading.local()
 
@@ -74,6 +76,8 @@ def readyz() -> Any:
     except ProjectionsMissingError as error:
         return _not_ready(str(error), database="ok")
     except Exception as error:
+        log.warning("readyz: the database does not answer: %s: %s", type(error).__name__,
+                    _first_line(error))
         return _not_ready(f"the database does not answer: {type(error).__name__}: "
                           f"{_first_line(error)}", database="unreachable")
     body = {"status": "ready", "database": "ok", **lag.as_json(), "max_lag_seconds": bound}
@@ -99,26 +103,35 @@ def metrics() -> Response:
     """Events recorded, the log head, each projection's position and lag, in Prometheus text."""
     bound = float(current_app.config[MAX_LAG_KEY])
     lines: list[str] = []
+    lag: Lag | None = None
     try:
-        lag = _measure()
         recorded = events_recorded(ledger())
-    except Exception:
+        head = int(ledger().recorder.max_notification_id() or 0)
+        lag = _measure()
+    except ProjectionsMissingError:
+        pass  # the log is there, the projections not yet: say what is known
+    except Exception as error:
+        log.warning("metrics: the database does not answer: %s: %s", type(error).__name__,
+                    _first_line(error))
         _metric(lines, "up", "gauge", "1 if the database answered this scrape", [("", 0)])
         return _text(lines)
     _metric(lines, "up", "gauge", "1 if the database answered this scrape", [("", 1)])
     _metric(lines, "events_recorded_total", "counter", "events stored in the log",
             [("", recorded)])
-    _metric(lines, "log_head_position", "gauge", "the log's last position", [("", lag.head)])
-    _metric(lines, "projection_position", "gauge", "the last position a projection applied",
-            [(_label(n), p) for n, p in sorted(lag.positions.items())])
-    _metric(lines, "projection_lag_events", "gauge",
-            "positions between the log head and a projection",
-            [(_label(n), e) for n, e in sorted(lag.per_projection().items())])
-    _metric(lines, "projection_lag_seconds", "gauge",
-            "age of the oldest event not yet applied by every projection (0 when caught up)",
-            [("", round(lag.lag_seconds, 3))])
+    _metric(lines, "log_head_position", "gauge", "the log's last position",
+            [("", lag.head if lag else head)])
+    if lag is not None:
+        _metric(lines, "projection_position", "gauge",
+                "the last position a projection applied",
+                [(_label(n), p) for n, p in sorted(lag.positions.items())])
+        _metric(lines, "projection_lag_events", "gauge",
+                "positions between the log head and a projection",
+                [(_label(n), e) for n, e in sorted(lag.per_projection().items())])
+        _metric(lines, "projection_lag_seconds", "gauge",
+                "age of the oldest event not yet applied by every projection (0 when caught up)",
+                [("", round(lag.lag_seconds, 3))])
     _metric(lines, "ready", "gauge", "1 if the projections are within the readiness bound",
-            [("", 1 if lag.within(bound) else 0)])
+            [("", 1 if lag is not None and lag.within(bound) else 0)])
     return _text(lines)
 
 
