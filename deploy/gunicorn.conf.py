@@ -24,6 +24,8 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "api.logs.StderrHandler", "formatter": "json"}},
+    # The application's own loggers (claims_ledger.*) have their JSON handler already.
+    "root": {"level": "WARNING", "handlers": []},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(),
                            "propagate": False},
