@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import weakref
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
@@ -36,9 +37,12 @@ def register(app: Flask) -> None:
 def _connection(app_ledger: Ledger) -> Connection:
     """This thread's connection to the projection tables (made again after a failure)."""
     found: Connection | None = getattr(_local, "connection", None)
-    if found is None or getattr(_local, "ledger", None) is not app_ledger:
+    owner = getattr(_local, "ledger", None)
+    if found is None or owner is None or owner() is not app_ledger:
+        _forget_connection()
         found = Connection(app_ledger.settings)
-        _local.connection, _local.ledger = found, app_ledger
+        # A weak reference: this cache must not keep a closed application alive.
+        _local.connection, _local.ledger = found, weakref.ref(app_ledger)
     return found
 
 
