@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import idempotency
+from api import health, idempotency, logs
 from api.errors import register_error_handlers
 from api.resources import (
     claims,
@@ -79,5 +79,7 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
                        "description": "made with 'claims-ledger token create'"})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    logs.register(app)
     idempotency.register(app)
+    health.register(app)
     return app

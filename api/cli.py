@@ -20,7 +20,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from api.cli_audit import findings_command, history, print_findings
 from api.cli_common import LedgerCommandError, console, refusal
 from api.cli_reports import report
+from api.cli_service import db_keygen, export_command, restore_command, status_command
 from api.demo_summary import print_summary
+from api.logs import log_commands
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.demo import DemoBuilder, DemoResult
@@ -368,6 +370,11 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(export_command)
+cli.add_command(restore_command)
+cli.add_command(status_command)
+db.add_command(db_keygen)
+log_commands(cli)
 
 
 def main() -> None:

@@ -46,8 +46,9 @@ class StoreSettings:
 
 
 def settings_from_environment() -> StoreSettings:
-    """Read ``LEDGER_DATABASE_URL`` from the process environment."""
-    return settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, ""))
+    """Read ``LEDGER_DATABASE_URL`` (and ``LEDGER_CIPHER_KEY``) from the process environment."""
+    return with_cipher(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
+                       os.environ.get(CIPHER_KEY_VARIABLE))
 
 
 def settings_from_url(url: str) -> StoreSettings:
@@ -125,3 +126,30 @@ SIGNING_KEY_VARIABLE = "LEDGER_SIGNING_KEY"
 def signing_key_from_environment() -> str | None:
     """The journal's Ed25519 signing key (``claims-ledger journal keygen``), if configured."""
     return os.environ.get(SIGNING_KEY_VARIABLE) or None
+
+
+CIPHER_KEY_VARIABLE = "LEDGER_CIPHER_KEY"
+#: The library's AES-GCM cipher on the ``cryptography`` package (its default topic,
+#: ``eventsourcing.cipher:AESCipher``, needs pycryptodome, which this project does not install).
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
+def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
+    """The same store with stored event state encrypted by AES-GCM under ``key`` (base64 of 16,
+    24 or 32 bytes, as ``claims-ledger db keygen`` prints); no key, no encryption."""
+    key = (key or "").strip()
+    if not key:
+        return settings
+    import base64
+    import binascii
+
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = -1
+    if size not in (16, 24, 32):
+        raise ConfigurationError(
+            f"{CIPHER_KEY_VARIABLE} must be a key made by 'claims-ledger db keygen' (base64 of "
+            "32 bytes); the one set is not")
+    env = dict(settings.env, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
+    return StoreSettings(settings.url, settings.backend, env)

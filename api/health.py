@@ -1,0 +1,155 @@
+"""Health for operators: ``/healthz`` (the process), ``/readyz`` (database and projections),
+``/metrics`` (Prometheus text format).
+
+They sit outside ``/api/v1`` and need no token (probes and scrapers carry none); they show
+counts and positions only, never a record. Every figure is read from the database at the
+moment of the request, so any gunicorn worker gives the same answer: there are no per-process
+counters to merge, which is why this is a few lines of text and not a metrics library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import weakref
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+from api.state import ledger, projector
+from ledger.application import Ledger
+from projections.db import Connection, Namespace
+from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
+from projections.lag import measure as measure_lag
+
+blp = Blueprint("health", __name__)
+log = logging.getLogger("claims_ledger.health")
+MAX_LAG_KEY = "READY_MAX_LAG_SECONDS"
+_local = threading.local()
+
+
+def register(app: Flask) -> None:
+    app.config.setdefault(MAX_LAG_KEY, max_lag_from_environment())
+    app.register_blueprint(blp)
+
+
+def _connection(app_ledger: Ledger) -> Connection:
+    """This thread's connection to the projection tables (made again after a failure)."""
+    found: Connection | None = getattr(_local, "connection", None)
+    owner = getattr(_local, "ledger", None)
+    if found is None or owner is None or owner() is not app_ledger:
+        _forget_connection()
+        found = Connection(app_ledger.settings)
+        # A weak reference: this cache must not keep a closed application alive.
+        _local.connection, _local.ledger = found, weakref.ref(app_ledger)
+    return found
+
+
+def _forget_connection() -> None:
+    found: Connection | None = getattr(_local, "connection", None)
+    _local.connection = None
+    if found is not None:
+        with contextlib.suppress(Exception):  # already broken: why it is being forgotten
+            found.close()
+
+
+def _measure() -> Lag:
+    app_ledger = ledger()
+    if not app_ledger.settings.is_postgres:
+        projector().catch_up()  # embedded mode: the API keeps its projections itself
+    try:
+        return measure_lag(app_ledger, _connection(app_ledger), Namespace(app_ledger.settings))
+    except Exception:
+        _forget_connection()
+        raise
+
+
+@blp.get("/healthz")
+def healthz() -> Response:
+    """The process is up and serving (the database is not asked)."""
+    return jsonify({"status": "ok"})
+
+
+@blp.get("/readyz")
+def readyz() -> Any:
+    """Ready: the database answers and the projections are within the lag bound."""
+    bound = float(current_app.config[MAX_LAG_KEY])
+    try:
+        lag = _measure()
+    except ProjectionsMissingError as error:
+        return _not_ready(str(error), database="ok")
+    except Exception as error:
+        log.warning("readyz: the database does not answer: %s: %s", type(error).__name__,
+                    _first_line(error))
+        return _not_ready(f"the database does not answer: {type(error).__name__}: "
+                          f"{_first_line(error)}", database="unreachable")
+    body = {"status": "ready", "database": "ok", **lag.as_json(), "max_lag_seconds": bound}
+    if not lag.within(bound):
+        return _not_ready(f"the projections are {lag.lag_events} events and "
+                          f"{lag.lag_seconds:.1f} s behind the log (bound {bound:g} s); is "
+                          "'claims-ledger project --follow' running?", **body)
+    return jsonify(body)
+
+
+def _not_ready(reason: str, **details: Any) -> Any:
+    body = {**details, "status": "not ready", "reason": reason}
+    return jsonify(body), 503, {"Retry-After": "5"}
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else ""
+
+
+@blp.get("/metrics")
+def metrics() -> Response:
+    """Events recorded, the log head, each projection's position and lag, in Prometheus text."""
+    bound = float(current_app.config[MAX_LAG_KEY])
+    lines: list[str] = []
+    lag: Lag | None = None
+    try:
+        recorded = events_recorded(ledger())
+        head = int(ledger().recorder.max_notification_id() or 0)
+        lag = _measure()
+    except ProjectionsMissingError:
+        pass  # the log is there, the projections not yet: say what is known
+    except Exception as error:
+        log.warning("metrics: the database does not answer: %s: %s", type(error).__name__,
+                    _first_line(error))
+        _metric(lines, "up", "gauge", "1 if the database answered this scrape", [("", 0)])
+        return _text(lines)
+    _metric(lines, "up", "gauge", "1 if the database answered this scrape", [("", 1)])
+    _metric(lines, "events_recorded_total", "counter", "events stored in the log",
+            [("", recorded)])
+    _metric(lines, "log_head_position", "gauge", "the log's last position",
+            [("", lag.head if lag else head)])
+    if lag is not None:
+        _metric(lines, "projection_position", "gauge",
+                "the last position a projection applied",
+                [(_label(n), p) for n, p in sorted(lag.positions.items())])
+        _metric(lines, "projection_lag_events", "gauge",
+                "positions between the log head and a projection",
+                [(_label(n), e) for n, e in sorted(lag.per_projection().items())])
+        _metric(lines, "projection_lag_seconds", "gauge",
+                "age of the oldest event not yet applied by every projection (0 when caught up)",
+                [("", round(lag.lag_seconds, 3))])
+    _metric(lines, "ready", "gauge", "1 if the projections are within the readiness bound",
+            [("", 1 if lag is not None and lag.within(bound) else 0)])
+    return _text(lines)
+
+
+def _label(projection: str) -> str:
+    return '{projection="' + projection.replace("\\", "\\\\").replace('"', '\\"') + '"}'
+
+
+def _metric(lines: list[str], name: str, kind: str, text: str,
+            samples: list[tuple[str, float | int]]) -> None:
+    full = f"claims_ledger_{name}"
+    lines += [f"# HELP {full} {text}", f"# TYPE {full} {kind}"]
+    lines += [f"{full}{labels} {value}" for labels, value in samples]
+
+
+def _text(lines: list[str]) -> Response:
+    return Response("\n".join(lines) + "\n",
+                    content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,33 @@
+"""gunicorn for the claims-ledger API: ``gunicorn --config deploy/gunicorn.conf.py``.
+
+Environment only: ``LEDGER_BIND`` (default 0.0.0.0:8000), ``WEB_CONCURRENCY`` (workers, default
+4), ``LEDGER_THREADS`` (threads per worker, default 1), ``LEDGER_LOG_LEVEL``. Command-line
+options (``--bind``, ``--workers``) win over these. Each worker builds its own application
+service (``create_app()``), so nothing is shared between processes but the database.
+"""
+
+import os
+
+wsgi_app = "api.app:create_app()"
+bind = [os.environ.get("LEDGER_BIND", "0.0.0.0:8000")]
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("LEDGER_THREADS", "1"))
+timeout = 60
+graceful_timeout = 20
+# The application logs every request itself, as JSON with the request id and the actor
+# (api/logs.py); gunicorn's own access log would say it again without them.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LEDGER_LOG_LEVEL", "info").lower()
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "api.logs.StderrHandler", "formatter": "json"}},
+    # The application's own loggers (claims_ledger.*) have their JSON handler already.
+    "root": {"level": "WARNING", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(),
+                           "propagate": False},
+    },
+}

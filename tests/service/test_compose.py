@@ -1,0 +1,75 @@
+"""The compose file and the image: the services operators run, each with its health check."""
+
+from __future__ import annotations
+
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def test_compose_file_names_the_services_with_health_checks() -> None:
+    compose = _compose()
+    services = compose["services"]
+    assert set(services) == {"postgres", "db-init", "api", "projector"}
+    for name in ("postgres", "api", "projector"):
+        assert services[name]["healthcheck"]["test"], name
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert services["projector"]["healthcheck"]["test"][1:3] == ["claims-ledger", "status"]
+    volume = services["postgres"]["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]  # a named volume, not a host folder
+    assert services["db-init"]["command"] == ["claims-ledger", "db", "init"]
+    assert services["api"]["command"][0] == "gunicorn"
+    assert services["projector"]["command"] == ["claims-ledger", "project", "--follow"]
+    for name in ("api", "projector"):
+        wanted = services[name]["depends_on"]["db-init"]["condition"]
+        assert wanted == "service_completed_successfully", name
+    assert services["db-init"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_compose_services_are_configured_by_environment_only() -> None:
+    services = _compose()["services"]
+    for name in ("db-init", "api", "projector"):
+        environment = services[name]["environment"]
+        assert environment["LEDGER_DATABASE_URL"].startswith("postgresql://"), name
+        assert "LEDGER_CIPHER_KEY" in environment
+        assert "volumes" not in services[name], f"{name} reads no files from the host"
+
+
+def test_the_image_installs_the_package_with_weasyprint_system_libraries() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for needed in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu", "pip install ."):
+        assert needed in dockerfile
+    assert "COPY deploy deploy" in dockerfile
+
+
+def test_the_gunicorn_config_serves_the_app_factory_with_workers_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("LEDGER_BIND", "127.0.0.1:9999")
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert config["wsgi_app"] == "api.app:create_app()"
+    assert config["workers"] == 3 and config["bind"] == ["127.0.0.1:9999"]
+    assert config["accesslog"] is None  # the app logs requests itself, as JSON
+
+
+@pytest.mark.skipif(
+    shutil.which("docker") is None or subprocess.run(
+        ["docker", "compose", "version"], capture_output=True, check=False).returncode != 0,
+    reason="docker compose is not installed here; the YAML checks above still run")
+def test_docker_compose_accepts_the_file() -> None:
+    done = subprocess.run(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"),
+                           "config", "--quiet"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
