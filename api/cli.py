@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
 from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_import import import_group
 from api.cli_reports import report
 from api.demo_summary import print_summary
 from documents.formatting import number_id
@@ -341,6 +342,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(import_group)
 
 
 def main() -> None:

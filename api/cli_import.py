@@ -1,0 +1,138 @@
+"""``claims-ledger import ...``, ``generate ...`` and ``reconcile ...``: rosters and money in bulk.
+
+A file that cannot be read at all is refused before anything is recorded (exit 2). Rows the
+ledger refuses are written to an error file (the same columns plus the reason in Indonesian and
+English) and counted; the good rows are recorded. Re-running a file records nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli_common import console, refusal
+from documents.formatting import number_id
+from ledger.application import Ledger
+from ledger.errors import LedgerError
+from ledger.settings import settings_from_environment
+
+
+def _ledger() -> Ledger:
+    ledger = Ledger(settings_from_environment())
+    ledger.require_initialised()
+    return ledger
+
+
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(rows: int) -> None:
+            progress.update(task, advance=rows)
+
+        yield advance
+
+
+def _counts(title: str, rows: list[tuple[str, int | str]]) -> None:
+    table = Table(title=title, show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, value in rows:
+        table.add_row(label, number_id(value) if isinstance(value, int) else value)
+    console.print(table)
+
+
+def _errors_path(source: Path, given: Path | None) -> Path:
+    if given is not None:
+        return given
+    return source.with_name(f"{source.stem}.errors{source.suffix.lower()}")
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bulk input from spreadsheets: rosters, payment orders, statements."""
+
+
+@import_group.command("members")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--program", "code", required=True, help="The programme code, e.g. TNG-2025.")
+@click.option("--enrolled-on", type=click.DateTime(["%Y-%m-%d"]),
+              help="Enrolment date for rows without one (default: today).")
+@click.option("--branch", help="BPJS branch for rows without one (default: the programme's "
+              "first branch).")
+@click.option("--register", default="DTSEN", show_default=True,
+              type=click.Choice(["DTKS", "DTSEN"]), help="Welfare register of the roster.")
+@click.option("--register-date", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date of the register snapshot (default: the enrolment date).")
+@click.option("--errors", "errors_file", type=click.Path(path_type=Path),
+              help="Where the rejected rows go (default: FILE.errors.csv/.xlsx beside FILE).")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000),
+              help="Rows per all-or-nothing batch.")
+@click.option("--as", "actor", default="cli", show_default=True,
+              help="Who is importing (recorded on every event).")
+def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
+                   register_date: Any, errors_file: Path | None, batch: int,
+                   actor: str) -> None:
+    """Enrol the workers of a roster (CSV or XLSX) in a programme."""
+    from ledger.importing import (
+        ImportOptions,
+        error_cells,
+        error_headers,
+        import_roster,
+        read_roster,
+    )
+    from ledger.roster import SheetWriter
+
+    options = ImportOptions(
+        enrolled_on=enrolled_on.date() if enrolled_on else date.today(), branch=branch,
+        register=register, register_snapshot=register_date.date() if register_date else None)
+    target = _errors_path(file, errors_file)
+    try:
+        sheet = read_roster(file)
+        ledger = _ledger()
+        try:
+            writer: SheetWriter | None = None
+
+            def rejected(item: Any) -> None:
+                nonlocal writer
+                if writer is None:
+                    writer = SheetWriter(target, error_headers(sheet))
+                writer.write(error_cells(sheet, item))
+
+            try:
+                with _progress(f"importing {file.name}", sheet.total) as advance:
+                    summary = import_roster(ledger, code, sheet, actor, options, rejected,
+                                            advance, batch)
+            finally:
+                if writer is not None:
+                    writer.close()
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    if writer is None:
+        target.unlink(missing_ok=True)  # a stale error file of an earlier run would mislead
+    _counts(f"Import of {file.name} into {code.upper()}", [
+        ("rows read (baris dibaca)", summary.rows),
+        ("enrolled now (terdaftar sekarang)", summary.enrolled),
+        ("already enrolled, skipped (sudah terdaftar)", summary.already_enrolled),
+        ("rejected (ditolak)", summary.rejected),
+        *[(f"  {rule}", count) for rule, count in sorted(summary.by_rule.items())],
+        ("batches saved / failed", f"{summary.batches - summary.failed_batches} / "
+                                   f"{summary.failed_batches}"),
+    ])
+    if summary.enrolled == 0 and summary.already_enrolled and not summary.rejected:
+        console.print("nothing new: every row of this file is already enrolled")
+    if summary.rejected:
+        console.print(f"rejected rows with reasons: [bold]{target}[/bold] (fix them there and "
+                      "import that file again)")
+
