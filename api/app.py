@@ -21,12 +21,14 @@ from api.resources import (
     programmes,
     projections,
 )
+from api.resources import rosters as roster_uploads
 from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp)
+BLUEPRINTS += (roster_uploads.blp,)
 
 
 class ProblemSchema(Schema):

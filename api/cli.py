@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
 from api.cli_common import LedgerCommandError, console, refusal
-from api.cli_import import import_group
+from api.cli_import import generate_group, import_group
 from api.cli_reports import report
 from api.demo_summary import print_summary
 from documents.formatting import number_id
@@ -343,6 +343,7 @@ cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
 cli.add_command(import_group)
+cli.add_command(generate_group)
 
 
 def main() -> None:

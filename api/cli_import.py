@@ -136,3 +136,44 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
         console.print(f"rejected rows with reasons: [bold]{target}[/bold] (fix them there and "
                       "import that file again)")
 
+
+
+@click.group("generate")
+def generate_group() -> None:
+    """Synthetic test data: rosters with planted bad rows, statements with planted gaps."""
+
+
+@generate_group.command("roster")
+@click.option("--members", required=True, type=click.IntRange(1, 5_000_000))
+@click.option("--region", required=True, help="Region code, e.g. 36.71 (Kota Tangerang).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="FILE.csv or FILE.xlsx")
+@click.option("--bad-share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of rows spoiled, every kind of error in turn.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--occupations", help="Comma-separated occupation codes (default: all informal).")
+@click.option("--deciles", default="1-4", show_default=True, help="Range of deciles drawn.")
+def generate_roster(members: int, region: str, output: Path, bad_share: float, seed: int,
+                    occupations: str | None, deciles: str) -> None:
+    """Write a realistic synthetic roster (valid NIKs, districts, occupations, deciles)."""
+    from ledger.generate import RosterSpec, write_roster
+    from ledger.occupations import OCCUPATIONS
+    from ledger.regions import region as known_region
+    from ledger.roster import sheet_format
+
+    try:
+        known_region(region)
+        sheet_format(output)
+        low, _, high = deciles.partition("-")
+        spec = RosterSpec(members=members, region=region, bad_share=bad_share, seed=seed,
+                          occupations=tuple((occupations or ",".join(OCCUPATIONS)).split(",")),
+                          deciles=(int(low), int(high or low)))
+    except ValueError:
+        raise LedgerCommandError("--deciles must look like 1-4") from None
+    except LedgerError as error:
+        raise refusal(error) from None
+    counts = write_roster(output, spec)
+    bad = sum(v for k, v in counts.items() if k != "good")
+    console.print(f"wrote {number_id(members)} rows to {output} ({number_id(bad)} bad: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "good")
+                  + ")")
