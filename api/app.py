@@ -27,8 +27,7 @@ from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
-              identity_checks.blp)
-BLUEPRINTS += (roster_uploads.blp,)
+              identity_checks.blp, roster_uploads.blp)
 
 
 class ProblemSchema(Schema):

@@ -17,7 +17,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import console, refusal
+from api.cli_common import LedgerCommandError, console, refusal
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -177,3 +177,52 @@ def generate_roster(members: int, region: str, output: Path, bad_share: float, s
     console.print(f"wrote {number_id(members)} rows to {output} ({number_id(bad)} bad: "
                   + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "good")
                   + ")")
+
+
+def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> None:
+    from ledger.roster import SheetWriter
+
+    if not cells:
+        target.unlink(missing_ok=True)
+        return
+    with SheetWriter(target, headers) as writer:
+        for row in cells:
+            writer.write(row)
+
+
+@import_group.command("payments")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--program", "code", help="Programme for rows without a Program column.")
+@click.option("--errors", "errors_file", type=click.Path(path_type=Path),
+              help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE).")
+@click.option("--as", "actor", default="cli", show_default=True)
+def import_payments_command(file: Path, code: str | None, errors_file: Path | None,
+                            actor: str) -> None:
+    """Record payment orders (SP2D) as contributions; a re-run skips SP2Ds already recorded."""
+    from ledger.importing import error_cells, error_headers
+    from ledger.payments_import import import_payments, read_payments
+
+    target = _errors_path(file, errors_file)
+    try:
+        sheet = read_payments(file)
+        ledger = _ledger()
+        try:
+            with _progress(f"importing {file.name}", sheet.total) as advance:
+                summary, rejected = import_payments(ledger, sheet, actor, code, advance)
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    _write_errors(target, error_headers(sheet), [error_cells(sheet, r) for r in rejected])
+    _counts(f"Payment orders in {file.name}", [
+        ("rows read (baris dibaca)", summary.rows),
+        ("recorded now (dicatat)", summary.recorded),
+        ("already recorded, skipped (sudah tercatat)", summary.already_recorded),
+        ("refused (ditolak)", summary.rejected),
+        *[(f"  {rule}", count) for rule, count in sorted(summary.by_rule.items())],
+        ("amount recorded (Rp)", summary.amount),
+    ])
+    for item in rejected:
+        console.print(f"row {item.row}: {item.reason_en} [{item.rule}]")
+    if rejected:
+        console.print(f"refused rows with reasons: [bold]{target}[/bold]")

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
