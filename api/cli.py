@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
 from api.cli_common import LedgerCommandError, console, refusal
-from api.cli_import import generate_group, import_group
+from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli_reports import report
 from api.demo_summary import print_summary
 from documents.formatting import number_id
@@ -344,6 +344,8 @@ cli.add_command(findings_command)
 cli.add_command(report)
 cli.add_command(import_group)
 cli.add_command(generate_group)
+cli.add_command(reconcile_group)
+report.add_command(reconciliation_report)
 
 
 def main() -> None:

@@ -226,3 +226,153 @@ def import_payments_command(file: Path, code: str | None, errors_file: Path | No
         console.print(f"row {item.row}: {item.reason_en} [{item.rule}]")
     if rejected:
         console.print(f"refused rows with reasons: [bold]{target}[/bold]")
+
+
+def _reconciliation_reader(ledger: Ledger) -> Any:
+    """The projections caught up (they hold the recorded money), and their reader."""
+    from projections.reconciliation import ReconciliationReader
+    from projections.runner import Projector
+
+    projector = Projector(ledger)
+    projector.catch_up()
+    return projector, ReconciliationReader(projector.connection, projector.live)
+
+
+def _month_option(month: str | None) -> str | None:
+    if month is None:
+        return None
+    from ledger.calendar import parse_month
+
+    return parse_month(month)
+
+
+@import_group.command("statement")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source", required=True, type=click.Choice(["bpjs", "bank"]),
+              help="A BPJS billing statement or the city's bank statement.")
+@click.option("--program", "code", help="Only this programme's payments.")
+@click.option("--month", help="Only payments dated in this month (YYYY-MM).")
+@click.option("--as", "actor", default="cli", show_default=True)
+def import_statement(file: Path, source: str, code: str | None, month: str | None,
+                     actor: str) -> None:
+    """Reconcile a statement with the recorded contributions and payouts; record the result."""
+    from ledger.reconciliation import record_run
+    from ledger.statement import read_statement
+
+    try:
+        scope_month = _month_option(month)
+        lines, digest = read_statement(file)
+        ledger = _ledger()
+        try:
+            if code:
+                ledger.programme(code)
+            projector, reader = _reconciliation_reader(ledger)
+            try:
+                items = reader.ledger_items(source, code, scope_month)
+                run, new = record_run(
+                    ledger, source=source, digest=digest, program=code.upper() if code else None,
+                    month=scope_month, statement_name=file.name, lines=lines, items=items,
+                    run_on=date.today(), actor=actor)
+            finally:
+                projector.close()
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    if not new:
+        console.print(f"this statement was already reconciled in the same scope: run {run.id}; "
+                      "nothing new recorded")
+    kinds: dict[str, int] = {}
+    for item in run.discrepancies.values():
+        kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+    console.print(f"reconciliation run: {run.id}")
+    _counts(f"Reconciliation of {file.name} ({source})", [
+        ("statement lines", run.lines), ("recorded payments in scope", run.ledger_items),
+        ("matched (cocok)", run.matched), ("discrepancies (selisih)", len(run.discrepancies)),
+        *[(f"  {kind}", count) for kind, count in sorted(kinds.items())],
+    ])
+
+
+@click.group("reconcile")
+def reconcile_group() -> None:
+    """Follow up reconciliation runs: resolve their discrepancies."""
+
+
+@reconcile_group.command("resolve")
+@click.argument("run_id")
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why the discrepancy is settled.")
+@click.option("--as", "actor", default="cli", show_default=True)
+def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None:
+    """Mark discrepancy NUMBER of run RUN_ID resolved, with the reason."""
+    from ledger.reconciliation import resolve
+
+    try:
+        ledger = _ledger()
+        try:
+            run = resolve(ledger, run_id, number, reason, actor)
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    still_open = sum(1 for d in run.discrepancies.values() if not d["resolved"])
+    console.print(f"discrepancy {number} of run {run.id} resolved; {still_open} still open")
+
+
+@generate_group.command("statement")
+@click.option("--source", required=True, type=click.Choice(["bpjs", "bank"]))
+@click.option("--program", "code", help="Only this programme's payments.")
+@click.option("--month", help="Only payments dated in this month (YYYY-MM).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--clean", is_flag=True, help="Plant no discrepancies.")
+def generate_statement(source: str, code: str | None, month: str | None, output: Path,
+                       seed: int, clean: bool) -> None:
+    """Write a statement of the recorded payments with one planted discrepancy of each kind."""
+    from ledger.generate import write_statement
+    from ledger.roster import sheet_format
+
+    try:
+        sheet_format(output)
+        scope_month = _month_option(month)
+        ledger = _ledger()
+        try:
+            projector, reader = _reconciliation_reader(ledger)
+            try:
+                items = reader.ledger_items(source, code, scope_month)
+            finally:
+                projector.close()
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    counts = write_statement(output, items, plant=not clean, seed=seed)
+    console.print(f"wrote {number_id(counts.pop('lines'))} lines to {output}"
+                  + (f" (planted: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})"
+                     if counts else ""))
+
+
+@click.command("reconciliation")
+@click.option("--run", "run_id", help="One run (default: every run).")
+@click.option("--program", "code", help="Only runs of this programme.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def reconciliation_report(run_id: str | None, code: str | None, output: Path) -> None:
+    """The reconciliation report (PDF, Bahasa Indonesia): runs and their discrepancies."""
+    from documents.reconciliation import reconciliation_pdf
+
+    try:
+        ledger = _ledger()
+        try:
+            projector, reader = _reconciliation_reader(ledger)
+            try:
+                runs = reader.runs(run_id=run_id, program=code)
+                if run_id and not runs:
+                    raise LedgerCommandError(f"there is no reconciliation run {run_id}")
+                output.write_bytes(reconciliation_pdf(runs))
+            finally:
+                projector.close()
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        raise refusal(error) from None
+    console.print(f"wrote {output} ({len(runs)} run(s))")

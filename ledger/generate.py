@@ -18,6 +18,7 @@ from pathlib import Path
 from ledger.enrolment import EnrolmentRequest
 from ledger.identity import parse_nik
 from ledger.occupations import OCCUPATIONS
+from ledger.reconciliation import LedgerItem
 from ledger.regions import REGIONS
 from ledger.roster import SheetWriter
 from ledger.synthetic import WorkerFactory
@@ -138,17 +139,7 @@ def write_roster(path: Path, spec: RosterSpec) -> dict[str, int]:
 STATEMENT_HEADERS = ("Referensi", "Tanggal", "Jumlah", "Keterangan")
 
 
-@dataclass(frozen=True)
-class LedgerLine:
-    """A money movement the ledger recorded: a contribution (SP2D) or a payout."""
-
-    reference: str
-    day: date
-    amount: int
-    kind: str
-
-
-def statement_lines(items: Sequence[LedgerLine], plant: bool,
+def statement_lines(items: Sequence[LedgerItem], plant: bool,
                     seed: int = 1) -> list[tuple[list[str], str | None]]:
     """A statement listing ``items``; with ``plant``, one discrepancy of each kind is planted:
     a line missing from the statement, a line unknown to the ledger, a differing amount and a
@@ -178,7 +169,7 @@ def statement_lines(items: Sequence[LedgerLine], plant: bool,
     return lines
 
 
-def write_statement(path: Path, items: Sequence[LedgerLine], plant: bool,
+def write_statement(path: Path, items: Sequence[LedgerItem], plant: bool,
                     seed: int = 1) -> dict[str, int]:
     counts: dict[str, int] = {"lines": 0}
     with SheetWriter(path, STATEMENT_HEADERS) as writer:
