@@ -236,10 +236,10 @@ def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
         for start in range(0, len(keys), 900):
             chunk = keys[start:start + 900]
             if ledger.settings.is_postgres:
-                cursor.execute(
+                cursor.execute(  # ids as text: psycopg dumps a list of UUID objects slowly
                     f"SELECT originator_id, originator_version, topic, state FROM {table} "
-                    "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version",
-                    (chunk,))
+                    "WHERE originator_id = ANY(%s::uuid[]) "
+                    "ORDER BY originator_id, originator_version", ([str(k) for k in chunk],))
             else:
                 marks = ",".join("?" * len(chunk))
                 cursor.execute(
