@@ -12,8 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.auth import BEARER, current_actor, requires
 from api.fields import text
@@ -35,8 +36,14 @@ class RosterForm(Schema):
 
 
 class RosterFile(Schema):
+    """The multipart body: the file, and the form fields of :class:`RosterForm` beside it."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
                                                 "description": "the roster, .csv or .xlsx"})
+    enrolled_on = fields.String(metadata={"description": "form field: YYYY-MM-DD"})
+    branch = fields.String(metadata={"description": "form field"})
+    register = fields.String(metadata={"description": "form field: DTKS or DTSEN"})
+    register_snapshot = fields.String(metadata={"description": "form field: YYYY-MM-DD"})
 
 
 class RejectedOut(Schema):
@@ -64,11 +71,14 @@ class RosterSummaryOut(Schema):
 @blp.route("/<code>/rosters", methods=["POST"])
 @blp.doc(security=[BEARER])
 @requires("clerk")
-@blp.arguments(RosterForm, location="form")
 @blp.arguments(RosterFile, location="files")
 @blp.response(200, RosterSummaryOut)
-def upload(form: dict[str, Any], files: dict[str, Any], code: str) -> dict[str, Any]:
+def upload(files: dict[str, Any], code: str) -> dict[str, Any]:
     """Enrol the workers of an uploaded roster; answers the counts and the rejected rows."""
+    try:  # one multipart body documents best as one schema; its text fields are read here
+        form = RosterForm().load(request.form.to_dict())
+    except ValidationError as error:
+        abort(422, message="the form fields are not valid", errors=error.messages)
     upload_file = files["file"]
     name = Path(upload_file.filename or "roster").name
     suffix = Path(name).suffix.lower().lstrip(".")
