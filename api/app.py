@@ -22,12 +22,14 @@ from api.resources import (
     projections,
     reports,
 )
+from api.resources import reconciliation as reconciliation_runs
+from api.resources import rosters as roster_uploads
 from ledger.application import Ledger
 from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
-              identity_checks.blp, reports.blp)
+              identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp)
 
 
 class ProblemSchema(Schema):

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
 from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
 from api.demo_summary import print_summary
@@ -370,11 +371,15 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(import_group)
+cli.add_command(generate_group)
+cli.add_command(reconcile_group)
+report.add_command(reconciliation_report)
 cli.add_command(export_command)
 cli.add_command(restore_command)
 cli.add_command(status_command)
 db.add_command(db_keygen)
-log_commands(cli)
+log_commands(cli)  # last: it wraps every command registered above
 
 
 def main() -> None:

@@ -140,10 +140,16 @@ def months_between(a: str, b: str) -> int:
 
 def month_range(first: str, count: int) -> list[str]:
     """``count`` consecutive months from ``first``: March-December 2025 is ``("2025-03", 10)``."""
+    return list(_month_range(first, count))
+
+
+@lru_cache(maxsize=1024)
+def _month_range(first: str, count: int) -> tuple[str, ...]:
+    # Cached: every row of a bulk import asks a programme for its period (its months).
     if count < 0:
         raise CalendarError(f"a run of months cannot be negative; got {count}")
     start = parse_month(first)
-    return [add_months(start, n) for n in range(count)]
+    return tuple(add_months(start, n) for n in range(count))
 
 
 def add_calendar_months(d: date, n: int) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.db import Connection, Namespace
+from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {tracking} (
@@ -64,10 +65,12 @@ TABLES = (
         claim_id TEXT, reference TEXT, amount BIGINT, paid_on TEXT, reversed INTEGER NOT NULL
         DEFAULT 0, position BIGINT)""",
     "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
+    *RECONCILIATION_TABLES,
 )
 
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
-PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings")
+PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
+               "reconciliation")
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:
@@ -117,4 +120,5 @@ def swap_in(connection: Connection, live: Namespace, rebuilt: Namespace) -> None
 def _logical_names() -> tuple[str, ...]:
     return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
             "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
-            "incidents", "handover_items")
+            "incidents", "handover_items", "reconciliation_runs",
+            "reconciliation_discrepancies")

@@ -175,7 +175,7 @@ def test_each_projection_reports_its_position(ledger: Ledger) -> None:
     projector = Projector(ledger)
     try:
         assert set(projector.positions()) == {"coverage", "balances", "budget", "stats", "journal",
-                                               "findings"}
+                                               "findings", "reconciliation"}
         covered_member(ledger)
         assert projector.position() == 0 < projector.head()
         projector.catch_up()

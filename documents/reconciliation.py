@@ -1,0 +1,32 @@
+"""The reconciliation report: each statement run, its counts and its discrepancies (PDF).
+
+Bahasa Indonesia, amounts as ``Rp1.234.567``, dates as ``24 Maret 2025``. The PDF's own date is
+the recorded time of the latest run it shows, so the same runs give the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from documents.render import html, pdf
+
+KIND_LABELS = {
+    "missing_in_ledger": "Tidak ada di buku besar",
+    "missing_in_statement": "Tidak ada di rekening koran/tagihan",
+    "amount_differs": "Jumlah berbeda",
+    "date_differs": "Tanggal berbeda",
+    "duplicated": "Tercatat ganda di rekening koran/tagihan",
+}
+SOURCE_LABELS = {"bpjs": "Tagihan BPJS Ketenagakerjaan", "bank": "Rekening koran bank"}
+
+
+def reconciliation_html(runs: list[dict[str, Any]]) -> str:
+    return html("reconciliation.html", "id", runs=runs, kinds=KIND_LABELS,
+                sources=SOURCE_LABELS)
+
+
+def reconciliation_pdf(runs: list[dict[str, Any]]) -> bytes:
+    stamps = [datetime.fromisoformat(r["recorded_at"]) for r in runs if r.get("recorded_at")]
+    created = max(stamps) if stamps else datetime(2025, 1, 1, tzinfo=UTC)
+    return pdf(reconciliation_html(runs), created=created)

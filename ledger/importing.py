@@ -1,0 +1,426 @@
+"""Bulk enrolment from a roster: every row checked by the ledger's own rules, batches saved whole.
+
+Each row becomes an :class:`~ledger.enrolment.EnrolmentRequest` and meets the same checks as
+``Ledger.enrol``: :func:`~ledger.eligibility.require_eligible` (NIK, KK, name, region, address,
+decile, occupation, branch, period) and :meth:`~ledger.person.Person.require_enrollable` (already
+covered elsewhere, BPJS exclusion, deceased). The rows that pass are enrolled in batches, each
+batch one ``save()``: one transaction, all or nothing. The people of a batch are read in one
+query (not one per row); when another writer changes one of them between that read and the save,
+the store refuses the whole batch (optimistic concurrency) and its rows are reported, not
+silently retried: the clerk re-runs the file and rows already enrolled are skipped.
+
+Re-running a file is safe: a NIK already enrolled in this programme is counted as "already
+enrolled", not as an error. A NIK that appears twice in the file is reported at every occurrence
+after the first, naming the first row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from ledger.eligibility import require_eligible
+from ledger.enrolment import Enrolment, EnrolmentRequest
+from ledger.errors import InvalidInputError, LedgerError
+from ledger.identity import mask_nik, parse_nik
+from ledger.occupations import OCCUPATIONS
+from ledger.person import Person, person_id
+from ledger.programme import Programme
+from ledger.reasons import indonesian
+from ledger.regions import REGIONS
+from ledger.roster import MEMBER_COLUMNS, MEMBER_REQUIRED, Sheet, SheetRow, read_sheet
+
+BATCH_SIZE = 1000
+#: The rule name of a row that appears again in the same file.
+DUPLICATE_IN_FILE = "duplicate-in-file"
+#: The rule name of a row whose batch another writer spoiled between check and save.
+BATCH_NOT_SAVED = "batch-not-saved"
+
+
+class RowError(InvalidInputError):
+    """A cell of a roster row that cannot be read (a decile "empat", a date "31/02/2025")."""
+
+    rule = "invalid-row"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the rows do not say themselves: the enrolment date, branch and register."""
+
+    enrolled_on: date
+    branch: str | None = None
+    register: str = "DTSEN"
+    register_snapshot: date | None = None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row not enrolled: where it is, what it says, and why in both languages."""
+
+    row: int
+    cells: tuple[str, ...]
+    nik: str
+    rule: str
+    reason_en: str
+    reason_id: str
+
+    def as_record(self) -> dict[str, Any]:
+        return {"row": self.row, "nik": mask_nik(self.nik) if self.nik else "",
+                "rule": self.rule, "reason_id": self.reason_id, "reason_en": self.reason_en}
+
+
+@dataclass
+class ImportSummary:
+    """The counts a clerk reads after an import."""
+
+    rows: int = 0
+    enrolled: int = 0
+    already_enrolled: int = 0
+    rejected: int = 0
+    batches: int = 0
+    failed_batches: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+    last_position: int | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        return {"rows": self.rows, "enrolled": self.enrolled,
+                "already_enrolled": self.already_enrolled, "rejected": self.rejected,
+                "batches": self.batches, "failed_batches": self.failed_batches,
+                "rejected_by_rule": dict(sorted(self.by_rule.items())),
+                "position": self.last_position}
+
+
+def read_roster(path: Any) -> Sheet:
+    """Open a roster file; refuses (recording nothing) a file without the needed columns."""
+    from pathlib import Path
+
+    return read_sheet(Path(path), MEMBER_COLUMNS, MEMBER_REQUIRED)
+
+
+def reject(row: SheetRow, nik: str, error: LedgerError) -> RejectedRow:
+    return RejectedRow(row.number, row.cells, nik, error.rule, error.message,
+                       indonesian(error))
+
+
+# -- reading cells --------------------------------------------------------------------------------
+
+
+def _date(text: str, label: str, field_name: str) -> date:
+    value = text.strip()
+    for parse in (_iso, _dmy):
+        found = parse(value)
+        if found is not None:
+            return found
+    raise RowError(f"{label} '{value}' is not a date (write 2025-03-24 or 24/03/2025)",
+                   field=field_name)
+
+
+def _iso(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _dmy(value: str) -> date | None:
+    for separator in ("/", "-", "."):
+        parts = value.split(separator)
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            try:
+                return date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                return None
+    return None
+
+
+_LABEL_TO_OCCUPATION = {label.lower(): code for code, label in OCCUPATIONS.items()}
+_SEX = {"l": "M", "laki_laki": "M", "laki-laki": "M", "laki laki": "M", "pria": "M", "m": "M",
+        "male": "M", "p": "F", "perempuan": "F", "wanita": "F", "f": "F", "female": "F"}
+
+
+def occupation_code(text: str) -> str:
+    """``"Pengemudi ojek"`` or ``"ojek"`` -> ``"ojek"`` (unknown text is kept as written)."""
+    value = text.strip()
+    lowered = value.lower()
+    if lowered in OCCUPATIONS:
+        return lowered
+    return _LABEL_TO_OCCUPATION.get(lowered, lowered.replace(" ", "_"))
+
+
+def district_code(text: str, region: str) -> str:
+    """A district code as written, or the code of a district name of the programme's region."""
+    value = text.strip()
+    if value[:1].isdigit():
+        return value
+    known = REGIONS.get(region)
+    if known is not None:
+        for code, name in known.districts.items():
+            if name.lower() == value.lower():
+                return code
+    return value
+
+
+class RowReader:
+    """Turns roster rows into enrolment requests for one programme."""
+
+    def __init__(self, sheet: Sheet, programme: Programme, options: ImportOptions) -> None:
+        self.sheet = sheet
+        self.programme = programme
+        self.options = options
+        self.branch = options.branch or (programme.branches[0] if programme.branches else "")
+
+    def request(self, row: SheetRow) -> EnrolmentRequest:
+        get = self.sheet.value
+        district = district_code(get(row, "district"), self.programme.funder_region)
+        decile_text = get(row, "decile")
+        try:
+            decile = int(decile_text)
+        except ValueError:
+            raise RowError(f"decile '{decile_text}' is not a whole number 1-10",
+                           field="decile") from None
+        enrolled_on = (_date(get(row, "enrolled_on"), "enrolment date", "enrolled_on")
+                       if get(row, "enrolled_on") else self.options.enrolled_on)
+        snapshot_text = get(row, "register_snapshot")
+        snapshot = (_date(snapshot_text, "register date", "register_snapshot") if snapshot_text
+                    else self.options.register_snapshot or enrolled_on)
+        request = EnrolmentRequest(
+            nik=get(row, "nik"), kk=get(row, "kk"), name=get(row, "name"),
+            region=district[:5] if district[:1].isdigit() else self.programme.funder_region,
+            district=district, village=get(row, "village"),
+            occupation=occupation_code(get(row, "occupation")), decile=decile,
+            register=(get(row, "register") or self.options.register).upper(),
+            register_snapshot=snapshot, branch=get(row, "branch") or self.branch,
+            enrolled_on=enrolled_on)
+        self._check_stated_identity(row, request)
+        return request
+
+    def _check_stated_identity(self, row: SheetRow, request: EnrolmentRequest) -> None:
+        """The birth date and sex written on the row must be the ones the NIK encodes."""
+        nik = request.parsed_nik()
+        born = self.sheet.value(row, "birth_date")
+        if born and _date(born, "birth date", "birth_date") != nik.birth_date:
+            raise RowError(
+                f"the birth date {born} does not match the NIK {mask_nik(nik.value)}, which "
+                f"says {nik.birth_date.isoformat()}", field="birth_date")
+        sex = self.sheet.value(row, "sex")
+        if sex:
+            stated = _SEX.get(sex.strip().lower())
+            if stated is None:
+                raise RowError(f"sex '{sex}' is not L (laki-laki) or P (perempuan)",
+                               field="sex")
+            if stated != nik.sex:
+                raise RowError(
+                    f"the row says {'female' if stated == 'F' else 'male'}, but the NIK "
+                    f"{mask_nik(nik.value)} is a {'woman' if nik.sex == 'F' else 'man'}'s",
+                    field="sex")
+
+
+# -- reading people in bulk -------------------------------------------------------------------
+
+
+def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
+    """The current state of the persons with these NIKs, read in one query per 900 NIKs."""
+    ids = {person_id(nik): nik for nik in niks}
+    found: dict[str, Person] = {}
+    table = ledger.qualified_events_table
+    datastore = ledger.recorder.datastore
+    keys = list(ids)
+    with datastore.transaction(commit=False) as cursor:
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            if ledger.settings.is_postgres:
+                cursor.execute(  # ids as text: psycopg dumps a list of UUID objects slowly
+                    f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                    "WHERE originator_id = ANY(%s::uuid[]) "
+                    "ORDER BY originator_id, originator_version", ([str(k) for k in chunk],))
+            else:
+                marks = ",".join("?" * len(chunk))
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {table} "
+                    f"WHERE originator_id IN ({marks}) "
+                    "ORDER BY originator_id, originator_version", [k.hex for k in chunk])
+            states: dict[UUID, Any] = {}
+            for row in cursor.fetchall():
+                event: Any = ledger.mapper.to_domain_event(StoredEvent(
+                    originator_id=UUID(str(row["originator_id"])),
+                    originator_version=int(row["originator_version"]),
+                    topic=str(row["topic"]), state=bytes(row["state"])))
+                key = UUID(str(event.originator_id))
+                states[key] = event.mutate(states.get(key))
+            for key, aggregate in states.items():
+                if isinstance(aggregate, Person):
+                    found[ids[key]] = aggregate
+    return found
+
+
+# -- the import -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    row: SheetRow
+    request: EnrolmentRequest
+    nik: str
+
+
+Progress = Callable[[int], None]
+
+
+class RosterImport:
+    """One roster into one programme: check every row, enrol the good ones batch by batch."""
+
+    def __init__(self, ledger: Any, code: str, actor: str, options: ImportOptions,
+                 batch_size: int = BATCH_SIZE, progress: Progress | None = None,
+                 before_save: Callable[[list[str]], None] | None = None) -> None:
+        self.ledger = ledger
+        self.programme: Programme = ledger.programme(code)
+        self.programme.require_open()
+        self.actor = actor
+        self.options = options
+        self.batch_size = batch_size
+        self.progress = progress
+        #: Called with a batch's NIKs after they were checked and before they are saved.
+        self.before_save = before_save
+        self.first_row: dict[str, int] = {}
+        self.summary = ImportSummary()
+
+    def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
+        """Import the sheet; yields every rejected row (in row order within each batch)."""
+        reader = RowReader(sheet, self.programme, self.options)
+        chunk: list[SheetRow] = []
+        for row in sheet.rows:
+            chunk.append(row)
+            if len(chunk) >= self.batch_size:
+                yield from self._chunk(reader, chunk)
+                chunk = []
+        if chunk:
+            yield from self._chunk(reader, chunk)
+
+    def _chunk(self, reader: RowReader, rows: list[SheetRow]) -> Iterator[RejectedRow]:
+        rejected: list[RejectedRow] = []
+        candidates: list[_Candidate] = []
+        for row in rows:
+            self.summary.rows += 1
+            outcome = self._check(reader, row)
+            if isinstance(outcome, RejectedRow):
+                rejected.append(outcome)
+            else:
+                candidates.append(outcome)
+        rejected += self._enrol(candidates)
+        for item in sorted(rejected, key=lambda r: r.row):
+            self.summary.rejected += 1
+            self.summary.by_rule[item.rule] += 1
+            yield item
+        if self.progress is not None:
+            self.progress(len(rows))
+
+    def _check(self, reader: RowReader, row: SheetRow) -> _Candidate | RejectedRow:
+        nik_text = reader.sheet.value(row, "nik")
+        try:
+            nik = parse_nik(nik_text, on=self.options.enrolled_on).value
+        except LedgerError as error:
+            return reject(row, nik_text, error)
+        first = self.first_row.setdefault(nik, row.number)
+        if first != row.number:
+            return RejectedRow(
+                row.number, row.cells, nik, DUPLICATE_IN_FILE,
+                f"NIK {mask_nik(nik)} appears again: it is already on row {first} of this "
+                "file (each worker once)",
+                f"NIK {mask_nik(nik)} muncul lagi: sudah ada di baris {first} berkas ini "
+                "(setiap pekerja cukup satu kali)")
+        try:
+            request = reader.request(row)
+            require_eligible(self.programme, request)
+        except LedgerError as error:
+            return reject(row, nik, error)
+        return _Candidate(row, request, nik)
+
+    def _enrol(self, candidates: list[_Candidate]) -> list[RejectedRow]:
+        """Enrol the checked rows of one batch in one save; what cannot be, is returned."""
+        if not candidates:
+            return []
+        known = people(self.ledger, [c.nik for c in candidates])
+        rejected: list[RejectedRow] = []
+        changed: list[Aggregate] = []
+        batch: list[_Candidate] = []
+        for candidate in candidates:
+            person = known.get(candidate.nik) or Person(nik=candidate.nik)
+            if person.active_programme_code == self.programme.code:
+                self.summary.already_enrolled += 1
+                continue
+            try:
+                person.require_enrollable()
+            except LedgerError as error:
+                rejected.append(reject(candidate.row, candidate.nik, error))
+                continue
+            enrolment = self._enrolment(candidate.request)
+            person.start_coverage(str(enrolment.id), self.programme.code)
+            changed += [person, enrolment]
+            batch.append(candidate)
+        if not batch:
+            return rejected
+        if self.before_save is not None:
+            self.before_save([c.nik for c in batch])
+        self.summary.batches += 1
+        try:
+            self.ledger.save(*changed)
+        except IntegrityError:
+            self.summary.failed_batches += 1
+            return rejected + self._batch_not_saved(batch)
+        self.summary.enrolled += len(batch)
+        self.summary.last_position = self.ledger.last_position()
+        return rejected
+
+    def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
+        programme = self.programme
+        return Enrolment(
+            programme_id=str(programme.id), programme_code=programme.code, nik=request.nik.strip(),
+            kk=request.kk.strip(), name=request.name.strip(), region=request.region,
+            district=request.district, village=request.village, occupation=request.occupation,
+            decile=request.decile, register=request.register,
+            register_snapshot=request.register_snapshot, branch=request.branch,
+            enrolled_on=request.enrolled_on, wage_band=programme.wage_band, actor=self.actor)
+
+    def _batch_not_saved(self, batch: list[_Candidate]) -> list[RejectedRow]:
+        first, last = batch[0].row.number, batch[-1].row.number
+        english = (f"rows {first}-{last} were checked, but another writer changed one of their "
+                   "people before they were saved, so nothing of this batch was recorded; "
+                   "import the file again (rows already enrolled are skipped)")
+        bahasa = (f"baris {first}-{last} sudah diperiksa, tetapi data salah satu pekerjanya "
+                  "diubah pihak lain sebelum disimpan, sehingga seluruh kelompok ini tidak "
+                  "dicatat; impor ulang berkas ini (baris yang sudah terdaftar dilewati)")
+        return [RejectedRow(c.row.number, c.row.cells, c.nik, BATCH_NOT_SAVED, english, bahasa)
+                for c in batch]
+
+
+def error_headers(sheet: Sheet) -> list[str]:
+    """The error file's columns: the roster's own, then where and why."""
+    return [*sheet.headers, "Baris asal", "Aturan", "Alasan", "Reason"]
+
+
+def error_cells(sheet: Sheet, item: RejectedRow) -> list[str]:
+    cells = list(item.cells) + [""] * (len(sheet.headers) - len(item.cells))
+    return [*cells[:len(sheet.headers)], str(item.row), item.rule, item.reason_id,
+            item.reason_en]
+
+
+def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: ImportOptions,
+                  on_rejected: Callable[[RejectedRow], None],
+                  progress: Progress | None = None, batch_size: int = BATCH_SIZE,
+                  before_save: Callable[[list[str]], None] | None = None) -> ImportSummary:
+    """Import a roster sheet; each rejected row goes to ``on_rejected``."""
+    job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save)
+    for item in job.run(sheet):
+        on_rejected(item)
+    return job.summary
+
+
+def iter_rejected(items: Iterable[RejectedRow]) -> list[dict[str, Any]]:
+    return [item.as_record() for item in items]
