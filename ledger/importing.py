@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from ledger.bulk_append import PostgresAppender
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
@@ -290,6 +291,7 @@ class RosterImport:
         self.before_save = before_save
         self.first_row: dict[str, int] = {}
         self.summary = ImportSummary()
+        self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch)."""
@@ -370,13 +372,24 @@ class RosterImport:
             self.before_save([c.nik for c in batch])
         self.summary.batches += 1
         try:
-            self.ledger.save(*changed)
+            position = self._save(changed)
         except IntegrityError:
             self.summary.failed_batches += 1
             return rejected + self._batch_not_saved(batch)
         self.summary.enrolled += len(batch)
-        self.summary.last_position = self.ledger.last_position()
+        self.summary.last_position = position
         return rejected
+
+    def _save(self, changed: list[Aggregate]) -> int | None:
+        """One batch in one transaction: on PostgreSQL by ``COPY`` (see
+        :mod:`ledger.bulk_append`), elsewhere by the library's ``save()``."""
+        if self.appender is None:
+            self.ledger.save(*changed)
+            position: int | None = self.ledger.last_position()
+            return position
+        to_stored = self.ledger.mapper.to_stored_event
+        stored = [to_stored(e) for aggregate in changed for e in aggregate.collect_events()]
+        return self.appender.append(stored)
 
     def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
         programme = self.programme
