@@ -86,14 +86,14 @@ class PostgresAppender:
         if not stored:
             return None
         payload = copy_rows(stored, self.uuid_ids)
-        with self.datastore.get_connection() as connection:
-            with connection.transaction(), connection.cursor() as cursor:
-                for statement in self.lock_statements:
-                    cursor.execute(statement)
-                cursor.execute(self.notify_statement)
-                with cursor.copy(self.copy_statement) as copy:
-                    copy.write(payload)
-                # The table is locked for writes until commit: the newest id is this batch's.
-                cursor.execute(self.last_statement)
-                row = cursor.fetchone()
+        with (self.datastore.get_connection() as connection, connection.transaction(),
+              connection.cursor() as cursor):
+            for statement in self.lock_statements:
+                cursor.execute(statement)
+            cursor.execute(self.notify_statement)
+            with cursor.copy(self.copy_statement) as copy:
+                copy.write(payload)
+            # The table is locked for writes until commit: the newest id is this batch's.
+            cursor.execute(self.last_statement)
+            row = cursor.fetchone()
         return int(row["last"]) if row and row["last"] is not None else None
