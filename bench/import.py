@@ -3,7 +3,8 @@
 Generates a roster of N members of region 36.03 (CSV), then prints one JSON line per figure:
 
 - ``import_members``: ``import members`` done in process (parse, check every rule, read the
-  people in bulk, enrol in all-or-nothing batches of 1,000), members/s and peak memory;
+  people in bulk, enrol in all-or-nothing batches of 1,000, each written with binary ``COPY``
+  under the recorder's table lock while the next batch is checked), members/s and peak memory;
 - ``library_save_batches``: the plain library saving the same aggregates (a person and an
   enrolment per member: 3 events) with ``Application.save``, 1,000 members per save (baseline);
 - ``raw_executemany`` / ``raw_copy``: the same stored events (already encoded) written with

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from ledger.errors import InvalidInputError
@@ -46,6 +47,14 @@ def _digits(text: str, length: int, what: str, field: str) -> str:
 
 def parse_nik(text: str, on: date | None = None) -> Nik:
     """Validate and decode a NIK; ``on`` is the day against which a birth year is resolved."""
+    return _parse_nik(str(text), on or date.today())
+
+
+# A roster row's NIK is read three times on its way in (the row, the stated birth date and sex,
+# the eligibility form); the answer depends only on the text and the day, and a refusal is
+# raised again each time (exceptions are never cached).
+@lru_cache(maxsize=4096)
+def _parse_nik(text: str, today: date) -> Nik:
     value = _digits(text, 16, "NIK", "nik")
     province, regency, district = value[0:2], value[2:4], value[4:6]
     for part, name in ((province, "province"), (regency, "regency/city"), (district, "district")):
@@ -64,7 +73,6 @@ def parse_nik(text: str, on: date | None = None) -> Nik:
                             field="nik")
     if serial == "0000":
         raise IdentityError(f"NIK {value} has serial 0000; serials start at 0001", field="nik")
-    today = on or date.today()
     birth = None
     for century in (2000, 1900):
         try:

@@ -18,18 +18,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from ledger.bulk_append import PostgresAppender
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
 from ledger.identity import mask_nik, parse_nik
+from ledger.new_members import new_member_events
 from ledger.occupations import OCCUPATIONS
 from ledger.person import Person, person_id
 from ledger.programme import Programme
@@ -270,6 +272,36 @@ class _Candidate:
     nik: str
 
 
+@dataclass
+class _Prepared:
+    """A checked batch: its rows' count, the rows refused so far, the rows to enrol and their
+    events (domain events; on PostgreSQL already encoded as stored events)."""
+
+    rows: int
+    rejected: list[RejectedRow]
+    batch: list[_Candidate] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A batch sent to be saved; ``saved`` gives its last log position, or raises."""
+
+    prepared: _Prepared
+    saved: Future[int | None] | None = None
+
+
+def _chunks(rows: Iterable[SheetRow], size: int) -> Iterator[list[SheetRow]]:
+    chunk: list[SheetRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 Progress = Callable[[int], None]
 
 
@@ -290,20 +322,31 @@ class RosterImport:
         self.before_save = before_save
         self.first_row: dict[str, int] = {}
         self.summary = ImportSummary()
+        self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
-        """Import the sheet; yields every rejected row (in row order within each batch)."""
-        reader = RowReader(sheet, self.programme, self.options)
-        chunk: list[SheetRow] = []
-        for row in sheet.rows:
-            chunk.append(row)
-            if len(chunk) >= self.batch_size:
-                yield from self._chunk(reader, chunk)
-                chunk = []
-        if chunk:
-            yield from self._chunk(reader, chunk)
+        """Import the sheet; yields every rejected row (in row order within each batch).
 
-    def _chunk(self, reader: RowReader, rows: list[SheetRow]) -> Iterator[RejectedRow]:
+        On PostgreSQL a batch is written by a second thread while this one checks and encodes
+        the next batch; a batch is still sent only after the one before it has committed (or
+        failed), so batches are recorded one after another exactly as without the thread."""
+        reader = RowReader(sheet, self.programme, self.options)
+        writer = ThreadPoolExecutor(1, "roster-writer") if self.appender is not None else None
+        pending: _Pending | None = None
+        try:
+            for rows in _chunks(sheet.rows, self.batch_size):
+                prepared = self._prepare(reader, rows)
+                if pending is not None:
+                    yield from self._finish(pending)
+                pending = self._submit(prepared, writer)
+            if pending is not None:
+                yield from self._finish(pending)
+        finally:
+            if writer is not None:
+                writer.shutdown(wait=True)
+
+    def _prepare(self, reader: RowReader, rows: list[SheetRow]) -> _Prepared:
+        """Check every row of a batch and build (and on PostgreSQL encode) its events."""
         rejected: list[RejectedRow] = []
         candidates: list[_Candidate] = []
         for row in rows:
@@ -313,13 +356,53 @@ class RosterImport:
                 rejected.append(outcome)
             else:
                 candidates.append(outcome)
-        rejected += self._enrol(candidates)
+        prepared = _Prepared(len(rows), rejected)
+        if candidates:
+            self._enrol(candidates, prepared)
+        if self.appender is not None and prepared.events:
+            to_stored = self.ledger.mapper.to_stored_event
+            prepared.events = [to_stored(e) for e in prepared.events]
+        return prepared
+
+    def _submit(self, prepared: _Prepared, writer: ThreadPoolExecutor | None) -> _Pending:
+        """Start saving a checked batch: one transaction, all or nothing."""
+        pending = _Pending(prepared)
+        if not prepared.batch:
+            return pending
+        if self.before_save is not None:
+            self.before_save([c.nik for c in prepared.batch])
+        self.summary.batches += 1
+        if writer is None or self.appender is None:
+            pending.saved = Future()
+            try:
+                self.ledger.save(*prepared.events)
+                pending.saved.set_result(self.ledger.last_position())
+            except IntegrityError as error:
+                pending.saved.set_exception(error)
+        else:
+            pending.saved = writer.submit(self.appender.append, prepared.events)
+        prepared.events = []  # the rows are the writer's now: hold them no longer than it does
+        return pending
+
+    def _finish(self, pending: _Pending) -> Iterator[RejectedRow]:
+        """Wait for a batch's save, count it, and yield its rejected rows in row order."""
+        prepared = pending.prepared
+        rejected = prepared.rejected
+        if pending.saved is not None:
+            try:
+                position = pending.saved.result()
+            except IntegrityError:
+                self.summary.failed_batches += 1
+                rejected = rejected + self._batch_not_saved(prepared.batch)
+            else:
+                self.summary.enrolled += len(prepared.batch)
+                self.summary.last_position = position
         for item in sorted(rejected, key=lambda r: r.row):
             self.summary.rejected += 1
             self.summary.by_rule[item.rule] += 1
             yield item
         if self.progress is not None:
-            self.progress(len(rows))
+            self.progress(prepared.rows)
 
     def _check(self, reader: RowReader, row: SheetRow) -> _Candidate | RejectedRow:
         nik_text = reader.sheet.value(row, "nik")
@@ -342,41 +425,40 @@ class RosterImport:
             return reject(row, nik, error)
         return _Candidate(row, request, nik)
 
-    def _enrol(self, candidates: list[_Candidate]) -> list[RejectedRow]:
-        """Enrol the checked rows of one batch in one save; what cannot be, is returned."""
-        if not candidates:
-            return []
+    def _enrol(self, candidates: list[_Candidate], prepared: _Prepared) -> None:
+        """Decide, person by person, who of a batch's checked rows is enrolled, and build the
+        events that enrol them (in the order ``save(person, enrolment, ...)`` would have)."""
         known = people(self.ledger, [c.nik for c in candidates])
-        rejected: list[RejectedRow] = []
-        changed: list[Aggregate] = []
-        batch: list[_Candidate] = []
+        programme = self.programme
+        programme_id, code, wage_band = str(programme.id), programme.code, programme.wage_band
         for candidate in candidates:
-            person = known.get(candidate.nik) or Person(nik=candidate.nik)
-            if person.active_programme_code == self.programme.code:
+            person = known.get(candidate.nik)
+            request = candidate.request
+            if person is None:  # never seen: nothing on record can refuse them
+                registered, started, enrolled = new_member_events(
+                    person=person_id(candidate.nik), person_nik=candidate.nik,
+                    nik=request.nik.strip(), programme_id=programme_id, programme_code=code,
+                    kk=request.kk.strip(), name=request.name.strip(), region=request.region,
+                    district=request.district, village=request.village,
+                    occupation=request.occupation, decile=request.decile,
+                    register=request.register, register_snapshot=request.register_snapshot,
+                    branch=request.branch, enrolled_on=request.enrolled_on,
+                    wage_band=wage_band, actor=self.actor)
+                prepared.events += (registered, started, enrolled)
+                prepared.batch.append(candidate)
+                continue
+            if person.active_programme_code == code:
                 self.summary.already_enrolled += 1
                 continue
             try:
                 person.require_enrollable()
             except LedgerError as error:
-                rejected.append(reject(candidate.row, candidate.nik, error))
+                prepared.rejected.append(reject(candidate.row, candidate.nik, error))
                 continue
-            enrolment = self._enrolment(candidate.request)
-            person.start_coverage(str(enrolment.id), self.programme.code)
-            changed += [person, enrolment]
-            batch.append(candidate)
-        if not batch:
-            return rejected
-        if self.before_save is not None:
-            self.before_save([c.nik for c in batch])
-        self.summary.batches += 1
-        try:
-            self.ledger.save(*changed)
-        except IntegrityError:
-            self.summary.failed_batches += 1
-            return rejected + self._batch_not_saved(batch)
-        self.summary.enrolled += len(batch)
-        self.summary.last_position = self.ledger.last_position()
-        return rejected
+            enrolment = self._enrolment(request)
+            person.start_coverage(str(enrolment.id), code)
+            prepared.events += [*person.collect_events(), *enrolment.collect_events()]
+            prepared.batch.append(candidate)
 
     def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
         programme = self.programme
