@@ -21,9 +21,17 @@ KIND_LABELS = {
 SOURCE_LABELS = {"bpjs": "Tagihan BPJS Ketenagakerjaan", "bank": "Rekening koran bank"}
 
 
+TITLE = "Laporan Rekonsiliasi Iuran dan Pembayaran Manfaat"
+
+
 def reconciliation_html(runs: list[dict[str, Any]]) -> str:
+    programmes = sorted({r["programme"] for r in runs if r.get("programme")})
     return html("reconciliation.html", "id", runs=runs, kinds=KIND_LABELS,
-                sources=SOURCE_LABELS)
+                sources=SOURCE_LABELS, title=TITLE,
+                description=f"{TITLE}: {len(runs)} rekonsiliasi",
+                header_left=f"{TITLE} · {', '.join(programmes) or 'semua program'}",
+                header_right=f"{len(runs)} rekonsiliasi",
+                footer_left="claims-ledger · rekonsiliasi")
 
 
 def reconciliation_pdf(runs: list[dict[str, Any]]) -> bytes:
