@@ -174,3 +174,18 @@ def clean_year(ledger: Ledger, **terms: object) -> Year:
                         officials=(Official("Dessy Sriningsih", "Kepala Kantor Cabang"),)),
         [claim], actor=CLERK)
     return year
+
+
+def projected(ledger: Ledger) -> dict[str, Any]:
+    """Catch the projections up; the ceremonies, claims and position they then show."""
+    from projections.queries import Reader
+    from projections.runner import Projector
+
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()
+        reader = Reader(projector.connection, projector.live)
+        return {"handovers": reader.handovers(), "claims": reader.claims(limit=100),
+                "position": projector.position()}
+    finally:
+        projector.close()

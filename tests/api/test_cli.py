@@ -9,26 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
 from ledger.application import Ledger
 from ledger.settings import settings_from_url
 
 
-def _run(*args: str, url: str | None, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
-    if url is not None:
-        env["LEDGER_DATABASE_URL"] = url
-    command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
-    prefix = [command] if command else [sys.executable, "-m", "api"]
-    return subprocess.run([*prefix, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=120, check=False)
-
-
 def test_db_init_without_configuration_creates_the_embedded_file(tmp_path: Path) -> None:
-    done = _run("db", "init", url=None, cwd=tmp_path)
+    done = run_cli("db", "init", url=None, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "ready" in done.stdout and (tmp_path / "claims-ledger.sqlite").exists()
-    again = _run("db", "init", url=None, cwd=tmp_path)
+    again = run_cli("db", "init", url=None, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
 
 
@@ -36,7 +27,7 @@ def test_db_init_without_configuration_creates_the_embedded_file(tmp_path: Path)
 def test_db_init_on_postgres_creates_the_tables_and_the_guard(postgres_database: str,
                                                               tmp_path: Path) -> None:
     url = f"{postgres_database}?schema=cli_init"
-    done = _run("db", "init", url=url, cwd=tmp_path)
+    done = run_cli("db", "init", url=url, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "PostgreSQL" in done.stdout
     app = Ledger(settings_from_url(url))
@@ -48,14 +39,14 @@ def test_db_init_on_postgres_creates_the_tables_and_the_guard(postgres_database:
 
 
 def test_a_bad_database_url_is_a_clear_error_with_exit_status_2(tmp_path: Path) -> None:
-    done = _run("db", "init", url="mysql://root@localhost/x", cwd=tmp_path)
+    done = run_cli("db", "init", url="mysql://root@localhost/x", cwd=tmp_path)
     assert done.returncode == 2
     assert "must start with postgresql:// or sqlite:///" in done.stderr
     assert "Traceback" not in done.stderr
 
 
 def test_an_unreachable_postgres_server_is_a_clear_error(tmp_path: Path) -> None:
-    done = _run("db", "init", url="postgresql://postgres@127.0.0.1:1/nowhere", cwd=tmp_path)
+    done = run_cli("db", "init", url="postgresql://postgres@127.0.0.1:1/nowhere", cwd=tmp_path)
     assert done.returncode == 2
     assert "cannot reach the database" in done.stderr
     assert "Traceback" not in done.stderr
@@ -68,7 +59,7 @@ def test_serve_answers_the_openapi_document_on_loopback(tmp_path: Path) -> None:
 
     from bench.server import free_port
 
-    assert _run("db", "init", url=None, cwd=tmp_path).returncode == 0
+    assert run_cli("db", "init", url=None, cwd=tmp_path).returncode == 0
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
     command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
@@ -93,11 +84,11 @@ def test_serve_answers_the_openapi_document_on_loopback(tmp_path: Path) -> None:
 
 
 def test_token_create_prints_a_token_once(tmp_path: Path) -> None:
-    assert _run("db", "init", url=None, cwd=tmp_path).returncode == 0
-    made = _run("token", "create", "--role", "auditor", "--name", "bpk.inspector", url=None,
+    assert run_cli("db", "init", url=None, cwd=tmp_path).returncode == 0
+    made = run_cli("token", "create", "--role", "auditor", "--name", "bpk.inspector", url=None,
                 cwd=tmp_path)
     assert made.returncode == 0 and made.stdout.strip().startswith("clt_")
-    bad = _run("token", "create", "--role", "mayor", "--name", "x", url=None, cwd=tmp_path)
+    bad = run_cli("token", "create", "--role", "mayor", "--name", "x", url=None, cwd=tmp_path)
     assert bad.returncode == 2 and "mayor" in bad.stderr
 
 
@@ -105,7 +96,7 @@ def _small_ledger(tmp_path: Path) -> str:
     from scenario import covered_member
 
     url = f"sqlite:///{tmp_path / 'claims-ledger.sqlite'}"
-    assert _run("db", "init", url=url, cwd=tmp_path).returncode == 0
+    assert run_cli("db", "init", url=url, cwd=tmp_path).returncode == 0
     app = Ledger(settings_from_url(url))
     try:
         covered_member(app)
@@ -116,10 +107,10 @@ def _small_ledger(tmp_path: Path) -> str:
 
 def test_project_catches_up_and_rebuild_rebuilds(tmp_path: Path) -> None:
     url = _small_ledger(tmp_path)
-    first = _run("project", url=url, cwd=tmp_path)
+    first = run_cli("project", url=url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "applied" in first.stdout and "projections at position" in first.stdout
-    again = _run("project", "--rebuild", url=url, cwd=tmp_path)
+    again = run_cli("project", "--rebuild", url=url, cwd=tmp_path)
     assert again.returncode == 0 and "rebuilt" in again.stdout
 
 
@@ -130,12 +121,12 @@ def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) ->
         nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
     finally:
         app.close()
-    shown = _run("history", "--nik", nik, url=url, cwd=tmp_path)
+    shown = run_cli("history", "--nik", nik, url=url, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "Enrolment.Enrolled" in shown.stdout and nik not in shown.stdout  # masked
-    early = _run("history", "--nik", nik, "--position", "1", url=url, cwd=tmp_path)
+    early = run_cli("history", "--nik", nik, "--position", "1", url=url, cwd=tmp_path)
     assert "Enrolment.Enrolled" not in early.stdout
-    both = _run("history", "--nik", nik, "--claim", "x", url=url, cwd=tmp_path)
+    both = run_cli("history", "--nik", nik, "--claim", "x", url=url, cwd=tmp_path)
     assert both.returncode == 2 and "exactly one" in both.stderr
 
 
@@ -145,14 +136,14 @@ def test_history_of_a_programme_gives_each_event_its_place_in_the_journal(
     import json
 
     url = _small_ledger(tmp_path)
-    shown = _run("history", "--program", "TNG-2025", url=url, cwd=tmp_path)
+    shown = run_cli("history", "--program", "TNG-2025", url=url, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "Programme.Opened" in shown.stdout and "head (unsigned)" in shown.stdout
-    as_json = json.loads(_run("history", "--program", "TNG-2025", "--json", url=url,
+    as_json = json.loads(run_cli("history", "--program", "TNG-2025", "--json", url=url,
                               cwd=tmp_path).stdout)
     assert [e["inclusion"]["position"] for e in as_json["events"]] == [
         e["position"] for e in as_json["events"]]
-    unknown = _run("history", "--program", "NOPE-1", url=url, cwd=tmp_path)
+    unknown = run_cli("history", "--program", "NOPE-1", url=url, cwd=tmp_path)
     assert unknown.returncode == 2 and "NOPE-1" in unknown.stderr
     assert "Traceback" not in unknown.stderr
 
@@ -161,39 +152,37 @@ def test_findings_prints_the_count_per_red_flag_and_each_case(tmp_path: Path) ->
     import json
 
     url = _small_ledger(tmp_path)  # one member, paid, never sent to the population register
-    shown = _run("findings", url=url, cwd=tmp_path)
+    shown = run_cli("findings", url=url, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "NIK never matched to the population register" in shown.stdout
     assert "was never sent to the population register" in shown.stdout
-    report = json.loads(_run("findings", "--json", url=url, cwd=tmp_path).stdout)
+    report = json.loads(run_cli("findings", "--json", url=url, cwd=tmp_path).stdout)
     assert [item["rule"] for item in report["items"]] == ["identity-not-matched"]
     assert len(report["summary"]) == 12
-    bad = _run("findings", "--rule", "nope", url=url, cwd=tmp_path)
+    bad = run_cli("findings", "--rule", "nope", url=url, cwd=tmp_path)
     assert bad.returncode == 2 and "nope" in bad.stderr
 
 
 def test_journal_commands_sign_prove_and_check(tmp_path: Path) -> None:
     url = _small_ledger(tmp_path)
-    made = _run("journal", "keygen", url=url, cwd=tmp_path)
+    made = run_cli("journal", "keygen", url=url, cwd=tmp_path)
     key = made.stdout.splitlines()[0].split("=", 1)[1]
     public = made.stdout.splitlines()[1].split(": ", 1)[1]
-    unsigned = _run("journal", "checkpoint", url=url, cwd=tmp_path)
+    unsigned = run_cli("journal", "checkpoint", url=url, cwd=tmp_path)
     assert unsigned.returncode == 2 and "LEDGER_SIGNING_KEY" in unsigned.stderr
-    env_key = {"LEDGER_SIGNING_KEY": key}
-    os.environ.update(env_key)
-    try:
-        signed = _run("journal", "checkpoint", url=url, cwd=tmp_path)
-    finally:
-        del os.environ["LEDGER_SIGNING_KEY"]
+    signed = run_cli("journal", "checkpoint", url=url, cwd=tmp_path,
+                     extra_env={"LEDGER_SIGNING_KEY": key})
     assert signed.returncode == 0 and signed.stdout.startswith("claims-ledger checkpoint v1")
     proof = tmp_path / "proof.json"
-    proof.write_text(_run("journal", "prove", "3", url=url, cwd=tmp_path).stdout)
-    checked = _run("journal", "check", str(proof), "--public-key", public, url=None, cwd=tmp_path)
+    proof.write_text(run_cli("journal", "prove", "3", url=url, cwd=tmp_path).stdout)
+    checked = run_cli("journal", "check", str(proof), "--public-key", public, url=None,
+                      cwd=tmp_path)
     assert checked.returncode == 0 and checked.stdout.startswith("OK: event at position 3")
-    other = _run("journal", "keygen", url=None, cwd=tmp_path).stdout.splitlines()[1].split(": ")[1]
-    refused = _run("journal", "check", str(proof), "--public-key", other, url=None, cwd=tmp_path)
+    keygen = run_cli("journal", "keygen", url=None, cwd=tmp_path)
+    other = keygen.stdout.splitlines()[1].split(": ")[1]
+    refused = run_cli("journal", "check", str(proof), "--public-key", other, url=None, cwd=tmp_path)
     assert refused.returncode == 2 and "not signed by the trusted key" in refused.stderr
-    exported = _run("journal", "export", url=url, cwd=tmp_path)
+    exported = run_cli("journal", "export", url=url, cwd=tmp_path)
     assert exported.stdout.count("claims-ledger checkpoint v1") == 1
-    verified = _run("verify", "--public-key", public, url=url, cwd=tmp_path)
+    verified = run_cli("verify", "--public-key", public, url=url, cwd=tmp_path)
     assert verified.returncode == 0 and verified.stdout.startswith("OK:")

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from http_client import Api
 from pdf_text import text_of
 
-from ledger.application import Ledger
-from projections.queries import Reader
-from projections.runner import Projector
-from scenario import clean_year
-
-
-def _projected(ledger: Ledger) -> dict[str, Any]:
-    projector = Projector(ledger)
-    try:
-        projector.catch_up()
-        reader = Reader(projector.connection, projector.live)
-        return {"handovers": reader.handovers(), "claims": reader.claims(limit=100),
-                "position": projector.position()}
-    finally:
-        projector.close()
+from scenario import clean_year, projected
 
 
 def test_the_report_routes_answer_pdfs_with_their_cut_off_and_hash(api: Api) -> None:
     ledger = api.app.extensions["claims_ledger"]
     clean_year(ledger)
-    seen = _projected(ledger)
+    seen = projected(ledger)
     answer = api.get("/api/v1/reports/audit", query_string={"program": "TNG-2025"})
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert answer.mimetype == "application/pdf"
@@ -47,7 +32,7 @@ def test_the_report_routes_answer_pdfs_with_their_cut_off_and_hash(api: Api) -> 
 
 def test_the_report_routes_refuse_bad_requests_with_problem_details(api: Api) -> None:
     clean_year(api.app.extensions["claims_ledger"])
-    _projected(api.app.extensions["claims_ledger"])  # on PostgreSQL the worker's job
+    projected(api.app.extensions["claims_ledger"])  # on PostgreSQL the worker's job
     for query, status, words in (
         ({"program": "NOPE-1"}, 404, "NOPE-1"),
         ({"program": "TNG-2025", "position": 10**9}, 422, "not in the log"),

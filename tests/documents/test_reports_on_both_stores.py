@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_run import run_cli
 from pdf_text import attachments, text_of
 
 from documents.audit import audit_report
@@ -24,27 +20,14 @@ from ledger.enrolment import EndReason
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
 from ledger.journal.verify_proof import check_inclusion
-from projections.queries import Reader
-from projections.runner import Projector
-from scenario import Year, clean_year
-
-
-def _projected(ledger: Ledger) -> dict[str, Any]:
-    projector = Projector(ledger)
-    try:
-        projector.catch_up()
-        reader = Reader(projector.connection, projector.live)
-        return {"handovers": reader.handovers(), "claims": reader.claims(limit=100),
-                "position": projector.position()}
-    finally:
-        projector.close()
+from scenario import Year, clean_year, projected
 
 
 def test_the_audit_report_of_a_small_year_adds_up_and_renders_the_same_twice(
     ledger: Ledger,
 ) -> None:
     clean_year(ledger)
-    _projected(ledger)
+    projected(ledger)
     key = new_private_key()
     first = audit_report(ledger, "TNG-2025", signing_key=key)
     text = text_of(first.content)
@@ -61,21 +44,21 @@ def test_an_audit_report_as_of_an_earlier_position_is_drawn_from_its_own_tables(
     ledger: Ledger,
 ) -> None:
     year: Year = clean_year(ledger)
-    seen = _projected(ledger)
+    seen = projected(ledger)
     ceremony = int(seen["handovers"][0]["position"])
     earlier = audit_report(ledger, "TNG-2025", position=ceremony - 1)
     assert earlier.position == ceremony - 1
     assert "GOR Nambo Jaya" not in text_of(earlier.content)
     ledger.end_coverage(year.members[1].id, date(2025, 12, 31), EndReason.MOVED,
                         "moved to Kabupaten Tangerang", actor="clerk.siti")
-    _projected(ledger)
+    projected(ledger)
     # The same earlier cut-off gives the same file after more was recorded.
     assert audit_report(ledger, "TNG-2025", position=ceremony - 1).content == earlier.content
 
 
 def test_the_dossier_and_the_minutes_of_the_year_check_out(ledger: Ledger) -> None:
     clean_year(ledger)
-    seen = _projected(ledger)
+    seen = projected(ledger)
     key = new_private_key()
     [claim] = seen["claims"]
     dossier = claim_dossier(ledger, claim["claim_id"], signing_key=key)
@@ -92,7 +75,7 @@ def test_the_dossier_and_the_minutes_of_the_year_check_out(ledger: Ledger) -> No
 
 def test_documents_refuse_what_does_not_exist_in_plain_words(ledger: Ledger) -> None:
     clean_year(ledger)
-    _projected(ledger)
+    projected(ledger)
     with pytest.raises(NotFoundError, match="programme NOPE-1"):
         audit_report(ledger, "NOPE-1")
     with pytest.raises(InvalidInputError, match="is not in the log"):
@@ -108,15 +91,6 @@ def test_documents_refuse_what_does_not_exist_in_plain_words(ledger: Ledger) -> 
 # -- the command line ----------------------------------------------------------------------------
 
 
-def _run(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LEDGER_SIGNING_KEY"}
-    env["LEDGER_DATABASE_URL"] = url
-    command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
-    prefix = [command] if command else [sys.executable, "-m", "api"]
-    return subprocess.run([*prefix, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=300, check=False)
-
-
 def test_report_commands_write_the_file_whole_or_not_at_all(tmp_path: Path) -> None:
     from ledger.settings import settings_from_url
     from ledger.store import init_store
@@ -129,17 +103,17 @@ def test_report_commands_write_the_file_whole_or_not_at_all(tmp_path: Path) -> N
         clean_year(ledger)
     finally:
         ledger.close()
-    written = _run("report", "audit", "--program", "TNG-2025", "-o", "audit.pdf", url=url,
+    written = run_cli("report", "audit", "--program", "TNG-2025", "-o", "audit.pdf", url=url,
                    cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     content = (tmp_path / "audit.pdf").read_bytes()
     assert hashlib.sha256(content).hexdigest() in written.stdout
     assert "tidak ditandatangani" in text_of(content)  # no LEDGER_SIGNING_KEY here
-    refused = _run("report", "audit", "--program", "NOPE-1", "-o", "nope.pdf", url=url,
+    refused = run_cli("report", "audit", "--program", "NOPE-1", "-o", "nope.pdf", url=url,
                    cwd=tmp_path)
     assert refused.returncode == 2 and "NOPE-1" in refused.stderr
     assert "Traceback" not in refused.stderr
-    both = _run("report", "audit", "--program", "TNG-2025", "--position", "3", "--as-of",
+    both = run_cli("report", "audit", "--program", "TNG-2025", "--position", "3", "--as-of",
                 "2025-05-01", "-o", "both.pdf", url=url, cwd=tmp_path)
     assert both.returncode == 2 and "not both" in both.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".pdf", ".part")) == [
