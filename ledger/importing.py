@@ -31,7 +31,7 @@ from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
 from ledger.identity import mask_nik, parse_nik
-from ledger.new_members import new_member_events
+from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.occupations import OCCUPATIONS
 from ledger.person import Person, person_id
 from ledger.programme import Programme
@@ -323,6 +323,8 @@ class RosterImport:
         self.first_row: dict[str, int] = {}
         self.summary = ImportSummary()
         self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
+        #: On PostgreSQL new members' events are made directly as stored events.
+        self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch).
@@ -361,7 +363,8 @@ class RosterImport:
             self._enrol(candidates, prepared)
         if self.appender is not None and prepared.events:
             to_stored = self.ledger.mapper.to_stored_event
-            prepared.events = [to_stored(e) for e in prepared.events]
+            prepared.events = [e if type(e) is StoredEvent else to_stored(e)
+                               for e in prepared.events]
         return prepared
 
     def _submit(self, prepared: _Prepared, writer: ThreadPoolExecutor | None) -> _Pending:
@@ -435,7 +438,8 @@ class RosterImport:
             person = known.get(candidate.nik)
             request = candidate.request
             if person is None:  # never seen: nothing on record can refuse them
-                registered, started, enrolled = new_member_events(
+                build = new_member_events if self.encoder is None else self.encoder.stored
+                registered, started, enrolled = build(
                     person=person_id(candidate.nik), person_nik=candidate.nik,
                     nik=request.nik.strip(), programme_id=programme_id, programme_code=code,
                     kk=request.kk.strip(), name=request.name.strip(), region=request.region,
