@@ -38,8 +38,13 @@ _VERSION = Struct(">iqi")  # when ids are stored as text: the version, then the 
 
 def copy_rows(stored: Iterable[StoredEvent], uuid_ids: bool = True) -> bytes:
     """The rows in PostgreSQL's binary ``COPY`` format (signature, tuples, trailer)."""
+    return _SIGNATURE + copy_tuples(stored, uuid_ids) + _TRAILER
+
+
+def copy_tuples(stored: Iterable[StoredEvent], uuid_ids: bool = True) -> bytes:
+    """The rows as binary ``COPY`` tuples only: parts of a payload, joined in log order."""
     pack, length = _ROW_UUID.pack, _LENGTH.pack
-    parts = [_SIGNATURE]
+    parts: list[bytes] = []
     append = parts.append
     for event in stored:
         topic = event.topic.encode()
@@ -56,7 +61,6 @@ def copy_rows(stored: Iterable[StoredEvent], uuid_ids: bool = True) -> bytes:
         append(topic)
         append(length(len(event.state)))
         append(event.state)
-    append(_TRAILER)
     return b"".join(parts)
 
 
@@ -85,7 +89,13 @@ class PostgresAppender:
         (originator id, version) pairs is already in the log."""
         if not stored:
             return None
-        payload = copy_rows(stored, self.uuid_ids)
+        return self.append_tuples(copy_tuples(stored, self.uuid_ids))
+
+    def append_tuples(self, tuples: bytes) -> int | None:
+        """:meth:`append` for rows already encoded by :func:`copy_tuples` (in log order)."""
+        if not tuples:
+            return None
+        payload = _SIGNATURE + tuples + _TRAILER
         with (self.datastore.get_connection() as connection, connection.transaction(),
               connection.cursor() as cursor):
             for statement in self.lock_statements:

@@ -16,7 +16,8 @@ after the first, naming the first row.
 
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger.bulk_append import PostgresAppender
+from ledger.bulk_append import PostgresAppender, copy_tuples
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
@@ -40,6 +41,8 @@ from ledger.regions import REGIONS
 from ledger.roster import MEMBER_COLUMNS, MEMBER_REQUIRED, Sheet, SheetRow, read_sheet
 
 BATCH_SIZE = 1000
+#: Worker processes that check rows and encode new members on PostgreSQL (0: all in this one).
+WORKERS = 2
 #: The rule name of a row that appears again in the same file.
 DUPLICATE_IN_FILE = "duplicate-in-file"
 #: The rule name of a row whose batch another writer spoiled between check and save.
@@ -227,13 +230,15 @@ class RowReader:
 # -- reading people in bulk -------------------------------------------------------------------
 
 
-def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
-    """The current state of the persons with these NIKs, read in one query per 900 NIKs."""
-    ids = {person_id(nik): nik for nik in niks}
+def people(ledger: Any, niks: Sequence[str],
+           ids: Sequence[str] | None = None) -> dict[str, Person]:
+    """The current state of the persons with these NIKs, read in one query per 900 NIKs
+    (``ids``: their person ids as text, when already known)."""
+    keys = list(ids) if ids is not None else [str(person_id(nik)) for nik in niks]
+    by_id = dict(zip(keys, niks, strict=True))
     found: dict[str, Person] = {}
     table = ledger.qualified_events_table
     datastore = ledger.recorder.datastore
-    keys = list(ids)
     with datastore.transaction(commit=False) as cursor:
         for start in range(0, len(keys), 900):
             chunk = keys[start:start + 900]
@@ -241,13 +246,13 @@ def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
                 cursor.execute(  # ids as text: psycopg dumps a list of UUID objects slowly
                     f"SELECT originator_id, originator_version, topic, state FROM {table} "
                     "WHERE originator_id = ANY(%s::uuid[]) "
-                    "ORDER BY originator_id, originator_version", ([str(k) for k in chunk],))
+                    "ORDER BY originator_id, originator_version", (chunk,))
             else:
                 marks = ",".join("?" * len(chunk))
                 cursor.execute(
                     f"SELECT originator_id, originator_version, topic, state FROM {table} "
                     f"WHERE originator_id IN ({marks}) "
-                    "ORDER BY originator_id, originator_version", [k.hex for k in chunk])
+                    "ORDER BY originator_id, originator_version", [UUID(k).hex for k in chunk])
             states: dict[UUID, Any] = {}
             for row in cursor.fetchall():
                 event: Any = ledger.mapper.to_domain_event(StoredEvent(
@@ -258,7 +263,7 @@ def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
                 states[key] = event.mutate(states.get(key))
             for key, aggregate in states.items():
                 if isinstance(aggregate, Person):
-                    found[ids[key]] = aggregate
+                    found[by_id[str(key)]] = aggregate
     return found
 
 
@@ -267,9 +272,15 @@ def people(ledger: Any, niks: Sequence[str]) -> dict[str, Person]:
 
 @dataclass
 class _Candidate:
+    """A row that passed every check of its own. From a worker process: no request (it is
+    read again only if the person turns out to be in the store), but the person id and the
+    new member's three rows, already encoded as ``COPY`` tuples."""
+
     row: SheetRow
-    request: EnrolmentRequest
+    request: EnrolmentRequest | None
     nik: str
+    person: str | None = None
+    tuples: bytes | None = None
 
 
 @dataclass
@@ -281,6 +292,8 @@ class _Prepared:
     rejected: list[RejectedRow]
     batch: list[_Candidate] = field(default_factory=list)
     events: list[Any] = field(default_factory=list)
+    #: With worker processes: the batch's rows as ``COPY`` tuples, in log order.
+    tuples: list[bytes] | None = None
 
 
 @dataclass
@@ -310,7 +323,8 @@ class RosterImport:
 
     def __init__(self, ledger: Any, code: str, actor: str, options: ImportOptions,
                  batch_size: int = BATCH_SIZE, progress: Progress | None = None,
-                 before_save: Callable[[list[str]], None] | None = None) -> None:
+                 before_save: Callable[[list[str]], None] | None = None,
+                 workers: int | None = None) -> None:
         self.ledger = ledger
         self.programme: Programme = ledger.programme(code)
         self.programme.require_open()
@@ -325,6 +339,9 @@ class RosterImport:
         self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
         #: On PostgreSQL new members' events are made directly as stored events.
         self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
+        #: Processes that check rows and encode new members (PostgreSQL only; SQLite saves
+        #: through the library in this process).
+        self.workers = (WORKERS if workers is None else workers) if self.appender else 0
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch).
@@ -333,11 +350,14 @@ class RosterImport:
         the next batch; a batch is still sent only after the one before it has committed (or
         failed), so batches are recorded one after another exactly as without the thread."""
         reader = RowReader(sheet, self.programme, self.options)
+        pool = self._start_workers(reader) if self.workers > 0 else None
         writer = ThreadPoolExecutor(1, "roster-writer") if self.appender is not None else None
         pending: _Pending | None = None
         try:
-            for rows in _chunks(sheet.rows, self.batch_size):
-                prepared = self._prepare(reader, rows)
+            prepared_batches = (self._prepared_by_workers(pool, reader, sheet) if pool
+                                else (self._prepare(reader, rows)
+                                      for rows in _chunks(sheet.rows, self.batch_size)))
+            for prepared in prepared_batches:
                 if pending is not None:
                     yield from self._finish(pending)
                 pending = self._submit(prepared, writer)
@@ -346,6 +366,61 @@ class RosterImport:
         finally:
             if writer is not None:
                 writer.shutdown(wait=True)
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+
+    def _start_workers(self, reader: RowReader) -> Any:
+        """Fork the worker processes (before the writer thread starts): each inherits the
+        reader, the programme and the encoder, and touches no connection."""
+        global _WORKER
+        assert self.encoder is not None and self.appender is not None
+        _WORKER = _RowWorker(reader, self.programme, self.options.enrolled_on, self.encoder,
+                             self.appender.uuid_ids, self.actor)
+        try:
+            return multiprocessing.get_context("fork").Pool(self.workers)
+        finally:
+            _WORKER = None
+
+    def _prepared_by_workers(self, pool: Any, reader: RowReader,
+                             sheet: Sheet) -> Iterator[_Prepared]:
+        """Batches checked by the workers, taken back in file order (a few ahead in flight)."""
+        inflight: deque[tuple[list[SheetRow], Any]] = deque()
+        chunks = _chunks(sheet.rows, self.batch_size)
+        ahead = self.workers + 1
+        for rows in chunks:
+            inflight.append((rows, pool.apply_async(
+                _check_in_worker, ([(r.number, r.cells) for r in rows],))))
+            if len(inflight) > ahead:
+                done, result = inflight.popleft()
+                yield self._prepare_checked(reader, done, result.get())
+        while inflight:
+            done, result = inflight.popleft()
+            yield self._prepare_checked(reader, done, result.get())
+
+    def _prepare_checked(self, reader: RowReader, rows: list[SheetRow],
+                         outcomes: list[Any]) -> _Prepared:
+        """:meth:`_prepare` for a batch a worker checked: the file-wide duplicate check here,
+        in file order, then the people read and the enrolment decisions."""
+        rejected: list[RejectedRow] = []
+        candidates: list[_Candidate] = []
+        for row, outcome in zip(rows, outcomes, strict=True):
+            self.summary.rows += 1
+            if isinstance(outcome, RejectedRow):  # the NIK itself is refused
+                rejected.append(outcome)
+                continue
+            nik, result, tuples = outcome
+            duplicate = self._duplicate(row, nik)
+            if duplicate is not None:
+                rejected.append(duplicate)
+            elif isinstance(result, RejectedRow):
+                rejected.append(result)
+            else:
+                candidates.append(_Candidate(row, None, nik, result, tuples))
+        prepared = _Prepared(len(rows), rejected, tuples=[])
+        if candidates:
+            self._enrol(candidates, prepared, reader)
+        return prepared
 
     def _prepare(self, reader: RowReader, rows: list[SheetRow]) -> _Prepared:
         """Check every row of a batch and build (and on PostgreSQL encode) its events."""
@@ -382,6 +457,9 @@ class RosterImport:
                 pending.saved.set_result(self.ledger.last_position())
             except IntegrityError as error:
                 pending.saved.set_exception(error)
+        elif prepared.tuples is not None:
+            pending.saved = writer.submit(self.appender.append_tuples, b"".join(prepared.tuples))
+            prepared.tuples = None
         else:
             pending.saved = writer.submit(self.appender.append, prepared.events)
         prepared.events = []  # the rows are the writer's now: hold them no longer than it does
@@ -408,35 +486,46 @@ class RosterImport:
             self.progress(prepared.rows)
 
     def _check(self, reader: RowReader, row: SheetRow) -> _Candidate | RejectedRow:
-        nik_text = reader.sheet.value(row, "nik")
-        try:
-            nik = parse_nik(nik_text, on=self.options.enrolled_on).value
-        except LedgerError as error:
-            return reject(row, nik_text, error)
-        first = self.first_row.setdefault(nik, row.number)
-        if first != row.number:
-            return RejectedRow(
-                row.number, row.cells, nik, DUPLICATE_IN_FILE,
-                f"NIK {mask_nik(nik)} appears again: it is already on row {first} of this "
-                "file (each worker once)",
-                f"NIK {mask_nik(nik)} muncul lagi: sudah ada di baris {first} berkas ini "
-                "(setiap pekerja cukup satu kali)")
-        try:
-            request = reader.request(row)
-            require_eligible(self.programme, request)
-        except LedgerError as error:
-            return reject(row, nik, error)
-        return _Candidate(row, request, nik)
+        nik = _read_nik(reader, row, self.options.enrolled_on)
+        if isinstance(nik, RejectedRow):
+            return nik
+        duplicate = self._duplicate(row, nik)
+        if duplicate is not None:
+            return duplicate
+        return _eligible(reader, self.programme, row, nik)
 
-    def _enrol(self, candidates: list[_Candidate], prepared: _Prepared) -> None:
+    def _duplicate(self, row: SheetRow, nik: str) -> RejectedRow | None:
+        """The refusal of a NIK already met on an earlier row of the file (rows in order)."""
+        first = self.first_row.setdefault(nik, row.number)
+        if first == row.number:
+            return None
+        return RejectedRow(
+            row.number, row.cells, nik, DUPLICATE_IN_FILE,
+            f"NIK {mask_nik(nik)} appears again: it is already on row {first} of this "
+            "file (each worker once)",
+            f"NIK {mask_nik(nik)} muncul lagi: sudah ada di baris {first} berkas ini "
+            "(setiap pekerja cukup satu kali)")
+
+    def _enrol(self, candidates: list[_Candidate], prepared: _Prepared,
+               reader: RowReader | None = None) -> None:
         """Decide, person by person, who of a batch's checked rows is enrolled, and build the
-        events that enrol them (in the order ``save(person, enrolment, ...)`` would have)."""
-        known = people(self.ledger, [c.nik for c in candidates])
+        events that enrol them (in the order ``save(person, enrolment, ...)`` would have).
+        With worker processes, ``prepared.tuples`` gets the rows as ``COPY`` tuples."""
+        tuples = prepared.tuples
+        ids = None if tuples is None else [str(c.person) for c in candidates]
+        known = people(self.ledger, [c.nik for c in candidates], ids)
         programme = self.programme
         programme_id, code, wage_band = str(programme.id), programme.code, programme.wage_band
         for candidate in candidates:
             person = known.get(candidate.nik)
+            if person is None and candidate.tuples is not None and tuples is not None:
+                tuples.append(candidate.tuples)  # encoded by the worker, in row order
+                prepared.batch.append(candidate)
+                continue
             request = candidate.request
+            if request is None:  # checked by a worker: read again, here, for the aggregate
+                assert reader is not None
+                request = reader.request(candidate.row)
             if person is None:  # never seen: nothing on record can refuse them
                 build = new_member_events if self.encoder is None else self.encoder.stored
                 registered, started, enrolled = build(
@@ -461,7 +550,13 @@ class RosterImport:
                 continue
             enrolment = self._enrolment(request)
             person.start_coverage(str(enrolment.id), code)
-            prepared.events += [*person.collect_events(), *enrolment.collect_events()]
+            events = [*person.collect_events(), *enrolment.collect_events()]
+            if tuples is not None and self.appender is not None:
+                to_stored = self.ledger.mapper.to_stored_event
+                tuples.append(copy_tuples([to_stored(e) for e in events],
+                                          self.appender.uuid_ids))
+            else:
+                prepared.events += events
             prepared.batch.append(candidate)
 
     def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
@@ -486,6 +581,86 @@ class RosterImport:
                 for c in batch]
 
 
+def _read_nik(reader: RowReader, row: SheetRow, on: date) -> str | RejectedRow:
+    """The row's NIK, checked and decoded, or the row's refusal."""
+    nik_text = reader.sheet.value(row, "nik")
+    try:
+        return parse_nik(nik_text, on=on).value
+    except LedgerError as error:
+        return reject(row, nik_text, error)
+
+
+def _eligible(reader: RowReader, programme: Programme, row: SheetRow,
+              nik: str) -> _Candidate | RejectedRow:
+    """The row read as a request and checked against every eligibility rule."""
+    try:
+        request = reader.request(row)
+        require_eligible(programme, request)
+    except LedgerError as error:
+        return reject(row, nik, error)
+    return _Candidate(row, request, nik)
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+
+class _RowWorker:
+    """What a worker process does to a batch: every check of a row that needs no database
+    (the NIK, the cells, eligibility), and for each row that passes, the three rows that
+    would enrol it as a new member, encoded by the application's mapper rules and ready for
+    ``COPY``. The parent still checks duplicates across the file, reads the people, and sends
+    an existing person through the aggregates (the worker's rows for them are dropped)."""
+
+    def __init__(self, reader: RowReader, programme: Programme, on: date,
+                 encoder: NewMemberEncoder, uuid_ids: bool, actor: str) -> None:
+        self.reader = reader
+        self.programme = programme
+        self.on = on
+        self.encoder = encoder
+        self.uuid_ids = uuid_ids
+        self.actor = actor
+
+    def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
+        """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
+        ``(nik, person id, COPY tuples)``."""
+        reader, programme, stored = self.reader, self.programme, self.encoder.stored
+        programme_id, code = str(programme.id), programme.code
+        wage_band, actor, uuid_ids = programme.wage_band, self.actor, self.uuid_ids
+        out: list[Any] = []
+        for number, cells in rows:
+            row = SheetRow(number, cells)
+            nik = _read_nik(reader, row, self.on)
+            if isinstance(nik, RejectedRow):
+                out.append(nik)
+                continue
+            outcome = _eligible(reader, programme, row, nik)
+            if isinstance(outcome, RejectedRow):
+                out.append((nik, outcome, None))
+                continue
+            request = outcome.request
+            assert request is not None
+            person = person_id(nik)
+            events = stored(
+                person=person, person_nik=nik, nik=request.nik.strip(),
+                programme_id=programme_id, programme_code=code, kk=request.kk.strip(),
+                name=request.name.strip(), region=request.region, district=request.district,
+                village=request.village, occupation=request.occupation, decile=request.decile,
+                register=request.register, register_snapshot=request.register_snapshot,
+                branch=request.branch, enrolled_on=request.enrolled_on, wage_band=wage_band,
+                actor=actor)
+            out.append((nik, str(person), copy_tuples(events, uuid_ids)))
+        return out
+
+
+#: The worker's job, set in the parent just before the fork (inherited, never pickled).
+_WORKER: _RowWorker | None = None
+
+
+def _check_in_worker(rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
+    assert _WORKER is not None, "a roster worker runs only in a process forked by the import"
+    return _WORKER.check(rows)
+
+
 def error_headers(sheet: Sheet) -> list[str]:
     """The error file's columns: the roster's own, then where and why."""
     return [*sheet.headers, "Baris asal", "Aturan", "Alasan", "Reason"]
@@ -500,9 +675,11 @@ def error_cells(sheet: Sheet, item: RejectedRow) -> list[str]:
 def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: ImportOptions,
                   on_rejected: Callable[[RejectedRow], None],
                   progress: Progress | None = None, batch_size: int = BATCH_SIZE,
-                  before_save: Callable[[list[str]], None] | None = None) -> ImportSummary:
+                  before_save: Callable[[list[str]], None] | None = None,
+                  workers: int | None = None) -> ImportSummary:
     """Import a roster sheet; each rejected row goes to ``on_rejected``."""
-    job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save)
+    job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save,
+                       workers)
     for item in job.run(sheet):
         on_rejected(item)
     return job.summary
