@@ -2,9 +2,10 @@
 
 Generates a roster of N members of region 36.03 (CSV), then prints one JSON line per figure:
 
-- ``import_members``: ``import members`` done in process (parse, check every rule, read the
-  people in bulk, enrol in all-or-nothing batches of 1,000, each written with binary ``COPY``
-  under the recorder's table lock while the next batch is checked), members/s and peak memory;
+- ``import_members``: ``import members`` done in process (parse, check every rule and encode
+  new members in forked worker processes, read the people in bulk, enrol in all-or-nothing
+  batches of 1,000, each written with binary ``COPY`` under the recorder's table lock while the
+  next batches are checked), members/s and peak memory (the parent, and the largest worker);
 - ``library_save_batches``: the plain library saving the same aggregates (a person and an
   enrolment per member: 3 events) with ``Application.save``, 1,000 members per save (baseline);
 - ``raw_executemany`` / ``raw_copy``: the same stored events (already encoded) written with
@@ -32,7 +33,7 @@ from bench.server import cli
 from ledger.application import Ledger
 from ledger.enrolment import Enrolment
 from ledger.generate import RosterSpec, write_roster
-from ledger.importing import ImportOptions, import_roster, read_roster
+from ledger.importing import WORKERS, ImportOptions, import_roster, read_roster
 from ledger.person import Person
 from ledger.programme import ProgrammeTerms, Rate
 from ledger.settings import settings_from_url
@@ -47,6 +48,11 @@ def emit(figure: dict[str, Any]) -> None:
 
 def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def peak_children_mb() -> float:
+    """The largest peak of any finished child process (the import's workers)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def open_programme(ledger: Ledger, members: int) -> None:
@@ -70,7 +76,8 @@ def import_members(url: str, roster: Path, members: int) -> dict[str, Any]:
     ledger.close()
     return {"figure": "import_members", "backend": "postgres", "members": summary.enrolled,
             "rejected": summary.rejected, "seconds": round(took, 1),
-            "members_per_s": round(summary.enrolled / took), "peak_rss_mb": peak_mb()}
+            "members_per_s": round(summary.enrolled / took), "peak_rss_mb": peak_mb(),
+            "workers": WORKERS, "peak_worker_rss_mb": peak_children_mb()}
 
 
 def batches_of_events(ledger: Ledger, roster: Path) -> Any:

@@ -17,6 +17,7 @@ after the first, naming the first row.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -353,6 +354,7 @@ class RosterImport:
         pool = self._start_workers(reader) if self.workers > 0 else None
         writer = ThreadPoolExecutor(1, "roster-writer") if self.appender is not None else None
         pending: _Pending | None = None
+        finished = False
         try:
             prepared_batches = (self._prepared_by_workers(pool, reader, sheet) if pool
                                 else (self._prepare(reader, rows)
@@ -363,11 +365,15 @@ class RosterImport:
                 pending = self._submit(prepared, writer)
             if pending is not None:
                 yield from self._finish(pending)
+            finished = True
         finally:
             if writer is not None:
                 writer.shutdown(wait=True)
             if pool is not None:
-                pool.terminate()
+                if finished:  # idle workers leave on their own
+                    pool.close()
+                else:  # an error, or the caller stopped early: SIGTERM (default action)
+                    pool.terminate()
                 pool.join()
 
     def _start_workers(self, reader: RowReader) -> Any:
@@ -378,7 +384,8 @@ class RosterImport:
         _WORKER = _RowWorker(reader, self.programme, self.options.enrolled_on, self.encoder,
                              self.appender.uuid_ids, self.actor)
         try:
-            return multiprocessing.get_context("fork").Pool(self.workers)
+            return multiprocessing.get_context("fork").Pool(self.workers,
+                                                            initializer=_worker_signals)
         finally:
             _WORKER = None
 
@@ -654,6 +661,13 @@ class _RowWorker:
 
 #: The worker's job, set in the parent just before the fork (inherited, never pickled).
 _WORKER: _RowWorker | None = None
+
+
+def _worker_signals() -> None:
+    """A forked worker dies on SIGTERM whatever handler its parent had (a gunicorn worker's
+    only sets a flag) and leaves Ctrl-C to the parent, which then stops it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_in_worker(rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:

@@ -7,6 +7,7 @@ the random enrolment ids)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,14 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from roster_rows import every_kind_of_bad_row, open_programmes, people, run, write
+from roster_rows import OPTIONS, every_kind_of_bad_row, open_programmes, people, run, write
 
 from ledger.application import Ledger
+from ledger.importing import RosterImport, read_roster
 from ledger.person import person_id
 from ledger.settings import StoreSettings, settings_from_url
 from ledger.store import init_store, postgres_connect_args
+from scenario import CLERK
 
 pytestmark = pytest.mark.postgres
 
@@ -111,3 +114,28 @@ def test_one_or_two_workers_give_the_summary_rejected_rows_and_log_of_one_proces
         result = results[workers]
         for key in ("first", "second", "first_rejected", "second_rejected", "head", "log"):
             assert result[key] == alone[key], (workers, key)
+
+
+def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = Ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        rows, _ = every_kind_of_bad_row(ledger)
+        path = write(tmp_path / "roster.csv", [*people(25, 30), *rows])
+        job = RosterImport(ledger, "TNG-2025", CLERK, OPTIONS, batch_size=4, workers=2)
+        stream = job.run(read_roster(path))
+        first = next(stream)
+        assert first.rule and multiprocessing.active_children()
+        stream.close()
+        assert multiprocessing.active_children() == []
+
+        def refuse(niks: list[str]) -> None:
+            raise RuntimeError("the clerk cancelled")
+
+        with pytest.raises(RuntimeError, match="cancelled"):
+            run(ledger, write(tmp_path / "more.csv", people(26, 10)), batch_size=4, workers=2,
+                before_save=refuse)
+        assert multiprocessing.active_children() == []
+    finally:
+        ledger.close()
