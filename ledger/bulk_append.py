@@ -64,6 +64,17 @@ def copy_tuples(stored: Iterable[StoredEvent], uuid_ids: bool = True) -> bytes:
     return b"".join(parts)
 
 
+def copy_tuple(key: bytes, version: int, topic: bytes, state: bytes,
+               uuid_ids: bool = True) -> bytes:
+    """One row as a binary ``COPY`` tuple: ``key`` is the id's 16 bytes (or, when ids are
+    stored as text, the text's bytes), ``topic`` already encoded."""
+    if uuid_ids:
+        head = _ROW_UUID.pack(4, 16, key, 8, version, len(topic))
+    else:
+        head = b"\x00\x04" + _LENGTH.pack(len(key)) + key + _VERSION.pack(8, version, len(topic))
+    return b"".join((head, topic, _LENGTH.pack(len(state)), state))
+
+
 class PostgresAppender:
     """Writes batches of stored events to the application's PostgreSQL events table."""
 

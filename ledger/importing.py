@@ -275,13 +275,14 @@ def people(ledger: Any, niks: Sequence[str],
 class _Candidate:
     """A row that passed every check of its own. From a worker process: no request (it is
     read again only if the person turns out to be in the store), but the person id and the
-    new member's three rows, already encoded as ``COPY`` tuples."""
+    new member's three events encoded but for their timestamps (the ``COPY`` keys of the
+    person and the enrolment, then the three states' JSON after the timestamp)."""
 
     row: SheetRow
     request: EnrolmentRequest | None
     nik: str
     person: str | None = None
-    tuples: bytes | None = None
+    tails: tuple[bytes, bytes, tuple[bytes, bytes, bytes]] | None = None
 
 
 @dataclass
@@ -342,7 +343,9 @@ class RosterImport:
         self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
         #: Processes that check rows and encode new members (PostgreSQL only; SQLite saves
         #: through the library in this process).
-        self.workers = (WORKERS if workers is None else workers) if self.appender else 0
+        self.workers = ((WORKERS if workers is None else workers)
+                        if self.appender is not None and self.encoder is not None
+                        and self.encoder.fast else 0)
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch).
@@ -525,8 +528,11 @@ class RosterImport:
         programme_id, code, wage_band = str(programme.id), programme.code, programme.wage_band
         for candidate in candidates:
             person = known.get(candidate.nik)
-            if person is None and candidate.tuples is not None and tuples is not None:
-                tuples.append(candidate.tuples)  # encoded by the worker, in row order
+            if person is None and candidate.tails is not None and tuples is not None:
+                # encoded by the worker; stamped now, in row order, as the aggregates would be
+                assert self.encoder is not None and self.appender is not None
+                tuples.append(self.encoder.stamped_tuples(
+                    *candidate.tails, uuid_ids=self.appender.uuid_ids))
                 prepared.batch.append(candidate)
                 continue
             request = candidate.request
@@ -544,7 +550,11 @@ class RosterImport:
                     register=request.register, register_snapshot=request.register_snapshot,
                     branch=request.branch, enrolled_on=request.enrolled_on,
                     wage_band=wage_band, actor=self.actor)
-                prepared.events += (registered, started, enrolled)
+                if tuples is not None and self.appender is not None:
+                    tuples.append(copy_tuples((registered, started, enrolled),
+                                              self.appender.uuid_ids))
+                else:
+                    prepared.events += (registered, started, enrolled)
                 prepared.batch.append(candidate)
                 continue
             if person.active_programme_code == code:
@@ -629,8 +639,9 @@ class _RowWorker:
 
     def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
         """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
-        ``(nik, person id, COPY tuples)``."""
-        reader, programme, stored = self.reader, self.programme, self.encoder.stored
+        ``(nik, person id, (person key, enrolment key, states after their timestamps))``
+        (the last None when orjson refuses a value: the parent then encodes the row)."""
+        reader, programme, unstamped = self.reader, self.programme, self.encoder.unstamped
         programme_id, code = str(programme.id), programme.code
         wage_band, actor, uuid_ids = programme.wage_band, self.actor, self.uuid_ids
         out: list[Any] = []
@@ -647,7 +658,7 @@ class _RowWorker:
             request = outcome.request
             assert request is not None
             person = person_id(nik)
-            events = stored(
+            events = unstamped(
                 person=person, person_nik=nik, nik=request.nik.strip(),
                 programme_id=programme_id, programme_code=code, kk=request.kk.strip(),
                 name=request.name.strip(), region=request.region, district=request.district,
@@ -655,7 +666,13 @@ class _RowWorker:
                 register=request.register, register_snapshot=request.register_snapshot,
                 branch=request.branch, enrolled_on=request.enrolled_on, wage_band=wage_band,
                 actor=actor)
-            out.append((nik, str(person), copy_tuples(events, uuid_ids)))
+            if events is None:
+                out.append((nik, str(person), None))
+                continue
+            _, enrolment, *tails = events
+            keys = ((person.bytes, enrolment.bytes) if uuid_ids
+                    else (str(person).encode(), str(enrolment).encode()))
+            out.append((nik, str(person), (*keys, tuple(tails))))
         return out
 
 

@@ -25,6 +25,7 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
+from ledger.bulk_append import copy_tuple
 from ledger.enrolment import Enrolment
 from ledger.person import Person
 
@@ -36,6 +37,9 @@ _ENROLLED: Any = Enrolment.Enrolled  # type: ignore[attr-defined]
 _REGISTERED_TOPIC = get_topic(_REGISTERED)
 _STARTED_TOPIC = get_topic(_COVERAGE_STARTED)
 _ENROLLED_TOPIC = get_topic(_ENROLLED)
+_TOPICS = tuple(t.encode() for t in (_REGISTERED_TOPIC, _STARTED_TOPIC, _ENROLLED_TOPIC))
+#: The timestamp a state is encoded with before its real one is put in (first key of all three).
+_UNSTAMPED = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def new_member_events(
@@ -105,13 +109,22 @@ class NewMemberEncoder:
             raise TypeError(kind)
 
         self._default = default
-        self.fast = self._agrees()
+        self._stamp = by_datetime.encode
+        head = self._json({"timestamp": _UNSTAMPED})
+        self._placeholder = orjson.dumps(by_datetime.encode(_UNSTAMPED))
+        self._head = head[:head.find(self._placeholder)]
+        self.fast = self._head.startswith(b'{"timestamp":') and self._agrees()
 
-    def _encode(self, state: dict[str, Any]) -> bytes:
-        data = orjson.dumps(state, default=self._default,
+    def _json(self, state: dict[str, Any]) -> bytes:
+        return orjson.dumps(state, default=self._default,
                             option=orjson.OPT_PASSTHROUGH_DATETIME
                             | orjson.OPT_PASSTHROUGH_SUBCLASS
                             | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+    def _encode(self, state: dict[str, Any]) -> bytes:
+        return self._finish(self._json(state))
+
+    def _finish(self, data: bytes) -> bytes:
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
@@ -123,7 +136,9 @@ class NewMemberEncoder:
         nonce makes ciphertexts differ, so with a cipher the plaintexts are compared)."""
         samples = ("Nur'aini Siti \u1e24asanah", 'Ñ "O\'Brien" \\ \t\x01\u2028 ☃ 😀', "A")
         for name in samples:
-            stamps = [datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)] * 3
+            stamps = [datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=UTC),
+                      datetime(2025, 3, 4, 5, 6, 8, tzinfo=UTC),
+                      datetime(2025, 3, 4, 5, 6, 9, 5, tzinfo=UTC)]
             fields: dict[str, Any] = dict(
                 person=UUID(int=7), person_nik="3603014101900001", nik="3603014101900001",
                 programme_id="p-1", programme_code="KAB-2025", kk="3603010101010001",
@@ -135,7 +150,11 @@ class NewMemberEncoder:
             library = [self.mapper.to_stored_event(e)
                        for e in new_member_events(**fields, clock=iter(stamps).__next__)]
             fast = self.stored(**fields, clock=iter(stamps).__next__)
-            for a, b in zip(library, fast, strict=True):
+            unstamped = self.unstamped(**fields)
+            if unstamped is None:
+                return False
+            later = self.stamped_events(unstamped, clock=iter(stamps).__next__)
+            for a, b in zip(library * 2, [*fast, *later], strict=True):
                 if (a.originator_id, a.originator_version, a.topic) != (
                         b.originator_id, b.originator_version, b.topic):
                     return False
@@ -179,6 +198,62 @@ class NewMemberEncoder:
                     StoredEvent(enrolment_id, 1, _ENROLLED_TOPIC, self._encode(enrolled)))
         except TypeError:  # orjson refuses what json would write (a lone surrogate)
             return self._through_mapper(person, enrolment_id, registered, started, enrolled)
+
+    def unstamped(
+        self, *, person: UUID, person_nik: str, nik: str, programme_id: str,
+        programme_code: str, kk: str, name: str, region: str, district: str, village: str,
+        occupation: str, decile: int, register: str, register_snapshot: date, branch: str,
+        enrolled_on: date, wage_band: int, actor: str, enrolment: UUID | None = None,
+    ) -> tuple[UUID, UUID, bytes, bytes, bytes] | None:
+        """The work of :meth:`stored` that needs no clock, for a worker process: (person id,
+        enrolment id, and each event's JSON after its timestamp, the first key). The
+        timestamps are put in by :meth:`stamped_tuples` (or :meth:`stamped_events`) where the
+        rows are taken in log order, so they still rise with the log as the aggregates' do.
+        None if orjson refuses a value (the caller then uses :meth:`stored`)."""
+        enrolment_id = enrolment or uuid4()
+        try:
+            tails = [self._json(state) for state in (
+                {"timestamp": _UNSTAMPED, "originator_topic": _PERSON_TOPIC, "nik": person_nik},
+                {"timestamp": _UNSTAMPED, "enrolment_id": str(enrolment_id),
+                 "programme_code": programme_code},
+                {"timestamp": _UNSTAMPED, "originator_topic": _ENROLMENT_TOPIC,
+                 "programme_id": programme_id, "programme_code": programme_code, "nik": nik,
+                 "kk": kk, "name": name, "region": region, "district": district,
+                 "village": village, "occupation": occupation, "decile": decile,
+                 "register": register, "register_snapshot": register_snapshot,
+                 "branch": branch, "enrolled_on": enrolled_on, "wage_band": wage_band,
+                 "actor": actor})]
+        except TypeError:
+            return None
+        skip = len(self._head) + len(self._placeholder)
+        return person, enrolment_id, tails[0][skip:], tails[1][skip:], tails[2][skip:]
+
+    def stamped_events(self, unstamped: tuple[UUID, UUID, bytes, bytes, bytes],
+                       clock: Callable[[], datetime] = datetime_now_with_tzinfo,
+                       ) -> tuple[StoredEvent, StoredEvent, StoredEvent]:
+        """:meth:`unstamped`'s events stamped now (in the order :meth:`stored` takes them)."""
+        person, enrolment_id, registered, started, enrolled = unstamped
+        head, stamp, finish = self._head, self._stamp, self._finish
+        first = finish(head + orjson.dumps(stamp(clock())) + registered)
+        third = finish(head + orjson.dumps(stamp(clock())) + enrolled)
+        second = finish(head + orjson.dumps(stamp(clock())) + started)
+        return (StoredEvent(person, 1, _REGISTERED_TOPIC, first),
+                StoredEvent(person, 2, _STARTED_TOPIC, second),
+                StoredEvent(enrolment_id, 1, _ENROLLED_TOPIC, third))
+
+    def stamped_tuples(self, person: bytes, enrolment: bytes, tails: tuple[bytes, ...],
+                       uuid_ids: bool = True,
+                       clock: Callable[[], datetime] = datetime_now_with_tzinfo) -> bytes:
+        """:meth:`stamped_events` as binary ``COPY`` tuples, the ids given as their ``COPY``
+        keys (16 bytes, or the text's bytes when ids are stored as text)."""
+        head, stamp, finish = self._head, self._stamp, self._finish
+        registered, started, enrolled = tails
+        first = finish(head + orjson.dumps(stamp(clock())) + registered)
+        third = finish(head + orjson.dumps(stamp(clock())) + enrolled)
+        second = finish(head + orjson.dumps(stamp(clock())) + started)
+        return b"".join((copy_tuple(person, 1, _TOPICS[0], first, uuid_ids),
+                         copy_tuple(person, 2, _TOPICS[1], second, uuid_ids),
+                         copy_tuple(enrolment, 1, _TOPICS[2], third, uuid_ids)))
 
     def _through_mapper(self, person: UUID, enrolment_id: UUID, registered: dict[str, Any],
                         started: dict[str, Any], enrolled: dict[str, Any],

@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import uuid
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,5 +138,40 @@ def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind
             run(ledger, write(tmp_path / "more.csv", people(26, 10)), batch_size=4, workers=2,
                 before_save=refuse)
         assert multiprocessing.active_children() == []
+    finally:
+        ledger.close()
+
+
+def test_with_workers_the_event_timestamps_still_rise_with_the_log(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = Ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        known = people(27, 6)
+        for cells in known:
+            ledger.save(ledger._person_or_new(cells[0]))
+        head = ledger.recorder.max_notification_id() or 0
+        good = people(28, 30)
+        rows = [row for pair in zip(good[::5], known, strict=False) for row in pair] + good
+        summary, _ = run(ledger, write(tmp_path / "roster.csv", rows), batch_size=3,
+                         workers=2)
+        assert summary.enrolled == 36
+        table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+        with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
+            rows = connection.execute(
+                f"SELECT topic, state FROM {table} WHERE notification_id > %s "
+                "ORDER BY notification_id", (head,)).fetchall()
+        assert len(rows) == 30 * 3 + 6 * 2
+        # A member's events are stamped in the aggregates' order (the enrolment before the
+        # coverage it starts) and logged person first; member after member, the stamps rise.
+        members: list[list[str]] = [[]]
+        for topic, state in rows:
+            members[-1].append(json.loads(bytes(state))["timestamp"]["_data_"])
+            if topic.endswith("Enrolment.Enrolled"):
+                members.append([])
+        members.pop()
+        assert len(members) == 36
+        assert all(max(before) <= min(after)
+                   for before, after in pairwise(members))
     finally:
         ledger.close()

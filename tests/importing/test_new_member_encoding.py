@@ -16,6 +16,7 @@ from uuid import UUID
 import pytest
 
 from ledger.application import Ledger
+from ledger.bulk_append import copy_tuples
 from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.person import person_id
 from ledger.settings import StoreSettings, with_cipher
@@ -123,3 +124,32 @@ def test_with_a_cipher_the_rows_are_encrypted_by_the_mapper_cipher_and_decrypt_t
                         == vars(ledger.mapper.to_domain_event(theirs)))
     finally:
         ledger.close()
+
+
+def test_events_encoded_in_a_worker_and_stamped_later_are_the_mappers_bytes(
+        plain: Ledger) -> None:
+    encoder = NewMemberEncoder(plain.mapper)
+    for seed, member in enumerate(_members(2000, 13)):
+        library = [plain.mapper.to_stored_event(e)
+                   for e in new_member_events(**member, clock=iter(_stamps(seed)).__next__)]
+        unstamped = encoder.unstamped(**member)
+        assert unstamped is not None
+        assert list(encoder.stamped_events(unstamped, clock=iter(_stamps(seed)).__next__)) == (
+            library)
+
+
+def test_copy_tuples_stamped_in_the_parent_are_the_tuples_of_the_mappers_rows(
+        plain: Ledger) -> None:
+    encoder = NewMemberEncoder(plain.mapper)
+    for uuid_ids in (True, False):
+        for seed, member in enumerate(_members(50, 17)):
+            library = [plain.mapper.to_stored_event(e)
+                       for e in new_member_events(**member, clock=iter(_stamps(seed)).__next__)]
+            unstamped = encoder.unstamped(**member)
+            assert unstamped is not None
+            person, enrolment, *tails = unstamped
+            keys = ((person.bytes, enrolment.bytes) if uuid_ids
+                    else (str(person).encode(), str(enrolment).encode()))
+            assert encoder.stamped_tuples(
+                *keys, tuple(tails), uuid_ids=uuid_ids,
+                clock=iter(_stamps(seed)).__next__) == copy_tuples(library, uuid_ids)
