@@ -64,15 +64,18 @@ def copy_tuples(stored: Iterable[StoredEvent], uuid_ids: bool = True) -> bytes:
     return b"".join(parts)
 
 
-def copy_tuple(key: bytes, version: int, topic: bytes, state: bytes,
-               uuid_ids: bool = True) -> bytes:
-    """One row as a binary ``COPY`` tuple: ``key`` is the id's 16 bytes (or, when ids are
-    stored as text, the text's bytes), ``topic`` already encoded."""
+def copy_tuple_head(key: bytes, version: int, topic: bytes, uuid_ids: bool = True) -> bytes:
+    """A binary ``COPY`` tuple up to its state (the field count, id, version and topic): ``key``
+    is the id's 16 bytes (or, when ids are stored as text, the text's bytes), ``topic`` already
+    encoded. The tuple is this, the state's length (:func:`state_length`), then the state."""
     if uuid_ids:
-        head = _ROW_UUID.pack(4, 16, key, 8, version, len(topic))
-    else:
-        head = b"\x00\x04" + _LENGTH.pack(len(key)) + key + _VERSION.pack(8, version, len(topic))
-    return b"".join((head, topic, _LENGTH.pack(len(state)), state))
+        return _ROW_UUID.pack(4, 16, key, 8, version, len(topic)) + topic
+    return (b"\x00\x04" + _LENGTH.pack(len(key)) + key + _VERSION.pack(8, version, len(topic))
+            + topic)
+
+
+#: The 4 bytes that give a state's length in a binary ``COPY`` tuple.
+state_length = _LENGTH.pack
 
 
 class PostgresAppender:

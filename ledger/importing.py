@@ -275,14 +275,14 @@ def people(ledger: Any, niks: Sequence[str],
 class _Candidate:
     """A row that passed every check of its own. From a worker process: no request (it is
     read again only if the person turns out to be in the store), but the person id and the
-    new member's three events encoded but for their timestamps (the ``COPY`` keys of the
-    person and the enrolment, then the three states' JSON after the timestamp)."""
+    new member's three rows encoded but for their timestamps (see
+    :meth:`~ledger.new_members.NewMemberEncoder.unstamped_parts`)."""
 
     row: SheetRow
     request: EnrolmentRequest | None
     nik: str
     person: str | None = None
-    tails: tuple[bytes, bytes, tuple[bytes, bytes, bytes]] | None = None
+    tails: tuple[bytes, ...] | None = None
 
 
 @dataclass
@@ -531,8 +531,7 @@ class RosterImport:
             if person is None and candidate.tails is not None and tuples is not None:
                 # encoded by the worker; stamped now, in row order, as the aggregates would be
                 assert self.encoder is not None and self.appender is not None
-                tuples.append(self.encoder.stamped_tuples(
-                    *candidate.tails, uuid_ids=self.appender.uuid_ids))
+                tuples.append(self.encoder.stamped_tuples(candidate.tails))
                 prepared.batch.append(candidate)
                 continue
             request = candidate.request
@@ -639,9 +638,9 @@ class _RowWorker:
 
     def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
         """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
-        ``(nik, person id, (person key, enrolment key, states after their timestamps))``
-        (the last None when orjson refuses a value: the parent then encodes the row)."""
-        reader, programme, unstamped = self.reader, self.programme, self.encoder.unstamped
+        ``(nik, person id, rows but for their timestamps)`` (the last None when orjson
+        refuses a value: the parent then encodes the row)."""
+        reader, programme, unstamped = self.reader, self.programme, self.encoder.unstamped_parts
         programme_id, code = str(programme.id), programme.code
         wage_band, actor, uuid_ids = programme.wage_band, self.actor, self.uuid_ids
         out: list[Any] = []
@@ -658,21 +657,15 @@ class _RowWorker:
             request = outcome.request
             assert request is not None
             person = person_id(nik)
-            events = unstamped(
-                person=person, person_nik=nik, nik=request.nik.strip(),
+            parts = unstamped(
+                uuid_ids, person=person, person_nik=nik, nik=request.nik.strip(),
                 programme_id=programme_id, programme_code=code, kk=request.kk.strip(),
                 name=request.name.strip(), region=request.region, district=request.district,
                 village=request.village, occupation=request.occupation, decile=request.decile,
                 register=request.register, register_snapshot=request.register_snapshot,
                 branch=request.branch, enrolled_on=request.enrolled_on, wage_band=wage_band,
                 actor=actor)
-            if events is None:
-                out.append((nik, str(person), None))
-                continue
-            _, enrolment, *tails = events
-            keys = ((person.bytes, enrolment.bytes) if uuid_ids
-                    else (str(person).encode(), str(enrolment).encode()))
-            out.append((nik, str(person), (*keys, tuple(tails))))
+            out.append((nik, str(person), parts))
         return out
 
 

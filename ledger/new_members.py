@@ -25,7 +25,7 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
-from ledger.bulk_append import copy_tuple
+from ledger.bulk_append import copy_tuple_head, state_length
 from ledger.enrolment import Enrolment
 from ledger.person import Person
 
@@ -241,19 +241,40 @@ class NewMemberEncoder:
                 StoredEvent(person, 2, _STARTED_TOPIC, second),
                 StoredEvent(enrolment_id, 1, _ENROLLED_TOPIC, third))
 
-    def stamped_tuples(self, person: bytes, enrolment: bytes, tails: tuple[bytes, ...],
-                       uuid_ids: bool = True,
+    def unstamped_parts(self, uuid_ids: bool = True, **fields: Any) -> tuple[bytes, ...] | None:
+        """:meth:`unstamped` as a worker hands it over: each row's ``COPY`` tuple head (up to
+        its state) and its state after the timestamp, three times (registered, coverage
+        started, enrolled): all :meth:`stamped_tuples` needs. None as :meth:`unstamped`."""
+        done = self.unstamped(**fields)
+        if done is None:
+            return None
+        person, enrolment, registered, started, enrolled = done
+        keys = ((person.bytes, enrolment.bytes) if uuid_ids
+                else (str(person).encode(), str(enrolment).encode()))
+        return (copy_tuple_head(keys[0], 1, _TOPICS[0], uuid_ids), registered,
+                copy_tuple_head(keys[0], 2, _TOPICS[1], uuid_ids), started,
+                copy_tuple_head(keys[1], 1, _TOPICS[2], uuid_ids), enrolled)
+
+    def stamped_tuples(self, parts: tuple[bytes, ...],
                        clock: Callable[[], datetime] = datetime_now_with_tzinfo) -> bytes:
-        """:meth:`stamped_events` as binary ``COPY`` tuples, the ids given as their ``COPY``
-        keys (16 bytes, or the text's bytes when ids are stored as text)."""
-        head, stamp, finish = self._head, self._stamp, self._finish
-        registered, started, enrolled = tails
-        first = finish(head + orjson.dumps(stamp(clock())) + registered)
-        third = finish(head + orjson.dumps(stamp(clock())) + enrolled)
-        second = finish(head + orjson.dumps(stamp(clock())) + started)
-        return b"".join((copy_tuple(person, 1, _TOPICS[0], first, uuid_ids),
-                         copy_tuple(person, 2, _TOPICS[1], second, uuid_ids),
-                         copy_tuple(enrolment, 1, _TOPICS[2], third, uuid_ids)))
+        """The three rows of :meth:`unstamped_parts` stamped now (in the order
+        :meth:`stored` takes the stamps) as binary ``COPY`` tuples."""
+        head, stamp = self._head, self._stamp
+        first_head, registered, second_head, started, third_head, enrolled = parts
+        first = head + orjson.dumps(stamp(clock()))
+        third = head + orjson.dumps(stamp(clock()))
+        second = head + orjson.dumps(stamp(clock()))
+        if not self.compressor and not self.cipher:
+            return b"".join((
+                first_head, state_length(len(first) + len(registered)), first, registered,
+                second_head, state_length(len(second) + len(started)), second, started,
+                third_head, state_length(len(third) + len(enrolled)), third, enrolled))
+        finish = self._finish
+        states = (finish(first + registered), finish(second + started),
+                  finish(third + enrolled))
+        return b"".join((first_head, state_length(len(states[0])), states[0],
+                         second_head, state_length(len(states[1])), states[1],
+                         third_head, state_length(len(states[2])), states[2]))
 
     def _through_mapper(self, person: UUID, enrolment_id: UUID, registered: dict[str, Any],
                         started: dict[str, Any], enrolled: dict[str, Any],

@@ -145,11 +145,26 @@ def test_copy_tuples_stamped_in_the_parent_are_the_tuples_of_the_mappers_rows(
         for seed, member in enumerate(_members(50, 17)):
             library = [plain.mapper.to_stored_event(e)
                        for e in new_member_events(**member, clock=iter(_stamps(seed)).__next__)]
-            unstamped = encoder.unstamped(**member)
-            assert unstamped is not None
-            person, enrolment, *tails = unstamped
-            keys = ((person.bytes, enrolment.bytes) if uuid_ids
-                    else (str(person).encode(), str(enrolment).encode()))
-            assert encoder.stamped_tuples(
-                *keys, tuple(tails), uuid_ids=uuid_ids,
-                clock=iter(_stamps(seed)).__next__) == copy_tuples(library, uuid_ids)
+            parts = encoder.unstamped_parts(uuid_ids, **member)
+            assert parts is not None
+            assert encoder.stamped_tuples(parts, clock=iter(_stamps(seed)).__next__) == (
+                copy_tuples(library, uuid_ids))
+
+
+def test_copy_tuples_stamped_in_the_parent_are_compressed_as_the_mapper_compresses(
+        sqlite_settings: StoreSettings) -> None:
+    settings = replace(sqlite_settings, env=dict(
+        sqlite_settings.env, COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor"))
+    ledger = Ledger(settings)
+    try:
+        encoder = NewMemberEncoder(ledger.mapper)
+        assert encoder.fast and ledger.mapper.compressor is not None
+        for seed, member in enumerate(_members(50, 19)):
+            library = [ledger.mapper.to_stored_event(e)
+                       for e in new_member_events(**member, clock=iter(_stamps(seed)).__next__)]
+            parts = encoder.unstamped_parts(True, **member)
+            assert parts is not None
+            assert encoder.stamped_tuples(parts, clock=iter(_stamps(seed)).__next__) == (
+                copy_tuples(library))
+    finally:
+        ledger.close()
