@@ -354,13 +354,15 @@ class RosterImport:
         the next batch; a batch is still sent only after the one before it has committed (or
         failed), so batches are recorded one after another exactly as without the thread."""
         reader = RowReader(sheet, self.programme, self.options)
-        pool = self._start_workers(reader) if self.workers > 0 else None
+        # A roster of one batch is not worth forking for (an upload of a few rows).
+        several = sheet.total is None or sheet.total > self.batch_size
+        pool = self._start_workers(reader) if self.workers > 0 and several else None
         writer = ThreadPoolExecutor(1, "roster-writer") if self.appender is not None else None
         pending: _Pending | None = None
         finished = False
         try:
-            prepared_batches = (self._prepared_by_workers(pool, reader, sheet) if pool
-                                else (self._prepare(reader, rows)
+            prepared_batches = (self._prepared_by_workers(pool, reader, sheet)
+                                if pool is not None else (self._prepare(reader, rows)
                                       for rows in _chunks(sheet.rows, self.batch_size)))
             for prepared in prepared_batches:
                 if pending is not None:
