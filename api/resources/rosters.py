@@ -94,7 +94,9 @@ def upload(files: dict[str, Any], code: str) -> dict[str, Any]:
         upload_file.save(path)
         sheet = read_roster(path)
         sheet.path = Path(name)
+        # No forked workers inside a web server's worker (its threads, locks and pooled
+        # connections do not survive a fork safely); the command line uses them.
         summary = import_roster(ledger(), code, sheet, current_actor(), options,
-                                rejected.append)
+                                rejected.append, workers=0)
     return {"program": code.upper(), "file": name, **summary.as_record(),
             "errors": [item.as_record() for item in rejected]}
