@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import click
@@ -65,8 +65,7 @@ def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
     if position is not None:
         cut_off = min(position, cut_off)
     elif as_of is not None:
-        end_of_day_wib = as_of.replace(tzinfo=UTC) + timedelta(days=1) - timedelta(hours=7)
-        cut_off = AsOf(ledger).position_at(end_of_day_wib)
+        cut_off = AsOf(ledger).position_by_end_of(as_of.date())
     ids = history_ids(ledger, kind, value)
     notifications = events_of(ledger, {str(i) for i in ids}, up_to=cut_off)
     proofs = Journal(ledger, projector.connection, projector.live).prove_many(

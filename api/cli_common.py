@@ -7,7 +7,9 @@ import sys
 import click
 from rich.console import Console
 
+from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.settings import settings_from_environment
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -17,6 +19,18 @@ class LedgerCommandError(click.ClickException):
     """A ledger refusal, shown as ``Error: <message>`` with exit status 2."""
 
     exit_code = 2
+
+
+def open_ledger() -> Ledger:
+    """The ledger of ``LEDGER_DATABASE_URL``, refused (and closed) if never initialised; the
+    caller closes it."""
+    ledger = Ledger(settings_from_environment())
+    try:
+        ledger.require_initialised()
+    except LedgerError:
+        ledger.close()
+        raise
+    return ledger
 
 
 def refusal(error: LedgerError) -> LedgerCommandError:

@@ -17,17 +17,10 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_common import LedgerCommandError, console, open_ledger, refusal
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
-from ledger.settings import settings_from_environment
-
-
-def _ledger() -> Ledger:
-    ledger = Ledger(settings_from_environment())
-    ledger.require_initialised()
-    return ledger
 
 
 @contextmanager
@@ -98,7 +91,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     target = _errors_path(file, errors_file)
     try:
         sheet = read_roster(file)
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             writer: SheetWriter | None = None
 
@@ -205,7 +198,7 @@ def import_payments_command(file: Path, code: str | None, errors_file: Path | No
     target = _errors_path(file, errors_file)
     try:
         sheet = read_payments(file)
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             with _progress(f"importing {file.name}", sheet.total) as advance:
                 summary, rejected = import_payments(ledger, sheet, actor, code, advance)
@@ -262,7 +255,7 @@ def import_statement(file: Path, source: str, code: str | None, month: str | Non
     try:
         scope_month = _month_option(month)
         lines, digest = read_statement(file)
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             if code:
                 ledger.programme(code)
@@ -308,7 +301,7 @@ def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None
     from ledger.reconciliation import resolve
 
     try:
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             run = resolve(ledger, run_id, number, reason, actor)
         finally:
@@ -335,7 +328,7 @@ def generate_statement(source: str, code: str | None, month: str | None, output:
     try:
         sheet_format(output)
         scope_month = _month_option(month)
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             projector, reader = _reconciliation_reader(ledger)
             try:
@@ -361,7 +354,7 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path) ->
     from documents.reconciliation import reconciliation_pdf
 
     try:
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             projector, reader = _reconciliation_reader(ledger)
             try:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import click
 
-from api.cli_common import console, refusal
+from api.cli_common import console, open_ledger, refusal
 from documents.audit import Report
 from documents.labels import LANGUAGES
 from ledger.application import Ledger
 from ledger.errors import LedgerError
-from ledger.settings import settings_from_environment, signing_key_from_environment
+from ledger.settings import signing_key_from_environment
 
 OUTPUT = click.option("-o", "--output", "output", required=True,
                       type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -52,9 +52,8 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str) -> None:
     from projections.runner import Projector
 
     try:
-        ledger = Ledger(settings_from_environment())
+        ledger = open_ledger()
         try:
-            ledger.require_initialised()
             projector = Projector(ledger)
             try:
                 projector.catch_up()  # a report reads the projections: bring them up to date

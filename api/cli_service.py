@@ -9,21 +9,10 @@ from typing import IO
 
 import click
 
-from api.cli_common import console, refusal
-from ledger.application import Ledger
+from api.cli_common import console, open_ledger, refusal
 from ledger.archive import export_log, restore_log
 from ledger.errors import LedgerError
-from ledger.settings import CIPHER_KEY_VARIABLE, settings_from_environment
-
-
-def _ledger() -> Ledger:
-    ledger = Ledger(settings_from_environment())
-    try:
-        ledger.require_initialised()
-    except LedgerError:
-        ledger.close()
-        raise
-    return ledger
+from ledger.settings import CIPHER_KEY_VARIABLE
 
 
 @click.command("export")
@@ -33,7 +22,7 @@ def _ledger() -> Ledger:
 def export_command(output: Path) -> None:
     """Write the whole log, exactly as stored, with a manifest (count, journal root)."""
     try:
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             manifest = export_log(ledger, output)
         finally:
@@ -56,7 +45,7 @@ def restore_command(source: IO[str]) -> None:
     from projections.runner import Projector
 
     try:
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             manifest = restore_log(ledger, source)
             projector = Projector(ledger)
@@ -88,7 +77,7 @@ def status_command(quiet: bool) -> None:
 
     try:
         bound = max_lag_from_environment()
-        ledger = _ledger()
+        ledger = open_ledger()
         try:
             connection = Connection(ledger.settings)
             try:

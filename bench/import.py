@@ -29,16 +29,15 @@ from typing import Any
 import psycopg
 
 from bench.api import _database, _drop
+from bench.projections import OCCUPATIONS, open_kabupaten
 from bench.server import cli
 from ledger.application import Ledger
 from ledger.enrolment import Enrolment
 from ledger.generate import RosterSpec, write_roster
 from ledger.importing import WORKERS, ImportOptions, import_roster, read_roster
 from ledger.person import Person
-from ledger.programme import ProgrammeTerms, Rate
 from ledger.settings import settings_from_url
 
-OCCUPATIONS = ("petani", "nelayan", "pedagang_asongan", "pemulung", "buruh_harian_lepas")
 ENROLLED_ON = date(2025, 1, 2)
 
 
@@ -55,19 +54,9 @@ def peak_children_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
-def open_programme(ledger: Ledger, members: int) -> None:
-    ledger.open_programme(ProgrammeTerms(
-        code="KABTNG-2025", name="bench", funder_name="Pemerintah Kabupaten Tangerang",
-        funder_region="36.03", funding_source="APBD", fiscal_year=2025, covers=("JKK", "JKM"),
-        budget_ceiling=members * 16_800 * 12, dpa_reference="DPA", first_month="2025-01",
-        months=12, rates=(Rate("JKK", date(2025, 1, 1), 10_000),
-                          Rate("JKM", date(2025, 1, 1), 6_800)),
-        branches=("Tigaraksa",), deciles=(1, 4), occupations=OCCUPATIONS), actor="admin")
-
-
 def import_members(url: str, roster: Path, members: int) -> dict[str, Any]:
     ledger = Ledger(settings_from_url(url))
-    open_programme(ledger, members)
+    open_kabupaten(ledger, members)
     rejected: list[Any] = []
     started = time.perf_counter()
     summary = import_roster(ledger, "KABTNG-2025", read_roster(roster), "bench",
@@ -109,7 +98,7 @@ def library_save(url: str, roster: Path, members: int) -> tuple[dict[str, Any], 
     """Only the ``save`` calls are timed; the events are built (and, for the raw baselines,
     encoded) outside the clock."""
     ledger = Ledger(settings_from_url(url))
-    open_programme(ledger, members)
+    open_kabupaten(ledger, members)
     stored: list[Any] = []
     took, events = 0.0, 0
     for batch in batches_of_events(ledger, roster):

@@ -54,8 +54,8 @@ def emit(figure: dict[str, Any]) -> None:
     print(json.dumps(figure), flush=True)
 
 
-def build_log(ledger: Ledger, members: int, claims: int) -> int:
-    """The Kabupaten Tangerang year through the ledger's commands; returns the log size."""
+def open_kabupaten(ledger: Ledger, members: int) -> None:
+    """Kabupaten Tangerang's year (KABTNG-2025) budgeted for ``members`` x Rp16.800 x 12."""
     ledger.open_programme(ProgrammeTerms(
         code="KABTNG-2025", name="bench", funder_name="Pemerintah Kabupaten Tangerang",
         funder_region="36.03", funding_source="APBD", fiscal_year=2025, covers=("JKK", "JKM"),
@@ -63,6 +63,11 @@ def build_log(ledger: Ledger, members: int, claims: int) -> int:
         months=12, rates=(Rate("JKK", date(2025, 1, 1), 10_000),
                           Rate("JKM", date(2025, 1, 1), 6_800)),
         branches=("Tigaraksa",), deciles=(1, 4), occupations=OCCUPATIONS), actor="admin")
+
+
+def build_log(ledger: Ledger, members: int, claims: int) -> int:
+    """The Kabupaten Tangerang year through the ledger's commands; returns the log size."""
+    open_kabupaten(ledger, members)
     people = WorkerFactory(11, "36.03", OCCUPATIONS, (1, 4), ("Tigaraksa",),
                            register_snapshot=date(2024, 12, 1))
     ids: list[str] = []

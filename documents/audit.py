@@ -18,7 +18,8 @@ from typing import Any
 from documents import finding_text
 from documents.chart import budget_chart
 from documents.formatting import datetime_wib, number_id
-from documents.render import Attached, html, pdf, qr_svg
+from documents.labels import LABELS, STATUS, words
+from documents.render import Attached, environment, html, pdf, qr_svg
 from documents.roster import annex_pages, roster_csv
 from documents.sources import View, cut_off, view_at
 from ledger.application import Ledger
@@ -49,8 +50,6 @@ def audit_report(ledger: Ledger, program: str, *, position: int | None = None,
                  signing_key: str | None = None) -> Report:
     """Render the audit report of ``program`` at the cut-off (default: the projections' own
     position)."""
-    from documents.labels import words
-
     words(lang)  # refuse an unknown language before any work
     at = cut_off(ledger, position=position, as_of=as_of)
     with view_at(ledger, at, signing_key) as view:
@@ -75,7 +74,10 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
     contributions = reader.contributions(program)
     claims = reader.claims(program=program, limit=10**9)
     attachments = _attachments(view, program, rows)
-    labels = _labels(lang)
+    labels = LABELS[lang]
+    listed = _listed(claims)
+    checkpoint_text = _checkpoint_text(view)
+    niks = {r["enrolment_id"]: r["nik"] for r in rows}
     context: dict[str, Any] = {
         "title": f"{labels['audit_title']} {program}",
         "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
@@ -85,8 +87,7 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
         "footer_left": f"claims-ledger · {labels['audit_title']}",
         "programme": {**programme, "covers": _covers(programme["covers"])},
         "view": view, "checkpoint": view.checkpoint,
-        "checkpoint_text": _checkpoint_text(view),
-        "qr": qr_svg(_checkpoint_text(view)),
+        "checkpoint_text": checkpoint_text, "qr": qr_svg(checkpoint_text),
         "roster_file": attachments[0],
         "summary": _summary(budget, rows, claims, found),
         "funder_programmes": _funder_programmes(reader, programme),
@@ -100,27 +101,15 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
         "contributions": contributions,
         "contributions_total": sum(int(c["amount"]) for c in contributions
                                    if c["reversed_on"] is None),
-        "benefits": _by_benefit(claims), "claims": _listed(claims),
-        "claims_left_out": max(0, len(claims) - len(_listed(claims))),
+        "benefits": _by_benefit(claims), "claims": listed,
+        "claims_left_out": len(claims) - len(listed),
         "ceremonies": reader.programme_handovers(program),
-        "finding_groups": _grouped([_finding(f, lang, rows) for f in found]),
-        "annex": list(annex_pages(rows, _annex_header(labels), _status_words(lang)))
+        "finding_groups": _grouped([_finding(f, lang, niks) for f in found]),
+        "annex": list(annex_pages(rows, _annex_header(labels), STATUS[lang]))
         if with_annex else [],
         "members_total": len(rows),
     }
     return context, attachments
-
-
-def _labels(lang: str) -> dict[str, str]:
-    from documents.labels import LABELS
-
-    return LABELS[lang]
-
-
-def _status_words(lang: str) -> dict[str, str]:
-    from documents.labels import STATUS
-
-    return STATUS[lang]
 
 
 def _covers(covers: Any) -> str:
@@ -193,8 +182,6 @@ def _months(budget: dict[str, Any], contributions: list[dict[str, Any]]) -> list
 
 
 def _month_label(lang: str) -> Any:
-    from documents.render import environment
-
     return environment(lang).filters["month"]
 
 
@@ -233,8 +220,7 @@ def _listed(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in claims if int(c["outstanding"]) != 0][:CLAIMS_LISTED]
 
 
-def _finding(finding: Finding, lang: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    niks = {r["enrolment_id"]: r["nik"] for r in rows}
+def _finding(finding: Finding, lang: str, niks: dict[str, str]) -> dict[str, Any]:
     # Masked NIKs often look alike (region ... serial); the enrolment's short id tells them apart.
     members = [f"{mask_nik(niks[m])} ({m[:8]})" if m in niks else m[:8] for m in finding.members]
     return {

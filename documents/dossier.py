@@ -42,11 +42,7 @@ def claim_dossier(ledger: Ledger, claim_id: str, lang: str = "id",
         notifications = events_of(ledger, {str(i) for i in history_ids(ledger, "claim", key)},
                                   up_to=view.position)
         positions = [n.id for n in notifications]
-        if view.checkpoint is not None:
-            proofs: dict[int, dict[str, Any] | None] = {
-                p: view.journal.prove(p, view.checkpoint) for p in positions}
-        else:
-            proofs = view.journal.prove_many(positions)
+        proofs = view.journal.prove_many(positions, view.checkpoint)
         history = [_line(event_json(ledger, n), proofs[n.id]) for n in notifications]
     payouts = [h for h in history if h["type"].endswith(("Disbursed", "DisbursementReversed"))]
     attachments = (Attached("proofs.json", json.dumps(

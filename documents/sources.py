@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ledger.application import Ledger
@@ -27,8 +27,6 @@ from projections.db import Namespace
 from projections.journal import Head, Journal
 from projections.queries import Reader
 from projections.runner import Projector
-
-WIB_OFFSET = timedelta(hours=7)
 
 
 @dataclass(frozen=True)
@@ -75,8 +73,7 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
                                     f"positions 1 to {head})", field="position")
         return position
     if as_of is not None:
-        end_of_day = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC) - WIB_OFFSET
-        found = AsOf(ledger).position_at(end_of_day)
+        found = AsOf(ledger).position_by_end_of(as_of)
         if found == 0:
             raise InvalidInputError(f"nothing had been recorded by the end of {as_of.isoformat()}",
                                     field="as_of")

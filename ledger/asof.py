@@ -9,7 +9,7 @@ changed because of events recorded later (the auditors' questions).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,9 @@ from ledger.coverage import CoverageAnswer, coverage_on
 from ledger.enrolment import Enrolment
 from ledger.errors import NotFoundError
 from ledger.programme import Programme
+
+#: Western Indonesia Time, where the cities of the ledger are: UTC+7 all year.
+WIB_OFFSET = timedelta(hours=7)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,12 @@ class AsOf:
             else:
                 high = middle - 1
         return low
+
+    def position_by_end_of(self, day: date) -> int:
+        """The last log position recorded by the end of ``day`` in WIB (UTC+7, no daylight
+        saving): what "as of 24 March 2025" means to the cities' clerks and auditors."""
+        midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+        return self.position_at(midnight - WIB_OFFSET)
 
     def coverage_known_at(self, enrolment_id: UUID | str, day: date,
                           position: int) -> CoverageAnswer:

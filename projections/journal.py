@@ -106,14 +106,16 @@ class Journal:
             "checkpoint": chosen.to_text(),
         }
 
-    def prove_many(self, positions: list[int]) -> dict[int, dict[str, Any] | None]:
+    def prove_many(self, positions: list[int], checkpoint: Checkpoint | None = None
+                   ) -> dict[int, dict[str, Any] | None]:
         """Inclusion proofs of many events, reading the journal once.
 
-        An event the latest signed checkpoint covers is proved in that checkpoint (check it with
-        ``claims-ledger journal check``); a later one in the journal's current head, which is
-        not signed yet (``checkpoint`` is then None). An event not journaled yet gets None.
+        An event the checkpoint covers (by default the latest one kept) is proved in it (check
+        it with ``claims-ledger journal check``); a later one in the journal's current head,
+        which is not signed yet (``checkpoint`` is then None). An event not journaled yet gets
+        None.
         """
-        kept = self.checkpoints()
+        kept = [checkpoint] if checkpoint is not None else self.checkpoints()
         signed = kept[-1] if kept else None
         leaves = self.leaves()
         hashes = [h for _, h in leaves]

@@ -8,7 +8,7 @@ the projections are caught up before each read, so answers are never stale.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -323,7 +323,6 @@ def history_cut_off(as_of: AsOf, position: int | None, day: date | None) -> int:
     if position is not None:
         return min(position, head)
     if day is not None:
-        wib_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-        return as_of.position_at(wib_midnight - timedelta(hours=7))
+        return as_of.position_by_end_of(day)
     return head
 

@@ -65,6 +65,18 @@ def test_a_recorded_time_maps_to_the_last_position_recorded_by_then(ledger: Ledg
     assert as_of.position_at(datetime(2020, 1, 1, tzinfo=UTC)) == 0
 
 
+def test_as_of_a_day_means_by_midnight_in_wib_not_in_utc(ledger: Ledger) -> None:
+    covered_member(ledger)
+    as_of = AsOf(ledger)
+    head = int(ledger.recorder.max_notification_id() or 0)
+    recorded: datetime = ledger.mapper.to_domain_event(
+        ledger.recorder.select_notifications(start=head, limit=1)[0]).timestamp
+    day_in_wib = (recorded + timedelta(hours=7)).date()
+    assert as_of.position_by_end_of(day_in_wib) == head
+    assert as_of.position_by_end_of(day_in_wib - timedelta(days=1)) < head
+    assert as_of.position_by_end_of(date(2019, 12, 31)) == 0
+
+
 def test_unrelated_claims_do_not_appear_as_changed(ledger: Ledger) -> None:
     _paid_accident_claim(ledger, 9, ("2025-07",))
     member = covered_member(ledger, seed=10)
