@@ -55,6 +55,12 @@ class RowError(InvalidInputError):
 
     rule = "invalid-row"
 
+    def __init__(self, message: str, *, field: str | None = None,
+                 reason_id: str | None = None) -> None:
+        super().__init__(message, field=field)
+        #: The Indonesian sentence, when the case is narrower than its field's (see reasons).
+        self.reason_id = reason_id
+
 
 @dataclass(frozen=True)
 class ImportOptions:
