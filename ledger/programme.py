@@ -24,6 +24,7 @@ from ledger.errors import (
     ProgrammeClosedError,
 )
 from ledger.money import rupiah
+from ledger.names import require_visible
 
 PROGRAMME_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:programme")
 FUNDING_SOURCES = ("APBD", "BTT", "APBN")
@@ -76,6 +77,8 @@ class ProgrammeTerms:
         """Refuse terms no programme can have."""
         if not self.code.strip():
             raise InvalidInputError("the programme needs a code", field="code")
+        require_visible(self.name, "the programme's name", "name")
+        require_visible(self.funder_name, "the funder's name", "funder_name")
         if self.funding_source not in FUNDING_SOURCES:
             raise InvalidInputError(
                 f"funding source must be one of {', '.join(FUNDING_SOURCES)}; "
