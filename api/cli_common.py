@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -35,3 +36,33 @@ def open_ledger() -> Ledger:
 
 def refusal(error: LedgerError) -> LedgerCommandError:
     return LedgerCommandError(f"{error} [{error.rule}]")
+
+
+#: ``--force`` of every command that writes a file: without it an existing file is never
+#: replaced (it may be an error file being corrected, or a report already handed over).
+FORCE = click.option("--force", is_flag=True,
+                     help="Replace the output file if it exists (without it: refuse, change "
+                          "nothing).")
+
+
+def require_output(path: Path, force: bool, *, reading: Path | None = None) -> Path:
+    """Check, before anything is read or recorded, that ``path`` may be written: its folder
+    exists (it is not made: a mistyped folder should not quietly appear), it is not a folder,
+    it is not the file being read, and it does not exist yet unless ``force``."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise LedgerCommandError(
+            f"the folder {folder} does not exist; create it first or write the file elsewhere "
+            "(nothing was done)")
+    if path.is_dir():
+        raise LedgerCommandError(f"{path} is a folder; name a file (nothing was done)")
+    if reading is not None and path.exists() and reading.exists() \
+            and path.resolve() == reading.resolve():
+        raise LedgerCommandError(
+            f"{path} is the file being read; its refused rows must go to another file "
+            "(--errors FILE)")
+    if path.exists() and not force:
+        raise LedgerCommandError(
+            f"{path} already exists and is left as it is (nothing was done): name another "
+            "file, move it away, or pass --force to replace it")
+    return path

@@ -17,7 +17,14 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import LedgerCommandError, console, open_ledger, refusal
+from api.cli_common import (
+    FORCE,
+    LedgerCommandError,
+    console,
+    open_ledger,
+    refusal,
+    require_output,
+)
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -67,14 +74,16 @@ def import_group() -> None:
 @click.option("--register-date", type=click.DateTime(["%Y-%m-%d"]),
               help="Date of the register snapshot (default: the enrolment date).")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path),
-              help="Where the rejected rows go (default: FILE.errors.csv/.xlsx beside FILE).")
+              help="Where the rejected rows go (default: FILE.errors.csv/.xlsx beside FILE); "
+                   "an existing file is not replaced without --force.")
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000),
               help="Rows per all-or-nothing batch.")
 @click.option("--as", "actor", default="cli", show_default=True,
               help="Who is importing (recorded on every event).")
+@FORCE
 def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
                    register_date: Any, errors_file: Path | None, batch: int,
-                   actor: str) -> None:
+                   actor: str, force: bool) -> None:
     """Enrol the workers of a roster (CSV or XLSX) in a programme."""
     from ledger.importing import (
         ImportOptions,
@@ -91,6 +100,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     target = _errors_path(file, errors_file)
     try:
         sheet = read_roster(file)
+        require_output(target, force, reading=file)
         ledger = open_ledger()
         try:
             writer: SheetWriter | None = None
@@ -113,7 +123,8 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     except LedgerError as error:
         raise refusal(error) from None
     if writer is None:
-        target.unlink(missing_ok=True)  # a stale error file of an earlier run would mislead
+        # only reached with --force when it existed: a stale error file would mislead
+        target.unlink(missing_ok=True)
     _counts(f"Import of {file.name} into {code.upper()}", [
         ("rows read (baris dibaca)", summary.rows),
         ("enrolled now (terdaftar sekarang)", summary.enrolled),
@@ -146,8 +157,9 @@ def generate_group() -> None:
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--occupations", help="Comma-separated occupation codes (default: all informal).")
 @click.option("--deciles", default="1-4", show_default=True, help="Range of deciles drawn.")
+@FORCE
 def generate_roster(members: int, region: str, output: Path, bad_share: float, seed: int,
-                    occupations: str | None, deciles: str) -> None:
+                    occupations: str | None, deciles: str, force: bool) -> None:
     """Write a realistic synthetic roster (valid NIKs, districts, occupations, deciles)."""
     from ledger.generate import RosterSpec, write_roster
     from ledger.occupations import OCCUPATIONS
@@ -157,6 +169,7 @@ def generate_roster(members: int, region: str, output: Path, bad_share: float, s
     try:
         known_region(region)
         sheet_format(output)
+        require_output(output, force)
         low, _, high = deciles.partition("-")
         spec = RosterSpec(members=members, region=region, bad_share=bad_share, seed=seed,
                           occupations=tuple((occupations or ",".join(OCCUPATIONS)).split(",")),
@@ -187,10 +200,13 @@ def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> N
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--program", "code", help="Programme for rows without a Program column.")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path),
-              help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE).")
-@click.option("--as", "actor", default="cli", show_default=True)
+              help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE); an "
+                   "existing file is not replaced without --force.")
+@click.option("--as", "actor", default="cli", show_default=True,
+              help="Who is recording the payments (recorded on every event).")
+@FORCE
 def import_payments_command(file: Path, code: str | None, errors_file: Path | None,
-                            actor: str) -> None:
+                            actor: str, force: bool) -> None:
     """Record payment orders (SP2D) as contributions; a re-run skips SP2Ds already recorded."""
     from ledger.importing import error_cells, error_headers
     from ledger.payments_import import import_payments, read_payments
@@ -198,6 +214,7 @@ def import_payments_command(file: Path, code: str | None, errors_file: Path | No
     target = _errors_path(file, errors_file)
     try:
         sheet = read_payments(file)
+        require_output(target, force, reading=file)
         ledger = open_ledger()
         try:
             with _progress(f"importing {file.name}", sheet.total) as advance:
@@ -319,14 +336,16 @@ def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--clean", is_flag=True, help="Plant no discrepancies.")
+@FORCE
 def generate_statement(source: str, code: str | None, month: str | None, output: Path,
-                       seed: int, clean: bool) -> None:
+                       seed: int, clean: bool, force: bool) -> None:
     """Write a statement of the recorded payments with one planted discrepancy of each kind."""
     from ledger.generate import write_statement
     from ledger.roster import sheet_format
 
     try:
         sheet_format(output)
+        require_output(output, force)
         scope_month = _month_option(month)
         ledger = open_ledger()
         try:
@@ -349,10 +368,14 @@ def generate_statement(source: str, code: str | None, month: str | None, output:
 @click.option("--run", "run_id", help="One run (default: every run).")
 @click.option("--program", "code", help="Only runs of this programme.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def reconciliation_report(run_id: str | None, code: str | None, output: Path) -> None:
+@FORCE
+def reconciliation_report(run_id: str | None, code: str | None, output: Path,
+                          force: bool) -> None:
     """The reconciliation report (PDF, Bahasa Indonesia): runs and their discrepancies."""
+    from api.cli_reports import write_atomically
     from documents.reconciliation import reconciliation_pdf
 
+    require_output(output, force)
     try:
         ledger = open_ledger()
         try:
@@ -361,7 +384,7 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path) ->
                 runs = reader.runs(run_id=run_id, program=code)
                 if run_id and not runs:
                     raise LedgerCommandError(f"there is no reconciliation run {run_id}")
-                output.write_bytes(reconciliation_pdf(runs))
+                write_atomically(output, reconciliation_pdf(runs))
             finally:
                 projector.close()
         finally:
