@@ -149,40 +149,89 @@ def generate_group() -> None:
 
 @generate_group.command("roster")
 @click.option("--members", required=True, type=click.IntRange(1, 5_000_000))
-@click.option("--region", required=True, help="Region code, e.g. 36.71 (Kota Tangerang).")
+@click.option("--program", "code",
+              help="The programme the roster is for: its region, deciles and occupation list "
+                   "are read from the ledger (LEDGER_DATABASE_URL).")
+@click.option("--region", help="Region code, e.g. 36.71 (Kota Tangerang); needed without "
+                               "--program.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="FILE.csv or FILE.xlsx")
 @click.option("--bad-share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
-              help="Share of rows spoiled, every kind of error in turn.")
+              help="Share of rows spoiled, every kind of error the programme refuses in turn.")
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--occupations", help="Comma-separated occupation codes (default: all informal).")
-@click.option("--deciles", default="1-4", show_default=True, help="Range of deciles drawn.")
+@click.option("--occupations",
+              help="Without --program: the programme's occupation list (comma-separated codes); "
+                   "good rows are drawn from it and a civil servant is planted as a bad row. "
+                   "Not given: the programme lists no occupations (it takes any), good rows "
+                   "are drawn from every informal occupation and no occupation row is planted.")
+@click.option("--deciles",
+              help="Without --program: the programme's decile range, e.g. 1-4 (the default); "
+                   "good rows are drawn inside it, a bad row just above it (none when it ends "
+                   "at 10).")
 @FORCE
-def generate_roster(members: int, region: str, output: Path, bad_share: float, seed: int,
-                    occupations: str | None, deciles: str, force: bool) -> None:
-    """Write a realistic synthetic roster (valid NIKs, districts, occupations, deciles)."""
-    from ledger.generate import RosterSpec, write_roster
+def generate_roster(members: int, code: str | None, region: str | None, output: Path,
+                    bad_share: float, seed: int, occupations: str | None, deciles: str | None,
+                    force: bool) -> None:
+    """Write a realistic synthetic roster for a programme (valid NIKs, districts, occupations,
+    deciles), with a share of bad rows of every kind that programme refuses."""
+    from ledger.generate import RosterSpec, expected_rejections, write_roster
     from ledger.occupations import OCCUPATIONS
     from ledger.regions import region as known_region
     from ledger.roster import sheet_format
 
+    if code and (region or occupations or deciles):
+        raise click.UsageError("with --program the region, deciles and occupations are the "
+                               "programme's: give --program, or --region with --deciles and "
+                               "--occupations, not both")
+    if not code and not region:
+        raise click.UsageError("give --program CODE (the programme the roster is for) or "
+                               "--region CODE")
     try:
-        known_region(region)
         sheet_format(output)
         require_output(output, force)
-        low, _, high = deciles.partition("-")
+        if code:
+            ledger = open_ledger()
+            try:
+                programme = ledger.programme(code)
+            finally:
+                ledger.close()
+            region = programme.funder_region
+            listed = tuple(programme.occupations)
+            decile_range = programme.deciles
+        else:
+            assert region is not None
+            listed = tuple(o.strip() for o in occupations.split(",")) if occupations else ()
+            try:
+                low, _, high = (deciles or "1-4").partition("-")
+                decile_range = (int(low), int(high or low))
+            except ValueError:
+                raise LedgerCommandError("--deciles must look like 1-4") from None
+        known_region(region)
         spec = RosterSpec(members=members, region=region, bad_share=bad_share, seed=seed,
-                          occupations=tuple((occupations or ",".join(OCCUPATIONS)).split(",")),
-                          deciles=(int(low), int(high or low)))
-    except ValueError:
-        raise LedgerCommandError("--deciles must look like 1-4") from None
+                          occupations=listed or tuple(OCCUPATIONS), deciles=decile_range,
+                          occupations_listed=bool(listed))
     except LedgerError as error:
         raise refusal(error) from None
     counts = write_roster(output, spec)
-    bad = sum(v for k, v in counts.items() if k != "good")
-    console.print(f"wrote {number_id(members)} rows to {output} ({number_id(bad)} bad: "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "good")
-                  + ")")
+    bad = {k: v for k, v in sorted(counts.items()) if k != "good"}
+    planted = sum(bad.values())
+    target = f"programme {code.upper()}" if code else "a programme with these terms"
+    console.print(f"wrote {number_id(members)} rows to {output}: {number_id(counts['good'])} "
+                  f"good, {number_id(planted)} bad"
+                  + (f" ({', '.join(f'{k} {v}' for k, v in bad.items())})" if bad else ""))
+    if planted:
+        rules = expected_rejections(counts)
+        console.print(f"an import into {target} rejects exactly those {number_id(planted)} "
+                      "rows: " + ", ".join(f"{r} {n}" for r, n in sorted(rules.items())))
+    if planted and spec.skipped():
+        console.print("not planted, as these terms accept them: "
+                      + ", ".join(_why_skipped(kind) for kind in spec.skipped()))
+
+
+def _why_skipped(kind: str) -> str:
+    return {"occupation_formal": "a formal occupation (the programme lists no occupations)",
+            "decile_out_of_range": "a decile out of range (the programme covers up to 10)",
+            }.get(kind, kind)
 
 
 def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> None:

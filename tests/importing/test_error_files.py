@@ -114,7 +114,7 @@ def test_re_running_an_import_never_replaces_an_error_file_being_corrected(
     forced = _invoke(ledger, "import", "payments", str(sheet), "--force")
     assert forced.exit_code == 0 and errors.read_bytes() != corrected
 
-    roster = write(tmp_path / "more.csv", [members[0][:9] + ["empat"]])
+    roster = write(tmp_path / "more.csv", [[*members[0][:9], "empat"]])
     assert _import(ledger, roster).exit_code == 0
     refused = _import(ledger, roster)
     assert refused.exit_code == 2 and "more.errors.csv already exists" in refused.output
