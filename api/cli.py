@@ -18,8 +18,9 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_common import ACTOR, LedgerCommandError, console, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
+from api.cli_programme import programme_group
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
 from api.demo_summary import print_summary
@@ -76,13 +77,14 @@ def token() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="clerk, approver, finance, auditor or admin")
 @click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
-def token_create(role: str, who: str) -> None:
+@ACTOR
+def token_create(role: str, who: str, actor: str) -> None:
     """Make a token; it is printed once and only its hash is stored."""
     try:
         ledger = Ledger(settings_from_environment())
         try:
             ledger.require_initialised()
-            secret, _ = ledger.issue_token(who, role, actor="cli")
+            secret, _ = ledger.issue_token(who, role, actor=actor)
         finally:
             ledger.close()
     except LedgerError as error:
@@ -371,6 +373,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(programme_group)
 cli.add_command(import_group)
 cli.add_command(generate_group)
 cli.add_command(reconcile_group)

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.names import require_visible
 from ledger.settings import settings_from_environment
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
@@ -66,3 +67,22 @@ def require_output(path: Path, force: bool, *, reading: Path | None = None) -> P
             f"{path} already exists and is left as it is (nothing was done): name another "
             "file, move it away, or pass --force to replace it")
     return path
+
+
+def _actor(_context: click.Context, _parameter: click.Parameter, value: str) -> str:
+    """The ``--as`` name as it will be recorded: not empty, nothing hidden in it."""
+    name = value.strip()
+    if not name:
+        raise click.BadParameter("name who is doing this (e.g. --as finance.rina)")
+    try:
+        require_visible(name, "the name given with --as", "actor")
+    except LedgerError as error:
+        raise click.BadParameter(str(error)) from None
+    return name
+
+
+#: ``--as`` of every command that records events: the actor recorded on each of them (the API
+#: records its token's name instead). Without it the events say ``cli``.
+ACTOR = click.option("--as", "actor", default="cli", show_default=True, callback=_actor,
+                     help="Who is doing this: recorded as the actor of every event written "
+                          "(the four-eyes rule and the audit trail read it).")

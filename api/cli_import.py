@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli_common import (
+    ACTOR,
     FORCE,
     LedgerCommandError,
     console,
@@ -78,8 +79,7 @@ def import_group() -> None:
                    "an existing file is not replaced without --force.")
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000),
               help="Rows per all-or-nothing batch.")
-@click.option("--as", "actor", default="cli", show_default=True,
-              help="Who is importing (recorded on every event).")
+@ACTOR
 @FORCE
 def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
                    register_date: Any, errors_file: Path | None, batch: int,
@@ -251,8 +251,7 @@ def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> N
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path),
               help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE); an "
                    "existing file is not replaced without --force.")
-@click.option("--as", "actor", default="cli", show_default=True,
-              help="Who is recording the payments (recorded on every event).")
+@ACTOR
 @FORCE
 def import_payments_command(file: Path, code: str | None, errors_file: Path | None,
                             actor: str, force: bool) -> None:
@@ -311,7 +310,7 @@ def _month_option(month: str | None) -> str | None:
               help="A BPJS billing statement or the city's bank statement.")
 @click.option("--program", "code", help="Only this programme's payments.")
 @click.option("--month", help="Only payments dated in this month (YYYY-MM).")
-@click.option("--as", "actor", default="cli", show_default=True)
+@ACTOR
 def import_statement(file: Path, source: str, code: str | None, month: str | None,
                      actor: str) -> None:
     """Reconcile a statement with the recorded contributions and payouts; record the result."""
@@ -361,7 +360,7 @@ def reconcile_group() -> None:
 @click.argument("run_id")
 @click.argument("number", type=click.IntRange(min=1))
 @click.option("--reason", required=True, help="Why the discrepancy is settled.")
-@click.option("--as", "actor", default="cli", show_default=True)
+@ACTOR
 def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None:
     """Mark discrepancy NUMBER of run RUN_ID resolved, with the reason."""
     from ledger.reconciliation import resolve

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -70,7 +71,7 @@ from ledger.identity_check import IdentityCheck
 from ledger.incident import Incident, IncidentKind
 from ledger.money import rupiah
 from ledger.person import Person, person_id
-from ledger.programme import Programme, ProgrammeTerms, Rate, programme_id
+from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates, programme_id
 from ledger.settings import StoreSettings, settings_from_environment
 from ledger.token import (
     TOKEN_PREFIX,
@@ -251,7 +252,10 @@ class Ledger(Application[UUID]):
     # -- programmes --------------------------------------------------------------------------------
 
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
-        """Open a funder's programme; its code is unique in the ledger."""
+        """Open a funder's programme; its code is unique in the ledger. Terms without rates get
+        the official ones (:func:`~ledger.programme.official_rates`)."""
+        if not terms.rates:
+            terms = replace(terms, rates=official_rates(terms))
         terms.validate()
         programme = Programme(
             code=terms.code.strip().upper(),
