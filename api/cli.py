@@ -18,7 +18,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import ACTOR, LedgerCommandError, console, refusal
+from api.cli_common import ACTOR, LedgerCommandError, console, open_ledger, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli_programme import programme_group
 from api.cli_reports import report
@@ -81,9 +81,8 @@ def token() -> None:
 def token_create(role: str, who: str, actor: str) -> None:
     """Make a token; it is printed once and only its hash is stored."""
     try:
-        ledger = Ledger(settings_from_environment())
+        ledger = open_ledger()
         try:
-            ledger.require_initialised()
             secret, _ = ledger.issue_token(who, role, actor=actor)
         finally:
             ledger.close()
@@ -226,8 +225,7 @@ def _catch_up(projector: Projector, rebuild: bool = False) -> int:
 def project(follow: bool, rebuild: bool, batch: int) -> None:
     """Catch the projections up with the log (and exit, unless --follow)."""
     try:
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger, batch_size=batch)
     except LedgerError as error:
         raise _refusal(error) from None
@@ -268,8 +266,7 @@ def journal_keygen() -> None:
 def _journal_service() -> tuple[Ledger, Projector, Any]:
     from projections.journal import Journal
 
-    ledger = Ledger(settings_from_environment())
-    ledger.require_initialised()
+    ledger = open_ledger()
     projector = Projector(ledger)
     projector.catch_up()
     return ledger, projector, Journal(ledger, projector.connection, projector.live)
@@ -351,8 +348,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger)
         try:
             report = Journal(ledger, projector.connection, projector.live).verify(

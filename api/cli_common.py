@@ -24,9 +24,13 @@ class LedgerCommandError(click.ClickException):
 
 
 def open_ledger() -> Ledger:
-    """The ledger of ``LEDGER_DATABASE_URL``, refused (and closed) if never initialised; the
-    caller closes it."""
-    ledger = Ledger(settings_from_environment())
+    """The ledger of ``LEDGER_DATABASE_URL``, refused at once (and closed) if the database is
+    not there or was never initialised; the caller closes it."""
+    from ledger.store import require_reachable
+
+    settings = settings_from_environment()
+    require_reachable(settings)
+    ledger = Ledger(settings)
     try:
         ledger.require_initialised()
     except LedgerError:

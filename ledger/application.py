@@ -90,8 +90,10 @@ CONFLICT_RETRIES = 8
 
 
 def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
-    """The store cannot be reached or used: say which store, and what the driver said."""
-    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {error}")
+    """The store cannot be reached or used: say which store, and what the driver said (on one
+    line: psycopg's messages run over several)."""
+    said = " ".join(str(error).split())
+    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {said}")
 
 
 class Ledger(Application[UUID]):
@@ -102,7 +104,10 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
         self._positions = threading.local()
-        super().__init__(env=self.settings.env)
+        try:
+            super().__init__(env=self.settings.env)
+        except PersistenceError as error:  # the PostgreSQL recorder connects as it is made
+            raise unavailable(self.settings, error) from None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # One configuration variable: the store settings are exactly what ledger.settings made

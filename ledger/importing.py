@@ -31,7 +31,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from ledger.bulk_append import PostgresAppender, copy_tuples
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
-from ledger.errors import InvalidInputError, LedgerError
+from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
 from ledger.identity import mask_nik, parse_nik
 from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.occupations import OCCUPATIONS
@@ -743,14 +743,33 @@ def error_cells(sheet: Sheet, item: RejectedRow) -> list[str]:
     return [*cells[:own], origin, item.rule, item.reason_id, item.reason_en]
 
 
+def require_date_in_period(programme: Programme, sheet: Sheet, options: ImportOptions) -> None:
+    """Refuse the import at once when the enrolment date for rows without one is outside the
+    programme's period and the sheet has no enrolment-date column (so every row takes it)."""
+    if "enrolled_on" in sheet.columns:
+        return  # rows may carry their own dates: each is checked as it is read
+    day = options.enrolled_on
+    if programme.period_start <= day <= programme.period_end:
+        return
+    raise NotEligibleError(
+        f"the enrolment date {day.isoformat()} is outside the period of programme "
+        f"{programme.code}, {programme.period_start.isoformat()} to "
+        f"{programme.period_end.isoformat()}; every row would be refused, so none was read "
+        "and nothing was recorded: give an enrolment date inside the period (--enrolled-on, "
+        "or enrolled_on in an upload)", field="enrolled_on")
+
+
 def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: ImportOptions,
                   on_rejected: Callable[[RejectedRow], None],
                   progress: Progress | None = None, batch_size: int = BATCH_SIZE,
                   before_save: Callable[[list[str]], None] | None = None,
                   workers: int | None = None) -> ImportSummary:
-    """Import a roster sheet; each rejected row goes to ``on_rejected``."""
+    """Import a roster sheet; each rejected row goes to ``on_rejected``. A default enrolment
+    date outside the programme's period, which every row would take, is one refusal before
+    anything is read or recorded, not a rejection of every row."""
     job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save,
                        workers)
+    require_date_in_period(job.programme, sheet, options)
     for item in job.run(sheet):
         on_rejected(item)
     return job.summary
