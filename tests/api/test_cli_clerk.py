@@ -136,3 +136,12 @@ def test_history_of_a_member_by_the_id_findings_give_holds_every_event_a_finding
     assert f"{mask_nik(member.nik)} ({str(member.id)[:8]})" in findings
     assert f"{mask_nik(other.nik)} ({str(other.id)[:8]})" in findings
 
+
+def test_the_postgresql_quick_start_starts_the_projector_with_the_api() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Running with PostgreSQL")[1].split("\n## ")[0]
+    block = section.split("```sh\n")[1].split("```")[0]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()]
+    assert "claims-ledger project --follow &" in commands  # else /coverage stays at position 0
+    started = commands.index("claims-ledger project --follow &")
+    assert started < next(i for i, c in enumerate(commands) if c.startswith("gunicorn"))
