@@ -123,6 +123,10 @@ def import_payments(ledger: Any, sheet: Sheet, actor: str, program: str | None,
             if first != row.number:
                 raise RowError(f"SP2D {sp2d} appears again: it is already on row {first}",
                                field="sp2d")
+            # The row's own cells first: what the clerk can correct in the file itself.
+            amount = _amount(sheet.value(row, "amount"))
+            paid_on = _date(sheet.value(row, "paid_on"), "date", "paid_on")
+            months = parse_months(sheet.value(row, "months"))
             programme = ledger.programme(code)  # an unknown programme is named as such
             if _recorded(ledger, code, sp2d):
                 summary.already_recorded += 1
@@ -131,11 +135,7 @@ def import_payments(ledger: Any, sheet: Sheet, actor: str, program: str | None,
             if roster is None:
                 roster = active_members(ledger)
             members = _members(sheet, row, roster.get(code, {}))
-            amount = _amount(sheet.value(row, "amount"))
-            ledger.pay_contribution(code, sp2d, _date(sheet.value(row, "paid_on"), "date",
-                                                      "paid_on"),
-                                    parse_months(sheet.value(row, "months")), members, amount,
-                                    actor)
+            ledger.pay_contribution(code, sp2d, paid_on, months, members, amount, actor)
             summary.recorded += 1
             summary.amount += amount
         except LedgerError as error:

@@ -60,6 +60,9 @@ BAD_ROWS: list[tuple[list[str], str, str, str]] = [
      "invalid-row", "Program belum memiliki peserta aktif", "no active member"),
     (["SP2D/A/21", "2025-04-10", "168000", "2025-03..2025-12", "TNG-KECIL", ""],
      "budget-exceeded", "Melebihi pagu anggaran", "ceiling"),
+    # Wrong twice: the cell the clerk can correct in the file is named first.
+    (["SP2D/A/22", "2025-04-10", "-16800", "2025-06", "TNG-KOSONG", ""],
+     "invalid-row", "Jumlah bukan angka rupiah bulat", "negative"),
 ]
 
 
