@@ -18,8 +18,9 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_common import ACTOR, LedgerCommandError, console, open_ledger, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
+from api.cli_programme import programme_group
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
 from api.demo_summary import print_summary
@@ -76,13 +77,13 @@ def token() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="clerk, approver, finance, auditor or admin")
 @click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
-def token_create(role: str, who: str) -> None:
+@ACTOR
+def token_create(role: str, who: str, actor: str) -> None:
     """Make a token; it is printed once and only its hash is stored."""
     try:
-        ledger = Ledger(settings_from_environment())
+        ledger = open_ledger()
         try:
-            ledger.require_initialised()
-            secret, _ = ledger.issue_token(who, role, actor="cli")
+            secret, _ = ledger.issue_token(who, role, actor=actor)
         finally:
             ledger.close()
     except LedgerError as error:
@@ -224,8 +225,7 @@ def _catch_up(projector: Projector, rebuild: bool = False) -> int:
 def project(follow: bool, rebuild: bool, batch: int) -> None:
     """Catch the projections up with the log (and exit, unless --follow)."""
     try:
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger, batch_size=batch)
     except LedgerError as error:
         raise _refusal(error) from None
@@ -266,8 +266,7 @@ def journal_keygen() -> None:
 def _journal_service() -> tuple[Ledger, Projector, Any]:
     from projections.journal import Journal
 
-    ledger = Ledger(settings_from_environment())
-    ledger.require_initialised()
+    ledger = open_ledger()
     projector = Projector(ledger)
     projector.catch_up()
     return ledger, projector, Journal(ledger, projector.connection, projector.live)
@@ -349,8 +348,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger)
         try:
             report = Journal(ledger, projector.connection, projector.live).verify(
@@ -371,6 +369,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(programme_group)
 cli.add_command(import_group)
 cli.add_command(generate_group)
 cli.add_command(reconcile_group)

@@ -17,15 +17,21 @@ class Rupiah(fields.Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         minimum = kwargs.pop("minimum", 0)
+        # A field may say what its amount is, and show a fitting example (a budget is not 16800).
+        described = kwargs.pop("description", None)
+        metadata = {"description": f"{described} (whole rupiah)" if described else "whole rupiah",
+                    "example": kwargs.pop("example", 16800)}
         super().__init__(strict=True, validate=[_whole_rupiah, validate.Range(min=minimum)],
-                         metadata={"description": "whole rupiah", "example": 16800},
-                         **kwargs)
+                         metadata=metadata, **kwargs)
 
 
 def pattern(regex: str, example: str, **kwargs: Any) -> fields.String:
     """A string of a fixed shape; the error says what it should look like."""
+    metadata = {"example": example}
+    if "description" in kwargs:
+        metadata["description"] = kwargs.pop("description")
     return fields.String(validate=validate.Regexp(regex, error=f"must look like {example}"),
-                         metadata={"example": example}, **kwargs)
+                         metadata=metadata, **kwargs)
 
 
 def text(max_length: int = 500, *, min_length: int = 0, **kwargs: Any) -> fields.String:

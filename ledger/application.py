@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -70,7 +71,7 @@ from ledger.identity_check import IdentityCheck
 from ledger.incident import Incident, IncidentKind
 from ledger.money import rupiah
 from ledger.person import Person, person_id
-from ledger.programme import Programme, ProgrammeTerms, Rate, programme_id
+from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates, programme_id
 from ledger.settings import StoreSettings, settings_from_environment
 from ledger.token import (
     TOKEN_PREFIX,
@@ -89,8 +90,10 @@ CONFLICT_RETRIES = 8
 
 
 def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
-    """The store cannot be reached or used: say which store, and what the driver said."""
-    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {error}")
+    """The store cannot be reached or used: say which store, and what the driver said (on one
+    line: psycopg's messages run over several)."""
+    said = " ".join(str(error).split())
+    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {said}")
 
 
 class Ledger(Application[UUID]):
@@ -101,7 +104,10 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
         self._positions = threading.local()
-        super().__init__(env=self.settings.env)
+        try:
+            super().__init__(env=self.settings.env)
+        except PersistenceError as error:  # the PostgreSQL recorder connects as it is made
+            raise unavailable(self.settings, error) from None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # One configuration variable: the store settings are exactly what ledger.settings made
@@ -251,7 +257,10 @@ class Ledger(Application[UUID]):
     # -- programmes --------------------------------------------------------------------------------
 
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
-        """Open a funder's programme; its code is unique in the ledger."""
+        """Open a funder's programme; its code is unique in the ledger. Terms without rates get
+        the official ones (:func:`~ledger.programme.official_rates`)."""
+        if not terms.rates:
+            terms = replace(terms, rates=official_rates(terms))
         terms.validate()
         programme = Programme(
             code=terms.code.strip().upper(),

@@ -20,6 +20,7 @@ from ledger.errors import (
 )
 from ledger.identity import mask_nik, parse_kk, parse_nik
 from ledger.money import rupiah
+from ledger.names import require_visible
 
 
 class ClaimStatus(StrEnum):
@@ -73,6 +74,8 @@ class Claimant:
         parse_nik(self.nik, on=on)
         if not self.name.strip():
             raise InvalidInputError("the claimant's name is empty", field="claimant.name")
+        require_visible(self.name, "the claimant's name", "claimant.name")
+        require_visible(self.account_name, "the account holder's name", "claimant.account_name")
         if self.relationship not in RELATIONSHIPS:
             raise InvalidInputError(
                 f"relationship must be one of {', '.join(RELATIONSHIPS)}; "
@@ -336,6 +339,7 @@ class Deceased:
         who = f"NIK {mask_nik(nik)}"
         if not self.name.strip():
             raise InvalidInputError("the deceased's name is empty", field="deceased.name")
+        require_visible(self.name, "the deceased's name", "deceased.name")
         if self.region != region:
             raise NotEligibleError(
                 f"{who} lived in region {self.region}; the grant is for residents of {region}",

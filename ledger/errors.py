@@ -35,6 +35,12 @@ class InvalidInputError(LedgerError):
     rule = "invalid-input"
 
 
+class InvisibleCharacterError(InvalidInputError):
+    """A name holding a character that prints nothing or reorders what is printed."""
+
+    rule = "invisible-characters"
+
+
 # -- not found ------------------------------------------------------------------------------------
 
 

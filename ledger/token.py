@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInputError
+from ledger.names import require_visible
 
 TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:api-token")
 TOKEN_PREFIX = "clt_"
@@ -35,6 +36,7 @@ def validate_grant(name: str, role: str) -> None:
         raise InvalidInputError(
             "name the person or system the token is for (1-100 characters)", field="name"
         )
+    require_visible(name, "the token's name", "name")
 
 
 class ApiToken(Aggregate):
