@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import health, idempotency, logs
+from api import auth, health, idempotency, logs
 from api.errors import register_error_handlers
 from api.resources import (
     claims,
@@ -21,6 +21,7 @@ from api.resources import (
     programmes,
     projections,
     reports,
+    tokens,
 )
 from api.resources import reconciliation as reconciliation_runs
 from api.resources import rosters as roster_uploads
@@ -29,7 +30,8 @@ from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
-              identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp)
+              identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
+              tokens.blp)
 
 
 class ProblemSchema(Schema):
@@ -82,6 +84,7 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     logs.register(app)
+    auth.register(app)  # before idempotency: a kept answer is replayed only to a valid token
     idempotency.register(app)
     health.register(app)
     return app

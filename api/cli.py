@@ -22,6 +22,7 @@ from api.cli_common import LedgerCommandError, console, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
+from api.cli_tokens import token
 from api.demo_summary import print_summary
 from api.logs import log_commands
 from documents.formatting import number_id
@@ -30,7 +31,6 @@ from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
-from ledger.token import ROLES
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
@@ -65,29 +65,6 @@ def db_init() -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     console.print(f"[green]ready[/green]: {settings.describe()}")
-
-
-@cli.group()
-def token() -> None:
-    """API tokens: each speaks for one person or system with one role."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES),
-              help="clerk, approver, finance, auditor or admin")
-@click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
-def token_create(role: str, who: str) -> None:
-    """Make a token; it is printed once and only its hash is stored."""
-    try:
-        ledger = Ledger(settings_from_environment())
-        try:
-            ledger.require_initialised()
-            secret, _ = ledger.issue_token(who, role, actor="cli")
-        finally:
-            ledger.close()
-    except LedgerError as error:
-        raise _refusal(error) from None
-    click.echo(secret)
 
 
 @cli.command()
@@ -368,6 +345,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
                f"{report.checkpoints} checkpoint(s) match")
 
 
+cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
