@@ -8,6 +8,12 @@ from marshmallow import Schema, fields
 
 from api import auth, health, idempotency, logs
 from api.errors import register_error_handlers
+from api.openapi import (
+    NIK_PATH_SCHEMA,
+    NikConverter,
+    ProblemResponses,
+    register_problem_responses,
+)
 from api.resources import (
     claims,
     contributions,
@@ -55,6 +61,12 @@ class LedgerApi(Api):
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)
 
+    def _register_responses(self) -> None:
+        # flask-smorest declares its error responses as application/json; they are served as
+        # application/problem+json.
+        register_problem_responses(self.spec, self.ERROR_SCHEMA,
+                                   self.DEFAULT_ERROR_RESPONSE_NAME)
+
 
 def create_app(settings: StoreSettings | None = None) -> Flask:
     """The HTTP API on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
@@ -75,12 +87,15 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
     ledger.require_initialised()
     app.extensions["claims_ledger"] = ledger
     api = LedgerApi(app, spec_kwargs={
+        "extra_plugins": [ProblemResponses()],
         "info": {"description": "The event-sourced record of city-funded BPJS "
                  "Ketenagakerjaan cover: every write is an immutable event."},
     })
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "made with 'claims-ledger token create'"})
+    app.url_map.converters["nik"] = NikConverter
+    api.register_converter(NikConverter, lambda _: dict(NIK_PATH_SCHEMA))
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     logs.register(app)

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ledger.errors import (
     AlreadyCoveredError,
@@ -134,6 +134,9 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(400, "the body is not valid JSON", rule="malformed-json")
     detail = data.get("message") or error.description or TITLES.get(status, "error")
     headers = dict(data.get("headers") or {})
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110: a 405 says which methods the resource does allow.
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return problem(status, str(detail), headers=headers, rule=data.get("rule"),
                    title=data.get("title"))
 
