@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import auth, health, idempotency, logs
+from api import auth, docs_pages, health, idempotency, logs
 from api.errors import register_error_handlers
 from api.openapi import (
     NIK_PATH_SCHEMA,
@@ -77,12 +77,9 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        OPENAPI_REDOC_PATH="redoc",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
         JSON_SORT_KEYS=False,
     )
+    docs_pages.configure(app)  # Swagger UI and ReDoc from pinned packages, served here
     ledger = Ledger(settings or settings_from_environment())
     ledger.require_initialised()
     app.extensions["claims_ledger"] = ledger
