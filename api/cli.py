@@ -18,11 +18,12 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import ACTOR, LedgerCommandError, console, open_ledger, refusal
+from api.cli_common import LedgerCommandError, console, open_ledger, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli_programme import programme_group
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
+from api.cli_tokens import token
 from api.demo_summary import print_summary
 from api.logs import log_commands
 from documents.formatting import number_id
@@ -31,7 +32,6 @@ from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
-from ledger.token import ROLES
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
@@ -66,29 +66,6 @@ def db_init() -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     console.print(f"[green]ready[/green]: {settings.describe()}")
-
-
-@cli.group()
-def token() -> None:
-    """API tokens: each speaks for one person or system with one role."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES),
-              help="clerk, approver, finance, auditor or admin")
-@click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
-@ACTOR
-def token_create(role: str, who: str, actor: str) -> None:
-    """Make a token; it is printed once and only its hash is stored."""
-    try:
-        ledger = open_ledger()
-        try:
-            secret, _ = ledger.issue_token(who, role, actor=actor)
-        finally:
-            ledger.close()
-    except LedgerError as error:
-        raise _refusal(error) from None
-    click.echo(secret)
 
 
 @cli.command()
@@ -366,6 +343,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
                f"{report.checkpoints} checkpoint(s) match")
 
 
+cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
