@@ -248,4 +248,4 @@ def _grouped(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _annex_header(labels: dict[str, str]) -> tuple[str, ...]:
     return ("No", labels["nik"], labels["name"], labels["district"], "Kelurahan",
             labels["occupation"], "D", labels["enrolled_on"], labels["status"],
-            labels["months_paid"])
+            labels["months_paid_short"])

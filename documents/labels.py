@@ -50,7 +50,10 @@ _ID = {
     "members_concerned": "Peserta terkait", "claims_concerned": "Klaim terkait",
     "verify_title": "Lampiran: cara memverifikasi laporan ini",
     "roster_annex": "Lampiran: daftar peserta", "nik": "NIK", "name": "Nama",
-    "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "no_data": "Tidak ada data.",
+    "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "months_paid_short": "Bln",
+    "annex_note": "D: desil. Bln: jumlah bulan iuran yang dibayar. NIK disamarkan; NIK lengkap "
+                  "ada dalam lampiran CSV.",
+    "no_data": "Tidak ada data.",
     "history": "Riwayat klaim", "position": "Posisi", "recorded": "Dicatat (WIB)",
     "event": "Peristiwa", "actor": "Petugas", "proof": "Bukti inklusi",
     "rule_version": "Versi aturan", "computation": "Perhitungan",
@@ -139,7 +142,10 @@ _EN = {
     "members_concerned": "Members concerned", "claims_concerned": "Claims concerned",
     "verify_title": "Appendix: how to verify this report",
     "roster_annex": "Annex: member roster", "nik": "NIK", "name": "Name",
-    "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "no_data": "No data.",
+    "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "months_paid_short": "Mo.",
+    "annex_note": "D: decile. Mo.: months of contributions paid. NIKs are masked; the full NIKs "
+                  "are in the attached CSV.",
+    "no_data": "No data.",
     "history": "Claim history", "position": "Position", "recorded": "Recorded (WIB)",
     "event": "Event", "actor": "Actor", "proof": "Inclusion proof",
     "rule_version": "Rule version", "computation": "Computation",

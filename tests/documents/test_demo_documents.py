@@ -210,6 +210,12 @@ def test_the_roster_annex_prints_every_member_with_the_nik_masked(demo: Demo) ->
     last = roster[-1]
     assert re.search(rf"5952 {re.escape(last['nik'][:4])}\*{{8}}{last['nik'][-4:]}", text)
     assert last["nik"] not in text
+    assert beyond_right_margin(with_annex.content, SIDE_MARGIN_MM) == []
+    # Districts and occupations by name, as in the summary; no column heading cut short.
+    assert "Pekerja sosial keagamaan" in text and "pekerja_sosial_keag" not in text
+    assert "Karang Tengah" in text
+    headings = [line for line in lines_of(with_annex.content) if line.split()[:2] == ["No", "NIK"]]
+    assert len(headings) >= 5_952 // 72 and not [h for h in headings if "~" in h]
 
 
 def test_the_report_speaks_english_when_asked(demo: Demo) -> None:
