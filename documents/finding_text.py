@@ -28,7 +28,9 @@ def detail(finding: Finding, lang: str) -> str:
 
 
 def _benefit(code: str, lang: str = "id") -> str:
-    return BENEFIT[lang].get(code, code)
+    """A benefit's label inside a sentence: "city death grant", but "JKM death" stays."""
+    label = BENEFIT[lang].get(code, code)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _day(text: str | None) -> str:
