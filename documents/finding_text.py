@@ -27,6 +27,13 @@ def detail(finding: Finding, lang: str) -> str:
     return tell(finding, finding.facts) if tell else finding.detail
 
 
+def _who(f: Finding, facts: dict[str, Any]) -> str:
+    """A member as the documents print one: the masked NIK, which often reads like another's
+    (``3671********0001``), and the short id of the enrolment(s) that tells them apart."""
+    ids = sorted({m[:8] for m in f.members})
+    return f"NIK {facts['nik']}" + (f" ({', '.join(ids)})" if ids else "")
+
+
 def _benefit(code: str, lang: str = "id") -> str:
     """A benefit's label inside a sentence: "city death grant", but "JKM death" stays."""
     label = BENEFIT[lang].get(code, code)
@@ -55,26 +62,26 @@ def _money(finding: Finding) -> str:
 
 def _paid_after(f: Finding, facts: dict[str, Any]) -> str:
     event = "meninggal dunia" if facts["event"] == "died" else "pindah domisili"
-    return (f"Peserta NIK {facts['nik']} {event} pada {_day(facts['on'])}, namun iuran "
+    return (f"Peserta {_who(f, facts)} {event} pada {_day(facts['on'])}, namun iuran "
             f"{len(facts['months'])} bulan berikutnya ({_months(facts['months'])}) tetap "
             f"dibayar melalui {_orders(facts['sp2d'])}: {_money(f)}.")
 
 
 def _identity(f: Finding, facts: dict[str, Any]) -> str:
     if facts["answer"] == "never_checked":
-        return (f"NIK {facts['nik']} belum pernah dipadankan dengan data kependudukan "
+        return (f"{_who(f, facts)} belum pernah dipadankan dengan data kependudukan "
                 "(Dukcapil).")
-    return f"NIK {facts['nik']} tidak padan dengan data kependudukan: {facts['reason']}."
+    return f"{_who(f, facts)} tidak padan dengan data kependudukan: {facts['reason']}."
 
 
 def _twice(f: Finding, facts: dict[str, Any]) -> str:
-    return (f"NIK {facts['nik']} dibayar lebih dari sekali untuk {_months(facts['months'])} "
+    return (f"{_who(f, facts)} dibayar lebih dari sekali untuk {_months(facts['months'])} "
             f"oleh {' dan '.join(f.programmes)} ({_orders(facts['sp2d'])}): {_money(f)} "
             "terbayar ganda.")
 
 
 def _early_death(f: Finding, facts: dict[str, Any]) -> str:
-    return (f"Peserta NIK {facts['nik']} didaftarkan {_day(facts['enrolled_on'])} dan meninggal "
+    return (f"Peserta {_who(f, facts)} didaftarkan {_day(facts['enrolled_on'])} dan meninggal "
             f"{number_id(facts['days'])} hari kemudian ({_day(facts['died_on'])}); klaim "
             f"{_benefit(facts['benefit'])} sebesar {_money(f)}.")
 
@@ -86,13 +93,13 @@ def _outside(f: Finding, facts: dict[str, Any]) -> str:
     else:
         why = (f"pada bulan {month_id(day[:7])} yang iurannya tidak dibayar (juga tidak dalam "
                "masa tenggang)")
-    return (f"Klaim {_benefit(facts['benefit'])} NIK {facts['nik']}: kejadian {_day(day)} "
+    return (f"Klaim {_benefit(facts['benefit'])} {_who(f, facts)}: kejadian {_day(day)} "
             f"terjadi {why}; {_money(f)} telah dibayarkan.")
 
 
 def _two_benefits(f: Finding, facts: dict[str, Any]) -> str:
     benefits = " dan ".join(_benefit(b) for b in facts["benefits"])
-    text = (f"Kematian NIK {facts['nik']} memiliki {len(facts['benefits'])} klaim manfaat: "
+    text = (f"Kematian {_who(f, facts)} memiliki {len(facts['benefits'])} klaim manfaat: "
             f"{benefits}; {_money(f)} telah dibayarkan.")
     if f.severity == "review":
         text += " Santunan kota di samping manfaat kematian BPJS tidak diatur: perlu ditinjau."
@@ -169,24 +176,24 @@ def _paid_after_en(f: Finding, facts: dict[str, Any]) -> str:
     event = "died" if facts["event"] == "died" else "moved away"
     months = facts["months"]
     later = f"{len(months)} later months were" if len(months) > 1 else "1 later month was"
-    return (f"NIK {facts['nik']} {event} on {_day_en(facts['on'])}, yet {later} paid for "
+    return (f"{_who(f, facts)} {event} on {_day_en(facts['on'])}, yet {later} paid for "
             f"({_months_en(months)}) by {_orders_en(facts['sp2d'])}: {_money(f)}.")
 
 
 def _identity_en(f: Finding, facts: dict[str, Any]) -> str:
     if facts["answer"] == "never_checked":
-        return f"NIK {facts['nik']} was never matched with the population register (Dukcapil)."
-    return f"NIK {facts['nik']} was not matched by the population register: {facts['reason']}."
+        return f"{_who(f, facts)} was never matched with the population register (Dukcapil)."
+    return f"{_who(f, facts)} was not matched by the population register: {facts['reason']}."
 
 
 def _twice_en(f: Finding, facts: dict[str, Any]) -> str:
-    return (f"NIK {facts['nik']} was paid for more than once for {_months_en(facts['months'])} "
+    return (f"{_who(f, facts)} was paid for more than once for {_months_en(facts['months'])} "
             f"by {' and '.join(f.programmes)} ({_orders_en(facts['sp2d'])}): {_money(f)} "
             "paid twice.")
 
 
 def _early_death_en(f: Finding, facts: dict[str, Any]) -> str:
-    return (f"NIK {facts['nik']} was enrolled on {_day_en(facts['enrolled_on'])} and died "
+    return (f"{_who(f, facts)} was enrolled on {_day_en(facts['enrolled_on'])} and died "
             f"{number_id(facts['days'])} days later ({_day_en(facts['died_on'])}); "
             f"{_benefit(facts['benefit'], 'en')} claim for {_money(f)}.")
 
@@ -197,13 +204,13 @@ def _outside_en(f: Finding, facts: dict[str, Any]) -> str:
         why = f"before the member was enrolled ({_day_en(facts['enrolled_on'])})"
     else:
         why = f"in {month_en(day[:7])}, a month not paid for (nor within the grace period)"
-    return (f"{_benefit(facts['benefit'], 'en')} claim for NIK {facts['nik']}: the incident on "
+    return (f"{_benefit(facts['benefit'], 'en')} claim for {_who(f, facts)}: the incident on "
             f"{_day_en(day)} came {why}; {_money(f)} paid out.")
 
 
 def _two_benefits_en(f: Finding, facts: dict[str, Any]) -> str:
     benefits = " and ".join(_benefit(b, "en") for b in facts["benefits"])
-    text = (f"The death of NIK {facts['nik']} has {len(facts['benefits'])} benefit claims: "
+    text = (f"The death of {_who(f, facts)} has {len(facts['benefits'])} benefit claims: "
             f"{benefits}; {_money(f)} paid in all.")
     if f.severity == "review":
         text += " The city grant beside a BPJS death benefit is not ruled either way: for review."

@@ -337,3 +337,18 @@ def test_the_claim_dossier_speaks_indonesian_about_the_incident_and_the_computat
     for raw in ("occurred_on", "filed_on", "rule_version:", "work_related", "approved_on",
                 "paid_on", "death within"):
         assert raw not in text, raw
+
+
+def test_finding_texts_tell_members_apart_by_the_short_id_of_their_enrolment(
+    demo: Demo,
+) -> None:
+    # Masked NIKs look alike (3671********0001); a red flag of many cases is a table of these
+    # sentences alone, so the sentence carries the enrolment's short id, as the API's does.
+    told = [f for f in demo.findings if "nik" in f.facts and f.members]
+    assert len(told) >= 10
+    for finding in told:
+        for lang in ("id", "en"):
+            text = finding_text.detail(finding, lang)
+            ids = re.search(r"NIK \d{4}\*{8}\d{4} \(([0-9a-f]{8}(, [0-9a-f]{8})*)\)", text)
+            assert ids, text
+            assert ids.group(1).split(", ") == sorted({m[:8] for m in finding.members})
