@@ -83,7 +83,7 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
         "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
         "header_left": f"{program} · {programme['name']}",
         "header_right": f"{labels['cut_off']}: {number_id(view.position)} · "
-                        f"{datetime_wib(view.recorded_at)}",
+                        f"{datetime_wib(view.recorded_at, lang)}",
         "footer_left": f"claims-ledger · {labels['audit_title']}",
         "programme": {**programme, "covers": _covers(programme["covers"])},
         "view": view, "checkpoint": view.checkpoint,
@@ -248,4 +248,4 @@ def _grouped(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _annex_header(labels: dict[str, str]) -> tuple[str, ...]:
     return ("No", labels["nik"], labels["name"], labels["district"], "Kelurahan",
             labels["occupation"], "D", labels["enrolled_on"], labels["status"],
-            labels["months_paid"])
+            labels["months_paid_short"])

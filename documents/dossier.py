@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from documents.audit import Report
+from documents.formatting import number_id
 from documents.labels import LABELS, words
 from documents.render import Attached, html, pdf
 from documents.sources import view_at
@@ -52,7 +53,7 @@ def claim_dossier(ledger: Ledger, claim_id: str, lang: str = "id",
         "title": f"{labels['dossier_title']} {claim.id}",
         "description": f"{labels['dossier_title']} {claim.id}, {labels['cut_off']} {view.position}",
         "header_left": f"{labels['dossier_title']} {str(claim.id)[:8]} · {claim.programme_code}",
-        "header_right": f"{labels['cut_off']}: {view.position}",
+        "header_right": f"{labels['cut_off']}: {number_id(view.position)}",
         "footer_left": f"claims-ledger · {claim.id}",
         "claim": claim, "incident": incident, "view": view, "history": history,
         "payouts": payouts, "checkpoint": view.checkpoint,

@@ -19,7 +19,8 @@ from ledger.calendar import month_start
 # same figure the same way, so the implementation lives with the money rules and is re-exported.
 from ledger.money import rupiah
 
-__all__ = ["WIB", "date_en", "date_id", "datetime_wib", "month_id", "number_id", "rupiah"]
+__all__ = ["WIB", "date_en", "date_id", "datetime_wib", "month_en", "month_id", "number_id",
+           "rupiah", "weekday_date"]
 
 #: Western Indonesia Time (UTC+7, no daylight saving), where the cities of the ledger are.
 WIB = ZoneInfo("Asia/Jakarta")
@@ -46,14 +47,26 @@ def date_en(d: date) -> str:
     return format_date(d, "d MMMM y", locale="en")
 
 
+def weekday_date(d: date, lang: str = "id") -> str:
+    """A date with its day of the week, as minutes open: ``"Selasa, 3 Februari 2026"``
+    (``"Tuesday, 3 February 2026"`` in English)."""
+    return format_date(d, "EEEE, d MMMM y", locale=lang)
+
+
+def month_en(month: str) -> str:
+    """A ledger month in English: ``"2025-03"`` -> ``"March 2025"`` (refuses a bad month)."""
+    return format_date(month_start(month), "LLLL y", locale="en")
+
+
 def month_id(month: str) -> str:
     """A ledger month in Indonesian: ``"2025-03"`` -> ``"Maret 2025"`` (refuses a bad month)."""
     # Stand-alone month name (LLLL): a month shown on its own, not inside a full date.
     return format_date(month_start(month), "LLLL y", locale="id")
 
 
-def datetime_wib(ts: datetime) -> str:
-    """An aware timestamp shown in WIB: 07:05 UTC on 24 March 2025 -> ``"24 Maret 2025 14:05 WIB"``.
+def datetime_wib(ts: datetime, lang: str = "id") -> str:
+    """An aware timestamp shown in WIB: 07:05 UTC on 24 March 2025 -> ``"24 Maret 2025 14:05 WIB"``
+    (``"24 March 2025 14:05 WIB"`` with ``lang="en"``).
 
     Naive timestamps are refused: the ledger records UTC, and guessing the zone of a naive value
     could move an event to another day in a report.
@@ -63,4 +76,5 @@ def datetime_wib(ts: datetime) -> str:
             "a naive timestamp (no time zone) cannot be shown in WIB; give an aware UTC datetime"
         )
     local = ts.astimezone(WIB)
-    return f"{date_id(local.date())} {local:%H:%M} WIB"
+    day = date_en(local.date()) if lang == "en" else date_id(local.date())
+    return f"{day} {local:%H:%M} WIB"

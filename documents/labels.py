@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ledger.errors import InvalidInputError
+from ledger.money import rupiah
 
 LANGUAGES = ("id", "en")
 
@@ -48,7 +50,10 @@ _ID = {
     "members_concerned": "Peserta terkait", "claims_concerned": "Klaim terkait",
     "verify_title": "Lampiran: cara memverifikasi laporan ini",
     "roster_annex": "Lampiran: daftar peserta", "nik": "NIK", "name": "Nama",
-    "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "no_data": "Tidak ada data.",
+    "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "months_paid_short": "Bln",
+    "annex_note": "D: desil. Bln: jumlah bulan iuran yang dibayar. NIK disamarkan; NIK lengkap "
+                  "ada dalam lampiran CSV.",
+    "no_data": "Tidak ada data.",
     "history": "Riwayat klaim", "position": "Posisi", "recorded": "Dicatat (WIB)",
     "event": "Peristiwa", "actor": "Petugas", "proof": "Bukti inklusi",
     "rule_version": "Versi aturan", "computation": "Perhitungan",
@@ -57,7 +62,8 @@ _ID = {
     "subject": "Peserta", "filed_on": "Diajukan", "filed_by": "Diajukan oleh",
     "approved_by": "Disetujui oleh", "approved_on": "Tanggal persetujuan",
     "incident": "Kejadian", "occurred_on": "Tanggal kejadian", "place": "Tempat kejadian",
-    "officials": "Pejabat yang hadir", "occasion": "Acara", "region": "Wilayah",
+    "officials": "Pejabat yang hadir", "office": "Jabatan", "occasion": "Acara",
+    "region": "Wilayah",
     "signatures": "Tanda tangan", "handed_over_by": "Yang menyerahkan",
     "received_by": "Yang menerima", "witness": "Saksi", "head_proof": "kepala jurnal",
     "minutes_opening": "Pada hari ini, {date}, bertempat di {venue}, dalam acara {occasion}, "
@@ -119,8 +125,8 @@ _EN = {
     "budget": "Budget and realisation by month", "month": "Month",
     "active_members": "Active members", "rate": "Rate", "due": "Due",
     "paid": "Paid", "paid_members": "Members paid", "flags": "Notes",
-    "beyond_roster": "beyond the active roster", "short_of_roster": "short of the active roster",
-    "over_ceiling": "beyond the ceiling", "chart_due": "Due", "chart_paid": "Paid",
+    "beyond_roster": "above the active roster", "short_of_roster": "below the active roster",
+    "over_ceiling": "above the ceiling", "chart_due": "Due", "chart_paid": "Paid",
     "enrolment": "Enrolment by district and occupation", "district": "District",
     "occupation": "Occupation", "count": "Count", "total": "Total",
     "contributions": "Contributions by payment order (SP2D)", "sp2d": "SP2D number",
@@ -136,7 +142,10 @@ _EN = {
     "members_concerned": "Members concerned", "claims_concerned": "Claims concerned",
     "verify_title": "Appendix: how to verify this report",
     "roster_annex": "Annex: member roster", "nik": "NIK", "name": "Name",
-    "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "no_data": "No data.",
+    "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "months_paid_short": "Mo.",
+    "annex_note": "D: decile. Mo.: months of contributions paid. NIKs are masked; the full NIKs "
+                  "are in the attached CSV.",
+    "no_data": "No data.",
     "history": "Claim history", "position": "Position", "recorded": "Recorded (WIB)",
     "event": "Event", "actor": "Actor", "proof": "Inclusion proof",
     "rule_version": "Rule version", "computation": "Computation",
@@ -145,7 +154,8 @@ _EN = {
     "subject": "Member", "filed_on": "Filed on", "filed_by": "Filed by",
     "approved_by": "Approved by", "approved_on": "Approved on",
     "incident": "Incident", "occurred_on": "Occurred on", "place": "Place",
-    "officials": "Officials present", "occasion": "Occasion", "region": "Region",
+    "officials": "Officials present", "office": "Office", "occasion": "Occasion",
+    "region": "Region",
     "signatures": "Signatures", "handed_over_by": "Handed over by",
     "received_by": "Received by", "witness": "Witness", "head_proof": "journal head",
     "minutes_opening": "On {date}, at {venue}, during {occasion}, the following benefits were "
@@ -217,10 +227,67 @@ RELATIONSHIP = {
 }
 
 
+INCIDENT_KIND = {
+    "id": {"accident": "kecelakaan kerja", "occupational_disease": "penyakit akibat kerja",
+           "death": "kematian"},
+    "en": {"accident": "work accident", "occupational_disease": "occupational disease",
+           "death": "death"},
+}
+
+#: The facts of an event as the claim dossier names them (the event's own field names are the
+#: ledger's, not a reader's).
+FACT = {
+    "id": {"kind": "jenis", "occurred_on": "tanggal kejadian", "work_related": "karena kerja",
+           "filed_on": "diajukan", "entitlement": "hak", "rule_version": "versi aturan",
+           "amount": "nilai", "approved_on": "disetujui", "reference": "referensi",
+           "paid_on": "dibayar", "reason": "alasan", "note": "catatan",
+           "rejected_on": "ditolak", "revoked_on": "dicabut", "reversed_on": "dibatalkan",
+           "paid_so_far": "telah dibayar", "sole_approver_reason": "alasan disetujui sendiri"},
+    "en": {"kind": "kind", "occurred_on": "occurred on", "work_related": "work related",
+           "filed_on": "filed on", "entitlement": "entitlement", "rule_version": "rule version",
+           "amount": "amount", "approved_on": "approved on", "reference": "reference",
+           "paid_on": "paid on", "reason": "reason", "note": "note", "rejected_on": "rejected on",
+           "revoked_on": "revoked on", "reversed_on": "reversed on",
+           "paid_so_far": "paid so far", "sole_approver_reason": "reason for approving alone"},
+}
+
+#: The lines of a benefit computation, recorded in English by the rule set
+#: (``ledger/benefits.py``), as an Indonesian dossier prints them. A line not listed here is
+#: printed as recorded.
+_COMPUTATION_ID: tuple[tuple[re.Pattern[str], str, tuple[int, ...]], ...] = tuple(
+    (re.compile(pattern), template, money) for pattern, template, money in (
+        (r"death within the first (\d+) months of membership",
+         "meninggal dalam {0} bulan pertama kepesertaan", ()),
+        (r"lump sum max\((\d+) x wage, (\d+)\)", "santunan sekaligus maks({0} x upah, {1})",
+         (1,)),
+        (r"lump sum", "santunan sekaligus", ()),
+        (r"periodic benefit (\d+) x (\d+)", "santunan berkala {0} x {1}", (1,)),
+        (r"periodic benefit", "santunan berkala", ()),
+        (r"funeral", "biaya pemakaman", ()),
+        (r"(\d+) x wage", "{0} x upah", ()),
+        (r"(\d+) month\(s\) at (\d+)% of wage", "{0} bulan x {1}% upah", ()),
+        (r"city death grant", "santunan kematian kota", ()),
+    ))
+
+
+def computation_label(label: str, lang: str) -> str:
+    """A computation line in the document's language, amounts in it written as rupiah (the
+    groups listed as money)."""
+    if lang != "id":
+        return label
+    for pattern, template, money in _COMPUTATION_ID:
+        found = pattern.fullmatch(label)
+        if found:
+            return template.format(*(rupiah(int(part)) if index in money else part
+                                     for index, part in enumerate(found.groups())))
+    return label
+
+
 def words(lang: str) -> dict[str, Any]:
     """Everything a template needs to speak one language."""
     if lang not in LANGUAGES:
         raise InvalidInputError(f"documents are in {' or '.join(LANGUAGES)}; got '{lang}'",
                                 field="lang")
     return {"t": LABELS[lang], "severity_word": SEVERITY[lang], "status_word": STATUS[lang],
-            "benefit_word": BENEFIT[lang], "relationship_word": RELATIONSHIP[lang]}
+            "benefit_word": BENEFIT[lang], "relationship_word": RELATIONSHIP[lang],
+            "incident_word": INCIDENT_KIND[lang], "fact_word": FACT[lang]}

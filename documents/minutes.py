@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from documents.audit import Report
+from documents.formatting import number_id
 from documents.labels import LABELS, words
 from documents.render import html, pdf
 from documents.sources import recorded_at
@@ -39,7 +40,7 @@ def handover_minutes(ledger: Ledger, handover_id: str, lang: str = "id") -> Repo
         "title": f"{labels['minutes_title']} {handover.held_on.isoformat()}",
         "description": f"{labels['minutes_title']}: {handover.venue}, {handover.held_on}",
         "header_left": f"{labels['minutes_title']} · {handover.venue}",
-        "header_right": f"{labels['position']}: {position}",
+        "header_right": f"{labels['position']}: {number_id(position)}",
         "footer_left": f"claims-ledger · {handover.id}",
         "handover": handover, "items": items, "position": position,
         "district": place, "city": city,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,10 +18,19 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from documents.formatting import date_en, date_id, datetime_wib, month_id, number_id, rupiah
-from documents.labels import words
+from documents.formatting import (
+    date_en,
+    date_id,
+    datetime_wib,
+    month_en,
+    month_id,
+    number_id,
+    rupiah,
+    weekday_date,
+)
+from documents.labels import INCIDENT_KIND, computation_label, words
 from ledger.identity import mask_nik
 
 _SOURCE_DATE_LOCK = threading.Lock()
@@ -48,21 +58,29 @@ def environment(lang: str) -> Environment:
     env.filters.update({
         "rupiah": rupiah, "number": number_id, "masked": _masked,
         "day": lambda value: as_date(_as_date(value)) if value else "-",
-        "month": lambda value: month_id(value) if lang == "id" else _month_en(value),
-        "wib": lambda value: datetime_wib(value) if value else "-",
+        "month": lambda value: month_id(value) if lang == "id" else month_en(value),
+        "weekday": lambda value: weekday_date(_as_date(value), lang),
+        "wib": lambda value: datetime_wib(value, lang) if value else "-",
         "short": lambda value: str(value)[:8] if value else "-",
         "css": _css_string,
-        "wib_text": lambda value: datetime_wib(datetime.fromisoformat(value)) if value else "-",
-        "fact": lambda value, key: _fact(value, key, as_date),
+        "wib_text": lambda value: datetime_wib(datetime.fromisoformat(value), lang)
+        if value else "-",
+        "unbroken": unbroken,
+        "fact": lambda value, key: _fact(value, key, as_date, lang),
+        "computation": lambda label: computation_label(str(label), lang),
     })
     env.globals.update(words(lang), lang=lang)
     return env
 
 
-def _fact(value: Any, key: str, as_date: Any) -> str:
-    """One fact of an event, as a reader wants it: money in rupiah, dates in words."""
+def _fact(value: Any, key: str, as_date: Any, lang: str) -> str:
+    """One fact of an event, as a reader wants it: money in rupiah, dates in words, an incident's
+    kind by its name."""
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        yes, no = ("ya", "tidak") if lang == "id" else ("yes", "no")
+        return yes if value else no
+    if key == "kind" and isinstance(value, str):
+        return INCIDENT_KIND[lang].get(value, value)
     if isinstance(value, int) and key in ("amount", "entitlement", "paid_so_far"):
         return rupiah(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -88,8 +106,17 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _month_en(month: str) -> str:
-    return _as_date(f"{month}-01").strftime("%B %Y")
+#: A reference written in capitals, digits, dots and dashes between slashes: a payment order
+#: (``SP2D/012/BPKAD/2025``, ``SP2D-KAB/SUSULAN/06``), a transfer (``TRF/15B10CEE``), a letter.
+_REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9.-]*(?:/[A-Z0-9][A-Z0-9.-]*)+")
+
+
+def unbroken(text: Any) -> Markup:
+    """Text (escaped) in which every reference stays whole: the line breaker may break after a
+    slash, and a reader copying ``SP2D/012/BPKAD/`` from one line and ``2025`` from the next
+    looks for an order that does not exist."""
+    return Markup(_REFERENCE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>',
+                                 str(escape(str(text)))))
 
 
 def qr_svg(text: str) -> str:

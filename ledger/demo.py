@@ -343,7 +343,7 @@ class DemoBuilder:
                 officials=(
                     Official("Dessy Sriningsih",
                              "Kepala Kantor Cabang BPJS Ketenagakerjaan Cimone"),
-                    Official("Kepala Dinas Sosial Kota Tangerang", "Dinas Sosial"),
+                    Official("Suryadi Pratama", "Kepala Dinas Sosial Kota Tangerang"),
                 )),
             [claim_a.id, claim_b.id, claim_c.id, claim_g.id], actor=CLERK)
         self.result.handover_ids.append(str(ceremony.id))

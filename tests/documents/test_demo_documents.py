@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pdf_text import attachments, page_images, pages, squeezed, text_of
+from pdf_text import (
+    attachments,
+    beyond_right_margin,
+    lines_of,
+    page_images,
+    pages,
+    squeezed,
+    text_of,
+)
 
+from documents import finding_text
 from documents.audit import Report, audit_report
 from documents.dossier import claim_dossier
 from documents.finding_text import detail, title
@@ -95,7 +104,8 @@ def test_the_minutes_of_both_seed_ceremonies_give_date_venue_recipients_and_amou
 ) -> None:
     nambo = text_of(demo.minutes["2026-02-03"].content)
     assert "BERITA ACARA SERAH TERIMA" in nambo
-    assert "Pada hari ini, 3 Februari 2026, bertempat di GOR Nambo Jaya, Kecamatan Periuk" in nambo
+    assert ("Pada hari ini, Selasa, 3 Februari 2026, bertempat di GOR Nambo Jaya, Kecamatan "
+            "Periuk") in nambo
     assert "Jumlah seluruhnya (4 penerima) Rp164.000.000" in nambo
     assert "Agus Gunawan *" in nambo  # handed over before its payout was recorded
     assert "belum menerima pembayaran pada saat acara" in nambo
@@ -200,6 +210,12 @@ def test_the_roster_annex_prints_every_member_with_the_nik_masked(demo: Demo) ->
     last = roster[-1]
     assert re.search(rf"5952 {re.escape(last['nik'][:4])}\*{{8}}{last['nik'][-4:]}", text)
     assert last["nik"] not in text
+    assert beyond_right_margin(with_annex.content, SIDE_MARGIN_MM) == []
+    # Districts and occupations by name, as in the summary; no column heading cut short.
+    assert "Pekerja sosial keagamaan" in text and "pekerja_sosial_keag" not in text
+    assert "Karang Tengah" in text
+    headings = [line for line in lines_of(with_annex.content) if line.split()[:2] == ["No", "NIK"]]
+    assert len(headings) >= 5_952 // 72 and not [h for h in headings if "~" in h]
 
 
 def test_the_report_speaks_english_when_asked(demo: Demo) -> None:
@@ -216,3 +232,123 @@ def test_every_page_of_every_document_renders_as_an_image(demo: Demo, tmp_path: 
         images = page_images(document.content, folder)
         assert len(images) == pages(document.content)
         assert all(image.stat().st_size > 1_000 for image in images)
+
+
+# -- layout: what an inspector sees on the page ---------------------------------------------------
+
+#: The print stylesheet's left and right page margin (documents/templates/print.css).
+SIDE_MARGIN_MM = 15
+BENEFIT_CODES = re.compile(
+    r"jkm_death|jkk_death|jkk_total_disability|jkk_temporary_incapacity|city_death_grant")
+INDONESIAN_MONTHS = ("Januari", "Februari", "Maret", "Mei", "Juni", "Juli", "Agustus",
+                     "Oktober", "Desember")
+
+
+@pytest.fixture(scope="module")
+def english(demo: Demo) -> Report:
+    return audit_report(demo.ledger, "TNG-2025", position=demo.audit.position, lang="en",
+                        signing_key=demo.key)
+
+
+def test_no_character_of_any_page_lies_right_of_the_right_margin(
+    demo: Demo, english: Report,
+) -> None:
+    for name, document in (("audit id", demo.audit), ("audit en", english),
+                           ("dossier", demo.dossier),
+                           *((f"minutes {day}", m) for day, m in demo.minutes.items())):
+        overflow = beyond_right_margin(document.content, SIDE_MARGIN_MM)
+        assert overflow == [], f"{name}: {len(overflow)} characters, first {overflow[0]}"
+
+
+def test_each_months_note_in_the_monthly_table_stays_on_one_line(
+    demo: Demo, english: Report,
+) -> None:
+    budget = demo.reader.budget("TNG-2025")
+    assert budget is not None
+    flagged = sum(1 for m in budget["months"] if m["paid_beyond_roster"])
+    assert flagged == 6  # July to December: paid for the dead and the moved
+    for document, note in ((demo.audit, "melebihi daftar aktif"),
+                           (english, "above the active roster")):
+        assert sum(1 for line in lines_of(document.content) if note in line) == flagged, note
+
+
+def test_sp2d_numbers_are_printed_whole_on_one_line(demo: Demo, english: Report) -> None:
+    numbers = {c["sp2d"] for p in demo.reader.programmes()
+               for c in demo.reader.contributions(p["programme"])}
+    for document in (demo.audit, english):
+        squeezed_text = squeezed(text_of(document.content))
+        lines = "\n".join(lines_of(document.content))
+        printed = [n for n in sorted(numbers) if n in squeezed_text]
+        assert len(printed) >= 10
+        for number in printed:
+            assert lines.count(number) == squeezed_text.count(number), number
+
+
+def test_finding_texts_name_each_benefit_by_its_label_not_its_code(
+    demo: Demo, english: Report,
+) -> None:
+    for document, heading, label in ((demo.audit, "7. Temuan audit", "JKM (kematian)"),
+                                     (english, "7. Audit findings", "JKM death")):
+        text = text_of(document.content)
+        assert not BENEFIT_CODES.search(text), BENEFIT_CODES.search(text)
+        assert label in text.split(heading)[1]
+    early = next(f for f in demo.findings if f.rule == "death-within-90-days")
+    assert "klaim JKM (kematian) sebesar Rp10.000.000" in finding_text.detail(early, "id")
+    assert "JKM death claim for Rp10.000.000" in finding_text.detail(early, "en")
+
+
+def test_the_english_report_writes_dates_in_english(english: Report) -> None:
+    text = text_of(english.content)
+    assert not [m for m in INDONESIAN_MONTHS if re.search(rf"\b{m}\b", text)]
+    findings = text.split("7. Audit findings")[1].split("Appendix")[0]
+    assert not re.search(r"\b\d{4}-\d{2}(-\d{2})?\b", findings)  # no ISO dates or months
+    assert "died on 2 June 2025" in findings
+
+
+def test_the_minutes_print_each_officials_name_then_role(demo: Demo) -> None:
+    ceremony = demo.ledger.handover(demo.result.handover_ids[0])
+    dinsos = next(o for o in ceremony.officials if "Dinas Sosial" in o["role"])
+    assert not dinsos["name"].startswith("Kepala")  # a person, not an office
+    text = text_of(demo.minutes["2026-02-03"].content)
+    present = text.split("Pejabat yang hadir")[1].split("Demikian")[0]
+    listed = " ".join(f"{o['name']} {o['role']}" for o in ceremony.officials)
+    assert present.split() == ["Nama", "Jabatan", *listed.split()]
+    signed = text.split("Yang menyerahkan")[1].split("Yang menerima")[0]
+    assert f"{dinsos['name']} {dinsos['role']}" in signed
+
+
+def test_the_minutes_name_the_venue_as_recorded_and_the_day_of_the_week(demo: Demo) -> None:
+    nambo = text_of(demo.minutes["2026-02-03"].content)
+    assert ("Pada hari ini, Selasa, 3 Februari 2026, bertempat di GOR Nambo Jaya, Kecamatan "
+            "Periuk, Kota Tangerang, dalam acara") in nambo
+    jakarta = text_of(demo.minutes["2026-02-10"].content)
+    # The venue is in Jakarta Pusat: the funder's city is not its address.
+    assert "bertempat di Hotel Shangri-La, Jakarta Pusat, dalam acara" in jakarta
+
+
+def test_the_claim_dossier_speaks_indonesian_about_the_incident_and_the_computation(
+    demo: Demo,
+) -> None:
+    text = text_of(demo.dossier.content)
+    claim = demo.ledger.claim(demo.result.claim_ids[0])
+    assert claim.computation[0]["label"].startswith("death within the first")
+    assert "meninggal dalam 3 bulan pertama kepesertaan Rp10.000.000" in text
+    assert "Kejadian kematian · tanggal kejadian" in text
+    for raw in ("occurred_on", "filed_on", "rule_version:", "work_related", "approved_on",
+                "paid_on", "death within"):
+        assert raw not in text, raw
+
+
+def test_finding_texts_tell_members_apart_by_the_short_id_of_their_enrolment(
+    demo: Demo,
+) -> None:
+    # Masked NIKs look alike (3671********0001); a red flag of many cases is a table of these
+    # sentences alone, so the sentence carries the enrolment's short id, as the API's does.
+    told = [f for f in demo.findings if "nik" in f.facts and f.members]
+    assert len(told) >= 10
+    for finding in told:
+        for lang in ("id", "en"):
+            text = finding_text.detail(finding, lang)
+            ids = re.search(r"NIK \d{4}\*{8}\d{4} \(([0-9a-f]{8}(, [0-9a-f]{8})*)\)", text)
+            assert ids, text
+            assert ids.group(1).split(", ") == sorted({m[:8] for m in finding.members})

@@ -7,7 +7,16 @@ from decimal import Decimal
 
 import pytest
 
-from documents.formatting import date_en, date_id, datetime_wib, month_id, number_id, rupiah
+from documents.formatting import (
+    date_en,
+    date_id,
+    datetime_wib,
+    month_en,
+    month_id,
+    number_id,
+    rupiah,
+    weekday_date,
+)
 from ledger.calendar import CalendarError
 
 
@@ -88,3 +97,13 @@ def test_a_time_already_in_another_zone_is_converted_to_wib() -> None:
 def test_a_naive_timestamp_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         datetime_wib(datetime(2025, 3, 24, 10, 0))
+
+
+def test_english_documents_get_english_months_and_times_still_in_wib() -> None:
+    assert datetime_wib(datetime(2025, 3, 24, 7, 5, tzinfo=UTC), "en") == "24 March 2025 14:05 WIB"
+    assert month_en("2025-08") == "August 2025"
+
+
+def test_minutes_open_with_the_day_of_the_week() -> None:
+    assert weekday_date(date(2026, 2, 3)) == "Selasa, 3 Februari 2026"
+    assert weekday_date(date(2026, 2, 10), "en") == "Tuesday, 10 February 2026"
