@@ -23,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     EventStore,
+    InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
     Notification,
@@ -158,6 +159,15 @@ class Ledger(Application[UUID]):
         # One configuration variable: the store settings are exactly what ledger.settings made
         # of LEDGER_DATABASE_URL, never stray eventsourcing variables from the environment.
         return Environment(name, dict(env or {}))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        if self.settings.is_postgres:
+            from ledger.database import make_patient  # the embedded mode needs no psycopg
+
+            # A bounded wait for the database instead of the library's 10 x the pool's timeout.
+            make_patient(factory.datastore)  # type: ignore[attr-defined]
+        return factory
 
     def construct_event_store(self) -> EventStore[UUID]:
         return OwnRowsEventStore(self.mapper, self.recorder, self.recorded_already)

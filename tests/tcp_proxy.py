@@ -7,9 +7,10 @@ relaying that answer. The client sees "server closed the connection unexpectedly
 when a server restarts between committing and replying; what it does next (the library
 retries) is the code under test.
 
-An outage at a chosen moment: :meth:`CommitDropper.cut_after_commits` lets ``n`` more COMMIT
-answers through and then cuts every connection and refuses new ones (the database is gone for
-the client) until :meth:`CommitDropper.restore`.
+An outage at a chosen moment: :meth:`CommitDropper.cut_after_commits` lets ``n`` more
+transactions commit; when a client then begins another one (sends ``BEGIN``), every connection
+is cut and new ones are refused (the database is gone for the client) until
+:meth:`CommitDropper.restore`.
 
     with CommitDropper(5432) as proxy:
         url = f"postgresql://postgres@127.0.0.1:{proxy.port}/db"
@@ -30,6 +31,8 @@ from types import TracebackType
 _COMMIT_TEXT = b"COMMIT\x00"
 #: The server's answer that the commit is done: CommandComplete ('C'), length 11, tag COMMIT.
 _COMMITTED = b"C\x00\x00\x00\x0bCOMMIT\x00"
+#: A client beginning a transaction (as a simple query or a parsed statement).
+_BEGIN_TEXT = b"BEGIN\x00"
 
 
 class CommitDropper:
@@ -57,8 +60,8 @@ class CommitDropper:
             self._armed = True
 
     def cut_after_commits(self, count: int = 1) -> None:
-        """Relay ``count`` more COMMIT answers, then cut every connection and refuse new ones
-        until :meth:`restore`."""
+        """Let ``count`` more transactions commit; at the next ``BEGIN`` of any client, cut
+        every connection and refuse new ones until :meth:`restore`."""
         with self._lock:
             self._commits_left = count
 
@@ -73,17 +76,21 @@ class CommitDropper:
         return self._down
 
     def _committed(self) -> None:
-        """A COMMIT answer was relayed: the outage starts when the count runs out."""
+        """A COMMIT answer was relayed: one fewer before the outage."""
         with self._lock:
-            if self._commits_left is None:
-                return
-            self._commits_left -= 1
-            if self._commits_left > 0:
-                return
+            if self._commits_left:
+                self._commits_left -= 1
+
+    def _beginning(self) -> bool:
+        """A client begins a transaction: True if the outage starts now (it is then cut)."""
+        with self._lock:
+            if self._commits_left != 0:
+                return False
             self._commits_left, self._down = None, True
             sockets, self._sockets = list(self._sockets), set()
         for sock in sockets:
             _close(sock)
+        return True
 
     def _take_arm(self) -> bool:
         with self._lock:
@@ -147,11 +154,12 @@ class Link:
                 if not data:
                     break
                 window = tail + data
-                if (not self.losing.is_set() and _COMMIT_TEXT in window
+                if (not self.losing.is_set() and _new(_COMMIT_TEXT, window, len(tail))
                         and self.proxy._take_arm()):
                     self.losing.set()
-                # Keep one byte short of the text: a match must end in the next data.
-                tail = window[-(len(_COMMIT_TEXT) - 1):]
+                if _new(_BEGIN_TEXT, window, len(tail)) and self.proxy._beginning():
+                    break  # the database is gone: this BEGIN never reaches it
+                tail = window[-_TAIL:]
                 self.server.sendall(data)
         except OSError:
             pass
@@ -176,15 +184,24 @@ class Link:
                     continue
                 self.client.sendall(data)
                 window = tail + data
-                # Keep one byte short of the answer: a match must end in the next data.
-                tail = window[-(len(_COMMITTED) - 1):]
-                if window.find(_COMMITTED) >= 0:
+                tail = window[-_TAIL:]
+                if _new(_COMMITTED, window, len(window) - len(data)):
                     self.proxy._committed()
         except OSError:
             pass
         finally:
             _close(self.client)
             _close(self.server)
+
+
+#: What is kept of a stream to find a text split between two reads.
+_TAIL = 16
+
+
+def _new(text: bytes, window: bytes, kept: int) -> bool:
+    """Whether ``text`` occurs in ``window`` ending after its first ``kept`` bytes (those were
+    looked at with the read before)."""
+    return window.find(text, max(0, kept - len(text) + 1)) >= 0
 
 
 def _close(sock: socket.socket) -> None:
