@@ -21,6 +21,7 @@ from api.cli_common import LedgerCommandError, console, open_ledger, refusal
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.settings import IMPORT_PATIENCE_SECONDS
 
 
 @contextmanager
@@ -72,9 +73,12 @@ def import_group() -> None:
               help="Rows per all-or-nothing batch.")
 @click.option("--as", "actor", default="cli", show_default=True,
               help="Who is importing (recorded on every event).")
+@click.option("--wait-for-database", "patience", default=IMPORT_PATIENCE_SECONDS,
+              show_default=True, type=click.FloatRange(0, 3600),
+              help="Seconds to wait for the database to come back (a restart) before stopping.")
 def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
                    register_date: Any, errors_file: Path | None, batch: int,
-                   actor: str) -> None:
+                   actor: str, patience: float) -> None:
     """Enrol the workers of a roster (CSV or XLSX) in a programme."""
     from ledger.importing import (
         ImportOptions,
@@ -104,7 +108,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
             try:
                 with _progress(f"importing {file.name}", sheet.total) as advance:
                     summary = import_roster(ledger, code, sheet, actor, options, rejected,
-                                            advance, batch)
+                                            advance, batch, patience=patience)
             finally:
                 if writer is not None:
                     writer.close()

@@ -31,6 +31,7 @@ from ledger.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from ledger.outage import JobInterruptedError
 from ledger.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
 
 PROBLEM_JSON = "application/problem+json"
@@ -137,13 +138,17 @@ def is_store_trouble(error: Exception) -> bool:
 
 def store_unavailable(error: Exception) -> Response:
     """``503`` with ``Retry-After``: the database is not reachable now; the client may retry.
-    The driver's words are logged, not shown (they name hosts and ports)."""
+    The driver's words are logged, not shown (they name hosts and ports); a long job that
+    stopped (a roster upload) says what it recorded."""
     log.warning("database not available on %s %s: %s: %s", request.method, request.path,
                 type(error).__name__, str(error).strip().splitlines()[0] if str(error) else "")
-    return problem(
-        503, f"the ledger's database is not reachable right now (no answer within "
-        f"{DATABASE_WAIT_SECONDS} s); try again in {RETRY_AFTER_SECONDS} seconds",
-        rule=StoreUnavailableError.rule, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(error, JobInterruptedError):
+        detail, rule = error.message, error.rule
+    else:
+        detail = (f"the ledger's database is not reachable right now (no answer within "
+                  f"{DATABASE_WAIT_SECONDS} s); try again in {RETRY_AFTER_SECONDS} seconds")
+        rule = StoreUnavailableError.rule
+    return problem(503, detail, rule=rule, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_http_exception(error: HTTPException) -> Response:

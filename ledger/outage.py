@@ -55,3 +55,9 @@ def retrying(step: Callable[[], T], patience: float, pause: float = 0.5,
                 retried(error)
             time.sleep(min(pause, max(0.0, give_up_at - now)))
 
+
+class JobInterruptedError(StoreUnavailableError):
+    """A long job (the roster import) stopped because the database stayed away longer than its
+    patience. Its message says what was recorded and how to go on; it is shown as it is."""
+
+    rule = "interrupted-by-database"

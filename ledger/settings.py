@@ -83,6 +83,9 @@ DATABASE_WAIT_SECONDS = 3
 DATABASE_PROBE_SECONDS = 0.5
 #: What an HTTP client is told to wait before trying again when the database is not reachable.
 RETRY_AFTER_SECONDS = 5
+#: How long a roster import waits for the database to come back (each batch, reads and write)
+#: before it stops and says which batch it recorded last.
+IMPORT_PATIENCE_SECONDS = 60
 
 #: Aggregates are cached per process and fast-forwarded from the store on every read, so a
 #: contribution naming thousands of members is decoded once, not on every coverage check.
