@@ -31,7 +31,7 @@ from ledger.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from ledger.outage import JobInterruptedError
+from ledger.outage import DatabaseUnreachableError, JobInterruptedError
 from ledger.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
 
 PROBLEM_JSON = "application/problem+json"
@@ -145,8 +145,10 @@ def store_unavailable(error: Exception) -> Response:
     if isinstance(error, JobInterruptedError):
         detail, rule = error.message, error.rule
     else:
-        detail = (f"the ledger's database is not reachable right now (no answer within "
-                  f"{DATABASE_WAIT_SECONDS} s); try again in {RETRY_AFTER_SECONDS} seconds")
+        why = (f"no answer within {DATABASE_WAIT_SECONDS} s"
+               if isinstance(error, DatabaseUnreachableError) else "the connection was lost")
+        detail = (f"the ledger's database is not reachable right now ({why}); try again in "
+                  f"{RETRY_AFTER_SECONDS} seconds")
         rule = StoreUnavailableError.rule
     return problem(503, detail, rule=rule, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 

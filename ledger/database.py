@@ -80,10 +80,38 @@ class PatientDatastore(PostgresDatastore):
                     self.pool.check()
             raise library_error(error) from error
 
+    @contextmanager
+    def transaction(self, *, commit: bool = False) -> Iterator[Any]:
+        """The library's transaction (one connection, committed or rolled back), but a pooled
+        connection found cut when the transaction begins (the server restarted since it was
+        pooled) is given back and another taken: nothing of the transaction was sent on it, so
+        this is safe where the library has no retry of its own (reads in bulk, the idempotency
+        table), and a restart between two requests is not noticed."""
+        for attempt in range(1, _BEGIN_ATTEMPTS + 1):
+            with self.get_connection() as connection:
+                try:
+                    begun = connection.transaction(force_rollback=not commit)
+                    begun.__enter__()
+                except psycopg.OperationalError:
+                    if attempt == _BEGIN_ATTEMPTS:
+                        raise
+                    # The cut connection goes back broken (the pool discards it); test the
+                    # others now rather than meet them one by one.
+                    with contextlib.suppress(psycopg.Error):
+                        self.pool.check()
+                    continue
+                with contextlib.ExitStack() as stack:
+                    stack.push(begun)  # commits, or rolls back on an error, as on the way in
+                    yield connection.cursor()
+                return
+
     def is_unreachable(self) -> bool:
         """Whether the last attempt to get a connection failed (for tests and health)."""
         return self._unreachable.is_set()
 
+
+#: How many pooled connections a transaction tries when the ones it gets were cut.
+_BEGIN_ATTEMPTS = 3
 
 #: psycopg's errors -> the library's, most specific first (as the library's datastore maps them).
 _LIBRARY_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -100,6 +101,20 @@ def test_a_restart_of_the_database_between_requests_is_not_noticed(
     assert api.get(f"/api/v1/members/{member['id']}").status_code == 200
     created = api.post("/api/v1/members", "clerk", enrolment(2))
     assert created.status_code == 201, created.json
+
+
+def test_a_restart_is_not_noticed_by_what_reads_and_writes_past_the_library_either(
+        cluster: Cluster, cluster_api: Api) -> None:
+    api = cluster_api
+    ledger: Ledger = api.app.extensions["claims_ledger"]
+    assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+    member = api.post("/api/v1/members", "clerk", enrolment(1)).json
+
+    cluster.restart()  # the first thing after it keeps its Idempotency-Key in its own table
+    created = api.post("/api/v1/members", "clerk", enrolment(2), **{"Idempotency-Key": "k2"})
+    assert created.status_code == 201, created.json
+    cluster.restart()  # and the bulk read of members' first events
+    assert set(ledger.first_events([UUID(member["id"])])) == {UUID(member["id"])}
 
 
 @pytest.fixture
