@@ -5,8 +5,9 @@ and restarts. A key is reserved before the request runs (a second request racing
 key is told it is in progress), filled with the answer after, and released if the request failed
 on the server's side, so that it can be retried. When the database is gone at that moment (a
 request that failed because of it, or one that was recorded just before it went), the release
-or the answer is kept and written by this process as soon as it reaches the database again;
-the client gets its answer (the 503, or the 201) either way.
+or the answer is kept and written by this process as soon as it reaches the database again (at
+its next POST, or by a timer every few seconds, whichever comes first); the client gets its
+answer (the 503, or the 201) either way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import Flask, Response, g, request
 from api.errors import is_store_trouble, problem
 from api.state import ledger
 from ledger.errors import StoreError
+from ledger.settings import RETRY_AFTER_SECONDS
 from ledger.store import IDEMPOTENCY_TABLE, qualified
 
 HEADER = "Idempotency-Key"
@@ -31,10 +33,11 @@ log = logging.getLogger("claims_ledger.api")
 
 #: A kept answer: status, body, headers (JSON).
 Answer = tuple[int, str, str]
-#: Keys whose release (None) or answer could not be written because the database was gone:
-#: written at the next chance.
-_unwritten: dict[tuple[str, str], Answer | None] = {}
+#: Keys whose release (None) or answer could not be written because the database was gone,
+#: with the table to write them to: written at the next chance.
+_unwritten: dict[tuple[str, str], tuple[_Table, Answer | None]] = {}
 _unwritten_lock = threading.Lock()
+_timer: threading.Timer | None = None
 
 
 class _Table:
@@ -111,25 +114,34 @@ def _write(table: _Table, client: str, key: str, answer: Answer | None) -> None:
     except Exception as error:
         if not (isinstance(error, StoreError) or is_store_trouble(error)):
             raise
+        if getattr(getattr(table.datastore, "pool", None), "closed", False):
+            return  # the ledger was closed (the process is ending): nothing to write to
         log.warning("the database did not answer; the idempotency key is written when it "
                     "does: %s", type(error).__name__)
+        global _timer
         with _unwritten_lock:
-            _unwritten[(client, key)] = answer
+            _unwritten[(client, key)] = (table, answer)
+            if _timer is None:  # this process may get no other POST soon: try on its own
+                _timer = threading.Timer(RETRY_AFTER_SECONDS, _write_pending)
+                _timer.daemon = True
+                _timer.start()
 
 
-def _write_pending(table: _Table) -> None:
+def _write_pending() -> None:
     """Write what requests could not write while the database was gone (their retries would
     be told "still running" for ever otherwise)."""
+    global _timer
     with _unwritten_lock:
         pending = list(_unwritten.items())
         _unwritten.clear()
-    for (client, key), answer in pending:
+        _timer = None
+    for (client, key), (table, answer) in pending:
         _write(table, client, key, answer)
 
 
 def before_request() -> Response | None:
     if _unwritten and request.method == "POST":
-        _write_pending(_Table())
+        _write_pending()
     if request.method != "POST" or HEADER not in request.headers:
         return None
     key = request.headers[HEADER].strip()

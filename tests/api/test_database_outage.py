@@ -176,3 +176,22 @@ def test_a_write_recorded_just_before_the_database_went_away_is_answered_and_rep
     assert retry.status_code == 201 and retry.json["id"] == first.json["id"]
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert _enrolled(postgres_settings) == 1
+
+
+def test_a_key_left_reserved_while_the_database_was_gone_is_released_with_no_further_request(
+        proxied_api: Api, proxy: CommitDropper, postgres_settings: StoreSettings) -> None:
+    """Another worker process may get the retry: this one frees the key on its own."""
+    api = proxied_api
+    assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+    proxy.cut_after_commits(1)
+    _unavailable(api.post("/api/v1/members", "clerk", enrolment(6), **{"Idempotency-Key": "k6"}))
+    proxy.restore()
+
+    table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_idempotency'
+    with psycopg.connect(postgres_settings.url.split("?")[0], autocommit=True) as connection:
+        for _ in range(60):
+            row = connection.execute(f"SELECT count(*) FROM {table} WHERE key = 'k6'").fetchone()
+            if row and row[0] == 0:
+                break
+            time.sleep(0.25)
+    assert row is not None and row[0] == 0
