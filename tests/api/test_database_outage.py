@@ -96,8 +96,10 @@ def test_a_restart_of_the_database_between_requests_is_not_noticed(
     api = cluster_api
     assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
     member = api.post("/api/v1/members", "clerk", enrolment(1)).json
+    assert api.get("/api/v1/coverage").status_code == 200
 
     cluster.restart()  # pg_ctl restart -m immediate: every pooled connection is cut
+    assert api.get("/api/v1/coverage").status_code == 200  # the projections' own connection
     assert api.get(f"/api/v1/members/{member['id']}").status_code == 200
     created = api.post("/api/v1/members", "clerk", enrolment(2))
     assert created.status_code == 201, created.json
