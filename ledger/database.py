@@ -13,7 +13,10 @@ outage must not be waited out by every request in turn. So, on PostgreSQL:
   :data:`~ledger.settings.DATABASE_PROBE_SECONDS` (so a queue of requests is answered at once,
   not one wait after another), until a connection is had again;
 - the pool gives up a failed reconnection after the same short wait instead of backing off
-  for minutes, so the next command tries afresh and the pool is back as soon as the server is.
+  for minutes, so the next command tries afresh and the pool is back as soon as the server is;
+- a connection found cut makes the pool test its idle ones at once, and a transaction that
+  finds its connection cut when it begins (nothing sent yet) takes another: a restart of the
+  server between two commands is not noticed, also where the library does not retry.
 """
 
 from __future__ import annotations
