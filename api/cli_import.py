@@ -29,6 +29,7 @@ from api.cli_common import (
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.settings import IMPORT_PATIENCE_SECONDS
 
 
 @contextmanager
@@ -81,9 +82,12 @@ def import_group() -> None:
               help="Rows per all-or-nothing batch.")
 @ACTOR
 @FORCE
+@click.option("--wait-for-database", "patience", default=IMPORT_PATIENCE_SECONDS,
+              show_default=True, type=click.FloatRange(0, 3600),
+              help="Seconds to wait for the database to come back (a restart) before stopping.")
 def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
                    register_date: Any, errors_file: Path | None, batch: int,
-                   actor: str, force: bool) -> None:
+                   actor: str, force: bool, patience: float) -> None:
     """Enrol the workers of a roster (CSV or XLSX) in a programme."""
     from ledger.importing import (
         ImportOptions,
@@ -114,7 +118,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
             try:
                 with _progress(f"importing {file.name}", sheet.total) as advance:
                     summary = import_roster(ledger, code, sheet, actor, options, rejected,
-                                            advance, batch)
+                                            advance, batch, patience=patience)
             finally:
                 if writer is not None:
                     writer.close()

@@ -1,7 +1,9 @@
 """RFC 9457 problem details for every error, and the one table from ledger errors to HTTP.
 
 A client never sees a stack trace: ledger refusals keep their plain-words message and rule name,
-validation errors list the fields, anything unexpected is a bare 500 (and is logged).
+validation errors list the fields, anything unexpected is a bare 500 (and is logged). A database
+that cannot be reached, or whose connection broke and stayed broken through the retries, is
+``503`` with ``Retry-After``, never 500.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from ledger.errors import (
     StoreError,
     TokenAlreadyRevokedError,
     TokenRefusedError,
+    StoreUnavailableError,
 )
+from ledger.outage import DatabaseUnreachableError, JobInterruptedError
+from ledger.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("claims_ledger.api")
@@ -117,9 +122,39 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def handle_ledger_error(error: LedgerError) -> Response:
+    if isinstance(error, StoreUnavailableError):
+        return store_unavailable(error)
     status = status_of(error)
     errors = {error.field: [error.message]} if status == 422 and error.field else None
     return problem(status, error.message, rule=error.rule, errors=errors)
+
+
+def is_store_trouble(error: Exception) -> bool:
+    """A connection error the library's retries did not get past: the library's own
+    (``OperationalError``, ``InterfaceError``) or psycopg's, raised on a connection of the
+    projections (the pool's ``PoolTimeout`` among them)."""
+    import psycopg  # here: the embedded SQLite mode needs no PostgreSQL driver
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError | psycopg.OperationalError
+                      | psycopg.InterfaceError)
+
+
+def store_unavailable(error: Exception) -> Response:
+    """``503`` with ``Retry-After``: the database is not reachable now; the client may retry.
+    The driver's words are logged, not shown (they name hosts and ports); a long job that
+    stopped (a roster upload) says what it recorded."""
+    log.warning("database not available on %s %s: %s: %s", request.method, request.path,
+                type(error).__name__, str(error).strip().splitlines()[0] if str(error) else "")
+    if isinstance(error, JobInterruptedError):
+        detail, rule = error.message, error.rule
+    else:
+        why = (f"no answer within {DATABASE_WAIT_SECONDS} s"
+               if isinstance(error, DatabaseUnreachableError) else "the connection was lost")
+        detail = (f"the ledger's database is not reachable right now ({why}); try again in "
+                  f"{RETRY_AFTER_SECONDS} seconds")
+        rule = StoreUnavailableError.rule
+    return problem(503, detail, rule=rule, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -144,6 +179,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if is_store_trouble(error):
+        return store_unavailable(error)
     log.exception("unexpected error on %s %s", request.method, request.path)
     return problem(500, "an unexpected error occurred; nothing of this request was recorded")
 

@@ -3,24 +3,41 @@
 The answers are kept in the store's ``ledger_idempotency`` table, so they hold across processes
 and restarts. A key is reserved before the request runs (a second request racing with the same
 key is told it is in progress), filled with the answer after, and released if the request failed
-on the server's side, so that it can be retried.
+on the server's side, so that it can be retried. When the database is gone at that moment (a
+request that failed because of it, or one that was recorded just before it went), the release
+or the answer is kept and written by this process as soon as it reaches the database again (at
+its next POST, or by a timer every few seconds, whichever comes first); the client gets its
+answer (the 503, or the 201) either way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
 
-from api.errors import problem
+from api.errors import is_store_trouble, problem
 from api.state import ledger
+from ledger.errors import StoreError
+from ledger.settings import RETRY_AFTER_SECONDS
 from ledger.store import IDEMPOTENCY_TABLE, qualified
 
 HEADER = "Idempotency-Key"
 KEPT_HEADERS = ("ETag", "Location", "X-Ledger-Position", "Content-Type")
+log = logging.getLogger("claims_ledger.api")
+
+#: A kept answer: status, body, headers (JSON).
+Answer = tuple[int, str, str]
+#: Keys whose release (None) or answer could not be written because the database was gone,
+#: with the table to write them to: written at the next chance.
+_unwritten: dict[tuple[str, str], tuple[_Table, Answer | None]] = {}
+_unwritten_lock = threading.Lock()
+_timer: threading.Timer | None = None
 
 
 class _Table:
@@ -57,14 +74,11 @@ class _Table:
             (client, key, request_hash, datetime.now(UTC).isoformat()))
         return inserted == 1
 
-    def complete(self, client: str, key: str, response: Response) -> None:
-        headers = {name: response.headers[name] for name in KEPT_HEADERS
-                   if name in response.headers}
+    def complete(self, client: str, key: str, answer: Answer) -> None:
+        status, body, headers = answer
         self.run(
             f"UPDATE {self.name} SET status = ?, body = ?, headers = ? "
-            "WHERE client = ? AND key = ?",
-            (response.status_code, response.get_data(as_text=True), json.dumps(headers),
-             client, key))
+            "WHERE client = ? AND key = ?", (status, body, headers, client, key))
 
     def release(self, client: str, key: str) -> None:
         self.run(f"DELETE FROM {self.name} WHERE client = ? AND key = ? AND status IS NULL",
@@ -84,7 +98,50 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
+def _answer(response: Response) -> Answer:
+    headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    return response.status_code, response.get_data(as_text=True), json.dumps(headers)
+
+
+def _write(table: _Table, client: str, key: str, answer: Answer | None) -> None:
+    """Keep a request's answer (or release its key: None); if the database cannot be reached
+    now, keep it in this process and write it at the next chance."""
+    try:
+        if answer is None:
+            table.release(client, key)
+        else:
+            table.complete(client, key, answer)
+    except Exception as error:
+        if not (isinstance(error, StoreError) or is_store_trouble(error)):
+            raise
+        if getattr(getattr(table.datastore, "pool", None), "closed", False):
+            return  # the ledger was closed (the process is ending): nothing to write to
+        log.warning("the database did not answer; the idempotency key is written when it "
+                    "does: %s", type(error).__name__)
+        global _timer
+        with _unwritten_lock:
+            _unwritten[(client, key)] = (table, answer)
+            if _timer is None:  # this process may get no other POST soon: try on its own
+                _timer = threading.Timer(RETRY_AFTER_SECONDS, _write_pending)
+                _timer.daemon = True
+                _timer.start()
+
+
+def _write_pending() -> None:
+    """Write what requests could not write while the database was gone (their retries would
+    be told "still running" for ever otherwise)."""
+    global _timer
+    with _unwritten_lock:
+        pending = list(_unwritten.items())
+        _unwritten.clear()
+        _timer = None
+    for (client, key), (table, answer) in pending:
+        _write(table, client, key, answer)
+
+
 def before_request() -> Response | None:
+    if _unwritten and request.method == "POST":
+        _write_pending()
     if request.method != "POST" or HEADER not in request.headers:
         return None
     key = request.headers[HEADER].strip()
@@ -116,10 +173,7 @@ def after_request(response: Response) -> Response:
     pending = g.pop("idempotency", None)
     if pending is not None:
         table, client, key = pending
-        if response.status_code >= 500:
-            table.release(client, key)
-        else:
-            table.complete(client, key, response)
+        _write(table, client, key, None if response.status_code >= 500 else _answer(response))
     return response
 
 
@@ -127,7 +181,7 @@ def teardown_request(error: BaseException | None) -> None:
     pending = g.pop("idempotency", None)
     if pending is not None:
         table, client, key = pending
-        table.release(client, key)
+        _write(table, client, key, None)
 
 
 def register(app: Flask) -> None:

@@ -11,6 +11,7 @@ refused by the rule, or reported as a :class:`~ledger.errors.ConflictError`.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -20,12 +21,21 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import (
+    EventStore,
+    InfrastructureFactory,
+    IntegrityError,
+    JSONTranscoder,
+    Notification,
+    PersistenceError,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from ledger.benefits import Benefit, Entitlement, rules
-from ledger.bulk import first_events
+from ledger.bulk import first_events, stored_at
 from ledger.calendar import add_calendar_months, parse_month, working_days_between
 from ledger.claim import Claim, Claimant, ClaimStatus, Deceased
 from ledger.contribution import Contribution, contribution_id
@@ -98,12 +108,54 @@ _UNKNOWN_TOKEN = ("this token is not known to the ledger (mistyped, cut short, o
 #: How often a command is tried again when another writer changed the same aggregate first.
 CONFLICT_RETRIES = 8
 
+log = logging.getLogger("claims_ledger.store")
+
 
 def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
     """The store cannot be reached or used: say which store, and what the driver said (on one
     line: psycopg's messages run over several)."""
     said = " ".join(str(error).split())
     return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {said}")
+
+
+class OwnRowsEventStore(EventStore[UUID]):
+    """The library's event store, which also knows a save of its own that did succeed.
+
+    When the database restarts after committing a save but before answering, the library sends
+    the same rows again; the unique key (aggregate id, version) refuses them and the save would
+    count as lost to a concurrent writer, though it is in the log. So when a save is refused
+    by the key, the rows at those keys are compared with the rows this save sent: if every one
+    is byte for byte the same (each event's timestamp, id and state make them unique), the save
+    succeeded and is answered with their log positions. Any other row is another writer's, and
+    the refusal stands: optimistic concurrency is unchanged."""
+
+    def __init__(self, mapper: Any, recorder: Any,
+                 recorded: Callable[[Sequence[StoredEvent]], list[int] | None]) -> None:
+        super().__init__(mapper, recorder)
+        self.recorded = recorded
+
+    def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
+            **kwargs: Any) -> list[Recording[UUID]]:
+        # The library's put, but for the refusal by the unique key.
+        stored_events = [self.mapper.to_stored_event(event) for event in domain_events]
+        try:
+            positions = self.recorder.insert_events(stored_events, **kwargs)
+        except IntegrityError:
+            positions = self.recorded(stored_events) if stored_events else None
+            if positions is None:
+                raise
+            log.warning("a save whose answer was lost on the way was found in the log; "
+                        "answered as saved", extra={"event": "save-recognised",
+                                                    "events": len(stored_events),
+                                                    "position": max(positions)})
+        if not positions:
+            return []
+        return [Recording(event, Notification(
+                    originator_id=stored.originator_id,
+                    originator_version=stored.originator_version, topic=stored.topic,
+                    state=stored.state, id=position))
+                for event, stored, position in zip(domain_events, stored_events, positions,
+                                                   strict=True)]
 
 
 class Ledger(Application[UUID]):
@@ -123,6 +175,18 @@ class Ledger(Application[UUID]):
         # One configuration variable: the store settings are exactly what ledger.settings made
         # of LEDGER_DATABASE_URL, never stray eventsourcing variables from the environment.
         return Environment(name, dict(env or {}))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        factory = super().construct_factory(env)
+        if self.settings.is_postgres:
+            from ledger.database import make_patient  # the embedded mode needs no psycopg
+
+            # A bounded wait for the database instead of the library's 10 x the pool's timeout.
+            make_patient(factory.datastore)  # type: ignore[attr-defined]
+        return factory
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        return OwnRowsEventStore(self.mapper, self.recorder, self.recorded_already)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -177,6 +241,21 @@ class Ledger(Application[UUID]):
         if recordings:
             self._positions.last = max(r.notification.id for r in recordings)
         return recordings
+
+    def recorded_already(self, stored: Sequence[StoredEvent]) -> list[int] | None:
+        """The log positions of these rows if every one is in the log exactly as given (a save
+        that reached the database though its answer was lost); None if any is missing or
+        differs (another writer's rows: a real conflict)."""
+        keys = [(UUID(str(event.originator_id)), event.originator_version) for event in stored]
+        found = stored_at(self.recorder.datastore,  # type: ignore[attr-defined]
+                          self.qualified_events_table, self.settings.is_postgres, keys)
+        positions: list[int] = []
+        for key, event in zip(keys, stored, strict=True):
+            row = found.get(key)
+            if row is None or row[1] != event.topic or row[2] != event.state:
+                return None
+            positions.append(row[0])
+        return positions
 
     def last_position(self) -> int | None:
         """The log position of this thread's latest save."""

@@ -97,3 +97,38 @@ def stored_rows(datastore: Any, table: str, postgres: bool,
             # A row edited by hand may hold text where a BLOB was: hash what is there.
             raw = state.encode() if isinstance(state, str) else bytes(state)
             yield int(row[0]), str(row[1]), int(row[2]), str(row[3]), raw
+
+
+#: A stored row as the check for a save's own rows needs it: (log position, topic, state).
+StoredRow = tuple[int, str, bytes]
+
+
+def stored_at(datastore: Any, table: str, postgres: bool,
+              keys: Iterable[tuple[UUID, int]]) -> dict[tuple[UUID, int], StoredRow]:
+    """The rows stored at these (aggregate id, version) pairs, with their log positions (pairs
+    with no row are simply absent). One query per chunk of pairs, in one read transaction."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[tuple[UUID, int], StoredRow] = {}
+    with datastore.transaction(commit=False) as cursor:
+        for start in range(0, len(wanted), CHUNK // 2):
+            chunk = wanted[start : start + CHUNK // 2]
+            if postgres:
+                cursor.execute(
+                    f"SELECT e.originator_id, e.originator_version, e.notification_id AS "
+                    f"position, e.topic, e.state FROM {table} e JOIN unnest(%s::uuid[], "
+                    "%s::bigint[]) AS k(id, version) ON e.originator_id = k.id AND "
+                    "e.originator_version = k.version",
+                    ([str(k) for k, _ in chunk], [v for _, v in chunk]))
+            else:
+                pairs = ",".join("(?, ?)" for _ in chunk)
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, rowid AS position, topic, state "
+                    f"FROM {table} WHERE (originator_id, originator_version) IN "
+                    f"(VALUES {pairs})",
+                    [part for key, version in chunk for part in (key.hex, version)])
+            for row in cursor.fetchall():
+                state = row["state"]
+                found[(UUID(str(row["originator_id"])), int(row["originator_version"]))] = (
+                    int(row["position"]), str(row["topic"]),
+                    state.encode() if isinstance(state, str) else bytes(state))
+    return found

@@ -77,6 +77,31 @@ def copy_tuple_head(key: bytes, version: int, topic: bytes, uuid_ids: bool = Tru
 #: The 4 bytes that give a state's length in a binary ``COPY`` tuple.
 state_length = _LENGTH.pack
 
+_FIELD = Struct(">i")
+_COUNT = Struct(">h")
+
+
+def parse_tuples(tuples: bytes, uuid_ids: bool = True) -> list[StoredEvent]:
+    """The rows of binary ``COPY`` tuples (:func:`copy_tuples`) back as stored events: what a
+    batch sent, to be compared with what the log holds after its answer was lost."""
+    events: list[StoredEvent] = []
+    offset, end = 0, len(tuples)
+    while offset < end:
+        (count,) = _COUNT.unpack_from(tuples, offset)
+        offset += 2
+        fields: list[bytes] = []
+        for _ in range(count):
+            (length,) = _FIELD.unpack_from(tuples, offset)
+            offset += 4
+            fields.append(tuples[offset:offset + length])
+            offset += length
+        key, version, topic, state = fields
+        events.append(StoredEvent(
+            originator_id=UUID(bytes=key) if uuid_ids else UUID(key.decode()),
+            originator_version=int.from_bytes(version, "big", signed=True),
+            topic=topic.decode(), state=state))
+    return events
+
 
 class PostgresAppender:
     """Writes batches of stored events to the application's PostgreSQL events table."""

@@ -5,9 +5,17 @@ Each row becomes an :class:`~ledger.enrolment.EnrolmentRequest` and meets the sa
 decile, occupation, branch, period) and :meth:`~ledger.person.Person.require_enrollable` (already
 covered elsewhere, BPJS exclusion, deceased). The rows that pass are enrolled in batches, each
 batch one ``save()``: one transaction, all or nothing. The people of a batch are read in one
-query (not one per row); when another writer changes one of them between that read and the save,
-the store refuses the whole batch (optimistic concurrency) and its rows are reported, not
-silently retried: the clerk re-runs the file and rows already enrolled are skipped.
+query (not one per row); when another writer changes one of them between that read and the save
+(another upload enrolling the same NIK), the store refuses the whole batch (optimistic
+concurrency); the batch is then saved again without the rows whose people changed, and those
+rows are decided again on what the log now says: enrolled by that other upload in this programme
+("already enrolled"), refused (covered elsewhere now, with the reason), or enrolled after all.
+
+A batch whose write is cut by the database (a restart) is written again, until
+:data:`~ledger.settings.IMPORT_PATIENCE_SECONDS`; if its first write did reach the log, that is
+recognised (the rows there are byte for byte the batch's) and it counts as saved, once. When the
+database stays away longer, the import stops with one plain line that names the last batch it
+recorded; the same import run again continues from there.
 
 Re-running a file is safe: a NIK already enrolled in this programme is counted as "already
 enrolled", not as an error. A NIK that appears twice in the file is reported at every occurrence
@@ -16,6 +24,7 @@ after the first, naming the first row.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 from collections import Counter, deque
@@ -28,13 +37,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger.bulk_append import PostgresAppender, copy_tuples
+from ledger.bulk_append import PostgresAppender, copy_tuples, parse_tuples
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
 from ledger.identity import mask_nik, parse_nik
 from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.occupations import OCCUPATIONS
+from ledger.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
 from ledger.person import Person, person_id
 from ledger.programme import Programme
 from ledger.reasons import indonesian
@@ -47,6 +57,7 @@ from ledger.roster import (
     normalise_header,
     read_sheet,
 )
+from ledger.settings import IMPORT_PATIENCE_SECONDS
 
 BATCH_SIZE = 1000
 #: Worker processes that check rows and encode new members on PostgreSQL (0: all in this one).
@@ -55,6 +66,10 @@ WORKERS = 2
 DUPLICATE_IN_FILE = "duplicate-in-file"
 #: The rule name of a row whose batch another writer spoiled between check and save.
 BATCH_NOT_SAVED = "batch-not-saved"
+#: How often a batch refused because of rows another writer changed is saved again without them.
+CONFLICT_RETRIES = 8
+
+log = logging.getLogger("claims_ledger.import")
 
 
 class RowError(InvalidInputError):
@@ -296,6 +311,9 @@ class _Candidate:
     nik: str
     person: str | None = None
     tails: tuple[bytes, ...] | None = None
+    #: The version of the person when the batch was decided (None: not in the store then); a
+    #: batch refused by the store is saved again without the rows whose person moved on.
+    known: int | None = None
 
 
 @dataclass
@@ -307,8 +325,13 @@ class _Prepared:
     rejected: list[RejectedRow]
     batch: list[_Candidate] = field(default_factory=list)
     events: list[Any] = field(default_factory=list)
-    #: With worker processes: the batch's rows as ``COPY`` tuples, in log order.
+    #: With worker processes: the batch's rows as ``COPY`` tuples, in log order, one entry per
+    #: member of ``batch``.
     tuples: list[bytes] | None = None
+    #: Without: how many of ``events`` each member of ``batch`` has (in the same order).
+    sizes: list[int] = field(default_factory=list)
+    #: The first and last row numbers of the chunk of the file this batch came from.
+    span: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -339,9 +362,20 @@ class RosterImport:
     def __init__(self, ledger: Any, code: str, actor: str, options: ImportOptions,
                  batch_size: int = BATCH_SIZE, progress: Progress | None = None,
                  before_save: Callable[[list[str]], None] | None = None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None,
+                 patience: float = IMPORT_PATIENCE_SECONDS) -> None:
         self.ledger = ledger
-        self.programme: Programme = ledger.programme(code)
+        #: How long a batch waits for the database to come back before the import stops.
+        self.patience = patience
+        #: The last batch recorded: its chunk's rows and its last log position.
+        self.last_saved: tuple[tuple[int, int], int | None] | None = None
+        #: The last row of the file that is done (recorded, refused or skipped).
+        self.done_through = 1
+        self.summary = ImportSummary()
+        try:
+            self.programme: Programme = retrying(lambda: ledger.programme(code), patience)
+        except TRANSIENT_ERRORS as error:
+            raise self._interrupted(error) from error
         self.programme.require_open()
         self.actor = actor
         self.options = options
@@ -350,7 +384,6 @@ class RosterImport:
         #: Called with a batch's NIKs after they were checked and before they are saved.
         self.before_save = before_save
         self.first_row: dict[str, int] = {}
-        self.summary = ImportSummary()
         self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
         #: On PostgreSQL new members' events are made directly as stored events.
         self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
@@ -359,6 +392,7 @@ class RosterImport:
         self.workers = ((WORKERS if workers is None else workers)
                         if self.appender is not None and self.encoder is not None
                         and self.encoder.fast else 0)
+        self._reader: RowReader | None = None
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch).
@@ -366,7 +400,7 @@ class RosterImport:
         On PostgreSQL a batch is written by a second thread while this one checks and encodes
         the next batch; a batch is still sent only after the one before it has committed (or
         failed), so batches are recorded one after another exactly as without the thread."""
-        reader = RowReader(sheet, self.programme, self.options)
+        reader = self._reader = RowReader(sheet, self.programme, self.options)
         # A roster of one batch is not worth forking for (an upload of a few rows).
         several = sheet.total is None or sheet.total > self.batch_size
         pool = self._start_workers(reader) if self.workers > 0 and several else None
@@ -377,10 +411,16 @@ class RosterImport:
             prepared_batches = (self._prepared_by_workers(pool, reader, sheet)
                                 if pool is not None else (self._prepare(reader, rows)
                                       for rows in _chunks(sheet.rows, self.batch_size)))
-            for prepared in prepared_batches:
-                if pending is not None:
+            try:
+                for prepared in prepared_batches:
+                    if pending is not None:
+                        yield from self._finish(pending)
+                        pending = None
+                    pending = self._submit(prepared, writer)
+            except TRANSIENT_ERRORS as error:  # reading the next batch's people gave up
+                if pending is not None:  # settle the batch being written: was it recorded?
                     yield from self._finish(pending)
-                pending = self._submit(prepared, writer)
+                raise self._interrupted(error) from error
             if pending is not None:
                 yield from self._finish(pending)
             finished = True
@@ -442,7 +482,8 @@ class RosterImport:
                 rejected.append(result)
             else:
                 candidates.append(_Candidate(row, None, nik, result, tuples))
-        prepared = _Prepared(len(rows), rejected, tuples=[])
+        prepared = _Prepared(len(rows), rejected, tuples=[],
+                             span=(rows[0].number, rows[-1].number))
         if candidates:
             self._enrol(candidates, prepared, reader)
         return prepared
@@ -458,14 +499,18 @@ class RosterImport:
                 rejected.append(outcome)
             else:
                 candidates.append(outcome)
-        prepared = _Prepared(len(rows), rejected)
+        prepared = _Prepared(len(rows), rejected, span=(rows[0].number, rows[-1].number))
         if candidates:
             self._enrol(candidates, prepared)
+        self._encode(prepared)
+        return prepared
+
+    def _encode(self, prepared: _Prepared) -> None:
+        """On PostgreSQL, the batch's domain events as stored events for the writer."""
         if self.appender is not None and prepared.events:
             to_stored = self.ledger.mapper.to_stored_event
             prepared.events = [e if type(e) is StoredEvent else to_stored(e)
                                for e in prepared.events]
-        return prepared
 
     def _submit(self, prepared: _Prepared, writer: ThreadPoolExecutor | None) -> _Pending:
         """Start saving a checked batch: one transaction, all or nothing."""
@@ -478,32 +523,81 @@ class RosterImport:
         if writer is None or self.appender is None:
             pending.saved = Future()
             try:
-                self.ledger.save(*prepared.events)
-                pending.saved.set_result(self.ledger.last_position())
-            except IntegrityError as error:
+                pending.saved.set_result(self._write(prepared))
+            except Exception as error:  # raised where the threaded writer's would be
                 pending.saved.set_exception(error)
-        elif prepared.tuples is not None:
-            pending.saved = writer.submit(self.appender.append_tuples, b"".join(prepared.tuples))
-            prepared.tuples = None
         else:
-            pending.saved = writer.submit(self.appender.append, prepared.events)
-        prepared.events = []  # the rows are the writer's now: hold them no longer than it does
+            pending.saved = writer.submit(self._write, prepared)
         return pending
+
+    def _write(self, prepared: _Prepared) -> int | None:
+        """Write a batch in one transaction; its last log position. A write cut by the
+        database is written again until the import's patience runs out (then the connection
+        error is raised); if the cut write had reached the log after all, the batch's rows are
+        found there byte for byte and it counts as written."""
+        interrupted = False
+
+        def attempt() -> int | None:
+            try:
+                return self._write_once(prepared)
+            except IntegrityError:
+                # Without the COPY writer the ledger's own save recognises its rows itself.
+                if not interrupted or self.appender is None:
+                    raise
+                positions: list[int] | None = self.ledger.recorded_already(
+                    self._stored(prepared))
+                if positions is None:
+                    raise
+                log.warning("a batch whose write was cut was found in the log; counted once",
+                            extra={"event": "batch-recognised", "rows": list(prepared.span)})
+                return max(positions)
+
+        def retried(error: Exception) -> None:
+            nonlocal interrupted
+            interrupted = True
+            log.warning("the database did not answer while writing rows %d-%d (%s); trying "
+                        "again", *prepared.span, type(error).__name__)
+
+        return retrying(attempt, self.patience, retried=retried)
+
+    def _write_once(self, prepared: _Prepared) -> int | None:
+        if self.appender is None:
+            self.ledger.save(*prepared.events)
+            position: int | None = self.ledger.last_position()
+            return position
+        if prepared.tuples is not None:
+            return self.appender.append_tuples(b"".join(prepared.tuples))
+        return self.appender.append(prepared.events)
+
+    def _stored(self, prepared: _Prepared) -> list[StoredEvent]:
+        """The rows a batch writes, as stored events."""
+        if prepared.tuples is not None:
+            assert self.appender is not None
+            return parse_tuples(b"".join(prepared.tuples), self.appender.uuid_ids)
+        return list(prepared.events)
 
     def _finish(self, pending: _Pending) -> Iterator[RejectedRow]:
         """Wait for a batch's save, count it, and yield its rejected rows in row order."""
         prepared = pending.prepared
-        rejected = prepared.rejected
         if pending.saved is not None:
             try:
-                position = pending.saved.result()
-            except IntegrityError:
+                try:
+                    saved, position = True, pending.saved.result()
+                except IntegrityError:
+                    saved, position = self._without_conflicts(prepared)
+            except TRANSIENT_ERRORS as error:  # the database stayed away: stop here
+                raise self._interrupted(error) from error
+            if not saved and prepared.batch:
                 self.summary.failed_batches += 1
-                rejected = rejected + self._batch_not_saved(prepared.batch)
-            else:
+                prepared.rejected += self._batch_not_saved(prepared.batch)
+            elif prepared.batch:
                 self.summary.enrolled += len(prepared.batch)
                 self.summary.last_position = position
-        for item in sorted(rejected, key=lambda r: r.row):
+                self.last_saved = (prepared.span, position)
+        # recorded: hold the rows no longer
+        prepared.events, prepared.tuples, prepared.batch = [], None, []
+        self.done_through = max(self.done_through, prepared.span[1])
+        for item in sorted(prepared.rejected, key=lambda r: r.row):
             self.summary.rejected += 1
             self.summary.by_rule[item.rule] += 1
             yield item
@@ -538,11 +632,13 @@ class RosterImport:
         With worker processes, ``prepared.tuples`` gets the rows as ``COPY`` tuples."""
         tuples = prepared.tuples
         ids = None if tuples is None else [str(c.person) for c in candidates]
-        known = people(self.ledger, [c.nik for c in candidates], ids)
+        niks = [c.nik for c in candidates]
+        known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
         programme = self.programme
         programme_id, code, wage_band = str(programme.id), programme.code, programme.wage_band
         for candidate in candidates:
             person = known.get(candidate.nik)
+            candidate.known = None if person is None else person.version
             if person is None and candidate.tails is not None and tuples is not None:
                 # encoded by the worker; stamped now, in row order, as the aggregates would be
                 assert self.encoder is not None and self.appender is not None
@@ -569,6 +665,7 @@ class RosterImport:
                                               self.appender.uuid_ids))
                 else:
                     prepared.events += (registered, started, enrolled)
+                    prepared.sizes.append(3)
                 prepared.batch.append(candidate)
                 continue
             if person.active_programme_code == code:
@@ -588,6 +685,7 @@ class RosterImport:
                                           self.appender.uuid_ids))
             else:
                 prepared.events += events
+                prepared.sizes.append(len(events))
             prepared.batch.append(candidate)
 
     def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
@@ -599,6 +697,65 @@ class RosterImport:
             decile=request.decile, register=request.register,
             register_snapshot=request.register_snapshot, branch=request.branch,
             enrolled_on=request.enrolled_on, wage_band=programme.wage_band, actor=self.actor)
+
+    def _without_conflicts(self, prepared: _Prepared) -> tuple[bool, int | None]:
+        """A batch the store refused (another writer changed some of its people between the
+        read and the save): save it again without the rows whose people moved on, those rows
+        decided again on what the log now says (already enrolled here, refused with the rule,
+        or enrolled after all). (saved, last log position); not saved when the conflict
+        cannot be placed or keeps coming back."""
+        for _ in range(CONFLICT_RETRIES):
+            batch = prepared.batch
+            ids = ([str(c.person) for c in batch] if all(c.person for c in batch) else None)
+            niks = [c.nik for c in batch]
+            now = retrying(lambda: people(self.ledger, niks, ids), self.patience)  # noqa: B023
+            moved = [now.get(c.nik) is not None and now[c.nik].version != c.known
+                     for c in batch]
+            if not any(moved):
+                return False, None
+            kept = _Prepared(prepared.rows, prepared.rejected,
+                             tuples=None if prepared.tuples is None else [],
+                             span=prepared.span)
+            offset = 0
+            for index, candidate in enumerate(batch):
+                size = 1 if prepared.tuples is not None else prepared.sizes[index]
+                if not moved[index]:  # the very rows (and timestamps) decided before
+                    kept.batch.append(candidate)
+                    if kept.tuples is not None and prepared.tuples is not None:
+                        kept.tuples.append(prepared.tuples[index])
+                    else:
+                        kept.events += prepared.events[offset:offset + size]
+                        kept.sizes.append(size)
+                offset += size
+            self._enrol([c for c, m in zip(batch, moved, strict=True) if m], kept,
+                        self._reader)
+            self._encode(kept)
+            prepared.batch, prepared.tuples = kept.batch, kept.tuples
+            prepared.events, prepared.sizes = kept.events, kept.sizes
+            if not prepared.batch:  # nothing left to write: every row decided otherwise
+                return True, None
+            try:
+                return True, self._write(prepared)
+            except IntegrityError:
+                continue
+        return False, None
+
+    def _interrupted(self, error: Exception) -> JobInterruptedError:
+        """The one line that says the import stopped, what it recorded and how to go on."""
+        if self.last_saved is not None:
+            (first, last), position = self.last_saved
+            recorded = (f"the last batch recorded is rows {first}-{last}"
+                        + (f" (log position {position})" if position is not None else ""))
+        else:
+            recorded = "no batch of this file was recorded"
+        log.warning("the import stopped: the database did not answer for %g s (%s: %s)",
+                    self.patience, type(error).__name__, str(error).strip().splitlines()[0]
+                    if str(error).strip() else "")
+        return JobInterruptedError(
+            f"the database did not answer for {self.patience:g} s, so the import stopped "
+            f"after row {self.done_through} of the file: {recorded}, {self.summary.enrolled} "
+            "members enrolled in this run; run the same import again to continue from there "
+            "(rows already enrolled are skipped)")
 
     def _batch_not_saved(self, batch: list[_Candidate]) -> list[RejectedRow]:
         first, last = batch[0].row.number, batch[-1].row.number
@@ -763,12 +920,13 @@ def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: Imp
                   on_rejected: Callable[[RejectedRow], None],
                   progress: Progress | None = None, batch_size: int = BATCH_SIZE,
                   before_save: Callable[[list[str]], None] | None = None,
-                  workers: int | None = None) -> ImportSummary:
+                  workers: int | None = None,
+                  patience: float = IMPORT_PATIENCE_SECONDS) -> ImportSummary:
     """Import a roster sheet; each rejected row goes to ``on_rejected``. A default enrolment
     date outside the programme's period, which every row would take, is one refusal before
     anything is read or recorded, not a rejection of every row."""
     job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save,
-                       workers)
+                       workers, patience)
     require_date_in_period(job.programme, sheet, options)
     for item in job.run(sheet):
         on_rejected(item)

@@ -72,6 +72,21 @@ def settings_from_url(url: str) -> StoreSettings:
     )
 
 
+#: How long a command waits for a connection to PostgreSQL before it says the database is not
+#: reachable (HTTP 503 with ``Retry-After``, a plain error on the command line). A restart of
+#: the server (well under a second) is absorbed well within it; a client with a 30 s timeout
+#: gets its answer long before. Also the limit of one connection attempt (libpq's minimum, 2 s,
+#: is below it) and how long the pool tries to replace a lost connection before starting over.
+DATABASE_WAIT_SECONDS = 3
+#: Once the database was found unreachable, how long each further command waits for it, until a
+#: connection is had again: a queue of requests is answered at once, not one wait after another.
+DATABASE_PROBE_SECONDS = 0.5
+#: What an HTTP client is told to wait before trying again when the database is not reachable.
+RETRY_AFTER_SECONDS = 5
+#: How long a roster import waits for the database to come back (each batch, reads and write)
+#: before it stops and says which batch it recorded last.
+IMPORT_PATIENCE_SECONDS = 60
+
 #: Aggregates are cached per process and fast-forwarded from the store on every read, so a
 #: contribution naming thousands of members is decoded once, not on every coverage check.
 CACHE = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
@@ -109,7 +124,8 @@ def _postgres(url: str) -> StoreSettings:
         "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        # The pool's wait for a connection (ledger.database bounds the library's retries by it).
+        "POSTGRES_CONNECT_TIMEOUT": str(DATABASE_WAIT_SECONDS),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "n",
     }

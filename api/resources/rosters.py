@@ -2,7 +2,9 @@
 
 The answer is the import's summary and every rejected row with its reason in Indonesian and
 English; the good rows are enrolled in all-or-nothing batches, exactly as ``claims-ledger import
-members`` does. A file that cannot be read at all is refused (422) with nothing recorded.
+members`` does. A file that cannot be read at all is refused (422) with nothing recorded. When the
+database goes away during the upload and stays away, the answer is 503 saying which rows were
+recorded; the same file uploaded again continues from there.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from api.fields import text
 from api.state import ledger
 from ledger.importing import ImportOptions, RejectedRow, import_roster, read_roster
 from ledger.roster import FORMATS
+from ledger.settings import DATABASE_WAIT_SECONDS
 
 blp = Blueprint("rosters", __name__, url_prefix="/api/v1/programs",
                 description="Bulk enrolment from a roster file")
@@ -95,8 +98,10 @@ def upload(files: dict[str, Any], code: str) -> dict[str, Any]:
         sheet = read_roster(path)
         sheet.path = Path(name)
         # No forked workers inside a web server's worker (its threads, locks and pooled
-        # connections do not survive a fork safely); the command line uses them.
+        # connections do not survive a fork safely); the command line uses them. A restart of
+        # the database is waited out for as long as a request waits for it, not the minute
+        # the command line waits: the client gets its 503 with what was recorded.
         summary = import_roster(ledger(), code, sheet, current_actor(), options,
-                                rejected.append, workers=0)
+                                rejected.append, workers=0, patience=DATABASE_WAIT_SECONDS)
     return {"program": code.upper(), "file": name, **summary.as_record(),
             "errors": [item.as_record() for item in rejected]}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from http_client import Api
@@ -127,3 +129,36 @@ def test_the_generated_roster_carries_every_kind_of_bad_row_and_the_import_finds
     assert {"invalid-identity-number", "invalid-input", "not-eligible", "invalid-row",
             "duplicate-in-file"} <= rules
     assert len(enrolled_niks(ledger)) == 285
+
+
+def test_two_clerks_uploading_overlapping_rosters_at_once_enrol_every_row_exactly_once(
+        api: Api, tmp_path: Path) -> None:
+    ledger = api.app.extensions["claims_ledger"]
+    _programmes(ledger)
+    rows = people(71, 1500)  # two batches of 1,000 each, checked and saved while the other runs
+    first = write(tmp_path / "first.csv", rows[:1200])
+    second = write(tmp_path / "second.csv", rows[300:])
+    answers: dict[str, Any] = {}
+
+    def upload(path: Path) -> None:
+        client = api.app.test_client()
+        answers[path.name] = client.post(
+            "/api/v1/programs/TNG-2025/rosters", headers=api.auth("clerk"),
+            data={"file": (io.BytesIO(path.read_bytes()), path.name),
+                  "enrolled_on": ENROLLED_ON.isoformat(), "register": "DTKS",
+                  "register_snapshot": "2025-02-01"},
+            content_type="multipart/form-data")
+
+    threads = [threading.Thread(target=upload, args=(path,)) for path in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    summaries = [answers[name].json for name in ("first.csv", "second.csv")]
+    assert [answers[name].status_code for name in ("first.csv", "second.csv")] == [200, 200]
+    assert [s["errors"] for s in summaries] == [[], []]  # no batch lost to the other upload
+    assert sum(s["enrolled"] for s in summaries) == 1500
+    assert sum(s["already_enrolled"] for s in summaries) == 900  # the 900 rows in both files
+    enrolments = [ledger.enrolment(i).nik for i in ledger.enrolment_ids("TNG-2025")]
+    assert sorted(enrolments) == sorted(row[0] for row in rows)  # each row once

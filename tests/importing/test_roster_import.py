@@ -55,7 +55,7 @@ def test_the_same_file_imported_twice_enrols_nothing_the_second_time(
     assert rejected == [] and ledger.recorder.max_notification_id() == head
 
 
-def test_a_batch_spoiled_by_a_concurrent_enrolment_is_left_out_whole_and_reported(
+def test_a_batch_spoiled_by_a_concurrent_enrolment_is_saved_without_that_row_which_is_reported(
         ledger: Ledger, tmp_path: Path) -> None:
     open_programmes(ledger)
     rows = people(40, 9)
@@ -76,16 +76,39 @@ def test_a_batch_spoiled_by_a_concurrent_enrolment_is_left_out_whole_and_reporte
     finally:
         rival.close()
 
-    second_batch = {row[0] for row in rows[3:6]}
-    assert summary.failed_batches == 1 and summary.enrolled == 6
-    assert {r.nik for r in rejected} == second_batch
-    assert {r.rule for r in rejected} == {"batch-not-saved"}
-    assert enrolled_niks(ledger) == {row[0] for row in rows} - second_batch
+    assert summary.failed_batches == 0 and summary.enrolled == 8
+    assert [(r.row, r.nik, r.rule) for r in rejected] == [(6, rows[4][0], "nik-already-covered")]
+    assert "TNG-LAIN" in rejected[0].reason_en
+    assert enrolled_niks(ledger) == {row[0] for row in rows} - {rows[4][0]}
     assert enrolled_niks(ledger, "TNG-LAIN") == {rows[4][0]}
 
     again, rejected_again = run(ledger, path, batch_size=3)
-    assert (again.enrolled, again.already_enrolled) == (2, 6)
+    assert (again.enrolled, again.already_enrolled) == (0, 8)
     assert [r.rule for r in rejected_again] == ["nik-already-covered"]
+
+
+def test_a_row_enrolled_in_the_same_programme_by_a_concurrent_upload_counts_as_already_enrolled(
+        ledger: Ledger, tmp_path: Path) -> None:
+    open_programmes(ledger)
+    rows = people(41, 9)
+    rival = Ledger(ledger.settings)
+    taken: list[str] = []
+
+    def meanwhile(niks: list[str]) -> None:
+        if not taken:  # the other upload enrols one row of this batch first
+            taken.append(niks[2])
+            run(rival, write(tmp_path / "other.csv", [rows[2]]))
+
+    try:
+        summary, rejected = run(ledger, write(tmp_path / "roster.csv", rows), batch_size=3,
+                                before_save=meanwhile)
+    finally:
+        rival.close()
+
+    assert (summary.enrolled, summary.already_enrolled, summary.failed_batches) == (8, 1, 0)
+    assert rejected == []
+    enrolments = [ledger.enrolment(i).nik for i in ledger.enrolment_ids("TNG-2025")]
+    assert sorted(enrolments) == sorted(row[0] for row in rows)  # each row once
 
 
 def test_xlsx_and_csv_of_the_same_roster_give_the_same_result(
