@@ -29,9 +29,9 @@ from ledger.errors import (
     RuleViolationError,
     StaleVersionError,
     StoreError,
+    StoreUnavailableError,
     TokenAlreadyRevokedError,
     TokenRefusedError,
-    StoreUnavailableError,
 )
 from ledger.outage import DatabaseUnreachableError, JobInterruptedError
 from ledger.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
