@@ -28,6 +28,7 @@ from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError
+from ledger.limits import MAX_POSITION
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
 from ledger.token import ROLES
@@ -308,7 +309,7 @@ def journal_export() -> None:
 
 
 @journal.command("prove")
-@click.argument("position", type=click.IntRange(min=1))
+@click.argument("position", type=click.IntRange(1, MAX_POSITION))
 def journal_prove(position: int) -> None:
     """Print the inclusion proof (JSON) of the event at POSITION in the latest checkpoint."""
     try:

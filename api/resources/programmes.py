@@ -9,11 +9,30 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
-from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pattern, text
+from api.fields import (
+    MONTH,
+    Page,
+    PageQuery,
+    Rupiah,
+    StrictSchema,
+    Written,
+    bounded,
+    pattern,
+    text,
+)
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.benefits import Cover
 from ledger.history import scan
+from ledger.limits import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    MAX_GRACE_MONTHS,
+    MAX_MEMBERS,
+    MAX_PROGRAMME_MONTHS,
+    MAX_RATE,
+    MAX_WAGE_BAND,
+)
 from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
 
 blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
@@ -23,7 +42,7 @@ blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
 class RateIn(StrictSchema):
     cover = fields.String(required=True, validate=validate.OneOf(["JKK", "JKM"]))
     valid_from = fields.Date(required=True)
-    amount = Rupiah(required=True)
+    amount = Rupiah(required=True, what="a contribution rate", maximum=MAX_RATE)
 
 
 class ProgrammeIn(StrictSchema):
@@ -32,22 +51,23 @@ class ProgrammeIn(StrictSchema):
     funder_name = text(200, min_length=1, required=True)
     funder_region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True)
     funding_source = fields.String(required=True, validate=validate.OneOf(FUNDING_SOURCES))
-    fiscal_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    fiscal_year = bounded(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "the fiscal year", required=True)
     covers = fields.List(fields.String(validate=validate.OneOf([c.value for c in Cover])),
                          required=True, validate=validate.Length(min=1, max=3))
-    budget_ceiling = Rupiah(required=True)
+    budget_ceiling = Rupiah(required=True, what="the budget ceiling")
     dpa_reference = text(100, required=True)
     first_month = pattern(MONTH, "2025-03", required=True)
-    months = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+    months = bounded(1, MAX_PROGRAMME_MONTHS, "the programme's months", required=True)
     rates = fields.List(fields.Nested(RateIn), load_default=list)
-    wage_band = Rupiah(load_default=1_000_000, minimum=1)
+    wage_band = Rupiah(load_default=1_000_000, minimum=1, maximum=MAX_WAGE_BAND,
+                       what="the wage band")
     branches = fields.List(text(100), load_default=list)
     deciles = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)),
                           load_default=lambda: [1, 4], validate=validate.Length(equal=2))
     occupations = fields.List(text(60), load_default=list)
-    grace_months = fields.Integer(load_default=3, validate=validate.Range(min=0, max=24))
-    planned_members = fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(min=0))
+    grace_months = bounded(0, MAX_GRACE_MONTHS, "the grace months", load_default=3)
+    planned_members = bounded(0, MAX_MEMBERS, "the planned members", load_default=None,
+                              allow_none=True)
     opened_on = fields.Date(load_default=None, allow_none=True)
 
 
@@ -86,7 +106,7 @@ class ProgrammePage(Page):
 
 
 class BudgetRevisionIn(StrictSchema):
-    ceiling = Rupiah(required=True)
+    ceiling = Rupiah(required=True, what="the budget ceiling")
     dpa_reference = text(100, required=True)
     reason = text(500, min_length=1, required=True)
 
