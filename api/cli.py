@@ -25,9 +25,9 @@ from api.cli_service import db_keygen, export_command, restore_command, status_c
 from api.demo_summary import print_summary
 from api.logs import log_commands
 from documents.formatting import number_id
-from ledger.application import Ledger
+from ledger.application import Ledger, unavailable
 from ledger.demo import DemoBuilder, DemoResult
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableError
 from ledger.limits import MAX_POSITION
 from ledger.settings import settings_from_environment, settings_from_url
 from ledger.store import init_store
@@ -223,30 +223,82 @@ def _catch_up(projector: Projector, rebuild: bool = False) -> int:
 @click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000),
               help="Events per transaction.")
 def project(follow: bool, rebuild: bool, batch: int) -> None:
-    """Catch the projections up with the log (and exit, unless --follow)."""
+    """Catch the projections up with the log (and exit, unless --follow).
+
+    With --follow nothing but Ctrl-C or SIGTERM ends it: a database that cannot be reached is
+    waited for (with backoff), an event that cannot be applied is reported and tried again.
+    """
+    stop = threading.Event()
+    if follow:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
-        projector = Projector(ledger, batch_size=batch)
     except LedgerError as error:
         raise _refusal(error) from None
     try:
-        started = time.perf_counter()
+        projector = _open_projector(ledger, batch, stop if follow else None)
+        if projector is None:
+            return  # stopped while waiting for the database
+        try:
+            _project(projector, follow, rebuild, stop)
+        finally:
+            projector.close()
+    except LedgerError as error:
+        raise _refusal(error) from None
+    finally:
+        ledger.close()
+
+
+def _open_projector(ledger: Ledger, batch: int,
+                    stop: threading.Event | None) -> Projector | None:
+    """The projector, once the database answers: at once, or (following, ``stop`` given)
+    after waiting for it with backoff; None if stopped while waiting."""
+    from projections.db import Connection
+    from projections.runner import BACKOFF_CAP_SECONDS, unreachable
+
+    delay, said = 0.5, ""
+    while True:
+        try:
+            if stop is not None and ledger.settings.is_postgres:
+                # A plain connection first: it fails at once when the server is down, where
+                # the library's pool would wait and retry for most of a minute.
+                try:
+                    Connection(ledger.settings).close()
+                except Exception as error:
+                    raise unavailable(ledger.settings, error) from error
+            ledger.require_initialised()
+            return Projector(ledger, batch_size=batch)
+        except StoreUnavailableError as error:
+            if stop is None or not unreachable(error):
+                raise
+            if str(error) != said:  # once per reason, not once per try
+                said = str(error)
+                console.print(f"{error}; trying again (every {BACKOFF_CAP_SECONDS:.0f} s at "
+                              "most) until it answers")
+            stop.wait(delay)
+            if stop.is_set():
+                return None
+            delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+
+
+def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.Event) -> None:
+    started = time.perf_counter()
+    try:
         applied = _catch_up(projector, rebuild=rebuild)
+    except (ProjectionStoppedError, StoreUnavailableError) as error:
+        if not follow:
+            raise
+        console.print(f"Error: {error} [{error.rule}]")  # the follower goes on trying
+    else:
         took = time.perf_counter() - started
         console.print(f"{'rebuilt' if rebuild else 'applied'} {number_id(applied)} events in "
                       f"{took:.1f} s; projections at position {number_id(projector.position())}")
-        if follow:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            console.print("following the log (Ctrl-C or SIGTERM to stop)")
-            try:
-                projector.follow(stop)
-            except KeyboardInterrupt:
-                stop.set()
-    finally:
-        projector.close()
-        ledger.close()
+    if follow:
+        console.print("following the log (Ctrl-C or SIGTERM to stop)")
+        try:
+            projector.follow(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @cli.group()
