@@ -29,7 +29,7 @@ from ledger.application import Ledger, unavailable
 from ledger.demo import DemoBuilder, DemoResult
 from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableError
 from ledger.limits import MAX_POSITION
-from ledger.settings import settings_from_environment, settings_from_url
+from ledger.settings import StoreSettings, settings_from_environment, settings_from_url
 from ledger.store import init_store
 from ledger.token import ROLES
 from projections.findings import findings
@@ -232,53 +232,63 @@ def project(follow: bool, rebuild: bool, batch: int) -> None:
     if follow:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        ledger = Ledger(settings_from_environment())
-    except LedgerError as error:
-        raise _refusal(error) from None
-    try:
-        projector = _open_projector(ledger, batch, stop if follow else None)
-        if projector is None:
+        opened = _open_projector(settings_from_environment(), batch, stop if follow else None)
+        if opened is None:
             return  # stopped while waiting for the database
+        ledger, projector = opened
         try:
             _project(projector, follow, rebuild, stop)
         finally:
             projector.close()
+            ledger.close()
     except LedgerError as error:
         raise _refusal(error) from None
-    finally:
-        ledger.close()
 
 
-def _open_projector(ledger: Ledger, batch: int,
-                    stop: threading.Event | None) -> Projector | None:
-    """The projector, once the database answers: at once, or (following, ``stop`` given)
-    after waiting for it with backoff; None if stopped while waiting."""
+def _open_projector(settings: StoreSettings, batch: int,
+                    stop: threading.Event | None) -> tuple[Ledger, Projector] | None:
+    """The ledger and its projector, once the database answers: at once, or (following,
+    ``stop`` given) after waiting for it with backoff; None if stopped while waiting."""
+    import logging
+
     from projections.db import Connection
     from projections.runner import BACKOFF_CAP_SECONDS, unreachable
 
+    log = logging.getLogger("claims_ledger.projections")
     delay, said = 0.5, ""
     while True:
+        ledger: Ledger | None = None
         try:
-            if stop is not None and ledger.settings.is_postgres:
-                # A plain connection first: it fails at once when the server is down, where
-                # the library's pool would wait and retry for most of a minute.
-                try:
-                    Connection(ledger.settings).close()
-                except Exception as error:
-                    raise unavailable(ledger.settings, error) from error
+            try:
+                if settings.is_postgres:
+                    # A plain connection first: it fails at once when the server is down,
+                    # where the library's pool waits for it.
+                    Connection(settings).close()
+                ledger = Ledger(settings)
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                raise unavailable(settings, error) from error
             ledger.require_initialised()
-            return Projector(ledger, batch_size=batch)
+            return ledger, Projector(ledger, batch_size=batch)
         except StoreUnavailableError as error:
-            if stop is None or not unreachable(error):
+            if ledger is not None:
+                ledger.close()
+            if stop is None:
                 raise
-            if str(error) != said:  # once per reason, not once per try
-                said = str(error)
-                console.print(f"{error}; trying again (every {BACKOFF_CAP_SECONDS:.0f} s at "
-                              "most) until it answers")
+            reason = str(error).splitlines()[0]
+            if reason != said:  # once per reason, not once per try
+                said = reason
+                log.warning("projector: %s; trying again in %.1f s, then backing off up to "
+                            "%.0f s", reason, delay, BACKOFF_CAP_SECONDS)
             stop.wait(delay)
             if stop.is_set():
                 return None
             delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+        except BaseException:
+            if ledger is not None:
+                ledger.close()
+            raise
 
 
 def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.Event) -> None:
@@ -295,6 +305,7 @@ def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.
                       f"{took:.1f} s; projections at position {number_id(projector.position())}")
     if follow:
         console.print("following the log (Ctrl-C or SIGTERM to stop)")
+        sys.stdout.flush()  # a service's log shows it now, not when the buffer fills
         try:
             projector.follow(stop)
         except KeyboardInterrupt:

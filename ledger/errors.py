@@ -242,3 +242,5 @@ class ProjectionStoppedError(StoreError):
         self.position = position
         self.event = event
         self.reason = reason
+        #: Whether the projector already logged it (it logs a failure when it first records it).
+        self.logged = False

@@ -223,6 +223,7 @@ class Projector:
                 return total, position  # past the batch that failed: full speed again
         stopped = failed.stopped(self.position(target))
         if target == self.live and self._record_failure(stopped):
+            stopped.logged = True
             log.error("projection stopped: %s", stopped,
                       extra={"fields": {"projection": stopped.projection,
                                         "position": stopped.position,
@@ -439,8 +440,8 @@ class _FollowerState:
 
     def stopped(self, error: ProjectionStoppedError) -> None:
         if self.state != "stopped" or self.reason != str(error):
-            log.error("projector: %s; trying it again every %.0f s at most", error,
-                      BACKOFF_CAP_SECONDS)
+            if not error.logged:  # recorded before (another worker, an earlier run)
+                log.error("projector: %s", error)
             self._change("stopped", str(error))
             self.detail = str(error)
         self.beat()

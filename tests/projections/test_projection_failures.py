@@ -9,6 +9,8 @@ restored from elsewhere would hold them: straight through the library, past the 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -24,7 +26,8 @@ from ledger.errors import ProjectionStoppedError
 from ledger.limits import MAX_RUPIAH
 from ledger.programme import Programme, ProgrammeTerms
 from ledger.settings import StoreSettings
-from projections import handlers
+from projections import handlers, runner
+from projections.lag import measure
 from projections.runner import Projector
 from scenario import covered_member, tangerang_terms
 
@@ -213,3 +216,72 @@ def test_on_postgres_the_commands_print_the_same_line(
         assert f"Error: the budget projection cannot apply the event at position {bad} " \
             in done.stderr
         assert "Traceback" not in done.stdout + done.stderr
+
+
+def _eventually(check: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not within the timeout"
+        time.sleep(0.05)
+
+
+def test_a_follower_stuck_at_an_event_keeps_running_says_it_once_and_moves_on_when_it_can(
+    ledger: Ledger, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bad = _log_with_a_ceiling_of(ledger, 10 * MAX_RUPIAH)
+    monkeypatch.setattr(runner, "BACKOFF_CAP_SECONDS", 0.2)  # retry often: the test is short
+    projector = Projector(ledger)
+    watcher = Projector(ledger)  # another connection, as /readyz would read
+    stop = threading.Event()
+    follower = threading.Thread(target=projector.follow, args=(stop, 0.05, "test-worker"))
+    follower.start()
+    try:
+        _eventually(lambda: watcher.failed_position() == bad)
+        time.sleep(1)  # many retries at the capped backoff
+        assert follower.is_alive()
+        assert len(_stopped_lines(caplog)) == 1
+        lag = measure(ledger, watcher.connection)
+        assert lag.follower is not None and lag.follower.state == "stopped"
+        assert f"position {bad}" in str(lag.follower.detail)
+        assert lag.not_ready(30) is not None and "budget projection" in str(lag.not_ready(30))
+        # a version with a higher bound: the follower applies it and goes on
+        raised = {**handlers.BOUNDS, "Programme.Opened": tuple(
+            (path, 100 * MAX_RUPIAH if path == "budget_ceiling" else bound, unit, what)
+            for path, bound, unit, what in handlers.BOUNDS["Programme.Opened"])}
+        monkeypatch.setattr(handlers, "BOUNDS", raised)
+        _eventually(lambda: watcher.position() == watcher.head())
+        _eventually(lambda: (measure(ledger, watcher.connection).follower or lag.follower)
+                    .state == "following")
+        assert measure(ledger, watcher.connection).not_ready(30) is None
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+        projector.close()
+    assert not follower.is_alive()
+    assert measure(ledger, watcher.connection).follower is None  # gone, not missing
+    watcher.close()
+
+
+def test_readyz_names_a_projector_not_heard_from_when_the_projections_fall_behind(
+    store_settings: StoreSettings,
+) -> None:
+    ledger = Ledger(store_settings)
+    projector = Projector(ledger)
+    try:
+        covered_member(ledger)
+        # a follower's row as one that stopped writing (cannot reach the database) leaves it
+        long_ago = "2025-01-01T00:00:00+00:00"
+        with projector.connection.transaction() as cursor:
+            cursor.execute(projector.live.sql(
+                "INSERT INTO {followers} (worker, state, since, seen_at, detail)"
+                " VALUES (?, ?, ?, ?, ?)"), ("host:42", "following", long_ago, long_ago, None))
+        lag = measure(ledger, projector.connection)
+        reason = lag.not_ready(0)
+        assert reason is not None
+        assert "the projector (host:42) has not been heard from since 2025-01-01T00:00:00" \
+            in reason
+        assert "cannot reach the database, or it has stopped" in reason
+        assert lag.as_json()["projector"]["heard_from"] is False
+    finally:
+        projector.close()
+        ledger.close()
