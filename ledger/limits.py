@@ -15,6 +15,7 @@ add up inside 2^63.
 
 from __future__ import annotations
 
+from ledger.calendar import FIRST_YEAR, LAST_YEAR
 from ledger.errors import InvalidInputError
 from ledger.money import rupiah
 
@@ -49,9 +50,17 @@ MAX_GRACE_MONTHS = 24
 #: Months of temporary incapacity (STMB) on one claim: ten years at most.
 MAX_INCAPACITY_MONTHS = 120
 
-#: Fiscal years a programme may belong to.
-FIRST_FISCAL_YEAR = 2000
-LAST_FISCAL_YEAR = 2100
+#: Fiscal years a programme may belong to: those whose every date stays inside the years the
+#: ledger's calendar handles (ledger.calendar: 2000-2100). Coverage looks back up to the grace
+#: months from a programme's first month (January of its fiscal year at the earliest): 2002.
+#: At the other end, from January of the fiscal year: the first month may be December (11),
+#: the programme runs up to 60 months, incidents are covered up to the grace months after its
+#: last month, and a JKK claim may be filed 60 months after the accident (the rule set's
+#: 5-year expiry): 154 months, so 2100 - 12 = 2088.
+JKK_CLAIM_WINDOW_MONTHS = 60
+FIRST_FISCAL_YEAR = FIRST_YEAR + MAX_GRACE_MONTHS // 12
+LAST_FISCAL_YEAR = LAST_YEAR - (
+    11 + MAX_PROGRAMME_MONTHS - 1 + MAX_GRACE_MONTHS + JKK_CLAIM_WINDOW_MONTHS) // 12
 
 #: A log position given as a cursor or cut-off: the store's positions are 64-bit; 2^62 leaves
 #: room for arithmetic on them (``position + 1``) and is beyond any log that will ever exist.

@@ -10,6 +10,7 @@ from http_bodies import programme
 from http_client import Api
 
 from ledger.limits import (
+    LAST_FISCAL_YEAR,
     MAX_GRACE_MONTHS,
     MAX_INCAPACITY_MONTHS,
     MAX_MEMBERS,
@@ -109,7 +110,7 @@ def test_the_openapi_document_states_every_bound(api: Api) -> None:
     assert programme_in["months"]["maximum"] == MAX_PROGRAMME_MONTHS
     assert programme_in["grace_months"]["maximum"] == MAX_GRACE_MONTHS
     assert programme_in["planned_members"]["maximum"] == MAX_MEMBERS
-    assert programme_in["fiscal_year"]["maximum"] == 2100
+    assert programme_in["fiscal_year"]["maximum"] == LAST_FISCAL_YEAR
     assert schemas["RateIn"]["properties"]["amount"]["maximum"] == MAX_RATE
     assert schemas["BudgetRevisionIn"]["properties"]["ceiling"]["maximum"] == MAX_RUPIAH
     assert schemas["PaymentIn"]["properties"]["amount"]["maximum"] == MAX_RUPIAH

@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 
 from ledger.application import Ledger
-from ledger.benefits import Benefit
+from ledger.benefits import Benefit, rules
+from ledger.calendar import add_calendar_months, add_months
 from ledger.errors import InvalidInputError, ProgrammeNotFoundError
 from ledger.incident import IncidentKind
 from ledger.limits import (
+    FIRST_FISCAL_YEAR,
+    JKK_CLAIM_WINDOW_MONTHS,
+    LAST_FISCAL_YEAR,
     MAX_GRACE_MONTHS,
     MAX_INCAPACITY_MONTHS,
     MAX_MEMBERS,
@@ -65,7 +69,7 @@ def test_a_ceiling_of_ten_to_the_32_is_refused_and_nothing_is_recorded(ledger: L
         ({"planned_members": MAX_MEMBERS + 1}, "planned_members",
          r"the planned members must be between 0 and 300\.000\.000"),
         ({"fiscal_year": 10**6, "first_month": "2025-03"}, "fiscal_year",
-         r"the fiscal year must be between 2000 and 2100"),
+         r"the fiscal year must be between 2002 and 2088"),
         ({"rates": (Rate("JKK", date(2025, 1, 1), MAX_RATE + 1),
                     Rate("JKM", date(2025, 1, 1), 6_800))}, "rates",
          r"a contribution rate can be at most Rp10\.000\.000"),
@@ -78,6 +82,21 @@ def test_programme_terms_past_their_bounds_are_refused_naming_the_bound(
         ledger.open_programme(tangerang_terms(**overrides), actor="admin")
     assert refused.value.field == field
     assert _head(ledger) == 0
+
+
+def test_a_fiscal_year_is_bounded_so_every_date_of_its_programme_fits_the_calendar(
+    ledger: Ledger,
+) -> None:
+    # a programme of the last fiscal year, first month December, 60 months, 24 months' grace:
+    # a JKK claim on an accident in its last covered month can still be filed at its expiry
+    last = date(LAST_FISCAL_YEAR + 12, 11, 30)
+    assert add_calendar_months(last, -JKK_CLAIM_WINDOW_MONTHS) >= date(
+        LAST_FISCAL_YEAR + 4 + 2, 11, 1)
+    assert 12 * rules().jkk_claim_expiry_years <= JKK_CLAIM_WINDOW_MONTHS
+    assert add_months(f"{FIRST_FISCAL_YEAR}-01", -MAX_GRACE_MONTHS) == "2000-01"
+    with pytest.raises(InvalidInputError, match="between 2002 and 2088"):
+        ledger.open_programme(tangerang_terms(fiscal_year=2100, first_month="2100-01"),
+                              actor="admin")
 
 
 def test_programme_terms_at_their_bounds_are_accepted(ledger: Ledger) -> None:
