@@ -295,6 +295,7 @@ def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.
     started = time.perf_counter()
     try:
         applied = _catch_up(projector, rebuild=rebuild)
+        position = projector.position()
     except (ProjectionStoppedError, StoreUnavailableError) as error:
         if not follow:
             raise
@@ -302,7 +303,7 @@ def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.
     else:
         took = time.perf_counter() - started
         console.print(f"{'rebuilt' if rebuild else 'applied'} {number_id(applied)} events in "
-                      f"{took:.1f} s; projections at position {number_id(projector.position())}")
+                      f"{took:.1f} s; projections at position {number_id(position)}")
     if follow:
         console.print("following the log (Ctrl-C or SIGTERM to stop)")
         sys.stdout.flush()  # a service's log shows it now, not when the buffer fills

@@ -26,7 +26,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -142,9 +142,20 @@ class Projector:
 
     def positions(self, namespace: Namespace | None = None) -> dict[str, int]:
         """Each projection's position in the log."""
-        rows = self.connection.query((namespace or self.live).sql(
-            "SELECT name, position FROM {tracking}"))
+        with self._store_errors():
+            rows = self.connection.query((namespace or self.live).sql(
+                "SELECT name, position FROM {tracking}"))
         return {row["name"]: int(row["position"]) for row in rows}
+
+    @contextlib.contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """A database that cannot be reached is a StoreUnavailableError, in words."""
+        try:
+            yield
+        except Exception as error:
+            if unreachable(error) and not isinstance(error, StoreUnavailableError):
+                raise unavailable(self.ledger.settings, error) from error
+            raise
 
     def position(self, namespace: Namespace | None = None) -> int:
         found = self.positions(namespace)
@@ -152,7 +163,8 @@ class Projector:
 
     def head(self) -> int:
         """The log's last position."""
-        return int(self.ledger.recorder.max_notification_id() or 0)
+        with self._store_errors():
+            return int(self.ledger.recorder.max_notification_id() or 0)
 
     # -- applying ----------------------------------------------------------------------------
 
@@ -165,14 +177,8 @@ class Projector:
         applied (everything before it applied) and
         :class:`~ledger.errors.StoreUnavailableError` when the database cannot be reached.
         """
-        try:
+        with self._store_errors():
             return self._catch_up(namespace or self.live, progress, until)
-        except ProjectionStoppedError:
-            raise
-        except Exception as error:
-            if unreachable(error):
-                raise unavailable(self.ledger.settings, error) from error
-            raise
 
     def _catch_up(self, target: Namespace, progress: Callable[[int, int], None] | None,
                   until: int | None) -> int:
@@ -285,8 +291,9 @@ class Projector:
 
     def failed_position(self) -> int | None:
         """The position of the event a live projection could not apply, if one is recorded."""
-        rows = self.connection.query(self.live.sql(
-            "SELECT min(failed_position) AS failed FROM {tracking}"))
+        with self._store_errors():
+            rows = self.connection.query(self.live.sql(
+                "SELECT min(failed_position) AS failed FROM {tracking}"))
         found = rows[0]["failed"] if rows else None
         return int(found) if found is not None else None
 
