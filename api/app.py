@@ -6,8 +6,14 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import health, idempotency, logs
+from api import auth, docs_pages, health, idempotency, logs
 from api.errors import register_error_handlers
+from api.openapi import (
+    NIK_PATH_SCHEMA,
+    NikConverter,
+    ProblemResponses,
+    register_problem_responses,
+)
 from api.resources import (
     claims,
     contributions,
@@ -21,6 +27,7 @@ from api.resources import (
     programmes,
     projections,
     reports,
+    tokens,
 )
 from api.resources import reconciliation as reconciliation_runs
 from api.resources import rosters as roster_uploads
@@ -29,7 +36,8 @@ from ledger.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
-              identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp)
+              identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
+              tokens.blp)
 
 
 class ProblemSchema(Schema):
@@ -53,6 +61,12 @@ class LedgerApi(Api):
     def _register_error_handlers(self) -> None:
         register_error_handlers(self._app)
 
+    def _register_responses(self) -> None:
+        # flask-smorest declares its error responses as application/json; they are served as
+        # application/problem+json.
+        register_problem_responses(self.spec, self.ERROR_SCHEMA,
+                                   self.DEFAULT_ERROR_RESPONSE_NAME)
+
 
 def create_app(settings: StoreSettings | None = None) -> Flask:
     """The HTTP API on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
@@ -63,25 +77,26 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        OPENAPI_REDOC_PATH="redoc",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
         JSON_SORT_KEYS=False,
     )
+    docs_pages.configure(app)  # Swagger UI and ReDoc from pinned packages, served here
     ledger = Ledger(settings or settings_from_environment())
     ledger.require_initialised()
     app.extensions["claims_ledger"] = ledger
     api = LedgerApi(app, spec_kwargs={
+        "extra_plugins": [ProblemResponses()],
         "info": {"description": "The event-sourced record of city-funded BPJS "
                  "Ketenagakerjaan cover: every write is an immutable event."},
     })
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "made with 'claims-ledger token create'"})
+    app.url_map.converters["nik"] = NikConverter
+    api.register_converter(NikConverter, lambda _: dict(NIK_PATH_SCHEMA))
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     logs.register(app)
+    auth.register(app)  # before idempotency: a kept answer is replayed only to a valid token
     idempotency.register(app)
     health.register(app)
     return app

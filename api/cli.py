@@ -18,10 +18,12 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import LedgerCommandError, console, refusal
+from api.cli_common import LedgerCommandError, console, open_ledger, refusal
 from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
+from api.cli_programme import programme_group
 from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
+from api.cli_tokens import token
 from api.demo_summary import print_summary
 from api.logs import log_commands
 from documents.formatting import number_id
@@ -31,7 +33,6 @@ from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableE
 from ledger.limits import MAX_POSITION
 from ledger.settings import StoreSettings, settings_from_environment, settings_from_url
 from ledger.store import init_store
-from ledger.token import ROLES
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
@@ -66,29 +67,6 @@ def db_init() -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     console.print(f"[green]ready[/green]: {settings.describe()}")
-
-
-@cli.group()
-def token() -> None:
-    """API tokens: each speaks for one person or system with one role."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES),
-              help="clerk, approver, finance, auditor or admin")
-@click.option("--name", "who", required=True, help="Who the token is for (recorded as actor).")
-def token_create(role: str, who: str) -> None:
-    """Make a token; it is printed once and only its hash is stored."""
-    try:
-        ledger = Ledger(settings_from_environment())
-        try:
-            ledger.require_initialised()
-            secret, _ = ledger.issue_token(who, role, actor="cli")
-        finally:
-            ledger.close()
-    except LedgerError as error:
-        raise _refusal(error) from None
-    click.echo(secret)
 
 
 @cli.command()
@@ -251,7 +229,7 @@ def _open_projector(settings: StoreSettings, batch: int,
     ``stop`` given) after waiting for it with backoff; None if stopped while waiting."""
     import logging
 
-    from projections.db import Connection
+    from ledger.store import require_reachable
     from projections.runner import BACKOFF_CAP_SECONDS, unreachable
 
     log = logging.getLogger("claims_ledger.projections")
@@ -260,10 +238,9 @@ def _open_projector(settings: StoreSettings, batch: int,
         ledger: Ledger | None = None
         try:
             try:
-                if settings.is_postgres:
-                    # A plain connection first: it fails at once when the server is down,
-                    # where the library's pool waits for it.
-                    Connection(settings).close()
+                # One direct attempt first: it fails at once when the server is down, where
+                # the library's pool waits for it.
+                require_reachable(settings)
                 ledger = Ledger(settings)
             except Exception as error:
                 if not unreachable(error):
@@ -331,8 +308,7 @@ def journal_keygen() -> None:
 def _journal_service() -> tuple[Ledger, Projector, Any]:
     from projections.journal import Journal
 
-    ledger = Ledger(settings_from_environment())
-    ledger.require_initialised()
+    ledger = open_ledger()
     projector = Projector(ledger)
     projector.catch_up()
     return ledger, projector, Journal(ledger, projector.connection, projector.live)
@@ -414,8 +390,7 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger)
         try:
             report = Journal(ledger, projector.connection, projector.live).verify(
@@ -433,9 +408,11 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
                f"{report.checkpoints} checkpoint(s) match")
 
 
+cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)
 cli.add_command(report)
+cli.add_command(programme_group)
 cli.add_command(import_group)
 cli.add_command(generate_group)
 cli.add_command(reconcile_group)

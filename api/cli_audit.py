@@ -9,11 +9,10 @@ from typing import Any
 import click
 from rich.table import Table
 
-from api.cli_common import console, refusal
+from api.cli_common import console, open_ledger, refusal
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.limits import MAX_POSITION
-from ledger.settings import settings_from_environment
 from projections.findings import RULES, SEVERITIES, Finding, findings, summary
 from projections.queries import Reader
 from projections.runner import Projector
@@ -21,6 +20,10 @@ from projections.runner import Projector
 
 @click.command()
 @click.option("--nik", help="The history of a NIK (person, enrolments, incidents, claims).")
+@click.option("--member", "member_id",
+              help="The history of a member (an enrolment id, as 'findings --json' gives): "
+                   "the enrolment, the person, its incidents and claims, the payment orders "
+                   "naming it and the population-register answers about it.")
 @click.option("--claim", "claim_id", help="The history of a claim and its incident.")
 @click.option("--program", help="The history of a programme (budget, rates, payments booked).")
 @click.option("--handover", "handover_id", help="The history of a ceremony and its claims.")
@@ -30,20 +33,21 @@ from projections.runner import Projector
               help="As recorded up to this position.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the events with their full inclusion proofs as JSON.")
-def history(nik: str | None, claim_id: str | None, program: str | None,
+def history(nik: str | None, member_id: str | None, claim_id: str | None, program: str | None,
             handover_id: str | None, as_of: datetime | None, position: int | None,
             as_json: bool) -> None:
-    """Print the events of a NIK, claim, programme or ceremony as recorded up to a moment
-    (default: now), each with its inclusion proof in the journal."""
-    asked = {"nik": nik, "claim": claim_id, "program": program, "handover": handover_id}
+    """Print the events of a NIK, member, claim, programme or ceremony as recorded up to a
+    moment (default: now), each with its inclusion proof in the journal."""
+    asked = {"nik": nik, "member": member_id, "claim": claim_id, "program": program,
+             "handover": handover_id}
     chosen = [(kind, value) for kind, value in asked.items() if value]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one of --nik, --claim, --program or --handover")
+        raise click.UsageError(
+            "give exactly one of --nik, --member, --claim, --program or --handover")
     if as_of is not None and position is not None:
         raise click.UsageError("give --as-of or --position, not both")
     try:
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger)
         try:
             projector.catch_up()
@@ -107,7 +111,8 @@ def _title(kind: str, value: str) -> str:
 
     if kind == "nik":
         return f"NIK {mask_nik(parse_nik(value).value)}"
-    return {"claim": "claim", "program": "programme", "handover": "ceremony"}[kind] + " " + value
+    return {"member": "member", "claim": "claim", "program": "programme",
+            "handover": "ceremony"}[kind] + " " + value
 
 
 def _short(facts: dict[str, object]) -> str:
@@ -125,8 +130,7 @@ def findings_command(program: str | None, rule: str | None, severity: str | None
     """The audit red flags (DOMAIN.md section 7) found in the log, each with the log positions
     of the events that prove it (see 'history' and 'journal prove')."""
     try:
-        ledger = Ledger(settings_from_environment())
-        ledger.require_initialised()
+        ledger = open_ledger()
         projector = Projector(ledger)
         try:
             projector.catch_up()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 
 from ledger.application import Ledger
 from ledger.errors import LedgerError, ProjectionStoppedError
+from ledger.names import require_visible
 from ledger.settings import settings_from_environment
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
@@ -22,9 +24,13 @@ class LedgerCommandError(click.ClickException):
 
 
 def open_ledger() -> Ledger:
-    """The ledger of ``LEDGER_DATABASE_URL``, refused (and closed) if never initialised; the
-    caller closes it."""
-    ledger = Ledger(settings_from_environment())
+    """The ledger of ``LEDGER_DATABASE_URL``, refused at once (and closed) if the database is
+    not there or was never initialised; the caller closes it."""
+    from ledger.store import require_reachable
+
+    settings = settings_from_environment()
+    require_reachable(settings)
+    ledger = Ledger(settings)
     try:
         ledger.require_initialised()
     except LedgerError:
@@ -45,3 +51,52 @@ def refusal(error: LedgerError) -> click.ClickException:
     if isinstance(error, ProjectionStoppedError):
         return LedgerFailureError(f"{error} [{error.rule}]")
     return LedgerCommandError(f"{error} [{error.rule}]")
+
+
+#: ``--force`` of every command that writes a file: without it an existing file is never
+#: replaced (it may be an error file being corrected, or a report already handed over).
+FORCE = click.option("--force", is_flag=True,
+                     help="Replace the output file if it exists (without it: refuse, change "
+                          "nothing).")
+
+
+def require_output(path: Path, force: bool, *, reading: Path | None = None) -> Path:
+    """Check, before anything is read or recorded, that ``path`` may be written: its folder
+    exists (it is not made: a mistyped folder should not quietly appear), it is not a folder,
+    it is not the file being read, and it does not exist yet unless ``force``."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise LedgerCommandError(
+            f"the folder {folder} does not exist; create it first or write the file elsewhere "
+            "(nothing was done)")
+    if path.is_dir():
+        raise LedgerCommandError(f"{path} is a folder; name a file (nothing was done)")
+    if reading is not None and path.exists() and reading.exists() \
+            and path.resolve() == reading.resolve():
+        raise LedgerCommandError(
+            f"{path} is the file being read; its refused rows must go to another file "
+            "(--errors FILE)")
+    if path.exists() and not force:
+        raise LedgerCommandError(
+            f"{path} already exists and is left as it is (nothing was done): name another "
+            "file, move it away, or pass --force to replace it")
+    return path
+
+
+def _actor(_context: click.Context, _parameter: click.Parameter, value: str) -> str:
+    """The ``--as`` name as it will be recorded: not empty, nothing hidden in it."""
+    name = value.strip()
+    if not name:
+        raise click.BadParameter("name who is doing this (e.g. --as finance.rina)")
+    try:
+        require_visible(name, "the name given with --as", "actor")
+    except LedgerError as error:
+        raise click.BadParameter(str(error)) from None
+    return name
+
+
+#: ``--as`` of every command that records events: the actor recorded on each of them (the API
+#: records its token's name instead). Without it the events say ``cli``.
+ACTOR = click.option("--as", "actor", default="cli", show_default=True, callback=_actor,
+                     help="Who is doing this: recorded as the actor of every event written "
+                          "(the four-eyes rule and the audit trail read it).")

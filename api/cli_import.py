@@ -17,7 +17,15 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import LedgerCommandError, console, open_ledger, refusal
+from api.cli_common import (
+    ACTOR,
+    FORCE,
+    LedgerCommandError,
+    console,
+    open_ledger,
+    refusal,
+    require_output,
+)
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -67,14 +75,15 @@ def import_group() -> None:
 @click.option("--register-date", type=click.DateTime(["%Y-%m-%d"]),
               help="Date of the register snapshot (default: the enrolment date).")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path),
-              help="Where the rejected rows go (default: FILE.errors.csv/.xlsx beside FILE).")
+              help="Where the rejected rows go (default: FILE.errors.csv/.xlsx beside FILE); "
+                   "an existing file is not replaced without --force.")
 @click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 10_000),
               help="Rows per all-or-nothing batch.")
-@click.option("--as", "actor", default="cli", show_default=True,
-              help="Who is importing (recorded on every event).")
+@ACTOR
+@FORCE
 def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, register: str,
                    register_date: Any, errors_file: Path | None, batch: int,
-                   actor: str) -> None:
+                   actor: str, force: bool) -> None:
     """Enrol the workers of a roster (CSV or XLSX) in a programme."""
     from ledger.importing import (
         ImportOptions,
@@ -91,6 +100,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     target = _errors_path(file, errors_file)
     try:
         sheet = read_roster(file)
+        require_output(target, force, reading=file)
         ledger = open_ledger()
         try:
             writer: SheetWriter | None = None
@@ -113,7 +123,8 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     except LedgerError as error:
         raise refusal(error) from None
     if writer is None:
-        target.unlink(missing_ok=True)  # a stale error file of an earlier run would mislead
+        # only reached with --force when it existed: a stale error file would mislead
+        target.unlink(missing_ok=True)
     _counts(f"Import of {file.name} into {code.upper()}", [
         ("rows read (baris dibaca)", summary.rows),
         ("enrolled now (terdaftar sekarang)", summary.enrolled),
@@ -138,38 +149,89 @@ def generate_group() -> None:
 
 @generate_group.command("roster")
 @click.option("--members", required=True, type=click.IntRange(1, 5_000_000))
-@click.option("--region", required=True, help="Region code, e.g. 36.71 (Kota Tangerang).")
+@click.option("--program", "code",
+              help="The programme the roster is for: its region, deciles and occupation list "
+                   "are read from the ledger (LEDGER_DATABASE_URL).")
+@click.option("--region", help="Region code, e.g. 36.71 (Kota Tangerang); needed without "
+                               "--program.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="FILE.csv or FILE.xlsx")
 @click.option("--bad-share", default=0.0, show_default=True, type=click.FloatRange(0, 1),
-              help="Share of rows spoiled, every kind of error in turn.")
+              help="Share of rows spoiled, every kind of error the programme refuses in turn.")
 @click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--occupations", help="Comma-separated occupation codes (default: all informal).")
-@click.option("--deciles", default="1-4", show_default=True, help="Range of deciles drawn.")
-def generate_roster(members: int, region: str, output: Path, bad_share: float, seed: int,
-                    occupations: str | None, deciles: str) -> None:
-    """Write a realistic synthetic roster (valid NIKs, districts, occupations, deciles)."""
-    from ledger.generate import RosterSpec, write_roster
+@click.option("--occupations",
+              help="Without --program: the programme's occupation list (comma-separated codes); "
+                   "good rows are drawn from it and a civil servant is planted as a bad row. "
+                   "Not given: the programme lists no occupations (it takes any), good rows "
+                   "are drawn from every informal occupation and no occupation row is planted.")
+@click.option("--deciles",
+              help="Without --program: the programme's decile range, e.g. 1-4 (the default); "
+                   "good rows are drawn inside it, a bad row just above it (none when it ends "
+                   "at 10).")
+@FORCE
+def generate_roster(members: int, code: str | None, region: str | None, output: Path,
+                    bad_share: float, seed: int, occupations: str | None, deciles: str | None,
+                    force: bool) -> None:
+    """Write a realistic synthetic roster for a programme (valid NIKs, districts, occupations,
+    deciles), with a share of bad rows of every kind that programme refuses."""
+    from ledger.generate import RosterSpec, expected_rejections, write_roster
     from ledger.occupations import OCCUPATIONS
     from ledger.regions import region as known_region
     from ledger.roster import sheet_format
 
+    if code and (region or occupations or deciles):
+        raise click.UsageError("with --program the region, deciles and occupations are the "
+                               "programme's: give --program, or --region with --deciles and "
+                               "--occupations, not both")
+    if not code and not region:
+        raise click.UsageError("give --program CODE (the programme the roster is for) or "
+                               "--region CODE")
     try:
-        known_region(region)
         sheet_format(output)
-        low, _, high = deciles.partition("-")
+        require_output(output, force)
+        if code:
+            ledger = open_ledger()
+            try:
+                programme = ledger.programme(code)
+            finally:
+                ledger.close()
+            region = programme.funder_region
+            listed = tuple(programme.occupations)
+            decile_range = programme.deciles
+        else:
+            assert region is not None
+            listed = tuple(o.strip() for o in occupations.split(",")) if occupations else ()
+            try:
+                low, _, high = (deciles or "1-4").partition("-")
+                decile_range = (int(low), int(high or low))
+            except ValueError:
+                raise LedgerCommandError("--deciles must look like 1-4") from None
+        known_region(region)
         spec = RosterSpec(members=members, region=region, bad_share=bad_share, seed=seed,
-                          occupations=tuple((occupations or ",".join(OCCUPATIONS)).split(",")),
-                          deciles=(int(low), int(high or low)))
-    except ValueError:
-        raise LedgerCommandError("--deciles must look like 1-4") from None
+                          occupations=listed or tuple(OCCUPATIONS), deciles=decile_range,
+                          occupations_listed=bool(listed))
     except LedgerError as error:
         raise refusal(error) from None
     counts = write_roster(output, spec)
-    bad = sum(v for k, v in counts.items() if k != "good")
-    console.print(f"wrote {number_id(members)} rows to {output} ({number_id(bad)} bad: "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "good")
-                  + ")")
+    bad = {k: v for k, v in sorted(counts.items()) if k != "good"}
+    planted = sum(bad.values())
+    target = f"programme {code.upper()}" if code else "a programme with these terms"
+    console.print(f"wrote {number_id(members)} rows to {output}: {number_id(counts['good'])} "
+                  f"good, {number_id(planted)} bad"
+                  + (f" ({', '.join(f'{k} {v}' for k, v in bad.items())})" if bad else ""))
+    if planted:
+        rules = expected_rejections(counts)
+        console.print(f"an import into {target} rejects exactly those {number_id(planted)} "
+                      "rows: " + ", ".join(f"{r} {n}" for r, n in sorted(rules.items())))
+    if planted and spec.skipped():
+        console.print("not planted, as these terms accept them: "
+                      + ", ".join(_why_skipped(kind) for kind in spec.skipped()))
+
+
+def _why_skipped(kind: str) -> str:
+    return {"occupation_formal": "a formal occupation (the programme lists no occupations)",
+            "decile_out_of_range": "a decile out of range (the programme covers up to 10)",
+            }.get(kind, kind)
 
 
 def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> None:
@@ -187,10 +249,12 @@ def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> N
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--program", "code", help="Programme for rows without a Program column.")
 @click.option("--errors", "errors_file", type=click.Path(path_type=Path),
-              help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE).")
-@click.option("--as", "actor", default="cli", show_default=True)
+              help="Where refused rows go (default: FILE.errors.csv/.xlsx beside FILE); an "
+                   "existing file is not replaced without --force.")
+@ACTOR
+@FORCE
 def import_payments_command(file: Path, code: str | None, errors_file: Path | None,
-                            actor: str) -> None:
+                            actor: str, force: bool) -> None:
     """Record payment orders (SP2D) as contributions; a re-run skips SP2Ds already recorded."""
     from ledger.importing import error_cells, error_headers
     from ledger.payments_import import import_payments, read_payments
@@ -198,6 +262,7 @@ def import_payments_command(file: Path, code: str | None, errors_file: Path | No
     target = _errors_path(file, errors_file)
     try:
         sheet = read_payments(file)
+        require_output(target, force, reading=file)
         ledger = open_ledger()
         try:
             with _progress(f"importing {file.name}", sheet.total) as advance:
@@ -245,7 +310,7 @@ def _month_option(month: str | None) -> str | None:
               help="A BPJS billing statement or the city's bank statement.")
 @click.option("--program", "code", help="Only this programme's payments.")
 @click.option("--month", help="Only payments dated in this month (YYYY-MM).")
-@click.option("--as", "actor", default="cli", show_default=True)
+@ACTOR
 def import_statement(file: Path, source: str, code: str | None, month: str | None,
                      actor: str) -> None:
     """Reconcile a statement with the recorded contributions and payouts; record the result."""
@@ -295,7 +360,7 @@ def reconcile_group() -> None:
 @click.argument("run_id")
 @click.argument("number", type=click.IntRange(min=1))
 @click.option("--reason", required=True, help="Why the discrepancy is settled.")
-@click.option("--as", "actor", default="cli", show_default=True)
+@ACTOR
 def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None:
     """Mark discrepancy NUMBER of run RUN_ID resolved, with the reason."""
     from ledger.reconciliation import resolve
@@ -319,14 +384,16 @@ def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--seed", default=1, show_default=True, type=int)
 @click.option("--clean", is_flag=True, help="Plant no discrepancies.")
+@FORCE
 def generate_statement(source: str, code: str | None, month: str | None, output: Path,
-                       seed: int, clean: bool) -> None:
+                       seed: int, clean: bool, force: bool) -> None:
     """Write a statement of the recorded payments with one planted discrepancy of each kind."""
     from ledger.generate import write_statement
     from ledger.roster import sheet_format
 
     try:
         sheet_format(output)
+        require_output(output, force)
         scope_month = _month_option(month)
         ledger = open_ledger()
         try:
@@ -349,10 +416,14 @@ def generate_statement(source: str, code: str | None, month: str | None, output:
 @click.option("--run", "run_id", help="One run (default: every run).")
 @click.option("--program", "code", help="Only runs of this programme.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def reconciliation_report(run_id: str | None, code: str | None, output: Path) -> None:
+@FORCE
+def reconciliation_report(run_id: str | None, code: str | None, output: Path,
+                          force: bool) -> None:
     """The reconciliation report (PDF, Bahasa Indonesia): runs and their discrepancies."""
+    from api.cli_reports import write_atomically
     from documents.reconciliation import reconciliation_pdf
 
+    require_output(output, force)
     try:
         ledger = open_ledger()
         try:
@@ -361,7 +432,7 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path) ->
                 runs = reader.runs(run_id=run_id, program=code)
                 if run_id and not runs:
                     raise LedgerCommandError(f"there is no reconciliation run {run_id}")
-                output.write_bytes(reconciliation_pdf(runs))
+                write_atomically(output, reconciliation_pdf(runs))
             finally:
                 projector.close()
         finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from api.cli_common import console, open_ledger, refusal
+from api.cli_common import FORCE, console, open_ledger, refusal, require_output
 from documents.audit import Report
 from documents.labels import LANGUAGES
 from ledger.application import Ledger
@@ -25,8 +25,9 @@ from ledger.limits import MAX_POSITION
 from ledger.settings import signing_key_from_environment
 
 OUTPUT = click.option("-o", "--output", "output", required=True,
-                      type=click.Path(dir_okay=False, writable=True, path_type=Path),
-                      help="The PDF file to write.")
+                      type=click.Path(dir_okay=False, path_type=Path),
+                      help="The PDF file to write (in a folder that exists; an existing file "
+                           "is replaced only with --force).")
 LANG = click.option("--lang", default="id", show_default=True, type=click.Choice(LANGUAGES),
                     help="Bahasa Indonesia (id) or English (en).")
 
@@ -37,8 +38,8 @@ def report() -> None:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """The whole file or none of it: written beside, then renamed over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The whole file or none of it: written beside, then renamed over ``path`` (whose folder
+    must exist: see :func:`~api.cli_common.require_output`)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -49,9 +50,10 @@ def write_atomically(path: Path, content: bytes) -> None:
         raise
 
 
-def _render(make: Callable[[Ledger], Report], output: Path, what: str) -> None:
+def _render(make: Callable[[Ledger], Report], output: Path, what: str, force: bool) -> None:
     from projections.runner import Projector
 
+    require_output(output, force)  # before the rendering, which may take a while
     try:
         ledger = open_ledger()
         try:
@@ -82,8 +84,9 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str) -> None:
 @click.option("--roster", is_flag=True, help="Print the member roster as an annex.")
 @LANG
 @OUTPUT
+@FORCE
 def report_audit(program: str, as_of: datetime | None, position: int | None, roster: bool,
-                 lang: str, output: Path) -> None:
+                 lang: str, output: Path, force: bool) -> None:
     """The audit report of a programme (default cut-off: everything recorded so far)."""
     from documents.audit import audit_report
 
@@ -91,29 +94,31 @@ def report_audit(program: str, as_of: datetime | None, position: int | None, ros
     _render(lambda ledger: audit_report(ledger, program, position=position, as_of=day,
                                         roster=roster, lang=lang,
                                         signing_key=signing_key_from_environment()),
-            output, f"audit report of {program}")
+            output, f"audit report of {program}", force)
 
 
 @report.command("claim")
 @click.argument("claim_id")
 @LANG
 @OUTPUT
-def report_claim(claim_id: str, lang: str, output: Path) -> None:
+@FORCE
+def report_claim(claim_id: str, lang: str, output: Path, force: bool) -> None:
     """The dossier of one claim: history with inclusion proofs, computation, approval, payouts."""
     from documents.dossier import claim_dossier
 
     _render(lambda ledger: claim_dossier(ledger, claim_id, lang,
                                          signing_key_from_environment()),
-            output, f"dossier of claim {claim_id}")
+            output, f"dossier of claim {claim_id}", force)
 
 
 @report.command("handover")
 @click.argument("handover_id")
 @LANG
 @OUTPUT
-def report_handover(handover_id: str, lang: str, output: Path) -> None:
+@FORCE
+def report_handover(handover_id: str, lang: str, output: Path, force: bool) -> None:
     """The minutes (Berita Acara Serah Terima) of one handover ceremony."""
     from documents.minutes import handover_minutes
 
     _render(lambda ledger: handover_minutes(ledger, handover_id, lang), output,
-            f"minutes of ceremony {handover_id}")
+            f"minutes of ceremony {handover_id}", force)

@@ -9,7 +9,7 @@ from typing import IO
 
 import click
 
-from api.cli_common import console, open_ledger, refusal
+from api.cli_common import FORCE, console, open_ledger, refusal, require_output
 from ledger.archive import export_log, restore_log
 from ledger.errors import LedgerError
 from ledger.settings import CIPHER_KEY_VARIABLE
@@ -17,10 +17,12 @@ from ledger.settings import CIPHER_KEY_VARIABLE
 
 @click.command("export")
 @click.option("-o", "--output", "output", required=True,
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write (JSON Lines: a manifest, then one stored event a line).")
-def export_command(output: Path) -> None:
+@FORCE
+def export_command(output: Path, force: bool) -> None:
     """Write the whole log, exactly as stored, with a manifest (count, journal root)."""
+    require_output(output, force)
     try:
         ledger = open_ledger()
         try:

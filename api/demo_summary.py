@@ -72,15 +72,23 @@ def _claims(reader: Reader) -> Table:
     for column in ("Programme", "Benefit", "Member", "District", "Filed", "Entitlement",
                    "Status", "Paid", "Outstanding"):
         money = column in ("Entitlement", "Paid", "Outstanding")
-        table.add_column(column, no_wrap=money or column in ("Status", "Programme"),
+        table.add_column(column, no_wrap=money or column in ("Status", "Programme", "Member"),
                          justify="right" if money else "left")
     for claim in reader.claims(payer="BPJS", limit=1_000):
         table.add_row(
-            claim["programme"], claim["benefit"], mask_nik(claim["subject_nik"]),
+            claim["programme"], claim["benefit"], _member(claim),
             _district(reader, claim["enrolment_id"]),
             date_id(date.fromisoformat(claim["filed_on"])), rupiah(int(claim["entitlement"])),
             claim["status"], rupiah(int(claim["disbursed"])), rupiah(claim["outstanding"]))
     return table
+
+
+def _member(claim: dict[str, str | None]) -> str:
+    """The masked NIK, which often looks like another's, and the enrolment's short id, as the
+    documents print a member (and as 'history --member' takes it)."""
+    masked = mask_nik(str(claim["subject_nik"]))
+    member = claim.get("enrolment_id")
+    return f"{masked} ({member[:8]})" if member else masked
 
 
 def _district(reader: Reader, enrolment_id: str | None) -> str:

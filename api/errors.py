@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ledger.errors import (
     AlreadyCoveredError,
@@ -27,6 +27,8 @@ from ledger.errors import (
     RuleViolationError,
     StaleVersionError,
     StoreError,
+    TokenAlreadyRevokedError,
+    TokenRefusedError,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -34,6 +36,8 @@ log = logging.getLogger("claims_ledger.api")
 
 #: Ledger error -> HTTP status, most specific first. The whole mapping lives here.
 STATUS_OF: tuple[tuple[type[LedgerError], int], ...] = (
+    (TokenRefusedError, 401),
+    (TokenAlreadyRevokedError, 409),
     (StaleVersionError, 412),
     (ConflictError, 409),
     (NotFoundError, 404),
@@ -74,11 +78,11 @@ def status_of(error: LedgerError) -> int:
 
 def problem(status: int, detail: str, *, rule: str | None = None,
             errors: dict[str, list[str]] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    """A problem-details response."""
+            headers: dict[str, str] | None = None, title: str | None = None) -> Response:
+    """A problem-details response (``title``: when the status's usual title would mislead)."""
     body: dict[str, Any] = {
         "type": f"urn:claims-ledger:problem:{rule}" if rule else "about:blank",
-        "title": TITLES.get(status, "Error"),
+        "title": title or TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
         "instance": request.path,
@@ -130,7 +134,11 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(400, "the body is not valid JSON", rule="malformed-json")
     detail = data.get("message") or error.description or TITLES.get(status, "error")
     headers = dict(data.get("headers") or {})
-    return problem(status, str(detail), headers=headers)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110: a 405 says which methods the resource does allow.
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return problem(status, str(detail), headers=headers, rule=data.get("rule"),
+                   title=data.get("title"))
 
 
 def handle_unexpected(error: Exception) -> Response:

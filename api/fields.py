@@ -22,6 +22,11 @@ class Rupiah(fields.Integer):
 
     def __init__(self, *, what: str = "an amount", minimum: int = 0,
                  maximum: int = MAX_RUPIAH, **kwargs: Any) -> None:
+        # A field may say what its amount is, and show a fitting example (a budget is not 16800).
+        described = kwargs.pop("description", None)
+        bounds = f"whole rupiah, {rupiah(minimum)} to {rupiah(maximum)}"
+        metadata = {"description": f"{described} ({bounds})" if described else bounds,
+                    "example": kwargs.pop("example", 16800)}
         super().__init__(
             strict=True,
             validate=[_whole_rupiah,
@@ -29,9 +34,7 @@ class Rupiah(fields.Integer):
                                      f"{rupiah(minimum)}"),
                       validate.Range(max=maximum, error=f"{what} can be at most "
                                      f"{rupiah(maximum)}")],
-            metadata={"description": f"whole rupiah, {rupiah(minimum)} to {rupiah(maximum)}",
-                      "example": 16800},
-            **kwargs)
+            metadata=metadata, **kwargs)
 
 
 def bounded(minimum: int, maximum: int, what: str, **kwargs: Any) -> fields.Integer:
@@ -46,8 +49,11 @@ def bounded(minimum: int, maximum: int, what: str, **kwargs: Any) -> fields.Inte
 
 def pattern(regex: str, example: str, **kwargs: Any) -> fields.String:
     """A string of a fixed shape; the error says what it should look like."""
+    metadata = {"example": example}
+    if "description" in kwargs:
+        metadata["description"] = kwargs.pop("description")
     return fields.String(validate=validate.Regexp(regex, error=f"must look like {example}"),
-                         metadata={"example": example}, **kwargs)
+                         metadata=metadata, **kwargs)
 
 
 def text(max_length: int = 500, *, min_length: int = 0, **kwargs: Any) -> fields.String:

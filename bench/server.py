@@ -49,7 +49,8 @@ def gunicorn(url: str, workers: int = 2, threads: int = 1) -> Iterator[str]:
             try:
                 with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # TimeoutError: the port is bound but no worker has booted yet (a loaded machine)
                 if process.poll() is not None or time.monotonic() > deadline:
                     output = process.stdout.read() if process.stdout else ""
                     raise RuntimeError(f"gunicorn did not start:\n{output}") from None

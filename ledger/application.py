@@ -14,7 +14,8 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from ledger.coverage import CoverageAnswer, coverage_on
 from ledger.eligibility import require_eligible
 from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
 from ledger.errors import (
+    AmbiguousTokenError,
     BenefitNotApplicableError,
     BenefitNotInProgrammeError,
     ClaimExpiredError,
@@ -63,6 +65,8 @@ from ledger.errors import (
     StaleVersionError,
     StoreNotInitialisedError,
     StoreUnavailableError,
+    TokenNotFoundError,
+    TokenUnknownError,
 )
 from ledger.handover import CeremonyDetails, Handover
 from ledger.identity import mask_nik, parse_nik
@@ -76,27 +80,36 @@ from ledger.limits import (
 )
 from ledger.money import rupiah
 from ledger.person import Person, person_id
-from ledger.programme import Programme, ProgrammeTerms, Rate, programme_id
+from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates, programme_id
 from ledger.settings import StoreSettings, settings_from_environment
 from ledger.token import (
+    DEFAULT_EXPIRY_DAYS,
+    MAX_EXPIRY_DAYS,
     TOKEN_PREFIX,
     ApiToken,
     token_hash,
     token_id,
     validate_grant,
+    wib,
 )
 from ledger.transcoding import register_domain_transcodings
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
 
+#: What a token the ledger never issued is told (also a mistyped or truncated one).
+_UNKNOWN_TOKEN = ("this token is not known to the ledger (mistyped, cut short, or from another "
+                  "ledger); an admin makes one with 'claims-ledger token create'")
+
 #: How often a command is tried again when another writer changed the same aggregate first.
 CONFLICT_RETRIES = 8
 
 
 def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
-    """The store cannot be reached or used: say which store, and what the driver said."""
-    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {error}")
+    """The store cannot be reached or used: say which store, and what the driver said (on one
+    line: psycopg's messages run over several)."""
+    said = " ".join(str(error).split())
+    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {said}")
 
 
 class Ledger(Application[UUID]):
@@ -107,7 +120,10 @@ class Ledger(Application[UUID]):
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or settings_from_environment()
         self._positions = threading.local()
-        super().__init__(env=self.settings.env)
+        try:
+            super().__init__(env=self.settings.env)
+        except PersistenceError as error:  # the PostgreSQL recorder connects as it is made
+            raise unavailable(self.settings, error) from None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # One configuration variable: the store settings are exactly what ledger.settings made
@@ -234,30 +250,113 @@ class Ledger(Application[UUID]):
 
     # -- API tokens ------------------------------------------------------------------------------
 
-    def issue_token(self, name: str, role: str, actor: str) -> tuple[str, ApiToken]:
-        """A new token (returned once, never stored) for a person or system with one role."""
+    def issue_token(self, name: str, role: str, actor: str,
+                    expires_at: datetime | None = None,
+                    now: datetime | None = None) -> tuple[str, ApiToken]:
+        """A new token (returned once, never stored) for a person or system with one role,
+        valid until ``expires_at`` (default: :data:`~ledger.token.DEFAULT_EXPIRY_DAYS` days)."""
         validate_grant(name, role)
+        now = now or datetime.now(UTC)
+        if expires_at is None:
+            expires_at = now + timedelta(days=DEFAULT_EXPIRY_DAYS)
+        elif expires_at.tzinfo is None:
+            raise InvalidInputError("a token's expiry needs a time zone", field="expires")
+        elif expires_at <= now:
+            raise InvalidInputError(f"a token's expiry must be in the future; "
+                                    f"{wib(expires_at)} has passed", field="expires")
+        elif expires_at > now + timedelta(days=MAX_EXPIRY_DAYS + 1):
+            raise InvalidInputError(f"a token lives at most {MAX_EXPIRY_DAYS} days",
+                                    field="expires")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken(hashed=token_hash(secret), name=name.strip(), role=role, actor=actor)
+        token = ApiToken(hashed=token_hash(secret), name=name.strip(), role=role, actor=actor,
+                         expires_at=expires_at.astimezone(UTC))
         self.save(token)
         return secret, token
 
-    def authenticate(self, secret: str) -> ApiToken | None:
-        """The unrevoked token a presented secret belongs to, or None."""
+    def authenticate(self, secret: str, now: datetime | None = None) -> ApiToken:
+        """The token a presented secret belongs to, if it may still be used; else a
+        :class:`~ledger.errors.TokenRefusedError` saying whether it is unknown, expired or
+        revoked (and since when).
+
+        Nothing is cached here beyond the library's aggregate cache, which reads the token's
+        events newer than the cached version on every call (one indexed read, usually of no
+        row): a revocation recorded by any process is seen by the next request."""
         if not secret.startswith(TOKEN_PREFIX):
-            return None
+            raise TokenUnknownError(_UNKNOWN_TOKEN)
         try:
             found: object = self.repository.get(token_id(token_hash(secret)))
         except AggregateNotFoundError:
-            return None
-        if not isinstance(found, ApiToken) or found.revoked:
-            return None
+            raise TokenUnknownError(_UNKNOWN_TOKEN) from None
+        if not isinstance(found, ApiToken):
+            raise TokenUnknownError(_UNKNOWN_TOKEN)
+        found.require_usable(now or datetime.now(UTC))
         return found
+
+    def token(self, token_id_value: UUID | str) -> ApiToken:
+        """One token by its id (never by its secret)."""
+        return self._get(token_id_value, ApiToken, TokenNotFoundError, "API token")
+
+    def tokens(self) -> list[ApiToken]:
+        """Every token ever issued, in the order issued (revoked and expired ones too)."""
+        topic = get_topic(ApiToken.Issued)  # type: ignore[attr-defined]
+        found: list[ApiToken] = []
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(start=position + 1, limit=500,
+                                                      topics=[topic])
+            if not page:
+                return found
+            for notification in page:
+                position = notification.id
+                found.append(self.token(notification.originator_id))
+
+    def find_token(self, name_or_id: str, now: datetime | None = None) -> ApiToken:
+        """The token an operator means by a name or an id (or the first 8+ characters of one).
+
+        A name may belong to several tokens (a new one issued before the old is revoked): the
+        active one is meant; if several are active, the id must be given."""
+        wanted = name_or_id.strip()
+        if not wanted:
+            raise InvalidInputError("name the token (its name or id)", field="token")
+        now = now or datetime.now(UTC)
+        every = self.tokens()
+        named = [t for t in every if t.name == wanted]
+        if not named and len(wanted) >= 8:
+            named = [t for t in every if str(t.id).startswith(wanted.lower())]
+        if not named:
+            raise TokenNotFoundError(f"there is no token named or with id '{wanted}'; "
+                                     "'claims-ledger token list' shows them")
+        for status in ("active", "expired"):
+            candidates = [t for t in named if t.status(now) == status]
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                ids = ", ".join(str(t.id)[:8] for t in candidates)
+                raise AmbiguousTokenError(
+                    f"{len(candidates)} {status} tokens are named '{wanted}' ({ids}); "
+                    "name the one meant by its id")
+        return named[-1]  # all revoked: revoking again says when it was
+
+    def revoke_token(self, name_or_id: str | UUID, reason: str, actor: str) -> ApiToken:
+        """Revoke a token at once, with the reason: the next request that presents it, in
+        any process, is refused."""
+        def command() -> ApiToken:
+            token = (self.token(name_or_id) if isinstance(name_or_id, UUID)
+                     else self.find_token(name_or_id))
+            token.revoke_now(reason, actor)
+            self.save(token)
+            return token
+
+        # Two admins revoking at once: the second is retried and told it was revoked already.
+        return self._retrying(command)
 
     # -- programmes --------------------------------------------------------------------------------
 
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
-        """Open a funder's programme; its code is unique in the ledger."""
+        """Open a funder's programme; its code is unique in the ledger. Terms without rates get
+        the official ones (:func:`~ledger.programme.official_rates`)."""
+        if not terms.rates:
+            terms = replace(terms, rates=official_rates(terms))
         terms.validate()
         programme = Programme(
             code=terms.code.strip().upper(),

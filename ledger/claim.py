@@ -21,6 +21,7 @@ from ledger.errors import (
 from ledger.identity import mask_nik, parse_kk, parse_nik
 from ledger.limits import require_rupiah
 from ledger.money import rupiah
+from ledger.names import require_visible
 
 
 class ClaimStatus(StrEnum):
@@ -74,6 +75,8 @@ class Claimant:
         parse_nik(self.nik, on=on)
         if not self.name.strip():
             raise InvalidInputError("the claimant's name is empty", field="claimant.name")
+        require_visible(self.name, "the claimant's name", "claimant.name")
+        require_visible(self.account_name, "the account holder's name", "claimant.account_name")
         if self.relationship not in RELATIONSHIPS:
             raise InvalidInputError(
                 f"relationship must be one of {', '.join(RELATIONSHIPS)}; "
@@ -338,6 +341,7 @@ class Deceased:
         who = f"NIK {mask_nik(nik)}"
         if not self.name.strip():
             raise InvalidInputError("the deceased's name is empty", field="deceased.name")
+        require_visible(self.name, "the deceased's name", "deceased.name")
         if self.region != region:
             raise NotEligibleError(
                 f"{who} lived in region {self.region}; the grant is for residents of {region}",

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import CoverageEndedError, InvalidInputError
 from ledger.identity import Nik, parse_kk, parse_kpj, parse_nik
+from ledger.names import require_visible
 
 
 class EndReason(StrEnum):
@@ -50,6 +51,7 @@ class EnrolmentRequest:
         parse_kk(self.kk)
         if not self.name.strip():
             raise InvalidInputError("the worker's name is empty", field="name")
+        require_visible(self.name, "the worker's name", "name")
         if not isinstance(self.decile, int) or isinstance(self.decile, bool):
             raise InvalidInputError("decile must be a whole number 1-10", field="decile")
         if not 1 <= self.decile <= 10:

@@ -10,6 +10,7 @@ HTTP statuses; the branch tells the kind of failure:
 - :class:`RuleViolationError`: the input is well formed but a business rule refuses it.
 - :class:`ConflictError`: somebody else changed the same record at the same moment.
 - :class:`StoreError`: the database is missing or not initialised.
+- :class:`TokenRefusedError`: the API token presented is unknown, expired or revoked.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ class InvalidInputError(LedgerError):
     """A value does not have the form the ledger needs."""
 
     rule = "invalid-input"
+
+
+class InvisibleCharacterError(InvalidInputError):
+    """A name holding a character that prints nothing or reorders what is printed."""
+
+    rule = "invisible-characters"
 
 
 # -- not found ------------------------------------------------------------------------------------
@@ -66,6 +73,10 @@ class ContributionNotFoundError(NotFoundError):
 
 class HandoverNotFoundError(NotFoundError):
     rule = "handover-not-found"
+
+
+class TokenNotFoundError(NotFoundError):
+    rule = "token-not-found"
 
 
 # -- business rules -------------------------------------------------------------------------------
@@ -195,6 +206,37 @@ class PayoutExceedsApprovedError(RuleViolationError):
 
 class HandoverClaimNotApprovedError(RuleViolationError):
     rule = "handover-claim-not-approved"
+
+
+class TokenAlreadyRevokedError(RuleViolationError):
+    rule = "token-already-revoked"
+
+
+class AmbiguousTokenError(RuleViolationError):
+    """A name shared by several active tokens: the one meant must be named by its id."""
+
+    rule = "token-ambiguous"
+
+
+# -- API tokens presented -------------------------------------------------------------------------
+
+
+class TokenRefusedError(LedgerError):
+    """The token presented does not (or no longer) speak for anyone."""
+
+    rule = "token-refused"
+
+
+class TokenUnknownError(TokenRefusedError):
+    rule = "token-unknown"
+
+
+class TokenExpiredError(TokenRefusedError):
+    rule = "token-expired"
+
+
+class TokenRevokedError(TokenRefusedError):
+    rule = "token-revoked"
 
 
 # -- concurrency and storage ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInputError
+from ledger.names import require_visible
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class CeremonyDetails:
             raise InvalidInputError(
                 "name at least one official who handed the benefits over", field="officials"
             )
+        for official in self.officials:
+            require_visible(official.name, "an official's name", "officials")
 
 
 class Handover(Aggregate):

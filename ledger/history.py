@@ -75,18 +75,80 @@ def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
     return found
 
 
+def _enrolment_id(ledger: Ledger, text: str) -> str:
+    """A whole enrolment id, or the one a short id (its first 8 or more hex digits, as the
+    documents and the command line print it) stands for."""
+    from ledger.enrolment import Enrolment
+    from ledger.errors import EnrolmentNotFoundError
+
+    value = text.strip().lower()
+    try:
+        return str(UUID(value))
+    except ValueError:
+        pass
+    if len(value) < 8 or any(c not in "0123456789abcdef-" for c in value):
+        raise EnrolmentNotFoundError(
+            f"'{text}' is not a member id (the enrolment id, or its first 8 characters)",
+            field="member")
+    topic = get_topic(Enrolment.Enrolled)  # type: ignore[attr-defined]
+    found: list[str] = []
+    position = 0
+    while page := ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE * 10,
+                                                       topics=[topic]):
+        found += [str(n.originator_id) for n in page if str(n.originator_id).startswith(value)]
+        position = page[-1].id
+    if len(found) != 1:
+        raise EnrolmentNotFoundError(
+            f"no member has an id starting with '{value}'" if not found else
+            f"{len(found)} members have an id starting with '{value}'; give more of it",
+            field="member")
+    return found[0]
+
+
+def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
+    """The aggregates whose events make up one member's (enrolment's) history: the enrolment,
+    the person (a death, a BPJS exclusion), the incidents and claims on this enrolment, the
+    payment orders that name it (and their reversals) and the population-register answers about
+    it: every event a finding about the member cites."""
+    from ledger.claim import Claim
+    from ledger.contribution import Contribution
+    from ledger.identity_check import IdentityCheck
+    from ledger.incident import Incident
+    from ledger.person import person_id
+
+    enrolment = ledger.enrolment(_enrolment_id(ledger, enrolment_id))
+    key = str(enrolment.id)
+    found: list[UUID] = [enrolment.id, person_id(enrolment.nik)]
+    tests: tuple[tuple[type, Callable[[Any], bool]], ...] = (
+        (Incident.Reported, lambda e: str(e.enrolment_id) == key),  # type: ignore[attr-defined]
+        (Claim.Filed, lambda e: str(e.enrolment_id or "") == key),  # type: ignore[attr-defined]
+        (Contribution.Paid, lambda e: key in e.enrolment_ids),  # type: ignore[attr-defined]
+        (IdentityCheck.Recorded,  # type: ignore[attr-defined]
+         lambda e: key in e.matched or key in e.unmatched),
+    )
+    for created, concerns in tests:
+        items, _ = scan(ledger, created, 0, 10**9, concerns,
+                        lambda aggregate_id: aggregate_id, lambda _a: True)
+        found += [UUID(str(i)) for i in items]
+    return found
+
+
 #: What a history can be asked for: the records whose events make it up.
-HISTORY_KINDS = ("nik", "claim", "program", "handover")
+HISTORY_KINDS = ("nik", "member", "claim", "program", "handover")
 
 
 def history_ids(ledger: Ledger, kind: str, value: Any) -> list[UUID]:
-    """The aggregates whose events make up the history of a NIK, claim, programme or ceremony.
+    """The aggregates whose events make up the history of a NIK, member, claim, programme or
+    ceremony.
 
-    A NIK: the person, their enrolments, incidents and claims. A claim: it and its incident. A
-    ceremony: it and the claims it showed. Unknown ones raise the ledger's NotFoundError.
+    A NIK: the person, their enrolments, incidents and claims. A member (enrolment id): see
+    :func:`member_records`. A claim: it and its incident. A ceremony: it and the claims it
+    showed. Unknown ones raise the ledger's NotFoundError.
     """
     from ledger.person import person_id
 
+    if kind == "member":
+        return member_records(ledger, str(value))
     if kind == "claim":
         claim = ledger.claim(value)
         return [claim.id, *([UUID(claim.incident_id)] if claim.incident_id else [])]
@@ -130,6 +192,10 @@ def event_json(ledger: Ledger, notification: Any) -> dict[str, Any]:
     """One stored event, decoded by the library's mapper, as plain JSON."""
     event: Any = ledger.mapper.to_domain_event(notification)
     payload = {k: _plain(v) for k, v in vars(event).items() if k not in _ENVELOPE}
+    if isinstance(payload.get("hashed"), str):
+        # A token's SHA-256 is shown to readers of the log shortened, as the token list shows
+        # its id: enough to tell tokens apart, never the whole digest (export keeps the bytes).
+        payload["hashed"] = payload["hashed"][:8] + "..."
     return {
         "position": notification.id,
         "aggregate_id": str(notification.originator_id),

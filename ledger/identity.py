@@ -35,9 +35,16 @@ class Nik:
 
 
 def _digits(text: str, length: int, what: str, field: str) -> str:
+    # Refusals name what is wrong and where, never the number itself: they reach answers, error
+    # files and screens that did not need the whole NIK, KK or KPJ.
     value = str(text).strip()
+    if not value:
+        raise IdentityError(f"{what} is empty", field=field)
     if not value.isascii() or not value.isdigit():
-        raise IdentityError(f"{what} must be digits only; got '{value}'", field=field)
+        place, bad = next((i, c) for i, c in enumerate(value, start=1)
+                          if not ("0" <= c <= "9"))
+        raise IdentityError(f"{what} must be digits only; character {place} is {bad!r}",
+                            field=field)
     if len(value) != length:
         raise IdentityError(
             f"{what} must be {length} digits; got {len(value)}", field=field
@@ -56,36 +63,37 @@ def parse_nik(text: str, on: date | None = None) -> Nik:
 @lru_cache(maxsize=4096)
 def _parse_nik(text: str, today: date) -> Nik:
     value = _digits(text, 16, "NIK", "nik")
+    shown = mask_nik(value)
     province, regency, district = value[0:2], value[2:4], value[4:6]
     for part, name in ((province, "province"), (regency, "regency/city"), (district, "district")):
         if part == "00":
-            raise IdentityError(f"NIK {value} has {name} code 00, which does not exist",
+            raise IdentityError(f"NIK {shown} has {name} code 00, which does not exist",
                                 field="nik")
     day, month, year2, serial = int(value[6:8]), int(value[8:10]), int(value[10:12]), value[12:]
     sex: Literal["F", "M"] = "F" if day > 40 else "M"
     birth_day = day - 40 if day > 40 else day
     if not 1 <= birth_day <= 31 or (31 < day <= 40) or day > 71:
         raise IdentityError(
-            f"NIK {value} has birth-day field {day:02d}; it must be 01-31 (men) or 41-71 "
+            f"NIK {shown} has birth-day field {day:02d}; it must be 01-31 (men) or 41-71 "
             "(women)", field="nik")
     if not 1 <= month <= 12:
-        raise IdentityError(f"NIK {value} has birth month {month:02d}; it must be 01-12",
+        raise IdentityError(f"NIK {shown} has birth month {month:02d}; it must be 01-12",
                             field="nik")
     if serial == "0000":
-        raise IdentityError(f"NIK {value} has serial 0000; serials start at 0001", field="nik")
+        raise IdentityError(f"NIK {shown} has serial 0000; serials start at 0001", field="nik")
     birth = None
     for century in (2000, 1900):
         try:
             candidate = date(century + year2, month, birth_day)
         except ValueError:
             raise IdentityError(
-                f"NIK {value} has a birth date that does not exist "
+                f"NIK {shown} has a birth date that does not exist "
                 f"({birth_day:02d}-{month:02d}-{year2:02d})", field="nik") from None
         if candidate <= today:
             birth = candidate
             break
     if birth is None:
-        raise IdentityError(f"NIK {value} has a birth date in the future", field="nik")
+        raise IdentityError(f"NIK {shown} has a birth date in the future", field="nik")
     return Nik(
         value=value,
         province=province,
@@ -109,7 +117,8 @@ def parse_kk(text: str) -> str:
     """A family-card (KK) number: 16 digits starting with a province code."""
     value = _digits(text, 16, "KK number", "kk")
     if value[:2] == "00":
-        raise IdentityError(f"KK number {value} starts with province 00", field="kk")
+        raise IdentityError("KK number starts with province 00, which does not exist",
+                            field="kk")
     return value
 
 

@@ -31,7 +31,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from ledger.bulk_append import PostgresAppender, copy_tuples
 from ledger.eligibility import require_eligible
 from ledger.enrolment import Enrolment, EnrolmentRequest
-from ledger.errors import InvalidInputError, LedgerError
+from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
 from ledger.identity import mask_nik, parse_nik
 from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.occupations import OCCUPATIONS
@@ -39,7 +39,14 @@ from ledger.person import Person, person_id
 from ledger.programme import Programme
 from ledger.reasons import indonesian
 from ledger.regions import REGIONS
-from ledger.roster import MEMBER_COLUMNS, MEMBER_REQUIRED, Sheet, SheetRow, read_sheet
+from ledger.roster import (
+    MEMBER_COLUMNS,
+    MEMBER_REQUIRED,
+    Sheet,
+    SheetRow,
+    normalise_header,
+    read_sheet,
+)
 
 BATCH_SIZE = 1000
 #: Worker processes that check rows and encode new members on PostgreSQL (0: all in this one).
@@ -54,6 +61,12 @@ class RowError(InvalidInputError):
     """A cell of a roster row that cannot be read (a decile "empat", a date "31/02/2025")."""
 
     rule = "invalid-row"
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 reason_id: str | None = None) -> None:
+        super().__init__(message, field=field)
+        #: The Indonesian sentence, when the case is narrower than its field's (see reasons).
+        self.reason_id = reason_id
 
 
 @dataclass(frozen=True)
@@ -687,15 +700,63 @@ def _check_in_worker(rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
     return _WORKER.check(rows)
 
 
+#: The columns an import adds to the rows it refuses, at the end, in this order.
+ERROR_COLUMNS = ("Baris asal", "Aturan", "Alasan", "Reason")
+_ERROR_NAMES = tuple(normalise_header(c) for c in ERROR_COLUMNS)
+
+
+def own_columns(sheet: Sheet) -> int:
+    """How many leading columns are the sheet's own. An error file of an earlier import, once
+    corrected and imported again, ends with the columns that import added (some may have been
+    deleted); they are not the roster's and are not carried over a second time."""
+    count = len(sheet.headers)
+    while (count and len(sheet.headers) - count < len(ERROR_COLUMNS)
+           and normalise_header(sheet.headers[count - 1]) in _ERROR_NAMES):
+        count -= 1
+    return count
+
+
+def _origin_index(sheet: Sheet) -> int | None:
+    """The column holding each row's row number in the original file (an error file's)."""
+    for index in range(own_columns(sheet), len(sheet.headers)):
+        if normalise_header(sheet.headers[index]) == _ERROR_NAMES[0]:
+            return index
+    return None
+
+
 def error_headers(sheet: Sheet) -> list[str]:
     """The error file's columns: the roster's own, then where and why."""
-    return [*sheet.headers, "Baris asal", "Aturan", "Alasan", "Reason"]
+    return [*sheet.headers[:own_columns(sheet)], *ERROR_COLUMNS]
 
 
 def error_cells(sheet: Sheet, item: RejectedRow) -> list[str]:
+    """A refused row as the error file holds it: its own cells, the row it came from in the
+    original file (kept from an error file's ``Baris asal``, so the number still points into
+    the roster the agency sent after any number of rounds of correction; a row added to an
+    error file gets its row in that file), the rule and the reasons."""
+    own = own_columns(sheet)
     cells = list(item.cells) + [""] * (len(sheet.headers) - len(item.cells))
-    return [*cells[:len(sheet.headers)], str(item.row), item.rule, item.reason_id,
-            item.reason_en]
+    origin = str(item.row)
+    index = _origin_index(sheet)
+    if index is not None and cells[index].strip().isdigit():
+        origin = cells[index].strip()
+    return [*cells[:own], origin, item.rule, item.reason_id, item.reason_en]
+
+
+def require_date_in_period(programme: Programme, sheet: Sheet, options: ImportOptions) -> None:
+    """Refuse the import at once when the enrolment date for rows without one is outside the
+    programme's period and the sheet has no enrolment-date column (so every row takes it)."""
+    if "enrolled_on" in sheet.columns:
+        return  # rows may carry their own dates: each is checked as it is read
+    day = options.enrolled_on
+    if programme.period_start <= day <= programme.period_end:
+        return
+    raise NotEligibleError(
+        f"the enrolment date {day.isoformat()} is outside the period of programme "
+        f"{programme.code}, {programme.period_start.isoformat()} to "
+        f"{programme.period_end.isoformat()}; every row would be refused, so none was read "
+        "and nothing was recorded: give an enrolment date inside the period (--enrolled-on, "
+        "or enrolled_on in an upload)", field="enrolled_on")
 
 
 def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: ImportOptions,
@@ -703,9 +764,12 @@ def import_roster(ledger: Any, code: str, sheet: Sheet, actor: str, options: Imp
                   progress: Progress | None = None, batch_size: int = BATCH_SIZE,
                   before_save: Callable[[list[str]], None] | None = None,
                   workers: int | None = None) -> ImportSummary:
-    """Import a roster sheet; each rejected row goes to ``on_rejected``."""
+    """Import a roster sheet; each rejected row goes to ``on_rejected``. A default enrolment
+    date outside the programme's period, which every row would take, is one refusal before
+    anything is read or recorded, not a rejection of every row."""
     job = RosterImport(ledger, code, actor, options, batch_size, progress, before_save,
                        workers)
+    require_date_in_period(job.programme, sheet, options)
     for item in job.run(sheet):
         on_rejected(item)
     return job.summary

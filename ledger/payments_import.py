@@ -17,10 +17,10 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from ledger.calendar import month_range, parse_month
+from ledger.calendar import CalendarError, month_range, parse_month
 from ledger.enrolment import Enrolment
-from ledger.errors import ContributionNotFoundError, LedgerError
-from ledger.identity import parse_nik
+from ledger.errors import ContributionNotFoundError, InvalidInputError, LedgerError
+from ledger.identity import IdentityError, mask_nik, parse_nik
 from ledger.importing import RejectedRow, RowError, _date, reject
 from ledger.limits import MAX_RUPIAH
 from ledger.money import rupiah
@@ -34,18 +34,27 @@ def read_payments(path: Path) -> Sheet:
 def parse_months(text: str) -> list[str]:
     """``2025-03``, ``2025-03;2025-04`` or a range ``2025-03..2025-12``."""
     value = text.strip().replace(",", ";").replace(" ", "")
-    if ".." in value:
-        first, _, last = value.partition("..")
-        start, end = parse_month(first), parse_month(last)
-        if end < start:
-            raise RowError(f"the months {value} run backwards", field="months")
-        count = (int(end[:4]) - int(start[:4])) * 12 + int(end[5:]) - int(start[5:]) + 1
-        return month_range(start, count)
-    return [parse_month(m) for m in value.split(";") if m]
+    try:
+        if ".." in value:
+            first, _, last = value.partition("..")
+            start, end = parse_month(first), parse_month(last)
+            if end < start:
+                raise RowError(f"the months {value} run backwards", field="months")
+            count = (int(end[:4]) - int(start[:4])) * 12 + int(end[5:]) - int(start[5:]) + 1
+            return month_range(start, count)
+        return [parse_month(m) for m in value.split(";") if m]
+    except CalendarError as error:
+        # The column's own words: a month cell is read here, whatever the calendar calls it.
+        raise RowError(f"the months '{text.strip()}' cannot be read: {error.message}",
+                       field="months") from None
 
 
 def _amount(text: str) -> int:
     digits = text.strip().replace("Rp", "").replace(".", "").replace(" ", "")
+    if digits.startswith("-") and digits[1:].isdigit():
+        raise RowError(f"amount '{text}' is negative: a payment order pays a whole number of "
+                       "rupiah above zero (a refund is a reversal, not a negative SP2D)",
+                       field="amount")
     if not digits.isdigit():
         raise RowError(f"amount '{text}' is not a whole number of rupiah", field="amount")
     # Compared by length first: int() refuses (ValueError) a text of thousands of digits.
@@ -105,8 +114,13 @@ def import_payments(ledger: Any, sheet: Sheet, actor: str, program: str | None,
     seen: dict[tuple[str, str], int] = {}
     for row in sheet.rows:
         summary.rows += 1
+        if progress is not None:
+            progress(1)
         sp2d = sheet.value(row, "sp2d")
         try:
+            if not sp2d:
+                raise InvalidInputError("the payment needs its SP2D number (column No SP2D)",
+                                        field="sp2d")
             code = (sheet.value(row, "program") or program or "").strip().upper()
             if not code:
                 raise RowError("the row names no programme (column Program, or --program)",
@@ -115,18 +129,19 @@ def import_payments(ledger: Any, sheet: Sheet, actor: str, program: str | None,
             if first != row.number:
                 raise RowError(f"SP2D {sp2d} appears again: it is already on row {first}",
                                field="sp2d")
-            ledger.programme(code)  # an unknown programme is named as such
+            # The row's own cells first: what the clerk can correct in the file itself.
+            amount = _amount(sheet.value(row, "amount"))
+            paid_on = _date(sheet.value(row, "paid_on"), "date", "paid_on")
+            months = parse_months(sheet.value(row, "months"))
+            programme = ledger.programme(code)  # an unknown programme is named as such
             if _recorded(ledger, code, sp2d):
                 summary.already_recorded += 1
                 continue
+            programme.require_open()  # a closed one too, before its members are sought
             if roster is None:
                 roster = active_members(ledger)
             members = _members(sheet, row, roster.get(code, {}))
-            amount = _amount(sheet.value(row, "amount"))
-            ledger.pay_contribution(code, sp2d, _date(sheet.value(row, "paid_on"), "date",
-                                                      "paid_on"),
-                                    parse_months(sheet.value(row, "months")), members, amount,
-                                    actor)
+            ledger.pay_contribution(code, sp2d, paid_on, months, members, amount, actor)
             summary.recorded += 1
             summary.amount += amount
         except LedgerError as error:
@@ -134,8 +149,6 @@ def import_payments(ledger: Any, sheet: Sheet, actor: str, program: str | None,
             rejected.append(item)
             summary.rejected += 1
             summary.by_rule[item.rule] += 1
-        if progress is not None:
-            progress(1)
     return summary, rejected
 
 
@@ -152,13 +165,26 @@ def _recorded(ledger: Any, code: str, sp2d: str) -> bool:
 def _members(sheet: Sheet, row: SheetRow, roster: dict[str, str]) -> list[str]:
     named = sheet.value(row, "members").replace(",", ";").replace(" ", ";")
     if not named:
+        if not roster:
+            raise RowError(
+                "the programme has no active member to pay for: enrol its roster first, or "
+                "name the members paid for in column Peserta", field="members",
+                reason_id="Program belum memiliki peserta aktif untuk dibayar; impor daftar "
+                          "peserta dahulu atau sebut NIK di kolom Peserta")
         return sorted(roster.values())
     ids: list[str] = []
     for text in (n for n in named.split(";") if n):
-        nik = parse_nik(text).value
+        try:
+            nik = parse_nik(text).value
+        except IdentityError as error:  # the Peserta column's NIK, not the row's own
+            raise IdentityError(f"column Peserta: {error.message}", field="members") from None
         if nik not in roster:
-            raise RowError(f"NIK {text[:4]}********{text[-4:]} is not an active member of the "
-                           "programme", field="members")
+            raise RowError(f"NIK {mask_nik(nik)} is not an active member of the programme",
+                           field="members")
+        if roster[nik] in ids:
+            raise RowError(f"NIK {mask_nik(nik)} is named twice in column Peserta",
+                           field="members",
+                           reason_id="NIK yang sama disebut dua kali di kolom Peserta")
         ids.append(roster[nik])
     return ids
 

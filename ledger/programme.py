@@ -15,8 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.benefits import Cover
-from ledger.calendar import month_end, month_range, month_start
+from ledger.benefits import Cover, rules
+from ledger.calendar import CalendarError, month_end, month_range, month_start
 from ledger.errors import (
     BudgetExceededError,
     InvalidInputError,
@@ -35,6 +35,7 @@ from ledger.limits import (
     require_rupiah,
 )
 from ledger.money import rupiah
+from ledger.names import require_visible
 
 PROGRAMME_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:programme")
 FUNDING_SOURCES = ("APBD", "BTT", "APBN")
@@ -60,7 +61,14 @@ class Rate:
 
 @dataclass(frozen=True)
 class ProgrammeTerms:
-    """Everything a programme is opened with. ``validate()`` says what is wrong, in words."""
+    """Everything a programme is opened with. ``validate()`` says what is wrong, in words.
+
+    The defaults, as the command line, the API and the README state them: ``rates`` empty means
+    the official rates (:func:`official_rates`); ``wage_band`` Rp1.000.000; ``branches`` empty
+    means any branch; ``deciles`` 1-4; ``occupations`` empty means no restriction (any
+    occupation is enrolled); 3 ``grace_months``; no ``planned_members`` (the budget line is then
+    not checked against headcount x rate x months); ``opened_on`` 1 January of the fiscal year.
+    """
 
     code: str
     name: str
@@ -87,6 +95,8 @@ class ProgrammeTerms:
         """Refuse terms no programme can have."""
         if not self.code.strip():
             raise InvalidInputError("the programme needs a code", field="code")
+        require_visible(self.name, "the programme's name", "name")
+        require_visible(self.funder_name, "the funder's name", "funder_name")
         if self.funding_source not in FUNDING_SOURCES:
             raise InvalidInputError(
                 f"funding source must be one of {', '.join(FUNDING_SOURCES)}; "
@@ -139,6 +149,23 @@ class ProgrammeTerms:
                     f"the programme covers {cover} but has no contribution rate for it",
                     field="rates",
                 )
+
+
+def official_rates(terms: ProgrammeTerms) -> tuple[Rate, ...]:
+    """The rates the regulation sets for a BPU member, for each contribution cover of the
+    terms, in force from the first day of the programme's first month: JKK 1% of the wage band
+    (Rp10.000 at the Rp1.000.000 band), JKM Rp6.800 (``ledger.benefits``). Terms whose wage
+    band or first month cannot be right get none here: ``validate`` then says what is wrong."""
+    band = terms.wage_band
+    if not isinstance(band, int) or isinstance(band, bool) or band < 0:
+        return ()
+    try:
+        first = month_start(terms.first_month)
+    except CalendarError:
+        return ()
+    official = rules()
+    return tuple(Rate(cover, first, official.official_rate([cover], band))
+                 for cover in CONTRIBUTION_COVERS if cover in terms.covers)
 
 
 def _is_whole(value: object) -> bool:

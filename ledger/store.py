@@ -7,11 +7,13 @@ again and it changes nothing.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger, unavailable
+from ledger.errors import StoreNotInitialisedError
 from ledger.settings import StoreSettings
 
 _GUARD = "ledger_append_only"
@@ -117,6 +119,26 @@ def _ensure_schema(settings: StoreSettings) -> None:
             )
     except psycopg.Error as error:
         raise unavailable(settings, error) from error
+
+
+def require_reachable(settings: StoreSettings) -> None:
+    """Refuse at once, in plain words, a store that is not there: a SQLite file that does not
+    exist (none is made: only ``db init`` makes one), or a PostgreSQL server or database that
+    does not answer, with the server's own reason (one direct attempt, instead of waiting out
+    the library's connection pool for a bare 'couldn't get a connection')."""
+    if settings.is_postgres:
+        import psycopg
+
+        try:
+            psycopg.connect(**postgres_connect_args(settings)).close()
+        except psycopg.Error as error:
+            raise unavailable(settings, error) from None
+        return
+    path = Path(settings.env["SQLITE_DBNAME"])
+    if not path.exists():
+        raise StoreNotInitialisedError(
+            f"there is no ledger database at {path}; run 'claims-ledger db init' first, or set "
+            "LEDGER_DATABASE_URL to the ledger's database")
 
 
 def postgres_connect_args(settings: StoreSettings) -> dict[str, Any]:

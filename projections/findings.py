@@ -13,6 +13,7 @@ of one log position, the projection's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -169,6 +170,14 @@ def _orders(orders: list[str]) -> str:
     return f"{len(orders)} payment orders ({orders[0]} ... {orders[-1]})"
 
 
+def _who(nik: str, *members: str | None) -> str:
+    """A member as the documents print one: the masked NIK, which often looks like another's
+    (region ... serial), and the short id of the enrolment(s) that tells them apart (and that
+    'history --member' takes)."""
+    ids = sorted({m[:8] for m in members if m})
+    return f"NIK {mask_nik(nik)}" + (f" ({', '.join(ids)})" if ids else "")
+
+
 def _positions(*values: Any) -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in values if v is not None}))
 
@@ -198,7 +207,7 @@ def paid_after_death_or_move(reader: Reader) -> list[Finding]:
         amount = sum(int(r["rate"]) for r in paid)
         found.append(Finding(
             "paid-after-death-or-move", HIGH, member, (first["programme"],),
-            f"NIK {mask_nik(first['nik'])} {event} on {when}, yet {len(months)} later month(s) "
+            f"{_who(first['nik'], member)} {event} on {when}, yet {len(months)} later month(s) "
             f"({_months(months)}) were paid for them by {_orders(orders)}: {rupiah(amount)}",
             members=(member,),
             positions=_positions(first["ended_position"], first["died_position"],
@@ -224,7 +233,7 @@ def identity_not_matched(reader: Reader) -> list[Finding]:
             why = f"was not matched by the population register: {row['identity_reason']}"
         found.append(Finding(
             "identity-not-matched", MEDIUM, row["enrolment_id"], (row["programme"],),
-            f"NIK {mask_nik(row['nik'])} {why}",
+            f"{_who(row['nik'], row['enrolment_id'])} {why}",
             members=(row["enrolment_id"],),
             positions=_positions(row["position"], row["identity_position"]),
             facts={"nik": mask_nik(row["nik"]), "answer": row["identity"] or "never_checked",
@@ -255,7 +264,8 @@ def paid_twice_in_a_month(reader: Reader) -> list[Finding]:
             min(int(r["rate"]) for r in paid if r["month"] == m) for m in months)
         found.append(Finding(
             "paid-twice-in-a-month", HIGH, person, programmes,
-            f"NIK {mask_nik(paid[0]['nik'])} was paid for {_months(months)} more than once, "
+            f"{_who(paid[0]['nik'], *(r['enrolment_id'] for r in paid))} was paid for "
+            f"{_months(months)} more than once, "
             f"by {' and '.join(programmes)} ({_orders(orders)}): {rupiah(extra)} paid twice",
             members=tuple(sorted({r["enrolment_id"] for r in paid})),
             positions=_positions(*(r["position"] for r in paid)), amount=extra,
@@ -284,7 +294,8 @@ def death_within_90_days(reader: Reader) -> list[Finding]:
         days = (died - enrolled).days
         found.append(Finding(
             "death-within-90-days", MEDIUM, row["claim_id"], (row["programme"],),
-            f"NIK {mask_nik(row['subject_nik'])} was enrolled on {row['enrolled_on']} and died "
+            f"{_who(row['subject_nik'], row['enrolment_id'])} was enrolled on "
+            f"{row['enrolled_on']} and died "
             f"{days} days later ({row['occurred_on']}); {row['benefit']} claim for "
             f"{rupiah(int(row['entitlement']))}",
             members=(row["enrolment_id"],), claims=(row["claim_id"],),
@@ -333,7 +344,8 @@ def incident_outside_paid_coverage(reader: Reader) -> list[Finding]:
                    "grace before it)")
         found.append(Finding(
             "incident-outside-paid-coverage", HIGH, row["claim_id"], (row["programme"],),
-            f"{row['benefit']} claim for NIK {mask_nik(row['subject_nik'])}: the incident on "
+            f"{row['benefit']} claim for {_who(row['subject_nik'], row['enrolment_id'])}: the "
+            "incident on "
             f"{day} is {why}; {rupiah(int(row['disbursed']))} paid out",
             members=(row["enrolment_id"],), claims=(row["claim_id"],),
             positions=_positions(row["enrolment_position"], row["incident_position"],
@@ -372,7 +384,8 @@ def two_benefits_for_one_death(reader: Reader) -> list[Finding]:
         found.append(Finding(
             "two-benefits-for-one-death", severity, claims[0]["claim_id"],
             tuple(sorted({c["programme"] for c in claims})),
-            f"the death of NIK {mask_nik(nik)} has {len(claims)} benefit claims "
+            f"the death of {_who(nik, *(c['enrolment_id'] for c in claims))} has "
+            f"{len(claims)} benefit claims "
             f"({' + '.join(benefits)}); {rupiah(paid)} paid in all"
             + ("" if severity == HIGH else "; the city grant beside a BPJS death benefit is "
                "not ruled either way: for review"),
@@ -384,6 +397,12 @@ def two_benefits_for_one_death(reader: Reader) -> list[Finding]:
 
 
 # -- 7. unrelated heirs, one account -----------------------------------------------------------
+
+def account_key(account: str) -> str:
+    """A finding's key for a bank account: a short hash of bank and number, the same in every
+    run, that tells accounts apart without carrying the number into ids, URLs and logs."""
+    return "acct-" + hashlib.sha256(account.encode("utf-8")).hexdigest()[:12]
+
 
 def shared_payee_account(reader: Reader) -> list[Finding]:
     rows = reader._rows(
@@ -407,7 +426,7 @@ def shared_payee_account(reader: Reader) -> list[Finding]:
         masked = f"{bank} ****{number[-4:]}"
         paid = sum(int(c["disbursed"]) for c in claims)
         found.append(Finding(
-            "shared-payee-account", HIGH, account.replace(" ", "_"),
+            "shared-payee-account", HIGH, account_key(account),
             tuple(sorted({c["programme"] for c in claims})),
             f"account {masked} received {rupiah(paid)} for {len(claims)} claims of "
             f"{len(families)} different families ({len({c['claimant_nik'] for c in claims})} "
@@ -451,7 +470,8 @@ def handover_without_payout(reader: Reader) -> list[Finding]:
         found.append(Finding(
             "handover-without-payout", severity, f"{row['handover_id']}/{claim}",
             (row["programme"],),
-            f"claim for NIK {mask_nik(row['subject_nik'])} ({rupiah(int(row['amount']))}) "
+            f"claim for {_who(row['subject_nik'], row['enrolment_id'])} "
+            f"({rupiah(int(row['amount']))}) "
             f"{shown}: {what}",
             members=(row["enrolment_id"],) if row["enrolment_id"] else (), claims=(claim,),
             positions=_positions(row["position"], row["approved_position"],
@@ -526,7 +546,7 @@ def payout_above_approval(reader: Reader) -> list[Finding]:
                  else f"approved {rupiah(int(row['approved']))}")
         found.append(Finding(
             "payout-above-approval", HIGH, row["claim_id"], (row["programme"],),
-            f"{row['benefit']} claim for NIK {mask_nik(row['subject_nik'])}: "
+            f"{row['benefit']} claim for {_who(row['subject_nik'], row['enrolment_id'])}: "
             f"{rupiah(int(row['disbursed']))} paid, {state}; {rupiah(over)} to recover",
             members=(row["enrolment_id"],) if row["enrolment_id"] else (),
             claims=(row["claim_id"],),
@@ -543,7 +563,7 @@ def approved_by_filer(reader: Reader) -> list[Finding]:
         " WHERE approved_by IS NOT NULL AND approved_by = filed_by ORDER BY position")
     return [Finding(
         "approved-by-filer", HIGH, row["claim_id"], (row["programme"],),
-        f"{row['benefit']} claim for NIK {mask_nik(row['subject_nik'])} "
+        f"{row['benefit']} claim for {_who(row['subject_nik'], row['enrolment_id'])} "
         f"({rupiah(int(row['approved']))}) was filed and approved by {row['approved_by']}"
         + (f"; reason given: {row['sole_approver_reason']}" if row["sole_approver_reason"]
            else ""),

@@ -232,13 +232,13 @@ def exclude(body: dict[str, Any]) -> Any:
     return written(person, {"nik": person.nik, "excluded_by": person.excluded_by})
 
 
-@blp.route("/by-nik/<string:nik_value>/history")
+@blp.route("/by-nik/<nik:nik>/history")
 @blp.doc(security=[BEARER])
 @requires(*READERS)
 @blp.response(200, HistoryOut)
-def history(nik_value: str) -> dict[str, Any]:
+def history(nik: str) -> dict[str, Any]:
     """Every event about a NIK: the person, its enrolments, incidents and claims, in order."""
-    number = parse_nik(nik_value).value
+    number = parse_nik(nik).value
     person = ledger().person(number)
     if person is None:
         return {"nik": number, "events": [], "next": None}

@@ -46,29 +46,83 @@ class RateIn(StrictSchema):
 
 
 class ProgrammeIn(StrictSchema):
-    code = pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$", "TNG-2025", required=True)
-    name = text(200, min_length=1, required=True)
-    funder_name = text(200, min_length=1, required=True)
-    funder_region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True)
-    funding_source = fields.String(required=True, validate=validate.OneOf(FUNDING_SOURCES))
-    fiscal_year = bounded(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "the fiscal year", required=True)
+    """A programme's terms. The same keys make the TOML file of ``claims-ledger programme
+    create --file``; the defaults below are the ledger's (``ledger.programme.ProgrammeTerms``)."""
+
+    code = pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$", "TNG-2025", required=True,
+                   description="Unique code of the programme (stored upper-case).")
+    name = text(200, min_length=1, required=True,
+                metadata={"example": "Perlindungan Pekerja Rentan 2025"})
+    funder_name = text(200, min_length=1, required=True,
+                       metadata={"example": "Pemerintah Kota Tangerang"})
+    funder_region = pattern(r"^\d{2}\.\d{2}$", "36.71", required=True,
+                            description="Kemendagri code of the funding city or regency; "
+                                        "members must live there.")
+    funding_source = fields.String(required=True, validate=validate.OneOf(FUNDING_SOURCES),
+                                   metadata={"example": "APBD"})
+    fiscal_year = bounded(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "the fiscal year",
+                          required=True, metadata={"example": 2025})
     covers = fields.List(fields.String(validate=validate.OneOf([c.value for c in Cover])),
-                         required=True, validate=validate.Length(min=1, max=3))
-    budget_ceiling = Rupiah(required=True, what="the budget ceiling")
-    dpa_reference = text(100, required=True)
-    first_month = pattern(MONTH, "2025-03", required=True)
-    months = bounded(1, MAX_PROGRAMME_MONTHS, "the programme's months", required=True)
-    rates = fields.List(fields.Nested(RateIn), load_default=list)
+                         required=True, validate=validate.Length(min=1, max=3),
+                         metadata={"description": "JKK and/or JKM (contributions paid to BPJS), "
+                                                  "and/or CITY_GRANT (the city's own death "
+                                                  "grant).", "example": ["JKK", "JKM"]})
+    budget_ceiling = Rupiah(required=True, what="the budget ceiling", example=999_936_000,
+                            description="The DPA ceiling: contributions and city grant payouts "
+                                        "never go beyond it")
+    dpa_reference = text(100, required=True, metadata={"example": "DPA-DINSOS-2025-5.02"})
+    first_month = pattern(MONTH, "2025-03", required=True,
+                          description="First month of cover (YYYY-MM), in fiscal_year.")
+    months = bounded(1, MAX_PROGRAMME_MONTHS, "the programme's months", required=True,
+                     metadata={"description": "How many months of cover.", "example": 10})
+    rates = fields.List(fields.Nested(RateIn), load_default=list, metadata={
+        "description": "Dated contribution rates per member per month. Omitted or empty: the "
+                       "official rates for each of JKK and JKM the programme covers, from the "
+                       "first day of first_month: JKK 1% of wage_band (Rp10.000 at the "
+                       "Rp1.000.000 band), JKM Rp6.800."})
     wage_band = Rupiah(load_default=1_000_000, minimum=1, maximum=MAX_WAGE_BAND,
-                       what="the wage band")
-    branches = fields.List(text(100), load_default=list)
+                       what="the wage band", example=1_000_000,
+                       description="The monthly wage band the JKK rate and JKK benefits are "
+                                   "computed on; default 1000000")
+    branches = fields.List(text(100), load_default=list, metadata={
+        "description": "BPJS branches serving the programme; an enrolment must name one of "
+                       "them. Empty (the default): any branch.", "example": ["Cimone"]})
     deciles = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)),
-                          load_default=lambda: [1, 4], validate=validate.Length(equal=2))
-    occupations = fields.List(text(60), load_default=list)
-    grace_months = bounded(0, MAX_GRACE_MONTHS, "the grace months", load_default=3)
+                          load_default=lambda: [1, 4], validate=validate.Length(equal=2),
+                          metadata={"description": "The welfare deciles covered, [lowest, "
+                                                   "highest]; default [1, 4].",
+                                    "example": [1, 4]})
+    occupations = fields.List(text(60), load_default=list, metadata={
+        "description": "Occupation codes the programme covers (e.g. ojek, juru_parkir, "
+                       "pedagang_kaki_lima). Empty (the default): no restriction, a worker of "
+                       "any occupation is enrolled.", "example": ["ojek", "juru_parkir"]})
+    grace_months = bounded(0, MAX_GRACE_MONTHS, "the grace months", load_default=3,
+                           metadata={"description": "Months a member stays covered after the "
+                                                    "last paid month; default 3."})
     planned_members = bounded(0, MAX_MEMBERS, "the planned members", load_default=None,
-                              allow_none=True)
-    opened_on = fields.Date(load_default=None, allow_none=True)
+                              allow_none=True, metadata={
+                                  "description": "Planned headcount: the audit checks the "
+                                                 "ceiling against headcount x official rate x "
+                                                 "months. None (the default): not checked.",
+                                  "example": 5952})
+    opened_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Default: 1 January of fiscal_year."})
+
+
+def terms_from_body(body: dict[str, Any]) -> ProgrammeTerms:
+    """The programme's terms from a loaded ``ProgrammeIn`` (the route's body or the command
+    line's TOML file and flags: one way in)."""
+    return ProgrammeTerms(
+        code=body["code"], name=body["name"], funder_name=body["funder_name"],
+        funder_region=body["funder_region"], funding_source=body["funding_source"],
+        fiscal_year=body["fiscal_year"], covers=tuple(body["covers"]),
+        budget_ceiling=body["budget_ceiling"], dpa_reference=body["dpa_reference"],
+        first_month=body["first_month"], months=body["months"],
+        rates=tuple(Rate(r["cover"], r["valid_from"], r["amount"]) for r in body["rates"]),
+        wage_band=body["wage_band"], branches=tuple(body["branches"]),
+        deciles=(body["deciles"][0], body["deciles"][1]),
+        occupations=tuple(body["occupations"]), grace_months=body["grace_months"],
+        planned_members=body["planned_members"], opened_on=body["opened_on"])
 
 
 class RateOut(RateIn):
@@ -153,17 +207,7 @@ class Programmes(MethodView):
     @requires("admin")
     def post(self, body: dict[str, Any]) -> Any:
         """Open a programme (admin)."""
-        terms = ProgrammeTerms(
-            code=body["code"], name=body["name"], funder_name=body["funder_name"],
-            funder_region=body["funder_region"], funding_source=body["funding_source"],
-            fiscal_year=body["fiscal_year"], covers=tuple(body["covers"]),
-            budget_ceiling=body["budget_ceiling"], dpa_reference=body["dpa_reference"],
-            first_month=body["first_month"], months=body["months"],
-            rates=tuple(Rate(r["cover"], r["valid_from"], r["amount"]) for r in body["rates"]),
-            wage_band=body["wage_band"], branches=tuple(body["branches"]),
-            deciles=(body["deciles"][0], body["deciles"][1]),
-            occupations=tuple(body["occupations"]), grace_months=body["grace_months"],
-            planned_members=body["planned_members"], opened_on=body["opened_on"])
+        terms = terms_from_body(body)
         programme = ledger().open_programme(terms, actor=current_actor())
         return written(programme, view(programme), 201, f"/api/v1/programs/{programme.code}")
 

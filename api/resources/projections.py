@@ -2,8 +2,9 @@
 
 Every read here answers from the projections and says their position in ``X-Projection-Position``.
 ``?min_position=N`` waits (up to a few seconds) until the projections have applied position N,
-else answers 503 with the position they are at. In the embedded (SQLite) mode there is no worker:
-the projections are caught up before each read, so answers are never stale.
+else answers 503 (``projections-behind``, with ``Retry-After``) saying the position they are at.
+In the embedded (SQLite) mode there is no worker: the projections are caught up before each read,
+so answers are never stale.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from uuid import UUID
 
 from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint, abort
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
@@ -36,6 +37,11 @@ class Fresh(StrictSchema):
                                             "projected (read-your-writes)"})
 
 
+#: The title of the answer when the projections have not reached a position yet: the database
+#: is up, the read models are behind (or the position was never written).
+BEHIND_TITLE = "The projections have not reached that position yet"
+
+
 def fresh(query: dict[str, Any]) -> None:
     """Catch up (embedded) or wait for the worker (PostgreSQL) as the query asks."""
     worker = projector()
@@ -43,12 +49,20 @@ def fresh(query: dict[str, Any]) -> None:
         worker.catch_up()
     wanted = query.get("min_position")
     wait = float(current_app.config.get("PROJECTION_WAIT_SECONDS", WAIT_SECONDS))
-    if wanted is not None and wanted > worker.head():
+    head = worker.head() if wanted is not None else 0
+    if wanted is not None and wanted > head:
         wait = 0  # a position not even written yet will not be projected by waiting
     if wanted is not None and not worker.wait_for(wanted, wait):
-        abort(503, message=f"the projections are at position {worker.position()}, not yet "
-              f"{wanted}; try again shortly",
-              headers={"X-Projection-Position": str(worker.position()), "Retry-After": "1"})
+        reached = worker.position()
+        detail = (f"the projections have not reached position {wanted} yet: they are at "
+                  f"position {reached}")
+        if wanted > head:
+            detail += (f", and the log itself ends at position {head} (send a position a write "
+                       "answered with, in X-Ledger-Position)")
+        else:
+            detail += "; ask again shortly"
+        abort(503, message=detail, rule="projections-behind", title=BEHIND_TITLE,
+              headers={"X-Projection-Position": str(reached), "Retry-After": "1"})
     g.projection_position = worker.position()
 
 
@@ -66,9 +80,18 @@ class CoverageQuery(PageQuery, Fresh):
     district = text(12)
     status = fields.String(validate=validate.OneOf(["active", "ended", "lapsed", "deceased"]))
     nik = nik()
-    on = fields.Date(metadata={"description": "with nik: was it covered on this date?"})
+    on = fields.Date(metadata={"description": "needs nik: was that NIK covered on this date?"})
     known_at = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
-        "description": "with nik and on: as recorded up to this log position"})
+        "description": "needs nik and on: as recorded up to this log position"})
+
+    @validates_schema
+    def _answer_needs_a_nik(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("on") is not None and not data.get("nik"):
+            raise ValidationError("name the NIK whose coverage on that date is asked",
+                                  field_name="nik")
+        if data.get("known_at") is not None and data.get("on") is None:
+            raise ValidationError("known_at goes with nik and on: the question it dates is "
+                                  "'was this NIK covered on that day?'", field_name="known_at")
 
 
 class CoverageMember(StrictSchema):
@@ -118,8 +141,6 @@ def coverage(query: dict[str, Any]) -> dict[str, Any]:
     to "was this NIK covered on that date?" (with known_at: as recorded up to a position)."""
     fresh(query)
     if query.get("on") is not None:
-        if not query.get("nik"):
-            abort(422, errors={"nik": ["name the NIK whose coverage on that date is asked"]})
         number = parse_nik(query["nik"]).value
         answer = reader().covered_on(number, query["on"])
         answer["known_at"] = None
@@ -241,13 +262,32 @@ def changes() -> dict[str, Any]:
     return {"items": [vars(c) for c in AsOf(ledger()).changed_answers()]}
 
 
+_ONE_SELECTOR = "exactly one of nik, claim, program or handover"
+
+
 class HistoryQuery(StrictSchema):
-    nik = nik()
-    claim = fields.UUID()
-    program = text(40)
-    handover = fields.UUID(metadata={"description": "a ceremony, with the claims it showed"})
-    position = fields.Integer(validate=validate.Range(min=0, max=2**62))
-    as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB)"})
+    nik = fields.String(validate=validate.Regexp(r"^\s*\d{16}\s*$",
+                                                 error="must look like 3671085203900001"),
+                        metadata={"description": f"a NIK's history; give {_ONE_SELECTOR}",
+                                  "example": "3671085203900001"})
+    claim = fields.UUID(metadata={"description": f"a claim's history; give {_ONE_SELECTOR}"})
+    program = text(40, metadata={"description": f"a programme's history; give {_ONE_SELECTOR}"})
+    handover = fields.UUID(metadata={"description": "a ceremony, with the claims it showed; "
+                                                    f"give {_ONE_SELECTOR}"})
+    position = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
+        "description": "as recorded up to this log position; not with as_of"})
+    as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB); "
+                                                 "not with position"})
+
+    @validates_schema
+    def _one_subject_one_cut_off(self, data: dict[str, Any], **_: Any) -> None:
+        chosen = [k for k in HISTORY_KINDS if data.get(k)]
+        if len(chosen) != 1:
+            given = f"; got {', '.join(chosen)}" if chosen else ""
+            raise ValidationError(f"name {_ONE_SELECTOR}{given}",
+                                  field_name=chosen[-1] if chosen else "nik")
+        if data.get("position") is not None and data.get("as_of") is not None:
+            raise ValidationError("give position or as_of, not both", field_name="as_of")
 
 
 class InclusionProofOut(StrictSchema):
@@ -282,13 +322,11 @@ class HistoryAsOfOut(StrictSchema):
 def history(query: dict[str, Any]) -> Any:
     """The ordered history of a NIK, a claim, a programme or a ceremony as recorded up to a
     position or a day (default: now), each event with its inclusion proof in the journal."""
-    chosen = [k for k in HISTORY_KINDS if query.get(k)]
-    if len(chosen) != 1:
-        abort(422, errors={"nik": ["name exactly one of nik, claim, program or handover"]})
+    [chosen] = [k for k in HISTORY_KINDS if query.get(k)]  # the schema allows exactly one
     fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
-    ids = history_ids(ledger(), chosen[0], query[chosen[0]])
+    ids = history_ids(ledger(), chosen, query[chosen])
     notifications = events_of(ledger(), {str(i) for i in ids}, up_to=cut_off)
     worker = projector()
     proofs = Journal(ledger(), worker.connection, worker.live).prove_many(

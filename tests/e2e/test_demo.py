@@ -90,6 +90,17 @@ def test_the_demo_prints_a_case_of_every_red_flag_with_its_proof(
     assert sorted(cases) == list(range(1, 11))
 
 
+def test_the_demo_tells_members_apart_by_the_short_id_the_documents_print(
+    demo_run: tuple[str, Path],
+) -> None:
+    output, _ = demo_run
+    claims = output.split("Claims on incidents")[1].split("Handover ceremonies")[0]
+    shown = re.findall(r"\d{4}\*{8}\d{4} \(([0-9a-f]{8})\)", claims)
+    assert len(shown) == len(set(shown)) == 12  # every masked NIK reads 3671********0001
+    findings = " ".join(output.split("Findings, with the log")[1].split())
+    assert len(re.findall(r"NIK \d{4}\*{8}\d{4} \([0-9a-f]{8}[,)]", findings)) >= 8
+
+
 def test_findings_of_the_demo_name_each_case_with_its_evidence(
     demo_run: tuple[str, Path],
 ) -> None:
@@ -132,10 +143,13 @@ def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -
                            text=True, env=env, timeout=300, check=True).stdout
 
     def figures(text: str) -> list[str]:
-        # The tables before the refusals (whose messages carry record ids), without timing.
+        # The tables before the refusals (whose messages carry record ids), without timing and
+        # without the members' short ids (record ids are random).
         lines = text.split("Refused, as the rules require")[0].splitlines()
         timing = re.compile(r" in \d+\.\d s$")
-        return [timing.sub("", line) for line in lines if not line.startswith("store:")]
+        short_id = re.compile(r"\([0-9a-f]{8}\)")
+        return [short_id.sub("(id)", timing.sub("", line)) for line in lines
+                if not line.startswith("store:")]
 
     assert figures(first) == figures(again)
     assert _topics(first_database) == _topics(tmp_path / "claims-ledger.sqlite")

@@ -46,6 +46,10 @@ def test_a_clerk_uploads_a_roster_and_is_told_every_rejected_row(api: Api,
     assert (body["enrolled"], body["rejected"]) == (4, len(expected))
     assert {e["row"]: e["rule"] for e in body["errors"]} == expected
     assert all("*" in e["nik"] for e in body["errors"] if e["nik"])
+    # No reason repeats a row's whole NIK: the answer masks it, so must the words.
+    for error in body["errors"]:
+        nik = rows[error["row"] - 2][0]
+        assert nik not in error["reason_en"] and nik not in error["reason_id"], error
 
     again = _upload(api, path).get_json()
     assert (again["enrolled"], again["already_enrolled"]) == (0, 4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -55,6 +56,33 @@ def test_an_impossible_nik_is_refused_saying_which_part_is_wrong(text: str, mess
     with pytest.raises(IdentityError, match=message) as refused:
         parse_nik(text, on=TODAY)
     assert refused.value.field == "nik"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_nik, "3671102113650001"),  # birth month 13
+        (parse_nik, "3671083102900001"),  # 31 February
+        (parse_nik, "3671085203900000"),  # serial 0000
+        (parse_nik, "0071085203900001"),  # province 00
+        (parse_nik, "3671085203O00001"),  # a letter O among the digits
+        (parse_nik, "3671089903990001"),  # birth-day field 99
+        (parse_kk, "0071081501150042"),
+        (parse_kk, "367108150115004X"),
+        (parse_kpj, "2501234567X"),
+    ],
+)
+def test_a_refused_nik_kk_or_kpj_is_never_repeated_whole_in_the_refusal(
+        parse: Any, text: str) -> None:
+    with pytest.raises(IdentityError) as refused:
+        parse(text)
+    message = str(refused.value)
+    assert text not in message and text[4:-4] not in message, message
+
+
+def test_a_refusal_says_where_a_non_digit_is() -> None:
+    with pytest.raises(IdentityError, match="character 11 is 'O'"):
+        parse_nik("3671085203O00001")
 
 
 def test_identity_errors_belong_to_the_ledgers_error_tree() -> None:

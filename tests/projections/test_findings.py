@@ -246,6 +246,8 @@ def test_heirs_of_three_families_paid_into_one_account_are_found_two_are_not(
     assert finding.claims == tuple(claims) and finding.amount == 9_000_000
     assert finding.facts == {"account": "Bank BRI ****2233", "families": 3}
     assert "3300112233" not in finding.detail
+    assert "3300112233" not in finding.id and "3300112233" not in str(finding.as_record())
+    assert finding.id == found(ledger, "shared-payee-account")[0].id  # stable: a permalink
 
 
 # -- 8 -------------------------------------------------------------------------------------------
