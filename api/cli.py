@@ -27,10 +27,11 @@ from api.cli_tokens import token
 from api.demo_summary import print_summary
 from api.logs import log_commands
 from documents.formatting import number_id
-from ledger.application import Ledger
+from ledger.application import Ledger, unavailable
 from ledger.demo import DemoBuilder, DemoResult
-from ledger.errors import LedgerError
-from ledger.settings import settings_from_environment, settings_from_url
+from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableError
+from ledger.limits import MAX_POSITION
+from ledger.settings import StoreSettings, settings_from_environment, settings_from_url
 from ledger.store import init_store
 from projections.findings import findings
 from projections.queries import Reader
@@ -200,29 +201,93 @@ def _catch_up(projector: Projector, rebuild: bool = False) -> int:
 @click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000),
               help="Events per transaction.")
 def project(follow: bool, rebuild: bool, batch: int) -> None:
-    """Catch the projections up with the log (and exit, unless --follow)."""
+    """Catch the projections up with the log (and exit, unless --follow).
+
+    With --follow nothing but Ctrl-C or SIGTERM ends it: a database that cannot be reached is
+    waited for (with backoff), an event that cannot be applied is reported and tried again.
+    """
+    stop = threading.Event()
+    if follow:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        ledger = open_ledger()
-        projector = Projector(ledger, batch_size=batch)
+        opened = _open_projector(settings_from_environment(), batch, stop if follow else None)
+        if opened is None:
+            return  # stopped while waiting for the database
+        ledger, projector = opened
+        try:
+            _project(projector, follow, rebuild, stop)
+        finally:
+            projector.close()
+            ledger.close()
     except LedgerError as error:
         raise _refusal(error) from None
+
+
+def _open_projector(settings: StoreSettings, batch: int,
+                    stop: threading.Event | None) -> tuple[Ledger, Projector] | None:
+    """The ledger and its projector, once the database answers: at once, or (following,
+    ``stop`` given) after waiting for it with backoff; None if stopped while waiting."""
+    import logging
+
+    from ledger.store import require_reachable
+    from projections.runner import BACKOFF_CAP_SECONDS, unreachable
+
+    log = logging.getLogger("claims_ledger.projections")
+    delay, said = 0.5, ""
+    while True:
+        ledger: Ledger | None = None
+        try:
+            try:
+                # One direct attempt first: it fails at once when the server is down, where
+                # the library's pool waits for it.
+                require_reachable(settings)
+                ledger = Ledger(settings)
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                raise unavailable(settings, error) from error
+            ledger.require_initialised()
+            return ledger, Projector(ledger, batch_size=batch)
+        except StoreUnavailableError as error:
+            if ledger is not None:
+                ledger.close()
+            if stop is None:
+                raise
+            reason = str(error).splitlines()[0]
+            if reason != said:  # once per reason, not once per try
+                said = reason
+                log.warning("projector: %s; trying again in %.1f s, then backing off up to "
+                            "%.0f s", reason, delay, BACKOFF_CAP_SECONDS)
+            stop.wait(delay)
+            if stop.is_set():
+                return None
+            delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+        except BaseException:
+            if ledger is not None:
+                ledger.close()
+            raise
+
+
+def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.Event) -> None:
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
         applied = _catch_up(projector, rebuild=rebuild)
+        position = projector.position()
+    except (ProjectionStoppedError, StoreUnavailableError) as error:
+        if not follow:
+            raise
+        console.print(f"Error: {error} [{error.rule}]")  # the follower goes on trying
+    else:
         took = time.perf_counter() - started
         console.print(f"{'rebuilt' if rebuild else 'applied'} {number_id(applied)} events in "
-                      f"{took:.1f} s; projections at position {number_id(projector.position())}")
-        if follow:
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            console.print("following the log (Ctrl-C or SIGTERM to stop)")
-            try:
-                projector.follow(stop)
-            except KeyboardInterrupt:
-                stop.set()
-    finally:
-        projector.close()
-        ledger.close()
+                      f"{took:.1f} s; projections at position {number_id(position)}")
+    if follow:
+        console.print("following the log (Ctrl-C or SIGTERM to stop)")
+        sys.stdout.flush()  # a service's log shows it now, not when the buffer fills
+        try:
+            projector.follow(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 @cli.group()
@@ -284,7 +349,7 @@ def journal_export() -> None:
 
 
 @journal.command("prove")
-@click.argument("position", type=click.IntRange(min=1))
+@click.argument("position", type=click.IntRange(1, MAX_POSITION))
 def journal_prove(position: int) -> None:
     """Print the inclusion proof (JSON) of the event at POSITION in the latest checkpoint."""
     try:

@@ -12,6 +12,7 @@ from rich.table import Table
 from api.cli_common import console, open_ledger, refusal
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.limits import MAX_POSITION
 from projections.findings import RULES, SEVERITIES, Finding, findings, summary
 from projections.queries import Reader
 from projections.runner import Projector
@@ -28,7 +29,8 @@ from projections.runner import Projector
 @click.option("--handover", "handover_id", help="The history of a ceremony and its claims.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="As recorded by the end of this day (WIB).")
-@click.option("--position", type=click.IntRange(min=0), help="As recorded up to this position.")
+@click.option("--position", type=click.IntRange(0, MAX_POSITION),
+              help="As recorded up to this position.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the events with their full inclusion proofs as JSON.")
 def history(nik: str | None, member_id: str | None, claim_id: str | None, program: str | None,

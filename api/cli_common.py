@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from ledger.application import Ledger
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, ProjectionStoppedError
 from ledger.names import require_visible
 from ledger.settings import settings_from_environment
 
@@ -39,7 +39,17 @@ def open_ledger() -> Ledger:
     return ledger
 
 
-def refusal(error: LedgerError) -> LedgerCommandError:
+class LedgerFailureError(click.ClickException):
+    """Not a refusal of what was asked but a fault of the ledger's own (its read models cannot
+    apply an event): ``Error: <message>`` with exit status 1, like a failed ``verify``."""
+
+    exit_code = 1
+
+
+def refusal(error: LedgerError) -> click.ClickException:
+    """The exception that prints a ledger error as one ``Error:`` line with its exit status."""
+    if isinstance(error, ProjectionStoppedError):
+        return LedgerFailureError(f"{error} [{error.rule}]")
     return LedgerCommandError(f"{error} [{error.rule}]")
 
 

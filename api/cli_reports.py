@@ -21,6 +21,7 @@ from documents.audit import Report
 from documents.labels import LANGUAGES
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.limits import MAX_POSITION
 from ledger.settings import signing_key_from_environment
 
 OUTPUT = click.option("-o", "--output", "output", required=True,
@@ -78,7 +79,8 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str, force: bo
 @click.option("--program", required=True, help="The programme's code, e.g. TNG-2025.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Cut off at the last event recorded by the end of this day (WIB).")
-@click.option("--position", type=click.IntRange(min=1), help="Cut off at this log position.")
+@click.option("--position", type=click.IntRange(1, MAX_POSITION),
+              help="Cut off at this log position.")
 @click.option("--roster", is_flag=True, help="Print the member roster as an annex.")
 @LANG
 @OUTPUT

@@ -73,7 +73,8 @@ def restore_command(source: IO[str]) -> None:
 @click.option("--quiet", is_flag=True, help="Print nothing; only the exit status (health checks).")
 def status_command(quiet: bool) -> None:
     """The log head and each projection's position and lag; exit 1 when beyond the readiness
-    bound (LEDGER_READY_MAX_LAG_SECONDS) or when the projections were never built."""
+    bound (LEDGER_READY_MAX_LAG_SECONDS), when a projection has stopped at an event it cannot
+    apply, or when the projections were never built."""
     from projections.db import Connection
     from projections.lag import ProjectionsMissingError, max_lag_from_environment, measure
 
@@ -94,11 +95,14 @@ def status_command(quiet: bool) -> None:
         sys.exit(1)
     except LedgerError as error:
         raise refusal(error) from None
-    ready = lag.within(bound)
+    reason = lag.not_ready(bound)
     if not quiet:
-        click.echo(json.dumps({"status": "ready" if ready else "not ready", **lag.as_json(),
-                               "max_lag_seconds": bound}, indent=2))
-    if not ready:
+        answer = {"status": "ready" if reason is None else "not ready", **lag.as_json(),
+                  "max_lag_seconds": bound}
+        if reason is not None:
+            answer["reason"] = reason
+        click.echo(json.dumps(answer, indent=2))
+    if reason is not None:
         sys.exit(1)
 
 

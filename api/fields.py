@@ -6,6 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ledger.limits import MAX_RUPIAH, count_text
+from ledger.money import rupiah
+
 
 def _whole_rupiah(value: Any) -> None:
     if isinstance(value, bool):
@@ -13,16 +16,35 @@ def _whole_rupiah(value: Any) -> None:
 
 
 class Rupiah(fields.Integer):
-    """Whole rupiah: an integer, never a float or a boolean, zero or more."""
+    """Whole rupiah: an integer, never a float or a boolean, between ``minimum`` (zero unless
+    said) and ``maximum`` (the ledger's bound on any amount unless said, ``ledger.limits``);
+    ``what`` names the figure in the message ("the budget ceiling can be at most ...")."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        minimum = kwargs.pop("minimum", 0)
+    def __init__(self, *, what: str = "an amount", minimum: int = 0,
+                 maximum: int = MAX_RUPIAH, **kwargs: Any) -> None:
         # A field may say what its amount is, and show a fitting example (a budget is not 16800).
         described = kwargs.pop("description", None)
-        metadata = {"description": f"{described} (whole rupiah)" if described else "whole rupiah",
+        bounds = f"whole rupiah, {rupiah(minimum)} to {rupiah(maximum)}"
+        metadata = {"description": f"{described} ({bounds})" if described else bounds,
                     "example": kwargs.pop("example", 16800)}
-        super().__init__(strict=True, validate=[_whole_rupiah, validate.Range(min=minimum)],
-                         metadata=metadata, **kwargs)
+        super().__init__(
+            strict=True,
+            validate=[_whole_rupiah,
+                      validate.Range(min=minimum, error=f"{what} must be at least "
+                                     f"{rupiah(minimum)}"),
+                      validate.Range(max=maximum, error=f"{what} can be at most "
+                                     f"{rupiah(maximum)}")],
+            metadata=metadata, **kwargs)
+
+
+def bounded(minimum: int, maximum: int, what: str, **kwargs: Any) -> fields.Integer:
+    """A whole number (months, members, years) within the ledger's bounds; the OpenAPI
+    document states them, and the message names the figure."""
+    return fields.Integer(
+        validate=validate.Range(min=minimum, max=maximum,
+                                error=f"{what} must be between {count_text(minimum)} and "
+                                      f"{count_text(maximum)}"),
+        **kwargs)
 
 
 def pattern(regex: str, example: str, **kwargs: Any) -> fields.String:

@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from api.state import ledger, projector
 from ledger.application import Ledger
+from ledger.errors import ProjectionStoppedError
 from projections.db import Connection, Namespace
 from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
 from projections.lag import measure as measure_lag
@@ -57,7 +58,10 @@ def _forget_connection() -> None:
 def _measure() -> Lag:
     app_ledger = ledger()
     if not app_ledger.settings.is_postgres:
-        projector().catch_up()  # embedded mode: the API keeps its projections itself
+        # Embedded mode: the API keeps its projections itself. A projection that cannot apply
+        # an event is kept in the tracking table, which the measure below reports.
+        with contextlib.suppress(ProjectionStoppedError):
+            projector().catch_up()
     try:
         return measure_lag(app_ledger, _connection(app_ledger), Namespace(app_ledger.settings))
     except Exception:
@@ -85,10 +89,9 @@ def readyz() -> Any:
         return _not_ready(f"the database does not answer: {type(error).__name__}: "
                           f"{_first_line(error)}", database="unreachable")
     body = {"status": "ready", "database": "ok", **lag.as_json(), "max_lag_seconds": bound}
-    if not lag.within(bound):
-        return _not_ready(f"the projections are {lag.lag_events} events and "
-                          f"{lag.lag_seconds:.1f} s behind the log (bound {bound:g} s); is "
-                          "'claims-ledger project --follow' running?", **body)
+    reason = lag.not_ready(bound)
+    if reason is not None:
+        return _not_ready(reason, **body)
     return jsonify(body)
 
 
@@ -134,8 +137,18 @@ def metrics() -> Response:
         _metric(lines, "projection_lag_seconds", "gauge",
                 "age of the oldest event not yet applied by every projection (0 when caught up)",
                 [("", round(lag.lag_seconds, 3))])
-    _metric(lines, "ready", "gauge", "1 if the projections are within the readiness bound",
-            [("", 1 if lag is not None and lag.within(bound) else 0)])
+        failed = {f.projection: f.position for f in lag.failures}
+        _metric(lines, "projection_failed", "gauge",
+                "1 if a projection cannot apply the event at its next position (stopped)",
+                [(_label(n), 1 if n in failed else 0) for n in sorted(lag.positions)])
+        follower = lag.follower
+        if follower is not None:
+            _metric(lines, "projector_seconds_since_seen", "gauge",
+                    "seconds since a following projector last wrote that it is alive",
+                    [("", round(follower.silent_for(lag.measured_at), 1))])
+    _metric(lines, "ready", "gauge", "1 if the projections are within the readiness bound "
+            "and none has stopped",
+            [("", 1 if lag is not None and lag.not_ready(bound) is None else 0)])
     return _text(lines)
 
 

@@ -82,6 +82,12 @@ from ledger.handover import CeremonyDetails, Handover
 from ledger.identity import mask_nik, parse_nik
 from ledger.identity_check import IdentityCheck
 from ledger.incident import Incident, IncidentKind
+from ledger.limits import (
+    MAX_INCAPACITY_MONTHS,
+    MAX_MEMBERS,
+    require_count,
+    require_rupiah,
+)
 from ledger.money import rupiah
 from ledger.person import Person, person_id
 from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates, programme_id
@@ -619,6 +625,9 @@ class Ledger(Application[UUID]):
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise InvalidInputError("the amount is a whole number of rupiah above zero",
                                     field="amount")
+        require_rupiah(amount, "the amount of a payment order", field="amount", minimum=1)
+        require_count(len(members), "the members named in one payment", field="enrolment_ids",
+                      minimum=1, maximum=MAX_MEMBERS)
 
         def command() -> Contribution:
             programme = self.programme(code)
@@ -822,6 +831,10 @@ class Ledger(Application[UUID]):
     def file_claim(self, incident_id: UUID | str, benefit: Benefit, claimant: Claimant,
                    filed_on: date, actor: str, incapacity_months: int | None = None) -> Claim:
         """File a JKK or JKM claim on an incident; the rule set computes the amount."""
+        if incapacity_months is not None:
+            require_count(incapacity_months, "the months of incapacity",
+                          field="incapacity_months", minimum=1,
+                          maximum=MAX_INCAPACITY_MONTHS)
 
         def command() -> Claim:
             incident = self.incident(incident_id)

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from ledger.calendar import add_calendar_months
 from ledger.errors import InvalidInputError
+from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
 
 
 class Cover(StrEnum):
@@ -172,6 +173,8 @@ class BenefitRules:
                 "months of incapacity must be a whole number of at least 1",
                 field="incapacity_months",
             )
+        require_count(months, "the months of incapacity", field="incapacity_months",
+                      minimum=1, maximum=MAX_INCAPACITY_MONTHS)
         full = min(months, self.stmb_full_pay_months)
         later = months - full
         lines = [Line(f"{full} month(s) at 100% of wage", full * wage)]

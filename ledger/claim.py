@@ -19,6 +19,7 @@ from ledger.errors import (
     PayoutExceedsApprovedError,
 )
 from ledger.identity import mask_nik, parse_kk, parse_nik
+from ledger.limits import require_rupiah
 from ledger.money import rupiah
 from ledger.names import require_visible
 
@@ -268,6 +269,7 @@ class Claim(Aggregate):
             raise InvalidInputError(
                 "a payout is a whole number of rupiah above zero", field="amount"
             )
+        require_rupiah(amount, "a payout", field="amount", minimum=1)
         if not reference.strip():
             raise InvalidInputError("a payout needs its transfer reference", field="reference")
         if reference in self.disbursements:

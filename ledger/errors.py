@@ -268,3 +268,21 @@ class StoreNotInitialisedError(StoreError):
 
 class ConfigurationError(StoreError):
     rule = "configuration"
+
+
+class ProjectionStoppedError(StoreError):
+    """A read model cannot apply an event of the log (a value no table can hold, or a database
+    error on apply): the projections stop before it, nothing after it is applied, and the
+    message names the projection, the position and the reason. The log itself is intact."""
+
+    rule = "projection-stopped"
+
+    def __init__(self, message: str, *, projection: str, position: int, event: str,
+                 reason: str) -> None:
+        super().__init__(message)
+        self.projection = projection
+        self.position = position
+        self.event = event
+        self.reason = reason
+        #: Whether the projector already logged it (it logs a failure when it first records it).
+        self.logged = False

@@ -22,6 +22,8 @@ from ledger.enrolment import Enrolment
 from ledger.errors import ContributionNotFoundError, InvalidInputError, LedgerError
 from ledger.identity import IdentityError, mask_nik, parse_nik
 from ledger.importing import RejectedRow, RowError, _date, reject
+from ledger.limits import MAX_RUPIAH
+from ledger.money import rupiah
 from ledger.roster import PAYMENT_COLUMNS, PAYMENT_REQUIRED, Sheet, SheetRow, read_sheet
 
 
@@ -55,6 +57,10 @@ def _amount(text: str) -> int:
                        field="amount")
     if not digits.isdigit():
         raise RowError(f"amount '{text}' is not a whole number of rupiah", field="amount")
+    # Compared by length first: int() refuses (ValueError) a text of thousands of digits.
+    if len(digits.lstrip("0")) > len(str(MAX_RUPIAH)) or int(digits) > MAX_RUPIAH:
+        raise RowError(f"amount '{text}' is more than the ledger holds: an amount can be at "
+                       f"most {rupiah(MAX_RUPIAH)}", field="amount")
     return int(digits)
 
 

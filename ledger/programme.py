@@ -23,6 +23,17 @@ from ledger.errors import (
     NotEligibleError,
     ProgrammeClosedError,
 )
+from ledger.limits import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    MAX_GRACE_MONTHS,
+    MAX_MEMBERS,
+    MAX_PROGRAMME_MONTHS,
+    MAX_RATE,
+    MAX_WAGE_BAND,
+    require_count,
+    require_rupiah,
+)
 from ledger.money import rupiah
 from ledger.names import require_visible
 
@@ -99,10 +110,18 @@ class ProgrammeTerms:
                 + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
                 field="covers",
             )
-        _require_money(self.budget_ceiling, "budget_ceiling")
-        _require_money(self.wage_band, "wage_band")
-        if self.months < 1:
+        require_count(self.fiscal_year, "the fiscal year", field="fiscal_year",
+                      minimum=FIRST_FISCAL_YEAR, maximum=LAST_FISCAL_YEAR)
+        require_rupiah(self.budget_ceiling, "the budget ceiling", field="budget_ceiling")
+        require_rupiah(self.wage_band, "the wage band", field="wage_band", minimum=1,
+                       maximum=MAX_WAGE_BAND)
+        if _is_whole(self.months) and self.months < 1:
             raise InvalidInputError("a programme runs for at least one month", field="months")
+        require_count(self.months, "the programme's months", field="months", minimum=1,
+                      maximum=MAX_PROGRAMME_MONTHS)
+        if self.planned_members is not None:
+            require_count(self.planned_members, "the planned members", field="planned_members",
+                          minimum=0, maximum=MAX_MEMBERS)
         if month_start(self.first_month).year != self.fiscal_year:
             raise InvalidInputError(
                 f"the first month {self.first_month} is not in fiscal year {self.fiscal_year}",
@@ -113,10 +132,12 @@ class ProgrammeTerms:
             raise InvalidInputError(
                 "eligible deciles must be a range within 1 to 10", field="deciles"
             )
-        if self.grace_months < 0:
+        if _is_whole(self.grace_months) and self.grace_months < 0:
             raise InvalidInputError("grace months cannot be negative", field="grace_months")
+        require_count(self.grace_months, "the grace months", field="grace_months", minimum=0,
+                      maximum=MAX_GRACE_MONTHS)
         for rate in self.rates:
-            _require_money(rate.amount, "rates")
+            require_rupiah(rate.amount, "a contribution rate", field="rates", maximum=MAX_RATE)
             if rate.cover not in CONTRIBUTION_COVERS:
                 raise InvalidInputError(
                     f"contribution rates exist for JKK and JKM only; got '{rate.cover}'",
@@ -147,12 +168,8 @@ def official_rates(terms: ProgrammeTerms) -> tuple[Rate, ...]:
                  for cover in CONTRIBUTION_COVERS if cover in terms.covers)
 
 
-def _require_money(value: object, name: str) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidInputError(
-            f"{name.replace('_', ' ')} must be a whole number of rupiah, zero or more",
-            field=name,
-        )
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class Programme(Aggregate):
@@ -282,7 +299,7 @@ class Programme(Aggregate):
     def revise_budget(self, ceiling: int, dpa_reference: str, reason: str, actor: str) -> None:
         """A budget revision (APBD-P): a new ceiling that still holds what is already paid."""
         self.require_open()
-        _require_money(ceiling, "budget_ceiling")
+        require_rupiah(ceiling, "the budget ceiling", field="ceiling")
         if not reason.strip():
             raise InvalidInputError("a budget revision needs a reason", field="reason")
         if ceiling < self.committed:
@@ -304,7 +321,7 @@ class Programme(Aggregate):
             raise InvalidInputError(
                 f"programme {self.code} pays no {rate.cover} contributions", field="cover"
             )
-        _require_money(rate.amount, "amount")
+        require_rupiah(rate.amount, "a contribution rate", field="amount", maximum=MAX_RATE)
         self._rate_set(rate.as_record(), actor)
 
     @event("RateSet")

@@ -27,6 +27,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInputError, NotFoundError, RuleViolationError
+from ledger.limits import require_rupiah
 
 RECONCILIATION_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:reconciliation")
 SOURCES = ("bpjs", "bank")
@@ -195,6 +196,9 @@ def record_run(ledger: Any, *, source: str, digest: str, program: str | None,
     else:
         assert isinstance(existing, Reconciliation)
         return existing, False
+    for line in lines:
+        require_rupiah(line.amount, f"the amount on line {line.line} of the statement",
+                       field="amount")
     matched, found = match(lines, items)
     run = Reconciliation(source=source, statement_sha256=digest, programme_code=program,
                          month=month, statement_name=statement_name, lines=len(lines),

@@ -65,7 +65,7 @@ class Namespace:
 _TABLE_NAMES = (
     "tracking", "members", "paid", "contributions", "claims", "programmes", "rates",
     "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier", "incidents",
-    "handover_items", "reconciliation_runs", "reconciliation_discrepancies",
+    "handover_items", "reconciliation_runs", "reconciliation_discrepancies", "followers",
 )
 
 

@@ -4,20 +4,35 @@ Each batch is one transaction on the projection tables: the tracking rows are lo
 two workers never apply the same event: the second waits, then starts where the first ended),
 the batch's events are applied, and the tracking position moves in the same commit. A worker
 killed in the middle of a batch leaves nothing of it; the next one resumes at the position.
+
+Two kinds of failure are told apart (:func:`unreachable`). A database that cannot be reached is
+waited for: a following worker tries again with backoff for as long as it runs, and says so once
+in its log and in the ``followers`` table that /readyz reads. An event that cannot be applied (a
+number past the ledger's bounds in a log restored from elsewhere, any database error on apply)
+stops the projections just before it: the batch is applied in ever smaller parts until the one
+event is found, the projection, its position and the reason are kept in the tracking table (in a
+transaction of their own) and raised as :class:`~ledger.errors.ProjectionStoppedError`, which
+every command prints as one ``Error:`` line and /readyz and ``status`` report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import re
+import socket
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from ledger.application import Ledger
+from ledger.application import Ledger, unavailable
+from ledger.errors import ProjectionStoppedError, StoreUnavailableError
 from ledger.journal.checkpoint import leaf_of
 from ledger.journal.merkle import Frontier
 from projections.db import Connection, Namespace
@@ -29,11 +44,75 @@ from projections.handlers import (
     Op,
     Operation,
     Rows,
+    check_bounds,
+    projection_of,
 )
 from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
 
 log = logging.getLogger("claims_ledger.projections")
 BATCH = 2000
+
+#: A following worker that cannot reach the database waits its poll interval (0.5 s), then
+#: twice as long after each failure, up to this: it notices a database back within 10 s
+#: without hammering one that is down. An event that cannot be applied is retried as rarely.
+BACKOFF_CAP_SECONDS = 10.0
+#: How often a following worker writes that it is alive (``followers.seen_at``).
+HEARTBEAT_SECONDS = 5.0
+#: A follower's row not updated for a day is a worker that is gone: its row is removed.
+FORGET_FOLLOWERS_AFTER = timedelta(days=1)
+
+#: SQLSTATE classes that say the server cannot be used right now rather than that an event is
+#: wrong: 08 connection, 53 insufficient resources, 57 operator intervention (shutdown,
+#: starting up), 58 system error.
+_UNREACHABLE_CLASSES = ("08", "53", "57", "58")
+_SIXTEEN_DIGITS = re.compile(r"\b(\d{4})\d{8}(\d{4})\b")
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached or used at the moment (worth
+    waiting for) rather than that an event cannot be applied."""
+    import psycopg
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    if isinstance(error, (StoreUnavailableError, ConnectionError, sqlite3.OperationalError,
+                          psycopg.InterfaceError)):
+        return True
+    found: BaseException | None = error
+    while found is not None:  # the library wraps the driver's error: look at its cause
+        if isinstance(found, psycopg.OperationalError):
+            state = getattr(found, "sqlstate", None)
+            return state is None or state[:2] in _UNREACHABLE_CLASSES
+        found = found.__cause__
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def _reason(error: BaseException) -> str:
+    """One line for people: what went wrong, with any 16-digit number (NIK, KK) masked."""
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else ""
+    named = text if isinstance(error, ValueError) and not isinstance(
+        error, sqlite3.Error) else f"{type(error).__name__}: {text}"
+    return _SIXTEEN_DIGITS.sub(r"\1********\2", named)
+
+
+class _EventFailed(Exception):
+    """One event (its position and name) could not be applied, and why."""
+
+    def __init__(self, position: int, event: str, cause: BaseException) -> None:
+        super().__init__(f"position {position} ({event}): {cause}")
+        self.position = position
+        self.event = event
+        self.cause = cause
+
+    def stopped(self, at: int) -> ProjectionStoppedError:
+        """The error for people: the projections stay at position ``at``."""
+        projection = projection_of(self.event)
+        reason = _reason(self.cause)
+        return ProjectionStoppedError(
+            f"the {projection} projection cannot apply the event at position "
+            f"{self.position} ({self.event}): {reason}; the projections stay at position "
+            f"{at} until it can be applied (the log itself is intact)",
+            projection=projection, position=self.position, event=self.event, reason=reason)
 
 
 class Projector:
@@ -43,20 +122,40 @@ class Projector:
         self.ledger = ledger
         self.batch_size = batch_size
         self.live = Namespace(ledger.settings)
-        self.connection = Connection(ledger.settings)
         self._listen: Any = None
-        create_tables(self.connection, self.live)
+        self._connected = True
+        try:
+            self.connection = Connection(ledger.settings)
+            create_tables(self.connection, self.live)
+        except Exception as error:
+            if unreachable(error):
+                raise unavailable(ledger.settings, error) from error
+            raise
 
     def close(self) -> None:
         self.connection.close()
+        if self._listen is not None:
+            with contextlib.suppress(Exception):
+                self._listen.close()
 
     # -- positions ---------------------------------------------------------------------------
 
     def positions(self, namespace: Namespace | None = None) -> dict[str, int]:
         """Each projection's position in the log."""
-        rows = self.connection.query((namespace or self.live).sql(
-            "SELECT name, position FROM {tracking}"))
+        with self._store_errors():
+            rows = self.connection.query((namespace or self.live).sql(
+                "SELECT name, position FROM {tracking}"))
         return {row["name"]: int(row["position"]) for row in rows}
+
+    @contextlib.contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """A database that cannot be reached is a StoreUnavailableError, in words."""
+        try:
+            yield
+        except Exception as error:
+            if unreachable(error) and not isinstance(error, StoreUnavailableError):
+                raise unavailable(self.ledger.settings, error) from error
+            raise
 
     def position(self, namespace: Namespace | None = None) -> int:
         found = self.positions(namespace)
@@ -64,31 +163,83 @@ class Projector:
 
     def head(self) -> int:
         """The log's last position."""
-        return int(self.ledger.recorder.max_notification_id() or 0)
+        with self._store_errors():
+            return int(self.ledger.recorder.max_notification_id() or 0)
 
     # -- applying ----------------------------------------------------------------------------
 
     def catch_up(self, namespace: Namespace | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  until: int | None = None) -> int:
-        """Apply every event not applied yet (up to position ``until``); returns how many."""
-        target = namespace or self.live
+        """Apply every event not applied yet (up to position ``until``); returns how many.
+
+        Raises :class:`~ledger.errors.ProjectionStoppedError` at an event that cannot be
+        applied (everything before it applied) and
+        :class:`~ledger.errors.StoreUnavailableError` when the database cannot be reached.
+        """
+        with self._store_errors():
+            return self._catch_up(namespace or self.live, progress, until)
+
+    def _catch_up(self, target: Namespace, progress: Callable[[int, int], None] | None,
+                  until: int | None) -> int:
         if target == self.live and len(set(self.positions().values())) > 1:
             # A projection added since the tables were built starts at 0 while the others are
             # ahead: the set is rebuilt together, never re-applied in part.
             log.warning("projections at different positions %s: rebuilding", self.positions())
             return self.rebuild(progress)
+        # An event known not to apply is tried alone, not with a whole batch around it.
+        stuck = self.failed_position() if target == self.live else None
         total = 0
         while True:
-            applied, position = self._apply_batch(namespace or self.live, until)
+            try:
+                applied, position = self._apply_batch(target, until, alone=stuck)
+            except Exception as error:
+                if unreachable(error):
+                    raise
+                applied, position = self._apply_around(target, until, error)
             if applied == 0:
                 return total
             total += applied
             if progress is not None:
                 progress(position, self.head())
 
-    def _apply_batch(self, namespace: Namespace, until: int | None = None
-                     ) -> tuple[int, int]:
+    def _apply_around(self, target: Namespace, until: int | None,
+                      error: Exception) -> tuple[int, int]:
+        """A batch failed, not for an unreachable database: apply the events before the one
+        that cannot be applied (found by applying the batch in ever smaller parts when the
+        error does not name it), then record and raise it. If every part applies (the failure
+        went away), say how far that went."""
+        alone = error.position if isinstance(error, _EventFailed) else None
+        start = self.position(target)
+        size = self.batch_size if alone is not None else max(1, self.batch_size // 2)
+        total = 0
+        while True:
+            try:
+                applied, position = self._apply_batch(target, until, limit=size, alone=alone)
+            except _EventFailed as found:
+                failed = found
+                break
+            except Exception as again:
+                if unreachable(again):
+                    raise
+                size = max(1, size // 2)  # this part fails too (one event alone names itself)
+                continue
+            total += applied
+            if applied == 0 or (alone is None and position >= start + self.batch_size):
+                return total, position  # past the batch that failed: full speed again
+        stopped = failed.stopped(self.position(target))
+        if target == self.live and self._record_failure(stopped):
+            stopped.logged = True
+            log.error("projection stopped: %s", stopped,
+                      extra={"fields": {"projection": stopped.projection,
+                                        "position": stopped.position,
+                                        "event": stopped.event, "reason": stopped.reason}})
+        raise stopped
+
+    def _apply_batch(self, namespace: Namespace, until: int | None = None,
+                     limit: int | None = None, alone: int | None = None) -> tuple[int, int]:
+        """Apply the next batch (at most ``limit`` events; the event at ``alone`` only by
+        itself) in one transaction with the tracking position."""
         with self.connection.transaction() as cursor:
             lock = " FOR UPDATE" if namespace.postgres else ""
             cursor.execute(namespace.sql("SELECT name, position FROM {tracking}" + lock))
@@ -97,22 +248,72 @@ class Projector:
             if until is not None and position >= until:
                 return 0, position
             notifications = self.ledger.recorder.select_notifications(
-                start=position + 1, limit=self.batch_size, stop=until)
+                start=position + 1, limit=limit or self.batch_size, stop=until)
+            if alone is not None and alone > position and notifications:
+                notifications = [n for n in notifications if n.id < alone] or notifications[:1]
             if not notifications:
                 return 0, position
             operations: list[Operation] = []
             mapper = self.ledger.mapper
             for notification in notifications:
-                handler = HANDLERS.get(notification.topic.rsplit(":", 1)[-1])
-                if handler is not None:  # decode only what some projection needs
-                    operations.extend(handler(mapper.to_domain_event(notification),
-                                              notification.id))
-            operations.extend(_journal(cursor, namespace, notifications))
-            _execute(cursor, namespace, operations)
+                name = notification.topic.rsplit(":", 1)[-1]
+                handler = HANDLERS.get(name)
+                if handler is None:
+                    continue  # decode only what some projection needs
+                try:
+                    event = mapper.to_domain_event(notification)
+                    check_bounds(name, event)
+                    operations.extend(handler(event, notification.id))
+                except Exception as error:
+                    if unreachable(error):
+                        raise
+                    raise _EventFailed(notification.id, name, error) from error
+            try:
+                operations.extend(_journal(cursor, namespace, notifications))
+                _execute(cursor, namespace, operations)
+            except Exception as error:
+                if len(notifications) > 1 or unreachable(error):
+                    raise
+                only = notifications[0]
+                raise _EventFailed(only.id, only.topic.rsplit(":", 1)[-1], error) from error
             last = notifications[-1].id
-            cursor.execute(namespace.sql("UPDATE {tracking} SET position = ?, updated_at = ?"),
-                           (last, datetime.now(UTC).isoformat()))
+            # A recorded failure is cleared once its event is applied (fixed code, a repair).
+            cursor.execute(namespace.sql(
+                "UPDATE {tracking} SET position = ?, updated_at = ?,"
+                " last_error = CASE WHEN failed_position <= ? THEN NULL ELSE last_error END,"
+                " failed_at = CASE WHEN failed_position <= ? THEN NULL ELSE failed_at END,"
+                " failed_position = CASE WHEN failed_position <= ? THEN NULL"
+                " ELSE failed_position END"),
+                (last, datetime.now(UTC).isoformat(), last, last, last))
             return len(notifications), last
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def failed_position(self) -> int | None:
+        """The position of the event a live projection could not apply, if one is recorded."""
+        with self._store_errors():
+            rows = self.connection.query(self.live.sql(
+                "SELECT min(failed_position) AS failed FROM {tracking}"))
+        found = rows[0]["failed"] if rows else None
+        return int(found) if found is not None else None
+
+    def _record_failure(self, stopped: ProjectionStoppedError) -> bool:
+        """Keep the failure in the projection's tracking row (its own transaction); True when
+        it is news (not the same failure recorded already)."""
+        with self.connection.transaction() as cursor:
+            cursor.execute(self.live.sql(
+                "SELECT failed_position, last_error FROM {tracking} WHERE name = ?"),
+                (stopped.projection,))
+            row = cursor.fetchone()
+            if row is not None and _get(row, "failed_position", 0) == stopped.position \
+                    and _get(row, "last_error", 1) == stopped.reason:
+                return False
+            cursor.execute(self.live.sql(
+                "UPDATE {tracking} SET last_error = ?, failed_position = ?, failed_at = ?"
+                " WHERE name = ?"),
+                (stopped.reason, stopped.position, datetime.now(UTC).isoformat(),
+                 stopped.projection))
+            return True
 
     # -- rebuilding and following ------------------------------------------------------------
 
@@ -142,16 +343,34 @@ class Projector:
             raise ValueError("the live projections are never dropped this way")
         drop_tables(self.connection, namespace)
 
-    def follow(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Keep the projections live until ``stop`` is set; survive a lost connection."""
+    def follow(self, stop: threading.Event, poll_seconds: float = 0.5,
+               worker: str | None = None) -> None:
+        """Keep the projections live until ``stop`` is set; nothing else ends it.
+
+        A database that cannot be reached is tried again after ``poll_seconds``, then twice as
+        long each time up to :data:`BACKOFF_CAP_SECONDS`; an event that cannot be applied is
+        tried again as rarely (a repair or a fixed version lets it through). Each change of
+        state is logged once, and written with a heartbeat to the ``followers`` table, which
+        /readyz and ``status`` read.
+        """
+        state = _FollowerState(self, worker or f"{socket.gethostname()}:{os.getpid()}")
+        delay = poll_seconds
         while not stop.is_set():
             try:
-                self.catch_up()
+                self._connect()
+                self.catch_up(progress=lambda _position, _head: state.beat())
+                state.following()
+                delay = poll_seconds
                 self._wait_for_events(stop, poll_seconds)
-            except Exception:  # a dropped connection must not end the worker: restart
-                log.exception("projection worker failed; restarting in %.1f s", poll_seconds)
-                stop.wait(poll_seconds)
-                self._reconnect()
+                continue
+            except ProjectionStoppedError as stopped:
+                state.stopped(stopped)
+            except Exception as error:  # the database cannot be reached (or anything else)
+                state.unreachable(error, delay)
+                self._disconnect()
+            stop.wait(delay)
+            delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+        state.leave()
 
     def _wait_for_events(self, stop: threading.Event, poll_seconds: float) -> None:
         if not self.live.postgres:
@@ -174,14 +393,19 @@ class Projector:
             self._listen.execute(f'LISTEN "{channel}"')
         return self._listen
 
-    def _reconnect(self) -> None:
-        try:
-            self.connection.close()
-        finally:
+    def _disconnect(self) -> None:
+        """Drop the connections after a failure; :meth:`_connect` makes new ones."""
+        for connection in (self.connection, self._listen):
+            if connection is not None:
+                with contextlib.suppress(Exception):  # already broken: why it is dropped
+                    connection.close()
+        self._listen = None
+        self._connected = False
+
+    def _connect(self) -> None:
+        if not self._connected:
             self.connection = Connection(self.ledger.settings)
-            if self._listen is not None:
-                self._listen.close()
-                self._listen = None
+            self._connected = True
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Wait until every projection has applied ``position`` (read-your-writes)."""
@@ -191,6 +415,93 @@ class Projector:
                 return False
             time.sleep(0.05)
         return True
+
+
+class _FollowerState:
+    """What a following worker is doing: logged once per change, kept in ``followers``."""
+
+    def __init__(self, projector: Projector, worker: str) -> None:
+        self.projector = projector
+        self.worker = worker
+        self.state = "starting"
+        self.since = datetime.now(UTC)
+        self.reason = ""
+        self.detail = ""
+        self.beaten = 0.0
+        self.forgot = False
+
+    def following(self) -> None:
+        now = datetime.now(UTC)
+        if self.state == "unreachable":
+            down = (now - self.since).total_seconds()
+            self.detail = (f"reached the database again after {down:.1f} s without it "
+                           f"(since {self.since.isoformat(timespec='seconds')}: {self.reason})")
+            log.warning("projector: %s; following the log from position %d", self.detail,
+                        self.projector.position())
+        elif self.state == "stopped":
+            self.detail = f"applied the event it had stopped at ({self.reason})"
+            log.warning("projector: %s; following the log again", self.detail)
+        if self.state != "following":
+            self._change("following", "")
+        self.beat()
+
+    def stopped(self, error: ProjectionStoppedError) -> None:
+        if self.state != "stopped" or self.reason != str(error):
+            if not error.logged:  # recorded before (another worker, an earlier run)
+                log.error("projector: %s", error)
+            self._change("stopped", str(error))
+            self.detail = str(error)
+        self.beat()
+
+    def unreachable(self, error: BaseException, delay: float) -> None:
+        reason = _reason(error.__cause__ if isinstance(error, StoreUnavailableError)
+                         and error.__cause__ is not None else error)
+        if self.state != "unreachable" or self.reason != reason:
+            if unreachable(error):
+                log.warning("projector: cannot reach the database: %s; trying again in "
+                            "%.1f s, then backing off up to %.0f s", reason, delay,
+                            BACKOFF_CAP_SECONDS)
+            else:  # not expected: keep the traceback, once
+                log.exception("projector: %s; trying again in %.1f s, then backing off up to "
+                              "%.0f s", reason, delay, BACKOFF_CAP_SECONDS)
+            if self.state != "unreachable":
+                self._change("unreachable", reason)
+            self.reason = reason
+
+    def _change(self, state: str, reason: str) -> None:
+        self.state, self.reason, self.since = state, reason, datetime.now(UTC)
+        self.beaten = 0.0  # say it at once
+
+    def beat(self) -> None:
+        """Write this worker's state when it changed, else every HEARTBEAT_SECONDS."""
+        if time.monotonic() - self.beaten < HEARTBEAT_SECONDS:
+            return
+        now = datetime.now(UTC)
+        live = self.projector.live
+        try:
+            with self.projector.connection.transaction() as cursor:
+                if not self.forgot:
+                    cursor.execute(live.sql("DELETE FROM {followers} WHERE seen_at < ?"),
+                                   ((now - FORGET_FOLLOWERS_AFTER).isoformat(),))
+                cursor.execute(live.sql(
+                    "INSERT INTO {followers} (worker, state, since, seen_at, detail)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET"
+                    " state = excluded.state, since = excluded.since,"
+                    " seen_at = excluded.seen_at, detail = excluded.detail"),
+                    (self.worker, self.state, self.since.isoformat(), now.isoformat(),
+                     self.detail or self.reason or None))
+        except Exception as error:  # the next round finds out, and says why
+            log.debug("projector: heartbeat not written: %s", _reason(error))
+            return
+        self.forgot = True
+        self.beaten = time.monotonic()
+
+    def leave(self) -> None:
+        """A worker stopped on purpose removes its row: it is not missing, it is gone."""
+        with contextlib.suppress(Exception), \
+                self.projector.connection.transaction() as cursor:
+            cursor.execute(self.projector.live.sql("DELETE FROM {followers} WHERE worker = ?"),
+                           (self.worker,))
 
 
 def _journal(cursor: Any, namespace: Namespace, notifications: Any) -> list[Operation]:

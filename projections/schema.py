@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from projections.db import Connection, Namespace
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {tracking} (
-        name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)""",
+        name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT, last_error TEXT,
+        failed_position BIGINT, failed_at TEXT)""",
+    # One row per following worker (``project --follow``): what it is doing, since when, and
+    # when it last said so; /readyz and ``status`` read it (projections.lag).
+    """CREATE TABLE IF NOT EXISTS {followers} (
+        worker TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL,
+        seen_at TEXT NOT NULL, detail TEXT)""",
     """CREATE TABLE IF NOT EXISTS {programmes} (
         programme TEXT PRIMARY KEY, programme_id TEXT, name TEXT, funder_name TEXT,
         funder_region TEXT,
@@ -68,6 +76,14 @@ TABLES = (
     *RECONCILIATION_TABLES,
 )
 
+#: Columns added to a table after it was first made: (table, column, type). ``create_tables``
+#: adds those missing from tables an older version built (CREATE TABLE IF NOT EXISTS does not).
+ADDED_COLUMNS = (
+    ("tracking", "last_error", "TEXT"),
+    ("tracking", "failed_position", "BIGINT"),
+    ("tracking", "failed_at", "TEXT"),
+)
+
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
                "reconciliation")
@@ -82,6 +98,7 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         for statement in TABLES:
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))
+        _add_missing_columns(cursor, namespace)
         for name in PROJECTIONS:
             cursor.execute(namespace.sql(
                 "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
@@ -89,6 +106,17 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         cursor.execute(namespace.sql(
             "INSERT INTO {journal_frontier} (name, size, hashes) VALUES ('journal', 0, '[]') "
             "ON CONFLICT (name) DO NOTHING"))
+
+
+def _add_missing_columns(cursor: Any, namespace: Namespace) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        if namespace.postgres:
+            cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN IF NOT EXISTS "
+                           f"{column} {kind}")
+            continue
+        cursor.execute(f"PRAGMA table_info({namespace.table(table)})")
+        if column not in {row[1] for row in cursor.fetchall()}:
+            cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN {column} {kind}")
 
 
 def drop_tables(connection: Connection, namespace: Namespace) -> None:
@@ -121,4 +149,4 @@ def _logical_names() -> tuple[str, ...]:
     return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
             "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
             "incidents", "handover_items", "reconciliation_runs",
-            "reconciliation_discrepancies")
+            "reconciliation_discrepancies", "followers")

@@ -27,7 +27,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SERVER_USER = "postgres"
@@ -91,6 +93,12 @@ class Cluster:
         """``pg_ctl restart -m immediate``: down for a moment, every connection lost."""
         self.stop(mode)
         self.start()
+
+    def create_database(self, name: str) -> str:
+        """A new database on the server; its URL."""
+        with psycopg.connect(self.url(), autocommit=True, connect_timeout=10) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
 
     def is_running(self) -> bool:
         return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0

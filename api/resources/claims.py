@@ -10,12 +10,24 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.auth import BEARER, READERS, current_actor, requires
-from api.fields import Page, PageQuery, Rupiah, StrictSchema, Written, nik, pattern, stripped, text
+from api.fields import (
+    Page,
+    PageQuery,
+    Rupiah,
+    StrictSchema,
+    Written,
+    bounded,
+    nik,
+    pattern,
+    stripped,
+    text,
+)
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.benefits import Benefit
 from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus, Deceased
 from ledger.history import scan
+from ledger.limits import MAX_INCAPACITY_MONTHS
 
 blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims",
                 description="Benefit claims; amounts come from the versioned rule set")
@@ -49,8 +61,8 @@ class ClaimIn(StrictSchema):
     claimant = fields.Nested(ClaimantIn, required=True)
     filed_on = fields.Date(required=True)
     incident_id = fields.UUID(load_default=None, allow_none=True)
-    incapacity_months = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                       validate=validate.Range(min=1, max=120))
+    incapacity_months = bounded(1, MAX_INCAPACITY_MONTHS, "the months of incapacity",
+                                load_default=None, allow_none=True, strict=True)
     program = text(40, load_default=None, allow_none=True)
     deceased = fields.Nested(DeceasedIn, load_default=None, allow_none=True)
     died_on = fields.Date(load_default=None, allow_none=True)
@@ -125,7 +137,7 @@ class RejectIn(StrictSchema):
 
 class DisburseIn(StrictSchema):
     reference = text(100, min_length=1, required=True)
-    amount = Rupiah(required=True, minimum=1)
+    amount = Rupiah(required=True, minimum=1, what="a payout")
     paid_on = fields.Date(required=True)
 
 

@@ -29,7 +29,7 @@ class PaymentIn(StrictSchema):
                          validate=validate.Length(min=1, max=24))
     member_ids = fields.List(fields.UUID(), required=True,
                              validate=validate.Length(min=1, max=500_000))
-    amount = Rupiah(required=True, minimum=1)
+    amount = Rupiah(required=True, minimum=1, what="the amount of a payment order")
 
 
 class ContributionOut(Written):

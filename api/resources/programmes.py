@@ -9,11 +9,30 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
-from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pattern, text
+from api.fields import (
+    MONTH,
+    Page,
+    PageQuery,
+    Rupiah,
+    StrictSchema,
+    Written,
+    bounded,
+    pattern,
+    text,
+)
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.benefits import Cover
 from ledger.history import scan
+from ledger.limits import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    MAX_GRACE_MONTHS,
+    MAX_MEMBERS,
+    MAX_PROGRAMME_MONTHS,
+    MAX_RATE,
+    MAX_WAGE_BAND,
+)
 from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
 
 blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
@@ -23,7 +42,7 @@ blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
 class RateIn(StrictSchema):
     cover = fields.String(required=True, validate=validate.OneOf(["JKK", "JKM"]))
     valid_from = fields.Date(required=True)
-    amount = Rupiah(required=True)
+    amount = Rupiah(required=True, what="a contribution rate", maximum=MAX_RATE)
 
 
 class ProgrammeIn(StrictSchema):
@@ -41,28 +60,28 @@ class ProgrammeIn(StrictSchema):
                                         "members must live there.")
     funding_source = fields.String(required=True, validate=validate.OneOf(FUNDING_SOURCES),
                                    metadata={"example": "APBD"})
-    fiscal_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100),
-                                 metadata={"example": 2025})
+    fiscal_year = bounded(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, "the fiscal year",
+                          required=True, metadata={"example": 2025})
     covers = fields.List(fields.String(validate=validate.OneOf([c.value for c in Cover])),
                          required=True, validate=validate.Length(min=1, max=3),
                          metadata={"description": "JKK and/or JKM (contributions paid to BPJS), "
                                                   "and/or CITY_GRANT (the city's own death "
                                                   "grant).", "example": ["JKK", "JKM"]})
-    budget_ceiling = Rupiah(required=True, example=999_936_000,
+    budget_ceiling = Rupiah(required=True, what="the budget ceiling", example=999_936_000,
                             description="The DPA ceiling: contributions and city grant payouts "
                                         "never go beyond it")
     dpa_reference = text(100, required=True, metadata={"example": "DPA-DINSOS-2025-5.02"})
     first_month = pattern(MONTH, "2025-03", required=True,
                           description="First month of cover (YYYY-MM), in fiscal_year.")
-    months = fields.Integer(required=True, validate=validate.Range(min=1, max=60),
-                            metadata={"description": "How many months of cover.",
-                                      "example": 10})
+    months = bounded(1, MAX_PROGRAMME_MONTHS, "the programme's months", required=True,
+                     metadata={"description": "How many months of cover.", "example": 10})
     rates = fields.List(fields.Nested(RateIn), load_default=list, metadata={
         "description": "Dated contribution rates per member per month. Omitted or empty: the "
                        "official rates for each of JKK and JKM the programme covers, from the "
                        "first day of first_month: JKK 1% of wage_band (Rp10.000 at the "
                        "Rp1.000.000 band), JKM Rp6.800."})
-    wage_band = Rupiah(load_default=1_000_000, minimum=1, example=1_000_000,
+    wage_band = Rupiah(load_default=1_000_000, minimum=1, maximum=MAX_WAGE_BAND,
+                       what="the wage band", example=1_000_000,
                        description="The monthly wage band the JKK rate and JKK benefits are "
                                    "computed on; default 1000000")
     branches = fields.List(text(100), load_default=list, metadata={
@@ -77,17 +96,15 @@ class ProgrammeIn(StrictSchema):
         "description": "Occupation codes the programme covers (e.g. ojek, juru_parkir, "
                        "pedagang_kaki_lima). Empty (the default): no restriction, a worker of "
                        "any occupation is enrolled.", "example": ["ojek", "juru_parkir"]})
-    grace_months = fields.Integer(load_default=3, validate=validate.Range(min=0, max=24),
-                                  metadata={"description": "Months a member stays covered "
-                                                           "after the last paid month; "
-                                                           "default 3."})
-    planned_members = fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(min=0), metadata={
-                                         "description": "Planned headcount: the audit checks "
-                                                        "the ceiling against headcount x "
-                                                        "official rate x months. None (the "
-                                                        "default): not checked.",
-                                         "example": 5952})
+    grace_months = bounded(0, MAX_GRACE_MONTHS, "the grace months", load_default=3,
+                           metadata={"description": "Months a member stays covered after the "
+                                                    "last paid month; default 3."})
+    planned_members = bounded(0, MAX_MEMBERS, "the planned members", load_default=None,
+                              allow_none=True, metadata={
+                                  "description": "Planned headcount: the audit checks the "
+                                                 "ceiling against headcount x official rate x "
+                                                 "months. None (the default): not checked.",
+                                  "example": 5952})
     opened_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Default: 1 January of fiscal_year."})
 
@@ -143,7 +160,7 @@ class ProgrammePage(Page):
 
 
 class BudgetRevisionIn(StrictSchema):
-    ceiling = Rupiah(required=True)
+    ceiling = Rupiah(required=True, what="the budget ceiling")
     dpa_reference = text(100, required=True)
     reason = text(500, min_length=1, required=True)
 
