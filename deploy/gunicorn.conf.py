@@ -24,8 +24,9 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
     "handlers": {"stderr": {"class": "api.logs.StderrHandler", "formatter": "json"}},
-    # The application's own loggers (claims_ledger.*) have their JSON handler already.
-    "root": {"level": "WARNING", "handlers": []},
+    # The application's own loggers (claims_ledger.*) get the same handler when the app is
+    # made; the root logger's warnings (libraries') go through it too, masked, as JSON.
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": loglevel.upper(),
                            "propagate": False},
