@@ -9,8 +9,8 @@ with its ratio to that round's baseline and the request lines it left in the log
 only; every phase is bounded in count and time; gunicorn's whole process group is ended on any
 way out (Ctrl-C and SIGTERM included).
 
-    python -m bench.api [--clients 16] [--requests 1500] [--seconds 30] [--workers 4]
-                        [--rounds 1]
+    python -m bench.api [--clients 16] [--requests 1500] [--seconds 30] [--rounds 1]
+                        [--workers N] [--threads N]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
-from bench.server import Client, cli, exit_on_signals, gunicorn
+from bench.server import Client, Served, cli, exit_on_signals, gunicorn
 from ledger.synthetic import WorkerFactory
 
 SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -56,7 +56,7 @@ def _drop(name: str) -> None:
 
 
 def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: float,
-           expected: int) -> dict[str, Any]:
+           expected: int, server: Served | None = None) -> dict[str, Any]:
     """Run ``jobs`` from ``clients`` threads; latency per request, throughput overall.
 
     A request that raises (a timeout, a refused connection) counts as failed with status 0;
@@ -87,6 +87,7 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
 
     # Daemon threads: an interrupted run leaves without waiting for them.
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
+    cpu_before = server.cpu_seconds() if server is not None else 0.0
     started = time.perf_counter()
     try:
         for thread in threads:
@@ -97,11 +98,17 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
         stop.set()
     wall = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"figure": label, "backend": "postgres", "clients": clients,
-            "requests": len(latencies), "failed": len(failures),
-            "requests_per_s": round(len(latencies) / wall, 1),
-            "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
-            "p99_ms": round(cuts[98] * 1000, 1)}
+    figure = {"figure": label, "backend": "postgres", "clients": clients,
+              "requests": len(latencies), "failed": len(failures),
+              "requests_per_s": round(len(latencies) / wall, 1),
+              "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
+              "p99_ms": round(cuts[98] * 1000, 1)}
+    if server is not None and latencies:
+        # CPU the server's processes spent per request: steadier than the rates on a machine
+        # whose two cores others use too.
+        figure["server_cpu_ms_per_request"] = round(
+            (server.cpu_seconds() - cpu_before) * 1000 / len(latencies), 2)
+    return figure
 
 
 class Note(Aggregate):
@@ -182,7 +189,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                 for k, v in vars(worker).items()}
         bodies.append({**body, "program": code})
     log = RequestLog(log_dir / f"gunicorn-{round_number}.log")
-    with gunicorn(url, workers=args.workers, log=log.path) as base:
+    with gunicorn(url, workers=args.workers, threads=args.threads, log=log.path) as base:
         http = {role: Client(base, token) for role, token in tokens.items()}
         status, _ = http["admin"].call("POST", "/api/v1/programs", _programme(code))
         assert status == 201, status
@@ -198,7 +205,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
             return job
 
         figure = _drive("api_enrol_member", args.clients, [enrol(b) for b in bodies],
-                        args.seconds, 201)
+                        args.seconds, 201, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
         for start in range(0, len(ids), 500):
@@ -215,7 +222,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                 "place": "Jl. Daan Mogot", "work_related": True})[0]
 
         figure = _drive("api_report_incident", args.clients, [report(i) for i in ids],
-                        args.seconds, 201)
+                        args.seconds, 201, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
 
@@ -224,7 +231,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                 "GET", f"/api/v1/members/{member_id}/coverage?on=2025-07-14")[0]
 
         figure = _drive("api_read_coverage", args.clients, [read(i) for i in ids],
-                        args.seconds, 200)
+                        args.seconds, 200, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
 
@@ -234,7 +241,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: the deploy configuration's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: the deploy configuration's)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="Rounds of baseline and figures, each on a programme of its own.")
     args = parser.parse_args()

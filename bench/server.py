@@ -107,22 +107,51 @@ def child(command: Sequence[str], log: Path, env: dict[str, str] | None = None,
         end_group(process, grace)
 
 
+class Served(str):
+    """The base URL of a server started here (it is that string), with its process group."""
+
+    group: int
+
+    def __new__(cls, base: str, group: int) -> Served:
+        served = super().__new__(cls, base)
+        served.group = group
+        return served
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) used so far by the processes of the server's group."""
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if int(fields[2]) == self.group:  # pgrp; then utime and stime are fields 11, 12
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def gunicorn(url: str, workers: int = 2, threads: int = 1, log: Path | None = None,
-             env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn(url: str, workers: int | None = 2, threads: int | None = 1,
+             log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[Served]:
     """gunicorn with the deploy configuration serving the API on a free loopback port; yields
-    the base URL.
+    the base URL (with the process group, to measure its CPU time).
 
     Its output (the JSON request lines, gunicorn's own messages) goes to ``log``, by default a
     file in a temporary directory removed afterwards; a start that fails says what the log said.
+    ``workers`` and ``threads`` of None leave the configuration's own.
     """
     with tempfile.TemporaryDirectory(prefix="claims-ledger-gunicorn-") as scratch:
         target = log or Path(scratch) / "gunicorn.log"
         port = free_port()
         environment = {**os.environ, **(env or {}), "LEDGER_DATABASE_URL": url}
         command = [str(BIN / "gunicorn"), "--config", str(GUNICORN_CONFIG),
-                   "--workers", str(workers), "--threads", str(threads),
                    "--bind", f"127.0.0.1:{port}"]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        if threads is not None:
+            command += ["--threads", str(threads)]
         base = f"http://127.0.0.1:{port}"
         with child(command, target, environment, cwd=ROOT) as process:
             deadline = time.monotonic() + 30
@@ -135,7 +164,7 @@ def gunicorn(url: str, workers: int = 2, threads: int = 1, log: Path | None = No
                         said = target.read_text(errors="replace")[-4000:]
                         raise RuntimeError(f"gunicorn did not start:\n{said}") from None
                     time.sleep(0.2)
-            yield base
+            yield Served(base, process.pid)
 
 
 class Client:
