@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_run import run_cli
 
 from api.logs import mask
@@ -82,6 +83,25 @@ def test_a_field_named_like_a_personal_number_is_masked_whatever_its_shape() -> 
     assert masked == {"params": {"nik": "**** **** **** ****", "kpj": "*******5678",
                                  "account_number": "******7890", "position": 1_000_025,
                                  "batch": 2000, "name": "Siti"}}
+
+
+def test_an_error_logged_with_a_traceback_holding_a_nik_is_written_masked(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from api.logs import configure_logging
+
+    configure_logging(as_json=True)
+    try:
+        raise ValueError(f"duplicate key (nik)=({NIK_TOO_LONG}) violates a constraint")
+    except ValueError:
+        logging.getLogger("claims_ledger.projections").exception(
+            "projection worker failed on NIK %s", NIK)
+    written = capsys.readouterr().err
+    [line] = _json_lines(written)
+    assert line["message"] == "projection worker failed on NIK 3671********0002"
+    assert "(nik)=(3671*********0027)" in line["exception"]
+    assert not LONG_NUMBER.search(written)
 
 
 # -- the command line -----------------------------------------------------------------------------

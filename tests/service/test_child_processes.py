@@ -54,8 +54,10 @@ def test_gunicorn_answers_more_requests_than_a_pipe_holds_and_logs_them_to_its_f
     requests = 600  # ~300 bytes of JSON each: several times what a 64 KiB pipe holds
     with gunicorn(sqlite_settings.url, workers=2, log=log) as base:
         for number in range(requests):
+            path = (f"/api/v1/members/by-nik/{NIK}7/history" if number % 2
+                    else f"/api/v1/coverage?nik={NIK}&n={number}")
             try:
-                urllib.request.urlopen(f"{base}/api/v1/programs?n={number}", timeout=10)
+                urllib.request.urlopen(base + path, timeout=10)
             except urllib.error.HTTPError as refused:
                 assert refused.code == 401  # no token: refused, and logged all the same
         # A request line gunicorn cannot parse is logged by gunicorn itself, masked too.
