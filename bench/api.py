@@ -34,7 +34,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
-from bench.server import Client, Served, cli, exit_on_signals, gunicorn
+from bench.server import Client, Served, cli, cpu_of, exit_on_signals, gunicorn
 from ledger.synthetic import WorkerFactory
 
 SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -55,9 +55,47 @@ def _drop(name: str) -> None:
             sql.Identifier(name)))
 
 
+def _backends(database: str) -> set[int]:
+    """The PostgreSQL server processes connected to ``database`` now."""
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                             (database,)).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the server's processes, by the database's backends
+    serving the bench database, and by this process (the clients; for the baseline, the
+    library too). On two cores that others use, these are steadier than the rates."""
+
+    def __init__(self, database: str, server: Served | None) -> None:
+        self.database = database
+        self.server = server
+        self.backends = cpu_of(_backends(database))
+        self.server_start = server.cpu_seconds() if server is not None else 0.0
+        self.client_start = time.process_time()
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU a request, by side, and the rate two otherwise idle cores would
+        reach if the CPU were all that limits it."""
+        now = cpu_of(self.backends.keys() | _backends(self.database))
+        # A backend that started during the phase counts whole; one that ended is lost.
+        database = sum(cpu - self.backends.get(pid, 0.0) for pid, cpu in now.items())
+        sides = {"client": time.process_time() - self.client_start, "database": database}
+        if self.server is not None:
+            sides["server"] = self.server.cpu_seconds() - self.server_start
+        spent = {f"{side}_cpu_ms_per_request": round(seconds * 1000 / requests, 2)
+                 for side, seconds in sides.items()}
+        total = sum(sides.values())
+        spent["cpu_bound_requests_per_s_on_2_cores"] = round(2 * requests / total) \
+            if total > 0 else 0
+        return spent
+
+
 def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: float,
-           expected: int, server: Served | None = None) -> dict[str, Any]:
-    """Run ``jobs`` from ``clients`` threads; latency per request, throughput overall.
+           expected: int, database: str, server: Served | None = None) -> dict[str, Any]:
+    """Run ``jobs`` from ``clients`` threads; latency per request, throughput overall, CPU
+    per request.
 
     A request that raises (a timeout, a refused connection) counts as failed with status 0;
     the threads stop at the deadline, or when the caller is interrupted."""
@@ -87,7 +125,7 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
 
     # Daemon threads: an interrupted run leaves without waiting for them.
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
-    cpu_before = server.cpu_seconds() if server is not None else 0.0
+    meter = CpuMeter(database, server)
     started = time.perf_counter()
     try:
         for thread in threads:
@@ -103,11 +141,8 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
               "requests_per_s": round(len(latencies) / wall, 1),
               "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
               "p99_ms": round(cuts[98] * 1000, 1)}
-    if server is not None and latencies:
-        # CPU the server's processes spent per request: steadier than the rates on a machine
-        # whose two cores others use too.
-        figure["server_cpu_ms_per_request"] = round(
-            (server.cpu_seconds() - cpu_before) * 1000 / len(latencies), 2)
+    if latencies:
+        figure.update(meter.per_request(len(latencies)))
     return figure
 
 
@@ -131,7 +166,8 @@ def _baseline(url: str, clients: int, count: int, seconds: float) -> dict[str, A
                         "POSTGRES_PASSWORD": "", "CREATE_TABLE": "y"})
     try:
         jobs = [lambda: (app.save(Note(text="x")), 201)[1] for _ in range(count)]
-        return _drive("baseline_library_one_event_per_save", clients, jobs, seconds, 201)
+        return _drive("baseline_library_one_event_per_save", clients, jobs, seconds, 201,
+                      parts[1])
     finally:
         app.close()
 
@@ -178,6 +214,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
            log_dir: Path) -> None:
     """One round: a fresh programme, the baseline, then the three API figures."""
     code = f"TNG-{2025 + round_number}"
+    database = url.rsplit("/", 1)[1]
     baseline = _baseline(url, args.clients, args.requests, args.seconds)
     print(json.dumps({**baseline, "round": round_number}), flush=True)
     people = WorkerFactory(5 + round_number, "36.71", OCCUPATIONS, (1, 4), ("Cimone",),
@@ -205,7 +242,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
             return job
 
         figure = _drive("api_enrol_member", args.clients, [enrol(b) for b in bodies],
-                        args.seconds, 201, base)
+                        args.seconds, 201, database, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
         for start in range(0, len(ids), 500):
@@ -222,7 +259,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                 "place": "Jl. Daan Mogot", "work_related": True})[0]
 
         figure = _drive("api_report_incident", args.clients, [report(i) for i in ids],
-                        args.seconds, 201, base)
+                        args.seconds, 201, database, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
 
@@ -231,7 +268,7 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                 "GET", f"/api/v1/members/{member_id}/coverage?on=2025-07-14")[0]
 
         figure = _drive("api_read_coverage", args.clients, [read(i) for i in ids],
-                        args.seconds, 200, base)
+                        args.seconds, 200, database, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
 

@@ -10,6 +10,7 @@ end, an exception, Ctrl-C, or SIGTERM/SIGHUP turned into an exception by
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -17,8 +18,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -119,17 +122,26 @@ class Served(str):
 
     def cpu_seconds(self) -> float:
         """CPU time (user and system) used so far by the processes of the server's group."""
-        ticks = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # ended meanwhile
-                continue
-            if int(fields[2]) == self.group:  # pgrp; then utime and stime are fields 11, 12
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return sum(cpu for _, group, cpu in _processes() if group == self.group)
+
+
+def _processes() -> Iterator[tuple[int, int, float]]:
+    """(pid, process group, CPU seconds used) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        # After the name: state, ppid, pgrp, ...; utime and stime are the 12th and 13th.
+        yield int(entry.name), int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+
+
+def cpu_of(pids: set[int]) -> dict[int, float]:
+    """CPU seconds used so far by each of ``pids`` still running."""
+    return {pid: cpu for pid, _, cpu in _processes() if pid in pids}
 
 
 @contextmanager
@@ -168,22 +180,47 @@ def gunicorn(url: str, workers: int | None = 2, threads: int | None = 1,
 
 
 class Client:
-    """A tiny JSON client over urllib (what any HTTP client would send)."""
+    """A tiny JSON client, as any HTTP client library would send: one persistent connection per
+    thread (HTTP/1.1 keep-alive), opened again when the server closes it."""
 
     def __init__(self, base: str, token: str) -> None:
         self.base = base
         self.token = token
+        parts = urllib.parse.urlsplit(base)
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port or 80
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        found: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if found is None:
+            found = http.client.HTTPConnection(self._host, self._port, timeout=30)
+            self._local.connection = found
+        return found
 
     def call(self, method: str, path: str, body: Any = None,
              headers: dict[str, str] | None = None) -> tuple[int, Any]:
         """Send one request; the answer's status and decoded JSON body."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base + path, data=data, method=method,
-            headers={"Authorization": f"Bearer {self.token}",
-                     "Content-Type": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+        sent = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
+                **(headers or {})}
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                connection.request(method, path, body=data, headers=sent)
+                response = connection.getresponse()
+                answer = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed a kept-alive connection between two requests (its
+                # keep-alive timeout): once more on a new connection. A server that died
+                # mid-request would get it twice; the second answer then says so (a 409).
+                connection.close()
+                self._local.connection = None
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                connection.close()
+                self._local.connection = None
+            return response.status, json.loads(answer or b"null")
+        raise AssertionError("unreachable")
