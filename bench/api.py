@@ -5,7 +5,9 @@ log is on and goes, with gunicorn's own messages, to a file in a temporary direc
 operator would send it. Each round prints one JSON line per figure: first the baseline, the
 plain eventsourcing library saving one new aggregate per transaction on the same server with
 the same clients, then enrol a member, report an incident and read a member's coverage, each
-with its ratio to that round's baseline and the request lines it left in the log. Loopback
+with its ratio to that round's baseline, the request lines it left in the log (and those
+holding a run of 15+ digits: none should) and the CPU spent per request by the server, the
+database's backends and the clients (kept-alive connections, one per client thread). Loopback
 only; every phase is bounded in count and time; gunicorn's whole process group is ended on any
 way out (Ctrl-C and SIGTERM included).
 
