@@ -219,8 +219,10 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
     database = url.rsplit("/", 1)[1]
     baseline = _baseline(url, args.clients, args.requests, args.seconds)
     print(json.dumps({**baseline, "round": round_number}), flush=True)
+    # Each round's serials start 50 higher: NIKs of different rounds never meet, and the
+    # serial stays within the NIK's four digits for up to 190 rounds.
     people = WorkerFactory(5 + round_number, "36.71", OCCUPATIONS, (1, 4), ("Cimone",),
-                           serial_base=round_number * 2000)
+                           serial_base=round_number * 50)
     bodies = []
     for _ in range(args.requests):
         worker = people.worker(date(2025, 3, 24))
@@ -284,7 +286,8 @@ def main() -> None:
                         help="gunicorn workers (default: the deploy configuration's)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per worker (default: the deploy configuration's)")
-    parser.add_argument("--rounds", type=int, default=1,
+    parser.add_argument("--rounds", type=int, default=1, choices=range(1, 191),
+                        metavar="1-190",
                         help="Rounds of baseline and figures, each on a programme of its own.")
     args = parser.parse_args()
     exit_on_signals()  # SIGTERM/SIGHUP end gunicorn's group and drop the database too
