@@ -25,7 +25,7 @@ from api.cli_reports import report
 from api.cli_service import db_keygen, export_command, restore_command, status_command
 from api.cli_tokens import token
 from api.demo_summary import print_summary
-from api.logs import log_commands
+from api.logs import QuietRequestHandler, log_commands
 from documents.formatting import number_id
 from ledger.application import Ledger, unavailable
 from ledger.demo import DemoBuilder, DemoResult
@@ -80,8 +80,11 @@ def serve(host: str, port: int) -> None:
         app = create_app()
     except LedgerError as error:
         raise _refusal(error) from None
-    console.print(f"claims-ledger API on http://{host}:{port}/api/v1/docs")
-    app.run(host=host, port=port, threaded=True)
+    console.print(f"claims-ledger API on http://{host}:{port}/api/v1/docs (development server; "
+                  "gunicorn in production)")
+    # The server's own access line would print the raw URL (a NIK in a query string, unmasked);
+    # the application logs each request itself, masked (api/logs.py).
+    app.run(host=host, port=port, threaded=True, request_handler=QuietRequestHandler)
 
 
 @cli.command()

@@ -18,11 +18,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +36,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from bench.api import _database, _drop
-from bench.server import Client, cli, gunicorn
+from bench.server import Client, child, cli, exit_on_signals, gunicorn
 from ledger.application import Ledger
 from ledger.benefits import Benefit, rules
 from ledger.calendar import month_range
@@ -183,10 +184,6 @@ def rebuild(ledger: Ledger, size: int) -> dict[str, Any]:
 
 def live_lag(url: str, seconds: float) -> dict[str, Any]:
     """A following worker while 16 clients record about 300 events/s over HTTP."""
-    follower = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "claims-ledger"),
-                                 "project", "--follow"],
-                                env={**os.environ, "LEDGER_DATABASE_URL": url},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     token = cli(url, "token", "create", "--role", "clerk", "--name", "lag.clerk")
     people = WorkerFactory(12, "36.03", OCCUPATIONS, (1, 4), ("Tigaraksa",),
                            register_snapshot=date(2024, 12, 1), serial_base=5000)
@@ -194,9 +191,16 @@ def live_lag(url: str, seconds: float) -> dict[str, Any]:
     written: list[tuple[float, int]] = []
     lock = threading.Lock()
     stop = threading.Event()
-    try:
+    follower_command = [os.path.join(os.path.dirname(sys.executable), "claims-ledger"),
+                        "project", "--follow"]
+    # The follower and gunicorn log to files in a temporary directory, each in a process group
+    # of its own that is ended on any way out.
+    with tempfile.TemporaryDirectory(prefix="claims-ledger-bench-lag-") as logs, \
+            child(follower_command, Path(logs) / "projector.log",
+                  {**os.environ, "LEDGER_DATABASE_URL": url}):
         time.sleep(3)  # let the follower catch up with the log before measuring
-        with gunicorn(url, workers=4) as base, psycopg.connect(url, autocommit=True) as watch:
+        with gunicorn(url, workers=4, log=Path(logs) / "gunicorn.log") as base, \
+                psycopg.connect(url, autocommit=True) as watch:
             http = Client(base, token)
 
             def write() -> None:
@@ -211,26 +215,26 @@ def live_lag(url: str, seconds: float) -> dict[str, Any]:
                             written.append((time.monotonic(), int(answer["position"])))
                     time.sleep(0.16)  # ~100 enrolments/s x 3 events = ~300 events/s
 
-            writers = [threading.Thread(target=write) for _ in range(16)]
-            for thread in writers:
-                thread.start()
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                row = watch.execute('SELECT min(position) FROM "projections".tracking').fetchone()
-                projected = int(row[0]) if row and row[0] is not None else 0
-                now = time.monotonic()
-                with lock:
-                    done = [(t, p) for t, p in written if p <= projected]
-                    for item in done:
-                        written.remove(item)
-                lags.extend(now - t for t, _ in done)
-                time.sleep(0.05)
-            stop.set()
+            writers = [threading.Thread(target=write, daemon=True) for _ in range(16)]
+            try:
+                for thread in writers:
+                    thread.start()
+                deadline = time.monotonic() + seconds
+                while time.monotonic() < deadline:
+                    row = watch.execute(
+                        'SELECT min(position) FROM "projections".tracking').fetchone()
+                    projected = int(row[0]) if row and row[0] is not None else 0
+                    now = time.monotonic()
+                    with lock:
+                        done = [(t, p) for t, p in written if p <= projected]
+                        for item in done:
+                            written.remove(item)
+                    lags.extend(now - t for t, _ in done)
+                    time.sleep(0.05)
+            finally:
+                stop.set()  # also on Ctrl-C: the writers stop before gunicorn is ended
             for thread in writers:
                 thread.join()
-    finally:
-        follower.terminate()
-        follower.wait(timeout=30)
     cuts = statistics.quantiles(lags, n=100) if len(lags) > 1 else [0.0] * 99
     return {"figure": "live_lag_following_worker", "backend": "postgres",
             "writes_observed": len(lags), "events_per_s": round(len(lags) * 3 / seconds),
@@ -245,6 +249,7 @@ def main() -> None:
     parser.add_argument("--stock-seconds", type=float, default=20)
     parser.add_argument("--lag-seconds", type=float, default=20)
     args = parser.parse_args()
+    exit_on_signals()  # SIGTERM/SIGHUP end the children and drop the database too
     name = f"claims_ledger_projbench_{os.getpid()}"
     url = _database(name)
     try:

@@ -220,13 +220,23 @@ class Ledger(Application[UUID]):
             raise unavailable(self.settings, error) from error
 
     def _get(self, aggregate_id: UUID | str, kind: type[A], missing: type[NotFoundError],
-             label: str, version: int | None = None) -> A:
+             label: str, version: int | None = None, *, shared: bool = False) -> A:
+        """The aggregate, or ``missing`` raised in plain words.
+
+        ``shared``: the cached instance itself rather than the copy the library makes on every
+        read (so that a command's changes cannot corrupt its cache), for a read that changes
+        and saves nothing: a programme an enrolment is checked against, the payments a coverage
+        check reads. Copying them costs more than the rest of such a request. Another thread
+        may fast-forward the same instance meanwhile; that reader then sees a newer state, as
+        it would had it read a moment later.
+        """
         try:
             key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
         except ValueError:
             raise missing(f"{label} '{aggregate_id}' is not a valid id", field="id") from None
         try:
-            aggregate: object = self.repository.get(key, version=version)
+            aggregate: object = self.repository.get(key, version=version,
+                                                    deepcopy_from_cache=not shared)
         except AggregateNotFoundError:
             raise missing(f"there is no {label} with id {aggregate_id}", field="id") from None
         if not isinstance(aggregate, kind):
@@ -282,10 +292,12 @@ class Ledger(Application[UUID]):
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def programme(self, code: str, version: int | None = None) -> Programme:
+    def programme(self, code: str, version: int | None = None, *,
+                  shared: bool = False) -> Programme:
+        """The programme of ``code`` (``shared``: to read only, see :meth:`_get`)."""
         try:
             return self._get(programme_id(code), Programme, ProgrammeNotFoundError, "programme",
-                             version)
+                             version, shared=shared)
         except ProgrammeNotFoundError:
             raise ProgrammeNotFoundError(f"there is no programme with code {code}",
                                          field="code") from None
@@ -317,15 +329,17 @@ class Ledger(Application[UUID]):
     def coverage_on(self, enrolment_id: UUID | str, day: date) -> CoverageAnswer:
         """Was this member covered on this day (as the ledger knows it now)?"""
         enrolment = self.enrolment(enrolment_id)
-        programme = self._programme_by_id(enrolment.programme_id)
+        programme = self._programme_by_id(enrolment.programme_id, shared=True)
         return coverage_on(enrolment, programme, day, self._contribution_by_id)
 
-    def _programme_by_id(self, programme_id_text: str) -> Programme:
-        return self._get(programme_id_text, Programme, ProgrammeNotFoundError, "programme")
+    def _programme_by_id(self, programme_id_text: str, *, shared: bool = False) -> Programme:
+        return self._get(programme_id_text, Programme, ProgrammeNotFoundError, "programme",
+                         shared=shared)
 
     def _contribution_by_id(self, contribution_id_text: str) -> Contribution:
+        # Only coverage checks read payments this way: they change nothing (see _get).
         return self._get(contribution_id_text, Contribution, ContributionNotFoundError,
-                         "contribution")
+                         "contribution", shared=True)
 
     # -- API tokens ------------------------------------------------------------------------------
 
@@ -511,7 +525,7 @@ class Ledger(Application[UUID]):
         """Enrol many workers in one transaction: all of them, or (on any refusal) none."""
 
         def command() -> list[Enrolment]:
-            programme = self.programme(code)
+            programme = self.programme(code, shared=True)  # read, never saved here
             programme.require_open()
             seen: set[str] = set()
             people: list[Person] = []
@@ -788,7 +802,7 @@ class Ledger(Application[UUID]):
 
         def command() -> Incident:
             enrolment = self.enrolment(enrolment_id)
-            programme = self._programme_by_id(enrolment.programme_id)
+            programme = self._programme_by_id(enrolment.programme_id, shared=True)  # read only
             person = self._person_or_new(enrolment.nik)
             who = f"NIK {mask_nik(enrolment.nik)}"
             if occurred_on < enrolment.enrolled_on:
@@ -839,7 +853,7 @@ class Ledger(Application[UUID]):
         def command() -> Claim:
             incident = self.incident(incident_id)
             enrolment = self.enrolment(incident.enrolment_id)
-            programme = self._programme_by_id(incident.programme_id)
+            programme = self._programme_by_id(incident.programme_id, shared=True)  # read only
             if not programme.covers_benefit(benefit.cover.value):
                 raise BenefitNotInProgrammeError(
                     f"programme {programme.code} does not cover {benefit.cover.value}",

@@ -120,3 +120,48 @@ def test_an_incident_without_a_place_is_refused(ledger: Ledger) -> None:
     with pytest.raises(InvalidInputError, match="where it happened"):
         ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 7, 1), " ", "",
                                work_related=True, actor=CLERK)
+
+
+# -- read without copying: the cache's own instance, still fast-forwarded --------------------------
+
+
+def test_a_coverage_check_reads_the_payments_without_copying_them(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.contribution import Contribution
+
+    member = covered_member(ledger)
+    copies: list[int] = []
+    original = Contribution.__deepcopy__
+
+    def counted(self: Contribution, memo: dict[int, object]) -> Contribution:
+        copies.append(1)
+        return original(self, memo)
+
+    monkeypatch.setattr(Contribution, "__deepcopy__", counted)
+    for _ in range(3):
+        assert ledger.coverage_on(member.id, date(2025, 7, 14)).covered
+    ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 7, 14), "Periuk", "",
+                           work_related=True, actor=CLERK)
+    assert copies == []
+
+
+def test_a_payment_reversed_after_a_coverage_check_is_seen_by_the_next_check(
+        ledger: Ledger) -> None:
+    member = covered_member(ledger, months=("2025-03",))
+    assert ledger.coverage_on(member.id, date(2025, 3, 30)).covered  # the payment now cached
+    ledger.reverse_contribution("TNG-2025", "SP2D/7/2025-03", date(2025, 4, 20), "bounced",
+                                "finance.rina")
+    assert not ledger.coverage_on(member.id, date(2025, 3, 30)).covered
+    with pytest.raises(NotCoveredError):
+        ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 3, 30), "Periuk",
+                               "", work_related=True, actor=CLERK)
+
+
+def test_a_programme_closed_after_an_enrolment_refuses_the_next_one(ledger: Ledger) -> None:
+    from ledger.errors import ProgrammeClosedError
+    from scenario import worker
+
+    covered_member(ledger)  # the programme now cached, read for the enrolment's checks
+    ledger.close_programme("TNG-2025", date(2025, 6, 30), "moved to the 2026 programme", "admin")
+    with pytest.raises(ProgrammeClosedError):
+        ledger.enrol("TNG-2025", worker(date(2025, 3, 24), seed=8), actor=CLERK)

@@ -65,6 +65,17 @@ def test_the_gunicorn_config_serves_the_app_factory_with_workers_from_the_enviro
     assert config["accesslog"] is None  # the app logs requests itself, as JSON
 
 
+def test_the_gunicorn_config_defaults_to_two_threaded_workers_and_builds_no_access_lines(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("WEB_CONCURRENCY", "LEDGER_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"]) == (2, 4)  # one per core, gthread
+    logger = config["logger_class"].__new__(config["logger_class"])
+    # No atoms built for a line nobody writes: access() returns before touching its arguments.
+    assert logger.access(None, None, None, None) is None
+
+
 def _compose_command() -> list[str] | None:
     """The compose command this machine has: the docker plugin, or the standalone v1 tool."""
     if shutil.which("docker") and subprocess.run(
