@@ -1,26 +1,31 @@
 """What a scholarship may still pay, school year by school year (for a finance officer's budget).
 
-The projection assumes each child goes up one grade a year (*naik kelas*): a school year a year,
-at its level until that level's years are used (TK-SD 8, SMP 3, SMA 3, university 5, counting the
-years already claimed), then at the next level. It stops at the first school year starting on
-or after the child's 23rd birthday or a recorded marriage or start of work, and when the last
-level's years are used. A child starts from the level of its latest claimed year, else from the
-level named when the scholarship was granted; a child not at school yet is assumed to start
-TK-SD in the first school year starting after its 5th birthday (:data:`SCHOOL_ENTRY_AGE`). It is
-therefore the most the programme may owe, not a promise: a child who stays down a grade, leaves
-school or skips a year makes it smaller, and each year is still claimed with proof of enrolment.
+The projection assumes each child goes up one grade a year (*naik kelas*). The ledger knows a
+child's level, not its grade, so the grade is read from the child's age on the first day of the
+school year: kindergarten from 5, and the levels' spans (TK-SD 8 years, SMP 3, SMA 3) put SMP at
+13, SMA at 16 and university at 19 (:data:`ENTRY_AGES`). A child is projected at the higher of
+its own level (the level of its latest claimed year, else the one named when the scholarship
+was granted) and the level its age has reached, never back a level; when a level's years are
+used (counting the years already claimed) it moves to the next. It stops at the first school
+year starting on or after its 23rd birthday or a recorded marriage or start of work, and when
+the university years are used; a child not at school yet starts at 5.
+
+It is an estimate of what the programme may owe, not a promise: each year is still claimed with
+proof of enrolment, and a child who stays down a grade, leaves school or skips a year is paid less.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from ledger.scholarship import ScholarshipEntitlement
-from ledger.schooling import Child, SchoolLevel, SchoolYear, birthday
+from ledger.schooling import Child, SchoolLevel, SchoolYear
 
-#: The age a child not at school yet is assumed to start kindergarten (TK) at, for projections.
-SCHOOL_ENTRY_AGE = 5
+#: The age a child is assumed to start each level at, for projections only (module docstring).
+ENTRY_AGES = {SchoolLevel.TK_SD: 5, SchoolLevel.SMP: 13, SchoolLevel.SMA: 16,
+              SchoolLevel.UNIVERSITY: 19}
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,15 @@ class ScholarshipOutlook:
         return tuple(sorted(totals.items()))
 
 
+def _age_on(born_on: date, day: date) -> int:
+    return day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
+
+
+def _level_for_age(age: int) -> SchoolLevel | None:
+    reached = [level for level, entry in ENTRY_AGES.items() if age >= entry]
+    return max(reached, key=lambda level: level.rank) if reached else None
+
+
 def _projected_years(entitlement: ScholarshipEntitlement, child: Child,
                      from_year: SchoolYear) -> Iterator[ProjectedYear]:
     rules = entitlement.rules
@@ -66,16 +80,18 @@ def _projected_years(entitlement: ScholarshipEntitlement, child: Child,
             level = year.level
     stops_on, _ = child.stops_on(rules.age_limit)
     school_year = max(from_year, SchoolYear.of(entitlement.died_on))
-    if level is None:
-        school_year = max(school_year, SchoolYear.of(birthday(child.born_on, SCHOOL_ENTRY_AGE))
-                          .next())
-        level = SchoolLevel.TK_SD
     while school_year.starts_on < stops_on:
         if school_year in taken:  # claimed already: not owed later, but it uses its level
             level = taken[school_year].level
             used[level] += 1
             school_year = school_year.next()
             continue
+        by_age = _level_for_age(_age_on(child.born_on, school_year.starts_on))
+        reached = [known for known in (level, by_age) if known is not None]
+        if not reached:  # not at school yet
+            school_year = school_year.next()
+            continue
+        level = max(reached, key=lambda known: known.rank)
         while used[level] >= rules.level(level).max_years:
             if level is SchoolLevel.UNIVERSITY:
                 return
@@ -88,7 +104,7 @@ def _projected_years(entitlement: ScholarshipEntitlement, child: Child,
 
 def outlook(entitlement: ScholarshipEntitlement, from_year: SchoolYear) -> ScholarshipOutlook:
     """The school years the scholarship may still pay from ``from_year`` on (module docstring:
-    one grade a year)."""
+    one grade a year, the grade read from the child's age)."""
     years = [year for child in entitlement.children
              for year in _projected_years(entitlement, child, from_year)]
     years.sort(key=lambda year: (year.school_year, year.child_nik))

@@ -49,7 +49,7 @@ def test_the_outlook_adds_up_two_children_by_school_year(v1: BenefitRules) -> No
     assert by_year[SchoolYear(2028)] == 1_500_000 + 12_000_000
 
 
-def test_a_child_not_at_school_yet_is_projected_from_the_year_after_its_5th_birthday(
+def test_a_child_not_at_school_yet_is_projected_from_the_first_school_year_it_starts_aged_5(
         v1: BenefitRules) -> None:
     baby = Child("Nadia", "3173016501240003", date(2024, 1, 25))
     entitlement = grant_scholarship(v1, work_accident=True, membership_began_on=date(2024, 1, 1),
@@ -59,7 +59,9 @@ def test_a_child_not_at_school_yet_is_projected_from_the_year_after_its_5th_birt
     assert future.years[0].level is SchoolLevel.TK_SD
     # From TK at 5 one grade a year, 18 school years start before her 23rd birthday
     # (25 January 2047): every year of every level but the fifth at university.
-    assert len(future.years) == 18
+    assert [y.level for y in future.years] == (
+        [SchoolLevel.TK_SD] * 8 + [SchoolLevel.SMP] * 3 + [SchoolLevel.SMA] * 3
+        + [SchoolLevel.UNIVERSITY] * 4)
     assert future.total == 87_000_000 - 12_000_000
 
 
@@ -80,3 +82,24 @@ def test_years_already_claimed_are_not_projected_but_use_their_level(v1: Benefit
     assert SchoolYear(2026) not in [y.school_year for y in future.years]
     assert [y.level for y in future.years][:3] == [
         SchoolLevel.SMA, SchoolLevel.SMA, SchoolLevel.UNIVERSITY]
+
+
+def test_a_child_at_tk_sd_goes_on_to_smp_at_13_with_tk_sd_years_left(v1: BenefitRules) -> None:
+    eleven = Child("Dimas", "3173010101150004", date(2015, 1, 1), SchoolLevel.TK_SD)
+    entitlement = grant_scholarship(v1, work_accident=True, membership_began_on=date(2025, 6, 1),
+                                    died_on=date(2026, 1, 14), children=[eleven])
+    entitlement = entitlement.record(
+        entitlement.claim_year(eleven.nik, SchoolLevel.TK_SD, SchoolYear(2025)))
+    future = outlook(entitlement, SchoolYear(2026))
+    assert [(y.school_year.start, y.level) for y in future.years[:4]] == [
+        (2026, SchoolLevel.TK_SD), (2027, SchoolLevel.TK_SD),  # aged 11 and 12 on 1 July
+        (2028, SchoolLevel.SMP), (2029, SchoolLevel.SMP)]
+    assert entitlement.years_left(eleven.nik, SchoolLevel.TK_SD) == 7  # left, but not projected
+
+
+def test_a_child_ahead_of_its_age_is_not_projected_back_a_level(v1: BenefitRules) -> None:
+    ahead = Child("Laras", "3173014101120005", date(2012, 1, 1), SchoolLevel.SMA)
+    entitlement = grant_scholarship(v1, work_accident=True, membership_began_on=date(2024, 1, 1),
+                                    died_on=date(2025, 8, 1), children=[ahead])
+    future = outlook(entitlement, SchoolYear(2025))
+    assert [y.level for y in future.years[:4]] == [SchoolLevel.SMA] * 3 + [SchoolLevel.UNIVERSITY]
