@@ -10,13 +10,15 @@ computed them, so an old claim can always be recomputed as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from ledger.calendar import add_calendar_months
+from ledger.disability_table import PP82_2019_TABLE, DisabilityTable
 from ledger.errors import InvalidInputError
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
+from ledger.schooling import ScholarshipRules
 
 
 class Cover(StrEnum):
@@ -89,10 +91,30 @@ class Entitlement:
 
 
 @dataclass(frozen=True)
+class Computation:
+    """An amount a rule computed (a schedule, a reimbursement), its lines and the rule version:
+    the benefits not yet claimable as a :class:`Benefit` of their own."""
+
+    amount: int
+    lines: tuple[Line, ...]
+    rule_version: str
+
+
+@dataclass(frozen=True)
 class BenefitRules:
-    """One version of the benefit figures. Every field is reference data, not code."""
+    """One version of the benefit figures. Every field is reference data, not code.
+
+    A rule set is in force from ``valid_from`` to ``valid_until`` (both days included; ``None``:
+    until a later set closes it) and names the regulation it comes from; ``for_tests`` marks a
+    fixture that only tests and the demo use (:mod:`ledger.rule_sets`).
+    """
 
     version: str
+    _: KW_ONLY
+    regulation: str
+    valid_from: date
+    valid_until: date | None = None
+    for_tests: bool = False
     jkm_lump_sum: int = 20_000_000
     jkm_periodic_months: int = 24
     jkm_periodic_amount: int = 500_000
@@ -116,6 +138,20 @@ class BenefitRules:
     # Contributions of a BPU member (DOMAIN.md section 3): JKK 1% of the wage band, JKM flat.
     jkk_contribution_per_mille: int = 10
     jkm_contribution: int = 6_800
+    # Partial permanent disability: the table's percentage x 80 x wage (ledger.work_accident).
+    jkk_partial_disability_wage_multiple: int = 80
+    disability_table: DisabilityTable = PP82_2019_TABLE
+    # Reimbursements (ledger.reimbursement): transport by land, sea and air; home care.
+    transport_land_ceiling: int = 5_000_000
+    transport_sea_ceiling: int = 2_000_000
+    transport_air_ceiling: int = 10_000_000
+    home_care_months: int = 12
+    home_care_ceiling: int = 20_000_000
+    # JKM is due within 3 working days of a complete file; each day late owes the heirs 1% of
+    # the benefit (ledger.deadlines).
+    jkm_due_working_days: int = 3
+    jkm_late_interest_percent_per_day: int = 1
+    scholarship: ScholarshipRules = field(default_factory=ScholarshipRules)
     city_grant_excluded_causes: frozenset[str] = field(
         default_factory=lambda: frozenset(
             {"suicide", "death_penalty", "serious_crime", "drug_abuse", "natural_disaster"}
@@ -205,7 +241,14 @@ class BenefitRules:
 
 #: Every rule set the ledger has used, by version. Claims name the version that computed them.
 RULE_SETS: dict[str, BenefitRules] = {
-    rules.version: rules for rules in (BenefitRules(version="PP82-2019/PP44-2015 v1"),)
+    rules.version: rules for rules in (
+        # Claims in the log carry this version: it keeps its figures. Dated from PP 82/2019's
+        # promulgation (2 December 2019); its scholarship part from 1 April 2021 (Permenaker
+        # 5/2021). A later set closes it with valid_until (ledger.rule_sets says how).
+        BenefitRules(version="PP82-2019/PP44-2015 v1",
+                     regulation="PP 44/2015 jo. PP 82/2019; Permenaker 5/2021",
+                     valid_from=date(2019, 12, 2)),
+    )
 }
 CURRENT_RULES_VERSION = "PP82-2019/PP44-2015 v1"
 

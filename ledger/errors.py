@@ -218,6 +218,78 @@ class AmbiguousTokenError(RuleViolationError):
     rule = "token-ambiguous"
 
 
+# -- benefit rules by date, scholarships, the JKK schedule (docs/domain.md section 4) -----------
+
+
+class InvalidRuleBookError(InvalidInputError):
+    """Dated rule sets that cannot form one book: overlapping periods, a version twice, a test
+    set among the real ones. Reference data is wrong; no claim is decided on it."""
+
+    rule = "invalid-rule-book"
+
+
+class NoRuleSetInForceError(RuleViolationError):
+    """No benefit rule set is in force on the date asked (before the first, or in a gap)."""
+
+    rule = "no-rule-set-in-force"
+
+
+class ScholarshipNotGrantedError(RuleViolationError):
+    """The death does not give the heirs' children a scholarship (a JKM death before 3 years of
+    membership, a death before the scholarship began)."""
+
+    rule = "scholarship-not-granted"
+
+
+class ScholarshipChildLimitError(RuleViolationError):
+    """The scholarship is paid for at most two children of the deceased."""
+
+    rule = "scholarship-child-limit"
+
+
+class ScholarshipChildUnknownError(RuleViolationError):
+    """A school year claimed for a child the entitlement does not name."""
+
+    rule = "scholarship-child-unknown"
+
+
+class ScholarshipYearClaimedError(RuleViolationError):
+    """The child's school year is already claimed."""
+
+    rule = "scholarship-year-already-claimed"
+
+
+class SchoolLevelOrderError(RuleViolationError):
+    """A school level out of order: a child does not go back from SMA to SMP."""
+
+    rule = "school-level-out-of-order"
+
+
+class SchoolLevelYearsUsedError(RuleViolationError):
+    """Every year the level allows (TK-SD 8, SMP 3, SMA 3, university 5) has been claimed."""
+
+    rule = "school-level-years-used"
+
+
+class ChildNoLongerEligibleError(RuleViolationError):
+    """The child turned 23, married or started work before the school year began, or the
+    school year ended before the death."""
+
+    rule = "child-no-longer-eligible"
+
+
+class HomeCarePeriodError(RuleViolationError):
+    """Home care is paid for one year at most from its first day."""
+
+    rule = "home-care-period"
+
+
+class DuplicateReceiptError(RuleViolationError):
+    """The same receipt (by its SHA-256) is listed twice in one reimbursement."""
+
+    rule = "duplicate-receipt"
+
+
 # -- API tokens presented -------------------------------------------------------------------------
 
 

@@ -1,0 +1,119 @@
+"""Re-adjudication drift: what a decided claim would be worth under another rule set.
+
+When the rules change mid-programme, an auditor asks which decided claims would differ under the
+rule set in force today, and by how much. A claim's amount is recomputed from the facts it
+recorded (the wage band, the enrolment and incident days, the months of incapacity, the school
+level) under the other set; the claim itself is never changed: a claim is decided under the set
+in force on its incident's day, and drift only shows what a change of rules moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from ledger.benefits import Benefit, BenefitRules, Entitlement
+from ledger.errors import InvalidInputError
+from ledger.money import rupiah
+from ledger.schooling import SchoolLevel, SchoolYear
+
+
+@dataclass(frozen=True)
+class DecidedClaim:
+    """A decided JKK, JKM or city-grant claim: what it recorded (see the claim's ``facts``)."""
+
+    claim_id: str
+    benefit: Benefit
+    amount: int
+    rule_version: str
+    wage: int | None = None
+    enrolled_on: date | None = None
+    occurred_on: date | None = None
+    incapacity_months: int | None = None
+
+
+@dataclass(frozen=True)
+class DecidedScholarshipYear:
+    """A decided school year of a scholarship."""
+
+    claim_id: str
+    level: SchoolLevel
+    school_year: SchoolYear
+    amount: int
+    rule_version: str
+
+
+_T = TypeVar("_T")
+
+
+def _recorded(value: _T | None, what: str, claim_id: str) -> _T:
+    if value is None:
+        raise InvalidInputError(f"claim {claim_id} recorded no {what}: it cannot be recomputed",
+                                field=what.replace(" ", "_"))
+    return value
+
+
+def recompute(claim: DecidedClaim, rules: BenefitRules) -> Entitlement:
+    """The claim's amount under ``rules``, from the facts it recorded."""
+    benefit = claim.benefit
+    if benefit is Benefit.CITY_DEATH_GRANT:
+        return rules.city_death_grant()
+    if benefit is Benefit.JKM_DEATH:
+        return rules.jkm_death(
+            enrolled_on=_recorded(claim.enrolled_on, "enrolment date", claim.claim_id),
+            died_on=_recorded(claim.occurred_on, "incident date", claim.claim_id))
+    wage = _recorded(claim.wage, "wage", claim.claim_id)
+    if benefit is Benefit.JKK_DEATH:
+        return rules.jkk_death(wage=wage)
+    if benefit is Benefit.JKK_TOTAL_DISABILITY:
+        return rules.jkk_total_disability(wage=wage)
+    return rules.jkk_temporary_incapacity(
+        wage=wage, months=_recorded(claim.incapacity_months, "incapacity months", claim.claim_id))
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A decided claim's amount beside what another rule set gives for the same facts."""
+
+    claim_id: str
+    decided_amount: int
+    decided_version: str
+    recomputed_amount: int
+    recomputed_version: str
+
+    @property
+    def difference(self) -> int:
+        """Recomputed minus decided: positive when the other set pays more."""
+        return self.recomputed_amount - self.decided_amount
+
+    @property
+    def differs(self) -> bool:
+        """Whether the other set gives another amount."""
+        return self.difference != 0
+
+    def describe(self) -> str:
+        """Both figures in words."""
+        if not self.differs:
+            return (f"{rupiah(self.decided_amount)} under '{self.decided_version}', the same "
+                    f"under '{self.recomputed_version}'")
+        way = "more" if self.difference > 0 else "less"
+        return (f"decided {rupiah(self.decided_amount)} under '{self.decided_version}'; "
+                f"{rupiah(self.recomputed_amount)} under '{self.recomputed_version}', "
+                f"{rupiah(abs(self.difference))} {way}")
+
+
+def drift(claim: DecidedClaim | DecidedScholarshipYear, under: BenefitRules) -> Drift:
+    """How the claim's decided amount compares with its amount under the rule set ``under``."""
+    if isinstance(claim, DecidedScholarshipYear):
+        recomputed = under.scholarship.level(claim.level).amount_per_year
+    else:
+        recomputed = recompute(claim, under).amount
+    return Drift(claim.claim_id, claim.amount, claim.rule_version, recomputed, under.version)
+
+
+def drifted(claims: Iterable[DecidedClaim | DecidedScholarshipYear],
+            under: BenefitRules) -> list[Drift]:
+    """The claims whose amount would differ under ``under``, with both figures."""
+    return [found for found in (drift(claim, under) for claim in claims) if found.differs]
