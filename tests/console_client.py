@@ -96,3 +96,12 @@ class Browserless:
     def session_cookie(self, client: FlaskClient | None = None) -> str | None:
         found = (client or self.client).get_cookie(COOKIE)
         return found.value if found else None
+
+
+@dataclass
+class LiveConsole:
+    """The app served on 127.0.0.1 for a real browser, its ledger, and a token per role."""
+
+    url: str
+    ledger: Ledger
+    tokens: dict[str, str]

@@ -181,15 +181,21 @@ def filter_choices() -> FilterChoices:
 
 def _section_view(section: Section) -> None:
     @section_page(section)
-    def view() -> tuple[str, int]:
+    def view() -> Response:
         choices = filter_choices() if section.filters else FilterChoices()
         try:
             filters = Filters.from_query(request.args, choices)
         except FilterError as bad:
             raise PageError(400, words_now()["t"][bad.key]) from None
         g.filters = filters
-        return render_page("console/section.html", section=section, choices=choices,
-                           filters=filters)
+        body, status = render_page("console/section.html", section=section, choices=choices,
+                                   filters=filters)
+        response = Response(body, status=status, mimetype="text/html")
+        if request.headers.get("HX-Request") == "true":
+            # The address htmx shows and keeps in history: the filters that are set, checked
+            # (not the empty fields of the form, nor anything else typed into the URL).
+            response.headers["HX-Push-Url"] = request.path + filters.query()
+        return response
 
     view.__name__ = section.key
     bp.add_url_rule(section.path, section.key, view)
