@@ -111,3 +111,14 @@ def test_the_json_api_neither_sets_nor_accepts_the_console_session(console: Brow
         "/api/v1/programs", headers={"Authorization": f"Bearer {console.tokens['admin']}"})
     assert with_token.status_code == 200
     assert "Set-Cookie" not in with_token.headers
+
+
+def test_sessions_past_their_limits_are_swept_from_the_table(console: Browserless) -> None:
+    store = SessionStore(console.ledger)
+    for _ in range(3):  # visitors who opened the sign-in form and went away
+        console.get("/sign-in", client=console.new_client())
+    assert len(store._run(f"SELECT id_hash FROM {store.sessions}")) == 3
+    console.clock.advance(IDLE + timedelta(minutes=1))
+    console.sign_in("auditor")  # a new row: the sweep runs with it
+    rows = store._run(f"SELECT token_id FROM {store.sessions}")
+    assert len(rows) == 1

@@ -45,6 +45,9 @@ def test_an_auditor_signs_in_switches_to_english_and_signs_out(
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#section-content")).to_contain_text("Period 2025-03")
     expect(page).to_have_url(f"{live_console.url}/findings?period=2025-03&programme=TNG-2025")
+    # htmx keeps no snapshot of the page (personal data) in the browser's storage.
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None
+    assert page.evaluate("localStorage.length") == 0
     page.screenshot(path=shots / "2-findings-filtered-en.png", full_page=True)
 
     page.get_by_role("button", name="Mask for screen sharing").click()
