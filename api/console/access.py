@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from api.auth import roles_of
 from api.console.filters import FilterChoices, FilterError, Filters
+from api.console.render import role_name, roles_in_words, words_now
 from api.console.sessions import IDLE, ConsoleSession
 from api.console.state import console_state
 from api.state import ledger
@@ -193,8 +194,6 @@ def section_page(section: Section) -> Callable[[F], F]:
 
 def refuse_unless_allowed(section: Section) -> None:
     """403 with a plain sentence when the signed-in role may not open ``section``."""
-    from api.console.render import role_name, roles_in_words, words_now
-
     visitor = current_visitor()
     roles = section_roles(section)
     if visitor.role in roles:

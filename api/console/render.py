@@ -132,7 +132,7 @@ def register_filters(app: Flask) -> None:
 
 def page_context() -> dict[str, Any]:
     """What every console template may use."""
-    from api.console.access import SECTIONS, here, may_open
+    from api.console.access import SECTIONS, here, may, may_open
 
     visitor = g.get("visitor")
     filters = g.get("filters")
@@ -148,6 +148,8 @@ def page_context() -> dict[str, Any]:
         "filter_query": filters.query() if filters is not None else "",
         "htmx_config": json.dumps(HTMX_CONFIG, separators=(",", ":")),
         "asset": lambda name: url_for("console.static", filename=name),
+        # A page shows an action's button only to a role the API lets do it.
+        "may": may,
     }
 
 

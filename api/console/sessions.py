@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -158,11 +158,6 @@ class SessionStore:
         self._run(f"DELETE FROM {self.sessions} WHERE last_seen_at < ? OR expires_at <= ?",
                   (_stamp(now - IDLE), _stamp(now)))
 
-    def count_for_token(self, token_id: str) -> int:
-        rows = self._run(f"SELECT count(*) FROM {self.sessions} WHERE token_id = ?",
-                         (token_id,))
-        return int(_first(rows[0]))
-
 
 def _values(row: Any) -> list[Any]:
     # psycopg rows are tuples; eventsourcing's SQLite cursor gives sqlite3.Row objects.
@@ -212,8 +207,15 @@ class ConsoleSession(CallbackDict[str, Any], SessionMixin):
 
 
 def outside_console(path: str) -> bool:
-    """The JSON API, its documents and the probes: no console session there."""
+    """The JSON API, its documents and the probes: not the console's (errors there are problem
+    details, and there is no console session)."""
     return path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")
+
+
+def sessionless(path: str) -> bool:
+    """No session is looked up for these: outside the console, and its static files (a page's
+    four files would otherwise be four reads of the sessions table)."""
+    return outside_console(path) or path.startswith("/assets/")
 
 
 class ConsoleSessionInterface(SessionInterface):
@@ -226,8 +228,8 @@ class ConsoleSessionInterface(SessionInterface):
         self._sweep_lock = threading.Lock()
 
     def open_session(self, app: Flask, request: Request) -> ConsoleSession | None:
-        if outside_console(request.path):
-            return None  # Flask's null session: the API never writes one
+        if sessionless(request.path):
+            return None  # Flask's null session: nothing there reads or writes one
         presented = request.cookies.get(COOKIE)
         if not presented:
             return ConsoleSession()
@@ -256,7 +258,9 @@ class ConsoleSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, ConsoleSession) or session.store_error is not None:
             return
-        secure = _request_secure()
+        # Secure when this request came over TLS, in the server's own word (gunicorn believes
+        # X-Forwarded-Proto only from the addresses in its forwarded_allow_ips).
+        secure = request.is_secure
         if session.destroyed:
             if session.row is not None:
                 self.store().delete(session.row.id_hash)
@@ -291,11 +295,3 @@ class ConsoleSessionInterface(SessionInterface):
                 return
             self._swept = now
         self.store().sweep(now)
-
-
-def _request_secure() -> bool:
-    """Whether this request came over TLS: the server's own word (under gunicorn, which believes
-    ``X-Forwarded-Proto`` only from the addresses in its ``forwarded_allow_ips``)."""
-    from flask import request
-
-    return bool(request.is_secure)

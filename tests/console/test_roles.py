@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from console_client import Browserless
+from flask import g
 
-from api.console.access import SECTIONS, api_roles
+from api.console.access import SECTIONS, Visitor, api_roles, may
 from ledger.token import ROLES
 
 
@@ -67,3 +69,16 @@ def test_an_approver_opens_the_approval_queue(console: Browserless) -> None:
     response = console.get("/approvals")
     assert response.status_code == 200
     assert "<h1>Antrean persetujuan</h1>" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("role", "approve", "resolve"), [
+    ("approver", True, False), ("finance", False, True), ("clerk", False, False),
+    ("auditor", False, False)])
+def test_a_page_offers_an_action_only_to_the_roles_the_api_lets_do_it(
+        console: Browserless, role: str, approve: bool, resolve: bool) -> None:
+    with console.app.test_request_context():
+        g.visitor = Visitor("id", f"{role}.one", role, datetime.now(UTC), datetime.now(UTC),
+                            masked=False)
+        assert may("claims.approve", "POST") is approve
+        assert may("reconciliation.resolve_discrepancy", "POST") is resolve
+        assert may("findings.list_findings", "GET") is True

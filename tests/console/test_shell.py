@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from console_client import Browserless
@@ -124,3 +125,19 @@ def test_no_console_page_of_a_year_holds_a_sixteen_digit_number(year: Browserles
             html = year.get(path, client=client).get_data(as_text=True)
             assert not re.search(r"(?<!\d)\d{16}(?!\d)", html), (role, path)
             assert not any(nik in html for nik in niks)
+
+
+def test_the_console_files_are_served_without_reading_or_making_a_session(
+        console: Browserless) -> None:
+    for name in ("vendor/htmx-2.0.11.min.js", "vendor/pico-2.1.1.min.css",
+                 "console/console.js", "console/proof.js", "console/console.css"):
+        response = console.get(f"/assets/{name}")
+        assert response.status_code == 200, name
+        assert "Set-Cookie" not in response.headers
+    console.sign_in("auditor")
+    console.clock.advance(timedelta(minutes=10))
+    assert console.get("/assets/console/console.js").status_code == 200
+    # The file did not touch the session (no read, no last-seen write): 35 minutes after the
+    # last page, the session has ended.
+    console.clock.advance(timedelta(minutes=25))
+    assert console.get("/").headers["Location"] == "/sign-in?ended=idle"
