@@ -7,6 +7,8 @@ from datetime import timedelta
 from console_client import Browserless
 
 from api.console.sessions import ABSOLUTE, COOKIE, IDLE, SessionStore
+from ledger.settings import StoreSettings
+from ledger.store import init_store
 
 
 def _signed_in_rows(console: Browserless) -> int:
@@ -122,3 +124,13 @@ def test_sessions_past_their_limits_are_swept_from_the_table(console: Browserles
     console.sign_in("auditor")  # a new row: the sweep runs with it
     rows = store._run(f"SELECT token_id FROM {store.sessions}")
     assert len(rows) == 1
+
+
+def test_running_db_init_again_keeps_signed_in_sessions_and_the_csrf_key(
+        console: Browserless, store_settings: StoreSettings) -> None:
+    console.sign_in("auditor")
+    key = SessionStore(console.ledger).key("csrf")
+    init_store(store_settings)
+    assert SessionStore(console.ledger).key("csrf") == key
+    assert console.get("/").status_code == 200
+    assert console.post_form("/masked", {"next": "/"}).status_code == 303
