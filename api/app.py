@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import auth, docs_pages, health, idempotency, logs
+from api import auth, console, docs_pages, health, idempotency, logs
 from api.errors import register_error_handlers
 from api.openapi import (
     NIK_PATH_SCHEMA,
@@ -69,7 +69,7 @@ class LedgerApi(Api):
 
 
 def create_app(settings: StoreSettings | None = None) -> Flask:
-    """The HTTP API on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
+    """The HTTP API and the console on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
     app = Flask("claims_ledger")
     app.config.update(
         API_TITLE="claims-ledger",
@@ -99,4 +99,5 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
     auth.register(app)  # before idempotency: a kept answer is replayed only to a valid token
     idempotency.register(app)
     health.register(app)
+    console.register(app)  # the browser console at /, on the same ledger
     return app

@@ -61,6 +61,24 @@ def _idempotency_statement(qualified: str) -> str:
 
 CHECKPOINT_TABLE = "ledger_checkpoints"
 
+CONSOLE_SESSIONS_TABLE = "ledger_console_sessions"
+CONSOLE_KEYS_TABLE = "ledger_console_keys"
+
+
+def _console_statements(sessions: str, keys: str) -> list[str]:
+    # The browser console's sessions (api/console/sessions.py): a row per signed-in browser,
+    # found by the SHA-256 of its cookie, holding the token's id (never its secret); and the
+    # console's own keys (the CSRF signing key), made once and shared by every worker.
+    # Operational data, not part of the record.
+    index = CONSOLE_SESSIONS_TABLE + "_token"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {sessions} ("
+        "id_hash TEXT PRIMARY KEY, token_id TEXT, data TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {index} ON {sessions} (token_id)",
+        f"CREATE TABLE IF NOT EXISTS {keys} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+
 
 def _checkpoint_statement(qualified_name: str) -> str:
     # Signed journal checkpoints are kept with the log, apart from the projections: a rebuild
@@ -97,6 +115,8 @@ def _create(settings: StoreSettings) -> None:
         )
         statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
         statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
+        statements.extend(_console_statements(qualified(settings, CONSOLE_SESSIONS_TABLE),
+                                              qualified(settings, CONSOLE_KEYS_TABLE)))
         datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
         with datastore.transaction(commit=True) as cursor:
             for statement in statements:

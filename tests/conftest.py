@@ -91,17 +91,20 @@ def ledger(store_settings: StoreSettings) -> Iterator[Ledger]:
     app.close()
 
 
+#: Markers of tests CI must run: a skip of one of them (no server, no browser) fails a CI run.
+MUST_RUN_IN_CI = {"postgres": "PostgreSQL", "browser": "browser"}
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI a skipped PostgreSQL test is a failure: the run must prove PostgreSQL works."""
+    """In CI a skipped PostgreSQL or browser test is a failure: the run must prove both work."""
     if not IN_CI:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    postgres_skips = [r for r in skipped if "postgres" in getattr(r, "keywords", {})]
-    if postgres_skips:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if reporter:
-            reporter.write_line(
-                f"CI=true: {len(postgres_skips)} PostgreSQL test(s) skipped; that is a failure",
-                red=True,
-            )
+    for marker, what in MUST_RUN_IN_CI.items():
+        skips = [r for r in skipped if marker in getattr(r, "keywords", {})]
+        if skips:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            if reporter:
+                reporter.write_line(
+                    f"CI=true: {len(skips)} {what} test(s) skipped; that is a failure", red=True)
