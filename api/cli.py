@@ -27,15 +27,17 @@ from api.cli_tokens import token
 from api.demo_summary import print_summary
 from api.logs import QuietRequestHandler, log_commands
 from documents.formatting import number_id
-from ledger.application import Ledger, unavailable
-from ledger.demo import DemoBuilder, DemoResult
+from ledger.application import Ledger
 from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableError
 from ledger.limits import MAX_POSITION
-from ledger.settings import StoreSettings, settings_from_environment, settings_from_url
-from ledger.store import init_store
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
+from seed.demo import DemoBuilder, DemoResult
+from storage.log_index import open_ledger as open_store_ledger
+from storage.log_index import unavailable
+from storage.settings import StoreSettings, settings_from_environment, settings_from_url
+from storage.store import init_store
 
 _refusal = refusal
 
@@ -100,7 +102,7 @@ def demo(out_dir: Path) -> None:
     settings = settings_from_url(f"sqlite:///{database}")
     started = time.perf_counter()
     init_store(settings)
-    ledger = Ledger(settings)
+    ledger = open_store_ledger(settings)
     try:
         result = _build_with_progress(ledger)
         projector = Projector(ledger)
@@ -125,8 +127,8 @@ def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tup
     """Sign the demo's journal head: with LEDGER_SIGNING_KEY, or a key kept in the demo folder
     so that an inspector can check the demo's proofs; say which."""
     from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
-    from ledger.settings import signing_key_from_environment
     from projections.journal import Journal
+    from storage.settings import signing_key_from_environment
 
     key = signing_key_from_environment()
     origin = "LEDGER_SIGNING_KEY"
@@ -232,8 +234,8 @@ def _open_projector(settings: StoreSettings, batch: int,
     ``stop`` given) after waiting for it with backoff; None if stopped while waiting."""
     import logging
 
-    from ledger.store import require_reachable
     from projections.runner import BACKOFF_CAP_SECONDS, unreachable
+    from storage.store import require_reachable
 
     log = logging.getLogger("claims_ledger.projections")
     delay, said = 0.5, ""
@@ -244,7 +246,7 @@ def _open_projector(settings: StoreSettings, batch: int,
                 # One direct attempt first: it fails at once when the server is down, where
                 # the library's pool waits for it.
                 require_reachable(settings)
-                ledger = Ledger(settings)
+                ledger = open_store_ledger(settings)
             except Exception as error:
                 if not unreachable(error):
                     raise
@@ -320,7 +322,7 @@ def _journal_service() -> tuple[Ledger, Projector, Any]:
 @journal.command("checkpoint")
 def journal_checkpoint() -> None:
     """Catch the journal up, sign its head with LEDGER_SIGNING_KEY, keep and print it."""
-    from ledger.settings import signing_key_from_environment
+    from storage.settings import signing_key_from_environment
 
     key = signing_key_from_environment()
     if key is None:

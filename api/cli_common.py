@@ -11,7 +11,7 @@ from rich.console import Console
 from ledger.application import Ledger
 from ledger.errors import LedgerError, ProjectionStoppedError
 from ledger.names import require_visible
-from ledger.settings import settings_from_environment
+from storage.log_index import open_ledger as open_store_ledger
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -26,17 +26,7 @@ class LedgerCommandError(click.ClickException):
 def open_ledger() -> Ledger:
     """The ledger of ``LEDGER_DATABASE_URL``, refused at once (and closed) if the database is
     not there or was never initialised; the caller closes it."""
-    from ledger.store import require_reachable
-
-    settings = settings_from_environment()
-    require_reachable(settings)
-    ledger = Ledger(settings)
-    try:
-        ledger.require_initialised()
-    except LedgerError:
-        ledger.close()
-        raise
-    return ledger
+    return open_store_ledger(ready=True)
 
 
 class LedgerFailureError(click.ClickException):

@@ -29,7 +29,7 @@ from api.cli_common import (
 from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
-from ledger.settings import IMPORT_PATIENCE_SECONDS
+from storage.settings import IMPORT_PATIENCE_SECONDS
 
 
 @contextmanager
@@ -89,14 +89,14 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
                    register_date: Any, errors_file: Path | None, batch: int,
                    actor: str, force: bool, patience: float) -> None:
     """Enrol the workers of a roster (CSV or XLSX) in a programme."""
-    from ledger.importing import (
+    from intake.importing import (
         ImportOptions,
         error_cells,
         error_headers,
         import_roster,
         read_roster,
     )
-    from ledger.roster import SheetWriter
+    from intake.roster import SheetWriter
 
     options = ImportOptions(
         enrolled_on=enrolled_on.date() if enrolled_on else date.today(), branch=branch,
@@ -178,10 +178,10 @@ def generate_roster(members: int, code: str | None, region: str | None, output: 
                     force: bool) -> None:
     """Write a realistic synthetic roster for a programme (valid NIKs, districts, occupations,
     deciles), with a share of bad rows of every kind that programme refuses."""
-    from ledger.generate import RosterSpec, expected_rejections, write_roster
+    from intake.roster import sheet_format
     from ledger.occupations import OCCUPATIONS
     from ledger.regions import region as known_region
-    from ledger.roster import sheet_format
+    from seed.generate import RosterSpec, expected_rejections, write_roster
 
     if code and (region or occupations or deciles):
         raise click.UsageError("with --program the region, deciles and occupations are the "
@@ -239,7 +239,7 @@ def _why_skipped(kind: str) -> str:
 
 
 def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> None:
-    from ledger.roster import SheetWriter
+    from intake.roster import SheetWriter
 
     if not cells:
         target.unlink(missing_ok=True)
@@ -260,8 +260,8 @@ def _write_errors(target: Path, headers: list[str], cells: list[list[str]]) -> N
 def import_payments_command(file: Path, code: str | None, errors_file: Path | None,
                             actor: str, force: bool) -> None:
     """Record payment orders (SP2D) as contributions; a re-run skips SP2Ds already recorded."""
-    from ledger.importing import error_cells, error_headers
-    from ledger.payments_import import import_payments, read_payments
+    from intake.importing import error_cells, error_headers
+    from intake.payments_import import import_payments, read_payments
 
     target = _errors_path(file, errors_file)
     try:
@@ -318,8 +318,8 @@ def _month_option(month: str | None) -> str | None:
 def import_statement(file: Path, source: str, code: str | None, month: str | None,
                      actor: str) -> None:
     """Reconcile a statement with the recorded contributions and payouts; record the result."""
+    from intake.statement import read_statement
     from ledger.reconciliation import record_run
-    from ledger.statement import read_statement
 
     try:
         scope_month = _month_option(month)
@@ -392,8 +392,8 @@ def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None
 def generate_statement(source: str, code: str | None, month: str | None, output: Path,
                        seed: int, clean: bool, force: bool) -> None:
     """Write a statement of the recorded payments with one planted discrepancy of each kind."""
-    from ledger.generate import write_statement
-    from ledger.roster import sheet_format
+    from intake.roster import sheet_format
+    from seed.generate import write_statement
 
     try:
         sheet_format(output)

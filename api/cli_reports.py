@@ -22,7 +22,7 @@ from documents.labels import LANGUAGES
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.limits import MAX_POSITION
-from ledger.settings import signing_key_from_environment
+from storage.settings import signing_key_from_environment
 
 OUTPUT = click.option("-o", "--output", "output", required=True,
                       type=click.Path(dir_okay=False, path_type=Path),

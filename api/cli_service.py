@@ -10,9 +10,10 @@ from typing import IO
 import click
 
 from api.cli_common import FORCE, console, open_ledger, refusal, require_output
-from ledger.archive import export_log, restore_log
 from ledger.errors import LedgerError
-from ledger.settings import CIPHER_KEY_VARIABLE
+from storage.archive import export_log, restore_log
+from storage.log_index import settings_of
+from storage.settings import CIPHER_KEY_VARIABLE
 
 
 @click.command("export")
@@ -82,7 +83,7 @@ def status_command(quiet: bool) -> None:
         bound = max_lag_from_environment()
         ledger = open_ledger()
         try:
-            connection = Connection(ledger.settings)
+            connection = Connection(settings_of(ledger))
             try:
                 lag = measure(ledger, connection)
             finally:

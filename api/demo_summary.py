@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from documents.formatting import date_id, number_id
-from ledger.demo import TNG_2025, TNG_GRANT_2025, DemoResult
 from ledger.identity import mask_nik
 from ledger.money import rupiah
 from ledger.regions import district_name
 from projections.queries import Reader
+from seed.demo import TNG_2025, TNG_GRANT_2025, DemoResult
 
 
 def print_summary(console: Console, reader: Reader, result: DemoResult, elapsed: float,

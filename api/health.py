@@ -23,6 +23,7 @@ from ledger.errors import ProjectionStoppedError
 from projections.db import Connection, Namespace
 from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
 from projections.lag import measure as measure_lag
+from storage.log_index import settings_of
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger("claims_ledger.health")
@@ -41,7 +42,7 @@ def _connection(app_ledger: Ledger) -> Connection:
     owner = getattr(_local, "ledger", None)
     if found is None or owner is None or owner() is not app_ledger:
         _forget_connection()
-        found = Connection(app_ledger.settings)
+        found = Connection(settings_of(app_ledger))
         # A weak reference: this cache must not keep a closed application alive.
         _local.connection, _local.ledger = found, weakref.ref(app_ledger)
     return found
@@ -63,7 +64,7 @@ def _measure() -> Lag:
         with contextlib.suppress(ProjectionStoppedError):
             projector().catch_up()
     try:
-        return measure_lag(app_ledger, _connection(app_ledger), Namespace(app_ledger.settings))
+        return measure_lag(app_ledger, _connection(app_ledger), Namespace(settings_of(app_ledger)))
     except Exception:
         _forget_connection()
         raise

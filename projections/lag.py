@@ -16,6 +16,7 @@ from ledger.application import Ledger
 from ledger.errors import ConfigurationError
 from projections.db import Connection, Namespace
 from projections.runner import HEARTBEAT_SECONDS
+from storage.log_index import settings_of
 
 MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"
 DEFAULT_MAX_LAG_SECONDS = 30.0
@@ -149,7 +150,7 @@ class ProjectionsMissingError(RuntimeError):
 def measure(ledger: Ledger, connection: Connection, namespace: Namespace | None = None,
             now: datetime | None = None) -> Lag:
     """Read the head and the positions; store errors propagate to the caller."""
-    live = namespace or Namespace(ledger.settings)
+    live = namespace or Namespace(settings_of(ledger))
     try:
         # Every column: tables of an older version have no failure columns yet.
         rows = connection.query(live.sql("SELECT * FROM {tracking}"))

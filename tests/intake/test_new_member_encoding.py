@@ -16,10 +16,11 @@ from uuid import UUID
 import pytest
 
 from ledger.application import Ledger
-from ledger.bulk_append import copy_tuples
-from ledger.new_members import NewMemberEncoder, new_member_events
 from ledger.person import person_id
-from ledger.settings import StoreSettings, with_cipher
+from storage.bulk_append import copy_tuples
+from storage.log_index import open_ledger
+from storage.new_members import NewMemberEncoder, new_member_events
+from storage.settings import StoreSettings, with_cipher
 
 LETTERS = ("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'-.,\"\\/"
            "ÑñḤḥÀÉÍÓÚäöüß\u2028\u2029\t\n\x01\x1f\x7f☃😀中文ا")
@@ -59,7 +60,7 @@ def _both(ledger: Ledger, member: dict[str, Any], seed: int) -> tuple[list[Any],
 
 @pytest.fixture
 def plain(sqlite_settings: StoreSettings) -> Iterator[Ledger]:
-    ledger = Ledger(sqlite_settings)
+    ledger = open_ledger(sqlite_settings)
     yield ledger
     ledger.close()
 
@@ -98,7 +99,7 @@ def test_with_a_compressor_the_stored_bytes_are_still_the_mappers(
         sqlite_settings: StoreSettings) -> None:
     settings = replace(sqlite_settings, env=dict(
         sqlite_settings.env, COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor"))
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         assert ledger.mapper.compressor is not None
         for seed, member in enumerate(_members(200, 5)):
@@ -110,7 +111,7 @@ def test_with_a_compressor_the_stored_bytes_are_still_the_mappers(
 
 def test_with_a_cipher_the_rows_are_encrypted_by_the_mapper_cipher_and_decrypt_to_the_same_bytes(
         sqlite_settings: StoreSettings) -> None:
-    ledger = Ledger(with_cipher(sqlite_settings, base64.b64encode(os.urandom(32)).decode()))
+    ledger = open_ledger(with_cipher(sqlite_settings, base64.b64encode(os.urandom(32)).decode()))
     try:
         cipher = ledger.mapper.cipher
         assert cipher is not None
@@ -155,7 +156,7 @@ def test_copy_tuples_stamped_in_the_parent_are_compressed_as_the_mapper_compress
         sqlite_settings: StoreSettings) -> None:
     settings = replace(sqlite_settings, env=dict(
         sqlite_settings.env, COMPRESSOR_TOPIC="eventsourcing.compressor:ZlibCompressor"))
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         encoder = NewMemberEncoder(ledger.mapper)
         assert encoder.fast and ledger.mapper.compressor is not None

@@ -20,10 +20,11 @@ from roster_rows import (
     write,
 )
 
+from intake.importing import read_roster
+from intake.roster import UnreadableFileError
 from ledger.application import Ledger
-from ledger.importing import read_roster
-from ledger.roster import UnreadableFileError
-from ledger.synthetic import WorkerFactory
+from seed.synthetic import WorkerFactory
+from storage.log_index import open_ledger
 
 
 def test_a_roster_with_one_row_of_every_kind_of_error_enrols_only_the_good_rows(
@@ -60,7 +61,7 @@ def test_a_batch_spoiled_by_a_concurrent_enrolment_is_saved_without_that_row_whi
     open_programmes(ledger)
     rows = people(40, 9)
     path = write(tmp_path / "roster.csv", rows)
-    rival = Ledger(ledger.settings)
+    rival = open_ledger(ledger.settings)
     other = WorkerFactory(2, KOTA_TANGERANG, OCCUPATIONS, (1, 4), ("Cimone",)).worker(ENROLLED_ON)
     calls: list[list[str]] = []
 
@@ -91,7 +92,7 @@ def test_a_row_enrolled_in_the_same_programme_by_a_concurrent_upload_counts_as_a
         ledger: Ledger, tmp_path: Path) -> None:
     open_programmes(ledger)
     rows = people(41, 9)
-    rival = Ledger(ledger.settings)
+    rival = open_ledger(ledger.settings)
     taken: list[str] = []
 
     def meanwhile(niks: list[str]) -> None:
@@ -115,7 +116,7 @@ def test_xlsx_and_csv_of_the_same_roster_give_the_same_result(
         store_settings: Any, tmp_path: Path) -> None:
     outcomes = []
     for fmt in ("csv", "xlsx"):
-        ledger = Ledger(_fresh(store_settings, tmp_path, fmt))
+        ledger = open_ledger(_fresh(store_settings, tmp_path, fmt))
         try:
             open_programmes(ledger)
             rows, _ = every_kind_of_bad_row(ledger)
@@ -130,8 +131,8 @@ def test_xlsx_and_csv_of_the_same_roster_give_the_same_result(
 
 def _fresh(settings: Any, tmp_path: Path, name: str) -> Any:
     """A second, empty store of the same kind (SQLite file or PostgreSQL schema)."""
-    from ledger.settings import settings_from_url
-    from ledger.store import init_store
+    from storage.settings import settings_from_url
+    from storage.store import init_store
 
     if settings.is_postgres:
         import uuid

@@ -15,7 +15,7 @@ from roster_rows import every_kind_of_bad_row, open_programmes, people, run, wri
 
 from api.cli import cli
 from ledger.application import Ledger
-from ledger.generate import ROSTER_HEADERS
+from seed.generate import ROSTER_HEADERS
 
 ERROR_COLUMNS = ["Baris asal", "Aturan", "Alasan", "Reason"]
 

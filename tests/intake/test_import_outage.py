@@ -26,9 +26,10 @@ from tcp_proxy import CommitDropper
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.outage import JobInterruptedError
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store
+from storage.log_index import open_ledger
+from storage.outage import JobInterruptedError
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store
 
 pytestmark = pytest.mark.postgres
 
@@ -45,7 +46,7 @@ def cluster() -> Iterator[Cluster]:
 def cluster_ledger(cluster: Cluster) -> Iterator[Ledger]:
     settings = settings_from_url(cluster.url())
     init_store(settings)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     open_programmes(ledger)
     yield ledger
     ledger.close()
@@ -101,7 +102,7 @@ def test_a_batch_whose_commit_answer_was_lost_is_counted_as_enrolled_once(
     parts = urlsplit(postgres_settings.url)
     url = urlunsplit((parts.scheme, f"postgres@127.0.0.1:{proxy.port}", parts.path,
                       parts.query, ""))
-    ledger = Ledger(settings_from_url(url))
+    ledger = open_ledger(settings_from_url(url))
     try:
         open_programmes(ledger)
         rows = people(62, 40)
@@ -130,7 +131,7 @@ def test_when_the_database_stays_away_the_import_stops_naming_the_last_batch_and
     assert "20 members enrolled" in message and "run the same import again" in message
     cluster.start()
     assert _enrolments(cluster.url()) == 20
-    again = Ledger(cluster_ledger.settings)
+    again = open_ledger(cluster_ledger.settings)
     try:
         summary, rejected = run(again, path, batch_size=10)
     finally:

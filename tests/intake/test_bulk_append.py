@@ -24,23 +24,24 @@ from roster_rows import (
 )
 
 from ledger.application import Ledger
-from ledger.bulk_append import copy_tuples, parse_tuples
 from ledger.enrolment import Enrolment
-from ledger.new_members import new_member_events
 from ledger.person import Person, person_id
-from ledger.settings import StoreSettings, with_cipher
-from ledger.store import postgres_connect_args
-from ledger.synthetic import WorkerFactory
 from projections.journal import Journal
 from projections.queries import Reader
 from projections.runner import Projector
+from seed.synthetic import WorkerFactory
+from storage.bulk_append import copy_tuples, parse_tuples
+from storage.log_index import open_ledger
+from storage.new_members import new_member_events
+from storage.settings import StoreSettings, with_cipher
+from storage.store import postgres_connect_args
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_ledger(postgres_settings: StoreSettings) -> Iterator[Ledger]:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     open_programmes(ledger)
     yield ledger
     ledger.close()
@@ -109,7 +110,7 @@ def test_members_imported_on_postgresql_load_project_and_verify_like_any_other_e
 def test_a_library_write_between_batches_keeps_the_log_contiguous_and_in_commit_order(
         pg_ledger: Ledger, tmp_path: Path) -> None:
     rows = people(12, 9)
-    rival = Ledger(pg_ledger.settings)
+    rival = open_ledger(pg_ledger.settings)
     outsider = WorkerFactory(4, KOTA_TANGERANG, OCCUPATIONS, (1, 4), ("Cimone",),
                              serial_base=900).worker(ENROLLED_ON)
     calls: list[list[str]] = []
@@ -141,7 +142,7 @@ def test_a_library_write_between_batches_keeps_the_log_contiguous_and_in_commit_
 def test_a_batch_conflicting_with_a_concurrent_enrolment_is_written_again_without_that_row(
         pg_ledger: Ledger, tmp_path: Path) -> None:
     rows = people(13, 6)
-    rival = Ledger(pg_ledger.settings)
+    rival = open_ledger(pg_ledger.settings)
     other = WorkerFactory(5, KOTA_TANGERANG, OCCUPATIONS, (1, 4), ("Cimone",)).worker(ENROLLED_ON)
 
     def meanwhile(niks: list[str]) -> None:
@@ -181,7 +182,7 @@ def test_copy_tuples_read_back_are_the_very_rows_that_were_encoded(pg_ledger: Le
 def test_with_a_cipher_key_the_bulk_written_rows_hide_every_nik_and_still_load(
         postgres_settings: StoreSettings, tmp_path: Path) -> None:
     key = base64.b64encode(os.urandom(32)).decode()
-    ledger = Ledger(with_cipher(postgres_settings, key))
+    ledger = open_ledger(with_cipher(postgres_settings, key))
     try:
         open_programmes(ledger)
         rows = people(14, 8)

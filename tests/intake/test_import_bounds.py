@@ -9,8 +9,8 @@ from pathlib import Path
 from cli_run import run_cli
 from roster_rows import open_programmes, write
 
-from ledger.application import Ledger
-from ledger.settings import StoreSettings
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 PAYMENT_HEADERS = ("No SP2D", "Tanggal", "Jumlah", "Bulan", "Program", "Peserta")
 STATEMENT_HEADERS = ("Referensi", "Tanggal", "Jumlah", "Keterangan")
@@ -18,7 +18,7 @@ TEN_TO_THE_32 = "1" + "0" * 32
 
 
 def _head(settings: StoreSettings) -> int:
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         return int(ledger.recorder.max_notification_id() or 0)
     finally:
@@ -28,7 +28,7 @@ def _head(settings: StoreSettings) -> int:
 def test_payment_orders_past_the_largest_amount_are_refused_rows_and_nothing_is_recorded(
     store_settings: StoreSettings, tmp_path: Path,
 ) -> None:
-    ledger = Ledger(store_settings)
+    ledger = open_ledger(store_settings)
     try:
         open_programmes(ledger)
     finally:

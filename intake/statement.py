@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from intake.importing import RowError, _date
+from intake.payments_import import _amount
+from intake.roster import STATEMENT_COLUMNS, STATEMENT_REQUIRED, UnreadableFileError, read_sheet
 from ledger.errors import LedgerError
-from ledger.importing import RowError, _date
-from ledger.payments_import import _amount
 from ledger.reconciliation import StatementLine
-from ledger.roster import STATEMENT_COLUMNS, STATEMENT_REQUIRED, UnreadableFileError, read_sheet
 
 
 def read_statement(path: Path) -> tuple[list[StatementLine], str]:

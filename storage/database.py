@@ -6,11 +6,11 @@ one request hung for 10 x that timeout and then failed with an error nobody had 
 500). A restart of a fraction of a second is absorbed by those retries and must stay so; an
 outage must not be waited out by every request in turn. So, on PostgreSQL:
 
-- a command waits for a connection at most :data:`~ledger.settings.DATABASE_WAIT_SECONDS`;
+- a command waits for a connection at most :data:`~storage.settings.DATABASE_WAIT_SECONDS`;
   when none comes the database is *unreachable*: :class:`DatabaseUnreachableError` (a
   :class:`~ledger.errors.StoreUnavailableError`, HTTP 503), which the library does not retry;
 - while the database is known to be unreachable, each further command waits only
-  :data:`~ledger.settings.DATABASE_PROBE_SECONDS` (so a queue of requests is answered at once,
+  :data:`~storage.settings.DATABASE_PROBE_SECONDS` (so a queue of requests is answered at once,
   not one wait after another), until a connection is had again;
 - the pool gives up a failed reconnection after the same short wait instead of backing off
   for minutes, so the next command tries afresh and the pool is back as soon as the server is;
@@ -43,8 +43,8 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.types.composite import register_composite
 from psycopg_pool import PoolTimeout
 
-from ledger.outage import DatabaseUnreachableError
-from ledger.settings import DATABASE_PROBE_SECONDS, DATABASE_WAIT_SECONDS
+from storage.outage import DatabaseUnreachableError
+from storage.settings import DATABASE_PROBE_SECONDS, DATABASE_WAIT_SECONDS
 
 
 class PatientDatastore(PostgresDatastore):

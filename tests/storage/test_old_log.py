@@ -11,11 +11,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger.application import Ledger
-from ledger.archive import restore_log
 from ledger.claim import Claim
 from ledger.journal.checkpoint import Checkpoint
 from projections.journal import Journal
 from projections.runner import Projector
+from storage.archive import restore_log
 
 OLD_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "old_log"
 #: The aggregates the old log holds, by the class path stored in its topics.

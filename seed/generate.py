@@ -1,6 +1,6 @@
 """Synthetic rosters with planted bad rows of every kind, for tests, demos and benchmarks.
 
-The good rows come from :class:`~ledger.synthetic.WorkerFactory` (valid NIKs of the region's
+The good rows come from :class:`~seed.synthetic.WorkerFactory` (valid NIKs of the region's
 districts, birth dates, deciles, informal occupations). A share of rows is spoiled, each kind in
 turn, so even a small file has one of each: the importer must find every one of them and say
 why. Kinds that depend on what the ledger already holds (covered elsewhere, BPJS exclusion,
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from intake.roster import SheetWriter
 from ledger.enrolment import EnrolmentRequest
 from ledger.identity import parse_nik
 from ledger.occupations import OCCUPATIONS
 from ledger.reconciliation import DATE_TOLERANCE_DAYS, LedgerItem
 from ledger.regions import REGIONS
-from ledger.roster import SheetWriter
-from ledger.synthetic import WorkerFactory
+from seed.synthetic import WorkerFactory
 
 ROSTER_HEADERS = ("NIK", "No KK", "Nama", "Tanggal Lahir", "Jenis Kelamin", "Alamat",
                   "Kecamatan", "Kelurahan", "Pekerjaan", "Desil")

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from ledger.application import Ledger
-from ledger.generate import BAD_KINDS
 from scenario import tangerang_terms
+from seed.generate import BAD_KINDS
 
 
 def _invoke(ledger: Ledger, *args: str) -> Any:

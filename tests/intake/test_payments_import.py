@@ -7,8 +7,8 @@ from pathlib import Path
 
 from roster_rows import enrolled_niks, open_programmes, people, run, write
 
+from intake.payments_import import import_payments, read_payments
 from ledger.application import Ledger
-from ledger.payments_import import import_payments, read_payments
 
 HEADERS = ("No SP2D", "Tanggal", "Jumlah", "Bulan", "Program", "Peserta")
 

@@ -31,7 +31,7 @@ from ledger.errors import LedgerError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms, Rate
-from ledger.synthetic import FAMILY_NAMES, GIVEN_NAMES, WorkerFactory, compose_nik
+from seed.synthetic import FAMILY_NAMES, GIVEN_NAMES, WorkerFactory, compose_nik
 
 SEED = 2025
 BATCH = 500

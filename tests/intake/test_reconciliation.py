@@ -16,9 +16,9 @@ from roster_rows import open_programmes, people, run, write
 
 from api.cli import cli
 from ledger.application import Ledger
-from ledger.generate import STATEMENT_HEADERS
 from ledger.reconciliation import KINDS, Reconciliation, load_run
 from projections.runner import Projector
+from seed.generate import STATEMENT_HEADERS
 
 PAID = [("SP2D/101/2025", date(2025, 4, 10), "2025-03"), ("SP2D/102/2025", date(2025, 5, 9),
         "2025-04"), ("SP2D/103/2025", date(2025, 6, 10), "2025-05"),

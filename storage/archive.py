@@ -33,11 +33,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.application import Ledger, unavailable
+from ledger.application import Ledger
 from ledger.errors import InvalidInputError, RuleViolationError
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.merkle import Frontier
-from ledger.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
+from storage.log_index import settings_of, unavailable
+from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 
 FORMAT = "claims-ledger-export"
 VERSION = 1
@@ -162,7 +163,7 @@ def _bytes(state: Any) -> bytes:
 def _checkpoints(ledger: Ledger) -> list[Checkpoint]:
     datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
     with datastore.transaction(commit=False) as cursor:
-        cursor.execute(f"SELECT text FROM {qualified(ledger.settings, CHECKPOINT_TABLE)} "
+        cursor.execute(f"SELECT text FROM {qualified(settings_of(ledger), CHECKPOINT_TABLE)} "
                        "ORDER BY size, time")
         return [Checkpoint.from_text(str(r["text"])) for r in cursor.fetchall()]
 
@@ -287,7 +288,7 @@ def _refuse_non_empty(events: int, checkpoints: int, where: str) -> None:
 def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
     import psycopg
 
-    settings = ledger.settings
+    settings = settings_of(ledger)
     table = ledger.qualified_events_table
     kept = qualified(settings, CHECKPOINT_TABLE)
     try:
@@ -322,7 +323,7 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> N
 
 
 def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
-    settings = ledger.settings
+    settings = settings_of(ledger)
     table = ledger.events_table
     connection = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
                                  isolation_level=None)

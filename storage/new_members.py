@@ -6,7 +6,7 @@ Going through the aggregates (``Person(nik=...)``, ``Enrolment(...)``, ``start_c
 the library's generic machinery (signature coercion, ``mutate``, pending lists) on every row;
 for a roster of 200,000 members that is most of the Python time of an import. This module makes
 the same event objects with the same classes and the same field values, so the mapper stores
-them byte for byte as it would the aggregates' (``tests/importing`` compares both).
+them byte for byte as it would the aggregates' (``tests/intake`` compares both).
 
 No rule is skipped: a person that is not in the store yet has no coverage, no death and no
 BPJS exclusion, so ``Person.require_enrollable`` cannot refuse them, and the event bodies only
@@ -25,9 +25,9 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
-from ledger.bulk_append import copy_tuple_head, state_length
 from ledger.enrolment import Enrolment
 from ledger.person import Person
+from storage.bulk_append import copy_tuple_head, state_length
 
 _PERSON_TOPIC = get_topic(Person)
 _ENROLMENT_TOPIC = get_topic(Enrolment)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ledger.errors import ConfigurationError
-from ledger.settings import settings_from_url
+from storage.settings import settings_from_url
 
 
 def test_an_unset_url_means_the_embedded_file_in_the_working_folder(

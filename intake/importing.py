@@ -12,7 +12,7 @@ rows are decided again on what the log now says: enrolled by that other upload i
 ("already enrolled"), refused (covered elsewhere now, with the reason), or enrolled after all.
 
 A batch whose write is cut by the database (a restart) is written again, until
-:data:`~ledger.settings.IMPORT_PATIENCE_SECONDS`; if its first write did reach the log, that is
+:data:`~storage.settings.IMPORT_PATIENCE_SECONDS`; if its first write did reach the log, that is
 recognised (the rows there are byte for byte the batch's) and it counts as saved, once. When the
 database stays away longer, the import stops with one plain line that names the last batch it
 recorded; the same import run again continues from there.
@@ -37,19 +37,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger.bulk_append import PostgresAppender, copy_tuples, parse_tuples
-from ledger.eligibility import require_eligible
-from ledger.enrolment import Enrolment, EnrolmentRequest
-from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
-from ledger.identity import mask_nik, parse_nik
-from ledger.new_members import NewMemberEncoder, new_member_events
-from ledger.occupations import OCCUPATIONS
-from ledger.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
-from ledger.person import Person, person_id
-from ledger.programme import Programme
-from ledger.reasons import indonesian
-from ledger.regions import REGIONS
-from ledger.roster import (
+from intake.reasons import indonesian
+from intake.roster import (
     MEMBER_COLUMNS,
     MEMBER_REQUIRED,
     Sheet,
@@ -57,7 +46,18 @@ from ledger.roster import (
     normalise_header,
     read_sheet,
 )
-from ledger.settings import IMPORT_PATIENCE_SECONDS
+from ledger.eligibility import require_eligible
+from ledger.enrolment import Enrolment, EnrolmentRequest
+from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
+from ledger.identity import mask_nik, parse_nik
+from ledger.occupations import OCCUPATIONS
+from ledger.person import Person, person_id
+from ledger.programme import Programme
+from ledger.regions import REGIONS
+from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
+from storage.new_members import NewMemberEncoder, new_member_events
+from storage.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
+from storage.settings import IMPORT_PATIENCE_SECONDS
 
 BATCH_SIZE = 1000
 #: Worker processes that check rows and encode new members on PostgreSQL (0: all in this one).
@@ -304,7 +304,7 @@ class _Candidate:
     """A row that passed every check of its own. From a worker process: no request (it is
     read again only if the person turns out to be in the store), but the person id and the
     new member's three rows encoded but for their timestamps (see
-    :meth:`~ledger.new_members.NewMemberEncoder.unstamped_parts`)."""
+    :meth:`~storage.new_members.NewMemberEncoder.unstamped_parts`)."""
 
     row: SheetRow
     request: EnrolmentRequest | None

@@ -12,9 +12,9 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
-from ledger.application import Ledger, unavailable
 from ledger.errors import StoreNotInitialisedError
-from ledger.settings import StoreSettings
+from storage.log_index import open_ledger, unavailable
+from storage.settings import StoreSettings
 
 _GUARD = "ledger_append_only"
 
@@ -105,7 +105,7 @@ def init_store(settings: StoreSettings) -> None:
 def _create(settings: StoreSettings) -> None:
     if settings.is_postgres:
         _ensure_schema(settings)
-    ledger = Ledger(settings.with_table_creation(True))
+    ledger = open_ledger(settings.with_table_creation(True))
     try:
         statements = (
             _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public",

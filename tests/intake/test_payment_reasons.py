@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from roster_rows import open_programmes, people, run, write
 
 from api.cli import cli
+from intake.reasons import GENERAL
 from ledger.application import Ledger
-from ledger.reasons import GENERAL
 from scenario import tangerang_terms
 
 HEADERS = ("No SP2D", "Tanggal", "Jumlah", "Bulan", "Program", "Peserta")
@@ -76,7 +76,7 @@ def _programmes(ledger: Ledger, tmp_path: Path) -> list[list[str]]:
     ledger.open_programme(tangerang_terms(code="TNG-KECIL", budget_ceiling=100_000),
                           actor="admin")
     small = people(72, 1)[0]
-    from ledger.importing import ImportOptions, import_roster, read_roster
+    from intake.importing import ImportOptions, import_roster, read_roster
     import_roster(ledger, "TNG-KECIL", read_roster(write(tmp_path / "kecil.csv", [small])),
                   "clerk", ImportOptions(enrolled_on=date(2025, 3, 24)), lambda _r: None)
     return members

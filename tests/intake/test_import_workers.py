@@ -19,12 +19,12 @@ import pytest
 from psycopg import sql
 from roster_rows import OPTIONS, every_kind_of_bad_row, open_programmes, people, run, write
 
-from ledger.application import Ledger
-from ledger.importing import RosterImport, read_roster
+from intake.importing import RosterImport, read_roster
 from ledger.person import person_id
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store, postgres_connect_args
 from scenario import CLERK
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store, postgres_connect_args
 
 pytestmark = pytest.mark.postgres
 
@@ -72,7 +72,7 @@ def _log(settings: StoreSettings, after: int) -> list[tuple[Any, ...]]:
 
 
 def _import_with(settings: StoreSettings, workers: int, path_of: Any) -> dict[str, Any]:
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         open_programmes(ledger)
         rows, expected = every_kind_of_bad_row(ledger)
@@ -119,7 +119,7 @@ def test_one_or_two_workers_give_the_summary_rejected_rows_and_log_of_one_proces
 
 def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind(
         postgres_settings: StoreSettings, tmp_path: Path) -> None:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     try:
         open_programmes(ledger)
         rows, _ = every_kind_of_bad_row(ledger)
@@ -144,7 +144,7 @@ def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind
 
 def test_with_workers_the_event_timestamps_still_rise_with_the_log(
         postgres_settings: StoreSettings, tmp_path: Path) -> None:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     try:
         open_programmes(ledger)
         known = people(27, 6)

@@ -1,7 +1,7 @@
 """When the database does not answer: the error that says so at once, and patience for batch jobs.
 
 :class:`DatabaseUnreachableError` is what a command gets when no connection to the database
-could be had within the stated wait (:mod:`ledger.database`); :func:`retrying` is for the batch
+could be had within the stated wait (:mod:`storage.database`); :func:`retrying` is for the batch
 jobs (the roster import) that should outlive a restart of the database: it runs a step again on
 a transient connection error until its own patience runs out.
 """

@@ -13,9 +13,10 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.errors import AlreadyCoveredError, ClaimStateError, LedgerError
 from ledger.incident import IncidentKind
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store, postgres_connect_args
 from scenario import APPROVER, CLERK, covered_member, heir, tangerang_terms, worker
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store, postgres_connect_args
 
 
 def test_a_saved_aggregate_reloads_with_its_dates_and_money_intact(
@@ -23,7 +24,7 @@ def test_a_saved_aggregate_reloads_with_its_dates_and_money_intact(
 ) -> None:
     ledger.open_programme(tangerang_terms(), actor="admin")
     member = ledger.enrol("TNG-2025", worker(), actor=CLERK)
-    fresh = Ledger(store_settings)  # another process would see the same
+    fresh = open_ledger(store_settings)  # another process would see the same
     try:
         reloaded = fresh.enrolment(member.id)
         assert reloaded.enrolled_on == date(2025, 3, 24)
@@ -78,7 +79,7 @@ def test_concurrent_enrolments_of_one_nik_let_exactly_one_win(
     ledger.open_programme(tangerang_terms(), actor="admin")
     ledger.open_programme(tangerang_terms(code="TNG-2025-B"), actor="admin")
     request = worker()
-    apps = [Ledger(store_settings) for _ in range(4)]
+    apps = [open_ledger(store_settings) for _ in range(4)]
     try:
         codes = ["TNG-2025", "TNG-2025-B", "TNG-2025", "TNG-2025-B"]
         wins, losses = _race(4, lambda i: apps[i].enrol(codes[i], request, actor=f"clerk{i}"))
@@ -98,7 +99,7 @@ def test_concurrent_approvals_of_one_claim_let_exactly_one_win(
     death = ledger.report_incident(member.id, IncidentKind.DEATH, date(2025, 9, 2), "Periuk", "",
                                    work_related=False, actor=CLERK)
     claim = ledger.file_claim(death.id, Benefit.JKM_DEATH, heir(), date(2025, 9, 10), CLERK)
-    apps = [Ledger(store_settings) for _ in range(4)]
+    apps = [open_ledger(store_settings) for _ in range(4)]
     try:
         wins, losses = _race(
             4, lambda i: apps[i].approve_claim(claim.id, date(2025, 9, 11), f"{APPROVER}{i}")
@@ -113,7 +114,7 @@ def test_concurrent_approvals_of_one_claim_let_exactly_one_win(
 
 
 def _raw_execute(settings: StoreSettings, statement: str) -> None:
-    app = Ledger(settings)
+    app = open_ledger(settings)
     table = app.events_table
     app.close()
     if settings.is_postgres:
@@ -150,7 +151,7 @@ def test_the_event_table_refuses_updates_and_deletes(
 
 @pytest.mark.postgres
 def test_postgres_refuses_truncate_of_the_event_table(postgres_settings: StoreSettings) -> None:
-    app = Ledger(postgres_settings)
+    app = open_ledger(postgres_settings)
     try:
         covered_member(app)
     finally:
@@ -162,7 +163,7 @@ def test_postgres_refuses_truncate_of_the_event_table(postgres_settings: StoreSe
 def test_db_init_is_idempotent(store_settings: StoreSettings) -> None:
     init_store(store_settings)
     init_store(store_settings)
-    app = Ledger(store_settings)
+    app = open_ledger(store_settings)
     try:
         app.require_initialised()
     finally:
@@ -172,7 +173,7 @@ def test_db_init_is_idempotent(store_settings: StoreSettings) -> None:
 def test_an_uninitialised_store_is_reported_in_words(tmp_path: object) -> None:
     from ledger.errors import StoreNotInitialisedError
 
-    app = Ledger(settings_from_url(f"sqlite:///{tmp_path}/empty.sqlite"))
+    app = open_ledger(settings_from_url(f"sqlite:///{tmp_path}/empty.sqlite"))
     try:
         with pytest.raises(StoreNotInitialisedError, match="run 'claims-ledger db init' first"):
             app.require_initialised()

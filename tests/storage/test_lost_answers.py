@@ -20,8 +20,9 @@ from api.app import create_app
 from ledger.application import Ledger
 from ledger.enrolment import Enrolment
 from ledger.programme import programme_id
-from ledger.settings import StoreSettings, settings_from_url
 from scenario import CLERK, tangerang_terms, worker
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
 
 ENROLLED = "ledger.enrolment:Enrolment.Enrolled"
 
@@ -49,7 +50,7 @@ def _enrolments(ledger: Ledger) -> list[str]:
 @pytest.mark.postgres
 def test_an_enrolment_whose_commit_answer_was_lost_is_answered_as_enrolled_once(
         proxied: StoreSettings, proxy: CommitDropper) -> None:
-    ledger = Ledger(proxied)
+    ledger = open_ledger(proxied)
     try:
         ledger.open_programme(tangerang_terms(), actor="admin")
         proxy.arm()
@@ -59,7 +60,7 @@ def test_an_enrolment_whose_commit_answer_was_lost_is_answered_as_enrolled_once(
         ledger.close()
 
     assert proxy.dropped == 1  # the answer was lost: the library sent the rows again
-    reader = Ledger(proxied)
+    reader = open_ledger(proxied)
     try:
         assert _enrolments(reader) == [str(member.id)]
         stored = reader.enrolment(member.id)

@@ -17,14 +17,14 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from intake.importing import RejectedRow, RowError, _date, reject
+from intake.roster import PAYMENT_COLUMNS, PAYMENT_REQUIRED, Sheet, SheetRow, read_sheet
 from ledger.calendar import CalendarError, month_range, parse_month
 from ledger.enrolment import Enrolment
 from ledger.errors import ContributionNotFoundError, InvalidInputError, LedgerError
 from ledger.identity import IdentityError, mask_nik, parse_nik
-from ledger.importing import RejectedRow, RowError, _date, reject
 from ledger.limits import MAX_RUPIAH
 from ledger.money import rupiah
-from ledger.roster import PAYMENT_COLUMNS, PAYMENT_REQUIRED, Sheet, SheetRow, read_sheet
 
 
 def read_payments(path: Path) -> Sheet:

@@ -1,0 +1,2 @@
+"""The adapters that speak SQL: settings, store set-up, the bulk COPY writer, export and
+restore, and the one way to open the ledger on a store (:func:`open_ledger`)."""
