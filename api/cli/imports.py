@@ -17,12 +17,12 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import (
+from api.cli.common import (
     ACTOR,
     FORCE,
     LedgerCommandError,
     console,
-    open_ledger,
+    ledger_session,
     refusal,
     require_output,
 )
@@ -105,8 +105,7 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
     try:
         sheet = read_roster(file)
         require_output(target, force, reading=file)
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             writer: SheetWriter | None = None
 
             def rejected(item: Any) -> None:
@@ -122,8 +121,6 @@ def import_members(file: Path, code: str, enrolled_on: Any, branch: str | None, 
             finally:
                 if writer is not None:
                     writer.close()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     if writer is None:
@@ -194,11 +191,8 @@ def generate_roster(members: int, code: str | None, region: str | None, output: 
         sheet_format(output)
         require_output(output, force)
         if code:
-            ledger = open_ledger()
-            try:
+            with ledger_session() as ledger:
                 programme = ledger.programme(code)
-            finally:
-                ledger.close()
             region = programme.funder_region
             listed = tuple(programme.occupations)
             decile_range = programme.deciles
@@ -267,12 +261,9 @@ def import_payments_command(file: Path, code: str | None, errors_file: Path | No
     try:
         sheet = read_payments(file)
         require_output(target, force, reading=file)
-        ledger = open_ledger()
-        try:
-            with _progress(f"importing {file.name}", sheet.total) as advance:
-                summary, rejected = import_payments(ledger, sheet, actor, code, advance)
-        finally:
-            ledger.close()
+        with ledger_session() as ledger, \
+                _progress(f"importing {file.name}", sheet.total) as advance:
+            summary, rejected = import_payments(ledger, sheet, actor, code, advance)
     except LedgerError as error:
         raise refusal(error) from None
     _write_errors(target, error_headers(sheet), [error_cells(sheet, r) for r in rejected])
@@ -324,8 +315,7 @@ def import_statement(file: Path, source: str, code: str | None, month: str | Non
     try:
         scope_month = _month_option(month)
         lines, digest = read_statement(file)
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             if code:
                 ledger.programme(code)
             projector, reader = _reconciliation_reader(ledger)
@@ -337,8 +327,6 @@ def import_statement(file: Path, source: str, code: str | None, month: str | Non
                     run_on=date.today(), actor=actor)
             finally:
                 projector.close()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     if not new:
@@ -370,11 +358,8 @@ def reconcile_resolve(run_id: str, number: int, reason: str, actor: str) -> None
     from ledger.reconciliation import resolve
 
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             run = resolve(ledger, run_id, number, reason, actor)
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     still_open = sum(1 for d in run.discrepancies.values() if not d["resolved"])
@@ -399,15 +384,12 @@ def generate_statement(source: str, code: str | None, month: str | None, output:
         sheet_format(output)
         require_output(output, force)
         scope_month = _month_option(month)
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             projector, reader = _reconciliation_reader(ledger)
             try:
                 items = reader.ledger_items(source, code, scope_month)
             finally:
                 projector.close()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     counts = write_statement(output, items, plant=not clean, seed=seed)
@@ -424,13 +406,12 @@ def generate_statement(source: str, code: str | None, month: str | None, output:
 def reconciliation_report(run_id: str | None, code: str | None, output: Path,
                           force: bool) -> None:
     """The reconciliation report (PDF, Bahasa Indonesia): runs and their discrepancies."""
-    from api.cli_reports import write_atomically
+    from api.cli.reports import write_atomically
     from documents.reconciliation import reconciliation_pdf
 
     require_output(output, force)
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             projector, reader = _reconciliation_reader(ledger)
             try:
                 runs = reader.runs(run_id=run_id, program=code)
@@ -439,8 +420,6 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path,
                 write_atomically(output, reconciliation_pdf(runs))
             finally:
                 projector.close()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     console.print(f"wrote {output} ({len(runs)} run(s))")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from api.cli_common import ACTOR, console, open_ledger, refusal
+from api.cli.common import ACTOR, console, ledger_session, refusal
 from ledger.errors import LedgerError
 from ledger.token import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, ROLES, ApiToken, parse_expiry, wib
 
@@ -38,12 +38,9 @@ def token_create(role: str, who: str, expires: str, actor: str) -> None:
     try:
         now = datetime.now(UTC)
         expires_at = parse_expiry(expires, now)
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             secret, made = ledger.issue_token(who, role, actor=actor, expires_at=expires_at,
                                               now=now)
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     click.echo(secret)
@@ -67,11 +64,8 @@ def _row(made: ApiToken, now: datetime) -> dict[str, Any]:
 def token_list(only_active: bool, as_json: bool) -> None:
     """Every token issued: name, role, issued, expires, revoked (never a secret or its hash)."""
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             tokens = ledger.tokens()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     now = datetime.now(UTC)
@@ -103,11 +97,8 @@ def token_revoke(name_or_id: str, reason: str, actor: str) -> None:
     """Revoke a token (by its name, or its id or the first 8 characters of it) at once: the
     next request that presents it is refused, in every process."""
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             revoked = ledger.revoke_token(name_or_id, reason, actor=actor)
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     assert revoked.revoked_at is not None

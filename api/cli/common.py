@@ -1,8 +1,10 @@
-"""What every command shares: the console, and how a ledger refusal is shown."""
+"""What every command shares: the console, the ledger session, and how a refusal is shown."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,7 +13,8 @@ from rich.console import Console
 from ledger.application import Ledger
 from ledger.errors import LedgerError, ProjectionStoppedError
 from ledger.names import require_visible
-from storage.log_index import open_ledger as open_store_ledger
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 # Piped or captured output gets a width that fits the tables instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -23,10 +26,20 @@ class LedgerCommandError(click.ClickException):
     exit_code = 2
 
 
-def open_ledger() -> Ledger:
-    """The ledger of ``LEDGER_DATABASE_URL``, refused at once (and closed) if the database is
-    not there or was never initialised; the caller closes it."""
-    return open_store_ledger(ready=True)
+@contextmanager
+def ledger_session(settings: StoreSettings | None = None) -> Iterator[Ledger]:
+    """A command's ledger: opened through storage on ``settings`` (default:
+    ``LEDGER_DATABASE_URL``), refused at once in plain words (exit 2, nothing opened) when the
+    database is not there, not reachable or never initialised; closed however the command
+    ends. Refusals inside the block are the command's to show (some write an error file)."""
+    try:
+        ledger = open_ledger(settings, ready=True)
+    except LedgerError as error:
+        raise refusal(error) from None
+    try:
+        yield ledger
+    finally:
+        ledger.close()
 
 
 class LedgerFailureError(click.ClickException):

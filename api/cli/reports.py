@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from api.cli_common import FORCE, console, open_ledger, refusal, require_output
+from api.cli.common import FORCE, console, ledger_session, refusal, require_output
 from documents.audit import Report
 from documents.labels import LANGUAGES
 from ledger.application import Ledger
@@ -39,7 +39,7 @@ def report() -> None:
 
 def write_atomically(path: Path, content: bytes) -> None:
     """The whole file or none of it: written beside, then renamed over ``path`` (whose folder
-    must exist: see :func:`~api.cli_common.require_output`)."""
+    must exist: see :func:`~api.cli.common.require_output`)."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -55,16 +55,13 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str, force: bo
 
     require_output(output, force)  # before the rendering, which may take a while
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             projector = Projector(ledger)
             try:
                 projector.catch_up()  # a report reads the projections: bring them up to date
             finally:
                 projector.close()
             rendered = make(ledger)
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     write_atomically(output, rendered.content)

@@ -9,7 +9,7 @@ from typing import IO
 
 import click
 
-from api.cli_common import FORCE, console, open_ledger, refusal, require_output
+from api.cli.common import FORCE, console, ledger_session, refusal, require_output
 from ledger.errors import LedgerError
 from storage.archive import export_log, restore_log
 from storage.log_index import settings_of
@@ -25,11 +25,8 @@ def export_command(output: Path, force: bool) -> None:
     """Write the whole log, exactly as stored, with a manifest (count, journal root)."""
     require_output(output, force)
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             manifest = export_log(ledger, output)
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     except OSError as error:
@@ -48,8 +45,7 @@ def restore_command(source: IO[str]) -> None:
     from projections.runner import Projector
 
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             manifest = restore_log(ledger, source)
             projector = Projector(ledger)
             try:
@@ -58,8 +54,6 @@ def restore_command(source: IO[str]) -> None:
                 position = projector.position()
             finally:
                 projector.close()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     same = "matches the export" if head.root.hex() == manifest.root else "DIFFERS from the export"
@@ -81,15 +75,12 @@ def status_command(quiet: bool) -> None:
 
     try:
         bound = max_lag_from_environment()
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             connection = Connection(settings_of(ledger))
             try:
                 lag = measure(ledger, connection)
             finally:
                 connection.close()
-        finally:
-            ledger.close()
     except ProjectionsMissingError as error:
         if not quiet:
             click.echo(json.dumps({"status": "not ready", "reason": str(error)}))

@@ -16,7 +16,7 @@ from typing import Any
 import click
 from marshmallow import ValidationError
 
-from api.cli_common import ACTOR, LedgerCommandError, console, open_ledger, refusal
+from api.cli.common import ACTOR, LedgerCommandError, console, ledger_session, refusal
 from documents.formatting import number_id
 from ledger.errors import LedgerError
 from ledger.money import rupiah
@@ -182,12 +182,9 @@ def programme_create(terms_file: Path | None, actor: str, **flags: Any) -> None:
                                  + "\n  ".join(_problems(error.messages))) from None
     defaulted = [DEFAULTS[key] for key in DEFAULTS if key not in body]
     try:
-        ledger = open_ledger()
-        try:
+        with ledger_session() as ledger:
             programme = ledger.open_programme(terms_from_body(loaded), actor=actor)
             position = ledger.last_position()
-        finally:
-            ledger.close()
     except LedgerError as error:
         raise refusal(error) from None
     console.print(_summary(programme, defaulted))

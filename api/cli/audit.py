@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from api.cli_common import console, open_ledger, refusal
+from api.cli.common import console, ledger_session, refusal
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.limits import MAX_POSITION
@@ -47,14 +47,13 @@ def history(nik: str | None, member_id: str | None, claim_id: str | None, progra
     if as_of is not None and position is not None:
         raise click.UsageError("give --as-of or --position, not both")
     try:
-        ledger = open_ledger()
-        projector = Projector(ledger)
-        try:
-            projector.catch_up()
-            _print_history(ledger, projector, *chosen[0], as_of, position, as_json)
-        finally:
-            projector.close()
-            ledger.close()
+        with ledger_session() as ledger:
+            projector = Projector(ledger)
+            try:
+                projector.catch_up()
+                _print_history(ledger, projector, *chosen[0], as_of, position, as_json)
+            finally:
+                projector.close()
     except LedgerError as error:
         raise refusal(error) from None
 
@@ -130,16 +129,15 @@ def findings_command(program: str | None, rule: str | None, severity: str | None
     """The audit red flags (DOMAIN.md section 7) found in the log, each with the log positions
     of the events that prove it (see 'history' and 'journal prove')."""
     try:
-        ledger = open_ledger()
-        projector = Projector(ledger)
-        try:
-            projector.catch_up()
-            reader = Reader(projector.connection, projector.live)
-            found = findings(reader, program=program, rule=rule, severity=severity)
-            position = projector.position()
-        finally:
-            projector.close()
-            ledger.close()
+        with ledger_session() as ledger:
+            projector = Projector(ledger)
+            try:
+                projector.catch_up()
+                reader = Reader(projector.connection, projector.live)
+                found = findings(reader, program=program, rule=rule, severity=severity)
+                position = projector.position()
+            finally:
+                projector.close()
     except LedgerError as error:
         raise refusal(error) from None
     if as_json:

@@ -11,20 +11,22 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli_audit import findings_command, history, print_findings
-from api.cli_common import LedgerCommandError, console, open_ledger, refusal
-from api.cli_import import generate_group, import_group, reconcile_group, reconciliation_report
-from api.cli_programme import programme_group
-from api.cli_reports import report
-from api.cli_service import db_keygen, export_command, restore_command, status_command
-from api.cli_tokens import token
-from api.demo_summary import print_summary
+from api.cli.audit import findings_command, history, print_findings
+from api.cli.common import LedgerCommandError, console, ledger_session, refusal
+from api.cli.demo_summary import print_summary
+from api.cli.imports import generate_group, import_group, reconcile_group, reconciliation_report
+from api.cli.programme import programme_group
+from api.cli.reports import report
+from api.cli.service import db_keygen, export_command, restore_command, status_command
+from api.cli.tokens import token
 from api.logs import QuietRequestHandler, log_commands
 from documents.formatting import number_id
 from ledger.application import Ledger
@@ -154,7 +156,7 @@ def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tup
 def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str) -> None:
     """The documents an inspector would ask for: the audit report of the 100-day programme, the
     dossier of its first claim and the minutes of both seed ceremonies."""
-    from api.cli_reports import write_atomically
+    from api.cli.reports import write_atomically
     from documents.audit import audit_report
     from documents.dossier import claim_dossier
     from documents.minutes import handover_minutes
@@ -310,13 +312,18 @@ def journal_keygen() -> None:
     click.echo(f"public key: {public_key_text(private_key(secret))}")
 
 
-def _journal_service() -> tuple[Ledger, Projector, Any]:
+@contextmanager
+def _journal_session() -> Iterator[Any]:
+    """The journal of the ledger's session, its projections caught up first."""
     from projections.journal import Journal
 
-    ledger = open_ledger()
-    projector = Projector(ledger)
-    projector.catch_up()
-    return ledger, projector, Journal(ledger, projector.connection, projector.live)
+    with ledger_session() as ledger:
+        projector = Projector(ledger)
+        try:
+            projector.catch_up()
+            yield Journal(ledger, projector.connection, projector.live)
+        finally:
+            projector.close()
 
 
 @journal.command("checkpoint")
@@ -328,12 +335,8 @@ def journal_checkpoint() -> None:
     if key is None:
         raise LedgerCommandError("set LEDGER_SIGNING_KEY first ('claims-ledger journal keygen')")
     try:
-        ledger, projector, service = _journal_service()
-        try:
+        with _journal_session() as service:
             click.echo(service.checkpoint(key).to_text(), nl=False)
-        finally:
-            projector.close()
-            ledger.close()
     except LedgerError as error:
         raise _refusal(error) from None
 
@@ -342,13 +345,9 @@ def journal_checkpoint() -> None:
 def journal_export() -> None:
     """Print every kept checkpoint as text, oldest first."""
     try:
-        ledger, projector, service = _journal_service()
-        try:
+        with _journal_session() as service:
             for kept in service.checkpoints():
                 click.echo(kept.to_text())
-        finally:
-            projector.close()
-            ledger.close()
     except LedgerError as error:
         raise _refusal(error) from None
 
@@ -358,12 +357,8 @@ def journal_export() -> None:
 def journal_prove(position: int) -> None:
     """Print the inclusion proof (JSON) of the event at POSITION in the latest checkpoint."""
     try:
-        ledger, projector, service = _journal_service()
-        try:
+        with _journal_session() as service:
             click.echo(json.dumps(service.prove(position), indent=2))
-        finally:
-            projector.close()
-            ledger.close()
     except LedgerError as error:
         raise _refusal(error) from None
 
@@ -395,14 +390,13 @@ def verify(checkpoint_file: Any, public_key: str | None) -> None:
 
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
-        ledger = open_ledger()
-        projector = Projector(ledger)
-        try:
-            report = Journal(ledger, projector.connection, projector.live).verify(
-                public_key, external)
-        finally:
-            projector.close()
-            ledger.close()
+        with ledger_session() as ledger:
+            projector = Projector(ledger)
+            try:
+                report = Journal(ledger, projector.connection, projector.live).verify(
+                    public_key, external)
+            finally:
+                projector.close()
     except LedgerError as error:
         raise _refusal(error) from None
     if not report.ok:
