@@ -20,6 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from api.state import ledger, projector
 from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError
+from ledger.reads import log_head
 from projections.db import Connection, Namespace
 from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
 from projections.lag import measure as measure_lag
@@ -114,7 +115,7 @@ def metrics() -> Response:
     lag: Lag | None = None
     try:
         recorded = events_recorded(ledger())
-        head = int(ledger().recorder.max_notification_id() or 0)
+        head = log_head(ledger())
         lag = _measure()
     except ProjectionsMissingError:
         pass  # the log is there, the projections not yet: say what is known

@@ -24,7 +24,7 @@ from flask import Flask, Response, g, request
 from api.errors import is_store_trouble, problem
 from api.state import ledger
 from ledger.errors import StoreError
-from storage.log_index import settings_of
+from storage.log_index import datastore_of, settings_of
 from storage.settings import RETRY_AFTER_SECONDS
 from storage.store import IDEMPOTENCY_TABLE, qualified
 
@@ -46,7 +46,7 @@ class _Table:
 
     def __init__(self) -> None:
         app = ledger()
-        self.datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+        self.datastore: Any = datastore_of(app)
         self.postgres = app.settings.is_postgres
         self.name = qualified(settings_of(app), IDEMPOTENCY_TABLE)
 

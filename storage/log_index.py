@@ -115,3 +115,9 @@ def settings_of(ledger: Ledger) -> StoreSettings:
     if not isinstance(settings, StoreSettings):
         raise TypeError("this ledger was not opened by storage.open_ledger")
     return settings
+
+
+def datastore_of(ledger: Ledger) -> Any:
+    """The library's datastore (connection pool) under a ledger opened by :func:`open_ledger`,
+    for the operational tables kept beside the log (kept answers, console sessions)."""
+    return ledger.recorder.datastore  # type: ignore[attr-defined]

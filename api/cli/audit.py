@@ -13,6 +13,7 @@ from api.cli.common import console, ledger_session, refusal
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.limits import MAX_POSITION
+from ledger.reads import log_head
 from projections.findings import RULES, SEVERITIES, Finding, findings, summary
 from projections.queries import Reader
 from projections.runner import Projector
@@ -66,7 +67,7 @@ def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
     from ledger.journal.merkle import verify_inclusion
     from projections.journal import Journal
 
-    cut_off = int(ledger.recorder.max_notification_id() or 0)
+    cut_off = log_head(ledger)
     if position is not None:
         cut_off = min(position, cut_off)
     elif as_of is not None:

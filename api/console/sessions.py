@@ -40,7 +40,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ledger.application import Ledger
-from storage.log_index import settings_of
+from storage.log_index import datastore_of, settings_of
 from storage.store import CONSOLE_KEYS_TABLE, CONSOLE_SESSIONS_TABLE, qualified
 
 COOKIE = "ledger_console"
@@ -92,7 +92,7 @@ class SessionStore:
     """The sessions table and the keys table, on SQLite or PostgreSQL alike."""
 
     def __init__(self, ledger: Ledger) -> None:
-        self.datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        self.datastore: Any = datastore_of(ledger)
         self.postgres = ledger.settings.is_postgres
         self.sessions = qualified(settings_of(ledger), CONSOLE_SESSIONS_TABLE)
         self.keys = qualified(settings_of(ledger), CONSOLE_KEYS_TABLE)
