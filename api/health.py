@@ -22,9 +22,10 @@ from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError
 from ledger.reads import log_head
 from projections.db import Connection, Namespace
-from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
+from projections.lag import Lag, ProjectionsMissingError, events_recorded
 from projections.lag import measure as measure_lag
 from storage.log_index import settings_of
+from storage.settings import max_lag_from_environment
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger("claims_ledger.health")

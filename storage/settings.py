@@ -2,7 +2,8 @@
 
 Unset (or empty) means an embedded SQLite file ``./claims-ledger.sqlite``; ``sqlite:///PATH``
 names another file; ``postgresql://user:pass@host:5432/db`` means PostgreSQL through psycopg 3.
-Nothing else in the code reads the environment for the store: everything asks this module.
+Nothing else in the code reads the environment for the store: everything asks this module, and
+so does every other ``LEDGER_*`` setting (signing and cipher keys, readiness bound, logging).
 """
 
 from __future__ import annotations
@@ -169,3 +170,36 @@ def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
             "32 bytes); the one set is not")
     env = dict(settings.env, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
     return StoreSettings(settings.url, settings.backend, env)
+
+
+MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"
+DEFAULT_MAX_LAG_SECONDS = 30.0
+
+
+def max_lag_from_environment() -> float:
+    """Seconds the oldest unprojected event may wait before the service is not ready."""
+    text = os.environ.get(MAX_LAG_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MAX_LAG_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ConfigurationError(f"{MAX_LAG_VARIABLE} must be a number of seconds (e.g. 30); "
+                                 f"got {text!r}")
+    return value
+
+
+LOG_LEVEL_VARIABLE = "LEDGER_LOG_LEVEL"
+LOG_FORMAT_VARIABLE = "LEDGER_LOG_FORMAT"
+
+
+def log_format_from_environment() -> str:
+    """``LEDGER_LOG_FORMAT`` as given, lower case (``auto`` when unset); checked by the caller."""
+    return os.environ.get(LOG_FORMAT_VARIABLE, "").strip().lower() or "auto"
+
+
+def log_level_from_environment() -> str:
+    """``LEDGER_LOG_LEVEL`` as given, upper case (``INFO`` when unset)."""
+    return os.environ.get(LOG_LEVEL_VARIABLE, "INFO").upper()

@@ -71,7 +71,8 @@ def status_command(quiet: bool) -> None:
     bound (LEDGER_READY_MAX_LAG_SECONDS), when a projection has stopped at an event it cannot
     apply, or when the projections were never built."""
     from projections.db import Connection
-    from projections.lag import ProjectionsMissingError, max_lag_from_environment, measure
+    from projections.lag import ProjectionsMissingError, measure
+    from storage.settings import max_lag_from_environment
 
     try:
         bound = max_lag_from_environment()
