@@ -42,6 +42,7 @@ def _add_import(module: Path, line: str) -> None:
 
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("ledger/money.py", "import psycopg  # noqa: F401", "The domain imports"),
+    ("ledger/enrolment.py", "import sqlite3  # noqa: F401", "The domain imports"),
     ("ledger/claim.py", "import storage.settings  # noqa: F401", "The domain imports"),
     ("storage/bulk.py", "import api.errors  # noqa: F401", "Edges above the read side"),
 ])
