@@ -187,7 +187,7 @@ def test_each_projection_reports_its_position(ledger: Ledger) -> None:
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from ledger.application import Ledger
+    from storage import open_ledger
     from storage.settings import settings_from_url
     import projections.runner as runner
     original = runner._execute
