@@ -14,6 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY ledger ledger
+COPY storage storage
+COPY intake intake
+COPY seed seed
 COPY api api
 COPY projections projections
 COPY documents documents

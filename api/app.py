@@ -31,8 +31,8 @@ from api.resources import (
 )
 from api.resources import reconciliation as reconciliation_runs
 from api.resources import rosters as roster_uploads
-from ledger.application import Ledger
-from ledger.settings import StoreSettings, settings_from_environment
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
@@ -80,7 +80,7 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     docs_pages.configure(app)  # Swagger UI and ReDoc from pinned packages, served here
-    ledger = Ledger(settings or settings_from_environment())
+    ledger = open_ledger(settings or settings_from_environment())
     ledger.require_initialised()
     app.extensions["claims_ledger"] = ledger
     api = LedgerApi(app, spec_kwargs={

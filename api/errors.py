@@ -33,8 +33,8 @@ from ledger.errors import (
     TokenAlreadyRevokedError,
     TokenRefusedError,
 )
-from ledger.outage import DatabaseUnreachableError, JobInterruptedError
-from ledger.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
+from storage.outage import DatabaseUnreachableError, JobInterruptedError
+from storage.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("claims_ledger.api")

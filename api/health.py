@@ -20,9 +20,12 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from api.state import ledger, projector
 from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError
+from ledger.reads import log_head
 from projections.db import Connection, Namespace
-from projections.lag import Lag, ProjectionsMissingError, events_recorded, max_lag_from_environment
+from projections.lag import Lag, ProjectionsMissingError, events_recorded
 from projections.lag import measure as measure_lag
+from storage.log_index import settings_of
+from storage.settings import max_lag_from_environment
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger("claims_ledger.health")
@@ -41,7 +44,7 @@ def _connection(app_ledger: Ledger) -> Connection:
     owner = getattr(_local, "ledger", None)
     if found is None or owner is None or owner() is not app_ledger:
         _forget_connection()
-        found = Connection(app_ledger.settings)
+        found = Connection(settings_of(app_ledger))
         # A weak reference: this cache must not keep a closed application alive.
         _local.connection, _local.ledger = found, weakref.ref(app_ledger)
     return found
@@ -63,7 +66,7 @@ def _measure() -> Lag:
         with contextlib.suppress(ProjectionStoppedError):
             projector().catch_up()
     try:
-        return measure_lag(app_ledger, _connection(app_ledger), Namespace(app_ledger.settings))
+        return measure_lag(app_ledger, _connection(app_ledger), Namespace(settings_of(app_ledger)))
     except Exception:
         _forget_connection()
         raise
@@ -113,7 +116,7 @@ def metrics() -> Response:
     lag: Lag | None = None
     try:
         recorded = events_recorded(ledger())
-        head = int(ledger().recorder.max_notification_id() or 0)
+        head = log_head(ledger())
         lag = _measure()
     except ProjectionsMissingError:
         pass  # the log is there, the projections not yet: say what is known

@@ -24,8 +24,9 @@ from flask import Flask, Response, g, request
 from api.errors import is_store_trouble, problem
 from api.state import ledger
 from ledger.errors import StoreError
-from ledger.settings import RETRY_AFTER_SECONDS
-from ledger.store import IDEMPOTENCY_TABLE, qualified
+from storage.log_index import datastore_of, settings_of
+from storage.settings import RETRY_AFTER_SECONDS
+from storage.store import IDEMPOTENCY_TABLE, qualified
 
 HEADER = "Idempotency-Key"
 KEPT_HEADERS = ("ETag", "Location", "X-Ledger-Position", "Content-Type")
@@ -45,9 +46,9 @@ class _Table:
 
     def __init__(self) -> None:
         app = ledger()
-        self.datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+        self.datastore: Any = datastore_of(app)
         self.postgres = app.settings.is_postgres
-        self.name = qualified(app.settings, IDEMPOTENCY_TABLE)
+        self.name = qualified(settings_of(app), IDEMPOTENCY_TABLE)
 
     def run(self, sql: str, params: tuple[Any, ...]) -> tuple[int, list[Any]]:
         """Execute one statement in its own transaction: (rows affected, rows returned)."""

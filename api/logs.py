@@ -35,10 +35,13 @@ from flask import Flask, Response, g, request
 from werkzeug.serving import WSGIRequestHandler
 
 from ledger.identity import mask_nik
+from storage.settings import (
+    LOG_FORMAT_VARIABLE,
+    log_format_from_environment,
+    log_level_from_environment,
+)
 
 ROOT = "claims_ledger"
-LEVEL_VARIABLE = "LEDGER_LOG_LEVEL"
-FORMAT_VARIABLE = "LEDGER_LOG_FORMAT"
 #: ``LEDGER_LOG_FORMAT``: ``json`` for every command, or unset (``auto``) for JSON from the
 #: service processes only.
 FORMATS = ("auto", "json")
@@ -220,9 +223,9 @@ _configured = threading.Lock()
 
 def log_format() -> str:
     """``LEDGER_LOG_FORMAT`` (``auto`` when unset); anything else is refused in plain words."""
-    value = os.environ.get(FORMAT_VARIABLE, "").strip().lower() or "auto"
+    value = log_format_from_environment()
     if value not in FORMATS:
-        raise LogFormatError(f"{FORMAT_VARIABLE} must be 'json' (JSON log lines from every "
+        raise LogFormatError(f"{LOG_FORMAT_VARIABLE} must be 'json' (JSON log lines from every "
                              f"command) or unset (JSON from the services only), not {value!r}")
     return value
 
@@ -245,7 +248,7 @@ def configure_logging(as_json: bool = True) -> None:
             ours.addHandler(handler)
         handler.setFormatter(formatter)
         ours.propagate = False  # the root logger may have this handler too: one line each
-        level = os.environ.get(LEVEL_VARIABLE, "INFO").upper()
+        level = log_level_from_environment()
         ours.setLevel(level if level in logging.getLevelNamesMapping() else logging.INFO)
         # The development server's own access lines carry the raw URL; they are not written
         # (QuietRequestHandler), and whatever else it logs goes through the mask.

@@ -37,7 +37,7 @@ from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
 from bench.server import Client, Served, cli, cpu_of, exit_on_signals, gunicorn
-from ledger.synthetic import WorkerFactory
+from seed.synthetic import WorkerFactory
 
 SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 OCCUPATIONS = ("ojek", "juru_parkir", "pedagang_kaki_lima", "buruh_harian_lepas", "pemulung")

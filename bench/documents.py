@@ -21,15 +21,16 @@ from typing import Any
 from documents.audit import audit_report
 from ledger.application import Ledger
 from ledger.calendar import month_range
-from ledger.demo import build_demo
 from ledger.identity import mask_nik
 from ledger.journal.checkpoint import new_private_key
 from ledger.programme import ProgrammeTerms, Rate
-from ledger.settings import settings_from_url
-from ledger.store import init_store
-from ledger.synthetic import WorkerFactory
 from projections.queries import Reader
 from projections.runner import Projector
+from seed.demo import build_demo
+from seed.synthetic import WorkerFactory
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
+from storage.store import init_store
 
 OCCUPATIONS = ("ojek", "juru_parkir", "pedagang_kaki_lima", "buruh_harian_lepas", "pemulung",
                "asisten_rumah_tangga")
@@ -51,7 +52,7 @@ def _pages(content: bytes) -> int:
 def _store(folder: Path, name: str, url: str | None) -> Ledger:
     settings = settings_from_url(url or f"sqlite:///{folder / name}")
     init_store(settings)
-    return Ledger(settings)
+    return open_ledger(settings)
 
 
 def city_wide(ledger: Ledger, members: int) -> None:

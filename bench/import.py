@@ -31,12 +31,13 @@ import psycopg
 from bench.api import _database, _drop
 from bench.projections import OCCUPATIONS, open_kabupaten
 from bench.server import cli
+from intake.importing import WORKERS, ImportOptions, import_roster, read_roster
 from ledger.application import Ledger
 from ledger.enrolment import Enrolment
-from ledger.generate import RosterSpec, write_roster
-from ledger.importing import WORKERS, ImportOptions, import_roster, read_roster
 from ledger.person import Person
-from ledger.settings import settings_from_url
+from seed.generate import RosterSpec, write_roster
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 ENROLLED_ON = date(2025, 1, 2)
 
@@ -55,7 +56,7 @@ def peak_children_mb() -> float:
 
 
 def import_members(url: str, roster: Path, members: int) -> dict[str, Any]:
-    ledger = Ledger(settings_from_url(url))
+    ledger = open_ledger(settings_from_url(url))
     open_kabupaten(ledger, members)
     rejected: list[Any] = []
     started = time.perf_counter()
@@ -97,7 +98,7 @@ def batches_of_events(ledger: Ledger, roster: Path) -> Any:
 def library_save(url: str, roster: Path, members: int) -> tuple[dict[str, Any], list[Any]]:
     """Only the ``save`` calls are timed; the events are built (and, for the raw baselines,
     encoded) outside the clock."""
-    ledger = Ledger(settings_from_url(url))
+    ledger = open_ledger(settings_from_url(url))
     open_kabupaten(ledger, members)
     stored: list[Any] = []
     took, events = 0.0, 0

@@ -43,10 +43,11 @@ from ledger.calendar import month_range
 from ledger.claim import Claim
 from ledger.incident import Incident
 from ledger.programme import ProgrammeTerms, Rate
-from ledger.settings import settings_from_url
-from ledger.synthetic import WorkerFactory
 from ledger.transcoding import register_domain_transcodings
 from projections.runner import Projector
+from seed.synthetic import WorkerFactory
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 OCCUPATIONS = ("petani", "nelayan", "pedagang_asongan", "pemulung", "buruh_harian_lepas")
 
@@ -254,7 +255,7 @@ def main() -> None:
     url = _database(name)
     try:
         cli(url, "db", "init")
-        ledger = Ledger(settings_from_url(url))
+        ledger = open_ledger(settings_from_url(url))
         started = time.perf_counter()
         size = build_log(ledger, args.members, args.claims)
         emit({"figure": "generated_log", "backend": "postgres", "events": size,

@@ -16,12 +16,12 @@ import time
 from bench.api import _database, _drop
 from bench.projections import build_log
 from bench.server import cli
-from ledger.application import Ledger
-from ledger.bulk import stored_rows
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
-from ledger.settings import settings_from_url
 from projections.journal import Journal, _connect
 from projections.runner import Projector
+from storage.bulk import stored_rows
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
     try:
         cli(url, "db", "init")
         settings = settings_from_url(url)
-        ledger = Ledger(settings)
+        ledger = open_ledger(settings)
         size = build_log(ledger, args.members, args.claims)
         projector = Projector(ledger, batch_size=5000)
         projector.catch_up()

@@ -35,7 +35,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType, get_topic
 
 from ledger.benefits import Benefit, Entitlement, rules
-from ledger.bulk import first_events, stored_at
 from ledger.calendar import add_calendar_months, parse_month, working_days_between
 from ledger.claim import Claim, Claimant, ClaimStatus, Deceased
 from ledger.contribution import Contribution, contribution_id
@@ -73,8 +72,6 @@ from ledger.errors import (
     ProgrammeExistsError,
     ProgrammeNotFoundError,
     StaleVersionError,
-    StoreNotInitialisedError,
-    StoreUnavailableError,
     TokenNotFoundError,
     TokenUnknownError,
 )
@@ -90,8 +87,8 @@ from ledger.limits import (
 )
 from ledger.money import rupiah
 from ledger.person import Person, person_id
+from ledger.ports import LogIndex, StoreConfig
 from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates, programme_id
-from ledger.settings import StoreSettings, settings_from_environment
 from ledger.token import (
     DEFAULT_EXPIRY_DAYS,
     MAX_EXPIRY_DAYS,
@@ -115,13 +112,6 @@ _UNKNOWN_TOKEN = ("this token is not known to the ledger (mistyped, cut short, o
 CONFLICT_RETRIES = 8
 
 log = logging.getLogger("claims_ledger.store")
-
-
-def unavailable(settings: StoreSettings, error: Exception) -> StoreUnavailableError:
-    """The store cannot be reached or used: say which store, and what the driver said (on one
-    line: psycopg's messages run over several)."""
-    said = " ".join(str(error).split())
-    return StoreUnavailableError(f"cannot reach the database {settings.describe()}: {said}")
 
 
 class OwnRowsEventStore(EventStore[UUID]):
@@ -165,30 +155,28 @@ class OwnRowsEventStore(EventStore[UUID]):
 
 
 class Ledger(Application[UUID]):
-    """The claims ledger: one per process, built from :class:`~ledger.settings.StoreSettings`."""
+    """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
+    gives (``storage.open_ledger`` builds both from the settings)."""
 
     name = "Ledger"  # pinned: table names (ledger_events) derive from it
 
-    def __init__(self, settings: StoreSettings | None = None) -> None:
-        self.settings = settings or settings_from_environment()
+    def __init__(self, store: LogIndex) -> None:
+        self.store = store
+        self.settings: StoreConfig = store.settings
         self._positions = threading.local()
         try:
-            super().__init__(env=self.settings.env)
+            super().__init__(env=dict(self.settings.env))
         except PersistenceError as error:  # the PostgreSQL recorder connects as it is made
-            raise unavailable(self.settings, error) from None
+            raise store.unavailable(error) from None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
-        # One configuration variable: the store settings are exactly what ledger.settings made
+        # One configuration variable: the store settings are exactly what storage.settings made
         # of LEDGER_DATABASE_URL, never stray eventsourcing variables from the environment.
         return Environment(name, dict(env or {}))
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
-        if self.settings.is_postgres:
-            from ledger.database import make_patient  # the embedded mode needs no psycopg
-
-            # A bounded wait for the database instead of the library's 10 x the pool's timeout.
-            make_patient(factory.datastore)  # type: ignore[attr-defined]
+        self.store.prepare(factory)
         return factory
 
     def construct_event_store(self) -> EventStore[UUID]:
@@ -208,16 +196,7 @@ class Ledger(Application[UUID]):
 
     def require_initialised(self) -> None:
         """Refuse to work on a database whose tables were never created (``db init``)."""
-        try:
-            self.recorder.max_notification_id()
-        except PersistenceError as error:
-            text = str(error)
-            if "no such table" in text or "does not exist" in text:
-                raise StoreNotInitialisedError(
-                    f"the ledger's tables do not exist in {self.settings.describe()}; run "
-                    "'claims-ledger db init' first"
-                ) from error
-            raise unavailable(self.settings, error) from error
+        self.store.require_initialised(self.recorder)
 
     def _get(self, aggregate_id: UUID | str, kind: type[A], missing: type[NotFoundError],
              label: str, version: int | None = None, *, shared: bool = False) -> A:
@@ -263,8 +242,7 @@ class Ledger(Application[UUID]):
         that reached the database though its answer was lost); None if any is missing or
         differs (another writer's rows: a real conflict)."""
         keys = [(UUID(str(event.originator_id)), event.originator_version) for event in stored]
-        found = stored_at(self.recorder.datastore,  # type: ignore[attr-defined]
-                          self.qualified_events_table, self.settings.is_postgres, keys)
+        found = self.store.stored_at(self.recorder, keys)
         positions: list[int] = []
         for key, event in zip(keys, stored, strict=True):
             row = found.get(key)
@@ -748,16 +726,12 @@ class Ledger(Application[UUID]):
 
     def first_events(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
         """The creation events of many aggregates, read in bulk."""
-        return first_events(self.recorder.datastore,  # type: ignore[attr-defined]
-                            self.qualified_events_table, self.mapper,
-                            self.settings.is_postgres, ids)
+        return self.store.first_events(self.recorder, self.mapper, ids)
 
     @property
     def qualified_events_table(self) -> str:
-        if self.settings.is_postgres:
-            schema = self.settings.env.get("POSTGRES_SCHEMA") or "public"
-            return f'"{schema}"."{self.events_table}"'
-        return self.events_table
+        """The log's table name as SQL names it (schema-qualified on PostgreSQL)."""
+        return self.store.qualified_events_table(self.recorder)
 
     def enrolment_ids(self, code: str) -> list[str]:
         """Every enrolment of a programme, in log order (a full scan: for small reads only)."""

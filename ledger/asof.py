@@ -16,7 +16,6 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
-from ledger.bulk import event_positions
 from ledger.claim import Claim
 from ledger.contribution import Contribution
 from ledger.coverage import CoverageAnswer, coverage_on
@@ -50,9 +49,7 @@ class AsOf:
     def events_of(self, aggregate_id: UUID | str) -> list[tuple[int, int, str]]:
         """(version, position, topic) of an aggregate's events."""
         key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
-        return event_positions(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
-                               self.ledger.qualified_events_table,
-                               self.ledger.settings.is_postgres, key)
+        return self.ledger.store.event_positions(self.ledger.recorder, key)
 
     def get(self, aggregate_id: UUID | str, position: int) -> Any | None:
         """The aggregate as recorded up to ``position`` (None if it did not exist yet)."""

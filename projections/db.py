@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.settings import StoreSettings
-from ledger.store import postgres_connect_args
+from storage.settings import StoreSettings
+from storage.store import postgres_connect_args
 
 
 @dataclass(frozen=True)

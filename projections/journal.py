@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.application import Ledger
-from ledger.bulk import stored_rows
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
 from ledger.journal.merkle import Frontier, consistency_proof, inclusion_proof
-from ledger.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 from projections.db import Connection, Namespace
+from storage.bulk import stored_rows
+from storage.log_index import settings_of
+from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Journal:
         self.ledger = ledger
         self.connection = connection
         self.ns = namespace
-        self.table = qualified(ledger.settings, CHECKPOINT_TABLE)
+        self.table = qualified(settings_of(ledger), CHECKPOINT_TABLE)
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", "%s") if self.ns.postgres else statement

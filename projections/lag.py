@@ -7,34 +7,14 @@ Positions are the tracking rows the projector moves in the same transaction as e
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ledger.application import Ledger
-from ledger.errors import ConfigurationError
 from projections.db import Connection, Namespace
 from projections.runner import HEARTBEAT_SECONDS
-
-MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"
-DEFAULT_MAX_LAG_SECONDS = 30.0
-
-
-def max_lag_from_environment() -> float:
-    """Seconds the oldest unprojected event may wait before the service is not ready."""
-    text = os.environ.get(MAX_LAG_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_MAX_LAG_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if value < 0:
-        raise ConfigurationError(f"{MAX_LAG_VARIABLE} must be a number of seconds (e.g. 30); "
-                                 f"got {text!r}")
-    return value
-
+from storage.log_index import settings_of
 
 #: A following worker that has not written its heartbeat for this long is not heard from: it
 #: cannot reach the database, is stuck, or is gone (it writes every HEARTBEAT_SECONDS).
@@ -149,7 +129,7 @@ class ProjectionsMissingError(RuntimeError):
 def measure(ledger: Ledger, connection: Connection, namespace: Namespace | None = None,
             now: datetime | None = None) -> Lag:
     """Read the head and the positions; store errors propagate to the caller."""
-    live = namespace or Namespace(ledger.settings)
+    live = namespace or Namespace(settings_of(ledger))
     try:
         # Every column: tables of an older version have no failure columns yet.
         rows = connection.query(live.sql("SELECT * FROM {tracking}"))

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from ledger.application import Ledger, unavailable
+from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError, StoreUnavailableError
 from ledger.journal.checkpoint import leaf_of
 from ledger.journal.merkle import Frontier
@@ -48,6 +48,7 @@ from projections.handlers import (
     projection_of,
 )
 from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
+from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
 BATCH = 2000
@@ -121,15 +122,15 @@ class Projector:
     def __init__(self, ledger: Ledger, batch_size: int = BATCH) -> None:
         self.ledger = ledger
         self.batch_size = batch_size
-        self.live = Namespace(ledger.settings)
+        self.live = Namespace(settings_of(ledger))
         self._listen: Any = None
         self._connected = True
         try:
-            self.connection = Connection(ledger.settings)
+            self.connection = Connection(settings_of(ledger))
             create_tables(self.connection, self.live)
         except Exception as error:
             if unreachable(error):
-                raise unavailable(ledger.settings, error) from error
+                raise unavailable(settings_of(ledger), error) from error
             raise
 
     def close(self) -> None:
@@ -154,7 +155,7 @@ class Projector:
             yield
         except Exception as error:
             if unreachable(error) and not isinstance(error, StoreUnavailableError):
-                raise unavailable(self.ledger.settings, error) from error
+                raise unavailable(settings_of(self.ledger), error) from error
             raise
 
     def position(self, namespace: Namespace | None = None) -> int:
@@ -319,7 +320,7 @@ class Projector:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild every projection from position 0 in fresh tables, then swap them in."""
-        fresh = Namespace(self.ledger.settings, rebuild=True)
+        fresh = Namespace(settings_of(self.ledger), rebuild=True)
         drop_tables(self.connection, fresh)
         create_tables(self.connection, fresh)
         applied = self.catch_up(fresh, progress)
@@ -332,7 +333,7 @@ class Projector:
         digits) keeps apart snapshots of the same position taken at the same time."""
         if not tag.isalnum() and tag:
             raise ValueError("a snapshot tag is letters and digits only")
-        at = Namespace(self.ledger.settings, at=position, tag=tag.lower())
+        at = Namespace(settings_of(self.ledger), at=position, tag=tag.lower())
         drop_tables(self.connection, at)
         create_tables(self.connection, at)
         self.catch_up(at, until=position)
@@ -386,9 +387,9 @@ class Projector:
         if self._listen is None or self._listen.closed:
             import psycopg
 
-            from ledger.store import postgres_connect_args
+            from storage.store import postgres_connect_args
 
-            self._listen = psycopg.connect(**postgres_connect_args(self.ledger.settings),
+            self._listen = psycopg.connect(**postgres_connect_args(settings_of(self.ledger)),
                                            autocommit=True)
             self._listen.execute(f'LISTEN "{channel}"')
         return self._listen
@@ -404,7 +405,7 @@ class Projector:
 
     def _connect(self) -> None:
         if not self._connected:
-            self.connection = Connection(self.ledger.settings)
+            self.connection = Connection(settings_of(self.ledger))
             self._connected = True
 
     def wait_for(self, position: int, timeout: float) -> bool:

@@ -19,8 +19,9 @@ import pytest
 from psycopg import sql
 
 from ledger.application import Ledger
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -85,7 +86,7 @@ def store_settings(request: pytest.FixtureRequest) -> StoreSettings:
 @pytest.fixture
 def ledger(store_settings: StoreSettings) -> Iterator[Ledger]:
     """The application service on a fresh store."""
-    app = Ledger(store_settings)
+    app = open_ledger(store_settings)
     app.require_initialised()
     yield app
     app.close()

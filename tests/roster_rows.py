@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from intake.importing import ImportOptions, RejectedRow, import_roster, read_roster
+from intake.roster import SheetWriter
 from ledger.application import Ledger
 from ledger.errors import ProgrammeNotFoundError
-from ledger.generate import ROSTER_HEADERS, roster_cells, spoil
-from ledger.importing import ImportOptions, RejectedRow, import_roster, read_roster
-from ledger.roster import SheetWriter
-from ledger.synthetic import WorkerFactory
 from scenario import CLERK, KOTA_TANGERANG, OCCUPATIONS, tangerang_terms
+from seed.generate import ROSTER_HEADERS, roster_cells, spoil
+from seed.synthetic import WorkerFactory
 
 ENROLLED_ON = date(2025, 3, 24)
 OPTIONS = ImportOptions(enrolled_on=ENROLLED_ON, register="DTKS",

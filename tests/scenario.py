@@ -15,7 +15,7 @@ from ledger.errors import ProgrammeNotFoundError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms, Rate
-from ledger.synthetic import WorkerFactory, compose_nik
+from seed.synthetic import WorkerFactory, compose_nik
 
 CLERK = "clerk.siti"
 APPROVER = "approver.budi"

@@ -21,7 +21,7 @@ from api.console.sessions import ConsoleTablesMissingError, outside_console
 from api.console.views import secure_headers
 from api.errors import handle_http_exception, is_store_trouble
 from ledger.errors import StoreError
-from ledger.settings import RETRY_AFTER_SECONDS
+from storage.settings import RETRY_AFTER_SECONDS
 
 log = logging.getLogger("claims_ledger.console")
 

@@ -40,7 +40,8 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
 from ledger.application import Ledger
-from ledger.store import CONSOLE_KEYS_TABLE, CONSOLE_SESSIONS_TABLE, qualified
+from storage.log_index import datastore_of, settings_of
+from storage.store import CONSOLE_KEYS_TABLE, CONSOLE_SESSIONS_TABLE, qualified
 
 COOKIE = "ledger_console"
 #: A session ends after this long without a request.
@@ -91,10 +92,10 @@ class SessionStore:
     """The sessions table and the keys table, on SQLite or PostgreSQL alike."""
 
     def __init__(self, ledger: Ledger) -> None:
-        self.datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        self.datastore: Any = datastore_of(ledger)
         self.postgres = ledger.settings.is_postgres
-        self.sessions = qualified(ledger.settings, CONSOLE_SESSIONS_TABLE)
-        self.keys = qualified(ledger.settings, CONSOLE_KEYS_TABLE)
+        self.sessions = qualified(settings_of(ledger), CONSOLE_SESSIONS_TABLE)
+        self.keys = qualified(settings_of(ledger), CONSOLE_KEYS_TABLE)
         self._schema = ledger.settings.env.get("POSTGRES_SCHEMA") or "public"
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:

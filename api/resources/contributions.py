@@ -14,8 +14,8 @@ from api.fields import MONTH, Page, PageQuery, Rupiah, StrictSchema, Written, pa
 from api.resources.common import if_match, page, read, written
 from api.state import ledger
 from ledger.contribution import Contribution
-from ledger.errors import ContributionNotFoundError
 from ledger.history import scan
+from ledger.reads import contribution_by_id
 
 blp = Blueprint("contributions", __name__, url_prefix="/api/v1/contributions",
                 description="Contribution payments against the programme's budget")
@@ -71,10 +71,7 @@ def view(contribution: Contribution) -> dict[str, Any]:
 
 
 def _load(contribution_id: UUID) -> Contribution:
-    found: object = ledger()._get(contribution_id, Contribution, ContributionNotFoundError,
-                                  "contribution")
-    assert isinstance(found, Contribution)
-    return found
+    return contribution_by_id(ledger(), contribution_id)
 
 
 @blp.route("")

@@ -11,6 +11,7 @@ from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery
 from api.state import ledger
+from ledger.reads import events_after
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1",
                 description="The global event log")
@@ -27,8 +28,7 @@ class EventPage(Page):
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """Every recorded event after position ``after``, in log order."""
-    notifications = ledger().recorder.select_notifications(
-        start=query["after"] + 1, limit=query["limit"])
+    notifications = events_after(ledger(), query["after"], query["limit"])
     items = [event_json(ledger(), n) for n in notifications]
     full = len(notifications) == query["limit"]
     return {"items": items, "next": notifications[-1].id if full and notifications else None}

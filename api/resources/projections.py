@@ -24,6 +24,7 @@ from api.state import ledger, projector, reader
 from ledger.asof import AsOf
 from ledger.history import HISTORY_KINDS, events_of, history_ids
 from ledger.identity import parse_nik
+from ledger.reads import log_head
 from projections.journal import Journal
 
 blp = Blueprint("projections", __name__, url_prefix="/api/v1",
@@ -357,7 +358,7 @@ def _state_at(as_of: AsOf, ids: list[UUID], cut_off: int) -> list[dict[str, Any]
 
 
 def history_cut_off(as_of: AsOf, position: int | None, day: date | None) -> int:
-    head = int(ledger().recorder.max_notification_id() or 0)
+    head = log_head(ledger())
     if position is not None:
         return min(position, head)
     if day is not None:

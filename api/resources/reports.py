@@ -19,7 +19,7 @@ from api.resources.projections import Fresh, fresh
 from api.state import ledger
 from documents.audit import Report
 from documents.labels import LANGUAGES
-from ledger.settings import signing_key_from_environment
+from storage.settings import signing_key_from_environment
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Documents as PDF: audit report, claim dossier, handover minutes")

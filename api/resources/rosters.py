@@ -21,9 +21,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.auth import BEARER, current_actor, requires
 from api.fields import text
 from api.state import ledger
-from ledger.importing import ImportOptions, RejectedRow, import_roster, read_roster
-from ledger.roster import FORMATS
-from ledger.settings import DATABASE_WAIT_SECONDS
+from intake.importing import ImportOptions, RejectedRow, import_roster, read_roster
+from intake.roster import FORMATS
+from storage.settings import DATABASE_WAIT_SECONDS
 
 blp = Blueprint("rosters", __name__, url_prefix="/api/v1/programs",
                 description="Bulk enrolment from a roster file")

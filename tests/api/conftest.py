@@ -8,8 +8,8 @@ import pytest
 from http_client import Api
 
 from api.app import create_app
-from ledger.settings import StoreSettings
 from ledger.token import ROLES
+from storage.settings import StoreSettings
 
 
 @pytest.fixture

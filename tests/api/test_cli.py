@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from cli_run import run_cli
 
-from ledger.application import Ledger
-from ledger.settings import settings_from_url
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 
 def test_db_init_without_configuration_creates_the_embedded_file(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_db_init_on_postgres_creates_the_tables_and_the_guard(postgres_database:
     done = run_cli("db", "init", url=url, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "PostgreSQL" in done.stdout
-    app = Ledger(settings_from_url(url))
+    app = open_ledger(settings_from_url(url))
     try:
         app.require_initialised()
         assert app.events_table == "ledger_events"
@@ -97,7 +97,7 @@ def _small_ledger(tmp_path: Path) -> str:
 
     url = f"sqlite:///{tmp_path / 'claims-ledger.sqlite'}"
     assert run_cli("db", "init", url=url, cwd=tmp_path).returncode == 0
-    app = Ledger(settings_from_url(url))
+    app = open_ledger(settings_from_url(url))
     try:
         covered_member(app)
     finally:
@@ -116,7 +116,7 @@ def test_project_catches_up_and_rebuild_rebuilds(tmp_path: Path) -> None:
 
 def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) -> None:
     url = _small_ledger(tmp_path)
-    app = Ledger(settings_from_url(url))
+    app = open_ledger(settings_from_url(url))
     try:
         nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
     finally:

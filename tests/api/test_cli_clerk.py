@@ -18,8 +18,9 @@ from api.cli import cli
 from ledger.application import Ledger
 from ledger.identity import mask_nik
 from ledger.incident import IncidentKind
-from ledger.settings import settings_from_url
 from scenario import CLERK, covered_member
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 #: Commands a clerk or auditor runs first, each of which must open the database.
 FIRST_COMMANDS = [("findings",), ("history", "--program", "TNG-2025"), ("status",),
@@ -61,13 +62,13 @@ def test_an_unreachable_server_is_one_plain_error_for_every_command(tmp_path: Pa
 
 def test_a_ledger_made_unreachable_is_a_ledger_error_not_a_driver_traceback() -> None:
     from ledger.errors import StoreUnavailableError
-    from ledger.settings import StoreSettings
+    from storage.settings import StoreSettings
 
     settings = settings_from_url("postgresql://postgres@127.0.0.1:1/nowhere")
     quick = StoreSettings(settings.url, settings.backend,
                           {**settings.env, "POSTGRES_CONNECT_TIMEOUT": "1"})
     with pytest.raises(StoreUnavailableError, match="cannot reach the database"):
-        Ledger(quick)
+        open_ledger(quick)
 
 
 def test_an_enrolment_date_outside_the_programme_is_one_refusal_and_nothing_is_recorded(
@@ -106,7 +107,7 @@ def test_history_of_a_member_by_the_id_findings_give_holds_every_event_a_finding
         tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'claims-ledger.sqlite'}"
     assert run_cli("db", "init", url=url, cwd=tmp_path).returncode == 0
-    app = Ledger(settings_from_url(url))
+    app = open_ledger(settings_from_url(url))
     try:
         member = covered_member(app)  # paid March-December, never sent to the register
         app.report_incident(member.id, IncidentKind.DEATH, date(2025, 6, 2), "Periuk", "",

@@ -21,9 +21,9 @@ from tcp_proxy import CommitDropper
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.settings import RETRY_AFTER_SECONDS, StoreSettings, settings_from_url
-from ledger.store import init_store
 from ledger.token import ROLES
+from storage.settings import RETRY_AFTER_SECONDS, StoreSettings, settings_from_url
+from storage.store import init_store
 
 pytestmark = pytest.mark.postgres
 

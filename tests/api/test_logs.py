@@ -23,7 +23,8 @@ from cli_run import run_cli
 
 from api.logs import mask
 from bench.server import free_port
-from ledger.settings import StoreSettings
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 NIK = "3671031407900002"
 NIK_TOO_LONG = "36710314079000027"  # one digit too many: still a NIK to be masked
@@ -188,9 +189,8 @@ def test_project_follow_is_a_service_and_logs_json_unasked(tmp_path: Path) -> No
 
 def test_serve_logs_each_request_once_masked_and_never_the_servers_access_line(
         sqlite_settings: StoreSettings, tmp_path: Path) -> None:
-    from ledger.application import Ledger
 
-    ledger = Ledger(sqlite_settings)
+    ledger = open_ledger(sqlite_settings)
     try:
         token, _ = ledger.issue_token("bpk.inspector", "auditor", actor="test")
     finally:

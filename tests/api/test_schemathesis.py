@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from ledger.settings import StoreSettings
+from storage.settings import StoreSettings
 
 EXAMPLES = 80
 

@@ -11,8 +11,8 @@ from console_client import Browserless, MovableClock
 
 from api.app import create_app
 from api.console.state import console_state
-from ledger.settings import StoreSettings
 from ledger.token import ROLES
+from storage.settings import StoreSettings
 
 
 @pytest.fixture

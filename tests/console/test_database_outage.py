@@ -12,8 +12,8 @@ from pg_cluster import Cluster, pg_cluster
 
 from api.app import create_app
 from api.console.state import console_state
-from ledger.settings import RETRY_AFTER_SECONDS, settings_from_url
-from ledger.store import init_store
+from storage.settings import RETRY_AFTER_SECONDS, settings_from_url
+from storage.store import init_store
 
 pytestmark = pytest.mark.postgres
 __all__ = ["pg_cluster"]

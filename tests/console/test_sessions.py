@@ -7,8 +7,8 @@ from datetime import timedelta
 from console_client import Browserless
 
 from api.console.sessions import ABSOLUTE, COOKIE, IDLE, SessionStore
-from ledger.settings import StoreSettings
-from ledger.store import init_store
+from storage.settings import StoreSettings
+from storage.store import init_store
 
 
 def _signed_in_rows(console: Browserless) -> int:

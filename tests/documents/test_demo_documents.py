@@ -29,14 +29,15 @@ from documents.dossier import claim_dossier
 from documents.finding_text import detail, title
 from documents.minutes import handover_minutes
 from ledger.application import Ledger
-from ledger.demo import DemoResult, build_demo
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
 from ledger.journal.verify_proof import check_inclusion
-from ledger.settings import settings_from_url
-from ledger.store import init_store
 from projections.findings import Finding, findings
 from projections.queries import Reader
 from projections.runner import Projector
+from seed.demo import DemoResult, build_demo
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
+from storage.store import init_store
 
 
 @dataclass
@@ -56,7 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo scenario, projected, and its documents rendered once for the module."""
     settings = settings_from_url(f"sqlite:///{tmp_path_factory.mktemp('docs')}/d.sqlite")
     init_store(settings)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     result = build_demo(ledger)
     projector = Projector(ledger)
     projector.catch_up()

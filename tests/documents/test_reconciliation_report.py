@@ -12,7 +12,7 @@ from roster_rows import open_programmes, people, run, write
 
 from api.cli import cli
 from ledger.application import Ledger
-from ledger.generate import STATEMENT_HEADERS
+from seed.generate import STATEMENT_HEADERS
 
 #: The print stylesheet's right margin (documents/templates/print.css).
 SIDE_MARGIN_MM = 15

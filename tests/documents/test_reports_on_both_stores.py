@@ -21,6 +21,7 @@ from ledger.errors import InvalidInputError, NotFoundError
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
 from ledger.journal.verify_proof import check_inclusion
 from scenario import Year, clean_year, projected
+from storage.log_index import open_ledger
 
 
 def test_the_audit_report_of_a_small_year_adds_up_and_renders_the_same_twice(
@@ -92,13 +93,13 @@ def test_documents_refuse_what_does_not_exist_in_plain_words(ledger: Ledger) -> 
 
 
 def test_report_commands_write_the_file_whole_or_not_at_all(tmp_path: Path) -> None:
-    from ledger.settings import settings_from_url
-    from ledger.store import init_store
+    from storage.settings import settings_from_url
+    from storage.store import init_store
 
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     settings = settings_from_url(url)
     init_store(settings)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         clean_year(ledger)
     finally:

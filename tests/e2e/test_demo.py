@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger
-from ledger.settings import settings_from_url
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 
 def _command() -> list[str]:
@@ -57,7 +57,7 @@ def test_the_demo_shows_both_ceremonies_with_their_heirs(demo_run: tuple[str, Pa
 
 def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Path]) -> None:
     _, database = demo_run
-    ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
+    ledger = open_ledger(settings_from_url(f"sqlite:///{database}"))
     try:
         city = ledger.programme("TNG-2025")
         assert len(ledger.enrolment_ids("TNG-2025")) == 5_952
@@ -128,7 +128,7 @@ def test_findings_of_the_demo_name_each_case_with_its_evidence(
 
 
 def _topics(database: Path) -> list[tuple[str, int]]:
-    ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
+    ledger = open_ledger(settings_from_url(f"sqlite:///{database}"))
     try:
         log = ledger.recorder.select_notifications(start=1, limit=10**6)
         return [(n.topic, n.originator_version) for n in log]

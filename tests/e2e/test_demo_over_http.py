@@ -17,13 +17,13 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from ledger.claim import Claimant, Deceased
 from ledger.contribution import contribution_id
-from ledger.demo import ADMIN, APPROVER, CLERK, FINANCE, INSPECTOR, SOLE_OFFICER, DemoBuilder
 from ledger.enrolment import EnrolmentRequest
 from ledger.errors import LedgerError
 from ledger.handover import CeremonyDetails
 from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms
-from ledger.settings import StoreSettings
+from seed.demo import ADMIN, APPROVER, CLERK, FINANCE, INSPECTOR, SOLE_OFFICER, DemoBuilder
+from storage.settings import StoreSettings
 
 ROLES = {ADMIN: "admin", CLERK: "clerk", APPROVER: "approver", FINANCE: "finance",
          INSPECTOR: "approver", SOLE_OFFICER: "clerk"}

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from bench.server import Client, cli, gunicorn
-from ledger.application import Ledger
-from ledger.settings import settings_from_url
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 SLOW_READ = "/api/v1/coverage?min_position=1"  # waits for a projector that is not running
 
@@ -64,7 +64,7 @@ def test_a_revoked_and_an_expired_token_are_refused_at_once_by_every_worker(
     admin = cli(url, "token", "create", "--role", "admin", "--name", "admin.http")
     clerk = cli(url, "token", "create", "--role", "clerk", "--name", "clerk.http")
     auditor = cli(url, "token", "create", "--role", "auditor", "--name", "auditor.http")
-    writer = Ledger(settings_from_url(url))  # another process's view of the same store
+    writer = open_ledger(settings_from_url(url))  # another process's view of the same store
     try:
         with gunicorn(url, workers=2) as base:
             # Long enough to be checked by both workers first (two slow reads of 3 s each).

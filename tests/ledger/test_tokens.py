@@ -16,8 +16,9 @@ from ledger.errors import (
     TokenRevokedError,
     TokenUnknownError,
 )
-from ledger.settings import StoreSettings
 from ledger.token import ApiToken, parse_expiry, token_hash, wib
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 
 def _count(ledger: Ledger) -> int:
@@ -50,7 +51,7 @@ def test_times_are_told_in_wib() -> None:
 def test_a_revocation_by_another_process_refuses_the_token_at_once(
     store_settings: StoreSettings,
 ) -> None:
-    serving, admin = Ledger(store_settings), Ledger(store_settings)
+    serving, admin = open_ledger(store_settings), open_ledger(store_settings)
     try:
         secret, token = admin.issue_token("finance.kota", "finance", actor="test")
         # The serving process has the token in its aggregate cache from an earlier request.
@@ -75,7 +76,7 @@ def test_a_token_the_ledger_never_issued_is_refused_as_unknown(ledger: Ledger) -
 def test_a_token_issued_before_expiries_were_recorded_expires_ninety_days_after_issue(
     store_settings: StoreSettings,
 ) -> None:
-    old = Ledger(store_settings)
+    old = open_ledger(store_settings)
     try:
         secret = "clt_issued-by-an-older-version"
         token = ApiToken(hashed=token_hash(secret), name="legacy.system", role="clerk",
@@ -88,7 +89,7 @@ def test_a_token_issued_before_expiries_were_recorded_expires_ninety_days_after_
         assert "expires_at" not in old.mapper.to_domain_event(stored).__dict__
     finally:
         old.close()
-    new = Ledger(store_settings)
+    new = open_ledger(store_settings)
     try:
         reread = new.token(token.id)
         assert reread.expires_at == reread.issued_at + timedelta(days=90)

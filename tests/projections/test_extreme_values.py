@@ -38,12 +38,13 @@ from ledger.limits import (
 )
 from ledger.programme import Rate
 from ledger.reconciliation import StatementLine, record_run
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
 from scenario import APPROVER, CLERK, FINANCE, factory, heir, tangerang_terms
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store
 
 #: Examples per store beyond the two explicit ones (every bound at once, every minimum at once).
 EXAMPLES = 8
@@ -243,7 +244,7 @@ def test_every_value_the_domain_accepts_every_projection_can_store(
     @example(ALL_MINIMA)
     def recorded_then_projected(case: Case) -> None:
         with fresh_store() as store:
-            ledger = Ledger(store)
+            ledger = open_ledger(store)
             try:
                 check_projections(ledger, record(ledger, case))
             finally:

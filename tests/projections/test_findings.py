@@ -16,7 +16,6 @@ from ledger.enrolment import EndReason, Enrolment
 from ledger.errors import FourEyesError, InvalidInputError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
-from ledger.synthetic import WorkerFactory
 from projections.findings import RULES, Finding, findings, summary
 from projections.queries import Reader
 from projections.runner import Projector
@@ -34,6 +33,7 @@ from scenario import (
     heir,
     tangerang_terms,
 )
+from seed.synthetic import WorkerFactory
 
 
 def found(ledger: Ledger, rule: str | None = None) -> list[Finding]:

@@ -13,11 +13,11 @@ import pytest
 from ledger.application import Ledger
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
 from ledger.journal.verify_proof import check_inclusion
-from ledger.settings import StoreSettings
-from ledger.store import postgres_connect_args
 from projections.journal import Journal
 from projections.runner import Projector
 from scenario import covered_member
+from storage.settings import StoreSettings
+from storage.store import postgres_connect_args
 
 
 @dataclass

@@ -25,11 +25,12 @@ from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError
 from ledger.limits import MAX_RUPIAH
 from ledger.programme import Programme, ProgrammeTerms
-from ledger.settings import StoreSettings
 from projections import handlers, runner
 from projections.lag import measure
 from projections.runner import Projector
 from scenario import covered_member, tangerang_terms
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 
 def _forged_programme(terms: ProgrammeTerms, *, budget_ceiling: int,
@@ -145,7 +146,7 @@ def test_a_recorded_failure_clears_once_the_event_applies(
 def test_readyz_and_status_name_the_projection_position_and_reason(
     store_settings: StoreSettings, tmp_path: Path,
 ) -> None:
-    ledger = Ledger(store_settings)
+    ledger = open_ledger(store_settings)
     try:
         bad = _log_with_a_ceiling_of(ledger, 10**32)
         projector = Projector(ledger)
@@ -183,7 +184,7 @@ def test_readyz_and_status_name_the_projection_position_and_reason(
 def test_every_command_that_projects_prints_one_error_line_and_exits_1(
     sqlite_settings: StoreSettings, tmp_path: Path, command: tuple[str, ...],
 ) -> None:
-    ledger = Ledger(sqlite_settings)
+    ledger = open_ledger(sqlite_settings)
     try:
         bad = _log_with_a_ceiling_of(ledger, 10**32)
     finally:
@@ -205,7 +206,7 @@ def test_every_command_that_projects_prints_one_error_line_and_exits_1(
 def test_on_postgres_the_commands_print_the_same_line(
     postgres_settings: StoreSettings, tmp_path: Path,
 ) -> None:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     try:
         bad = _log_with_a_ceiling_of(ledger, 10**32)
     finally:
@@ -265,7 +266,7 @@ def test_a_follower_stuck_at_an_event_keeps_running_says_it_once_and_moves_on_wh
 def test_readyz_names_a_projector_not_heard_from_when_the_projections_fall_behind(
     store_settings: StoreSettings,
 ) -> None:
-    ledger = Ledger(store_settings)
+    ledger = open_ledger(store_settings)
     projector = Projector(ledger)
     try:
         covered_member(ledger)

@@ -18,24 +18,25 @@ from projection_digest import digest
 
 from ledger.application import Ledger
 from ledger.benefits import Benefit
-from ledger.demo import build_demo
 from ledger.enrolment import EndReason
 from ledger.incident import IncidentKind
-from ledger.settings import StoreSettings
 from projections.queries import Reader
 from projections.runner import Projector
 from scenario import APPROVER, CLERK, FINANCE, covered_member, factory, heir, tangerang_terms
+from seed.demo import build_demo
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
     """The demo scenario, projected once for the module (embedded store)."""
-    from ledger.settings import settings_from_url
-    from ledger.store import init_store
+    from storage.settings import settings_from_url
+    from storage.store import init_store
 
     settings = settings_from_url(f"sqlite:///{tmp_path_factory.mktemp('demo')}/d.sqlite")
     init_store(settings)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     build_demo(ledger)
     projector = Projector(ledger)
     projector.catch_up()
@@ -186,8 +187,8 @@ def test_each_projection_reports_its_position(ledger: Ledger) -> None:
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from ledger.application import Ledger
-    from ledger.settings import settings_from_url
+    from storage import open_ledger
+    from storage.settings import settings_from_url
     import projections.runner as runner
     original = runner._execute
     def slow(cursor, namespace, operations):
@@ -195,7 +196,7 @@ CHILD = textwrap.dedent("""
         print("batch", flush=True)
         time.sleep(0.3)  # inside the transaction: a kill lands mid-batch
     runner._execute = slow
-    ledger = Ledger(settings_from_url(sys.argv[1]))
+    ledger = open_ledger(settings_from_url(sys.argv[1]))
     runner.Projector(ledger, batch_size=5).catch_up()
 """)
 
@@ -204,7 +205,7 @@ CHILD = textwrap.dedent("""
 def test_a_worker_killed_mid_batch_resumes_to_the_same_tables(
     postgres_settings: StoreSettings, tmp_path: Path
 ) -> None:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     projector = Projector(ledger, batch_size=5)
     try:
         ledger.open_programme(tangerang_terms(), actor="admin")
@@ -232,11 +233,11 @@ def test_a_worker_killed_mid_batch_resumes_to_the_same_tables(
 
 @pytest.mark.postgres
 def test_two_workers_at_once_never_apply_an_event_twice(postgres_settings: StoreSettings) -> None:
-    ledger = Ledger(postgres_settings)
+    ledger = open_ledger(postgres_settings)
     try:
         ledger.open_programme(tangerang_terms(), actor="admin")
         _scenario(ledger)
-        workers = [Projector(Ledger(postgres_settings), batch_size=2) for _ in range(2)]
+        workers = [Projector(open_ledger(postgres_settings), batch_size=2) for _ in range(2)]
         barrier = threading.Barrier(2)
 
         def run(worker: Projector) -> None:

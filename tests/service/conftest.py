@@ -15,11 +15,11 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.incident import IncidentKind
 from ledger.journal.checkpoint import new_private_key
-from ledger.settings import StoreSettings, settings_from_url
-from ledger.store import init_store
 from projections.journal import Journal
 from projections.runner import Projector
 from scenario import APPROVER, CLERK, FINANCE, covered_member, factory, heir
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store
 
 
 @pytest.fixture

@@ -16,21 +16,22 @@ import pytest
 from projection_digest import digest
 
 from ledger.application import Ledger
-from ledger.archive import (
+from projections.journal import Journal
+from projections.runner import Projector
+from storage.archive import (
     ExportFileError,
     RestoreOntoNonEmptyError,
     export_log,
     read_manifest,
     restore_log,
 )
-from ledger.settings import StoreSettings
-from projections.journal import Journal
-from projections.runner import Projector
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 
 def _projected(settings: StoreSettings) -> tuple[dict[str, str], bytes, bool]:
     """(projection digest, journal root, verify ok) of a store, its projections rebuilt."""
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     projector = Projector(ledger)
     try:
         projector.rebuild()
@@ -43,7 +44,7 @@ def _projected(settings: StoreSettings) -> tuple[dict[str, str], bytes, bool]:
 
 
 def _events(settings: StoreSettings) -> int:
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         return int(ledger.recorder.max_notification_id() or 0)
     finally:
@@ -51,7 +52,7 @@ def _events(settings: StoreSettings) -> int:
 
 
 def _export(settings: StoreSettings, story: Callable[[Ledger], str], target: Path) -> None:
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         story(ledger)
         export_log(ledger, target)
@@ -60,7 +61,7 @@ def _export(settings: StoreSettings, story: Callable[[Ledger], str], target: Pat
 
 
 def _restore(settings: StoreSettings, source: Path) -> None:
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         with source.open(encoding="utf-8") as lines:
             restore_log(ledger, lines)
@@ -85,7 +86,7 @@ def test_export_then_restore_gives_the_same_root_and_projections(
     assert restored_root == original_root
     assert restored_digest == original_digest
     assert verified  # the restored checkpoint is signed and matches the restored log
-    ledger = Ledger(empty_store)
+    ledger = open_ledger(empty_store)
     try:  # the restored log is the ledger's own: records read and new events follow on
         assert ledger.programme("TNG-2025").code == "TNG-2025"
         secret, _ = ledger.issue_token("after.restore", "clerk", actor="test")
@@ -151,7 +152,7 @@ def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_commands_export_restore_and_refuse_with_exit_code_2(
         sqlite_settings: StoreSettings, story: Callable[[Ledger], str], tmp_path: Path) -> None:
-    ledger = Ledger(sqlite_settings)
+    ledger = open_ledger(sqlite_settings)
     try:
         story(ledger)
     finally:

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.server import child, gunicorn
-from ledger.settings import StoreSettings
+from storage.settings import StoreSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 NIK = "3671031407900002"

@@ -13,13 +13,14 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from ledger.application import Ledger
-from ledger.archive import ExportFileError, export_log, restore_log
 from ledger.asof import AsOf
 from ledger.errors import ConfigurationError
-from ledger.settings import StoreSettings, settings_from_environment, with_cipher
 from projections.journal import Journal
 from projections.queries import Reader
 from projections.runner import Projector
+from storage.archive import ExportFileError, export_log, restore_log
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_environment, with_cipher
 
 KEY = AESCipher.create_key(num_bytes=32)
 
@@ -35,7 +36,7 @@ def _stored_states(ledger: Ledger) -> list[bytes]:
 def test_with_a_cipher_key_stored_rows_hold_no_nik_in_clear_and_everything_works(
         store_settings: StoreSettings, story: Callable[[Ledger], str], encrypted: bool) -> None:
     settings = with_cipher(store_settings, KEY if encrypted else None)
-    ledger = Ledger(settings)
+    ledger = open_ledger(settings)
     try:
         nik = story(ledger)  # enrolments, contributions, a death, a claim approved and paid
         states = _stored_states(ledger)
@@ -69,7 +70,7 @@ def test_an_encrypted_export_restores_with_the_same_key_only(
         store_settings: StoreSettings, empty_store: StoreSettings,
         story: Callable[[Ledger], str], tmp_path: Path) -> None:
     exported = tmp_path / "encrypted.jsonl"
-    ledger = Ledger(with_cipher(store_settings, KEY))
+    ledger = open_ledger(with_cipher(store_settings, KEY))
     try:
         nik = story(ledger)
         manifest = export_log(ledger, exported)
@@ -78,7 +79,7 @@ def test_an_encrypted_export_restores_with_the_same_key_only(
     assert manifest.encrypted and nik not in exported.read_text()
 
     for wrong in (None, AESCipher.create_key(num_bytes=32)):
-        other = Ledger(with_cipher(empty_store, wrong))
+        other = open_ledger(with_cipher(empty_store, wrong))
         try:
             with exported.open() as lines, pytest.raises(ExportFileError, match="cannot read"):
                 restore_log(other, lines)
@@ -86,7 +87,7 @@ def test_an_encrypted_export_restores_with_the_same_key_only(
         finally:
             other.close()
 
-    restored = Ledger(with_cipher(empty_store, KEY))
+    restored = open_ledger(with_cipher(empty_store, KEY))
     try:
         with exported.open() as lines:
             restore_log(restored, lines)

@@ -20,9 +20,9 @@ import pytest
 from cli_run import run_cli
 from pg_cluster import Cluster, pg_cluster  # noqa: F401  (the fixture)
 
-from ledger.application import Ledger
-from ledger.settings import settings_from_url
 from scenario import covered_member
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url
 
 pytestmark = pytest.mark.postgres
 OUTAGE_SECONDS = 4  # several polls (0.5 s) and backoff steps without the database
@@ -30,7 +30,7 @@ OUTAGE_SECONDS = 4  # several polls (0.5 s) and backoff steps without the databa
 
 def _record_members(url: str, *seeds: int) -> int:
     """Enrol and pay members (their events); the log head after."""
-    ledger = Ledger(settings_from_url(url))
+    ledger = open_ledger(settings_from_url(url))
     try:
         for seed in seeds:
             covered_member(ledger, seed=seed)

@@ -22,9 +22,9 @@ from psycopg import sql
 from api.app import create_app
 from api.health import MAX_LAG_KEY
 from ledger.application import Ledger
-from ledger.settings import StoreSettings
 from projections.db import Namespace
 from projections.runner import Projector
+from storage.settings import StoreSettings
 
 
 @pytest.fixture

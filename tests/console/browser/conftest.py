@@ -21,10 +21,10 @@ from werkzeug.serving import make_server
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.settings import settings_from_url
-from ledger.store import init_store
 from ledger.token import ROLES
 from scenario import clean_year, projected
+from storage.settings import settings_from_url
+from storage.store import init_store
 
 CHROMIUM = Path(os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,68 @@
+"""What the application service needs of its store beyond the library's recorder: a port.
+
+The service (:class:`~ledger.application.Ledger`) speaks to the event store through the
+eventsourcing library; the few things that take SQL of one dialect or another (a bulk read of
+creation events, a look at the rows stored at some keys, whether the tables exist, how to wait
+for a database that is down) are asked of a :class:`LogIndex`, which ``storage`` implements for
+SQLite and PostgreSQL. So the domain imports no database driver and nothing from ``storage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import InfrastructureFactory, Mapper, Recorder
+
+from ledger.errors import StoreUnavailableError
+
+#: A stored row as the check for a save's own rows needs it: (log position, topic, state).
+StoredRow = tuple[int, str, bytes]
+
+
+class StoreConfig(Protocol):
+    """The store's settings as the service reads them (``storage.settings.StoreSettings``)."""
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        """The library's settings (persistence module, paths, schema, cipher)."""
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the log lives in PostgreSQL (else in an embedded SQLite file)."""
+
+    def describe(self) -> str:
+        """The store in words, without secrets (for messages)."""
+
+
+class LogIndex(Protocol):
+    """The store-specific reads and checks the service delegates (one per store kind)."""
+
+    @property
+    def settings(self) -> StoreConfig:
+        """The settings the store was opened with."""
+
+    def prepare(self, factory: InfrastructureFactory) -> None:
+        """Adjust the library's infrastructure before the recorder is made (bounded waits)."""
+
+    def unavailable(self, error: Exception) -> StoreUnavailableError:
+        """The error that says this store cannot be reached or used, and why."""
+
+    def require_initialised(self, recorder: Recorder) -> None:
+        """Refuse, in plain words, a store whose tables were never created."""
+
+    def qualified_events_table(self, recorder: Recorder) -> str:
+        """The log's table name as SQL names it (schema-qualified on PostgreSQL)."""
+
+    def stored_at(self, recorder: Recorder, keys: Iterable[tuple[UUID, int]]
+                  ) -> dict[tuple[UUID, int], StoredRow]:
+        """The rows stored at these (aggregate id, version) pairs, absent pairs left out."""
+
+    def first_events(self, recorder: Recorder, mapper: Mapper[UUID], ids: Iterable[UUID]
+                     ) -> dict[UUID, Any]:
+        """The creation event of each aggregate that exists, read in bulk."""
+
+    def event_positions(self, recorder: Recorder, aggregate_id: UUID
+                        ) -> list[tuple[int, int, str]]:
+        """(version, log position, topic) of every event of one aggregate, in version order."""

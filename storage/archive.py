@@ -1,0 +1,357 @@
+"""Export and restore: the whole log as JSON Lines, reproduced byte for byte elsewhere.
+
+The file (format version 1) is UTF-8 JSON Lines:
+
+1. a manifest: ``{"format": "claims-ledger-export", "version": 1, "count": N, "root": HEX,
+   "head": LAST POSITION, "checkpoints": K, "encrypted": BOOL, "created_from": STORE,
+   "created_at": ISO TIME}``;
+2. N events in log order, each exactly as stored: ``{"position", "originator_id", "version",
+   "topic", "state"}`` with ``state`` the base64 of the stored bytes (ciphertext when the ledger
+   has a cipher key: a restore then needs the same ``LEDGER_CIPHER_KEY``);
+3. K signed journal checkpoints, ``{"checkpoint": TEXT}``.
+
+``root`` is the journal's Merkle root over the N events (the same leaves as
+:mod:`projections.journal`), so a restore proves it reproduced the very same stored bytes at the
+very same positions. A restore runs in one transaction on an initialised, empty ledger: any bad
+line, a count or root that does not match, an event this ledger cannot read (another cipher key)
+and nothing is kept. Both directions stream: memory does not grow with the log.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.application import Ledger
+from ledger.errors import InvalidInputError, RuleViolationError
+from ledger.journal.checkpoint import Checkpoint, leaf_of
+from ledger.journal.merkle import Frontier
+from storage.log_index import settings_of, unavailable
+from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
+
+FORMAT = "claims-ledger-export"
+VERSION = 1
+PAGE = 5000
+
+
+class ExportFileError(InvalidInputError):
+    """The file is not a whole, unaltered export of this format."""
+
+    rule = "export-file-invalid"
+
+
+class RestoreOntoNonEmptyError(RuleViolationError):
+    """A restore is only ever made into an empty ledger: a log is never merged into another."""
+
+    rule = "restore-needs-empty-ledger"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an export holds, checked again by the restore."""
+
+    count: int
+    root: str
+    head: int
+    checkpoints: int
+    encrypted: bool
+    created_from: str
+    created_at: str
+    format: str = FORMAT
+    version: int = VERSION
+
+    def line(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored event as the table holds it."""
+
+    position: int
+    originator_id: str  # canonical: lower-case with dashes
+    version: int
+    topic: str
+    state: bytes
+
+    def leaf(self) -> bytes:
+        return leaf_of(self.position, self.originator_id, self.version, self.topic, self.state)
+
+    def line(self) -> str:
+        return json.dumps({"position": self.position, "originator_id": self.originator_id,
+                           "version": self.version, "topic": self.topic,
+                           "state": base64.b64encode(self.state).decode("ascii")})
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export_log(ledger: Ledger, target: Path) -> Manifest:
+    """Write the whole log (up to its head now) and the kept checkpoints to ``target``.
+
+    Events go to a file beside ``target`` first while the root is computed; the manifest is
+    then written at the top and the result moved into place, so ``target`` is whole or absent.
+    """
+    head = int(ledger.recorder.max_notification_id() or 0)
+    body = target.with_name(f".{target.name}.events")
+    partial = target.with_name(f".{target.name}.partial")
+    frontier = Frontier()
+    try:
+        with body.open("w", encoding="utf-8") as out:
+            for row in _stored_rows(ledger, head):
+                out.write(row.line() + "\n")
+                frontier.append(row.leaf())
+            kept = [c for c in _checkpoints(ledger) if c.size <= frontier.size]
+            for checkpoint in kept:
+                out.write(json.dumps({"checkpoint": checkpoint.to_text()}) + "\n")
+        manifest = Manifest(
+            count=frontier.size, root=frontier.root().hex(), head=head, checkpoints=len(kept),
+            encrypted="CIPHER_KEY" in ledger.settings.env,
+            created_from=ledger.settings.describe(),
+            created_at=datetime.now(UTC).replace(microsecond=0).isoformat())
+        with partial.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as events:
+            out.write(manifest.line() + "\n")
+            for line in events:
+                out.write(line)
+        os.replace(partial, target)
+        return manifest
+    finally:
+        body.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+
+
+def _stored_rows(ledger: Ledger, head: int) -> Iterator[Row]:
+    """Every stored event up to ``head``, page by page, straight from the table."""
+    datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+    table = ledger.qualified_events_table
+    if ledger.settings.is_postgres:
+        statement = (f"SELECT notification_id AS position, originator_id::text AS originator_id,"
+                     f" originator_version, topic, state FROM {table} WHERE notification_id > %s"
+                     f" AND notification_id <= %s ORDER BY notification_id LIMIT %s")
+    else:
+        statement = (f"SELECT rowid AS position, originator_id, originator_version, topic, state"
+                     f" FROM {table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?")
+    position = 0
+    while True:
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (position, head, PAGE))
+            page = [Row(int(r["position"]), str(UUID(str(r["originator_id"]))),
+                        int(r["originator_version"]), str(r["topic"]), _bytes(r["state"]))
+                    for r in cursor.fetchall()]
+        if not page:
+            return
+        yield from page
+        position = page[-1].position
+
+
+def _bytes(state: Any) -> bytes:
+    # A row edited by hand may hold text where bytes were: export what is there.
+    return state.encode() if isinstance(state, str) else bytes(state)
+
+
+def _checkpoints(ledger: Ledger) -> list[Checkpoint]:
+    datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT text FROM {qualified(settings_of(ledger), CHECKPOINT_TABLE)} "
+                       "ORDER BY size, time")
+        return [Checkpoint.from_text(str(r["text"])) for r in cursor.fetchall()]
+
+
+# -- restore -------------------------------------------------------------------------------------
+
+
+def read_manifest(source: IO[str]) -> Manifest:
+    """The manifest line at the top of an export, checked for form."""
+    first = source.readline()
+    try:
+        found = json.loads(first)
+        if not isinstance(found, dict) or found.get("format") != FORMAT:
+            raise ValueError("no manifest")
+        if found.get("version") != VERSION:
+            raise ExportFileError(
+                f"this export has format version {found.get('version')}; this ledger reads "
+                f"version {VERSION}")
+        return Manifest(**{k: found[k] for k in Manifest.__dataclass_fields__})
+    except ExportFileError:
+        raise
+    except (ValueError, KeyError, TypeError):
+        raise ExportFileError("this file is not a claims-ledger export: its first line is not "
+                              "an export manifest") from None
+
+
+def restore_log(ledger: Ledger, source: IO[str]) -> Manifest:
+    """Restore an export into this ledger, all or nothing; the ledger must hold no events."""
+    try:
+        manifest = read_manifest(source)
+        records = _records(ledger, source, manifest)
+        if ledger.settings.is_postgres:
+            _restore_postgres(ledger, records)
+        else:
+            _restore_sqlite(ledger, records)
+    except UnicodeDecodeError:
+        raise ExportFileError("this file is not a claims-ledger export (it is not UTF-8 "
+                              "text)") from None
+    return manifest
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    text: str
+    size: int
+    root: str
+    time: str
+
+
+def _records(ledger: Ledger, source: IO[str], manifest: Manifest
+             ) -> Iterator[Row | _Checkpoint]:
+    """The file's events and checkpoints, each checked; the last check (count and root) runs
+    after the last line, before the caller commits."""
+    frontier = Frontier()
+    checkpoints = 0
+    last = 0
+    for number, line in enumerate(source, start=2):
+        if not line.strip():
+            continue
+        if not line.endswith("\n"):
+            raise ExportFileError(f"line {number} is cut off: the file is truncated")
+        record = _parse(line, number)
+        if isinstance(record, _Checkpoint):
+            checkpoints += 1
+            yield record
+            continue
+        if checkpoints:
+            raise ExportFileError(f"line {number}: an event after the checkpoints")
+        if record.position <= last:
+            raise ExportFileError(f"line {number}: position {record.position} is not after "
+                                  f"{last}; the events are out of order")
+        last = record.position
+        _readable(ledger, record, number)
+        frontier.append(record.leaf())
+        yield record
+    if frontier.size != manifest.count or checkpoints != manifest.checkpoints:
+        raise ExportFileError(
+            f"the file holds {frontier.size} events and {checkpoints} checkpoints but its "
+            f"manifest says {manifest.count} and {manifest.checkpoints}: it is truncated or "
+            "was changed")
+    if frontier.root().hex() != manifest.root:
+        raise ExportFileError("the events in the file do not give the journal root in its "
+                              "manifest: the file was changed")
+
+
+def _parse(line: str, number: int) -> Row | _Checkpoint:
+    try:
+        found = json.loads(line)
+        if "checkpoint" in found:
+            kept = Checkpoint.from_text(str(found["checkpoint"]))
+            return _Checkpoint(str(found["checkpoint"]), kept.size, kept.root.hex(), kept.time)
+        return Row(int(found["position"]), str(UUID(str(found["originator_id"]))),
+                   int(found["version"]), str(found["topic"]),
+                   base64.b64decode(str(found["state"]), validate=True))
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidInputError):
+        raise ExportFileError(f"line {number} of the file is not a stored event or a "
+                              "checkpoint: the file is damaged") from None
+
+
+def _readable(ledger: Ledger, row: Row, number: int) -> None:
+    """This ledger can decode the event (same cipher key, known event type)."""
+    try:
+        ledger.mapper.to_domain_event(StoredEvent(
+            originator_id=UUID(row.originator_id), originator_version=row.version,
+            topic=row.topic, state=row.state))
+    except Exception as error:
+        hint = ("it was exported from a ledger with LEDGER_CIPHER_KEY set: restore with the "
+                "same key" if "CIPHER_KEY" not in ledger.settings.env else
+                "it was encrypted with another LEDGER_CIPHER_KEY, or with none")
+        raise ExportFileError(f"line {number}: this ledger cannot read the event at position "
+                              f"{row.position} ({type(error).__name__}); {hint}") from None
+
+
+def _refuse_non_empty(events: int, checkpoints: int, where: str) -> None:
+    if events or checkpoints:
+        raise RestoreOntoNonEmptyError(
+            f"{where} already holds {events} event(s) and {checkpoints} checkpoint(s); a "
+            "restore goes only into an empty ledger (run 'claims-ledger db init' on a new "
+            "database and restore there). Nothing was changed.")
+
+
+def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
+    import psycopg
+
+    settings = settings_of(ledger)
+    table = ledger.qualified_events_table
+    kept = qualified(settings, CHECKPOINT_TABLE)
+    try:
+        connection = psycopg.connect(**postgres_connect_args(settings))
+    except psycopg.Error as error:
+        raise unavailable(settings, error) from error
+    with connection, connection.transaction():
+        # The lock every writer takes: nobody appends while the log is being restored.
+        connection.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        events = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+        signed = connection.execute(f"SELECT count(*) FROM {kept}").fetchone()
+        _refuse_non_empty(int(events[0]) if events else 0, int(signed[0]) if signed else 0,
+                          settings.describe())
+        cursor = connection.cursor()
+        checkpoints: list[_Checkpoint] = []
+        with cursor.copy(f"COPY {table} (notification_id, originator_id, "
+                         "originator_version, topic, state) FROM STDIN") as copy:
+            for record in records:
+                if isinstance(record, _Checkpoint):
+                    checkpoints.append(record)
+                else:
+                    copy.write_row((record.position, record.originator_id, record.version,
+                                    record.topic, record.state))
+        cursor.executemany(f"INSERT INTO {kept} (size, root, time, text) "
+                           "VALUES (%s, %s, %s, %s)",
+                           [(c.size, c.root, c.time, c.text) for c in checkpoints])
+        # New events continue after the restored ones.
+        connection.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
+            f"GREATEST((SELECT max(notification_id) FROM {table}), 1), "
+            f"(SELECT max(notification_id) FROM {table}) IS NOT NULL)")
+
+
+def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
+    settings = settings_of(ledger)
+    table = ledger.events_table
+    connection = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
+                                 isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # the write lock: nobody appends meanwhile
+        try:
+            events = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            signed = connection.execute(f"SELECT count(*) FROM {CHECKPOINT_TABLE}").fetchone()[0]
+            _refuse_non_empty(int(events), int(signed), settings.describe())
+            batch: list[tuple[Any, ...]] = []
+            insert = (f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, "
+                      "state) VALUES (?, ?, ?, ?, ?)")
+            for record in records:
+                if isinstance(record, _Checkpoint):
+                    connection.execute(f"INSERT INTO {CHECKPOINT_TABLE} (size, root, time, text)"
+                                       " VALUES (?, ?, ?, ?)",
+                                       (record.size, record.root, record.time, record.text))
+                    continue
+                # As the library's SQLite recorder writes an aggregate id: bare hex.
+                batch.append((record.position, UUID(record.originator_id).hex, record.version,
+                              record.topic, record.state))
+                if len(batch) >= PAGE:
+                    connection.executemany(insert, batch)
+                    batch = []
+            connection.executemany(insert, batch)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    finally:
+        connection.close()

@@ -1,0 +1,205 @@
+"""The one configuration variable, ``LEDGER_DATABASE_URL``, mapped onto eventsourcing's settings.
+
+Unset (or empty) means an embedded SQLite file ``./claims-ledger.sqlite``; ``sqlite:///PATH``
+names another file; ``postgresql://user:pass@host:5432/db`` means PostgreSQL through psycopg 3.
+Nothing else in the code reads the environment for the store: everything asks this module, and
+so does every other ``LEDGER_*`` setting (signing and cipher keys, readiness bound, logging).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ledger.errors import ConfigurationError
+
+DATABASE_URL_VARIABLE = "LEDGER_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "claims-ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the event store lives, in eventsourcing's own terms."""
+
+    url: str
+    backend: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.backend == "postgres"
+
+    def with_table_creation(self, create: bool) -> StoreSettings:
+        """The same store, allowed (``db init``) or not (every other command) to create tables."""
+        env = dict(self.env, CREATE_TABLE="y" if create else "n")
+        return StoreSettings(self.url, self.backend, env)
+
+    def describe(self) -> str:
+        """The store for people: a file path or host/database, never a password."""
+        if self.is_postgres:
+            return (
+                f"PostgreSQL {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}"
+                f"/{self.env['POSTGRES_DBNAME']}"
+            )
+        return f"SQLite {self.env['SQLITE_DBNAME']}"
+
+
+def settings_from_environment() -> StoreSettings:
+    """Read ``LEDGER_DATABASE_URL`` (and ``LEDGER_CIPHER_KEY``) from the process environment."""
+    return with_cipher(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
+                       os.environ.get(CIPHER_KEY_VARIABLE))
+
+
+def settings_from_url(url: str) -> StoreSettings:
+    """Map a database URL onto the eventsourcing settings (``PERSISTENCE_MODULE`` and friends)."""
+    url = url.strip()
+    if not url:
+        return _sqlite(str(Path.cwd() / DEFAULT_SQLITE_FILE), url)
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise ConfigurationError(
+                f"{DATABASE_URL_VARIABLE} for SQLite must look like sqlite:///path/to/file.sqlite"
+            )
+        return _sqlite(path, url)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return _postgres(url)
+    raise ConfigurationError(
+        f"{DATABASE_URL_VARIABLE} must start with postgresql:// or sqlite:///, or be unset for "
+        f"the embedded file ./{DEFAULT_SQLITE_FILE}"
+    )
+
+
+#: How long a command waits for a connection to PostgreSQL before it says the database is not
+#: reachable (HTTP 503 with ``Retry-After``, a plain error on the command line). A restart of
+#: the server (well under a second) is absorbed well within it; a client with a 30 s timeout
+#: gets its answer long before. Also the limit of one connection attempt (libpq's minimum, 2 s,
+#: is below it) and how long the pool tries to replace a lost connection before starting over.
+DATABASE_WAIT_SECONDS = 3
+#: Once the database was found unreachable, how long each further command waits for it, until a
+#: connection is had again: a queue of requests is answered at once, not one wait after another.
+DATABASE_PROBE_SECONDS = 0.5
+#: What an HTTP client is told to wait before trying again when the database is not reachable.
+RETRY_AFTER_SECONDS = 5
+#: How long a roster import waits for the database to come back (each batch, reads and write)
+#: before it stops and says which batch it recorded last.
+IMPORT_PATIENCE_SECONDS = 60
+
+#: Aggregates are cached per process and fast-forwarded from the store on every read, so a
+#: contribution naming thousands of members is decoded once, not on every coverage check.
+CACHE = {"AGGREGATE_CACHE_MAXSIZE": "5000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+
+
+def _sqlite(path: str, url: str) -> StoreSettings:
+    env = {
+        **CACHE,
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": path,
+        # Several threads (the HTTP server, tests) write: wait for the file lock, don't fail.
+        "SQLITE_LOCK_TIMEOUT": "30",
+        "CREATE_TABLE": "n",
+    }
+    return StoreSettings(url or f"sqlite:///{path}", "sqlite", env)
+
+
+def _postgres(url: str) -> StoreSettings:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname:
+        raise ConfigurationError(
+            f"{DATABASE_URL_VARIABLE} for PostgreSQL must name a host and a database, e.g. "
+            "postgresql://postgres@127.0.0.1:5432/claims_ledger"
+        )
+    try:
+        port = parts.port or 5432
+    except ValueError as error:
+        raise ConfigurationError(f"{DATABASE_URL_VARIABLE} has a bad port: {error}") from None
+    env = {
+        **CACHE,
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        # The pool's wait for a connection (ledger.database bounds the library's retries by it).
+        "POSTGRES_CONNECT_TIMEOUT": str(DATABASE_WAIT_SECONDS),
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "CREATE_TABLE": "n",
+    }
+    schema = parse_qs(parts.query).get("schema")
+    if schema:
+        # A schema of its own per database user, or per test, keeps the tables apart.
+        env["POSTGRES_SCHEMA"] = schema[0]
+    return StoreSettings(url, "postgres", env)
+
+
+SIGNING_KEY_VARIABLE = "LEDGER_SIGNING_KEY"
+
+
+def signing_key_from_environment() -> str | None:
+    """The journal's Ed25519 signing key (``claims-ledger journal keygen``), if configured."""
+    return os.environ.get(SIGNING_KEY_VARIABLE) or None
+
+
+CIPHER_KEY_VARIABLE = "LEDGER_CIPHER_KEY"
+#: The library's AES-GCM cipher on the ``cryptography`` package (its default topic,
+#: ``eventsourcing.cipher:AESCipher``, needs pycryptodome, which this project does not install).
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
+def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
+    """The same store with stored event state encrypted by AES-GCM under ``key`` (base64 of 16,
+    24 or 32 bytes, as ``claims-ledger db keygen`` prints); no key, no encryption."""
+    key = (key or "").strip()
+    if not key:
+        return settings
+    import base64
+    import binascii
+
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = -1
+    if size not in (16, 24, 32):
+        raise ConfigurationError(
+            f"{CIPHER_KEY_VARIABLE} must be a key made by 'claims-ledger db keygen' (base64 of "
+            "32 bytes); the one set is not")
+    env = dict(settings.env, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
+    return StoreSettings(settings.url, settings.backend, env)
+
+
+MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"
+DEFAULT_MAX_LAG_SECONDS = 30.0
+
+
+def max_lag_from_environment() -> float:
+    """Seconds the oldest unprojected event may wait before the service is not ready."""
+    text = os.environ.get(MAX_LAG_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_MAX_LAG_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ConfigurationError(f"{MAX_LAG_VARIABLE} must be a number of seconds (e.g. 30); "
+                                 f"got {text!r}")
+    return value
+
+
+LOG_LEVEL_VARIABLE = "LEDGER_LOG_LEVEL"
+LOG_FORMAT_VARIABLE = "LEDGER_LOG_FORMAT"
+
+
+def log_format_from_environment() -> str:
+    """``LEDGER_LOG_FORMAT`` as given, lower case (``auto`` when unset); checked by the caller."""
+    return os.environ.get(LOG_FORMAT_VARIABLE, "").strip().lower() or "auto"
+
+
+def log_level_from_environment() -> str:
+    """``LEDGER_LOG_LEVEL`` as given, upper case (``INFO`` when unset)."""
+    return os.environ.get(LOG_LEVEL_VARIABLE, "INFO").upper()

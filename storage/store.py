@@ -1,0 +1,174 @@
+"""Creating the store: tables, and the trigger that keeps the event table append-only.
+
+``db init`` is the one step that creates tables (every other process runs with
+``CREATE_TABLE=n``, so workers starting together cannot race on DDL). It is idempotent: run it
+again and it changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from ledger.errors import StoreNotInitialisedError
+from storage.log_index import open_ledger, unavailable
+from storage.settings import StoreSettings
+
+_GUARD = "ledger_append_only"
+
+
+def _sqlite_statements(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {_GUARD}_{verb.lower()} BEFORE {verb} ON {table}
+        BEGIN SELECT RAISE(ABORT,
+            'the ledger is append-only: {verb} of a recorded event is refused');
+        END"""
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+def _postgres_statements(schema: str, events_table: str) -> list[str]:
+    table = f'"{schema}"."{events_table}"'
+    function = f'"{schema}"."{_GUARD}"'
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the ledger is append-only: % of recorded events is refused', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END $$""",
+        f"""CREATE OR REPLACE TRIGGER {_GUARD}_rows BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {function}()""",
+        f"""CREATE OR REPLACE TRIGGER {_GUARD}_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+    ]
+
+
+IDEMPOTENCY_TABLE = "ledger_idempotency"
+
+
+def _idempotency_statement(qualified: str) -> str:
+    # Kept answers of POST requests, so a retry with the same Idempotency-Key gets the first
+    # answer (across processes and restarts). Operational data, not part of the record.
+    return (
+        f"CREATE TABLE IF NOT EXISTS {qualified} ("
+        "client TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, "
+        "status INTEGER, body TEXT, headers TEXT, created_at TEXT NOT NULL, "
+        "PRIMARY KEY (client, key))"
+    )
+
+
+CHECKPOINT_TABLE = "ledger_checkpoints"
+
+CONSOLE_SESSIONS_TABLE = "ledger_console_sessions"
+CONSOLE_KEYS_TABLE = "ledger_console_keys"
+
+
+def _console_statements(sessions: str, keys: str) -> list[str]:
+    # The browser console's sessions (api/console/sessions.py): a row per signed-in browser,
+    # found by the SHA-256 of its cookie, holding the token's id (never its secret); and the
+    # console's own keys (the CSRF signing key), made once and shared by every worker.
+    # Operational data, not part of the record.
+    index = CONSOLE_SESSIONS_TABLE + "_token"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {sessions} ("
+        "id_hash TEXT PRIMARY KEY, token_id TEXT, data TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {index} ON {sessions} (token_id)",
+        f"CREATE TABLE IF NOT EXISTS {keys} (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+
+
+def _checkpoint_statement(qualified_name: str) -> str:
+    # Signed journal checkpoints are kept with the log, apart from the projections: a rebuild
+    # of the read side must never lose what was once signed.
+    return (f"CREATE TABLE IF NOT EXISTS {qualified_name} (size BIGINT NOT NULL, "
+            "root TEXT NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL)")
+
+
+def qualified(settings: StoreSettings, table: str) -> str:
+    """A table name as SQL must say it in this store (schema-qualified on PostgreSQL)."""
+    if settings.is_postgres:
+        return f'"{settings.env.get("POSTGRES_SCHEMA") or "public"}"."{table}"'
+    return table
+
+
+def init_store(settings: StoreSettings) -> None:
+    """Create the ledger's tables and the append-only guard, if they are not there yet."""
+    try:
+        _create(settings)
+    except (PersistenceError, OSError) as error:
+        raise unavailable(settings, error) from error
+
+
+def _create(settings: StoreSettings) -> None:
+    if settings.is_postgres:
+        _ensure_schema(settings)
+    ledger = open_ledger(settings.with_table_creation(True))
+    try:
+        statements = (
+            _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public",
+                                 ledger.events_table)
+            if settings.is_postgres
+            else _sqlite_statements(ledger.events_table)
+        )
+        statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
+        statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
+        statements.extend(_console_statements(qualified(settings, CONSOLE_SESSIONS_TABLE),
+                                              qualified(settings, CONSOLE_KEYS_TABLE)))
+        datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=True) as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        ledger.close()
+
+
+def _ensure_schema(settings: StoreSettings) -> None:
+    schema = settings.env.get("POSTGRES_SCHEMA")
+    if not schema:
+        return
+    import psycopg  # imported here: the embedded SQLite mode needs no PostgreSQL driver
+    from psycopg import sql
+
+    try:
+        with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+            )
+    except psycopg.Error as error:
+        raise unavailable(settings, error) from error
+
+
+def require_reachable(settings: StoreSettings) -> None:
+    """Refuse at once, in plain words, a store that is not there: a SQLite file that does not
+    exist (none is made: only ``db init`` makes one), or a PostgreSQL server or database that
+    does not answer, with the server's own reason (one direct attempt, instead of waiting out
+    the library's connection pool for a bare 'couldn't get a connection')."""
+    if settings.is_postgres:
+        import psycopg
+
+        try:
+            psycopg.connect(**postgres_connect_args(settings)).close()
+        except psycopg.Error as error:
+            raise unavailable(settings, error) from None
+        return
+    path = Path(settings.env["SQLITE_DBNAME"])
+    if not path.exists():
+        raise StoreNotInitialisedError(
+            f"there is no ledger database at {path}; run 'claims-ledger db init' first, or set "
+            "LEDGER_DATABASE_URL to the ledger's database")
+
+
+def postgres_connect_args(settings: StoreSettings) -> dict[str, Any]:
+    """psycopg.connect() keyword arguments for the configured PostgreSQL store."""
+    env = settings.env
+    return {
+        "host": env["POSTGRES_HOST"],
+        "port": int(env["POSTGRES_PORT"]),
+        "dbname": env["POSTGRES_DBNAME"],
+        "user": env["POSTGRES_USER"],
+        "password": env.get("POSTGRES_PASSWORD") or None,
+        "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "10")),
+    }

@@ -1,0 +1,177 @@
+"""On PostgreSQL the rows of a roster are checked and new members encoded in worker processes.
+Whatever the number of workers, an import reports the same summary and the same rejected rows
+(file order, same reasons) and records the same log as the import done in one process: the same
+rows in the same order, byte for byte except what is fresh on every run (event timestamps and
+the random enrolment ids)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import uuid
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from roster_rows import OPTIONS, every_kind_of_bad_row, open_programmes, people, run, write
+
+from intake.importing import RosterImport, read_roster
+from ledger.person import person_id
+from scenario import CLERK
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings, settings_from_url
+from storage.store import init_store, postgres_connect_args
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def fresh_store(postgres_database: str) -> Iterator[Any]:
+    """Makes as many initialised schemas as a test asks for (dropped afterwards)."""
+    schemas: list[str] = []
+
+    def make() -> StoreSettings:
+        schemas.append(f"t_{uuid.uuid4().hex[:12]}")
+        settings = settings_from_url(f"{postgres_database}?schema={schemas[-1]}")
+        init_store(settings)
+        return settings
+
+    yield make
+    with psycopg.connect(postgres_database, autocommit=True) as connection:
+        for schema in schemas:
+            connection.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def _log(settings: StoreSettings, after: int) -> list[tuple[Any, ...]]:
+    """The rows recorded after ``after``: enrolment ids and timestamps replaced by what is the
+    same on every run (an enrolment's ordinal), everything else as stored."""
+    table = f'"{settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+    with psycopg.connect(**postgres_connect_args(settings)) as connection:
+        rows = connection.execute(
+            f"SELECT notification_id, originator_id::text, originator_version, topic, state "
+            f"FROM {table} WHERE notification_id > %s ORDER BY notification_id",
+            (after,)).fetchall()
+    enrolments: dict[str, str] = {}
+    for row in rows:
+        if row[3].endswith("Enrolment.Enrolled"):
+            enrolments[row[1]] = f"enrolment-{len(enrolments)}"
+    normalised = []
+    for notification_id, originator, version, topic, state in rows:
+        body = json.loads(bytes(state))
+        body.pop("timestamp")
+        if "enrolment_id" in body:
+            body["enrolment_id"] = enrolments[str(uuid.UUID(body["enrolment_id"]))]
+        normalised.append((notification_id, enrolments.get(originator, originator), version,
+                           topic, json.dumps(body, ensure_ascii=False)))
+    return normalised
+
+
+def _import_with(settings: StoreSettings, workers: int, path_of: Any) -> dict[str, Any]:
+    ledger = open_ledger(settings)
+    try:
+        open_programmes(ledger)
+        rows, expected = every_kind_of_bad_row(ledger)
+        # A person on record without coverage: enrolled through the aggregate, among new ones.
+        known = people(24, 2)
+        for cells in known:
+            ledger.save(ledger._person_or_new(cells[0]))
+        good = people(23, 40)
+        rows = [*good[:20], known[0], *rows, *good[20:], known[1], good[3]]
+        path = write(path_of(workers), rows)
+        head = ledger.recorder.max_notification_id() or 0
+        first, first_rejected = run(ledger, path, batch_size=7, workers=workers)
+        second, second_rejected = run(ledger, path, batch_size=7, workers=workers)
+        return {"expected": expected, "first": first.as_record(), "second": second.as_record(),
+                "first_rejected": first_rejected, "second_rejected": second_rejected,
+                "head": head, "log": _log(settings, head)}
+    finally:
+        ledger.close()
+
+
+def test_one_or_two_workers_give_the_summary_rejected_rows_and_log_of_one_process(
+        fresh_store: Any, tmp_path: Path) -> None:
+    results = {workers: _import_with(fresh_store(), workers,
+                                     lambda n: tmp_path / f"roster-{n}.csv")
+               for workers in (0, 1, 2)}
+    alone = results[0]
+    assert alone["first"]["enrolled"] == 40 + 4 + 2
+    assert alone["first"]["rejected"] == len(alone["first_rejected"]) > 13
+    assert {r.rule for r in alone["first_rejected"]} >= set(alone["expected"].values())
+    assert alone["second"]["enrolled"] == 0
+    assert alone["second"]["already_enrolled"] == 40 + 4 + 2
+    assert [r.row for r in alone["first_rejected"]] == sorted(
+        r.row for r in alone["first_rejected"])
+    persons = {str(person_id(r.nik)) for r in alone["first_rejected"]
+               if r.nik and r.rule != "duplicate-in-file"}
+    # New members: registered, coverage started, enrolled; the two on record: the last two.
+    assert len(alone["log"]) == 3 * 44 + 2 * 2
+    assert not persons & {row[1] for row in alone["log"]}
+    for workers in (1, 2):
+        result = results[workers]
+        for key in ("first", "second", "first_rejected", "second_rejected", "head", "log"):
+            assert result[key] == alone[key], (workers, key)
+
+
+def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        rows, _ = every_kind_of_bad_row(ledger)
+        path = write(tmp_path / "roster.csv", [*people(25, 30), *rows])
+        job = RosterImport(ledger, "TNG-2025", CLERK, OPTIONS, batch_size=4, workers=2)
+        stream = job.run(read_roster(path))
+        first = next(stream)
+        assert first.rule and multiprocessing.active_children()
+        stream.close()
+        assert multiprocessing.active_children() == []
+
+        def refuse(niks: list[str]) -> None:
+            raise RuntimeError("the clerk cancelled")
+
+        with pytest.raises(RuntimeError, match="cancelled"):
+            run(ledger, write(tmp_path / "more.csv", people(26, 10)), batch_size=4, workers=2,
+                before_save=refuse)
+        assert multiprocessing.active_children() == []
+    finally:
+        ledger.close()
+
+
+def test_with_workers_the_event_timestamps_still_rise_with_the_log(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        known = people(27, 6)
+        for cells in known:
+            ledger.save(ledger._person_or_new(cells[0]))
+        head = ledger.recorder.max_notification_id() or 0
+        good = people(28, 30)
+        rows = [row for pair in zip(good[::5], known, strict=False) for row in pair] + good
+        summary, _ = run(ledger, write(tmp_path / "roster.csv", rows), batch_size=3,
+                         workers=2)
+        assert summary.enrolled == 36
+        table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+        with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
+            rows = connection.execute(
+                f"SELECT topic, state FROM {table} WHERE notification_id > %s "
+                "ORDER BY notification_id", (head,)).fetchall()
+        assert len(rows) == 30 * 3 + 6 * 2
+        # A member's events are stamped in the aggregates' order (the enrolment before the
+        # coverage it starts) and logged person first; member after member, the stamps rise.
+        members: list[list[str]] = [[]]
+        for topic, state in rows:
+            members[-1].append(json.loads(bytes(state))["timestamp"]["_data_"])
+            if topic.endswith("Enrolment.Enrolled"):
+                members.append([])
+        members.pop()
+        assert len(members) == 36
+        assert all(max(before) <= min(after)
+                   for before, after in pairwise(members))
+    finally:
+        ledger.close()
