@@ -225,12 +225,6 @@ def load_run(ledger: Any, run_id: str | UUID) -> Reconciliation:
 def resolve(ledger: Any, run_id: str | UUID, number: int, reason: str,
             actor: str) -> Reconciliation:
     """Resolve one discrepancy of a run (retried when another writer changed the run first)."""
-
-    def command() -> Reconciliation:
-        run = load_run(ledger, run_id)
-        run.resolve(number, reason, actor)
-        ledger.save(run)
-        return run
-
-    result: Reconciliation = ledger._retrying(command)
+    result: Reconciliation = ledger._update(lambda: load_run(ledger, run_id),
+                                            lambda run: run.resolve(number, reason, actor))
     return result

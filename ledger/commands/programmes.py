@@ -1,0 +1,74 @@
+"""Programmes: a funder's programme opened with its terms, its budget and rates revised, closed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger.calendar import parse_month
+from ledger.commands.base import Commands
+from ledger.errors import ProgrammeExistsError
+from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates
+
+
+class ProgrammeCommands(Commands):
+    """Opening, revising and closing programmes."""
+
+    def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
+        """Open a funder's programme; its code is unique in the ledger. Terms without rates get
+        the official ones (:func:`~ledger.programme.official_rates`)."""
+        if not terms.rates:
+            terms = replace(terms, rates=official_rates(terms))
+        terms.validate()
+        programme = Programme(
+            code=terms.code.strip().upper(),
+            name=terms.name,
+            funder_name=terms.funder_name,
+            funder_region=terms.funder_region,
+            funding_source=terms.funding_source,
+            fiscal_year=terms.fiscal_year,
+            covers=list(terms.covers),
+            rates=[rate.as_record() for rate in terms.rates],
+            wage_band=terms.wage_band,
+            budget_ceiling=terms.budget_ceiling,
+            dpa_reference=terms.dpa_reference,
+            branches=list(terms.branches),
+            deciles=list(terms.deciles),
+            occupations=list(terms.occupations),
+            first_month=parse_month(terms.first_month),
+            months=terms.months,
+            grace_months=terms.grace_months,
+            planned_members=terms.planned_members,
+            opened_on=terms.opened_on or date(terms.fiscal_year, 1, 1),
+            actor=actor,
+        )
+        try:
+            # Not retried: the only conflict is the code, taken.
+            return self._command(lambda: (programme, [programme]), retry=False)
+        except IntegrityError:
+            raise ProgrammeExistsError(
+                f"a programme with code {programme.code} already exists", field="code"
+            ) from None
+
+    def revise_budget(self, code: str, ceiling: int, dpa_reference: str, reason: str,
+                      actor: str, expected_version: int | None = None) -> Programme:
+        """A new budget ceiling under a (revised) DPA, with the reason."""
+        return self._update(
+            lambda: self.programme(code),
+            lambda programme: programme.revise_budget(ceiling, dpa_reference, reason, actor),
+            expected_version)
+
+    def set_rate(self, code: str, rate: Rate, actor: str,
+                 expected_version: int | None = None) -> Programme:
+        """A contribution rate from a month on."""
+        return self._update(lambda: self.programme(code),
+                            lambda programme: programme.set_rate(rate, actor), expected_version)
+
+    def close_programme(self, code: str, closed_on: date, reason: str, actor: str,
+                        expected_version: int | None = None) -> Programme:
+        """Close a programme: no more enrolments or payments."""
+        return self._update(lambda: self.programme(code),
+                            lambda programme: programme.close(closed_on, reason, actor),
+                            expected_version)
