@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from eventsourcing.persistence import IntegrityError
 
-from ledger.calendar import parse_month
 from ledger.commands.base import Commands
 from ledger.errors import ProgrammeExistsError
-from ledger.programme import Programme, ProgrammeTerms, Rate, official_rates
+from ledger.programme import Programme, ProgrammeTerms, Rate
 
 
 class ProgrammeCommands(Commands):
@@ -18,32 +16,8 @@ class ProgrammeCommands(Commands):
 
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
         """Open a funder's programme; its code is unique in the ledger. Terms without rates get
-        the official ones (:func:`~ledger.programme.official_rates`)."""
-        if not terms.rates:
-            terms = replace(terms, rates=official_rates(terms))
-        terms.validate()
-        programme = Programme(
-            code=terms.code.strip().upper(),
-            name=terms.name,
-            funder_name=terms.funder_name,
-            funder_region=terms.funder_region,
-            funding_source=terms.funding_source,
-            fiscal_year=terms.fiscal_year,
-            covers=list(terms.covers),
-            rates=[rate.as_record() for rate in terms.rates],
-            wage_band=terms.wage_band,
-            budget_ceiling=terms.budget_ceiling,
-            dpa_reference=terms.dpa_reference,
-            branches=list(terms.branches),
-            deciles=list(terms.deciles),
-            occupations=list(terms.occupations),
-            first_month=parse_month(terms.first_month),
-            months=terms.months,
-            grace_months=terms.grace_months,
-            planned_members=terms.planned_members,
-            opened_on=terms.opened_on or date(terms.fiscal_year, 1, 1),
-            actor=actor,
-        )
+        the official ones (:meth:`~ledger.programme.Programme.open`)."""
+        programme = Programme.open(terms, actor)
         try:
             # Not retried: the only conflict is the code, taken.
             return self._command(lambda: (programme, [programme]), retry=False)
