@@ -200,13 +200,19 @@ def record_run(ledger: Any, *, source: str, digest: str, program: str | None,
         require_rupiah(line.amount, f"the amount on line {line.line} of the statement",
                        field="amount")
     matched, found = match(lines, items)
-    run = Reconciliation(source=source, statement_sha256=digest, programme_code=program,
-                         month=month, statement_name=statement_name, lines=len(lines),
-                         ledger_items=len(items), matched=matched, run_on=run_on, actor=actor)
-    for number, discrepancy in enumerate(found, start=1):
-        run.found(number=number, **discrepancy.as_record())
-    ledger.save(run)
-    return run, True
+
+    def build() -> tuple[Reconciliation, list[Reconciliation]]:
+        run = Reconciliation(source=source, statement_sha256=digest, programme_code=program,
+                             month=month, statement_name=statement_name, lines=len(lines),
+                             ledger_items=len(items), matched=matched, run_on=run_on,
+                             actor=actor)
+        for number, discrepancy in enumerate(found, start=1):
+            run.found(number=number, **discrepancy.as_record())
+        return run, [run]
+
+    # Through the ledger's one place a command runs (not retried, as before).
+    recorded: Reconciliation = ledger._command(build, retry=False)
+    return recorded, True
 
 
 def load_run(ledger: Any, run_id: str | UUID) -> Reconciliation:

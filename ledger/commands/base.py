@@ -48,7 +48,8 @@ class Commands(Application[UUID]):
     def _command(self, build: Callable[[], tuple[T, Sequence[Aggregate]]], *,
                  retry: bool = True) -> T:
         """Run a command: the single place one runs. ``build`` reads what it needs, lets the
-        rules check, makes or changes aggregates and returns (the command's answer, every
+        rules check, makes or changes aggregates (inside ``build``, so that every event of a
+        command is made while it runs here) and returns (the command's answer, every
         aggregate to save in the order their events are recorded); they are saved in one
         transaction. When another writer changed one of them first, the store refuses the
         save and (``retry``) the command runs again on the new state; without ``retry`` the

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from ledger.claim import ClaimStatus
 from ledger.commands.base import Commands
 from ledger.errors import HandoverClaimNotApprovedError, InvalidInputError
@@ -37,9 +39,13 @@ class HandoverCommands(Commands):
                 "subject_nik": claim.subject_nik, "amount": claim.approved_amount,
                 "paid": claim.is_paid, "claim_version": claim.version,
             })
-        handover = Handover(
-            held_on=details.held_on, venue=details.venue, region=details.region,
-            district=details.district, occasion=details.occasion,
-            officials=[o.as_record() for o in details.officials], items=items, actor=actor)
+
+        def build() -> tuple[Handover, list[Aggregate]]:
+            handover = Handover(
+                held_on=details.held_on, venue=details.venue, region=details.region,
+                district=details.district, occasion=details.occasion,
+                officials=[o.as_record() for o in details.officials], items=items, actor=actor)
+            return handover, [handover]
+
         # A ceremony's id is new: nothing to retry (as before).
-        return self._command(lambda: (handover, [handover]), retry=False)
+        return self._command(build, retry=False)

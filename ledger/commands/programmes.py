@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from ledger.commands.base import Commands
@@ -17,14 +18,18 @@ class ProgrammeCommands(Commands):
     def open_programme(self, terms: ProgrammeTerms, actor: str) -> Programme:
         """Open a funder's programme; its code is unique in the ledger. Terms without rates get
         the official ones (:meth:`~ledger.programme.Programme.open`)."""
-        programme = Programme.open(terms, actor)
+
+        def build() -> tuple[Programme, list[Aggregate]]:
+            programme = Programme.open(terms, actor)
+            return programme, [programme]
+
         try:
             # Not retried: the only conflict is the code, taken.
-            return self._command(lambda: (programme, [programme]), retry=False)
+            return self._command(build, retry=False)
         except IntegrityError:
             raise ProgrammeExistsError(
-                f"a programme with code {programme.code} already exists", field="code"
-            ) from None
+                f"a programme with code {terms.code.strip().upper()} already exists",
+                field="code") from None
 
     def revise_budget(self, code: str, ceiling: int, dpa_reference: str, reason: str,
                       actor: str, expected_version: int | None = None) -> Programme:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from ledger.commands.base import Commands
@@ -42,10 +43,14 @@ class TokenCommands(Commands):
         validate_grant(name, role)
         expiry = requested_expiry(expires_at, now or datetime.now(UTC))
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken(hashed=token_hash(secret), name=name.strip(), role=role, actor=actor,
-                         expires_at=expiry)
+
+        def build() -> tuple[ApiToken, list[Aggregate]]:
+            token = ApiToken(hashed=token_hash(secret), name=name.strip(), role=role,
+                             actor=actor, expires_at=expiry)
+            return token, [token]
+
         # A new secret's id is new: nothing to retry.
-        return secret, self._command(lambda: (token, [token]), retry=False)
+        return secret, self._command(build, retry=False)
 
     def authenticate(self, secret: str, now: datetime | None = None) -> ApiToken:
         """The token a presented secret belongs to, if it may still be used; else a
