@@ -94,6 +94,7 @@ class OwnRowsEventStore(EventStore[UUID]):
                 for event, stored, position in zip(domain_events, stored_events, positions,
                                                    strict=True)]
 
+
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
              ClaimCommands, HandoverCommands, TokenCommands):
     """The claims ledger: one per process, built from :class:`~ledger.settings.StoreSettings`.
