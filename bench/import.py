@@ -33,7 +33,7 @@ from bench.projections import OCCUPATIONS, open_kabupaten
 from bench.server import cli
 from intake.importing import WORKERS, ImportOptions, import_roster, read_roster
 from ledger.application import Ledger
-from ledger.enrolment import Enrolment
+from ledger.enrolment import Enrolment, EnrolmentRequest
 from ledger.person import Person
 from seed.generate import RosterSpec, write_roster
 from storage.log_index import open_ledger
@@ -79,14 +79,12 @@ def batches_of_events(ledger: Ledger, roster: Path) -> Any:
     for row in sheet.rows:
         nik = sheet.value(row, "nik")
         person = Person(nik=nik)
-        enrolment = Enrolment(
-            programme_id=str(programme.id), programme_code=programme.code, nik=nik,
-            kk=sheet.value(row, "kk"), name=sheet.value(row, "name"), region="36.03",
+        request = EnrolmentRequest(
+            nik=nik, kk=sheet.value(row, "kk"), name=sheet.value(row, "name"), region="36.03",
             district=sheet.value(row, "district"), village=sheet.value(row, "village"),
             occupation="petani", decile=int(sheet.value(row, "decile")), register="DTSEN",
-            register_snapshot=ENROLLED_ON, branch="Tigaraksa", enrolled_on=ENROLLED_ON,
-            wage_band=programme.wage_band, actor="bench")
-        person.start_coverage(str(enrolment.id), programme.code)
+            register_snapshot=ENROLLED_ON, branch="Tigaraksa", enrolled_on=ENROLLED_ON)
+        enrolment = Enrolment.start(programme, request, person, "bench")
         batch += [*person.collect_events(), *enrolment.collect_events()]
         if len(batch) >= 3000:
             yield batch

@@ -634,8 +634,7 @@ class RosterImport:
         ids = None if tuples is None else [str(c.person) for c in candidates]
         niks = [c.nik for c in candidates]
         known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
-        programme = self.programme
-        programme_id, code, wage_band = str(programme.id), programme.code, programme.wage_band
+        programme, code = self.programme, self.programme.code
         for candidate in candidates:
             person = known.get(candidate.nik)
             candidate.known = None if person is None else person.version
@@ -653,13 +652,7 @@ class RosterImport:
                 build = new_member_events if self.encoder is None else self.encoder.stored
                 registered, started, enrolled = build(
                     person=person_id(candidate.nik), person_nik=candidate.nik,
-                    nik=request.nik.strip(), programme_id=programme_id, programme_code=code,
-                    kk=request.kk.strip(), name=request.name.strip(), region=request.region,
-                    district=request.district, village=request.village,
-                    occupation=request.occupation, decile=request.decile,
-                    register=request.register, register_snapshot=request.register_snapshot,
-                    branch=request.branch, enrolled_on=request.enrolled_on,
-                    wage_band=wage_band, actor=self.actor)
+                    **request.enrolled_fields(programme, self.actor))
                 if tuples is not None and self.appender is not None:
                     tuples.append(copy_tuples((registered, started, enrolled),
                                               self.appender.uuid_ids))
@@ -671,13 +664,11 @@ class RosterImport:
             if person.active_programme_code == code:
                 self.summary.already_enrolled += 1
                 continue
-            try:
-                person.require_enrollable()
+            try:  # as Ledger.enrol_batch enrols, but a refusal refuses the row alone
+                enrolment = Enrolment.start(programme, request, person, self.actor)
             except LedgerError as error:
                 prepared.rejected.append(reject(candidate.row, candidate.nik, error))
                 continue
-            enrolment = self._enrolment(request)
-            person.start_coverage(str(enrolment.id), code)
             events = [*person.collect_events(), *enrolment.collect_events()]
             if tuples is not None and self.appender is not None:
                 to_stored = self.ledger.mapper.to_stored_event
@@ -687,16 +678,6 @@ class RosterImport:
                 prepared.events += events
                 prepared.sizes.append(len(events))
             prepared.batch.append(candidate)
-
-    def _enrolment(self, request: EnrolmentRequest) -> Enrolment:
-        programme = self.programme
-        return Enrolment(
-            programme_id=str(programme.id), programme_code=programme.code, nik=request.nik.strip(),
-            kk=request.kk.strip(), name=request.name.strip(), region=request.region,
-            district=request.district, village=request.village, occupation=request.occupation,
-            decile=request.decile, register=request.register,
-            register_snapshot=request.register_snapshot, branch=request.branch,
-            enrolled_on=request.enrolled_on, wage_band=programme.wage_band, actor=self.actor)
 
     def _without_conflicts(self, prepared: _Prepared) -> tuple[bool, int | None]:
         """A batch the store refused (another writer changed some of its people between the
@@ -813,8 +794,7 @@ class _RowWorker:
         ``(nik, person id, rows but for their timestamps)`` (the last None when orjson
         refuses a value: the parent then encodes the row)."""
         reader, programme, unstamped = self.reader, self.programme, self.encoder.unstamped_parts
-        programme_id, code = str(programme.id), programme.code
-        wage_band, actor, uuid_ids = programme.wage_band, self.actor, self.uuid_ids
+        actor, uuid_ids = self.actor, self.uuid_ids
         out: list[Any] = []
         for number, cells in rows:
             row = SheetRow(number, cells)
@@ -829,14 +809,8 @@ class _RowWorker:
             request = outcome.request
             assert request is not None
             person = person_id(nik)
-            parts = unstamped(
-                uuid_ids, person=person, person_nik=nik, nik=request.nik.strip(),
-                programme_id=programme_id, programme_code=code, kk=request.kk.strip(),
-                name=request.name.strip(), region=request.region, district=request.district,
-                village=request.village, occupation=request.occupation, decile=request.decile,
-                register=request.register, register_snapshot=request.register_snapshot,
-                branch=request.branch, enrolled_on=request.enrolled_on, wage_band=wage_band,
-                actor=actor)
+            parts = unstamped(uuid_ids, person=person, person_nik=nik,
+                              **request.enrolled_fields(programme, actor))
             out.append((nik, str(person), parts))
         return out
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ledger.calendar import add_calendar_months
 from ledger.disability_table import PP82_2019_TABLE, DisabilityTable
-from ledger.errors import InvalidInputError
+from ledger.errors import BenefitNotApplicableError, ClaimExpiredError, InvalidInputError
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
 from ledger.schooling import ScholarshipRules
 
@@ -259,3 +259,58 @@ def rules(version: str = CURRENT_RULES_VERSION) -> BenefitRules:
         return RULE_SETS[version]
     except KeyError:
         raise InvalidInputError(f"unknown benefit rule version '{version}'") from None
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    """What an incident claim's benefit depends on: the incident and the member's enrolment."""
+
+    death: bool
+    work_related: bool
+    occurred_on: date
+    enrolled_on: date
+    wage: int
+
+
+def entitlement(benefit: Benefit, facts: IncidentFacts, filed_on: date,
+                incapacity_months: int | None = None,
+                rule_set: BenefitRules | None = None) -> Entitlement:
+    """The amount a claim for ``benefit`` on an incident is entitled to, or the named error
+    that says why the benefit does not apply: JKM for a death not caused by work, JKK for a
+    work accident or occupational disease within its expiry (death, total disability, or
+    temporary incapacity for a number of months)."""
+    rule_set = rule_set or rules()
+    death = facts.death
+    if benefit is Benefit.JKM_DEATH:
+        if not death or facts.work_related:
+            raise BenefitNotApplicableError(
+                "JKM pays for a death not caused by work; "
+                + ("this death was work-related: claim jkk_death instead" if death
+                   else "this incident is not a death"), field="benefit")
+        return rule_set.jkm_death(enrolled_on=facts.enrolled_on, died_on=facts.occurred_on)
+    if not facts.work_related:
+        raise BenefitNotApplicableError(
+            f"{benefit.value} pays for work accidents and occupational diseases only; "
+            "this incident is not work-related", field="benefit")
+    expiry = add_calendar_months(facts.occurred_on, 12 * rule_set.jkk_claim_expiry_years)
+    if filed_on > expiry:
+        raise ClaimExpiredError(
+            f"JKK claims expire {rule_set.jkk_claim_expiry_years} years after the accident "
+            f"({facts.occurred_on.isoformat()}); this one expired on {expiry.isoformat()}")
+    if benefit is Benefit.JKK_DEATH:
+        if not death:
+            raise BenefitNotApplicableError("jkk_death needs a death incident", field="benefit")
+        return rule_set.jkk_death(wage=facts.wage)
+    if death:
+        raise BenefitNotApplicableError(
+            f"{benefit.value} is for a living member; for a death claim jkk_death",
+            field="benefit")
+    if benefit is Benefit.JKK_TOTAL_DISABILITY:
+        return rule_set.jkk_total_disability(wage=facts.wage)
+    if benefit is Benefit.JKK_TEMPORARY_INCAPACITY:
+        if incapacity_months is None:
+            raise InvalidInputError("temporary incapacity needs the months of incapacity",
+                                    field="incapacity_months")
+        return rule_set.jkk_temporary_incapacity(wage=facts.wage, months=incapacity_months)
+    raise BenefitNotApplicableError(
+        f"{benefit.value} is not claimed on an incident", field="benefit")

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.errors import AlreadyReversedError, InvalidInputError
+from ledger.calendar import parse_month
+from ledger.errors import (
+    AlreadyReversedError,
+    ContributionAmountError,
+    ContributionMembersError,
+    InvalidInputError,
+    NotEligibleError,
+)
+from ledger.limits import MAX_MEMBERS, require_count, require_rupiah
+from ledger.money import rupiah
+from ledger.programme import Programme
 
 CONTRIBUTION_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:contribution")
 
@@ -19,8 +30,64 @@ def contribution_id(programme_code: str, sp2d: str) -> UUID:
     return uuid5(CONTRIBUTION_NAMESPACE, f"{programme_code.strip().upper()}|{sp2d.strip()}")
 
 
+def read_order(sp2d: str, months: Iterable[str], enrolment_ids: Iterable[UUID | str],
+               amount: int) -> tuple[list[str], list[str]]:
+    """A payment order's form checked before anything is read: its months (sorted, once
+    each) and its members (as text), or the named error for what is missing or wrong."""
+    month_list = sorted({parse_month(m) for m in months})
+    members = [str(m) for m in enrolment_ids]
+    if not sp2d.strip():
+        raise InvalidInputError("the payment needs its SP2D number", field="sp2d")
+    if not month_list:
+        raise InvalidInputError("name the month(s) the payment is for", field="months")
+    if not members:
+        raise ContributionMembersError("name the members the payment is for",
+                                       field="enrolment_ids")
+    if len(set(members)) != len(members):
+        raise ContributionMembersError("a member is named twice in the payment",
+                                       field="enrolment_ids")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise InvalidInputError("the amount is a whole number of rupiah above zero",
+                                field="amount")
+    require_rupiah(amount, "the amount of a payment order", field="amount", minimum=1)
+    require_count(len(members), "the members named in one payment", field="enrolment_ids",
+                  minimum=1, maximum=MAX_MEMBERS)
+    return month_list, members
+
+
 class Contribution(Aggregate):
     """Members x rate x months, paid by one SP2D on one date; reversed only by a new event."""
+
+    @classmethod
+    def pay(cls, programme: Programme, *, sp2d: str, paid_on: date, months: list[str],
+            members: list[str], amount: int, not_enrolled: Callable[[list[str]], list[str]],
+            actor: str) -> Contribution:
+        """A payment order of :func:`read_order`'s months and members, if the programme is
+        open, covers those months, has those members (``not_enrolled`` reads the store: asked
+        only once the months are right) and the amount is exactly members x rate x months
+        within the budget ceiling. The programme books it once it is known to be new."""
+        programme.require_open()
+        outside = [m for m in months if m not in programme.coverage_months]
+        if outside:
+            raise NotEligibleError(
+                f"month(s) {', '.join(outside)} are outside the coverage months of "
+                f"programme {programme.code}", field="months")
+        strangers = not_enrolled(members)
+        if strangers:
+            raise ContributionMembersError(
+                f"{len(strangers)} of the members named are not enrolled in programme "
+                f"{programme.code} (first: {strangers[0]})", field="enrolment_ids")
+        expected = sum(programme.rate_for(m) for m in months) * len(members)
+        if amount != expected:
+            raise ContributionAmountError(
+                f"the amount {rupiah(amount)} is not members x rate x months: "
+                f"{len(members)} x {rupiah(programme.rate_for(months[0]))} x "
+                f"{len(months)} = {rupiah(expected)}", field="amount")
+        programme.require_budget_for(amount)
+        return cls(
+            programme_id=str(programme.id), programme_code=programme.code, sp2d=sp2d.strip(),
+            paid_on=paid_on, months=months, enrolment_ids=members,
+            rate=expected // (len(members) * len(months)), amount=amount, actor=actor)
 
     @staticmethod
     def create_id(programme_code: str, sp2d: str, **_: Any) -> UUID:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import CoverageEndedError, InvalidInputError
 from ledger.identity import Nik, parse_kk, parse_kpj, parse_nik
 from ledger.names import require_visible
+from ledger.person import Person
+from ledger.programme import Programme
 
 
 class EndReason(StrEnum):
@@ -44,6 +47,19 @@ class EnrolmentRequest:
 
     def parsed_nik(self) -> Nik:
         return parse_nik(self.nik, on=self.enrolled_on)
+
+    def enrolled_fields(self, programme: Programme, actor: str) -> dict[str, Any]:
+        """The fields of the ``Enrolled`` event that enrols this worker in the programme: the
+        one place an enrolment is made of a request (the aggregate, and the import's direct
+        encoding of a new member's events, both take them from here)."""
+        return {
+            "programme_id": str(programme.id), "programme_code": programme.code,
+            "nik": self.nik.strip(), "kk": self.kk.strip(), "name": self.name.strip(),
+            "region": self.region, "district": self.district, "village": self.village,
+            "occupation": self.occupation, "decile": self.decile, "register": self.register,
+            "register_snapshot": self.register_snapshot, "branch": self.branch,
+            "enrolled_on": self.enrolled_on, "wage_band": programme.wage_band, "actor": actor,
+        }
 
     def validate_form(self) -> None:
         """The checks that need no programme: formats and plain sense."""
@@ -112,6 +128,18 @@ class Enrolment(Aggregate):
         self.kpj: str | None = None
         self.ended_on: date | None = None
         self.end_reason: str | None = None
+
+    @classmethod
+    def start(cls, programme: Programme, request: EnrolmentRequest, person: Person,
+              actor: str) -> Enrolment:
+        """A new coverage of the request's worker in the programme, if the person may be
+        enrolled (not covered already, not deceased, not excluded by BPJS); the person then
+        holds it as their one active coverage. Eligibility is checked before (it needs no
+        person: :func:`~ledger.eligibility.require_eligible`)."""
+        person.require_enrollable()
+        enrolment = cls(**request.enrolled_fields(programme, actor))
+        person.start_coverage(str(enrolment.id), programme.code)
+        return enrolment
 
     @property
     def is_active(self) -> bool:

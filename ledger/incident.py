@@ -7,13 +7,24 @@ death meet a version conflict on the incident.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.benefits import Benefit
-from ledger.errors import DuplicateDeathBenefitError, InvalidInputError
+from ledger.benefits import Benefit, IncidentFacts
+from ledger.coverage import CoverageAnswer
+from ledger.enrolment import Enrolment
+from ledger.errors import (
+    DeceasedError,
+    DuplicateDeathBenefitError,
+    IncidentAfterDeathError,
+    IncidentBeforeEnrolmentError,
+    InvalidInputError,
+    NotCoveredError,
+)
+from ledger.identity import mask_nik
 
 
 class IncidentKind(StrEnum):
@@ -63,6 +74,51 @@ class Incident(Aggregate):
         self.reported_by = actor
         # claim id -> benefit, for claims not rejected
         self.open_claims: dict[str, str] = {}
+
+    @staticmethod
+    def require_place(place: str) -> None:
+        """A report says where it happened (checked before anything is read)."""
+        if not place.strip():
+            raise InvalidInputError("say where it happened", field="place")
+
+    @classmethod
+    def report(cls, *, enrolment: Enrolment, died_on: date | None,
+               covered: Callable[[date], CoverageAnswer], kind: IncidentKind,
+               occurred_on: date, place: str, narrative: str, work_related: bool,
+               cause: str, actor: str) -> Incident:
+        """A new incident of a member, if it could have happened to them as covered: not
+        before the enrolment, not after a recorded death (``died_on``), not a second death,
+        and on a day ``covered`` says the member was covered (asked last: it reads payments)."""
+        cls.require_place(place)
+        who = f"NIK {mask_nik(enrolment.nik)}"
+        if occurred_on < enrolment.enrolled_on:
+            raise IncidentBeforeEnrolmentError(
+                f"the incident on {occurred_on.isoformat()} is before {who} was enrolled "
+                f"({enrolment.enrolled_on.isoformat()})", field="occurred_on")
+        if died_on is not None and occurred_on > died_on:
+            raise IncidentAfterDeathError(
+                f"{who} is recorded as deceased on {died_on.isoformat()}; nothing can "
+                f"happen to them on {occurred_on.isoformat()}", field="occurred_on")
+        if kind is IncidentKind.DEATH and died_on is not None:
+            raise DeceasedError(
+                f"the death of {who} is already recorded ({died_on.isoformat()})",
+                field="kind")
+        answer = covered(occurred_on)
+        if not answer.covered:
+            raise NotCoveredError(
+                f"{who} was not covered on {occurred_on.isoformat()}: {answer.reason}",
+                field="occurred_on")
+        return cls(
+            enrolment_id=str(enrolment.id), programme_id=enrolment.programme_id,
+            programme_code=enrolment.programme_code, nik=enrolment.nik, kind=kind.value,
+            occurred_on=occurred_on, place=place, narrative=narrative,
+            work_related=work_related, cause=cause, actor=actor)
+
+    def facts(self, enrolment: Enrolment) -> IncidentFacts:
+        """What a claim's benefit on this incident depends on (see benefits.entitlement)."""
+        return IncidentFacts(death=self.is_death, work_related=self.work_related,
+                             occurred_on=self.occurred_on, enrolled_on=enrolment.enrolled_on,
+                             wage=enrolment.wage_band)
 
     @property
     def is_death(self) -> bool:

@@ -8,7 +8,7 @@ rupiah of the ceiling cannot both be recorded (the second meets a version confli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.benefits import Cover, rules
-from ledger.calendar import CalendarError, month_end, month_range, month_start
+from ledger.calendar import CalendarError, month_end, month_range, month_start, parse_month
 from ledger.errors import (
     BudgetExceededError,
     InvalidInputError,
@@ -178,6 +178,25 @@ class Programme(Aggregate):
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
         return programme_id(code)
+
+    @classmethod
+    def open(cls, terms: ProgrammeTerms, actor: str) -> Programme:
+        """A funder's programme opened on its terms, checked; terms without rates get the
+        official ones (:func:`official_rates`)."""
+        if not terms.rates:
+            terms = replace(terms, rates=official_rates(terms))
+        terms.validate()
+        return cls(
+            code=terms.code.strip().upper(), name=terms.name, funder_name=terms.funder_name,
+            funder_region=terms.funder_region, funding_source=terms.funding_source,
+            fiscal_year=terms.fiscal_year, covers=list(terms.covers),
+            rates=[rate.as_record() for rate in terms.rates], wage_band=terms.wage_band,
+            budget_ceiling=terms.budget_ceiling, dpa_reference=terms.dpa_reference,
+            branches=list(terms.branches), deciles=list(terms.deciles),
+            occupations=list(terms.occupations), first_month=parse_month(terms.first_month),
+            months=terms.months, grace_months=terms.grace_months,
+            planned_members=terms.planned_members,
+            opened_on=terms.opened_on or date(terms.fiscal_year, 1, 1), actor=actor)
 
     @event("Opened")
     def __init__(

@@ -200,13 +200,19 @@ def record_run(ledger: Any, *, source: str, digest: str, program: str | None,
         require_rupiah(line.amount, f"the amount on line {line.line} of the statement",
                        field="amount")
     matched, found = match(lines, items)
-    run = Reconciliation(source=source, statement_sha256=digest, programme_code=program,
-                         month=month, statement_name=statement_name, lines=len(lines),
-                         ledger_items=len(items), matched=matched, run_on=run_on, actor=actor)
-    for number, discrepancy in enumerate(found, start=1):
-        run.found(number=number, **discrepancy.as_record())
-    ledger.save(run)
-    return run, True
+
+    def build() -> tuple[Reconciliation, list[Reconciliation]]:
+        run = Reconciliation(source=source, statement_sha256=digest, programme_code=program,
+                             month=month, statement_name=statement_name, lines=len(lines),
+                             ledger_items=len(items), matched=matched, run_on=run_on,
+                             actor=actor)
+        for number, discrepancy in enumerate(found, start=1):
+            run.found(number=number, **discrepancy.as_record())
+        return run, [run]
+
+    # Through the ledger's one place a command runs (not retried, as before).
+    recorded: Reconciliation = ledger._command(build, retry=False)
+    return recorded, True
 
 
 def load_run(ledger: Any, run_id: str | UUID) -> Reconciliation:
@@ -225,12 +231,6 @@ def load_run(ledger: Any, run_id: str | UUID) -> Reconciliation:
 def resolve(ledger: Any, run_id: str | UUID, number: int, reason: str,
             actor: str) -> Reconciliation:
     """Resolve one discrepancy of a run (retried when another writer changed the run first)."""
-
-    def command() -> Reconciliation:
-        run = load_run(ledger, run_id)
-        run.resolve(number, reason, actor)
-        ledger.save(run)
-        return run
-
-    result: Reconciliation = ledger._retrying(command)
+    result: Reconciliation = ledger._update(lambda: load_run(ledger, run_id),
+                                            lambda run: run.resolve(number, reason, actor))
     return result

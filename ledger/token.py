@@ -92,6 +92,22 @@ def expiry_on(day: date, now: datetime) -> datetime:
     return moment
 
 
+def requested_expiry(expires_at: datetime | None, now: datetime) -> datetime:
+    """The expiry (UTC) of a token issued ``now`` with ``expires_at`` asked for: the default
+    life when none is asked; a moment with a time zone, in the future, within the longest."""
+    if expires_at is None:
+        expires_at = now + timedelta(days=DEFAULT_EXPIRY_DAYS)
+    elif expires_at.tzinfo is None:
+        raise InvalidInputError("a token's expiry needs a time zone", field="expires")
+    elif expires_at <= now:
+        raise InvalidInputError(f"a token's expiry must be in the future; "
+                                f"{wib(expires_at)} has passed", field="expires")
+    elif expires_at > now + timedelta(days=MAX_EXPIRY_DAYS + 1):
+        raise InvalidInputError(f"a token lives at most {MAX_EXPIRY_DAYS} days",
+                                field="expires")
+    return expires_at.astimezone(UTC)
+
+
 _DAYS = re.compile(r"^\s*(\d{1,6})\s*$")
 _DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 

@@ -15,6 +15,7 @@ assign fields. A person who *is* in the store still goes through the aggregate.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,32 +41,42 @@ _ENROLLED_TOPIC = get_topic(_ENROLLED)
 _TOPICS = tuple(t.encode() for t in (_REGISTERED_TOPIC, _STARTED_TOPIC, _ENROLLED_TOPIC))
 #: The timestamp a state is encoded with before its real one is put in (first key of all three).
 _UNSTAMPED = datetime(1, 1, 1, tzinfo=UTC)
+#: The fields of ``Enrolment.Enrolled`` after its header, in the order the event holds them (and
+#: so the mapper writes them): read from the event class, never written out again here.
+ENROLLED_FIELDS = tuple(f.name for f in dataclasses.fields(_ENROLLED))[4:]
+
+
+def enrolled_state(fields: dict[str, Any]) -> dict[str, Any]:
+    """The ``Enrolled`` fields of a new member (as
+    :meth:`~ledger.enrolment.EnrolmentRequest.enrolled_fields` makes them) in the event's
+    order; a field missing or unknown is refused as a call with a wrong keyword would be."""
+    if tuple(fields) == ENROLLED_FIELDS:
+        return fields
+    if set(fields) != set(ENROLLED_FIELDS):
+        raise TypeError(f"an enrolment has the fields {', '.join(ENROLLED_FIELDS)}; got "
+                        f"{', '.join(fields)}")
+    return {name: fields[name] for name in ENROLLED_FIELDS}
 
 
 def new_member_events(
-    *, person: UUID, person_nik: str, nik: str, programme_id: str, programme_code: str,
-    kk: str, name: str,
-    region: str, district: str, village: str, occupation: str, decile: int, register: str,
-    register_snapshot: date, branch: str, enrolled_on: date, wage_band: int, actor: str,
-    enrolment: UUID | None = None, clock: Callable[[], datetime] = datetime_now_with_tzinfo,
+    *, person: UUID, person_nik: str, enrolment: UUID | None = None,
+    clock: Callable[[], datetime] = datetime_now_with_tzinfo, **enrolled: Any,
 ) -> tuple[Any, Any, Any]:
     """(Registered, CoverageStarted, Enrolled) of a new person enrolled in a programme: what
-    ``Person(nik)``, ``Enrolment(...)`` and ``person.start_coverage(...)`` would trigger, with
-    the timestamps taken in that order. ``person_nik`` is the NIK the person is registered
-    under (``Person(nik=...)``), ``nik`` the one written on the enrolment."""
+    ``Person(nik)`` and ``Enrolment.start(...)`` would trigger, with the timestamps taken in
+    that order. ``person_nik`` is the NIK the person is registered under
+    (``Person(nik=...)``); ``enrolled`` the ``Enrolled`` event's fields
+    (:meth:`~ledger.enrolment.EnrolmentRequest.enrolled_fields`)."""
     enrolment_id = enrolment or uuid4()  # as Aggregate.create_id
+    state = enrolled_state(enrolled)
     registered = _REGISTERED(originator_id=person, originator_version=1, timestamp=clock(),
                              originator_topic=_PERSON_TOPIC, nik=person_nik)
-    enrolled = _ENROLLED(
-        originator_id=enrolment_id, originator_version=1, timestamp=clock(),
-        originator_topic=_ENROLMENT_TOPIC, programme_id=programme_id,
-        programme_code=programme_code, nik=nik, kk=kk, name=name, region=region,
-        district=district, village=village, occupation=occupation, decile=decile,
-        register=register, register_snapshot=register_snapshot, branch=branch,
-        enrolled_on=enrolled_on, wage_band=wage_band, actor=actor)
+    created = _ENROLLED(originator_id=enrolment_id, originator_version=1, timestamp=clock(),
+                        originator_topic=_ENROLMENT_TOPIC, **state)
     started = _COVERAGE_STARTED(originator_id=person, originator_version=2, timestamp=clock(),
-                                enrolment_id=str(enrolment_id), programme_code=programme_code)
-    return registered, started, enrolled
+                                enrolment_id=str(enrolment_id),
+                                programme_code=state["programme_code"])
+    return registered, started, created
 
 
 class NewMemberEncoder:
@@ -170,26 +181,18 @@ class NewMemberEncoder:
         return state
 
     def stored(
-        self, *, person: UUID, person_nik: str, nik: str, programme_id: str,
-        programme_code: str, kk: str, name: str, region: str, district: str, village: str,
-        occupation: str, decile: int, register: str, register_snapshot: date, branch: str,
-        enrolled_on: date, wage_band: int, actor: str, enrolment: UUID | None = None,
-        clock: Callable[[], datetime] = datetime_now_with_tzinfo,
+        self, *, person: UUID, person_nik: str, enrolment: UUID | None = None,
+        clock: Callable[[], datetime] = datetime_now_with_tzinfo, **fields: Any,
     ) -> tuple[StoredEvent, StoredEvent, StoredEvent]:
         """(Registered, CoverageStarted, Enrolled) as stored events: what the mapper makes of
         :func:`new_member_events` called with the same arguments."""
         enrolment_id = enrolment or uuid4()
+        state = enrolled_state(fields)
         registered = {"timestamp": clock(), "originator_topic": _PERSON_TOPIC,
                       "nik": person_nik}
-        enrolled = {
-            "timestamp": clock(), "originator_topic": _ENROLMENT_TOPIC,
-            "programme_id": programme_id, "programme_code": programme_code, "nik": nik,
-            "kk": kk, "name": name, "region": region, "district": district,
-            "village": village, "occupation": occupation, "decile": decile,
-            "register": register, "register_snapshot": register_snapshot, "branch": branch,
-            "enrolled_on": enrolled_on, "wage_band": wage_band, "actor": actor}
+        enrolled = {"timestamp": clock(), "originator_topic": _ENROLMENT_TOPIC, **state}
         started = {"timestamp": clock(), "enrolment_id": str(enrolment_id),
-                   "programme_code": programme_code}
+                   "programme_code": state["programme_code"]}
         if not self.fast:
             return self._through_mapper(person, enrolment_id, registered, started, enrolled)
         try:
@@ -200,10 +203,7 @@ class NewMemberEncoder:
             return self._through_mapper(person, enrolment_id, registered, started, enrolled)
 
     def unstamped(
-        self, *, person: UUID, person_nik: str, nik: str, programme_id: str,
-        programme_code: str, kk: str, name: str, region: str, district: str, village: str,
-        occupation: str, decile: int, register: str, register_snapshot: date, branch: str,
-        enrolled_on: date, wage_band: int, actor: str, enrolment: UUID | None = None,
+        self, *, person: UUID, person_nik: str, enrolment: UUID | None = None, **fields: Any,
     ) -> tuple[UUID, UUID, bytes, bytes, bytes] | None:
         """The work of :meth:`stored` that needs no clock, for a worker process: (person id,
         enrolment id, and each event's JSON after its timestamp, the first key). The
@@ -211,18 +211,13 @@ class NewMemberEncoder:
         rows are taken in log order, so they still rise with the log as the aggregates' do.
         None if orjson refuses a value (the caller then uses :meth:`stored`)."""
         enrolment_id = enrolment or uuid4()
+        enrolled = enrolled_state(fields)
         try:
             tails = [self._json(state) for state in (
                 {"timestamp": _UNSTAMPED, "originator_topic": _PERSON_TOPIC, "nik": person_nik},
                 {"timestamp": _UNSTAMPED, "enrolment_id": str(enrolment_id),
-                 "programme_code": programme_code},
-                {"timestamp": _UNSTAMPED, "originator_topic": _ENROLMENT_TOPIC,
-                 "programme_id": programme_id, "programme_code": programme_code, "nik": nik,
-                 "kk": kk, "name": name, "region": region, "district": district,
-                 "village": village, "occupation": occupation, "decile": decile,
-                 "register": register, "register_snapshot": register_snapshot,
-                 "branch": branch, "enrolled_on": enrolled_on, "wage_band": wage_band,
-                 "actor": actor})]
+                 "programme_code": enrolled["programme_code"]},
+                {"timestamp": _UNSTAMPED, "originator_topic": _ENROLMENT_TOPIC, **enrolled})]
         except TypeError:
             return None
         skip = len(self._head) + len(self._placeholder)

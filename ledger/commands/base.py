@@ -1,0 +1,200 @@
+"""What every command stands on: reading aggregates in plain words, and the one place a
+command runs (save everything it changed at once; when another writer won, run it again)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from ledger.claim import Claim
+from ledger.contribution import Contribution, contribution_id
+from ledger.coverage import CoverageAnswer, coverage_on
+from ledger.enrolment import Enrolment
+from ledger.errors import (
+    ClaimNotFoundError,
+    ConflictError,
+    ContributionNotFoundError,
+    EnrolmentNotFoundError,
+    HandoverNotFoundError,
+    IncidentNotFoundError,
+    NotFoundError,
+    ProgrammeNotFoundError,
+    StaleVersionError,
+)
+from ledger.handover import Handover
+from ledger.identity import parse_nik
+from ledger.incident import Incident
+from ledger.person import Person, person_id
+from ledger.programme import Programme, programme_id
+
+T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
+
+#: How often a command is tried again when another writer changed the same aggregate first.
+CONFLICT_RETRIES = 8
+
+
+class Commands(Application[UUID]):
+    """The reads and the running of commands that every group of commands shares."""
+
+    # -- running a command -------------------------------------------------------------------
+
+    def _command(self, build: Callable[[], tuple[T, Sequence[Aggregate]]], *,
+                 retry: bool = True) -> T:
+        """Run a command: the single place one runs. ``build`` reads what it needs, lets the
+        rules check, makes or changes aggregates (inside ``build``, so that every event of a
+        command is made while it runs here) and returns (the command's answer, every
+        aggregate to save in the order their events are recorded); they are saved in one
+        transaction. When another writer changed one of them first, the store refuses the
+        save and (``retry``) the command runs again on the new state; without ``retry`` the
+        refusal is the caller's to name (a programme code taken)."""
+
+        def attempt() -> T:
+            answer, changed = build()
+            if changed:
+                self.save(*changed)
+            return answer
+
+        return self._retrying(attempt) if retry else attempt()
+
+    def _update(self, load: Callable[[], A], act: Callable[[A], Sequence[Aggregate] | None],
+                expected_version: int | None = None) -> A:
+        """Change one aggregate: load it, refuse a stale read (``expected_version``, HTTP
+        If-Match), ``act`` on it, save, retry on a conflict. ``act`` may change others too
+        and then returns every aggregate to save, in order; None saves the loaded one."""
+
+        def build() -> tuple[A, Sequence[Aggregate]]:
+            aggregate = load()
+            self._expect(aggregate, expected_version)
+            changed = act(aggregate)
+            return aggregate, [aggregate] if changed is None else changed
+
+        return self._command(build)
+
+    def _retrying(self, command: Callable[[], T]) -> T:
+        """Run a command; when a concurrent writer won, run it again on the new state."""
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                return command()
+            except IntegrityError:
+                continue
+        raise ConflictError(
+            "others kept changing the same records at the same moment; nothing was recorded, "
+            "please try again"
+        )
+
+    @staticmethod
+    def _expect(aggregate: Aggregate, expected_version: int | None) -> None:
+        """Refuse a change based on a stale read (HTTP If-Match)."""
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersionError(
+                f"this record is at version {aggregate.version}, not {expected_version} as you "
+                "read it; read it again and decide on what it says now")
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID | str, kind: type[A], missing: type[NotFoundError],
+             label: str, version: int | None = None, *, shared: bool = False) -> A:
+        """The aggregate, or ``missing`` raised in plain words.
+
+        ``shared``: the cached instance itself rather than the copy the library makes on every
+        read (so that a command's changes cannot corrupt its cache), for a read that changes
+        and saves nothing: a programme an enrolment is checked against, the payments a coverage
+        check reads. Copying them costs more than the rest of such a request. Another thread
+        may fast-forward the same instance meanwhile; that reader then sees a newer state, as
+        it would had it read a moment later.
+        """
+        try:
+            key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+        except ValueError:
+            raise missing(f"{label} '{aggregate_id}' is not a valid id", field="id") from None
+        try:
+            aggregate: object = self.repository.get(key, version=version,
+                                                    deepcopy_from_cache=not shared)
+        except AggregateNotFoundError:
+            raise missing(f"there is no {label} with id {aggregate_id}", field="id") from None
+        if not isinstance(aggregate, kind):
+            raise missing(f"there is no {label} with id {aggregate_id}", field="id")
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        """Whether the log has an aggregate of this id (a payment order or a registry answer
+        whose id follows from its number, recorded once)."""
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def first_events(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
+        """The creation events of many aggregates, read in bulk (the store's own query:
+        :class:`~ledger.application.Ledger` provides it)."""
+        raise NotImplementedError
+
+    def programme(self, code: str, version: int | None = None, *,
+                  shared: bool = False) -> Programme:
+        """The programme of ``code`` (``shared``: to read only, see :meth:`_get`)."""
+        try:
+            return self._get(programme_id(code), Programme, ProgrammeNotFoundError, "programme",
+                             version, shared=shared)
+        except ProgrammeNotFoundError:
+            raise ProgrammeNotFoundError(f"there is no programme with code {code}",
+                                         field="code") from None
+
+    def enrolment(self, enrolment_id: UUID | str, version: int | None = None) -> Enrolment:
+        """One enrolment (coverage period) by its id."""
+        return self._get(enrolment_id, Enrolment, EnrolmentNotFoundError, "enrolment", version)
+
+    def incident(self, incident_id: UUID | str) -> Incident:
+        """One reported incident by its id."""
+        return self._get(incident_id, Incident, IncidentNotFoundError, "incident")
+
+    def claim(self, claim_id: UUID | str, version: int | None = None) -> Claim:
+        """One claim by its id."""
+        return self._get(claim_id, Claim, ClaimNotFoundError, "claim", version)
+
+    def handover(self, handover_id: UUID | str) -> Handover:
+        """One handover ceremony by its id."""
+        return self._get(handover_id, Handover, HandoverNotFoundError, "handover ceremony")
+
+    def contribution(self, programme_code: str, sp2d: str) -> Contribution:
+        """One payment order of a programme by its SP2D number."""
+        return self._get(contribution_id(programme_code, sp2d), Contribution,
+                         ContributionNotFoundError, f"payment order {sp2d} in programme")
+
+    def person(self, nik: str) -> Person | None:
+        """What the ledger knows of a NIK, or None if it never saw it."""
+        try:
+            found: object = self.repository.get(person_id(parse_nik(nik).value))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Person) else None
+
+    def coverage_on(self, enrolment_id: UUID | str, day: date) -> CoverageAnswer:
+        """Was this member covered on this day (as the ledger knows it now)?"""
+        enrolment = self.enrolment(enrolment_id)
+        programme = self._programme_by_id(enrolment.programme_id, shared=True)
+        return coverage_on(enrolment, programme, day, self._contribution_by_id)
+
+    def _programme_by_id(self, programme_id_text: str, *, shared: bool = False) -> Programme:
+        return self._get(programme_id_text, Programme, ProgrammeNotFoundError, "programme",
+                         shared=shared)
+
+    def _contribution_by_id(self, contribution_id_text: str) -> Contribution:
+        # Only coverage checks read payments this way: they change nothing (see _get).
+        return self._get(contribution_id_text, Contribution, ContributionNotFoundError,
+                         "contribution", shared=True)
+
+    def _person_or_new(self, nik: str) -> Person:
+        try:
+            found: object = self.repository.get(person_id(nik))
+        except AggregateNotFoundError:
+            return Person(nik=nik)
+        assert isinstance(found, Person)  # ids in the person namespace belong to persons
+        return found

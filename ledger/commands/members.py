@@ -1,0 +1,100 @@
+"""Members: workers enrolled (one by one or in batches), given their KPJ card, their coverage
+ended; NIKs BPJS reports as covered elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from ledger.commands.base import Commands
+from ledger.eligibility import require_eligible
+from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
+from ledger.errors import DuplicateInBatchError, InvalidInputError
+from ledger.identity import mask_nik, parse_nik
+from ledger.person import Person
+
+
+class MemberCommands(Commands):
+    """Enrolment and the end of coverage."""
+
+    def enrol(self, code: str, request: EnrolmentRequest, actor: str) -> Enrolment:
+        """Enrol one worker: every rule checked, the NIK claimed atomically."""
+        return self.enrol_batch(code, [request], actor)[0]
+
+    def enrol_batch(self, code: str, requests: Sequence[EnrolmentRequest],
+                    actor: str) -> list[Enrolment]:
+        """Enrol many workers in one transaction: all of them, or (on any refusal) none."""
+
+        def build() -> tuple[list[Enrolment], list[Aggregate]]:
+            programme = self.programme(code, shared=True)  # read, never saved here
+            programme.require_open()
+            seen: set[str] = set()
+            people: list[Person] = []
+            enrolments: list[Enrolment] = []
+            for request in requests:
+                require_eligible(programme, request)
+                nik = request.parsed_nik().value
+                if nik in seen:
+                    raise DuplicateInBatchError(
+                        f"NIK {mask_nik(nik)} appears twice in the same batch", field="nik"
+                    )
+                seen.add(nik)
+                person = self._person_or_new(nik)
+                enrolments.append(Enrolment.start(programme, request, person, actor))
+                people.append(person)
+            # The programme is read, not written: enrolments of one programme never
+            # contend with each other, only two enrolments of one NIK do (on the person).
+            return enrolments, [*people, *enrolments]
+
+        return self._command(build)
+
+    def record_kpj(self, enrolment_id: UUID | str, kpj: str, actor: str,
+                   expected_version: int | None = None) -> Enrolment:
+        """The BPJS member card number of an enrolment."""
+        return self._update(lambda: self.enrolment(enrolment_id),
+                            lambda enrolment: enrolment.record_kpj(kpj, actor),
+                            expected_version)
+
+    def end_coverage(self, enrolment_id: UUID | str, ended_on: date, reason: EndReason,
+                     note: str, actor: str, expected_version: int | None = None) -> Enrolment:
+        """End a coverage period (and free the NIK for a later, new enrolment)."""
+
+        def act(enrolment: Enrolment) -> list[Aggregate]:
+            person = self._person_or_new(enrolment.nik)
+            enrolment.end(ended_on, reason, note, actor)
+            person.release_coverage(str(enrolment.id))
+            return [enrolment, person]
+
+        return self._update(lambda: self.enrolment(enrolment_id), act, expected_version)
+
+    def record_bpjs_exclusion(self, nik: str, list_reference: str, reason: str,
+                              actor: str) -> Person:
+        """A NIK BPJS reports as already covered elsewhere: it cannot be enrolled here."""
+        number = parse_nik(nik).value
+        if not list_reference.strip():
+            raise InvalidInputError("name the BPJS exclusion list", field="list_reference")
+        return self._update(lambda: self._person_or_new(number),
+                            lambda person: person.record_exclusion(list_reference, reason,
+                                                                   actor))
+
+    def enrolment_ids(self, code: str) -> list[str]:
+        """Every enrolment of a programme, in log order (a full scan: for small reads only)."""
+        programme = self.programme(code)
+        topic = get_topic(Enrolment.Enrolled)  # type: ignore[attr-defined]
+        found: list[str] = []
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=position + 1, limit=1000, topics=[topic])
+            if not page:
+                return found
+            for notification in page:
+                event: Any = self.mapper.to_domain_event(notification)
+                if event.programme_id == str(programme.id):
+                    found.append(str(event.originator_id))
+            position = page[-1].id
