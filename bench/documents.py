@@ -29,6 +29,7 @@ from ledger.settings import settings_from_url
 from ledger.store import init_store
 from ledger.synthetic import WorkerFactory
 from projections.queries import Reader
+from projections.read_side import open_read_side
 from projections.runner import Projector
 
 OCCUPATIONS = ("ojek", "juru_parkir", "pedagang_kaki_lima", "buruh_harian_lepas", "pemulung",
@@ -80,7 +81,8 @@ def city_wide(ledger: Ledger, members: int) -> None:
 
 def timed_report(ledger: Ledger, code: str, roster: bool, key: str | None) -> tuple[float, bytes]:
     started = time.perf_counter()
-    content = audit_report(ledger, code, roster=roster, signing_key=key).content
+    with open_read_side(ledger, signing_key=key) as view:
+        content = audit_report(view, code, roster=roster).content
     return time.perf_counter() - started, content
 
 
