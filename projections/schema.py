@@ -23,7 +23,7 @@ TABLES = (
         dpa_reference TEXT, first_month TEXT, months INTEGER, grace_months INTEGER,
         planned_members INTEGER, wage_band BIGINT, revisions INTEGER NOT NULL DEFAULT 0,
         paid BIGINT NOT NULL DEFAULT 0, reversed BIGINT NOT NULL DEFAULT 0, closed_on TEXT,
-        position BIGINT)""",
+        position BIGINT, version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS {rates} (
         programme TEXT, cover TEXT, valid_from TEXT, amount BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {revisions} (
@@ -34,7 +34,7 @@ TABLES = (
         district TEXT, village TEXT, occupation TEXT, branch TEXT, decile INTEGER,
         enrolled_on TEXT, status TEXT, ended_on TEXT, end_reason TEXT, kpj TEXT,
         died_on TEXT, position BIGINT, kk TEXT, ended_position BIGINT, died_position BIGINT,
-        identity TEXT, identity_reason TEXT, identity_position BIGINT)""",
+        identity TEXT, identity_reason TEXT, identity_position BIGINT, version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS {index}members_nik ON {members} (nik)",
     "CREATE INDEX IF NOT EXISTS {index}members_person ON {members} (person_id)",
     "CREATE INDEX IF NOT EXISTS {index}members_programme ON {members} (programme)",
@@ -54,11 +54,11 @@ TABLES = (
         reversed BIGINT NOT NULL DEFAULT 0, position BIGINT, filed_by TEXT,
         approved_by TEXT, sole_approver_reason TEXT, approved_position BIGINT,
         revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
-        subject_kk TEXT, occurred_on TEXT)""",
+        subject_kk TEXT, occurred_on TEXT, version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
     """CREATE TABLE IF NOT EXISTS {incidents} (
         incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
-        occurred_on TEXT, work_related INTEGER, position BIGINT)""",
+        occurred_on TEXT, work_related INTEGER, position BIGINT, version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS {handover_items} (
         handover_id TEXT NOT NULL, claim_id TEXT NOT NULL, amount BIGINT,
         paid_at_ceremony INTEGER, position BIGINT)""",
@@ -82,11 +82,16 @@ ADDED_COLUMNS = (
     ("tracking", "last_error", "TEXT"),
     ("tracking", "failed_position", "BIGINT"),
     ("tracking", "failed_at", "TEXT"),
+    # The list read models (projections.lists): each record's version at the position.
+    ("programmes", "version", "INTEGER"),
+    ("members", "version", "INTEGER"),
+    ("incidents", "version", "INTEGER"),
+    ("claims", "version", "INTEGER"),
 )
 
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
-               "reconciliation")
+               "reconciliation", "lists")
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:
