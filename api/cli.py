@@ -156,7 +156,7 @@ def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str)
     from documents.audit import audit_report
     from documents.dossier import claim_dossier
     from documents.minutes import handover_minutes
-    from projections.read_side import open_read_side
+    from projections.opening import open_read_side
     from projections.records import Records
 
     started = time.perf_counter()

@@ -89,7 +89,7 @@ def report_audit(program: str, as_of: datetime | None, position: int | None, ros
                  lang: str, output: Path, force: bool) -> None:
     """The audit report of a programme (default cut-off: everything recorded so far)."""
     from documents.audit import audit_report
-    from projections.read_side import open_read_side
+    from projections.opening import open_read_side
 
     day: date | None = as_of.date() if as_of else None
 
@@ -109,7 +109,7 @@ def report_audit(program: str, as_of: datetime | None, position: int | None, ros
 def report_claim(claim_id: str, lang: str, output: Path, force: bool) -> None:
     """The dossier of one claim: history with inclusion proofs, computation, approval, payouts."""
     from documents.dossier import claim_dossier
-    from projections.read_side import open_read_side
+    from projections.opening import open_read_side
 
     def make(ledger: Ledger) -> Report:
         with open_read_side(ledger, signing_key=signing_key_from_environment()) as view:

@@ -28,8 +28,8 @@ from ledger.programme import ProgrammeTerms, Rate
 from ledger.settings import settings_from_url
 from ledger.store import init_store
 from ledger.synthetic import WorkerFactory
+from projections.opening import open_read_side
 from projections.queries import Reader
-from projections.read_side import open_read_side
 from projections.runner import Projector
 
 OCCUPATIONS = ("ojek", "juru_parkir", "pedagang_kaki_lima", "buruh_harian_lepas", "pemulung",

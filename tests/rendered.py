@@ -9,7 +9,7 @@ from datetime import date
 from documents import audit, dossier, minutes
 from documents.audit import Report
 from ledger.application import Ledger
-from projections.read_side import open_read_side
+from projections.opening import open_read_side
 from projections.records import Records
 
 

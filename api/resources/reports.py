@@ -58,7 +58,7 @@ def _pdf(rendered: Report, name: str) -> Response:
 def audit(query: dict[str, Any]) -> Response:
     """The audit report of a programme at a cut-off (default: as far as projected)."""
     from documents.audit import audit_report
-    from projections.read_side import open_read_side
+    from projections.opening import open_read_side
 
     fresh(query)
     with open_read_side(ledger(), query.get("position"), as_of=query.get("as_of"),
@@ -76,7 +76,7 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
     """The dossier of one claim: history with inclusion proofs, computation, approval,
     payouts."""
     from documents.dossier import claim_dossier
-    from projections.read_side import open_read_side
+    from projections.opening import open_read_side
 
     fresh(query)
     with open_read_side(ledger(), signing_key=signing_key_from_environment()) as view:
