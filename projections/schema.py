@@ -89,9 +89,18 @@ ADDED_COLUMNS = (
     ("claims", "version", "INTEGER"),
 )
 
+#: Added columns that only a replay of the log can fill, and the projection whose tables they
+#: are in: tables an older version built get the column, and that projection starts again at
+#: position 0, which makes the next catch-up rebuild the set (runner.catch_up), so a store
+#: projected before gains them with the rows of a rebuild.
+REBUILT_WHEN_ADDED = {
+    ("programmes", "version"): "budget", ("members", "version"): "coverage",
+    ("incidents", "version"): "balances", ("claims", "version"): "balances",
+}
+
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
-               "reconciliation", "lists")
+               "reconciliation")
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:
@@ -103,25 +112,37 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         for statement in TABLES:
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))
-        _add_missing_columns(cursor, namespace)
+        added = _add_missing_columns(cursor, namespace)
         for name in PROJECTIONS:
             cursor.execute(namespace.sql(
                 "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
                 "ON CONFLICT (name) DO NOTHING"), (name,))
+        for name in {REBUILT_WHEN_ADDED[a] for a in added if a in REBUILT_WHEN_ADDED}:
+            cursor.execute(namespace.sql("UPDATE {tracking} SET position = 0 WHERE name = ?"),
+                           (name,))
         cursor.execute(namespace.sql(
             "INSERT INTO {journal_frontier} (name, size, hashes) VALUES ('journal', 0, '[]') "
             "ON CONFLICT (name) DO NOTHING"))
 
 
-def _add_missing_columns(cursor: Any, namespace: Namespace) -> None:
+def _add_missing_columns(cursor: Any, namespace: Namespace) -> set[tuple[str, str]]:
+    """Add the columns missing from tables an older version made; say which were added."""
+    added: set[tuple[str, str]] = set()
     for table, column, kind in ADDED_COLUMNS:
-        if namespace.postgres:
-            cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN IF NOT EXISTS "
-                           f"{column} {kind}")
-            continue
-        cursor.execute(f"PRAGMA table_info({namespace.table(table)})")
-        if column not in {row[1] for row in cursor.fetchall()}:
+        if column not in _columns(cursor, namespace, table):
             cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN {column} {kind}")
+            added.add((table, column))
+    return added
+
+
+def _columns(cursor: Any, namespace: Namespace, table: str) -> set[str]:
+    if namespace.postgres:
+        cursor.execute("SELECT column_name FROM information_schema.columns"
+                       " WHERE table_schema = %s AND table_name = %s", (namespace.schema, table))
+        return {row["column_name"] if isinstance(row, dict) else row[0]
+                for row in cursor.fetchall()}
+    cursor.execute(f"PRAGMA table_info({namespace.table(table)})")
+    return {row[1] for row in cursor.fetchall()}
 
 
 def drop_tables(connection: Connection, namespace: Namespace) -> None:
