@@ -209,3 +209,51 @@ class Ceremony:
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> Ceremony:
         return row_of(cls, values, items=tuple(row_of(CeremonyItem, i) for i in values["items"]))
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One line of a statement that the ledger does not match, and what became of it."""
+
+    discrepancy_id: str
+    run_id: str
+    number: int
+    kind: str
+    reference: str | None
+    statement_amount: int | None
+    ledger_amount: int | None
+    statement_date: str | None
+    ledger_date: str | None
+    line: int | None
+    detail: str | None
+    status: str
+    resolved_reason: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class ReconciliationRun:
+    """A statement (bank or BPJS) matched against the ledger, with its discrepancies."""
+
+    run_id: str
+    source: str
+    programme: str | None
+    month: str | None
+    statement: str
+    statement_sha256: str
+    lines: int
+    ledger_items: int
+    matched: int
+    discrepancies: int
+    open: int
+    run_on: str
+    actor: str
+    recorded_at: str | None
+    position: int
+    items: tuple[Discrepancy, ...]
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> ReconciliationRun:
+        return row_of(cls, values, items=tuple(row_of(Discrepancy, d) for d in values["items"]))
