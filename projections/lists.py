@@ -29,8 +29,8 @@ class Listed:
 
 @dataclass(frozen=True)
 class Page:
-    """Up to ``limit`` records after a cursor, and the cursor of the next page (None: no more
-    were asked for than found)."""
+    """Up to ``limit`` records after a cursor, and the cursor of the next page: the position of
+    the last record when the page is full, None when it is short (nothing more to fetch)."""
 
     items: tuple[Listed, ...]
     next: int | None
