@@ -24,6 +24,7 @@ from ledger.calendar import month_range
 from ledger.identity import mask_nik
 from ledger.journal.checkpoint import new_private_key
 from ledger.programme import ProgrammeTerms, Rate
+from projections.opening import open_read_side
 from projections.queries import Reader
 from projections.runner import Projector
 from seed.demo import build_demo
@@ -81,7 +82,8 @@ def city_wide(ledger: Ledger, members: int) -> None:
 
 def timed_report(ledger: Ledger, code: str, roster: bool, key: str | None) -> tuple[float, bytes]:
     started = time.perf_counter()
-    content = audit_report(ledger, code, roster=roster, signing_key=key).content
+    with open_read_side(ledger, signing_key=key) as view:
+        content = audit_report(view, code, roster=roster).content
     return time.perf_counter() - started, content
 
 

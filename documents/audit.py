@@ -1,18 +1,16 @@
 """The audit report of one programme at a cut-off: what inspectors read, and can verify.
 
-Everything in it is read from the projections at the cut-off (:mod:`documents.sources`), in a
-stable order; its dates are the recorded time of the event at the cut-off; its journal
-checkpoint is signed there. Regenerating it from the same database and cut-off gives the same
-bytes.
+Everything in it is read from the read side at the cut-off
+(:func:`projections.read_side.open_read_side`, opened by the caller), in a stable order; its
+dates are the recorded time of the event at the cut-off; its journal checkpoint is signed
+there. Regenerating it from the same database and cut-off gives the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from documents import finding_text
@@ -21,13 +19,13 @@ from documents.formatting import datetime_wib, number_id
 from documents.labels import LABELS, STATUS, words
 from documents.render import Attached, environment, html, pdf, qr_svg
 from documents.roster import annex_pages, roster_csv
-from documents.sources import View, cut_off, view_at
-from ledger.application import Ledger
 from ledger.errors import NotFoundError
 from ledger.identity import mask_nik
 from ledger.occupations import occupation_label
 from ledger.regions import district_name
-from projections.findings import Finding, findings
+from projections.findings import Finding
+from projections.read_side import ReadSide
+from projections.views import Budget, ClaimBalance, Contribution, Programme, RosterMember
 
 #: Claims are listed one by one up to this many; beyond it, only those still owed money.
 CLAIMS_LISTED = 300
@@ -45,65 +43,59 @@ class Report:
     checkpoint_text: str | None
 
 
-def audit_report(ledger: Ledger, program: str, *, position: int | None = None,
-                 as_of: date | None = None, roster: bool = False, lang: str = "id",
-                 signing_key: str | None = None) -> Report:
-    """Render the audit report of ``program`` at the cut-off (default: the projections' own
-    position)."""
+def audit_report(view: ReadSide, program: str, *, roster: bool = False, lang: str = "id"
+                 ) -> Report:
+    """Render the audit report of ``program`` from the read side at its cut-off."""
     words(lang)  # refuse an unknown language before any work
-    at = cut_off(ledger, position=position, as_of=as_of)
-    with view_at(ledger, at, signing_key) as view:
-        context, attachments = _gather(view, program, roster, lang)
+    context, attachments = _gather(view, program, roster, lang)
     page = html("audit.html", lang, **context)
     content = pdf(page, created=view.recorded_at, attachments=attachments)
     return Report(content, view.position, attachments,
                   view.checkpoint.to_text() if view.checkpoint else None)
 
 
-def _gather(view: View, program: str, with_annex: bool, lang: str
+def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
             ) -> tuple[dict[str, Any], tuple[Attached, ...]]:
-    reader = view.reader
-    programme = reader.programme(program)
-    if programme is None:
+    programme = view.programme(program)
+    budget = view.budget(program)
+    if programme is None or budget is None:
         raise NotFoundError(f"there is no programme {program} in the ledger at position "
                             f"{view.position}", field="program")
-    budget = reader.budget(program)
-    assert budget is not None
-    rows = reader.roster(program)
-    found = findings(reader, program=program)
-    contributions = reader.contributions(program)
-    claims = reader.claims(program=program, limit=10**9)
+    rows = view.roster(program)
+    found = view.findings(program=program)
+    contributions = view.contributions(program)
+    claims = view.claims(program)
     attachments = _attachments(view, program, rows)
     labels = LABELS[lang]
     listed = _listed(claims)
     checkpoint_text = _checkpoint_text(view)
-    niks = {r["enrolment_id"]: r["nik"] for r in rows}
+    niks = {r.enrolment_id: r.nik for r in rows}
+    months = _months(budget, contributions)
     context: dict[str, Any] = {
         "title": f"{labels['audit_title']} {program}",
         "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
-        "header_left": f"{program} · {programme['name']}",
+        "header_left": f"{program} · {programme.name}",
         "header_right": f"{labels['cut_off']}: {number_id(view.position)} · "
                         f"{datetime_wib(view.recorded_at, lang)}",
         "footer_left": f"claims-ledger · {labels['audit_title']}",
-        "programme": {**programme, "covers": _covers(programme["covers"])},
+        "programme": {**asdict(programme), "covers": _covers(programme)},
         "view": view, "checkpoint": view.checkpoint,
         "checkpoint_text": checkpoint_text, "qr": qr_svg(checkpoint_text),
         "roster_file": attachments[0],
         "summary": _summary(budget, rows, claims, found),
-        "funder_programmes": _funder_programmes(reader, programme),
-        "budget": budget, "months": _months(budget, contributions),
-        "chart": budget_chart(budget["months"], _month_label(lang), labels["chart_due"],
+        "funder_programmes": _funder_programmes(view, programme),
+        "budget": budget, "months": months,
+        "chart": budget_chart(months, _month_label(lang), labels["chart_due"],
                               labels["chart_paid"], millions="jt" if lang == "id" else "m",
                               decimal="," if lang == "id" else "."),
         "by_district": _counts(rows, "district", _district),
         "by_occupation": _counts(rows, "occupation", occupation_label),
         "by_decile": sorted(_counts(rows, "decile", str)),
         "contributions": contributions,
-        "contributions_total": sum(int(c["amount"]) for c in contributions
-                                   if c["reversed_on"] is None),
+        "contributions_total": sum(c.amount for c in contributions if c.reversed_on is None),
         "benefits": _by_benefit(claims), "claims": listed,
         "claims_left_out": len(claims) - len(listed),
-        "ceremonies": reader.programme_handovers(program),
+        "ceremonies": view.ceremonies(program),
         "finding_groups": _grouped([_finding(f, lang, niks) for f in found]),
         "annex": list(annex_pages(rows, _annex_header(labels), STATUS[lang]))
         if with_annex else [],
@@ -112,22 +104,18 @@ def _gather(view: View, program: str, with_annex: bool, lang: str
     return context, attachments
 
 
-def _covers(covers: Any) -> str:
-    try:
-        found = json.loads(covers) if isinstance(covers, str) else covers
-    except ValueError:
-        return str(covers)
-    return " + ".join(str(c).upper() for c in found) if isinstance(found, list) else str(found)
+def _covers(programme: Programme) -> str:
+    return " + ".join(c.upper() for c in programme.covers)
 
 
-def _checkpoint_text(view: View) -> str:
+def _checkpoint_text(view: ReadSide) -> str:
     if view.checkpoint is not None:
         return view.checkpoint.to_text()
     return (f"claims-ledger head v1\nsize {view.head.size}\nroot {view.head.root.hex()}\n"
             f"time {view.recorded_at.replace(microsecond=0).isoformat()}\nunsigned\n")
 
 
-def _attachments(view: View, program: str, rows: list[dict[str, Any]]
+def _attachments(view: ReadSide, program: str, rows: Sequence[RosterMember]
                  ) -> tuple[Attached, ...]:
     files = [Attached(f"daftar-peserta-{program}-posisi-{view.position}.csv", roster_csv(rows),
                       f"Daftar peserta {program} pada posisi log {view.position} (NIK lengkap, "
@@ -140,57 +128,58 @@ def _attachments(view: View, program: str, rows: list[dict[str, Any]]
     return tuple(files)
 
 
-def _summary(budget: dict[str, Any], rows: list[dict[str, Any]], claims: list[dict[str, Any]],
+def _summary(budget: Budget, rows: Sequence[RosterMember], claims: Sequence[ClaimBalance],
              found: list[Finding]) -> dict[str, Any]:
-    counted = [c for c in claims if c["status"] != "rejected"]
+    counted = [c for c in claims if c.status != "rejected"]
     return {
         "enrolled": len(rows),
-        "active": sum(1 for r in rows if r["status"] == "active"),
-        "ceiling": budget["ceiling"], "committed": budget["committed"],
-        "remaining": budget["remaining"], "revisions": len(budget["revisions"]),
-        "contributions": budget["paid"] - budget["reversed"],
-        "city_payouts": budget["city_payouts"],
+        "active": sum(1 for r in rows if r.status == "active"),
+        "ceiling": budget.ceiling, "committed": budget.committed,
+        "remaining": budget.remaining, "revisions": len(budget.revisions),
+        "contributions": budget.paid - budget.reversed,
+        "city_payouts": budget.city_payouts,
         "claims": len(counted),
-        "paid_out": sum(int(c["disbursed"]) for c in counted),
-        "outstanding": sum(max(0, int(c["outstanding"])) for c in counted),
+        "paid_out": sum(c.disbursed for c in counted),
+        "outstanding": sum(max(0, c.outstanding) for c in counted),
         "findings": len(found),
     }
 
 
-def _funder_programmes(reader: Any, programme: dict[str, Any]) -> list[dict[str, Any]]:
+def _funder_programmes(view: ReadSide, programme: Programme) -> list[dict[str, Any]]:
     """The funder's programmes side by side (the same budget seen whole)."""
     listed = []
-    for other in reader.programmes():
-        if other["funder_name"] != programme["funder_name"]:
+    for other in view.programmes():
+        budget = view.budget(other.programme)
+        if other.funder_name != programme.funder_name or budget is None:
             continue
-        budget = reader.budget(other["programme"])
-        listed.append({"programme": other["programme"], "name": other["name"],
-                       "funding_source": other["funding_source"],
-                       "ceiling": budget["ceiling"], "committed": budget["committed"],
-                       "members": budget["members"],
-                       "this": other["programme"] == programme["programme"]})
+        listed.append({"programme": other.programme, "name": other.name,
+                       "funding_source": other.funding_source,
+                       "ceiling": budget.ceiling, "committed": budget.committed,
+                       "members": budget.members,
+                       "this": other.programme == programme.programme})
     return listed
 
 
-def _months(budget: dict[str, Any], contributions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _months(budget: Budget, contributions: Sequence[Contribution]) -> list[dict[str, Any]]:
     orders: dict[str, list[str]] = defaultdict(list)
     for contribution in contributions:
-        if contribution["reversed_on"] is None:
-            for month in contribution["months"]:
-                orders[month].append(contribution["sp2d"])
-    return [{**month, "orders": orders.get(month["month"], [])} for month in budget["months"]]
+        if contribution.reversed_on is None:
+            for month in contribution.months:
+                orders[month].append(contribution.sp2d)
+    return [{**asdict(month), "orders": orders.get(month.month, [])} for month in budget.months]
 
 
 def _month_label(lang: str) -> Any:
     return environment(lang).filters["month"]
 
 
-def _counts(rows: list[dict[str, Any]], key: str, name: Callable[[str], str]
+def _counts(rows: Sequence[RosterMember], key: str, name: Callable[[str], str]
             ) -> list[tuple[str, int]]:
     """How many members per value of ``key`` (named for readers), largest first."""
     counts: dict[str, int] = defaultdict(int)
     for row in rows:
-        counts[name(str(row[key])) if row[key] is not None else "-"] += 1
+        value = getattr(row, key)
+        counts[name(str(value)) if value is not None else "-"] += 1
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -199,25 +188,26 @@ def _district(code: str) -> str:
     return f"{found} ({code})" if found else code
 
 
-def _by_benefit(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _by_benefit(claims: Sequence[ClaimBalance]) -> list[dict[str, Any]]:
     totals: dict[str, dict[str, Any]] = {}
     for claim in claims:
-        if claim["status"] == "rejected":
+        if claim.status == "rejected":
             continue
-        row = totals.setdefault(claim["benefit"], {
-            "benefit": claim["benefit"], "payer": claim["payer"], "claims": 0,
+        row = totals.setdefault(claim.benefit, {
+            "benefit": claim.benefit, "payer": claim.payer, "claims": 0,
             "entitlement": 0, "approved": 0, "disbursed": 0, "outstanding": 0})
         row["claims"] += 1
-        for key in ("entitlement", "approved", "disbursed"):
-            row[key] += int(claim[key])
-        row["outstanding"] += int(claim["outstanding"])
+        row["entitlement"] += claim.entitlement
+        row["approved"] += claim.approved
+        row["disbursed"] += claim.disbursed
+        row["outstanding"] += claim.outstanding
     return sorted(totals.values(), key=lambda r: r["benefit"])
 
 
-def _listed(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _listed(claims: list[ClaimBalance]) -> list[ClaimBalance]:
     if len(claims) <= CLAIMS_LISTED:
         return claims
-    return [c for c in claims if int(c["outstanding"]) != 0][:CLAIMS_LISTED]
+    return [c for c in claims if c.outstanding != 0][:CLAIMS_LISTED]
 
 
 def _finding(finding: Finding, lang: str, niks: dict[str, str]) -> dict[str, Any]:

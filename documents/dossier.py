@@ -2,8 +2,9 @@
 journal, the rule (and its version) that computed the amount, the approval and the payouts.
 
 The proofs are made against the journal at the dossier's cut-off (the projections' position),
-signed there with the operator's key when one is set, and attached as ``proofs.json`` in the
-form ``claims-ledger journal check`` reads, one proof per event.
+signed there with the operator's key when one is set (the read side's checkpoint), and
+attached as ``proofs.json`` in the form ``claims-ledger journal check`` reads, one proof per
+event.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from documents.audit import Report
 from documents.formatting import number_id
 from documents.labels import LABELS, words
 from documents.render import Attached, html, pdf
-from documents.sources import view_at
-from ledger.application import Ledger
 from ledger.errors import InvalidInputError
-from ledger.history import event_json, events_of, history_ids
 from ledger.identity import mask_nik
+from projections.read_side import ReadSide
+from projections.records import LoggedEvent
 
 #: What each event's line says, of its data (personal data left out: the heading has it masked).
 SHOWN = ("kind", "occurred_on", "work_related", "filed_on", "entitlement", "rule_version",
@@ -28,23 +28,21 @@ SHOWN = ("kind", "occurred_on", "work_related", "filed_on", "entitlement", "rule
          "revoked_on", "reversed_on", "paid_so_far", "sole_approver_reason")
 
 
-def claim_dossier(ledger: Ledger, claim_id: str, lang: str = "id",
-                  signing_key: str | None = None) -> Report:
+def claim_dossier(view: ReadSide, claim_id: str, lang: str = "id") -> Report:
+    """Render the dossier of one claim from the read side (its events up to the cut-off)."""
     words(lang)
     try:
         key = UUID(str(claim_id))
     except ValueError:
         raise InvalidInputError(f"'{claim_id}' is not a claim id (a UUID such as "
                                 "34a1a53d-0000-4000-8000-000000000000)", field="claim_id") from None
-    claim = ledger.claim(key)
-    incident = ledger.incident(claim.incident_id) if claim.incident_id else None
+    claim = view.records.claim(key)
+    incident = view.records.incident(claim.incident_id) if claim.incident_id else None
     labels = LABELS[lang]
-    with view_at(ledger, None, signing_key) as view:
-        notifications = events_of(ledger, {str(i) for i in history_ids(ledger, "claim", key)},
-                                  up_to=view.position)
-        positions = [n.id for n in notifications]
-        proofs = view.journal.prove_many(positions, view.checkpoint)
-        history = [_line(event_json(ledger, n), proofs[n.id]) for n in notifications]
+    events = view.records.history("claim", key, up_to=view.position)
+    positions = [e.position for e in events]
+    proofs = view.proofs(positions)
+    history = [_line(e, proofs[e.position]) for e in events]
     payouts = [h for h in history if h["type"].endswith(("Disbursed", "DisbursementReversed"))]
     attachments = (Attached("proofs.json", json.dumps(
         [proofs[p] for p in positions if proofs[p] is not None], indent=2,
@@ -71,11 +69,11 @@ def _account(number: str) -> str:
     return "*" * max(0, len(number) - 4) + number[-4:]
 
 
-def _line(event: dict[str, Any], proof: dict[str, Any] | None) -> dict[str, Any]:
-    data = event["data"]
+def _line(event: LoggedEvent, proof: dict[str, Any] | None) -> dict[str, Any]:
+    data = event.data
     return {
-        "position": event["position"], "recorded_at": event["recorded_at"],
-        "type": event["type"], "actor": event["actor"] or "-",
+        "position": event.position, "recorded_at": event.recorded_at,
+        "type": event.type, "actor": event.actor or "-",
         "facts": [(k, data[k]) for k in SHOWN if data.get(k) not in (None, "", [])],
         "proof": proof,
     }

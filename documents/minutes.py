@@ -15,14 +15,13 @@ from documents.audit import Report
 from documents.formatting import number_id
 from documents.labels import LABELS, words
 from documents.render import html, pdf
-from documents.sources import recorded_at
-from ledger.application import Ledger
-from ledger.asof import AsOf
 from ledger.errors import InvalidInputError
 from ledger.regions import district_name, region
+from projections.records import Records
 
 
-def handover_minutes(ledger: Ledger, handover_id: str, lang: str = "id") -> Report:
+def handover_minutes(records: Records, handover_id: str, lang: str = "id") -> Report:
+    """Render the minutes of one ceremony from its own event in the log."""
     words(lang)
     try:
         key = UUID(str(handover_id))
@@ -30,10 +29,10 @@ def handover_minutes(ledger: Ledger, handover_id: str, lang: str = "id") -> Repo
         raise InvalidInputError(f"'{handover_id}' is not a ceremony id (a UUID such as "
                                 "add40287-0916-4e3a-89ac-45104742b80b)",
                                 field="handover_id") from None
-    handover = ledger.handover(key)
-    [(_, position, _)] = AsOf(ledger).events_of(key)[:1]
+    handover = records.handover(key)
+    position = handover.position
     labels = LABELS[lang]
-    items = sorted(handover.items, key=lambda i: (i["recipient"], i["claim_id"]))
+    items = sorted(handover.items, key=lambda i: (i.recipient, i.claim_id))
     place = district_name(handover.district) or handover.district
     city = _region_name(handover.region)
     context: dict[str, Any] = {
@@ -44,11 +43,11 @@ def handover_minutes(ledger: Ledger, handover_id: str, lang: str = "id") -> Repo
         "footer_left": f"claims-ledger · {handover.id}",
         "handover": handover, "items": items, "position": position,
         "district": place, "city": city,
-        "total": sum(int(i["amount"]) for i in items),
-        "unpaid": [i for i in items if not i["paid"]],
+        "total": sum(i.amount for i in items),
+        "unpaid": [i for i in items if not i.paid],
     }
     page = html("minutes.html", lang, **context)
-    return Report(pdf(page, created=recorded_at(ledger, position)), position, (), None)
+    return Report(pdf(page, created=handover.recorded_at), position, (), None)
 
 
 def _region_name(code: str) -> str:

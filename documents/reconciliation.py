@@ -6,10 +6,11 @@ the recorded time of the latest run it shows, so the same runs give the same byt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from documents.render import html, pdf
+from projections.views import ReconciliationRun
 
 KIND_LABELS = {
     "missing_in_ledger": "Tidak ada di buku besar",
@@ -24,8 +25,9 @@ SOURCE_LABELS = {"bpjs": "Tagihan BPJS Ketenagakerjaan", "bank": "Rekening koran
 TITLE = "Laporan Rekonsiliasi Iuran dan Pembayaran Manfaat"
 
 
-def reconciliation_html(runs: list[dict[str, Any]]) -> str:
-    programmes = sorted({r["programme"] for r in runs if r.get("programme")})
+def reconciliation_html(runs: Sequence[ReconciliationRun]) -> str:
+    """The report's page: each run, its counts and its discrepancies."""
+    programmes = sorted({r.programme for r in runs if r.programme})
     return html("reconciliation.html", "id", runs=runs, kinds=KIND_LABELS,
                 sources=SOURCE_LABELS, title=TITLE,
                 description=f"{TITLE}: {len(runs)} rekonsiliasi",
@@ -34,7 +36,8 @@ def reconciliation_html(runs: list[dict[str, Any]]) -> str:
                 footer_left="claims-ledger · rekonsiliasi")
 
 
-def reconciliation_pdf(runs: list[dict[str, Any]]) -> bytes:
-    stamps = [datetime.fromisoformat(r["recorded_at"]) for r in runs if r.get("recorded_at")]
+def reconciliation_pdf(runs: Sequence[ReconciliationRun]) -> bytes:
+    """The report as PDF, dated by the latest run it shows."""
+    stamps = [datetime.fromisoformat(r.recorded_at) for r in runs if r.recorded_at]
     created = max(stamps) if stamps else datetime(2025, 1, 1, tzinfo=UTC)
     return pdf(reconciliation_html(runs), created=created)

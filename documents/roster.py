@@ -20,6 +20,7 @@ from typing import Any
 from ledger.identity import mask_nik
 from ledger.occupations import occupation_label
 from ledger.regions import district_name
+from projections.views import RosterMember
 
 CSV_COLUMNS = (
     "no", "nik", "no_kk", "nama", "kecamatan", "kelurahan", "pekerjaan", "desil",
@@ -31,17 +32,17 @@ CSV_COLUMNS = (
 ROWS_PER_PAGE = 72
 
 
-def roster_csv(rows: Sequence[dict[str, Any]]) -> bytes:
+def roster_csv(rows: Sequence[RosterMember]) -> bytes:
     """The roster as UTF-8 CSV (comma-separated, one header line), in enrolment order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for number, row in enumerate(rows, start=1):
         writer.writerow((
-            number, row["nik"], row.get("kk") or "", row["name"], row["district"],
-            row["village"], row["occupation"], row["decile"], row["enrolled_on"], row["status"],
-            row["ended_on"] or "", row["end_reason"] or "", row["kpj"] or "",
-            row["months_paid"], row["claims"], row["enrolment_id"], row["position"],
+            number, row.nik, row.kk or "", row.name, row.district,
+            row.village, row.occupation, row.decile, row.enrolled_on, row.status,
+            row.ended_on or "", row.end_reason or "", row.kpj or "",
+            row.months_paid, row.claims, row.enrolment_id, row.position,
         ))
     return out.getvalue().encode("utf-8")
 
@@ -51,7 +52,7 @@ def _cut(text: Any, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "~"
 
 
-def annex_pages(rows: Sequence[dict[str, Any]], header: Sequence[str],
+def annex_pages(rows: Sequence[RosterMember], header: Sequence[str],
                 status_word: dict[str, str]) -> Iterator[str]:
     """The printed roster, page by page, as fixed-width lines (NIK masked; district and
     occupation by name, as the summary names them)."""
@@ -72,9 +73,9 @@ def annex_pages(rows: Sequence[dict[str, Any]], header: Sequence[str],
         lines = [top, rule]
         for number, row in enumerate(rows[start : start + ROWS_PER_PAGE], start=start + 1):
             lines.append(line((
-                number, mask_nik(row["nik"]), row["name"],
-                district_name(str(row["district"])) or row["district"], row["village"],
-                occupation_label(str(row["occupation"])), row["decile"], row["enrolled_on"],
-                status_word.get(row["status"], row["status"]), row["months_paid"],
+                number, mask_nik(row.nik), row.name,
+                district_name(str(row.district)) or row.district, row.village,
+                occupation_label(str(row.occupation)), row.decile, row.enrolled_on,
+                status_word.get(row.status, row.status), row.months_paid,
             )))
         yield "\n".join(lines)

@@ -70,7 +70,7 @@ class Rows:
 Operation = Op | Insert | Change | Rows
 
 #: The primary key column of each table whose rows are changed by key.
-PRIMARY_KEYS = {"members": "enrolment_id", "claims": "claim_id"}
+PRIMARY_KEYS = {"members": "enrolment_id", "claims": "claim_id", "incidents": "incident_id"}
 
 
 def _d(value: date | None) -> str | None:
@@ -84,12 +84,12 @@ def programme_opened(e: Any, position: int) -> list[Operation]:
     ops: list[Operation] = [Op(
         "INSERT INTO {programmes} (programme, programme_id, name, funder_name, funder_region,"
         " funding_source, fiscal_year, covers, ceiling, dpa_reference, first_month, months,"
-        " grace_months, planned_members, wage_band, position)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " grace_months, planned_members, wage_band, position, version)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (e.code, str(e.originator_id), e.name, e.funder_name, e.funder_region,
          e.funding_source, e.fiscal_year, json.dumps(e.covers), e.budget_ceiling,
          e.dpa_reference, e.first_month, e.months, e.grace_months, e.planned_members,
-         e.wage_band, position))]
+         e.wage_band, position, e.originator_version))]
     ops += [_rate(e.code, r) for r in e.rates]
     return ops
 
@@ -105,8 +105,9 @@ _CODE = "(SELECT programme FROM {programmes} WHERE programme_id = ?)"
 def budget_revised(e: Any, position: int) -> list[Operation]:
     pid = str(e.originator_id)
     return [
-        Op("UPDATE {programmes} SET ceiling = ?, dpa_reference = ?, revisions = revisions + 1"
-           " WHERE programme_id = ?", (e.ceiling, e.dpa_reference, pid)),
+        Op("UPDATE {programmes} SET ceiling = ?, dpa_reference = ?, revisions = revisions + 1,"
+           " version = ? WHERE programme_id = ?",
+           (e.ceiling, e.dpa_reference, e.originator_version, pid)),
         Op(f"INSERT INTO {{revisions}} (programme, position, ceiling, dpa_reference, reason)"
            f" VALUES ({_CODE}, ?, ?, ?, ?)",
            (pid, position, e.ceiling, e.dpa_reference, e.reason)),
@@ -117,12 +118,20 @@ def rate_set(e: Any, position: int) -> list[Operation]:
     r = e.rate
     return [Op(f"INSERT INTO {{rates}} (programme, cover, valid_from, amount)"
                f" VALUES ({_CODE}, ?, ?, ?)",
-               (str(e.originator_id), r["cover"], _d(r["valid_from"]), r["amount"]))]
+               (str(e.originator_id), r["cover"], _d(r["valid_from"]), r["amount"])),
+            *programme_touched(e, position)]
 
 
 def programme_closed(e: Any, position: int) -> list[Operation]:
-    return [Op("UPDATE {programmes} SET closed_on = ? WHERE programme_id = ?",
-               (_d(e.closed_on), str(e.originator_id)))]
+    return [Op("UPDATE {programmes} SET closed_on = ?, version = ? WHERE programme_id = ?",
+               (_d(e.closed_on), e.originator_version, str(e.originator_id)))]
+
+
+def programme_touched(e: Any, position: int) -> list[Operation]:
+    """An event of a programme that the budget reads elsewhere (a payment booked against it):
+    only the programme's version moves, for the programme list."""
+    return [Op("UPDATE {programmes} SET version = ? WHERE programme_id = ?",
+               (e.originator_version, str(e.originator_id)))]
 
 
 def enrolled(e: Any, position: int) -> list[Operation]:
@@ -135,11 +144,12 @@ def enrolled(e: Any, position: int) -> list[Operation]:
         "status": "active", "ended_on": None, "end_reason": None, "kpj": None,
         "died_on": None, "position": position, "kk": e.kk, "ended_position": None,
         "died_position": None, "identity": None, "identity_reason": None,
-        "identity_position": None})]
+        "identity_position": None, "version": e.originator_version})]
 
 
 def kpj_recorded(e: Any, position: int) -> list[Operation]:
-    return [Change("members", str(e.originator_id), {"kpj": e.kpj})]
+    return [Change("members", str(e.originator_id), {"kpj": e.kpj,
+                                                       "version": e.originator_version})]
 
 
 END_STATUS = {"died": "deceased", "lapsed": "lapsed"}
@@ -148,7 +158,8 @@ END_STATUS = {"died": "deceased", "lapsed": "lapsed"}
 def coverage_ended(e: Any, position: int) -> list[Operation]:
     return [Change("members", str(e.originator_id), {
         "status": END_STATUS.get(e.reason, "ended"), "ended_on": _d(e.ended_on),
-        "end_reason": e.reason, "ended_position": position})]
+        "end_reason": e.reason, "ended_position": position,
+        "version": e.originator_version})]
 
 
 def death_recorded(e: Any, position: int) -> list[Operation]:
@@ -196,7 +207,12 @@ def incident_reported(e: Any, position: int) -> list[Operation]:
     return [Insert("incidents", key, {
         "incident_id": key, "enrolment_id": e.enrolment_id, "programme": e.programme_code,
         "kind": e.kind, "occurred_on": _d(e.occurred_on), "work_related": int(e.work_related),
-        "position": position})]
+        "position": position, "version": e.originator_version})]
+
+
+def incident_touched(e: Any, position: int) -> list[Operation]:
+    """A claim opened or closed on an incident: only its version moves (incident list)."""
+    return [Change("incidents", str(e.originator_id), {"version": e.originator_version})]
 
 
 def claim_filed(e: Any, position: int) -> list[Operation]:
@@ -216,7 +232,8 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "revoked_on": None, "revoked_position": None, "claimant_nik": claimant.get("nik"),
         "account": f"{claimant.get('bank', '')} {claimant.get('account_number', '')}".strip(),
         "subject_kk": facts.get("deceased_kk"),
-        "occurred_on": _d(occurred) if isinstance(occurred, date) else occurred})]
+        "occurred_on": _d(occurred) if isinstance(occurred, date) else occurred,
+        "version": e.originator_version})]
 
 
 def claim_approved(e: Any, position: int) -> list[Operation]:
@@ -224,23 +241,24 @@ def claim_approved(e: Any, position: int) -> list[Operation]:
         "status": "approved", "approved": e.amount, "approved_on": _d(e.approved_on),
         "approved_by": e.actor,
         "sole_approver_reason": getattr(e, "sole_approver_reason", "") or None,
-        "approved_position": position})]
+        "approved_position": position, "version": e.originator_version})]
 
 
 def approval_revoked(e: Any, position: int) -> list[Operation]:
     return [Change("claims", str(e.originator_id), {
         "status": "revoked", "approved": 0, "revoked_on": _d(e.revoked_on),
-        "revoked_position": position})]
+        "revoked_position": position, "version": e.originator_version})]
 
 
 def claim_rejected(e: Any, position: int) -> list[Operation]:
-    return [Change("claims", str(e.originator_id), {"status": "rejected"})]
+    return [Change("claims", str(e.originator_id), {"status": "rejected",
+                                                      "version": e.originator_version})]
 
 
 def disbursed(e: Any, position: int) -> list[Operation]:
     cid = str(e.originator_id)
     return [
-        Change("claims", cid, add={"disbursed": e.amount}),
+        Change("claims", cid, {"version": e.originator_version}, {"disbursed": e.amount}),
         Insert("payouts", f"{cid}/{e.reference}", {
             "claim_id": cid, "reference": e.reference, "amount": e.amount,
             "paid_on": _d(e.paid_on), "reversed": 0, "position": position}),
@@ -253,7 +271,8 @@ def disbursement_reversed(e: Any, position: int) -> list[Operation]:
               " AND reversed = 0)")
     return [
         Op(f"UPDATE {{claims}} SET disbursed = disbursed - {amount}, reversed = reversed +"
-           f" {amount} WHERE claim_id = ?", (cid, e.reference, cid, e.reference, cid)),
+           f" {amount}, version = ? WHERE claim_id = ?",
+           (cid, e.reference, cid, e.reference, e.originator_version, cid)),
         Op("UPDATE {payouts} SET reversed = 1 WHERE claim_id = ? AND reference = ?",
            (cid, e.reference)),
     ]
@@ -354,12 +373,18 @@ HANDLERS: dict[str, Handler] = {
     "Programme.BudgetRevised": budget_revised,
     "Programme.RateSet": rate_set,
     "Programme.Closed": programme_closed,
+    "Programme.ContributionBooked": programme_touched,
+    "Programme.ContributionUnbooked": programme_touched,
+    "Programme.PayoutBooked": programme_touched,
+    "Programme.PayoutUnbooked": programme_touched,
     "Person.DeathRecorded": death_recorded,
     "Enrolment.Enrolled": enrolled,
     "Enrolment.KpjRecorded": kpj_recorded,
     "Enrolment.CoverageEnded": coverage_ended,
     "IdentityCheck.Recorded": identity_checked,
     "Incident.Reported": incident_reported,
+    "Incident.ClaimOpened": incident_touched,
+    "Incident.ClaimClosed": incident_touched,
     "Contribution.Paid": contribution_paid,
     "Contribution.Reversed": contribution_reversed,
     "Claim.Filed": claim_filed,

@@ -18,102 +18,35 @@ every command prints as one ``Error:`` line and /readyz and ``status`` report.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import re
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
-from itertools import groupby
+from datetime import UTC, datetime
 from typing import Any
 
 from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError, StoreUnavailableError
-from ledger.journal.checkpoint import leaf_of
-from ledger.journal.merkle import Frontier
+from projections.batch import column as _get
+from projections.batch import execute as _execute
+from projections.batch import journal_operations as _journal
 from projections.db import Connection, Namespace
-from projections.handlers import (
-    HANDLERS,
-    PRIMARY_KEYS,
-    Change,
-    Insert,
-    Op,
-    Operation,
-    Rows,
-    check_bounds,
-    projection_of,
+from projections.failures import EventFailed as _EventFailed
+from projections.failures import unreachable
+from projections.follower import (
+    BACKOFF_CAP_SECONDS,
+    FORGET_FOLLOWERS_AFTER,
+    HEARTBEAT_SECONDS,
+    FollowerState,
 )
+from projections.handlers import HANDLERS, Operation, check_bounds
 from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
 from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
 BATCH = 2000
-
-#: A following worker that cannot reach the database waits its poll interval (0.5 s), then
-#: twice as long after each failure, up to this: it notices a database back within 10 s
-#: without hammering one that is down. An event that cannot be applied is retried as rarely.
-BACKOFF_CAP_SECONDS = 10.0
-#: How often a following worker writes that it is alive (``followers.seen_at``).
-HEARTBEAT_SECONDS = 5.0
-#: A follower's row not updated for a day is a worker that is gone: its row is removed.
-FORGET_FOLLOWERS_AFTER = timedelta(days=1)
-
-#: SQLSTATE classes that say the server cannot be used right now rather than that an event is
-#: wrong: 08 connection, 53 insufficient resources, 57 operator intervention (shutdown,
-#: starting up), 58 system error.
-_UNREACHABLE_CLASSES = ("08", "53", "57", "58")
-_SIXTEEN_DIGITS = re.compile(r"\b(\d{4})\d{8}(\d{4})\b")
-
-
-def unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the database cannot be reached or used at the moment (worth
-    waiting for) rather than that an event cannot be applied."""
-    import psycopg
-    from eventsourcing.persistence import InterfaceError, OperationalError
-
-    if isinstance(error, (StoreUnavailableError, ConnectionError, sqlite3.OperationalError,
-                          psycopg.InterfaceError)):
-        return True
-    found: BaseException | None = error
-    while found is not None:  # the library wraps the driver's error: look at its cause
-        if isinstance(found, psycopg.OperationalError):
-            state = getattr(found, "sqlstate", None)
-            return state is None or state[:2] in _UNREACHABLE_CLASSES
-        found = found.__cause__
-    return isinstance(error, (OperationalError, InterfaceError))
-
-
-def _reason(error: BaseException) -> str:
-    """One line for people: what went wrong, with any 16-digit number (NIK, KK) masked."""
-    lines = str(error).strip().splitlines()
-    text = lines[0] if lines else ""
-    named = text if isinstance(error, ValueError) and not isinstance(
-        error, sqlite3.Error) else f"{type(error).__name__}: {text}"
-    return _SIXTEEN_DIGITS.sub(r"\1********\2", named)
-
-
-class _EventFailed(Exception):
-    """One event (its position and name) could not be applied, and why."""
-
-    def __init__(self, position: int, event: str, cause: BaseException) -> None:
-        super().__init__(f"position {position} ({event}): {cause}")
-        self.position = position
-        self.event = event
-        self.cause = cause
-
-    def stopped(self, at: int) -> ProjectionStoppedError:
-        """The error for people: the projections stay at position ``at``."""
-        projection = projection_of(self.event)
-        reason = _reason(self.cause)
-        return ProjectionStoppedError(
-            f"the {projection} projection cannot apply the event at position "
-            f"{self.position} ({self.event}): {reason}; the projections stay at position "
-            f"{at} until it can be applied (the log itself is intact)",
-            projection=projection, position=self.position, event=self.event, reason=reason)
 
 
 class Projector:
@@ -354,7 +287,7 @@ class Projector:
         state is logged once, and written with a heartbeat to the ``followers`` table, which
         /readyz and ``status`` read.
         """
-        state = _FollowerState(self, worker or f"{socket.gethostname()}:{os.getpid()}")
+        state = FollowerState(self, worker or f"{socket.gethostname()}:{os.getpid()}")
         delay = poll_seconds
         while not stop.is_set():
             try:
@@ -418,186 +351,6 @@ class Projector:
         return True
 
 
-class _FollowerState:
-    """What a following worker is doing: logged once per change, kept in ``followers``."""
 
-    def __init__(self, projector: Projector, worker: str) -> None:
-        self.projector = projector
-        self.worker = worker
-        self.state = "starting"
-        self.since = datetime.now(UTC)
-        self.reason = ""
-        self.detail = ""
-        self.beaten = 0.0
-        self.forgot = False
-
-    def following(self) -> None:
-        now = datetime.now(UTC)
-        if self.state == "unreachable":
-            down = (now - self.since).total_seconds()
-            self.detail = (f"reached the database again after {down:.1f} s without it "
-                           f"(since {self.since.isoformat(timespec='seconds')}: {self.reason})")
-            log.warning("projector: %s; following the log from position %d", self.detail,
-                        self.projector.position())
-        elif self.state == "stopped":
-            self.detail = f"applied the event it had stopped at ({self.reason})"
-            log.warning("projector: %s; following the log again", self.detail)
-        if self.state != "following":
-            self._change("following", "")
-        self.beat()
-
-    def stopped(self, error: ProjectionStoppedError) -> None:
-        if self.state != "stopped" or self.reason != str(error):
-            if not error.logged:  # recorded before (another worker, an earlier run)
-                log.error("projector: %s", error)
-            self._change("stopped", str(error))
-            self.detail = str(error)
-        self.beat()
-
-    def unreachable(self, error: BaseException, delay: float) -> None:
-        reason = _reason(error.__cause__ if isinstance(error, StoreUnavailableError)
-                         and error.__cause__ is not None else error)
-        if self.state != "unreachable" or self.reason != reason:
-            if unreachable(error):
-                log.warning("projector: cannot reach the database: %s; trying again in "
-                            "%.1f s, then backing off up to %.0f s", reason, delay,
-                            BACKOFF_CAP_SECONDS)
-            else:  # not expected: keep the traceback, once
-                log.exception("projector: %s; trying again in %.1f s, then backing off up to "
-                              "%.0f s", reason, delay, BACKOFF_CAP_SECONDS)
-            if self.state != "unreachable":
-                self._change("unreachable", reason)
-            self.reason = reason
-
-    def _change(self, state: str, reason: str) -> None:
-        self.state, self.reason, self.since = state, reason, datetime.now(UTC)
-        self.beaten = 0.0  # say it at once
-
-    def beat(self) -> None:
-        """Write this worker's state when it changed, else every HEARTBEAT_SECONDS."""
-        if time.monotonic() - self.beaten < HEARTBEAT_SECONDS:
-            return
-        now = datetime.now(UTC)
-        live = self.projector.live
-        try:
-            with self.projector.connection.transaction() as cursor:
-                if not self.forgot:
-                    cursor.execute(live.sql("DELETE FROM {followers} WHERE seen_at < ?"),
-                                   ((now - FORGET_FOLLOWERS_AFTER).isoformat(),))
-                cursor.execute(live.sql(
-                    "INSERT INTO {followers} (worker, state, since, seen_at, detail)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET"
-                    " state = excluded.state, since = excluded.since,"
-                    " seen_at = excluded.seen_at, detail = excluded.detail"),
-                    (self.worker, self.state, self.since.isoformat(), now.isoformat(),
-                     self.detail or self.reason or None))
-        except Exception as error:  # the next round finds out, and says why
-            log.debug("projector: heartbeat not written: %s", _reason(error))
-            return
-        self.forgot = True
-        self.beaten = time.monotonic()
-
-    def leave(self) -> None:
-        """A worker stopped on purpose removes its row: it is not missing, it is gone."""
-        with contextlib.suppress(Exception), \
-                self.projector.connection.transaction() as cursor:
-            cursor.execute(self.projector.live.sql("DELETE FROM {followers} WHERE worker = ?"),
-                           (self.worker,))
-
-
-def _journal(cursor: Any, namespace: Namespace, notifications: Any) -> list[Operation]:
-    """Append the batch's events to the journal's Merkle tree (leaves and right edge)."""
-    cursor.execute(namespace.sql(
-        "SELECT size, hashes FROM {journal_frontier} WHERE name = 'journal'"))
-    row = cursor.fetchone()
-    frontier = Frontier(int(_get(row, "size", 0)),
-                        [bytes.fromhex(h) for h in json.loads(_get(row, "hashes", 1))])
-    rows = []
-    for notification in notifications:
-        leaf = leaf_of(notification.id, notification.originator_id,
-                       notification.originator_version, notification.topic, notification.state)
-        rows.append((frontier.size, notification.id, leaf.hex()))
-        frontier.append(leaf)
-    return [
-        Rows("journal_leaves", ("leaf_index", "position", "hash"), rows),
-        Op("UPDATE {journal_frontier} SET size = ?, hashes = ? WHERE name = 'journal'",
-           (frontier.size, json.dumps([h.hex() for h in frontier.hashes]))),
-    ]
-
-
-def _get(row: Any, key: str, index: int) -> Any:
-    return row[key] if isinstance(row, dict) else row[index]
-
-
-def _execute(cursor: Any, namespace: Namespace, operations: list[Operation]) -> None:
-    """Apply a batch's operations in log order (see :mod:`projections.handlers`)."""
-    batch = _Batch(cursor, namespace)
-    for operation in operations:
-        batch.apply(operation)
-    batch.flush()
-
-
-class _Batch:
-    """Rows inserted by this batch, changed in memory until they must reach the database."""
-
-    def __init__(self, cursor: Any, namespace: Namespace) -> None:
-        self.cursor = cursor
-        self.namespace = namespace
-        self.pending: dict[str, dict[str, dict[str, Any]]] = {}
-        self.bulk: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
-        self.changes: list[Change] = []
-
-    def apply(self, operation: Operation) -> None:
-        if isinstance(operation, Insert):
-            self.pending.setdefault(operation.table, {})[operation.key] = dict(operation.row)
-        elif isinstance(operation, Change):
-            row = self.pending.get(operation.table, {}).get(operation.key)
-            if row is None:
-                self.changes.append(operation)  # a row of an earlier batch: UPDATE later
-                return
-            row.update(operation.assign)
-            for column, amount in operation.add.items():
-                row[column] = int(row[column]) + amount
-        elif isinstance(operation, Rows):
-            self.bulk.setdefault(operation.table, (operation.columns, []))[1].extend(
-                operation.rows)
-        else:
-            self.flush()  # plain SQL may read anything written before it
-            self.cursor.execute(self.namespace.sql(operation.sql), operation.params)
-
-    def flush(self) -> None:
-        for table, keyed in self.pending.items():
-            if keyed:
-                columns = tuple(next(iter(keyed.values())))
-                names = ", ".join(columns)
-                marks = ", ".join("?" * len(columns))
-                self.cursor.executemany(
-                    self.namespace.sql(f"INSERT INTO {{{table}}} ({names}) VALUES ({marks})"),
-                    [tuple(row[c] for c in columns) for row in keyed.values()])
-        for table, (columns, bulk_rows) in self.bulk.items():
-            if bulk_rows:
-                _bulk_insert(self.cursor, self.namespace, table, columns, bulk_rows)
-        shape = lambda c: (c.table, tuple(c.assign), tuple(c.add))  # noqa: E731
-        for (table, assigned, added), group in groupby(self.changes, key=shape):
-            sets = [f"{column} = ?" for column in assigned]
-            sets += [f"{column} = {column} + ?" for column in added]
-            self.cursor.executemany(
-                self.namespace.sql(f"UPDATE {{{table}}} SET {', '.join(sets)} WHERE "
-                                   f"{PRIMARY_KEYS[table]} = ?"),
-                [(*c.assign.values(), *c.add.values(), c.key) for c in group])
-        self.pending, self.bulk, self.changes = {}, {}, []
-
-
-def _bulk_insert(cursor: Any, namespace: Namespace, table: str, columns: tuple[str, ...],
-                 rows: list[Any]) -> None:
-    names = ", ".join(columns)
-    if namespace.postgres:
-        with cursor.copy(f"COPY {namespace.table(table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" * len(columns))
-    cursor.executemany(f"INSERT INTO {namespace.table(table)} ({names}) VALUES ({marks})", rows)
-
-
-__all__ = ["PROJECTIONS", "Projector"]
+__all__ = ["BACKOFF_CAP_SECONDS", "FORGET_FOLLOWERS_AFTER", "HEARTBEAT_SECONDS", "PROJECTIONS",
+           "Projector", "unreachable"]

@@ -23,7 +23,7 @@ TABLES = (
         dpa_reference TEXT, first_month TEXT, months INTEGER, grace_months INTEGER,
         planned_members INTEGER, wage_band BIGINT, revisions INTEGER NOT NULL DEFAULT 0,
         paid BIGINT NOT NULL DEFAULT 0, reversed BIGINT NOT NULL DEFAULT 0, closed_on TEXT,
-        position BIGINT)""",
+        position BIGINT, version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS {rates} (
         programme TEXT, cover TEXT, valid_from TEXT, amount BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {revisions} (
@@ -34,7 +34,7 @@ TABLES = (
         district TEXT, village TEXT, occupation TEXT, branch TEXT, decile INTEGER,
         enrolled_on TEXT, status TEXT, ended_on TEXT, end_reason TEXT, kpj TEXT,
         died_on TEXT, position BIGINT, kk TEXT, ended_position BIGINT, died_position BIGINT,
-        identity TEXT, identity_reason TEXT, identity_position BIGINT)""",
+        identity TEXT, identity_reason TEXT, identity_position BIGINT, version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS {index}members_nik ON {members} (nik)",
     "CREATE INDEX IF NOT EXISTS {index}members_person ON {members} (person_id)",
     "CREATE INDEX IF NOT EXISTS {index}members_programme ON {members} (programme)",
@@ -54,11 +54,11 @@ TABLES = (
         reversed BIGINT NOT NULL DEFAULT 0, position BIGINT, filed_by TEXT,
         approved_by TEXT, sole_approver_reason TEXT, approved_position BIGINT,
         revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
-        subject_kk TEXT, occurred_on TEXT)""",
+        subject_kk TEXT, occurred_on TEXT, version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
     """CREATE TABLE IF NOT EXISTS {incidents} (
         incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
-        occurred_on TEXT, work_related INTEGER, position BIGINT)""",
+        occurred_on TEXT, work_related INTEGER, position BIGINT, version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS {handover_items} (
         handover_id TEXT NOT NULL, claim_id TEXT NOT NULL, amount BIGINT,
         paid_at_ceremony INTEGER, position BIGINT)""",
@@ -82,7 +82,21 @@ ADDED_COLUMNS = (
     ("tracking", "last_error", "TEXT"),
     ("tracking", "failed_position", "BIGINT"),
     ("tracking", "failed_at", "TEXT"),
+    # The list read models (projections.lists): each record's version at the position.
+    ("programmes", "version", "INTEGER"),
+    ("members", "version", "INTEGER"),
+    ("incidents", "version", "INTEGER"),
+    ("claims", "version", "INTEGER"),
 )
+
+#: Added columns that only a replay of the log can fill, and the projection whose tables they
+#: are in: tables an older version built get the column, and that projection starts again at
+#: position 0, which makes the next catch-up rebuild the set (runner.catch_up), so a store
+#: projected before gains them with the rows of a rebuild.
+REBUILT_WHEN_ADDED = {
+    ("programmes", "version"): "budget", ("members", "version"): "coverage",
+    ("incidents", "version"): "balances", ("claims", "version"): "balances",
+}
 
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
@@ -98,25 +112,37 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         for statement in TABLES:
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))
-        _add_missing_columns(cursor, namespace)
+        added = _add_missing_columns(cursor, namespace)
         for name in PROJECTIONS:
             cursor.execute(namespace.sql(
                 "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
                 "ON CONFLICT (name) DO NOTHING"), (name,))
+        for name in {REBUILT_WHEN_ADDED[a] for a in added if a in REBUILT_WHEN_ADDED}:
+            cursor.execute(namespace.sql("UPDATE {tracking} SET position = 0 WHERE name = ?"),
+                           (name,))
         cursor.execute(namespace.sql(
             "INSERT INTO {journal_frontier} (name, size, hashes) VALUES ('journal', 0, '[]') "
             "ON CONFLICT (name) DO NOTHING"))
 
 
-def _add_missing_columns(cursor: Any, namespace: Namespace) -> None:
+def _add_missing_columns(cursor: Any, namespace: Namespace) -> set[tuple[str, str]]:
+    """Add the columns missing from tables an older version made; say which were added."""
+    added: set[tuple[str, str]] = set()
     for table, column, kind in ADDED_COLUMNS:
-        if namespace.postgres:
-            cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN IF NOT EXISTS "
-                           f"{column} {kind}")
-            continue
-        cursor.execute(f"PRAGMA table_info({namespace.table(table)})")
-        if column not in {row[1] for row in cursor.fetchall()}:
+        if column not in _columns(cursor, namespace, table):
             cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN {column} {kind}")
+            added.add((table, column))
+    return added
+
+
+def _columns(cursor: Any, namespace: Namespace, table: str) -> set[str]:
+    if namespace.postgres:
+        cursor.execute("SELECT column_name FROM information_schema.columns"
+                       " WHERE table_schema = %s AND table_name = %s", (namespace.schema, table))
+        return {row["column_name"] if isinstance(row, dict) else row[0]
+                for row in cursor.fetchall()}
+    cursor.execute(f"PRAGMA table_info({namespace.table(table)})")
+    return {row[1] for row in cursor.fetchall()}
 
 
 def drop_tables(connection: Connection, namespace: Namespace) -> None:

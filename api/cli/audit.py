@@ -10,11 +10,12 @@ import click
 from rich.table import Table
 
 from api.cli.common import console, ledger_session, refusal
+from documents.finding_text import record, statement, titled_summary
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.limits import MAX_POSITION
 from ledger.reads import log_head
-from projections.findings import RULES, SEVERITIES, Finding, findings, summary
+from projections.findings import RULES, SEVERITIES, Finding, findings
 from projections.queries import Reader
 from projections.runner import Projector
 
@@ -142,8 +143,8 @@ def findings_command(program: str | None, rule: str | None, severity: str | None
     except LedgerError as error:
         raise refusal(error) from None
     if as_json:
-        click.echo(json.dumps({"position": position, "summary": summary(found),
-                               "items": [f.as_record() for f in found]}, indent=2,
+        click.echo(json.dumps({"position": position, "summary": titled_summary(found),
+                               "items": [record(f) for f in found]}, indent=2,
                               ensure_ascii=False))
         return
     print_findings(found, position)
@@ -162,7 +163,7 @@ def print_findings(found: list[Finding], position: int, per_rule: int | None = N
         shown[finding.rule] = shown.get(finding.rule, 0) + 1
         if per_rule is not None and shown[finding.rule] > per_rule:
             continue
-        table.add_row(str(finding.flag), finding.severity, finding.rule, finding.detail,
+        table.add_row(str(finding.flag), finding.severity, finding.rule, statement(finding),
                       _positions(finding.positions))
     console.print(table)
     hidden = sum(max(0, n - per_rule) for n in shown.values()) if per_rule else 0
@@ -175,7 +176,7 @@ def summary_table(found: list[Finding], position: int) -> Table:
                   f"{position}", title_justify="left")
     for column in ("Flag", "Rule", "Severity", "Cases"):
         table.add_column(column, justify="right" if column == "Cases" else "left")
-    for row in summary(found):
+    for row in titled_summary(found):
         table.add_row(str(row["flag"]), row["title"], row["severity"], str(row["cases"]))
     return table
 

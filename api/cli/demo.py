@@ -97,14 +97,17 @@ def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str)
     from documents.audit import audit_report
     from documents.dossier import claim_dossier
     from documents.minutes import handover_minutes
+    from projections.opening import open_read_side
+    from projections.records import Records
 
     started = time.perf_counter()
-    documents = [(f"laporan-audit-{DEMO_AUDITED}.pdf",
-                  audit_report(ledger, DEMO_AUDITED, signing_key=key).content),
-                 (f"berkas-klaim-{result.claim_ids[0][:8]}.pdf",
-                  claim_dossier(ledger, result.claim_ids[0], signing_key=key).content)]
+    with open_read_side(ledger, signing_key=key) as view:
+        documents = [(f"laporan-audit-{DEMO_AUDITED}.pdf",
+                      audit_report(view, DEMO_AUDITED).content),
+                     (f"berkas-klaim-{result.claim_ids[0][:8]}.pdf",
+                      claim_dossier(view, result.claim_ids[0]).content)]
     for handover_id in result.handover_ids:
-        minutes = handover_minutes(ledger, handover_id)
+        minutes = handover_minutes(Records(ledger), handover_id)
         held_on = ledger.handover(handover_id).held_on.isoformat()
         documents.append((f"berita-acara-{held_on}.pdf", minutes.content))
     for name, content in documents:

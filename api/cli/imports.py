@@ -408,6 +408,7 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path,
     """The reconciliation report (PDF, Bahasa Indonesia): runs and their discrepancies."""
     from api.cli.reports import write_atomically
     from documents.reconciliation import reconciliation_pdf
+    from projections.views import ReconciliationRun
 
     require_output(output, force)
     try:
@@ -417,7 +418,8 @@ def reconciliation_report(run_id: str | None, code: str | None, output: Path,
                 runs = reader.runs(run_id=run_id, program=code)
                 if run_id and not runs:
                     raise LedgerCommandError(f"there is no reconciliation run {run_id}")
-                write_atomically(output, reconciliation_pdf(runs))
+                write_atomically(output, reconciliation_pdf(
+                    [ReconciliationRun.of(run) for run in runs]))
             finally:
                 projector.close()
     except LedgerError as error:

@@ -86,12 +86,16 @@ def report_audit(program: str, as_of: datetime | None, position: int | None, ros
                  lang: str, output: Path, force: bool) -> None:
     """The audit report of a programme (default cut-off: everything recorded so far)."""
     from documents.audit import audit_report
+    from projections.opening import open_read_side
 
     day: date | None = as_of.date() if as_of else None
-    _render(lambda ledger: audit_report(ledger, program, position=position, as_of=day,
-                                        roster=roster, lang=lang,
-                                        signing_key=signing_key_from_environment()),
-            output, f"audit report of {program}", force)
+
+    def make(ledger: Ledger) -> Report:
+        with open_read_side(ledger, position, as_of=day,
+                            signing_key=signing_key_from_environment()) as view:
+            return audit_report(view, program, roster=roster, lang=lang)
+
+    _render(make, output, f"audit report of {program}", force)
 
 
 @report.command("claim")
@@ -102,10 +106,13 @@ def report_audit(program: str, as_of: datetime | None, position: int | None, ros
 def report_claim(claim_id: str, lang: str, output: Path, force: bool) -> None:
     """The dossier of one claim: history with inclusion proofs, computation, approval, payouts."""
     from documents.dossier import claim_dossier
+    from projections.opening import open_read_side
 
-    _render(lambda ledger: claim_dossier(ledger, claim_id, lang,
-                                         signing_key_from_environment()),
-            output, f"dossier of claim {claim_id}", force)
+    def make(ledger: Ledger) -> Report:
+        with open_read_side(ledger, signing_key=signing_key_from_environment()) as view:
+            return claim_dossier(view, claim_id, lang)
+
+    _render(make, output, f"dossier of claim {claim_id}", force)
 
 
 @report.command("handover")
@@ -116,6 +123,7 @@ def report_claim(claim_id: str, lang: str, output: Path, force: bool) -> None:
 def report_handover(handover_id: str, lang: str, output: Path, force: bool) -> None:
     """The minutes (Berita Acara Serah Terima) of one handover ceremony."""
     from documents.minutes import handover_minutes
+    from projections.records import Records
 
-    _render(lambda ledger: handover_minutes(ledger, handover_id, lang), output,
+    _render(lambda ledger: handover_minutes(Records(ledger), handover_id, lang), output,
             f"minutes of ceremony {handover_id}", force)

@@ -22,12 +22,13 @@ from api.fields import (
     stripped,
     text,
 )
-from api.resources.common import if_match, page, read, written
-from api.state import ledger
+from api.resources.common import if_match, listed, page, read, written
+from api.resources.projections import Fresh, fresh_list
+from api.state import ledger, reader
 from ledger.benefits import Benefit
 from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus, Deceased
-from ledger.history import scan
 from ledger.limits import MAX_INCAPACITY_MONTHS
+from projections import lists
 
 blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims",
                 description="Benefit claims; amounts come from the versioned rule set")
@@ -109,7 +110,7 @@ class ClaimPage(Page):
     items = fields.List(fields.Nested(ClaimOut), required=True)
 
 
-class ClaimQuery(PageQuery):
+class ClaimQuery(PageQuery, Fresh):
     program = text(40)
     status = fields.String(validate=validate.OneOf([s.value for s in ClaimStatus]))
     benefit = fields.String(validate=validate.OneOf([b.value for b in Benefit]))
@@ -175,19 +176,15 @@ class Claims(MethodView):
     @blp.arguments(ClaimQuery, location="query")
     @blp.response(200, ClaimPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List claims, filtered by programme, benefit, status and filing date."""
-        program = query.get("program", "").upper()
-
-        def created(e: Any) -> bool:
-            return bool((not program or e.programme_code == program)
-                    and e.benefit == query.get("benefit", e.benefit)
-                    and e.filed_on >= query.get("filed_from", e.filed_on)
-                    and e.filed_on <= query.get("filed_to", e.filed_on))
-
-        found, after = scan(ledger(), Claim.Filed,  # type: ignore[attr-defined]
-                            query["after"], query["limit"], created, ledger().claim,
-                            lambda c: query.get("status", c.status.value) == c.status.value)
-        return page([{**view(c), "version": c.version, "position": None} for c in found], after)
+        """List claims, filtered by programme, benefit, status and filing date (from the
+        claims read model; accepts min_position)."""
+        fresh_list(query)
+        found = lists.claims(reader(), program=query.get("program", "").upper(),
+                             status=query.get("status"), benefit=query.get("benefit"),
+                             filed_from=query.get("filed_from"), filed_to=query.get("filed_to"),
+                             after=query["after"], limit=query["limit"])
+        return page([{**view(c), "version": c.version, "position": None}
+                     for c in listed(found)], found.next)
 
     @blp.doc(security=[BEARER])
     @requires("clerk")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from flask import request
 from flask_smorest import abort
 
 from api.state import ledger
+from projections.lists import Page
 
 
 def written(aggregate: Any, body: dict[str, Any], status: int = 200,
@@ -38,6 +40,13 @@ def if_match() -> int | None:
     if not value.isdigit():
         abort(400, message=f"If-Match must be the record's version, e.g. \"3\"; got {header!r}")
     return int(value)
+
+
+def listed(found: Page) -> list[Any]:
+    """A list page's records, each read at the version the list read model names (the state
+    as of the projections' position, whatever was recorded since)."""
+    repository = ledger().repository
+    return [repository.get(UUID(item.id), version=item.version) for item in found.items]
 
 
 def page(items: list[dict[str, Any]], next_position: int | None) -> dict[str, Any]:

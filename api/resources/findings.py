@@ -12,7 +12,8 @@ from api.auth import BEARER, READERS, requires
 from api.fields import StrictSchema, text
 from api.resources.projections import Fresh, fresh
 from api.state import reader
-from projections.findings import RULES, SEVERITIES, findings, summary
+from documents.finding_text import record, titled_summary
+from projections.findings import RULES, SEVERITIES, findings
 
 blp = Blueprint("findings", __name__, url_prefix="/api/v1/findings",
                 description="Audit findings: the ten red flags, each with the events proving it")
@@ -73,6 +74,7 @@ def list_findings(query: dict[str, Any]) -> dict[str, Any]:
                      severity=query.get("severity"))
     start, limit = query["offset"], query["limit"]
     end = start + limit
-    return {"position": g.projection_position, "total": len(found), "summary": summary(found),
-            "items": [f.as_record() for f in found[start:end]],
+    return {"position": g.projection_position, "total": len(found),
+            "summary": titled_summary(found),
+            "items": [record(f) for f in found[start:end]],
             "next": end if end < len(found) else None}

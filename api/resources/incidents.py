@@ -11,10 +11,11 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, StrictSchema, Written, text
-from api.resources.common import page, read, written
-from api.state import ledger
-from ledger.history import scan
+from api.resources.common import listed, page, read, written
+from api.resources.projections import Fresh, fresh_list
+from api.state import ledger, reader
 from ledger.incident import Incident, IncidentKind
+from projections import lists
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents",
                 description="What happened to a member, when and where")
@@ -48,7 +49,7 @@ class IncidentPage(Page):
     items = fields.List(fields.Nested(IncidentOut), required=True)
 
 
-class IncidentQuery(PageQuery):
+class IncidentQuery(PageQuery, Fresh):
     program = text(40)
     kind = fields.String(validate=validate.OneOf([k.value for k in IncidentKind]))
     occurred_from = fields.Date()
@@ -72,19 +73,16 @@ class Incidents(MethodView):
     @blp.arguments(IncidentQuery, location="query")
     @blp.response(200, IncidentPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List incidents, filtered by programme, kind and date."""
-        program = query.get("program", "").upper()
-
-        def created(e: Any) -> bool:
-            return bool((not program or e.programme_code == program)
-                    and e.kind == query.get("kind", e.kind)
-                    and e.occurred_on >= query.get("occurred_from", e.occurred_on)
-                    and e.occurred_on <= query.get("occurred_to", e.occurred_on))
-
-        found, after = scan(ledger(), Incident.Reported,  # type: ignore[attr-defined]
-                            query["after"], query["limit"], created, ledger().incident,
-                            lambda _i: True)
-        return page([{**view(i), "version": i.version, "position": None} for i in found], after)
+        """List incidents, filtered by programme, kind and date (from the incidents read
+        model; accepts min_position)."""
+        fresh_list(query)
+        found = lists.incidents(reader(), program=query.get("program", "").upper(),
+                                kind=query.get("kind"),
+                                occurred_from=query.get("occurred_from"),
+                                occurred_to=query.get("occurred_to"),
+                                after=query["after"], limit=query["limit"])
+        return page([{**view(i), "version": i.version, "position": None}
+                     for i in listed(found)], found.next)
 
     @blp.doc(security=[BEARER])
     @requires("clerk")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -13,11 +12,13 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
-from api.resources.common import if_match, page, read, written
-from api.state import ledger
+from api.resources.common import if_match, listed, page, read, written
+from api.resources.projections import Fresh, fresh_list
+from api.state import ledger, reader
 from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
-from ledger.history import events_of, incidents_and_claims, scan
+from ledger.history import events_of, incidents_and_claims
 from ledger.identity import parse_nik
+from projections import lists
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
                 description="Enrolments of workers: one active coverage per NIK")
@@ -67,7 +68,7 @@ class MemberPage(Page):
     items = fields.List(fields.Nested(MemberOut), required=True)
 
 
-class MemberQuery(PageQuery):
+class MemberQuery(PageQuery, Fresh):
     program = text(40)
     region = pattern(r"^\d{2}\.\d{2}$", "36.71")
     district = pattern(r"^\d{2}\.\d{2}\.\d{2}$", "36.71.08")
@@ -118,10 +119,6 @@ def view(member: Enrolment) -> dict[str, Any]:
     }
 
 
-def _in_range(day: date, start: date | None, end: date | None) -> bool:
-    return (start is None or day >= start) and (end is None or day <= end)
-
-
 @blp.route("")
 class Members(MethodView):
     @blp.doc(security=[BEARER])
@@ -129,25 +126,17 @@ class Members(MethodView):
     @blp.arguments(MemberQuery, location="query")
     @blp.response(200, MemberPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List enrolments, filtered by programme, region, district, status, NIK, dates."""
-        program = query.get("program", "").upper()
-        wanted_nik = query.get("nik", "").strip()
-
-        def created(event: Any) -> bool:
-            return bool((not program or event.programme_code == program)
-                    and (not wanted_nik or event.nik == wanted_nik)
-                    and event.region == query.get("region", event.region)
-                    and event.district == query.get("district", event.district)
-                    and _in_range(event.enrolled_on, query.get("enrolled_from"),
-                                  query.get("enrolled_to")))
-
-        def state(member: Enrolment) -> bool:
-            status = "active" if member.is_active else "ended"
-            return bool(query.get("status", status) == status)
-
-        found, after = scan(ledger(), Enrolment.Enrolled,  # type: ignore[attr-defined]
-                            query["after"], query["limit"], created, ledger().enrolment, state)
-        return page([{**view(m), "version": m.version, "position": None} for m in found], after)
+        """List enrolments, filtered by programme, region, district, status, NIK, dates (from
+        the members read model; accepts min_position)."""
+        fresh_list(query)
+        found = lists.members(reader(), program=query.get("program", "").upper(),
+                              nik=query.get("nik", "").strip(), region=query.get("region"),
+                              district=query.get("district"), status=query.get("status"),
+                              enrolled_from=query.get("enrolled_from"),
+                              enrolled_to=query.get("enrolled_to"),
+                              after=query["after"], limit=query["limit"])
+        return page([{**view(m), "version": m.version, "position": None}
+                     for m in listed(found)], found.next)
 
     @blp.doc(security=[BEARER])
     @requires("clerk")

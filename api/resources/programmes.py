@@ -20,10 +20,10 @@ from api.fields import (
     pattern,
     text,
 )
-from api.resources.common import if_match, page, read, written
-from api.state import ledger
+from api.resources.common import if_match, listed, page, read, written
+from api.resources.projections import Fresh, fresh_list
+from api.state import ledger, reader
 from ledger.benefits import Cover
-from ledger.history import scan
 from ledger.limits import (
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
@@ -34,6 +34,7 @@ from ledger.limits import (
     MAX_WAGE_BAND,
 )
 from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
+from projections import lists
 
 blp = Blueprint("programs", __name__, url_prefix="/api/v1/programs",
                 description="Programmes of a funder: budget, rates, eligibility, period")
@@ -159,6 +160,10 @@ class ProgrammePage(Page):
     items = fields.List(fields.Nested(ProgrammeOut), required=True)
 
 
+class ProgrammeQuery(PageQuery, Fresh):
+    pass
+
+
 class BudgetRevisionIn(StrictSchema):
     ceiling = Rupiah(required=True, what="the budget ceiling")
     dpa_reference = text(100, required=True)
@@ -191,15 +196,16 @@ def view(programme: Programme) -> dict[str, Any]:
 @blp.route("")
 class Programmes(MethodView):
     @blp.doc(security=[BEARER])
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(ProgrammeQuery, location="query")
     @blp.response(200, ProgrammePage)
     @requires(*READERS)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List programmes in the order they were opened."""
-        found, after = scan(ledger(), Programme.Opened,  # type: ignore[attr-defined]
-                            query["after"], query["limit"], lambda _e: True,
-                            ledger().repository.get, lambda _p: True)
-        return page([{**view(p), "version": p.version, "position": None} for p in found], after)
+        """List programmes in the order they were opened (from the programmes read model;
+        accepts min_position)."""
+        fresh_list(query)
+        found = lists.programmes(reader(), after=query["after"], limit=query["limit"])
+        return page([{**view(p), "version": p.version, "position": None}
+                     for p in listed(found)], found.next)
 
     @blp.doc(security=[BEARER])
     @blp.arguments(ProgrammeIn)

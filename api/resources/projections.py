@@ -9,6 +9,7 @@ so answers are never stale.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
+from ledger.errors import ProjectionStoppedError
 from ledger.history import HISTORY_KINDS, events_of, history_ids
 from ledger.identity import parse_nik
 from ledger.reads import log_head
@@ -65,6 +67,18 @@ def fresh(query: dict[str, Any]) -> None:
         abort(503, message=detail, rule="projections-behind", title=BEHIND_TITLE,
               headers={"X-Projection-Position": str(reached), "Retry-After": "1"})
     g.projection_position = worker.position()
+
+
+def fresh_list(query: dict[str, Any]) -> None:
+    """A list reads its writes: with no ``min_position`` the projections are first brought up
+    to the log's head in the request (the worker's job otherwise; not while the projections
+    are being rebuilt, nor past an event they stopped at: then they answer as far as they got,
+    and say where in ``X-Projection-Position``)."""
+    worker = projector()
+    if query.get("min_position") is None and len(set(worker.positions().values())) == 1:
+        with contextlib.suppress(ProjectionStoppedError):
+            worker.catch_up()
+    fresh(query)
 
 
 @blp.after_app_request

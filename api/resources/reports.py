@@ -58,11 +58,13 @@ def _pdf(rendered: Report, name: str) -> Response:
 def audit(query: dict[str, Any]) -> Response:
     """The audit report of a programme at a cut-off (default: as far as projected)."""
     from documents.audit import audit_report
+    from projections.opening import open_read_side
 
     fresh(query)
-    rendered = audit_report(ledger(), query["program"], position=query.get("position"),
-                            as_of=query.get("as_of"), roster=query["roster"],
-                            lang=query["lang"], signing_key=signing_key_from_environment())
+    with open_read_side(ledger(), query.get("position"), as_of=query.get("as_of"),
+                        signing_key=signing_key_from_environment()) as view:
+        rendered = audit_report(view, query["program"], roster=query["roster"],
+                                lang=query["lang"])
     return _pdf(rendered, f"laporan-audit-{query['program']}-{rendered.position}.pdf")
 
 
@@ -74,10 +76,11 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
     """The dossier of one claim: history with inclusion proofs, computation, approval,
     payouts."""
     from documents.dossier import claim_dossier
+    from projections.opening import open_read_side
 
     fresh(query)
-    rendered = claim_dossier(ledger(), str(claim_id), query["lang"],
-                             signing_key_from_environment())
+    with open_read_side(ledger(), signing_key=signing_key_from_environment()) as view:
+        rendered = claim_dossier(view, str(claim_id), query["lang"])
     return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")
 
 
@@ -88,6 +91,7 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
 def handover(query: dict[str, Any], handover_id: UUID) -> Response:
     """The minutes (Berita Acara Serah Terima) of one ceremony."""
     from documents.minutes import handover_minutes
+    from projections.records import Records
 
-    rendered = handover_minutes(ledger(), str(handover_id), query["lang"])
+    rendered = handover_minutes(Records(ledger()), str(handover_id), query["lang"])
     return _pdf(rendered, f"berita-acara-{handover_id}.pdf")

@@ -22,12 +22,11 @@ from pdf_text import (
     squeezed,
     text_of,
 )
+from rendered import audit_report, claim_dossier, handover_minutes
 
 from documents import finding_text
-from documents.audit import Report, audit_report
-from documents.dossier import claim_dossier
+from documents.audit import Report
 from documents.finding_text import detail, title
-from documents.minutes import handover_minutes
 from ledger.application import Ledger
 from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
 from ledger.journal.verify_proof import check_inclusion

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 from cli_run import run_cli
 from pdf_text import attachments, text_of
+from rendered import audit_report, claim_dossier, handover_minutes
 
-from documents.audit import audit_report
-from documents.dossier import claim_dossier
-from documents.minutes import handover_minutes
 from ledger.application import Ledger
 from ledger.enrolment import EndReason
 from ledger.errors import InvalidInputError, NotFoundError

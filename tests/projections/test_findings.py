@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from documents.finding_text import record, statement
 from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.calendar import month_range
@@ -67,7 +68,7 @@ def test_contributions_for_months_after_a_recorded_death_are_found(ledger: Ledge
     assert finding.members == (str(dead.id),) and finding.severity == "high"
     assert finding.amount == 2 * RATE == 33_600
     assert finding.facts["months"] == ["2025-09", "2025-10"]
-    assert "died on 2025-08-20" in finding.detail and "SP2D/STALE" in finding.detail
+    assert "died on 2025-08-20" in statement(finding) and "SP2D/STALE" in statement(finding)
     # the proof: the coverage end, the death, and the stale payment
     assert len(finding.positions) == 3
 
@@ -80,7 +81,7 @@ def test_a_move_recorded_after_the_payment_still_shows_the_payment(ledger: Ledge
     [finding] = found(ledger, "paid-after-death-or-move")
     assert finding.facts == {"nik": finding.facts["nik"], "event": "moved", "on": "2025-10-05",
                              "months": ["2025-11", "2025-12"], "sp2d": ["SP2D/2"]}
-    assert "moved away on 2025-10-05" in finding.detail
+    assert "moved away on 2025-10-05" in statement(finding)
 
 
 # -- 2 -------------------------------------------------------------------------------------------
@@ -93,8 +94,8 @@ def test_members_never_matched_or_refused_by_the_register_are_found(ledger: Ledg
                                  {str(refused.id): "NIK tidak ditemukan"}, actor=CLERK)
     cases = found(ledger, "identity-not-matched")
     assert [c.members for c in cases] == [(str(late.id),), (str(refused.id),)]
-    assert "never sent" in cases[0].detail
-    assert "not matched by the population register: NIK tidak ditemukan" in cases[1].detail
+    assert "never sent" in statement(cases[0])
+    assert "not matched by the population register: NIK tidak ditemukan" in statement(cases[1])
     assert year.members and all(c.severity == "medium" for c in cases)
 
 
@@ -165,7 +166,7 @@ def test_a_death_within_90_days_of_enrolment_is_found_with_its_rp10m_claim(
     [finding] = found(ledger, "death-within-90-days")
     assert finding.claims == (claim,) and finding.amount == 10_000_000
     assert finding.facts["days"] == 70
-    assert "enrolled on 2025-03-24 and died 70 days later" in finding.detail
+    assert "enrolled on 2025-03-24 and died 70 days later" in statement(finding)
 
 
 # -- 5 -------------------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_a_claim_whose_paid_month_was_reversed_afterwards_is_found(ledger: Ledge
                                 "dana dikembalikan bank", actor=FINANCE)
     [finding] = found(ledger, "incident-outside-paid-coverage")
     assert finding.claims == (str(claim.id),) and finding.amount == 1_000_000
-    assert "2025-05, which is not paid" in finding.detail
+    assert "2025-05, which is not paid" in statement(finding)
     assert year.members
 
 
@@ -245,8 +246,8 @@ def test_heirs_of_three_families_paid_into_one_account_are_found_two_are_not(
     [finding] = found(ledger, "shared-payee-account")
     assert finding.claims == tuple(claims) and finding.amount == 9_000_000
     assert finding.facts == {"account": "Bank BRI ****2233", "families": 3}
-    assert "3300112233" not in finding.detail
-    assert "3300112233" not in finding.id and "3300112233" not in str(finding.as_record())
+    assert "3300112233" not in statement(finding)
+    assert "3300112233" not in finding.id and "3300112233" not in str(record(finding))
     assert finding.id == found(ledger, "shared-payee-account")[0].id  # stable: a permalink
 
 
@@ -266,10 +267,10 @@ def test_a_claim_handed_over_before_its_payout_is_found_and_stays_found_once_pai
                         officials=(Official("Camat Periuk", "Kecamatan Periuk"),)),
         [claim.id], actor=CLERK)
     [unpaid] = found(ledger, "handover-without-payout")
-    assert unpaid.severity == "high" and "Rp42.000.000 of it is still unpaid" in unpaid.detail
+    assert unpaid.severity == "high" and "Rp42.000.000 of it is still unpaid" in statement(unpaid)
     ledger.disburse(claim.id, "TRF/LATE", 42_000_000, date(2025, 10, 8), actor=FINANCE)
     [later] = found(ledger, "handover-without-payout")
-    assert later.severity == "medium" and "it was paid on 2025-10-08" in later.detail
+    assert later.severity == "medium" and "it was paid on 2025-10-08" in statement(later)
     assert len(later.positions) > len(unpaid.positions)
 
 
@@ -280,14 +281,14 @@ def test_a_budget_built_on_rp17000_instead_of_rp16800_is_found(ledger: Ledger) -
     [finding] = found(ledger, "budget-not-headcount-rate-months")
     assert finding.amount == TEAM * 200 * 10 == 6_000
     assert finding.facts["official_rate"] == 16_800 and finding.facts["expected"] == 504_000
-    assert "works out at Rp17.000 a member a month" in finding.detail
+    assert "works out at Rp17.000 a member a month" in statement(finding)
 
 
 def test_a_budget_for_fewer_months_than_the_cohort_needs_is_found(ledger: Ledger) -> None:
     ledger.open_programme(tangerang_terms(budget_ceiling=5_952 * RATE * 4), actor="admin")
     [finding] = found(ledger, "budget-not-headcount-rate-months")
     assert finding.amount == -5_952 * RATE * 6
-    assert "5.952 members x Rp16.800 x 10 months is Rp999.936.000" in finding.detail
+    assert "5.952 members x Rp16.800 x 10 months is Rp999.936.000" in statement(finding)
 
 
 def test_a_ceiling_revised_below_what_was_paid_is_found(ledger: Ledger) -> None:
@@ -309,7 +310,7 @@ def test_a_payout_left_standing_after_its_approval_was_revoked_is_found(ledger: 
     ledger.revoke_approval(claim, "surat keterangan ahli waris palsu", date(2025, 11, 3),
                            actor="inspektorat.andi")
     [finding] = found(ledger, "payout-above-approval")
-    assert finding.amount == 42_000_000 and "revoked after payment" in finding.detail
+    assert finding.amount == 42_000_000 and "revoked after payment" in statement(finding)
     assert year.members
     # revoked: no longer approved, so the ceremony that showed it is a finding too
     assert [f.severity for f in found(ledger, "handover-without-payout")] == ["high"]
@@ -344,7 +345,7 @@ def test_an_officer_approving_their_own_claim_needs_a_reason_and_is_found(
                          sole_approver_reason="satu-satunya pejabat yang bertugas saat cuti")
     [finding] = found(ledger, "approved-by-filer")
     assert finding.claims == (str(claim.id),) and finding.amount == 42_000_000
-    assert "reason given: satu-satunya pejabat" in finding.detail
+    assert "reason given: satu-satunya pejabat" in statement(finding)
 
 
 def test_findings_filter_by_programme_rule_and_severity(ledger: Ledger) -> None:

@@ -1,10 +1,11 @@
-"""What a document reads: the projections and the journal as the log stood at its cut-off.
+"""The one way to open the read side (:class:`projections.read_side.ReadSide`): the read models
+and the journal at a cut-off.
 
-A document is drawn from one log position, its *cut-off*. With no cut-off asked for it is the
-position the live projections have reached, read inside one snapshot so the projector can go on
-committing meanwhile; an earlier (or later, not yet projected) position is replayed into
-projection tables of its own, read, and dropped. Either way the same position gives the same
-rows, which is what makes a document reproducible.
+A cut-off is one log position. With none asked for it is the position the live projections have
+reached, read inside one snapshot so the projector can go on committing meanwhile; an earlier
+(or later, not yet projected) position is replayed into projection tables of its own, read, and
+dropped on closing. Either way the same position gives the same rows, which is what makes a
+document reproducible.
 
 The cut-off's journal head is signed there and then with the operator's key, with the time the
 event at the cut-off was recorded (Ed25519 signatures are deterministic, so the same cut-off
@@ -16,47 +17,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 from ledger.application import Ledger
 from ledger.errors import InvalidInputError
 from ledger.journal.checkpoint import Checkpoint, private_key
-from projections.db import Namespace
-from projections.journal import Head, Journal
+from projections.journal import Journal
 from projections.queries import Reader
+from projections.read_side import ReadSide
+from projections.records import Records
 from projections.runner import Projector
-
-
-@dataclass(frozen=True)
-class View:
-    """The projections and the journal at one log position."""
-
-    ledger: Ledger
-    reader: Reader
-    journal: Journal
-    namespace: Namespace
-    position: int
-    recorded_at: datetime
-    head: Head
-    checkpoint: Checkpoint | None
-
-
-def recorded_at(ledger: Ledger, position: int) -> datetime:
-    """When the event at ``position`` was recorded (UTC): a document's own date."""
-    found = ledger.recorder.select_notifications(start=position, limit=1)
-    if not found:
-        raise InvalidInputError(f"the log has no event at position {position}",
-                                field="position")
-    event: Any = ledger.mapper.to_domain_event(found[0])
-    stamp: datetime = event.timestamp
-    return stamp.astimezone(UTC)
 
 
 def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None = None
             ) -> int | None:
-    """The log position a document is cut at: a position as given, or the last event recorded
+    """The log position a reading is cut at: a position as given, or the last event recorded
     by the end of a day (WIB); None for "as far as the projections have got"."""
     from ledger.asof import AsOf
 
@@ -82,8 +57,15 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 
 
 @contextmanager
-def view_at(ledger: Ledger, position: int | None, signing_key: str | None) -> Iterator[View]:
-    """The projections at ``position`` (None: the live ones, as far as they have got)."""
+def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
+                   signing_key: str | None = None) -> Iterator[ReadSide]:
+    """The read side at log position ``at`` or by the end of day ``as_of`` (neither: the live
+    projections, as far as they have got), its journal head signed with ``signing_key``.
+
+    Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
+    day before the first event, or live projections that have applied nothing yet.
+    """
+    position = cut_off(ledger, position=at, as_of=as_of)
     projector = Projector(ledger)
     try:
         live = projector.position()
@@ -92,26 +74,28 @@ def view_at(ledger: Ledger, position: int | None, signing_key: str | None) -> It
                                     "first", field="position")
         if position is None or position == live:
             with projector.connection.snapshot():
-                at = projector.position()  # inside the snapshot: the tables' own position
-                yield _view(ledger, projector, projector.live, at, signing_key)
+                reached = projector.position()  # inside the snapshot: the tables' own position
+                yield _read_side(ledger, projector, Reader(projector.connection, projector.live),
+                                 reached, signing_key)
             return
         namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8])
         try:
-            yield _view(ledger, projector, namespace, position, signing_key)
+            yield _read_side(ledger, projector, Reader(projector.connection, namespace),
+                             position, signing_key)
         finally:
             projector.drop(namespace)
     finally:
         projector.close()
 
 
-def _view(ledger: Ledger, projector: Projector, namespace: Namespace, position: int,
-          signing_key: str | None) -> View:
-    journal = Journal(ledger, projector.connection, namespace)
+def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
+               signing_key: str | None) -> ReadSide:
+    journal = Journal(ledger, projector.connection, reader.ns)
     head = journal.head()
-    when = recorded_at(ledger, position)
+    records = Records(ledger)
+    when = records.recorded_at(position)
     checkpoint = None
     if signing_key:
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
-    return View(ledger, Reader(projector.connection, namespace), journal, namespace, position,
-                when, head, checkpoint)
+    return ReadSide(reader, journal, records, position, checkpoint, when, head)

@@ -1,0 +1,160 @@
+"""Typed records read from the log itself: one claim, incident or ceremony as it stands, and the
+events of a history. What a claim's dossier and a ceremony's minutes are drawn from.
+
+A ceremony's minutes are the ceremony's own event only, so they never change; a dossier shows a
+claim's events up to a cut-off, each with its inclusion proof (proved by the read side).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from ledger.application import Ledger
+from ledger.asof import AsOf
+from ledger.benefits import Benefit
+from ledger.claim import ClaimStatus
+from ledger.errors import InvalidInputError
+from ledger.history import event_json, events_of, history_ids
+from ledger.incident import IncidentKind
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """A claim as it stands now: who filed it, the computed amount, approval and payouts."""
+
+    id: UUID
+    programme_code: str
+    benefit: Benefit
+    status: ClaimStatus
+    incident_id: str | None
+    subject_nik: str
+    claimant: dict[str, str]
+    filed_on: date
+    filed_by: str
+    entitlement: int
+    rule_version: str
+    computation: tuple[dict[str, Any], ...]
+    approved_amount: int
+    approved_by: str | None
+    approved_on: date | None
+    sole_approver_reason: str
+    rejection_reason: str | None
+    revocation_reason: str | None
+    disbursed: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """The incident a claim is filed on: what happened and when."""
+
+    id: UUID
+    kind: IncidentKind
+    occurred_on: date
+
+
+@dataclass(frozen=True)
+class Official:
+    """An official who handed the benefits over at a ceremony."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class HandoverItem:
+    """A benefit handed over at a ceremony, and whether it had been paid at that moment."""
+
+    claim_id: str
+    benefit: str
+    recipient: str
+    relationship: str
+    subject_nik: str
+    amount: int
+    paid: bool
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """A ceremony as recorded by its own event, at that event's log position."""
+
+    id: UUID
+    held_on: date
+    venue: str
+    region: str
+    district: str
+    occasion: str
+    officials: tuple[Official, ...]
+    items: tuple[HandoverItem, ...]
+    position: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One event of a history, decoded: its position, when and by whom, and its data."""
+
+    position: int
+    recorded_at: str
+    type: str
+    actor: str | None
+    data: dict[str, Any]
+
+
+class Records:
+    """Records and histories read from the log (never the projections)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    def recorded_at(self, position: int) -> datetime:
+        """When the event at ``position`` was recorded (UTC): a document's own date."""
+        found = self._ledger.recorder.select_notifications(start=position, limit=1)
+        if not found:
+            raise InvalidInputError(f"the log has no event at position {position}",
+                                    field="position")
+        event: Any = self._ledger.mapper.to_domain_event(found[0])
+        stamp: datetime = event.timestamp
+        return stamp.astimezone(UTC)
+
+    def claim(self, claim_id: UUID) -> ClaimRecord:
+        """The claim as it stands (the ledger's NotFoundError when there is none)."""
+        claim = self._ledger.claim(claim_id)
+        return ClaimRecord(
+            claim.id, claim.programme_code, claim.benefit, claim.status, claim.incident_id,
+            claim.subject_nik, dict(claim.claimant), claim.filed_on, claim.filed_by,
+            claim.entitlement, claim.rule_version, tuple(claim.computation),
+            claim.approved_amount, claim.approved_by, claim.approved_on,
+            claim.sole_approver_reason, claim.rejection_reason, claim.revocation_reason,
+            claim.disbursed, claim.outstanding)
+
+    def incident(self, incident_id: UUID | str) -> IncidentRecord:
+        incident = self._ledger.incident(incident_id)
+        return IncidentRecord(incident.id, incident.kind, incident.occurred_on)
+
+    def handover(self, handover_id: UUID) -> HandoverRecord:
+        """The ceremony as its own event recorded it (the ledger's NotFoundError if none)."""
+        handover = self._ledger.handover(handover_id)
+        [(_, position, _)] = AsOf(self._ledger).events_of(handover_id)[:1]
+        return HandoverRecord(
+            handover.id, handover.held_on, handover.venue, handover.region, handover.district,
+            handover.occasion, tuple(Official(o["name"], o["role"]) for o in handover.officials),
+            tuple(HandoverItem(i["claim_id"], i["benefit"], i["recipient"], i["relationship"],
+                               i["subject_nik"], int(i["amount"]), bool(i["paid"]))
+                  for i in handover.items),
+            position, self.recorded_at(position))
+
+    def history(self, kind: str, key: Any, up_to: int | None = None) -> list[LoggedEvent]:
+        """The events making up the history of a claim, NIK, member, programme or ceremony
+        (see :func:`ledger.history.history_ids`), up to a position, in log order."""
+        ids = {str(i) for i in history_ids(self._ledger, kind, key)}
+        return [self._logged(event_json(self._ledger, n))
+                for n in events_of(self._ledger, ids, up_to=up_to)]
+
+    @staticmethod
+    def _logged(event: dict[str, Any]) -> LoggedEvent:
+        return LoggedEvent(event["position"], event["recorded_at"], event["type"],
+                           event["actor"], event["data"])
