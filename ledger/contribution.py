@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyReversedError, InvalidInputError
 
 CONTRIBUTION_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:contribution")
@@ -19,7 +20,7 @@ def contribution_id(programme_code: str, sp2d: str) -> UUID:
     return uuid5(CONTRIBUTION_NAMESPACE, f"{programme_code.strip().upper()}|{sp2d.strip()}")
 
 
-class Contribution(Aggregate):
+class Contribution(LedgerAggregate):
     """Members x rate x months, paid by one SP2D on one date; reversed only by a new event."""
 
     @staticmethod

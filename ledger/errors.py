@@ -358,3 +358,12 @@ class ProjectionStoppedError(StoreError):
         self.reason = reason
         #: Whether the projector already logged it (it logs a failure when it first records it).
         self.logged = False
+
+
+# -- the clock -------------------------------------------------------------------------------------
+
+
+class ClockBackwardsError(RuleViolationError):
+    """A clock reading earlier than the last recorded event: recorded times never go backwards."""
+
+    rule = "clock-backwards"

@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from ledger.aggregate import LedgerAggregate
 
 IDENTITY_CHECK_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:identity-check")
 
@@ -22,7 +24,7 @@ def identity_check_id(programme_code: str, reference: str) -> UUID:
                  f"{programme_code.strip().upper()}|{reference.strip()}")
 
 
-class IdentityCheck(Aggregate):
+class IdentityCheck(LedgerAggregate):
     """The registry's answer: members matched, and members not matched with the reason."""
 
     @staticmethod

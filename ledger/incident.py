@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.benefits import Benefit
 from ledger.errors import DuplicateDeathBenefitError, InvalidInputError
 
@@ -32,7 +33,7 @@ def parse_kind(text: str) -> IncidentKind:
         ) from None
 
 
-class Incident(Aggregate):
+class Incident(LedgerAggregate):
     """What happened to a member, when and where, as reported."""
 
     @event("Reported")
