@@ -140,6 +140,10 @@ Progress = Callable[[int, str], None]
 #: A story of the year: it yields the date of its next step, and takes that step when resumed.
 Story = Generator[date, None, None]
 
+#: How long a step of the story takes on the demo's clock (the next step on the same day is
+#: recorded this much later).
+STEP = timedelta(minutes=1)
+
 #: Where the demo's clock stands before its first step (the stories begin on 2 January 2025).
 DEMO_START = datetime(2025, 1, 1, 8, tzinfo=WIB)
 
@@ -147,7 +151,10 @@ DEMO_START = datetime(2025, 1, 1, 8, tzinfo=WIB)
 def demo_ledger(settings: StoreSettings) -> Ledger:
     """A ledger that records the demo's year on its story dates, with ids from the seed: the
     same story gives the same log, byte for byte."""
-    return Ledger(settings, clock=ScriptedClock(DEMO_START), ids=SeededIds(SEED))
+    # No tick within a step: a save writes aggregate by aggregate, not in the order its events
+    # were made, so the events of one step share their moment and the log never goes back.
+    return Ledger(settings, clock=ScriptedClock(DEMO_START, tick=timedelta(0)),
+                  ids=SeededIds(SEED))
 
 
 def _opening(terms: ProgrammeTerms) -> date:
@@ -202,6 +209,8 @@ class DemoBuilder:
                 if self.clock is not None:
                     self.clock.office(day)
                 self._start(story)
+                if self.clock is not None:
+                    self.clock.set(self.clock.current + STEP)
         return self.result
 
     def _start(self, story: Story) -> None:
