@@ -28,7 +28,8 @@ from projections.runner import Projector
 @click.option("--program", help="The history of a programme (budget, rates, payments booked).")
 @click.option("--handover", "handover_id", help="The history of a ceremony and its claims.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="As recorded by the end of this day (WIB).")
+              help="As the ledger knew it on this day: every event recorded by the end of it "
+                   "(WIB; recorded time, not when a payment or cover took effect).")
 @click.option("--position", type=click.IntRange(0, MAX_POSITION),
               help="As recorded up to this position.")
 @click.option("--json", "as_json", is_flag=True,
@@ -61,28 +62,32 @@ def history(nik: str | None, member_id: str | None, claim_id: str | None, progra
 
 def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
                    as_of: datetime | None, position: int | None, as_json: bool) -> None:
-    from documents.formatting import datetime_wib
+    from documents.formatting import date_id, datetime_wib, number_id
     from ledger.asof import AsOf
     from ledger.history import event_json, events_of, history_ids
     from ledger.journal.merkle import verify_inclusion
     from projections.journal import Journal
 
     cut_off = int(ledger.recorder.max_notification_id() or 0)
+    # Which time the cut-off is in, said in the title: recorded time, as the ledger knew it.
+    known = f"as recorded up to now (position {number_id(cut_off)})"
     if position is not None:
         cut_off = min(position, cut_off)
+        known = f"as recorded up to position {number_id(cut_off)}"
     elif as_of is not None:
-        cut_off = AsOf(ledger).position_by_end_of(as_of.date())
+        cut_off = AsOf(ledger).known_by_end_of(as_of.date())
+        known = (f"as the ledger knew it on {date_id(as_of.date())} (recorded by the end of that "
+                 f"day, WIB: up to position {number_id(cut_off)})")
     ids = history_ids(ledger, kind, value)
     notifications = events_of(ledger, {str(i) for i in ids}, up_to=cut_off)
     proofs = Journal(ledger, projector.connection, projector.live).prove_many(
         [n.id for n in notifications])
     events = [{**event_json(ledger, n), "inclusion": proofs[n.id]} for n in notifications]
     if as_json:
-        click.echo(json.dumps({"cut_off": cut_off, "events": events}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({"cut_off": cut_off, "time": "recorded", "known": known,
+                               "events": events}, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"History of {_title(kind, value)} as recorded up to position "
-                  f"{cut_off}", title_justify="left")
+    table = Table(title=f"History of {_title(kind, value)} {known}", title_justify="left")
     for column in ("Position", "Recorded (WIB)", "Event", "Actor", "Facts", "In journal"):
         table.add_column(column)
     for event in events:

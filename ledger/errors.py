@@ -367,3 +367,9 @@ class ClockBackwardsError(RuleViolationError):
     """A clock reading earlier than the last recorded event: recorded times never go backwards."""
 
     rule = "clock-backwards"
+
+
+class NothingRecordedYetError(InvalidInputError):
+    """A recorded cut-off earlier than the ledger's first event: it knew nothing yet then."""
+
+    rule = "nothing-recorded-yet"

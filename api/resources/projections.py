@@ -276,8 +276,9 @@ class HistoryQuery(StrictSchema):
                                                     f"give {_ONE_SELECTOR}"})
     position = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
         "description": "as recorded up to this log position; not with as_of"})
-    as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB); "
-                                                 "not with position"})
+    as_of = fields.Date(metadata={"description": "as the ledger knew it on this day: as "
+                                                 "recorded by the end of it (WIB); not with "
+                                                 "position"})
 
     @validates_schema
     def _one_subject_one_cut_off(self, data: dict[str, Any], **_: Any) -> None:
@@ -309,6 +310,14 @@ class HistoryEventOut(EventOut):
 
 class HistoryAsOfOut(StrictSchema):
     cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
+    time = fields.String(required=True, validate=validate.OneOf(["recorded"]), metadata={
+        "description": "which time the cut-off is in: 'recorded', as the ledger knew it then "
+                       "(the moment each event was recorded), not when it took effect"})
+    known = fields.String(required=True, metadata={
+        "description": "the cut-off in plain words; for an as_of before the ledger's first "
+                       "event, that it knew nothing yet then, and since when it knows"})
+    first_recorded_on = fields.Date(allow_none=True, metadata={
+        "description": "the day (WIB) the ledger's first event was recorded (null: none yet)"})
     events = fields.List(fields.Nested(HistoryEventOut), required=True)
     state = fields.List(fields.Dict(), required=True, metadata={
         "description": "the claim, programme or NIK's enrolments as recorded at the cut-off"})
@@ -326,12 +335,21 @@ def history(query: dict[str, Any]) -> Any:
     fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
+    first = as_of.first_recorded_on()
+    day = query.get("as_of")
+    if day is not None:
+        known = (as_of.nothing_known_on(day) if cut_off == 0 else
+                 f"as the ledger knew it on {day.isoformat()}: everything recorded by the end "
+                 f"of that day (WIB), up to position {cut_off}")
+    else:
+        known = f"as recorded up to position {cut_off}"
     ids = history_ids(ledger(), chosen, query[chosen])
     notifications = events_of(ledger(), {str(i) for i in ids}, up_to=cut_off)
     worker = projector()
     proofs = Journal(ledger(), worker.connection, worker.live).prove_many(
         [n.id for n in notifications])
-    return jsonify({"cut_off": cut_off,
+    return jsonify({"cut_off": cut_off, "time": "recorded", "known": known,
+                    "first_recorded_on": first.isoformat() if first else None,
                     "events": [{**event_json(ledger(), n), "inclusion": proofs[n.id]}
                                for n in notifications],
                     "state": _state_at(as_of, ids, cut_off)})

@@ -230,6 +230,25 @@ def test_the_audit_report_as_of_1_july_2025_shows_only_the_sp2ds_paid_by_then(
     assert all(sp2d in december for sp2d in paid_by_july + paid_later)
 
 
+def test_history_and_audit_before_the_first_event_say_the_ledger_knew_nothing_yet(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    _, database = demo_run
+    history = _cli(database, "history", "--program", "TNG-2025", "--as-of", "2024-12-31")
+    assert history.returncode == 2
+    said = " ".join(history.stderr.split())
+    assert ("nothing was recorded by the end of 2024-12-31 (WIB), so the ledger knew nothing "
+            "yet as of that day: its first event was recorded on 2025-01-02") in said
+    audit = _cli(database, "report", "audit", "--program", "TNG-2025", "--as-of", "2024-12-31",
+                 "-o", str(tmp_path / "audit.pdf"))
+    assert audit.returncode == 2
+    assert "its first event was recorded on 2025-01-02" in " ".join(audit.stderr.split())
+    assert not (tmp_path / "audit.pdf").exists()
+    known = _cli(database, "history", "--program", "TNG-2025", "--as-of", "2025-07-01")
+    assert "as the ledger knew it on 1 Juli 2025 (recorded by the end of that day, WIB" in (
+        " ".join(known.stdout.split()))
+
+
 def test_the_demo_refuses_a_folder_holding_other_files_and_replaces_an_earlier_demos(
     demo_run: tuple[str, Path], tmp_path: Path,
 ) -> None:
