@@ -137,6 +137,24 @@ class DemoResult:
 
 Progress = Callable[[int, str], None]
 
+#: The heirs of the year's claims, in the order they were first drawn (after the 98 grant
+#: families' and the KPJ numbers): B, A, H, C (and the JKM refused for C's death), F, G, the
+#: stage II grants (A's family, then the broker's three) and Jakarta Barat's two.
+HEIR_SLOTS = ("b", "a", "h", "c", "c-jkm", "f", "g", "stage-two-a", "broker-1", "broker-2",
+              "broker-3", "jakbar-h", "jakbar-s")
+
+
+@dataclass(frozen=True)
+class _HeirDraw:
+    """What the seeded generator drew for one heir (the district is the deceased's)."""
+
+    serial: int
+    name: str
+    born: date
+    female: bool
+    bank: str
+    account: str
+
 #: A story of the year: it yields the date of its next step, and takes that step when resumed.
 Story = Generator[date, None, None]
 
@@ -185,6 +203,9 @@ class DemoBuilder:
         self.random = random.Random(SEED)
         self.result = DemoResult()
         self.heir_serial = 0
+        self._drawn: list[_HeirDraw] = []
+        self._slots: dict[str, _HeirDraw] = {}
+        self._draw_heirs()
         self.city_members: list[Enrolment] = []
         self.claims: dict[str, Claim] = {}
         self._queue: list[tuple[date, int, Story]] = []
@@ -256,17 +277,37 @@ class DemoBuilder:
                                          len(ids) * rate, actor=FINANCE)
         self.progress(1, f"{len(months)} monthly contributions of {code}")
 
-    def _heir(self, relationship: str, district: str) -> Claimant:
+    def _draw_heirs(self) -> None:
+        """Draw every heir of the year, and the KPJ numbers, from the seeded generator in the
+        order the year was first written in (story by story), before the stories are
+        interleaved by date: so the heirs' names, NIKs and accounts do not depend on which
+        story's step comes first, and stay the ones the documents have always shown."""
+        self.grant_relationships: list[str] = []
+        for _ in range(GRANT_FAMILIES):
+            self.grant_relationships.append(self.random.choice(("spouse", "child")))
+            self._drawn.append(self._draw())
+        self.kpj_numbers = [f"25{self.random.randrange(10**8, 10**9)}" for _ in range(25)]
+        for slot in HEIR_SLOTS:
+            self._slots[slot] = self._draw()
+
+    def _draw(self) -> _HeirDraw:
         self.heir_serial += 1
         given = self.random.choice(GIVEN_NAMES)
         name = f"{given} {self.random.choice(FAMILY_NAMES)}"
         born = date(1970, 1, 1) + timedelta(days=self.random.randrange(0, 12_000))
+        female = self.random.random() < 0.5
+        bank = self.random.choice(("Bank BJB", "Bank BRI", "Bank Mandiri", "Bank DKI"))
+        return _HeirDraw(self.heir_serial, name, born, female, bank,
+                         f"{self.random.randrange(10**9, 10**10)}")
+
+    def _heir(self, relationship: str, district: str, slot: str | int) -> Claimant:
+        """The heir drawn for ``slot`` (a grant family's index, or a name of HEIR_SLOTS)."""
+        drawn = self._drawn[slot] if isinstance(slot, int) else self._slots[slot]
         return Claimant(
-            nik=compose_nik(district, born, self.random.random() < 0.5, 9000 + self.heir_serial),
-            name=name, relationship=relationship,
-            heir_certificate=f"SKAW/{self.heir_serial:04d}/{district.replace('.', '')}",
-            bank=self.random.choice(("Bank BJB", "Bank BRI", "Bank Mandiri", "Bank DKI")),
-            account_number=f"{self.random.randrange(10**9, 10**10)}", account_name=name)
+            nik=compose_nik(district, drawn.born, drawn.female, 9000 + drawn.serial),
+            name=drawn.name, relationship=relationship,
+            heir_certificate=f"SKAW/{drawn.serial:04d}/{district.replace('.', '')}",
+            bank=drawn.bank, account_number=drawn.account, account_name=drawn.name)
 
     def _claim_paid(self, incident_id: str, benefit: Benefit, claimant: Claimant,
                     filed_on: date, approved_on: date, paid_on: date | None,
@@ -322,7 +363,7 @@ class DemoBuilder:
         someone = people.worker(died_on)
         deceased = Deceased(someone.nik, someone.name, someone.kk, someone.region,
                             someone.district, someone.decile, "DTKS", date(2025, 1, 15))
-        heir = self._heir(self.random.choice(("spouse", "child")), someone.district)
+        heir = self._heir(self.grant_relationships[index], someone.district, index)
         yield add_working_days(died_on, 5)
         claim = self.ledger.file_grant_claim(TNG_GRANT_2025.code, deceased, died_on, "illness",
                                              heir, add_working_days(died_on, 5), actor=CLERK)
@@ -359,15 +400,15 @@ class DemoBuilder:
                                "Dukcapil 470/0412/Disdukcapil/2025", {
                                    200: "NIK tidak ditemukan dalam database kependudukan",
                                    300: "nama dan tanggal lahir tidak sesuai dengan NIK"})
-        for member in members[:25]:
-            self.ledger.record_kpj(member.id, f"25{self.random.randrange(10**8, 10**9)}", CLERK)
+        for member, kpj in zip(members[:25], self.kpj_numbers, strict=True):
+            self.ledger.record_kpj(member.id, kpj, CLERK)
 
     def _case_b(self, b: Enrolment) -> Story:
         """B: enrolled 24 March, died 2 June: within the first 3 months, Rp10,000,000."""
         yield reported_on(date(2025, 6, 2))
         death = self._death(b, date(2025, 6, 2), False, "RSUD Kota Tangerang", "stroke")
         self.claims["b"] = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("spouse", b.district),
+            death, Benefit.JKM_DEATH, self._heir("spouse", b.district, "b"),
             date(2025, 6, 9), date(2025, 6, 12), date(2025, 6, 16))
 
     def _case_a(self, a: Enrolment) -> Story:
@@ -376,7 +417,7 @@ class DemoBuilder:
         death = self._death(a, date(2025, 7, 14), False, "rumah duka, " + a.village,
                             "penyakit jantung")
         self.claims["a"] = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("child", a.district),
+            death, Benefit.JKM_DEATH, self._heir("child", a.district, "a"),
             date(2025, 7, 21), date(2025, 7, 24), date(2025, 7, 28))
 
     def _case_d(self, d: Enrolment) -> Story:
@@ -392,7 +433,7 @@ class DemoBuilder:
         yield reported_on(date(2025, 8, 22))
         death = self._death(h, date(2025, 8, 22), False, "Karawaci", "sakit")
         claim = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("sibling", h.district),
+            death, Benefit.JKM_DEATH, self._heir("sibling", h.district, "h"),
             date(2025, 8, 28), date(2025, 9, 2), date(2025, 9, 5))
         # The inspectorate finds H's heir certificate forged: Rp42,000,000 to recover.
         yield date(2025, 11, 14)
@@ -407,13 +448,13 @@ class DemoBuilder:
                             "motorbike hit by a truck while carrying a passenger")
         yield date(2025, 9, 25)
         claim = self.ledger.file_claim(death, Benefit.JKK_DEATH,
-                                       self._heir("spouse", c.district), date(2025, 9, 25),
+                                       self._heir("spouse", c.district, "c"), date(2025, 9, 25),
                                        actor=CLERK)
         self.result.claim_ids.append(str(claim.id))
         yield date(2025, 9, 26)
         self._refused("JKM for the same death that JKK already pays",
                       lambda: self.ledger.file_claim(death, Benefit.JKM_DEATH,
-                                                     self._heir("child", c.district),
+                                                     self._heir("child", c.district, "c-jkm"),
                                                      date(2025, 9, 26), actor=CLERK))
         yield date(2025, 10, 2)
         self.ledger.approve_claim(claim.id, date(2025, 10, 2), actor=APPROVER)
@@ -437,7 +478,7 @@ class DemoBuilder:
         death = self._death(f, date(2025, 11, 20), False, "Periuk", "sakit")
         yield date(2025, 11, 25)
         claim = self.ledger.file_claim(death, Benefit.JKM_DEATH,
-                                       self._heir("sibling", f.district), date(2025, 11, 25),
+                                       self._heir("sibling", f.district, "f"), date(2025, 11, 25),
                                        actor=CLERK)
         self.result.claim_ids.append(str(claim.id))
         yield date(2025, 11, 26)
@@ -453,7 +494,7 @@ class DemoBuilder:
         yield reported_on(date(2025, 12, 28))
         death = self._death(g, date(2025, 12, 28), False, "Periuk", "sakit paru-paru")
         self.claims["g"] = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("spouse", g.district),
+            death, Benefit.JKM_DEATH, self._heir("spouse", g.district, "g"),
             date(2026, 1, 8), date(2026, 1, 20), None)
 
     def _nambo_jaya(self) -> Story:
@@ -488,7 +529,7 @@ class DemoBuilder:
         a = self.ledger.enrolment(self.city_members[10].id)  # A: died 14 July, JKM Rp42,000,000
         both = Deceased(a.nik, a.name, a.kk, a.region, a.district, a.decile, "DTKS",
                         date(2025, 1, 15))
-        grants = [(both, date(2025, 7, 14), self._heir("child", a.district))]
+        grants = [(both, date(2025, 7, 14), self._heir("child", a.district, "stage-two-a"))]
         people = WorkerFactory(SEED + 5, "36.71", CITY_OCCUPATIONS, (1, 4), ("Cimone",),
                                register_snapshot=date(2025, 1, 15), serial_base=8000)
         for index in range(3):
@@ -496,8 +537,9 @@ class DemoBuilder:
             someone = people.worker(died_on)
             dead = Deceased(someone.nik, someone.name, someone.kk, someone.region,
                             someone.district, someone.decile, "DTKS", date(2025, 1, 15))
-            broker = replace(self._heir("child", someone.district), bank="Bank BRI",
-                             account_number="330201004455507", account_name="Rahmat Hidayat")
+            broker = replace(self._heir("child", someone.district, f"broker-{index + 1}"),
+                             bank="Bank BRI", account_number="330201004455507",
+                             account_name="Rahmat Hidayat")
             grants.append((dead, died_on, broker))
         for index, (dead, died_on, claimant) in enumerate(grants):
             self._start(self._grant_stage_two(index, dead, died_on, claimant))
@@ -546,7 +588,7 @@ class DemoBuilder:
         yield reported_on(date(2025, 11, 20))
         death = self._death(member, date(2025, 11, 20), False, "Kel. Sukabumi Selatan", "sakit")
         self.claims["jakbar-h"] = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("spouse", "31.73.05"),
+            death, Benefit.JKM_DEATH, self._heir("spouse", "31.73.05", "jakbar-h"),
             date(2025, 12, 1), date(2025, 12, 10), date(2026, 1, 12))
 
     def _said(self, member: Enrolment) -> Story:
@@ -554,7 +596,7 @@ class DemoBuilder:
         death = self._death(member, date(2025, 12, 8), True, "Kel. Slipi",
                             "struck while clearing a drain on duty")
         self.claims["jakbar-s"] = yield from self._claim_paid(
-            death, Benefit.JKK_DEATH, self._heir("spouse", "31.73.07"),
+            death, Benefit.JKK_DEATH, self._heir("spouse", "31.73.07", "jakbar-s"),
             date(2025, 12, 15), date(2025, 12, 22), date(2026, 1, 12))
 
     def _shangri_la(self) -> Story:
