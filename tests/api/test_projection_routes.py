@@ -140,3 +140,9 @@ def test_history_says_which_time_it_cuts_at_and_when_the_ledger_knew_nothing_yet
     assert before["known"] == (
         "nothing was recorded by the end of 2020-01-01 (WIB), so the ledger knew nothing yet "
         f"as of that day: its first event was recorded on {first}")
+    effective = api.get("/api/v1/history", query_string={"program": "TNG-2025",
+                                                         "covered_on": first}).json
+    assert effective["time"] == "effective"
+    assert effective["known"].startswith(f"as covered on {first}: what had taken effect")
+    assert api.get("/api/v1/history", query_string={
+        "program": "TNG-2025", "covered_on": first, "as_of": first}).status_code == 422

@@ -249,6 +249,36 @@ def test_history_and_audit_before_the_first_event_say_the_ledger_knew_nothing_ye
         " ".join(known.stdout.split()))
 
 
+def test_history_covered_on_a_day_shows_what_took_effect_by_then_as_known_now(
+    demo_run: tuple[str, Path],
+) -> None:
+    import json
+
+    _, database = demo_run
+    # The dossier's claim is B's: died on Monday 2 June 2025, reported the next day.
+    [dossier] = database.parent.glob("berkas-klaim-*.pdf")
+    prefix = dossier.stem.rsplit("-", 1)[1]
+    ledger = Ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        [claim_id] = {str(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")
+                      and str(n.originator_id).startswith(prefix)}
+    finally:
+        ledger.close()
+    effective = _cli(database, "history", "--claim", claim_id, "--covered-on", "2025-06-02",
+                     "--json")
+    assert effective.returncode == 0, effective.stderr
+    covered = json.loads(effective.stdout)
+    assert covered["time"] == "effective"
+    assert [e["type"] for e in covered["events"]] == ["Incident.Reported"]  # occurred that day
+    recorded = json.loads(_cli(database, "history", "--claim", claim_id, "--as-of",
+                               "2025-06-02", "--json").stdout)
+    assert recorded["time"] == "recorded" and recorded["events"] == []  # reported on 3 June
+    both = _cli(database, "history", "--claim", claim_id, "--as-of", "2025-06-02",
+                "--covered-on", "2025-06-02")
+    assert both.returncode == 2 and "give one of" in both.stderr
+
+
 def test_the_demo_refuses_a_folder_holding_other_files_and_replaces_an_earlier_demos(
     demo_run: tuple[str, Path], tmp_path: Path,
 ) -> None:
