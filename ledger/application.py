@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from ledger.clock import Clock, IdSource, UtcClock, random_ids, require_not_before
 from ledger.commands.base import CONFLICT_RETRIES
 from ledger.commands.claims import ClaimCommands
 from ledger.commands.handovers import HandoverCommands
@@ -58,12 +60,20 @@ class OwnRowsEventStore(EventStore[UUID]):
     the refusal stands: optimistic concurrency is unchanged."""
 
     def __init__(self, mapper: Any, recorder: Any,
-                 recorded: Callable[[Sequence[StoredEvent]], list[int] | None]) -> None:
+                 recorded: Callable[[Sequence[StoredEvent]], list[int] | None],
+                 last_time: Callable[[], datetime | None] | None = None,
+                 tolerance: timedelta = timedelta(0)) -> None:
         super().__init__(mapper, recorder)
         self.recorded = recorded
+        self.last_time = last_time
+        self.tolerance = tolerance
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
             **kwargs: Any) -> list[Recording[UUID]]:
+        if self.last_time is not None and domain_events:
+            # Recorded times never go backwards along the log, whatever the clock says.
+            stamps: list[datetime] = [e.timestamp for e in domain_events]  # type: ignore[attr-defined]
+            require_not_before(self.last_time(), stamps, self.tolerance)
         # The library's put, but for the refusal by the unique key.
         stored_events = [self.mapper.to_stored_event(event) for event in domain_events]
         try:
@@ -96,9 +106,15 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
 
     name = "Ledger"  # pinned: table names (ledger_events) derive from it
 
-    def __init__(self, store: LogIndex) -> None:
+    def __init__(self, store: LogIndex, *, clock: Clock | None = None,
+                 ids: IdSource | None = None) -> None:
         self.store = store
         self.settings: StoreConfig = store.settings
+        #: What the ledger records events at and names new records with: the real UTC clock
+        #: and random ids, unless a story (the demo, a test) gives its own. Commands record
+        #: with them inside ``recording(self.clock, self.ids)``.
+        self.clock: Clock = clock or UtcClock()
+        self.ids: IdSource = ids or random_ids
         self._positions = threading.local()
         try:
             super().__init__(env=dict(self.settings.env))
@@ -116,7 +132,20 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         return factory
 
     def construct_event_store(self) -> EventStore[UUID]:
-        return OwnRowsEventStore(self.mapper, self.recorder, self.recorded_already)
+        return OwnRowsEventStore(self.mapper, self.recorder, self.recorded_already,
+                                 self.last_recorded_time,
+                                 getattr(self.clock, "tolerance", timedelta(0)))
+
+    def last_recorded_time(self) -> datetime | None:
+        """When the log's last event was recorded (None for an empty log)."""
+        head = self.recorder.max_notification_id()
+        if not head:
+            return None
+        last = self.recorder.select_notifications(start=head, limit=1)
+        if not last:
+            return None
+        stamp: datetime = self.mapper.to_domain_event(last[0]).timestamp  # type: ignore[attr-defined]
+        return stamp
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

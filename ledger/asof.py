@@ -20,7 +20,7 @@ from ledger.claim import Claim
 from ledger.contribution import Contribution
 from ledger.coverage import CoverageAnswer, coverage_on
 from ledger.enrolment import Enrolment
-from ledger.errors import NotFoundError
+from ledger.errors import NotFoundError, NothingRecordedYetError
 from ledger.programme import Programme
 
 #: Western Indonesia Time, where the cities of the ledger are: UTC+7 all year.
@@ -78,6 +78,31 @@ class AsOf:
         saving): what "as of 24 March 2025" means to the cities' clerks and auditors."""
         midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
         return self.position_at(midnight - WIB_OFFSET)
+
+    def first_recorded_on(self) -> date | None:
+        """The day (WIB) the ledger's first event was recorded (None: it holds none yet)."""
+        first = self.ledger.recorder.select_notifications(start=1, limit=1)
+        if not first:
+            return None
+        recorded: datetime = self.ledger.mapper.to_domain_event(first[0]).timestamp  # type: ignore[attr-defined]
+        return (recorded.astimezone(UTC) + WIB_OFFSET).date()
+
+    def nothing_known_on(self, day: date) -> str:
+        """In plain words: the ledger knew nothing yet by the end of ``day``, and since when it
+        knows something."""
+        first = self.first_recorded_on()
+        since = (f"its first event was recorded on {first.isoformat()}" if first is not None
+                 else "it holds no event yet")
+        return (f"nothing was recorded by the end of {day.isoformat()} (WIB), so the ledger "
+                f"knew nothing yet as of that day: {since}")
+
+    def known_by_end_of(self, day: date) -> int:
+        """:meth:`position_by_end_of`, refusing (with the first recorded date) a day before the
+        ledger's first event: "as the ledger knew it on" a day it knew nothing has no answer."""
+        position = self.position_by_end_of(day)
+        if position == 0:
+            raise NothingRecordedYetError(self.nothing_known_on(day), field="as_of")
+        return position
 
     def coverage_known_at(self, enrolment_id: UUID | str, day: date,
                           position: int) -> CoverageAnswer:

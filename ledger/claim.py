@@ -7,8 +7,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.benefits import Benefit
 from ledger.errors import (
     AlreadyReversedError,
@@ -113,7 +114,7 @@ class Claimant:
         }
 
 
-class Claim(Aggregate):
+class Claim(LedgerAggregate):
     """A benefit claim whose amount the rule set computed when it was filed."""
 
     @event("Filed")

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.calendar import parse_month
 from ledger.errors import (
     AlreadyReversedError,
@@ -55,7 +56,7 @@ def read_order(sp2d: str, months: Iterable[str], enrolment_ids: Iterable[UUID | 
     return month_list, members
 
 
-class Contribution(Aggregate):
+class Contribution(LedgerAggregate):
     """Members x rate x months, paid by one SP2D on one date; reversed only by a new event."""
 
     @classmethod

@@ -7,8 +7,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import CoverageEndedError, InvalidInputError
 from ledger.identity import Nik, parse_kk, parse_kpj, parse_nik
 from ledger.names import require_visible
@@ -86,7 +87,7 @@ class EnrolmentRequest:
             )
 
 
-class Enrolment(Aggregate):
+class Enrolment(LedgerAggregate):
     """A member's coverage: enrolled on a date, maybe given a KPJ card, maybe ended."""
 
     @event("Enrolled")

@@ -358,3 +358,18 @@ class ProjectionStoppedError(StoreError):
         self.reason = reason
         #: Whether the projector already logged it (it logs a failure when it first records it).
         self.logged = False
+
+
+# -- the clock -------------------------------------------------------------------------------------
+
+
+class ClockBackwardsError(RuleViolationError):
+    """A clock reading earlier than the last recorded event: recorded times never go backwards."""
+
+    rule = "clock-backwards"
+
+
+class NothingRecordedYetError(InvalidInputError):
+    """A recorded cut-off earlier than the ledger's first event: it knew nothing yet then."""
+
+    rule = "nothing-recorded-yet"

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import InvalidInputError
 from ledger.names import require_visible
 
@@ -45,7 +46,7 @@ class CeremonyDetails:
             require_visible(official.name, "an official's name", "officials")
 
 
-class Handover(Aggregate):
+class Handover(LedgerAggregate):
     """One ceremony. Each item says whether the claim shown had been paid at that moment."""
 
     @event("Held")

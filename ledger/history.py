@@ -205,3 +205,25 @@ def event_json(ledger: Ledger, notification: Any) -> dict[str, Any]:
         "actor": payload.get("actor"),
         "data": payload,
     }
+
+
+#: The fields that say when an event took effect, most telling first: the day money was paid,
+#: an incident happened, a decision or a ceremony was made, cover began or ended.
+EFFECTIVE_FIELDS = ("paid_on", "occurred_on", "died_on", "reversed_on", "approved_on",
+                    "rejected_on", "revoked_on", "filed_on", "held_on", "checked_on",
+                    "enrolled_on", "ended_on", "opened_on", "closed_on")
+
+
+def effective_on(event: dict[str, Any]) -> date:
+    """The day an event (as :func:`event_json` gives it) took effect: its own business date, or
+    for an event that carries none (a person registered, a payment booked on its programme) the
+    day it was recorded, in WIB."""
+    from datetime import timedelta
+
+    data = event["data"]
+    for name in EFFECTIVE_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    recorded = datetime.fromisoformat(event["recorded_at"])
+    return (recorded + timedelta(hours=7) - (recorded.utcoffset() or timedelta(0))).date()

@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import IdentityCheckMembersError, InvalidInputError
 from ledger.programme import Programme
 
@@ -51,7 +52,7 @@ def read_answer(reference: str, matched: Iterable[UUID | str],
     return found, missing
 
 
-class IdentityCheck(Aggregate):
+class IdentityCheck(LedgerAggregate):
     """The registry's answer: members matched, and members not matched with the reason."""
 
     @classmethod

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.benefits import Benefit, IncidentFacts
 from ledger.coverage import CoverageAnswer
 from ledger.enrolment import Enrolment
@@ -43,7 +44,7 @@ def parse_kind(text: str) -> IncidentKind:
         ) from None
 
 
-class Incident(Aggregate):
+class Incident(LedgerAggregate):
     """What happened to a member, when and where, as reported."""
 
     @event("Reported")

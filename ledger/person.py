@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyCoveredError, DeceasedError, ExcludedByBpjsError
 from ledger.identity import mask_nik
 
@@ -25,7 +26,7 @@ def person_id(nik: str) -> UUID:
     return uuid5(PERSON_NAMESPACE, nik)
 
 
-class Person(Aggregate):
+class Person(LedgerAggregate):
     """Coverage, death and BPJS exclusion of one NIK."""
 
     @staticmethod

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.benefits import Cover, rules
 from ledger.calendar import CalendarError, month_end, month_range, month_start, parse_month
 from ledger.errors import (
@@ -172,7 +173,7 @@ def _is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class Programme(Aggregate):
+class Programme(LedgerAggregate):
     """A programme of one funder for one fiscal year."""
 
     @staticmethod

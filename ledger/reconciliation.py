@@ -24,8 +24,9 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import InvalidInputError, NotFoundError, RuleViolationError
 from ledger.limits import require_rupiah
 
@@ -132,7 +133,7 @@ def reconciliation_id(source: str, digest: str, program: str | None, month: str 
     return uuid5(RECONCILIATION_NAMESPACE, f"{source}|{digest}|{program or ''}|{month or ''}")
 
 
-class Reconciliation(Aggregate):
+class Reconciliation(LedgerAggregate):
     """One statement reconciled: its scope, its counts, its discrepancies and their fate."""
 
     @staticmethod

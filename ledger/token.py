@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from ledger.aggregate import LedgerAggregate
 from ledger.errors import (
     InvalidInputError,
     TokenAlreadyRevokedError,
@@ -138,7 +139,7 @@ def validate_reason(reason: str) -> str:
     return cleaned
 
 
-class ApiToken(Aggregate):
+class ApiToken(LedgerAggregate):
     """Who a token speaks for, with which role, until when; revoked tokens stop working."""
 
     @staticmethod

@@ -69,11 +69,13 @@ class Journal:
 
     # -- checkpoints ---------------------------------------------------------------------------
 
-    def checkpoint(self, signing_key: str) -> Checkpoint:
-        """Sign the current head and keep the checkpoint with the log."""
+    def checkpoint(self, signing_key: str, at: datetime | None = None) -> Checkpoint:
+        """Sign the current head and keep the checkpoint with the log; ``at`` is the time it
+        states (now by default; the demo states its story's last moment)."""
         head = self.head()
+        moment = (at or datetime.now(UTC)).astimezone(UTC)
         signed = Checkpoint.sign(head.size, head.root,
-                                 datetime.now(UTC).replace(microsecond=0).isoformat(),
+                                 moment.replace(microsecond=0).isoformat(),
                                  private_key(signing_key))
         with self.connection.transaction() as cursor:
             cursor.execute(self._sql(f"INSERT INTO {self.table} (size, root, time, text) "

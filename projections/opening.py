@@ -48,11 +48,7 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
                                     f"positions 1 to {head})", field="position")
         return position
     if as_of is not None:
-        found = AsOf(ledger).position_by_end_of(as_of)
-        if found == 0:
-            raise InvalidInputError(f"nothing had been recorded by the end of {as_of.isoformat()}",
-                                    field="as_of")
-        return found
+        return AsOf(ledger).known_by_end_of(as_of)  # refused, with the first recorded day
     return None
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import InfrastructureFactory, Mapper, PersistenceError, Recorder
 
 from ledger.application import Ledger
+from ledger.clock import Clock, IdSource
 from ledger.errors import LedgerError, StoreNotInitialisedError, StoreUnavailableError
 from ledger.ports import StoredRow
 from storage.bulk import event_positions, first_events, stored_at
@@ -88,18 +89,20 @@ class SqlLogIndex:
                                self._settings.is_postgres, aggregate_id)
 
 
-def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False) -> Ledger:
+def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
+                clock: Clock | None = None, ids: IdSource | None = None) -> Ledger:
     """The ledger on the store of ``settings`` (default: ``LEDGER_DATABASE_URL``).
 
     ``ready``: refuse at once, in plain words, a database that is not there or was never
     initialised (closing what was opened) rather than on the first command; the caller closes
-    the ledger."""
+    the ledger. ``clock`` and ``ids``: what the ledger stamps events with and names new
+    records with (default: the real UTC clock and random ids)."""
     from storage.store import require_reachable
 
     chosen = settings or settings_from_environment()
     if ready:
         require_reachable(chosen)
-    ledger = Ledger(SqlLogIndex(chosen))
+    ledger = Ledger(SqlLogIndex(chosen), clock=clock, ids=ids)
     if ready:
         try:
             ledger.require_initialised()

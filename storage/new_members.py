@@ -19,13 +19,13 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import orjson
-from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from eventsourcing.utils import get_topic
 
+from ledger.clock import new_id, now
 from ledger.enrolment import Enrolment
 from ledger.person import Person
 from storage.bulk_append import copy_tuple_head, state_length
@@ -60,14 +60,14 @@ def enrolled_state(fields: dict[str, Any]) -> dict[str, Any]:
 
 def new_member_events(
     *, person: UUID, person_nik: str, enrolment: UUID | None = None,
-    clock: Callable[[], datetime] = datetime_now_with_tzinfo, **enrolled: Any,
+    clock: Callable[[], datetime] = now, **enrolled: Any,
 ) -> tuple[Any, Any, Any]:
     """(Registered, CoverageStarted, Enrolled) of a new person enrolled in a programme: what
     ``Person(nik)`` and ``Enrolment.start(...)`` would trigger, with the timestamps taken in
     that order. ``person_nik`` is the NIK the person is registered under
     (``Person(nik=...)``); ``enrolled`` the ``Enrolled`` event's fields
     (:meth:`~ledger.enrolment.EnrolmentRequest.enrolled_fields`)."""
-    enrolment_id = enrolment or uuid4()  # as Aggregate.create_id
+    enrolment_id = enrolment or new_id()  # as LedgerAggregate.create_id
     state = enrolled_state(enrolled)
     registered = _REGISTERED(originator_id=person, originator_version=1, timestamp=clock(),
                              originator_topic=_PERSON_TOPIC, nik=person_nik)
@@ -182,11 +182,11 @@ class NewMemberEncoder:
 
     def stored(
         self, *, person: UUID, person_nik: str, enrolment: UUID | None = None,
-        clock: Callable[[], datetime] = datetime_now_with_tzinfo, **fields: Any,
+        clock: Callable[[], datetime] = now, **fields: Any,
     ) -> tuple[StoredEvent, StoredEvent, StoredEvent]:
         """(Registered, CoverageStarted, Enrolled) as stored events: what the mapper makes of
         :func:`new_member_events` called with the same arguments."""
-        enrolment_id = enrolment or uuid4()
+        enrolment_id = enrolment or new_id()
         state = enrolled_state(fields)
         registered = {"timestamp": clock(), "originator_topic": _PERSON_TOPIC,
                       "nik": person_nik}
@@ -210,7 +210,7 @@ class NewMemberEncoder:
         timestamps are put in by :meth:`stamped_tuples` (or :meth:`stamped_events`) where the
         rows are taken in log order, so they still rise with the log as the aggregates' do.
         None if orjson refuses a value (the caller then uses :meth:`stored`)."""
-        enrolment_id = enrolment or uuid4()
+        enrolment_id = enrolment or new_id()
         enrolled = enrolled_state(fields)
         try:
             tails = [self._json(state) for state in (
@@ -224,7 +224,7 @@ class NewMemberEncoder:
         return person, enrolment_id, tails[0][skip:], tails[1][skip:], tails[2][skip:]
 
     def stamped_events(self, unstamped: tuple[UUID, UUID, bytes, bytes, bytes],
-                       clock: Callable[[], datetime] = datetime_now_with_tzinfo,
+                       clock: Callable[[], datetime] = now,
                        ) -> tuple[StoredEvent, StoredEvent, StoredEvent]:
         """:meth:`unstamped`'s events stamped now (in the order :meth:`stored` takes them)."""
         person, enrolment_id, registered, started, enrolled = unstamped
@@ -251,7 +251,7 @@ class NewMemberEncoder:
                 copy_tuple_head(keys[1], 1, _TOPICS[2], uuid_ids), enrolled)
 
     def stamped_tuples(self, parts: tuple[bytes, ...],
-                       clock: Callable[[], datetime] = datetime_now_with_tzinfo) -> bytes:
+                       clock: Callable[[], datetime] = now) -> bytes:
         """The three rows of :meth:`unstamped_parts` stamped now (in the order
         :meth:`stored` takes the stamps) as binary ``COPY`` tuples."""
         head, stamp = self._head, self._stamp

@@ -125,7 +125,7 @@ def _postgres(url: str) -> StoreSettings:
         "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        # The pool's wait for a connection (ledger.database bounds the library's retries by it).
+        # The pool's wait for a connection (storage.database bounds the library's retries by it).
         "POSTGRES_CONNECT_TIMEOUT": str(DATABASE_WAIT_SECONDS),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "CREATE_TABLE": "n",

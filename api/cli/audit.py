@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -30,14 +30,18 @@ from projections.runner import Projector
 @click.option("--program", help="The history of a programme (budget, rates, payments booked).")
 @click.option("--handover", "handover_id", help="The history of a ceremony and its claims.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="As recorded by the end of this day (WIB).")
+              help="As the ledger knew it on this day: every event recorded by the end of it "
+                   "(WIB; recorded time, not when a payment or cover took effect).")
+@click.option("--covered-on", "covered_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="What had taken effect by this day (paid, happened, decided: each event's "
+                   "own date), as the ledger knows it now (effective time).")
 @click.option("--position", type=click.IntRange(0, MAX_POSITION),
               help="As recorded up to this position.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the events with their full inclusion proofs as JSON.")
 def history(nik: str | None, member_id: str | None, claim_id: str | None, program: str | None,
-            handover_id: str | None, as_of: datetime | None, position: int | None,
-            as_json: bool) -> None:
+            handover_id: str | None, as_of: datetime | None, covered_on: datetime | None,
+            position: int | None, as_json: bool) -> None:
     """Print the events of a NIK, member, claim, programme or ceremony as recorded up to a
     moment (default: now), each with its inclusion proof in the journal."""
     asked = {"nik": nik, "member": member_id, "claim": claim_id, "program": program,
@@ -46,14 +50,15 @@ def history(nik: str | None, member_id: str | None, claim_id: str | None, progra
     if len(chosen) != 1:
         raise click.UsageError(
             "give exactly one of --nik, --member, --claim, --program or --handover")
-    if as_of is not None and position is not None:
-        raise click.UsageError("give --as-of or --position, not both")
+    if sum(x is not None for x in (as_of, covered_on, position)) > 1:
+        raise click.UsageError("give one of --as-of, --covered-on or --position")
     try:
         with ledger_session() as ledger:
             projector = Projector(ledger)
             try:
                 projector.catch_up()
-                _print_history(ledger, projector, *chosen[0], as_of, position, as_json)
+                _print_history(ledger, projector, *chosen[0], as_of, position, as_json,
+                               covered_on.date() if covered_on else None)
             finally:
                 projector.close()
     except LedgerError as error:
@@ -61,29 +66,42 @@ def history(nik: str | None, member_id: str | None, claim_id: str | None, progra
 
 
 def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
-                   as_of: datetime | None, position: int | None, as_json: bool) -> None:
-    from documents.formatting import datetime_wib
+                   as_of: datetime | None, position: int | None, as_json: bool,
+                   covered_on: date | None = None) -> None:
+    from documents.formatting import date_id, datetime_wib, number_id
     from ledger.asof import AsOf
-    from ledger.history import event_json, events_of, history_ids
+    from ledger.history import effective_on, event_json, events_of, history_ids
     from ledger.journal.merkle import verify_inclusion
     from projections.journal import Journal
 
     cut_off = log_head(ledger)
+    # Which time the cut-off is in, said in the title: recorded time, as the ledger knew it.
+    known = f"as recorded up to now (position {number_id(cut_off)})"
     if position is not None:
         cut_off = min(position, cut_off)
+        known = f"as recorded up to position {number_id(cut_off)}"
     elif as_of is not None:
-        cut_off = AsOf(ledger).position_by_end_of(as_of.date())
+        cut_off = AsOf(ledger).known_by_end_of(as_of.date())
+        known = (f"as the ledger knew it on {date_id(as_of.date())} (recorded by the end of that "
+                 f"day, WIB: up to position {number_id(cut_off)})")
     ids = history_ids(ledger, kind, value)
     notifications = events_of(ledger, {str(i) for i in ids}, up_to=cut_off)
+    time_used = "recorded"
+    if covered_on is not None:
+        # Effective time: every event known now, kept if it took effect by that day.
+        notifications = [n for n in notifications
+                         if effective_on(event_json(ledger, n)) <= covered_on]
+        time_used = "effective"
+        known = (f"as covered on {date_id(covered_on)} (what had taken effect by that day, "
+                 "as the ledger knows it now)")
     proofs = Journal(ledger, projector.connection, projector.live).prove_many(
         [n.id for n in notifications])
     events = [{**event_json(ledger, n), "inclusion": proofs[n.id]} for n in notifications]
     if as_json:
-        click.echo(json.dumps({"cut_off": cut_off, "events": events}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({"cut_off": cut_off, "time": time_used, "known": known,
+                               "events": events}, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"History of {_title(kind, value)} as recorded up to position "
-                  f"{cut_off}", title_justify="left")
+    table = Table(title=f"History of {_title(kind, value)} {known}", title_justify="left")
     for column in ("Position", "Recorded (WIB)", "Event", "Actor", "Facts", "In journal"):
         table.add_column(column)
     for event in events:

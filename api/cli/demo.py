@@ -19,7 +19,15 @@ from ledger.errors import LedgerError
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
-from seed.demo import DemoBuilder, DemoResult
+from seed.demo import (
+    DEMO_KEY_NOTE,
+    DEMO_SIGNING_KEY,
+    DemoBuilder,
+    DemoResult,
+    clear_demo_folder,
+    demo_clock,
+    demo_ids,
+)
 from storage.settings import settings_from_url
 from storage.store import init_store
 
@@ -33,17 +41,24 @@ DEMO_AUDITED = "TNG-2025"
 @click.command()
 @click.option("--out", "out_dir", default="claims-ledger-demo", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the demo's embedded database (rebuilt from scratch each run).")
+              help="Folder for the demo's store, checkpoint and documents: empty, or holding "
+                   "only an earlier demo's files, which are replaced.")
 def demo(out_dir: Path) -> None:
-    """Build the seed scenario in an embedded SQLite store and print a summary."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Build the seed scenario in an embedded SQLite store and print a summary.
+
+    Each step is recorded on its story date (24 March 2025 to March 2026), with ids from a fixed
+    seed: every run gives the same log, journal root, checkpoint and documents, byte for byte.
+    """
+    try:
+        clear_demo_folder(out_dir)
+    except LedgerError as error:
+        raise _refusal(error) from None
     database = (out_dir / "claims-ledger.sqlite").resolve()
-    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        stale.unlink(missing_ok=True)  # the demo is rebuilt, never appended to
     settings = settings_from_url(f"sqlite:///{database}")
     started = time.perf_counter()
     init_store(settings)
-    with ledger_session(settings) as ledger:
+    # The story's dates and the seed's ids: the same bytes on every run.
+    with ledger_session(settings, clock=demo_clock(), ids=demo_ids()) as ledger:
         try:
             result = _build_with_progress(ledger)
             projector = Projector(ledger)
@@ -60,27 +75,29 @@ def demo(out_dir: Path) -> None:
                 projector.close()
         except LedgerError as error:
             raise _refusal(error) from None
-
+    console.print(f"\nTo open it: [bold]export LEDGER_DATABASE_URL=sqlite:///{database}[/bold], "
+                  "then 'claims-ledger serve' (or 'history', 'report audit', 'findings').")
 
 def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tuple[str, str]:
-    """Sign the demo's journal head: with LEDGER_SIGNING_KEY, or a key kept in the demo folder
-    so that an inspector can check the demo's proofs; say which."""
-    from ledger.journal.checkpoint import new_private_key, private_key, public_key_text
+    """Sign the demo's journal head at the story's last moment: with LEDGER_SIGNING_KEY, or the
+    demo key derived from the seed (kept in the demo folder, so that an inspector can check the
+    demo's proofs; the checkpoint says it is a demo key); say which."""
+    from ledger.journal.checkpoint import private_key, public_key_text
     from projections.journal import Journal
     from storage.settings import signing_key_from_environment
 
     key = signing_key_from_environment()
-    origin = "LEDGER_SIGNING_KEY"
+    origin, note = "LEDGER_SIGNING_KEY", ""
     if key is None:
         key_file = out_dir / "demo-signing.key"
-        if not key_file.exists():
-            key_file.write_text(new_private_key() + "\n")
-            key_file.chmod(0o600)
-        key = key_file.read_text().strip()
-        origin = f"the demo key {key_file}"
+        key = DEMO_SIGNING_KEY
+        key_file.write_text(key + "\n")
+        key_file.chmod(0o600)
+        origin = f"the demo key {key_file}, derived from the seed: never a real ledger's"
+        note = DEMO_KEY_NOTE
     journal = Journal(ledger, projector.connection, projector.live)
-    checkpoint = journal.checkpoint(key)
-    (out_dir / "checkpoint.txt").write_text(checkpoint.to_text())
+    checkpoint = journal.checkpoint(key, at=ledger.last_recorded_time())
+    (out_dir / "checkpoint.txt").write_text(checkpoint.to_text() + note)
     verified = journal.verify(public_key_text(private_key(key)))
     status = "verified" if verified.ok else f"MISMATCH: {verified.reason}"
     return (f"\n[bold]Journal head[/bold]: {number_id(checkpoint.size)} events, root "

@@ -75,7 +75,8 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str, force: bo
 @report.command("audit")
 @click.option("--program", required=True, help="The programme's code, e.g. TNG-2025.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Cut off at the last event recorded by the end of this day (WIB).")
+              help="As the ledger knew it on this day: every event recorded by the end of it "
+                   "(WIB; recorded time, not when a payment or cover took effect).")
 @click.option("--position", type=click.IntRange(1, MAX_POSITION),
               help="Cut off at this log position.")
 @click.option("--roster", is_flag=True, help="Print the member roster as an annex.")

@@ -24,7 +24,7 @@ from api.fields import PageQuery, StrictSchema, nik, text
 from api.state import ledger, projector, reader
 from ledger.asof import AsOf
 from ledger.errors import ProjectionStoppedError
-from ledger.history import HISTORY_KINDS, events_of, history_ids
+from ledger.history import HISTORY_KINDS, effective_on, events_of, history_ids
 from ledger.identity import parse_nik
 from ledger.reads import log_head
 from projections.journal import Journal
@@ -291,8 +291,13 @@ class HistoryQuery(StrictSchema):
                                                     f"give {_ONE_SELECTOR}"})
     position = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
         "description": "as recorded up to this log position; not with as_of"})
-    as_of = fields.Date(metadata={"description": "as recorded by the end of this day (WIB); "
-                                                 "not with position"})
+    as_of = fields.Date(metadata={"description": "as the ledger knew it on this day: as "
+                                                 "recorded by the end of it (WIB); not with "
+                                                 "position"})
+    covered_on = fields.Date(metadata={
+        "description": "effective time: the events that had taken effect by this day (paid, "
+                       "happened, decided: each event's own date), as the ledger knows them "
+                       "now; not with as_of or position"})
 
     @validates_schema
     def _one_subject_one_cut_off(self, data: dict[str, Any], **_: Any) -> None:
@@ -303,6 +308,10 @@ class HistoryQuery(StrictSchema):
                                   field_name=chosen[-1] if chosen else "nik")
         if data.get("position") is not None and data.get("as_of") is not None:
             raise ValidationError("give position or as_of, not both", field_name="as_of")
+        if data.get("covered_on") is not None and (
+                data.get("position") is not None or data.get("as_of") is not None):
+            raise ValidationError("give covered_on alone, not with as_of or position",
+                                  field_name="covered_on")
 
 
 class InclusionProofOut(StrictSchema):
@@ -324,6 +333,16 @@ class HistoryEventOut(EventOut):
 
 class HistoryAsOfOut(StrictSchema):
     cut_off = fields.Integer(required=True, metadata={"description": "last position included"})
+    time = fields.String(required=True, validate=validate.OneOf(["recorded", "effective"]),
+                         metadata={
+        "description": "which time the cut-off is in: 'recorded' (as_of, position: as the "
+                       "ledger knew it then) or 'effective' (covered_on: what had taken effect "
+                       "by then, as known now)"})
+    known = fields.String(required=True, metadata={
+        "description": "the cut-off in plain words; for an as_of before the ledger's first "
+                       "event, that it knew nothing yet then, and since when it knows"})
+    first_recorded_on = fields.Date(allow_none=True, metadata={
+        "description": "the day (WIB) the ledger's first event was recorded (null: none yet)"})
     events = fields.List(fields.Nested(HistoryEventOut), required=True)
     state = fields.List(fields.Dict(), required=True, metadata={
         "description": "the claim, programme or NIK's enrolments as recorded at the cut-off"})
@@ -341,12 +360,29 @@ def history(query: dict[str, Any]) -> Any:
     fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
+    first = as_of.first_recorded_on()
+    day = query.get("as_of")
+    if day is not None:
+        known = (as_of.nothing_known_on(day) if cut_off == 0 else
+                 f"as the ledger knew it on {day.isoformat()}: everything recorded by the end "
+                 f"of that day (WIB), up to position {cut_off}")
+    else:
+        known = f"as recorded up to position {cut_off}"
+    time_used = "recorded"
+    covered_on = query.get("covered_on")
     ids = history_ids(ledger(), chosen, query[chosen])
     notifications = events_of(ledger(), {str(i) for i in ids}, up_to=cut_off)
+    if covered_on is not None:
+        notifications = [n for n in notifications
+                         if effective_on(event_json(ledger(), n)) <= covered_on]
+        time_used = "effective"
+        known = (f"as covered on {covered_on.isoformat()}: what had taken effect by that day, "
+                 "as the ledger knows it now")
     worker = projector()
     proofs = Journal(ledger(), worker.connection, worker.live).prove_many(
         [n.id for n in notifications])
-    return jsonify({"cut_off": cut_off,
+    return jsonify({"cut_off": cut_off, "time": time_used, "known": known,
+                    "first_recorded_on": first.isoformat() if first else None,
                     "events": [{**event_json(ledger(), n), "inclusion": proofs[n.id]}
                                for n in notifications],
                     "state": _state_at(as_of, ids, cut_off)})

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from ledger.claim import Claim
+from ledger.clock import Clock, IdSource, recording
 from ledger.contribution import Contribution, contribution_id
 from ledger.coverage import CoverageAnswer, coverage_on
 from ledger.enrolment import Enrolment
@@ -43,6 +44,10 @@ CONFLICT_RETRIES = 8
 class Commands(Application[UUID]):
     """The reads and the running of commands that every group of commands shares."""
 
+    #: The clock that stamps events and the source of new ids (the Ledger sets both).
+    clock: Clock
+    ids: IdSource
+
     # -- running a command -------------------------------------------------------------------
 
     def _command(self, build: Callable[[], tuple[T, Sequence[Aggregate]]], *,
@@ -56,7 +61,8 @@ class Commands(Application[UUID]):
         refusal is the caller's to name (a programme code taken)."""
 
         def attempt() -> T:
-            answer, changed = build()
+            with recording(self.clock, self.ids):  # events stamped and named by the ledger's own
+                answer, changed = build()
             if changed:
                 self.save(*changed)
             return answer

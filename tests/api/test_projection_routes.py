@@ -123,3 +123,26 @@ def test_history_as_recorded_at_a_position_and_on_a_day(api: Api) -> None:
                                                       "as_of": "2020-01-01"}).json
     assert before["events"] == [] and before["cut_off"] == 0
     assert api.get("/api/v1/history").status_code == 422
+
+
+def test_history_says_which_time_it_cuts_at_and_when_the_ledger_knew_nothing_yet(
+    api: Api,
+) -> None:
+    ids = _scenario(api)
+    everything = api.get("/api/v1/history", query_string={"nik": ids["nik"]}).json
+    first = everything["first_recorded_on"]  # the scenario is recorded now, on the real clock
+    assert everything["time"] == "recorded"
+    on_that_day = api.get("/api/v1/history", query_string={"nik": ids["nik"], "as_of": first}).json
+    assert on_that_day["known"].startswith(f"as the ledger knew it on {first}: everything "
+                                           "recorded by the end of that day (WIB)")
+    before = api.get("/api/v1/history", query_string={"program": "TNG-2025",
+                                                      "as_of": "2020-01-01"}).json
+    assert before["known"] == (
+        "nothing was recorded by the end of 2020-01-01 (WIB), so the ledger knew nothing yet "
+        f"as of that day: its first event was recorded on {first}")
+    effective = api.get("/api/v1/history", query_string={"program": "TNG-2025",
+                                                         "covered_on": first}).json
+    assert effective["time"] == "effective"
+    assert effective["known"].startswith(f"as covered on {first}: what had taken effect")
+    assert api.get("/api/v1/history", query_string={
+        "program": "TNG-2025", "covered_on": first, "as_of": first}).status_code == 422

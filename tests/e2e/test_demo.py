@@ -136,6 +136,177 @@ def _topics(database: Path) -> list[tuple[str, int]]:
         ledger.close()
 
 
+def _event_rows(database: Path) -> list[tuple[bytes, int, str, bytes]]:
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("SELECT originator_id, originator_version, topic, state "
+                                  "FROM stored_events ORDER BY rowid").fetchall()
+    finally:
+        connection.close()
+
+
+def _short_ids(text: str) -> list[str]:
+    return re.findall(r"\(([0-9a-f]{8})\)", text)
+
+
+def _recorded_days(database: Path) -> list[str]:
+    ledger = open_ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        return [ledger.mapper.to_domain_event(n).timestamp.isoformat() for n in log]
+    finally:
+        ledger.close()
+
+
+def test_the_demo_records_its_year_on_the_story_dates_never_going_back(
+    demo_run: tuple[str, Path],
+) -> None:
+    _, database = demo_run
+    stamps = _recorded_days(database)
+    assert stamps == sorted(stamps)  # the log's recorded times never go backwards
+    assert stamps[0] == "2025-01-02T02:00:00+00:00"  # 09:00 WIB, the first programme opened
+    assert stamps[-1].startswith("2026-03-27T")  # the sole officer's payout
+    days = {stamp[:10] for stamp in stamps}
+    assert {"2025-03-24", "2025-06-10", "2026-02-03", "2026-02-10"} <= days
+    # Office hours in WIB (UTC+7): 09:00 to 17:00 is 02:00 to 10:00 UTC.
+    assert all("02:00" <= stamp[11:16] < "10:00" for stamp in stamps)
+
+
+def test_the_readme_prints_the_demos_journal_root(demo_run: tuple[str, Path]) -> None:
+    output, _ = demo_run
+    [root] = re.findall(r"root ([0-9a-f]{64})", output)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert f"root {root}" in readme, (
+        f"the demo's journal root is now {root}: a change to the demo's story or to the event "
+        "schema changes it; explain the change and put the new root in the README")
+
+
+def _cli(database: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    return subprocess.run([*_command(), *arguments], capture_output=True, text=True,
+                          timeout=300, check=False,
+                          env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{database}",
+                               "COLUMNS": "250"})
+
+
+def test_history_as_of_1_july_2025_shows_the_contributions_paid_by_then_and_none_after(
+    demo_run: tuple[str, Path],
+) -> None:
+    _, database = demo_run
+    done = _cli(database, "history", "--program", "TNG-2025", "--as-of", "2025-07-01", "--json")
+    assert done.returncode == 0, done.stderr
+    import json
+
+    booked = [e for e in json.loads(done.stdout)["events"]
+              if e["type"] == "Programme.ContributionBooked"]
+    assert [e["data"]["months"] for e in booked] == [["2025-03"], ["2025-04"], ["2025-05"],
+                                                     ["2025-06"]]
+    everything = _cli(database, "history", "--program", "TNG-2025", "--json")
+    later = [e for e in json.loads(everything.stdout)["events"]
+             if e["type"] == "Programme.ContributionBooked"]
+    assert len(later) == 10
+
+
+def test_the_audit_report_as_of_1_july_2025_shows_only_the_sp2ds_paid_by_then(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    from pdf_text import text_of
+
+    _, database = demo_run
+    texts = {}
+    for day in ("2025-07-01", "2025-12-31"):
+        out = tmp_path / f"audit-{day}.pdf"
+        done = _cli(database, "report", "audit", "--program", "TNG-2025", "--as-of", day,
+                    "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        texts[day] = text_of(out.read_bytes())
+    july, december = texts["2025-07-01"], texts["2025-12-31"]
+    paid_by_july = [f"SP2D/0{m:02d}/BPKAD/2025" for m in (3, 4, 5, 6)]
+    paid_later = [f"SP2D/0{m:02d}/BPKAD/2025" for m in range(7, 13)]
+    assert all(sp2d in july for sp2d in paid_by_july)
+    assert not any(sp2d in july for sp2d in paid_later)
+    assert all(sp2d in december for sp2d in paid_by_july + paid_later)
+
+
+def test_history_and_audit_before_the_first_event_say_the_ledger_knew_nothing_yet(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    _, database = demo_run
+    history = _cli(database, "history", "--program", "TNG-2025", "--as-of", "2024-12-31")
+    assert history.returncode == 2
+    said = " ".join(history.stderr.split())
+    assert ("nothing was recorded by the end of 2024-12-31 (WIB), so the ledger knew nothing "
+            "yet as of that day: its first event was recorded on 2025-01-02") in said
+    audit = _cli(database, "report", "audit", "--program", "TNG-2025", "--as-of", "2024-12-31",
+                 "-o", str(tmp_path / "audit.pdf"))
+    assert audit.returncode == 2
+    assert "its first event was recorded on 2025-01-02" in " ".join(audit.stderr.split())
+    assert not (tmp_path / "audit.pdf").exists()
+    known = _cli(database, "history", "--program", "TNG-2025", "--as-of", "2025-07-01")
+    assert "as the ledger knew it on 1 Juli 2025 (recorded by the end of that day, WIB" in (
+        " ".join(known.stdout.split()))
+
+
+def test_history_covered_on_a_day_shows_what_took_effect_by_then_as_known_now(
+    demo_run: tuple[str, Path],
+) -> None:
+    import json
+
+    _, database = demo_run
+    # The dossier's claim is B's: died on Monday 2 June 2025, reported the next day.
+    [dossier] = database.parent.glob("berkas-klaim-*.pdf")
+    prefix = dossier.stem.rsplit("-", 1)[1]
+    ledger = open_ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        [claim_id] = {str(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")
+                      and str(n.originator_id).startswith(prefix)}
+    finally:
+        ledger.close()
+    effective = _cli(database, "history", "--claim", claim_id, "--covered-on", "2025-06-02",
+                     "--json")
+    assert effective.returncode == 0, effective.stderr
+    covered = json.loads(effective.stdout)
+    assert covered["time"] == "effective"
+    assert [e["type"] for e in covered["events"]] == ["Incident.Reported"]  # occurred that day
+    recorded = json.loads(_cli(database, "history", "--claim", claim_id, "--as-of",
+                               "2025-06-02", "--json").stdout)
+    assert recorded["time"] == "recorded" and recorded["events"] == []  # reported on 3 June
+    both = _cli(database, "history", "--claim", claim_id, "--as-of", "2025-06-02",
+                "--covered-on", "2025-06-02")
+    assert both.returncode == 2 and "give one of" in both.stderr
+
+
+def test_the_demo_refuses_a_folder_holding_other_files_and_replaces_an_earlier_demos(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    from seed.demo import clear_demo_folder
+    from ledger.errors import InvalidInputError
+
+    mine = tmp_path / "notes.txt"
+    mine.write_text("keep me")
+    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+    refused = subprocess.run([*_command(), "demo", "--out", str(tmp_path)], capture_output=True,
+                             text=True, env=env, timeout=300, check=False)
+    assert refused.returncode == 2
+    assert "notes.txt" in refused.stderr and "choose another folder" in refused.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for name in ("claims-ledger.sqlite", "checkpoint.txt", "berkas-klaim-0badcafe.pdf"):
+        (earlier / name).write_text("an earlier demo's")
+    clear_demo_folder(earlier)
+    assert list(earlier.iterdir()) == []  # no stale dossier beside the new one
+    someones = tmp_path / "someones"
+    someones.mkdir()
+    (someones / "claims-ledger.sqlite").write_text("a real ledger, perhaps")
+    with pytest.raises(InvalidInputError, match="may be a real ledger"):
+        clear_demo_folder(someones)
+    assert (someones / "claims-ledger.sqlite").exists()
+
+
 def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -> None:
     first, first_database = demo_run
     env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
@@ -153,6 +324,14 @@ def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -
 
     assert figures(first) == figures(again)
     assert _topics(first_database) == _topics(tmp_path / "claims-ledger.sqlite")
+    # Same input, same bytes: the log, the checkpoint and every document.
+    assert _event_rows(first_database) == _event_rows(tmp_path / "claims-ledger.sqlite")
+    assert _short_ids(first) == _short_ids(again)
+    for name in ("checkpoint.txt", "laporan-audit-TNG-2025.pdf", "berita-acara-2026-02-03.pdf",
+                 "berita-acara-2026-02-10.pdf"):
+        assert (first_database.parent / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    [dossier] = first_database.parent.glob("berkas-klaim-*.pdf")
+    assert dossier.read_bytes() == (tmp_path / dossier.name).read_bytes()
 
 
 def test_the_demo_signs_its_journal_head_and_verify_passes_then_fails_on_a_tampered_copy(
