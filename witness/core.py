@@ -14,6 +14,7 @@ before*. It says nothing of the content of the log. The checks follow C2SP ``tlo
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ from witness.protocol import (
     parse_add_checkpoint,
 )
 from witness.state import LogState, StateFile
+
+logger = logging.getLogger("witness")
 
 
 class WitnessRefusal(RuleViolationError):
@@ -178,6 +181,12 @@ class Witness:
             return self.add_checkpoint(parse_add_checkpoint(body))
         except OldSizeMismatchError as error:
             return Answer(409, f"{error.stored_size}\n".encode(), SIZE_CONTENT_TYPE)
+        except (ForkedCheckpointError, InconsistentCheckpointError) as error:
+            # A log key signed a checkpoint that does not extend the co-signed one: keep the
+            # request as evidence of the log's misbehaviour (tlog-witness allows it).
+            logger.warning("refused %s: %s\n%s", error.rule, error.message,
+                        body.decode(errors="replace"))
+            return Answer(error.status, (error.message + "\n").encode())
         except WitnessRefusal as error:
             return Answer(error.status, (error.message + "\n").encode())
         except MalformedNoteError as error:

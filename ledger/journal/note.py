@@ -17,8 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from cryptography.exceptions import InvalidSignature
@@ -168,7 +169,8 @@ class SignerKey:
 
     name: str
     type: int
-    seed: bytes
+    #: Secret: kept out of repr() so a traceback or a log line never prints it.
+    seed: bytes = field(repr=False)
 
     def __post_init__(self) -> None:
         check_key_name(self.name)
@@ -179,8 +181,6 @@ class SignerKey:
     @classmethod
     def generate(cls, name: str, key_type: int = ED25519) -> SignerKey:
         """A new random key of this name and type."""
-        import os
-
         return cls(name, key_type, os.urandom(32))
 
     def verifier(self) -> VerifierKey:

@@ -104,6 +104,22 @@ def log_key(origin: str) -> SignerKey:
     return SignerKey.generate(check_key_name(origin), ED25519)
 
 
+def log_signer(private_key_text: str, origin: str) -> SignerKey:
+    """The ledger's existing journal key (``LEDGER_SIGNING_KEY``, ``ed25519:...``) as the note
+    signer of its checkpoints, named after the origin: one key, both checkpoint formats."""
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    from ledger.journal.checkpoint import private_key
+
+    seed = private_key(private_key_text).private_bytes(Encoding.Raw, PrivateFormat.Raw,
+                                                       NoEncryption())
+    return SignerKey(check_key_name(origin), ED25519, seed)
+
+
 def sign_checkpoint(body: CheckpointBody, *signers: SignerKey) -> Checkpoint:
     """The checkpoint signed by the log's key(s) (plain Ed25519 note signatures)."""
     text = body.to_text().encode()
