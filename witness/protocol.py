@@ -98,9 +98,13 @@ class Answer:
     @property
     def stored_size(self) -> int | None:
         """The size the witness holds, named by a 409 answer about the old size."""
-        if self.status != 409 or self.content_type != SIZE_CONTENT_TYPE:
+        media_type = self.content_type.split(";")[0].strip().lower()
+        if self.status != 409 or media_type != SIZE_CONTENT_TYPE:
             return None
-        return int(self.body.decode().strip())
+        try:
+            return int(self.body.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            return None
 
 
 def parse_cosignature_lines(body: bytes) -> tuple[NoteSignature, ...]:
@@ -109,4 +113,6 @@ def parse_cosignature_lines(body: bytes) -> tuple[NoteSignature, ...]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedNoteError("the answer is UTF-8", field="answer") from None
-    return tuple(NoteSignature.parse_line(line) for line in text.splitlines() if line)
+    if text and not text.endswith("\n"):
+        raise MalformedNoteError("each cosignature line ends with a newline", field="answer")
+    return tuple(NoteSignature.parse_line(line) for line in text.split("\n")[:-1])

@@ -320,7 +320,10 @@ def parse_note(data: str | bytes) -> Note:
     split = data.rfind("\n\n")
     if split < 0:
         raise MalformedNoteError("a note has a blank line before its signatures", field="note")
-    text, lines = data[:split + 1], data[split + 2:].splitlines()
+    # Split on newlines only: str.splitlines() would also cut at U+2028, U+0085 and the like,
+    # which the format allows inside a key name's neighbours and must not reinterpret.
+    text, rest = data[:split + 1], data[split + 2:]
+    lines = rest[:-1].split("\n") if rest else []
     if not lines:
         raise MalformedNoteError("a note has at least one signature", field="note")
     if len(lines) > MAX_SIGNATURES:

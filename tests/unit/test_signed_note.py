@@ -215,3 +215,9 @@ def test_an_ml_dsa_44_cosignature_signs_the_subtree_message_with_the_cosigner_na
     renamed = NoteSignature(line.name, line.key_id, line.signature[:8] + bytes(2420))
     with pytest.raises(NoteSignatureInvalidError):
         cosignatures(checkpoint.with_cosignatures([renamed]), [vkey])
+
+
+def test_a_line_separator_between_signature_lines_is_not_taken_for_a_newline() -> None:
+    joined = PETER_TEXT + "\n" + PETER_LINE.rstrip("\n") + "\u2028" + ENOCH_LINE
+    with pytest.raises(MalformedNoteError):
+        parse_note(joined)
