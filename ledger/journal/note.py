@@ -141,7 +141,9 @@ class VerifierKey:
                 mldsa.MLDSA44PublicKey.from_public_bytes(self.public_key).verify(
                     signature[8:], subtree_message(self.name, text, timestamp, origin))
             return int(timestamp)
-        except (InvalidSignature, ValueError):
+        except (InvalidSignature, ValueError, MalformedNoteError):
+            # A time past 2^63-1, or an ML-DSA-44 cosignature on a text that is no checkpoint:
+            # as good as a forged line, and refused the same way.
             raise NoteSignatureInvalidError(
                 f"the signature of {self.name} ({self.id.hex()}) does not verify") from None
 

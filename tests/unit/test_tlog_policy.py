@@ -8,7 +8,7 @@ import pytest
 
 from ledger.errors import MalformedNoteError
 from ledger.journal.merkle import inclusion_proof, leaf_hash, root
-from ledger.journal.note import COSIGNATURE_V1, SignerKey
+from ledger.journal.note import COSIGNATURE_V1, NoteSignature, SignerKey
 from ledger.journal.policy import (
     check_checkpoint,
     check_tlog_proof,
@@ -170,3 +170,14 @@ def test_an_exported_proof_checks_against_the_policy_offline() -> None:
 def test_a_malformed_proof_is_refused(text: str) -> None:
     with pytest.raises(MalformedNoteError):
         parse_tlog_proof(text)
+
+
+def test_a_cosignature_dated_past_the_spec_limit_fails_the_check_without_raising() -> None:
+    signed = checkpoint()
+    line = cosign(signed, WITNESSES["bpk"], 1)
+    too_late = NoteSignature(line.name, line.key_id,
+                             (2**64 - 1).to_bytes(8, "big") + line.signature[8:])
+    verdict = check_checkpoint(signed.with_cosignatures([too_late]).text,
+                               parse_policy(audit_policy()))
+    assert not verdict.ok
+    assert "forged" in verdict.reason
