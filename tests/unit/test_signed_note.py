@@ -221,3 +221,32 @@ def test_a_line_separator_between_signature_lines_is_not_taken_for_a_newline() -
     joined = PETER_TEXT + "\n" + PETER_LINE.rstrip("\n") + "\u2028" + ENOCH_LINE
     with pytest.raises(MalformedNoteError):
         parse_note(joined)
+
+
+# A checkpoint published by a public log (Google's arche2025h1 staging CT log) with the
+# cosignatures of public witnesses: interoperability beyond our own signatures.
+ARCHE_CHECKPOINT = (
+    "arche2025h1.staging.ct.transparency.dev\n1432088532\n"
+    "U7WM79jrzyhGZ5/GUBTpM7NzwdyfFx61t3RovgcC4Ro=\n\n"
+    "\u2014 arche2025h1.staging.ct.transparency.dev zTM8sQAAAZ5W0WdjBAMARjBEAiBjW5IQf9pvsYLfQFX"
+    "6hoGREPMHbdQ3urbllzalApkptQIgIpwtEroeW2BXaHAI4kJXFbon5Ch9MNL5zRNZ55lvGt0=\n"
+    "\u2014 arche2025h1.staging.ct.transparency.dev ui8GwCF1+kWqZrxGdhj4aX3gcw7XUlXQQabg/27lefw"
+    "hUkzbC3NygNI75MdhL1bfTW9g8Ei59RA23oHP7Ry1k3ZFWwQ=\n"
+    "\u2014 transparency.dev/DEV:witness-little-garden 2AQqhwAAAABqEiEgzgFIqqhbUoDwjMWE6UP8nd8/"
+    "KYTzwZ2rhIgcqoXHAwVkjZr4AscylP3v7sEodkRAErumC2q44vdgJY096st5BQ==\n"
+    "\u2014 remora.n621.de 2net5wAAAABqEiEgPlfF3V06o0Y+fHM+J5J9s27wgxxcOVSpZ/2g/KSiXCg9DEZI+aVC"
+    "IobWX9sXTynk5XeU/zZ0WBxtqB0DrAWfBw==\n")
+ARCHE_VKEY = ("arche2025h1.staging.ct.transparency.dev+ba2f06c0+"
+              "AU0vHmlGCS/PdN8b2OaGmKprLI8HKM+dJ472xgFYh15f")
+REMORA_VKEY = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2"
+
+
+def test_a_public_log_checkpoint_and_a_public_witness_cosignature_verify() -> None:
+    checkpoint = open_checkpoint(ARCHE_CHECKPOINT, [VerifierKey.parse(ARCHE_VKEY)])
+    assert checkpoint.body.size == 1432088532
+    [verified] = cosignatures(checkpoint, [VerifierKey.parse(REMORA_VKEY)])
+    assert verified.key.type == COSIGNATURE_V1
+    assert verified.timestamp == 1779573024
+    forged = ARCHE_CHECKPOINT.replace("1432088532", "1432088533")
+    with pytest.raises(NoteSignatureInvalidError):
+        cosignatures(parse_checkpoint(forged), [VerifierKey.parse(REMORA_VKEY)])
