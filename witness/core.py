@@ -154,7 +154,9 @@ class Witness:
                     f"not {request.old_size}", stored_size=stored.size)
             root = checkpoint.body.root_hash
             if size == stored.size:
-                if (size or origin in state) and root != stored.root_hash:
+                # Before the first cosignature the stored tree is the empty one, whose root
+                # RFC 6962 fixes: a size-0 checkpoint with any other root is no tree at all.
+                if root != stored.root_hash:
                     raise ForkedCheckpointError(
                         f"{origin} at size {size} has another root hash than the one "
                         "co-signed: the log forked")
@@ -185,7 +187,7 @@ class Witness:
             # A log key signed a checkpoint that does not extend the co-signed one: keep the
             # request as evidence of the log's misbehaviour (tlog-witness allows it).
             logger.warning("refused %s: %s\n%s", error.rule, error.message,
-                        body.decode(errors="replace"))
+                           body.decode(errors="replace"))
             return Answer(error.status, (error.message + "\n").encode())
         except WitnessRefusal as error:
             return Answer(error.status, (error.message + "\n").encode())

@@ -9,9 +9,9 @@ from pathlib import Path
 from growing_log import ORIGIN, Log, MakeWitness
 
 from ledger.journal.note import COSIGNATURE_V1, MLDSA44_COSIGNATURE, SignerKey
-from ledger.journal.tlog import cosignatures, parse_checkpoint
+from ledger.journal.tlog import CheckpointBody, cosignatures, parse_checkpoint, sign_checkpoint
 from witness.core import Witness, WitnessConfig, witness_key
-from witness.protocol import SIZE_CONTENT_TYPE
+from witness.protocol import SIZE_CONTENT_TYPE, format_add_checkpoint
 from witness.state import StateFile
 
 
@@ -152,3 +152,12 @@ def test_a_witness_with_an_ml_dsa_44_key_beside_its_ed25519_key_answers_both(
     cosigned = parse_checkpoint(log.checkpoint().with_cosignatures(answer.cosignatures).text)
     verified = cosignatures(cosigned, list(config.verifiers))
     assert sorted(v.key.type for v in verified) == [COSIGNATURE_V1, MLDSA44_COSIGNATURE]
+
+
+def test_an_empty_log_is_cosigned_only_with_the_empty_tree_root(
+        witness: Witness, log: Log) -> None:
+    assert witness.handle(log.request(0, size=0)).status == 200
+    wrong_root = sign_checkpoint(CheckpointBody(ORIGIN, 0, bytes(32)), log.key)
+    body = format_add_checkpoint(0, [], wrong_root)
+    assert witness.handle(body).status == 409
+    assert witness.handle(log.request(0)).status == 200
