@@ -107,16 +107,9 @@ def log_key(origin: str) -> SignerKey:
 def log_signer(private_key_text: str, origin: str) -> SignerKey:
     """The ledger's existing journal key (``LEDGER_SIGNING_KEY``, ``ed25519:...``) as the note
     signer of its checkpoints, named after the origin: one key, both checkpoint formats."""
-    from cryptography.hazmat.primitives.serialization import (
-        Encoding,
-        NoEncryption,
-        PrivateFormat,
-    )
+    from ledger.journal.checkpoint import private_key_seed
 
-    from ledger.journal.checkpoint import private_key
-
-    seed = private_key(private_key_text).private_bytes(Encoding.Raw, PrivateFormat.Raw,
-                                                       NoEncryption())
+    seed = private_key_seed(private_key_text)
     return SignerKey(check_key_name(origin), ED25519, seed)
 
 
