@@ -290,6 +290,28 @@ class DuplicateReceiptError(RuleViolationError):
     rule = "duplicate-receipt"
 
 
+# -- the journal's formats: signed notes, checkpoints, cosignatures, policies, proofs -----------
+
+
+class MalformedNoteError(InvalidInputError):
+    """A signed note, key, checkpoint, witness request, policy or proof that does not parse
+    (C2SP signed-note, tlog-checkpoint, tlog-witness, tlog-policy, tlog-proof)."""
+
+    rule = "malformed-note"
+
+
+class UnverifiedNoteError(RuleViolationError):
+    """No signature of a trusted key is on the note: its text must be ignored."""
+
+    rule = "note-unverified"
+
+
+class NoteSignatureInvalidError(RuleViolationError):
+    """A signature line names a trusted key (name and key ID) but does not verify."""
+
+    rule = "note-signature-invalid"
+
+
 # -- API tokens presented -------------------------------------------------------------------------
 
 

@@ -73,6 +73,13 @@ def private_key(text: str) -> Ed25519PrivateKey:
             "(ed25519:...)", field="LEDGER_SIGNING_KEY") from None
 
 
+def private_key_seed(text: str) -> bytes:
+    """The 32-byte seed of a ``LEDGER_SIGNING_KEY`` text (what a C2SP note signer holds)."""
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+    return private_key(text).private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     return KEY_PREFIX + _b64(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
