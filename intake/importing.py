@@ -3,7 +3,9 @@
 Each row becomes an :class:`~ledger.enrolment.EnrolmentRequest` and meets the same checks as
 ``Ledger.enrol``: :func:`~ledger.eligibility.require_eligible` (NIK, KK, name, region, address,
 decile, occupation, branch, period) and :meth:`~ledger.person.Person.require_enrollable` (already
-covered elsewhere, BPJS exclusion, deceased). The rows that pass are enrolled in batches, each
+covered elsewhere, BPJS exclusion, deceased), decided for each row by the service's own
+:func:`~ledger.enrolling.decide` (new member, enrol, already enrolled, refused): this module only
+reads the people in bulk, encodes and writes. The rows that pass are enrolled in batches, each
 batch one ``save()``: one transaction, all or nothing. The people of a batch are read in one
 query (not one per row); when another writer changes one of them between that read and the save
 (another upload enrolling the same NIK), the store refuses the whole batch (optimistic
