@@ -3,7 +3,9 @@
 Each row becomes an :class:`~ledger.enrolment.EnrolmentRequest` and meets the same checks as
 ``Ledger.enrol``: :func:`~ledger.eligibility.require_eligible` (NIK, KK, name, region, address,
 decile, occupation, branch, period) and :meth:`~ledger.person.Person.require_enrollable` (already
-covered elsewhere, BPJS exclusion, deceased). The rows that pass are enrolled in batches, each
+covered elsewhere, BPJS exclusion, deceased), decided for each row by the service's own
+:func:`~ledger.enrolling.decide` (new member, enrol, already enrolled, refused): this module only
+reads the people in bulk, encodes and writes. The rows that pass are enrolled in batches, each
 batch one ``save()``: one transaction, all or nothing. The people of a batch are read in one
 query (not one per row); when another writer changes one of them between that read and the save
 (another upload enrolling the same NIK), the store refuses the whole batch (optimistic
@@ -32,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -47,7 +50,8 @@ from intake.roster import (
     read_sheet,
 )
 from ledger.eligibility import require_eligible
-from ledger.enrolment import Enrolment, EnrolmentRequest
+from ledger.enrolling import AlreadyEnrolled, NewMember, Refused, decide
+from ledger.enrolment import EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
 from ledger.identity import mask_nik, parse_nik
 from ledger.occupations import OCCUPATIONS
@@ -634,42 +638,23 @@ class RosterImport:
         ids = None if tuples is None else [str(c.person) for c in candidates]
         niks = [c.nik for c in candidates]
         known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
-        programme, code = self.programme, self.programme.code
+        programme, actor = self.programme, self.actor
         for candidate in candidates:
             person = known.get(candidate.nik)
             candidate.known = None if person is None else person.version
-            if person is None and candidate.tails is not None and tuples is not None:
-                # encoded by the worker; stamped now, in row order, as the aggregates would be
-                assert self.encoder is not None and self.appender is not None
-                tuples.append(self.encoder.stamped_tuples(candidate.tails))
-                prepared.batch.append(candidate)
-                continue
-            request = candidate.request
-            if request is None:  # checked by a worker: read again, here, for the aggregate
-                assert reader is not None
-                request = reader.request(candidate.row)
-            if person is None:  # never seen: nothing on record can refuse them
-                build = new_member_events if self.encoder is None else self.encoder.stored
-                registered, started, enrolled = build(
-                    person=person_id(candidate.nik), person_nik=candidate.nik,
-                    **request.enrolled_fields(programme, self.actor))
-                if tuples is not None and self.appender is not None:
-                    tuples.append(copy_tuples((registered, started, enrolled),
-                                              self.appender.uuid_ids))
-                else:
-                    prepared.events += (registered, started, enrolled)
-                    prepared.sizes.append(3)
-                prepared.batch.append(candidate)
-                continue
-            if person.active_programme_code == code:
+            decision = decide(programme, candidate.nik, person,
+                              partial(self._request, candidate, reader), actor)
+            if isinstance(decision, AlreadyEnrolled):
                 self.summary.already_enrolled += 1
                 continue
-            try:  # as Ledger.enrol_batch enrols, but a refusal refuses the row alone
-                enrolment = Enrolment.start(programme, request, person, self.actor)
-            except LedgerError as error:
-                prepared.rejected.append(reject(candidate.row, candidate.nik, error))
+            if isinstance(decision, Refused):  # the row alone, not the batch
+                prepared.rejected.append(reject(candidate.row, candidate.nik, decision.error))
                 continue
-            events = [*person.collect_events(), *enrolment.collect_events()]
+            prepared.batch.append(candidate)
+            if isinstance(decision, NewMember):  # never seen: encoded directly, not built
+                self._new_member(candidate, prepared, reader)
+                continue
+            events = [*decision.person.collect_events(), *decision.enrolment.collect_events()]
             if tuples is not None and self.appender is not None:
                 to_stored = self.ledger.mapper.to_stored_event
                 tuples.append(copy_tuples([to_stored(e) for e in events],
@@ -677,7 +662,35 @@ class RosterImport:
             else:
                 prepared.events += events
                 prepared.sizes.append(len(events))
-            prepared.batch.append(candidate)
+
+    @staticmethod
+    def _request(candidate: _Candidate, reader: RowReader | None) -> EnrolmentRequest:
+        """The row's request (one checked by a worker is read again, here, only when needed)."""
+        if candidate.request is None:
+            assert reader is not None
+            candidate.request = reader.request(candidate.row)
+        return candidate.request
+
+    def _new_member(self, candidate: _Candidate, prepared: _Prepared,
+                    reader: RowReader | None) -> None:
+        """A never-seen worker's three events, from the enrolment's own fields
+        (:meth:`~ledger.enrolment.EnrolmentRequest.enrolled_fields`), without aggregates."""
+        tuples = prepared.tuples
+        if candidate.tails is not None and tuples is not None:
+            # encoded by the worker; stamped now, in row order, as the aggregates would be
+            assert self.encoder is not None and self.appender is not None
+            tuples.append(self.encoder.stamped_tuples(candidate.tails))
+            return
+        request = self._request(candidate, reader)
+        build = new_member_events if self.encoder is None else self.encoder.stored
+        registered, started, enrolled = build(
+            person=person_id(candidate.nik), person_nik=candidate.nik,
+            **request.enrolled_fields(self.programme, self.actor))
+        if tuples is not None and self.appender is not None:
+            tuples.append(copy_tuples((registered, started, enrolled), self.appender.uuid_ids))
+        else:
+            prepared.events += (registered, started, enrolled)
+            prepared.sizes.append(3)
 
     def _without_conflicts(self, prepared: _Prepared) -> tuple[bool, int | None]:
         """A batch the store refused (another writer changed some of its people between the

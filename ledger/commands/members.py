@@ -12,10 +12,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from ledger.commands.base import Commands
-from ledger.eligibility import require_eligible
+from ledger.enrolling import AlreadyEnrolled, NewMember, Refused, decide_batch
 from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
-from ledger.errors import DuplicateInBatchError, InvalidInputError
-from ledger.identity import mask_nik, parse_nik
+from ledger.errors import InvalidInputError, LedgerError
+from ledger.identity import parse_nik
 from ledger.person import Person
 
 
@@ -33,25 +33,35 @@ class MemberCommands(Commands):
         def build() -> tuple[list[Enrolment], list[Aggregate]]:
             programme = self.programme(code, shared=True)  # read, never saved here
             programme.require_open()
-            seen: set[str] = set()
-            people: list[Person] = []
             enrolments: list[Enrolment] = []
-            for request in requests:
-                require_eligible(programme, request)
-                nik = request.parsed_nik().value
-                if nik in seen:
-                    raise DuplicateInBatchError(
-                        f"NIK {mask_nik(nik)} appears twice in the same batch", field="nik"
-                    )
-                seen.add(nik)
-                person = self._person_or_new(nik)
-                enrolments.append(Enrolment.start(programme, request, person, actor))
-                people.append(person)
+            changed: list[Aggregate] = []
+            for request, decision in zip(requests, decide_batch(
+                    programme, requests, self._known_people(requests), actor), strict=True):
+                if isinstance(decision, NewMember):
+                    decision = decision.start(programme, request, actor)
+                if isinstance(decision, Refused | AlreadyEnrolled):
+                    raise decision.error  # all of the batch, or none of it
+                enrolments.append(decision.enrolment)
+                changed.append(decision.person)
             # The programme is read, not written: enrolments of one programme never
             # contend with each other, only two enrolments of one NIK do (on the person).
-            return enrolments, [*people, *enrolments]
+            return enrolments, [*changed, *enrolments]
 
         return self._command(build)
+
+    def _known_people(self, requests: Sequence[EnrolmentRequest]) -> dict[str, Person]:
+        """The persons the ledger knows of the requests' NIKs (a NIK that cannot be read is
+        left to the rules to refuse)."""
+        known: dict[str, Person] = {}
+        for request in requests:
+            try:
+                nik = request.parsed_nik().value
+            except LedgerError:
+                continue
+            person = self.person(nik)
+            if person is not None:
+                known[nik] = person
+        return known
 
     def record_kpj(self, enrolment_id: UUID | str, kpj: str, actor: str,
                    expected_version: int | None = None) -> Enrolment:
