@@ -282,8 +282,8 @@ def test_history_covered_on_a_day_shows_what_took_effect_by_then_as_known_now(
 def test_the_demo_refuses_a_folder_holding_other_files_and_replaces_an_earlier_demos(
     demo_run: tuple[str, Path], tmp_path: Path,
 ) -> None:
-    from seed.demo import clear_demo_folder
     from ledger.errors import InvalidInputError
+    from seed.demo import clear_demo_folder
 
     mine = tmp_path / "notes.txt"
     mine.write_text("keep me")
