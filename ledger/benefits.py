@@ -2,9 +2,9 @@
 
 Amounts are never typed in: a claim names its benefit type and the facts the rule needs (wage
 band, enrolment and death dates, months of incapacity) and the rule set computes the amount. The
-figures are PP 44/2015 and PP 82/2019 as summarised in DOMAIN.md section 4. A change of law is a
-new :class:`BenefitRules` version registered in :data:`RULE_SETS`; claims record the version that
-computed them, so an old claim can always be recomputed as it was.
+figures are PP 44/2015 and PP 82/2019 as summarised in docs/domain.md section 4. A change of law
+is a new :class:`BenefitRules` version registered in :data:`RULE_SETS`; claims record the version
+that computed them, so an old claim can always be recomputed as it was.
 """
 
 from __future__ import annotations
@@ -119,8 +119,8 @@ class BenefitRules:
     jkm_periodic_months: int = 24
     jkm_periodic_amount: int = 500_000
     jkm_funeral: int = 10_000_000
-    # Death in the first months of membership pays only the funeral part (article not found,
-    # so configurable: DOMAIN.md marks it [C, article not found]).
+    # Death in the first months of membership pays only the funeral part (the article is not
+    # found, so the figure is configurable: docs/domain.md section 4 says so).
     jkm_early_death_months: int = 3
     jkm_early_death_amount: int = 10_000_000
     jkk_death_wage_multiple: int = 48
@@ -135,7 +135,7 @@ class BenefitRules:
     jkk_claim_expiry_years: int = 5
     city_grant_amount: int = 3_000_000
     city_grant_window_working_days: int = 40
-    # Contributions of a BPU member (DOMAIN.md section 3): JKK 1% of the wage band, JKM flat.
+    # Contributions of a BPU member (docs/domain.md section 3): JKK 1% of the wage band, JKM flat.
     jkk_contribution_per_mille: int = 10
     jkm_contribution: int = 6_800
     # Partial permanent disability: the table's percentage x 80 x wage (ledger.work_accident).

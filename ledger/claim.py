@@ -36,7 +36,7 @@ class ClaimStatus(StrEnum):
 WAIVER_MIN_LENGTH = 20
 
 
-#: Heirs in the order of the law (DOMAIN.md section 4); "self" is the member's own claim.
+#: Heirs in the order of the law (docs/domain.md section 4); "self" is the member's own claim.
 RELATIONSHIPS = (
     "self",
     "spouse",

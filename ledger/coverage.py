@@ -1,4 +1,4 @@
-"""The coverage rule (DOMAIN.md section 6): was this member covered on this day?
+"""The coverage rule (docs/domain.md section 6): was this member covered on this day?
 
 Covered on day D means: enrolled on or before D, not ended before D, and the month of D paid for
 this member, or D inside the grace after the last paid month (arrears may still be settled for

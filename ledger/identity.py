@@ -1,6 +1,6 @@
 """Indonesian identity numbers: NIK (validated and decoded), KK and KPJ.
 
-NIK layout (DOMAIN.md section 5): ``PP RR DD dd mm yy ssss`` = province, regency/city and
+NIK layout (docs/domain.md section 5): ``PP RR DD dd mm yy ssss`` = province, regency/city and
 district where the number was *first issued* (not where the person lives now), birth day (+40
 for women), month, two-digit year, serial from 0001.
 """

@@ -2,7 +2,7 @@
 
 The agency sends its roster to the civil registry; the answer names the NIKs the registry found
 (with matching name and date of birth) and those it did not, with its reason. One answer is one
-event. A member never matched is an audit finding (DOMAIN.md section 7, red flag 2).
+event. A member never matched is an audit finding (docs/domain.md section 7, red flag 2).
 """
 
 from __future__ import annotations

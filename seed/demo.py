@@ -1,4 +1,4 @@
-"""The seed scenario of DOMAIN.md section 2, built through the application service.
+"""The seed scenario of docs/domain.md section 2, built through the application service.
 
 Everything is recorded the way clerks, approvers and finance would record it, in the order of
 the business dates, so an auditor replaying the log sees the year as it happened. Workers are
@@ -7,7 +7,7 @@ ones in the seed articles. Refusals the scenario provokes on purpose (a NIK the 
 covers, JKK and JKM for one death, a clerk approving their own claim) are collected and shown.
 
 The year also holds, on purpose, one case or more of each red flag an audit must surface
-(DOMAIN.md section 7), recorded the way such cases arise past the rules: payments for a roster
+(docs/domain.md section 7), recorded the way such cases arise past the rules: payments for a roster
 that still names the dead and the moved, a move recorded after the city paid, a regency paying
 the same month for the same NIK, NIKs the population register did not match, a supplementary
 payment order cancelled after a claim was paid on it, the city grant beside JKM for one death,

@@ -1,4 +1,4 @@
-"""Builders for tests: the Kota Tangerang programmes with the real figures of DOMAIN.md."""
+"""Builders for tests: the Kota Tangerang programmes with the real figures of docs/domain.md."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def _short(facts: dict[str, object]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print every finding as JSON.")
 def findings_command(program: str | None, rule: str | None, severity: str | None,
                      as_json: bool) -> None:
-    """The audit red flags (DOMAIN.md section 7) found in the log, each with the log positions
+    """The audit red flags (docs/domain.md section 7) found in the log, each with the log positions
     of the events that prove it (see 'history' and 'journal prove')."""
     try:
         with ledger_session() as ledger:
@@ -190,7 +190,7 @@ def print_findings(found: list[Finding], position: int, per_rule: int | None = N
 
 
 def summary_table(found: list[Finding], position: int) -> Table:
-    table = Table(title=f"Audit findings (red flags of DOMAIN.md section 7) at position "
+    table = Table(title=f"Audit findings (red flags of docs/domain.md section 7) at position "
                   f"{position}", title_justify="left")
     for column in ("Flag", "Rule", "Severity", "Cases"):
         table.add_column(column, justify="right" if column == "Cases" else "left")

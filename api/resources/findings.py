@@ -1,4 +1,4 @@
-"""/findings: the audit red flags (DOMAIN.md section 7) found in the projected log."""
+"""/findings: the audit red flags (docs/domain.md section 7) found in the projected log."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class FindingsQuery(Fresh):
 
 
 class RuleCount(StrictSchema):
-    flag = fields.Integer(required=True, metadata={"description": "red flag, DOMAIN.md §7"})
+    flag = fields.Integer(required=True, metadata={"description": "red flag, docs/domain.md §7"})
     rule = fields.String(required=True)
     severity = fields.String(required=True)
     title = fields.String(required=True)

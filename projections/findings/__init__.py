@@ -1,4 +1,4 @@
-"""Audit findings: the ten red flags of DOMAIN.md section 7, read from the projection tables.
+"""Audit findings: the ten red flags of docs/domain.md section 7, read from the projection tables.
 
 The ledger refuses what its rules forbid, but an audit looks for what happened anyway: payments
 for members whose death or move was recorded later, claims whose contribution was reversed after

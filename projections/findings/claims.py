@@ -70,7 +70,7 @@ def two_benefits_for_one_death(rows: FindingRows) -> list[Finding]:
         benefits = [c.benefit for c in claims]
         bpjs = [b for b in benefits if b != "city_death_grant"]
         # JKK with JKM (or one benefit twice) is forbidden; the city grant beside a BPJS
-        # death benefit is not ruled either way (DOMAIN.md section 4): for review.
+        # death benefit is not ruled either way (docs/domain.md section 4): for review.
         severity = HIGH if len(bpjs) > 1 or benefits.count("city_death_grant") > 1 else REVIEW
         found.append(Finding(
             "two-benefits-for-one-death", severity, claims[0].claim_id,

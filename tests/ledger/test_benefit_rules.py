@@ -1,4 +1,5 @@
-"""The benefit rule set, with the figures of PP 82/2019 and PP 44/2015 (DOMAIN.md section 4)."""
+"""The benefit rule set, with the figures of PP 82/2019 and PP 44/2015 (docs/domain.md
+section 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Enrolment: every rule of DOMAIN.md section 6, each refusal leaving nothing behind."""
+"""Enrolment: every rule of docs/domain.md section 6, each refusal leaving nothing behind."""
 
 from __future__ import annotations
 

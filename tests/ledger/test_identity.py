@@ -1,4 +1,4 @@
-"""NIK, KK and KPJ numbers: validated, decoded, masked (DOMAIN.md section 5)."""
+"""NIK, KK and KPJ numbers: validated, decoded, masked (docs/domain.md section 5)."""
 
 from __future__ import annotations
 

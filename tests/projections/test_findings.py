@@ -1,4 +1,4 @@
-"""Audit findings: each red flag of DOMAIN.md section 7 found in a hand-made case, none in a
+"""Audit findings: each red flag of docs/domain.md section 7 found in a hand-made case, none in a
 clean year. Every test runs on SQLite and on PostgreSQL (the ``ledger`` fixture)."""
 
 from __future__ import annotations
