@@ -307,3 +307,17 @@ def journal_proof(position: int, out: Path, policy_file: Path | None, force: boo
         raise refusal(error) from None
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {out}; the event's leaf hash is {leaf.hex()}")
+
+
+@click.command("cosigned")
+def journal_cosigned() -> None:
+    """Print the latest co-signed checkpoint with all its cosignatures (to keep outside)."""
+    try:
+        with witnessing_session() as service:
+            kept = service.cosigned()
+    except LedgerError as error:
+        raise refusal(error) from None
+    if not kept:
+        raise LedgerCommandError("no co-signed checkpoint is kept yet; run 'claims-ledger "
+                                 "journal witness' first")
+    click.echo(kept[0], nl=False)
