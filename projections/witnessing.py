@@ -188,6 +188,11 @@ class Witnessing:
         own = [s for s in lines if key.matches(s)]
         kept = checkpoint.with_cosignatures(own)
         with self.journal.connection.transaction() as cursor:
+            # Asked again at the same size, a witness co-signs again with a newer time: keep
+            # one cosignature per witness and checkpoint, the newest.
+            cursor.execute(self._sql(f"DELETE FROM {self.table} WHERE witness = ? AND size = ? "
+                                     "AND root = ?"),
+                           (name, size, checkpoint.body.root_hash.hex()))
             cursor.execute(self._sql(f"INSERT INTO {self.table} (witness, size, root, text) "
                                      "VALUES (?, ?, ?, ?)"),
                            (name, size, checkpoint.body.root_hash.hex(), kept.text))

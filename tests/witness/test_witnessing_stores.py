@@ -77,6 +77,8 @@ def test_witnesses_co_sign_a_growing_journal_and_a_policy_decides(
     configured = [w for w, _ in online]
     first = service.checkpoint(signing_key)
     assert all(o.ok for o in service.ask(configured, first))
+    assert all(o.ok for o in service.ask(configured, first))  # asked twice, kept once
+    assert service.cosigned()[0].count("bpk.example.id/witness") == 1
     assert service.last_size("bpk") == service.last_size("ui") == first.body.size
 
     covered_member(ledger, seed=3)
