@@ -16,9 +16,11 @@ import click
 
 from api.cli.common import FORCE, LedgerCommandError, ledger_session, refusal, require_output
 from ledger.errors import LedgerError, MalformedNoteError
+from ledger.journal.policy import Policy, parse_policy
 from ledger.limits import MAX_POSITION
 from projections.runner import Projector
 from projections.witnessing import PolicyReport, Witnessing
+from storage.settings import ConfiguredWitness, witnesses_from_environment
 from witness.core import Witness
 
 # -- the witness operator's commands ---------------------------------------------------------
@@ -139,8 +141,7 @@ def journal_log_key() -> None:
         raise refusal(error) from None
 
 
-def _configured(name: str) -> object:
-    from storage.settings import witnesses_from_environment
+def _configured(name: str) -> ConfiguredWitness:
 
     for witness in witnesses_from_environment():
         if witness.name == name:
@@ -160,8 +161,6 @@ def _configured(name: str) -> object:
 def journal_witness(request_file: Path | None, answer_file: Path | None,
                     witness_name: str | None, force: bool) -> None:
     """Sign the journal's head as a C2SP checkpoint and ask each witness to co-sign it."""
-    from storage.settings import ConfiguredWitness, witnesses_from_environment
-
     if answer_file is not None:
         if request_file is None or witness_name is None:
             raise LedgerCommandError("--answer needs the --request it answers and --witness")
@@ -184,7 +183,7 @@ def journal_witness(request_file: Path | None, answer_file: Path | None,
                                      "of NAME URL VERIFIER-KEY lines (README, Witnesses)")
         with witnessing_session() as service:
             checkpoint = service.checkpoint(key)
-            outcomes = service.ask(list[ConfiguredWitness](witnesses), checkpoint)
+            outcomes = service.ask(witnesses, checkpoint)
     except LedgerError as error:
         raise refusal(error) from None
     click.echo(f"checkpoint of {checkpoint.body.size} events signed as "
@@ -201,13 +200,11 @@ def journal_witness(request_file: Path | None, answer_file: Path | None,
 def _take_answer(request_file: Path, answer_file: Path, name: str) -> None:
     from ledger.journal.note import VerifierKey
     from ledger.journal.tlog import parse_checkpoint
-    from storage.settings import ConfiguredWitness
     from witness.protocol import SIZE_CONTENT_TYPE, Answer, parse_add_checkpoint
 
     body = answer_file.read_bytes()
     try:
         witness = _configured(name)
-        assert isinstance(witness, ConfiguredWitness)
         checkpoint = parse_checkpoint(parse_add_checkpoint(request_file.read_bytes()).checkpoint)
         key = VerifierKey.parse(witness.key)
         # An answer file holds the body only: cosignature lines, a size (409) or a reason.
@@ -225,8 +222,7 @@ def _take_answer(request_file: Path, answer_file: Path, name: str) -> None:
     click.echo(f"OK: {outcome.message}")
 
 
-def _policy(policy_file: Path) -> object:
-    from ledger.journal.policy import parse_policy
+def _policy(policy_file: Path) -> Policy:
 
     try:
         return parse_policy(policy_file.read_bytes())
@@ -253,10 +249,7 @@ def show_policy_report(report: PolicyReport) -> None:
 
 def verify_with_policy(policy_file: Path, external: str | None) -> None:
     """``verify --policy`` and ``journal check --policy`` against the database."""
-    from ledger.journal.policy import Policy
-
     policy = _policy(policy_file)
-    assert isinstance(policy, Policy)
     try:
         with witnessing_session() as service:
             report = service.verify_with_policy(policy, external)
@@ -267,10 +260,9 @@ def verify_with_policy(policy_file: Path, external: str | None) -> None:
 
 def check_tlog_proof_file(proof_file: Path, policy_file: Path, leaf_hash: str | None) -> None:
     """``journal check --policy FILE PROOF.tlog-proof``: no database at all."""
-    from ledger.journal.policy import Policy, check_tlog_proof, parse_tlog_proof
+    from ledger.journal.policy import check_tlog_proof, parse_tlog_proof
 
     policy = _policy(policy_file)
-    assert isinstance(policy, Policy)
     if leaf_hash is None:
         raise LedgerCommandError("give the event's leaf hash with --leaf-hash (the hex that "
                                  "'journal proof' printed, or recompute it from the event)")
@@ -295,11 +287,8 @@ def check_tlog_proof_file(proof_file: Path, policy_file: Path, leaf_hash: str | 
 @FORCE
 def journal_proof(position: int, out: Path, policy_file: Path | None, force: bool) -> None:
     """Write the event at POSITION's inclusion proof in the latest co-signed checkpoint."""
-    from ledger.journal.policy import Policy
-
     require_output(out, force)
     policy = _policy(policy_file) if policy_file else None
-    assert policy is None or isinstance(policy, Policy)
     try:
         with witnessing_session() as service:
             text, leaf = service.tlog_proof(position, policy)
