@@ -237,3 +237,30 @@ def test_an_offline_witness_co_signs_through_files(setting: Setting, log_key: st
     code, _, err = setting.cli("witness", "answer", "--config", str(config), str(request),
                                str(setting.folder / "again.txt"))
     assert code == 1 and "REFUSED (the witness holds size" in err
+
+
+def test_witness_serve_answers_the_ledger_over_http(setting: Setting, log_key: str) -> None:
+    import subprocess
+    import sys
+
+    from bench.server import free_port
+
+    config = setting.new_witness("bpk", log_key)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "witness", "serve", "--config", str(config), "--port",
+         str(port)], cwd=setting.folder, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        started = server.stderr.readline()  # the witness says where it listens, then serves
+        assert f"on http://127.0.0.1:{port}" in started, started
+        (setting.folder / "witnesses.txt").write_text(
+            f"bpk http://127.0.0.1:{port} {setting.witnesses['bpk']}\n", encoding="utf-8")
+        setting.env["LEDGER_WITNESSES"] = str(setting.folder / "witnesses.txt")
+        # The socket is bound before that line is printed: the first request is answered.
+        code, out, err = setting.cli("journal", "witness")
+        assert code == 0 and "OK: witness bpk co-signed" in out, err
+        assert _stored_size(setting.state["bpk"]) > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
