@@ -131,3 +131,23 @@ def _edit_event(settings: StoreSettings, table: str, position: int) -> None:
         connection.execute(f"UPDATE {table} SET state = CAST(CAST(state AS TEXT) || ' ' AS BLOB)"
                            f" WHERE rowid = {position}")
     connection.close()
+
+
+def test_a_ledger_that_lost_its_cosignatures_asks_again_from_the_size_a_witness_names(
+    witnessing: tuple[Witnessing, Projector], online: list[tuple[ConfiguredWitness, SignerKey]],
+    signing_key: str, ledger: Ledger,
+) -> None:
+    service, projector = witnessing
+    configured = [w for w, _ in online]
+    first = service.checkpoint(signing_key)
+    assert all(o.ok for o in service.ask(configured, first))
+    with service.journal.connection.transaction() as cursor:
+        cursor.execute(f"DELETE FROM {service.table}")  # e.g. restored from an older backup
+    covered_member(ledger, seed=3)
+    projector.catch_up()
+    assert service.last_size("bpk") == 0
+    grown = service.checkpoint(signing_key)
+    # Each witness answers 409 with the size it holds; the ledger proves from there.
+    outcomes = service.ask(configured, grown)
+    assert [o.ok for o in outcomes] == [True, True], outcomes
+    assert service.last_size("bpk") == grown.body.size > first.body.size
