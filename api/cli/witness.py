@@ -242,9 +242,10 @@ def show_policy_report(report: PolicyReport) -> None:
         where = f"position {journal.position}: " if journal.position is not None else ""
         click.echo(f"MISMATCH at {where}{journal.reason}", err=True)
         sys.exit(1)
-    click.echo(f"OK: the journal recomputed from the stored events has the root the witnesses "
-               f"co-signed ({journal.events} events, {journal.checkpoints} checkpoint(s) of "
-               "the ledger's own also match)")
+    own = (f"; the ledger's own {journal.checkpoints} checkpoint(s) match too"
+           if journal.checkpoints else "")
+    click.echo(f"OK: the journal recomputed from the stored events ({journal.events} events) "
+               f"has the root the witnesses co-signed{own}")
 
 
 def verify_with_policy(policy_file: Path, external: str | None) -> None:
