@@ -9,6 +9,7 @@ checkpoint: it names the first position that differs.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -156,8 +157,11 @@ class Journal:
     # -- verify --------------------------------------------------------------------------------
 
     def verify(self, trusted_key: str | None = None,
-               external: Checkpoint | None = None) -> VerifyReport:
-        """Recompute every leaf and root from the stored rows; compare with all we kept."""
+               external: Checkpoint | None = None,
+               witnessed: Sequence[tuple[int, bytes]] = ()) -> VerifyReport:
+        """Recompute every leaf and root from the stored rows; compare with all we kept and
+        with ``witnessed`` (size, root) pairs: checkpoints witnesses co-signed, whose
+        signatures the caller checked against its policy."""
         journal = self.leaves()
         checkpoints = sorted([*self.checkpoints(), *([external] if external else [])],
                              key=lambda c: c.size)
@@ -168,7 +172,8 @@ class Journal:
                                     f"the checkpoint of size {kept.size} is not signed by the "
                                     "trusted key")
         frontier = Frontier()
-        pending = list(checkpoints)
+        pending = sorted([*((c.size, c.root, "the checkpoint") for c in checkpoints),
+                          *((size, root, "the co-signed checkpoint") for size, root in witnessed)])
         settings = self.ledger.settings
         rows = stored_rows(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
                            self.ledger.qualified_events_table, settings.is_postgres,
@@ -188,19 +193,19 @@ class Journal:
                     return self._bad(frontier, checkpoints, position,
                                      "the stored event differs from the one journaled (edited)")
             frontier.append(leaf)
-            while pending and pending[0].size == frontier.size:
-                kept = pending.pop(0)
-                if frontier.root() != kept.root:
+            while pending and pending[0][0] == frontier.size:
+                size, kept_root, what = pending.pop(0)
+                if frontier.root() != kept_root:
                     return self._bad(frontier, checkpoints, position,
-                                     f"the log no longer has the root of the checkpoint of "
-                                     f"{kept.size} events")
+                                     f"the log no longer has the root of {what} of "
+                                     f"{size} events")
         if frontier.size < len(journal):
             return self._bad(frontier, checkpoints, journal[frontier.size][0],
                              "the log ends before this journaled position (truncated)")
         if pending:
             return self._bad(frontier, checkpoints, None,
-                             f"the log has {frontier.size} events, fewer than the checkpoint "
-                             f"of {pending[0].size} (truncated)")
+                             f"the log has {frontier.size} events, fewer than {pending[0][2]} "
+                             f"of {pending[0][0]} (truncated)")
         return VerifyReport(True, frontier.size, frontier.root(), len(checkpoints))
 
     @staticmethod

@@ -203,3 +203,63 @@ def log_format_from_environment() -> str:
 def log_level_from_environment() -> str:
     """``LEDGER_LOG_LEVEL`` as given, upper case (``INFO`` when unset)."""
     return os.environ.get(LOG_LEVEL_VARIABLE, "INFO").upper()
+
+
+# -- Witnesses (issue 20): the ledger's origin and the witnesses it asks to co-sign ------------
+
+ORIGIN_VARIABLE = "LEDGER_ORIGIN"
+#: The origin of a ledger that was not given one: fine on one machine, but every deployment
+#: sets its own (for example ``jamsos.tangerangkota.go.id/ledger``), since witnesses and
+#: verifiers know a log by its origin.
+DEFAULT_ORIGIN = "claims-ledger.local/ledger"
+WITNESSES_VARIABLE = "LEDGER_WITNESSES"
+#: The URL of a witness that accepts no connection: it answers request files (offline mode).
+OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class ConfiguredWitness:
+    """One witness the ledger asks: its name, its URL (or ``offline``), its cosigner
+    (verifier) key text."""
+
+    name: str
+    url: str
+    key: str
+
+
+def origin_from_environment() -> str:
+    """``LEDGER_ORIGIN``, the checkpoints' origin line (``DEFAULT_ORIGIN`` when unset)."""
+    origin = os.environ.get(ORIGIN_VARIABLE, "").strip() or DEFAULT_ORIGIN
+    if any(c.isspace() or c == "+" for c in origin):
+        raise ConfigurationError(f"{ORIGIN_VARIABLE} is one word without spaces or '+', for "
+                                 "example jamsos.tangerangkota.go.id/ledger")
+    return origin
+
+
+def witnesses_from_environment() -> tuple[ConfiguredWitness, ...]:
+    """The witnesses of the file ``LEDGER_WITNESSES`` names (none when unset): one witness a
+    line, ``NAME URL VERIFIER-KEY``; ``#`` starts a comment. The keys are checked by whoever
+    uses them (the journal), so this module stays free of the note formats."""
+    path = os.environ.get(WITNESSES_VARIABLE, "").strip()
+    if not path:
+        return ()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"cannot read the witnesses file {path} "
+                                 f"({WITNESSES_VARIABLE}): {error.strerror}") from None
+    witnesses: list[ConfiguredWitness] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 3 or not (words[1] == OFFLINE
+                                   or words[1].startswith(("http://", "https://"))):
+            raise ConfigurationError(f"{path} line {number}: write NAME URL VERIFIER-KEY (URL "
+                                     f"'{OFFLINE}' for a witness that takes files), for example:"
+                                     " bpk https://witness.bpk.go.id bpk.go.id/witness+...")
+        if any(w.name == words[0] for w in witnesses):
+            raise ConfigurationError(f"{path} line {number}: the witness {words[0]} is named "
+                                     "twice")
+        witnesses.append(ConfiguredWitness(*words))
+    return tuple(witnesses)

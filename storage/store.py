@@ -60,6 +60,9 @@ def _idempotency_statement(qualified: str) -> str:
 
 
 CHECKPOINT_TABLE = "ledger_checkpoints"
+#: The C2SP checkpoints witnesses co-signed: one row per witness and checkpoint, the text with
+#: that witness's cosignature lines (projections/witnessing.py).
+COSIGNED_TABLE = "ledger_cosigned_checkpoints"
 
 CONSOLE_SESSIONS_TABLE = "ledger_console_sessions"
 CONSOLE_KEYS_TABLE = "ledger_console_keys"
@@ -85,6 +88,12 @@ def _checkpoint_statement(qualified_name: str) -> str:
     # of the read side must never lose what was once signed.
     return (f"CREATE TABLE IF NOT EXISTS {qualified_name} (size BIGINT NOT NULL, "
             "root TEXT NOT NULL, time TEXT NOT NULL, text TEXT NOT NULL)")
+
+
+def cosigned_statement(qualified_name: str) -> str:
+    """The table of cosigned checkpoints, kept with the log like the signed checkpoints."""
+    return (f"CREATE TABLE IF NOT EXISTS {qualified_name} (witness TEXT NOT NULL, "
+            "size BIGINT NOT NULL, root TEXT NOT NULL, text TEXT NOT NULL)")
 
 
 def qualified(settings: StoreSettings, table: str) -> str:
@@ -115,6 +124,7 @@ def _create(settings: StoreSettings) -> None:
         )
         statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
         statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
+        statements.append(cosigned_statement(qualified(settings, COSIGNED_TABLE)))
         statements.extend(_console_statements(qualified(settings, CONSOLE_SESSIONS_TABLE),
                                               qualified(settings, CONSOLE_KEYS_TABLE)))
         datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]

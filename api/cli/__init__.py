@@ -19,6 +19,13 @@ from api.cli.project import project
 from api.cli.reports import report
 from api.cli.service import db_keygen, export_command, restore_command, status_command
 from api.cli.tokens import token
+from api.cli.witness import (
+    journal_cosigned,
+    journal_log_key,
+    journal_proof,
+    journal_witness,
+    witness_group,
+)
 from api.logs import QuietRequestHandler, log_commands
 from ledger.errors import LedgerError
 from storage.settings import settings_from_environment
@@ -75,6 +82,11 @@ cli.add_command(demo)
 cli.add_command(project)
 cli.add_command(journal)
 cli.add_command(verify)
+journal.add_command(journal_log_key)
+journal.add_command(journal_witness)
+journal.add_command(journal_proof)
+journal.add_command(journal_cosigned)
+cli.add_command(witness_group)
 cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)

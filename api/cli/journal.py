@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -86,12 +87,28 @@ def journal_prove(position: int) -> None:
 
 
 @journal.command("check")
-@click.argument("proof_file", type=click.File("r"))
-@click.option("--public-key", required=True, help="The trusted public key (ed25519:...).")
-def journal_check(proof_file: Any, public_key: str) -> None:
-    """Check a proof against its checkpoint and a trusted key, with no database at all."""
+@click.argument("proof_file", type=click.File("r"), required=False)
+@click.option("--public-key", help="The trusted public key (ed25519:...).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False,
+                                                         exists=True),
+              help="A tlog-policy file: with PROOF_FILE (a .tlog-proof) check it offline; "
+                   "without, check the database's co-signed checkpoint and journal.")
+@click.option("--leaf-hash", help="With --policy and a .tlog-proof: the event's leaf hash (hex).")
+def journal_check(proof_file: Any, public_key: str | None, policy_file: Path | None,
+                  leaf_hash: str | None) -> None:
+    """Check a proof against its checkpoint and a trusted key, with no database at all; or,
+    with --policy, whether the witnesses' quorum co-signed what the journal holds."""
+    from api.cli.witness import check_tlog_proof_file, verify_with_policy
     from ledger.journal.verify_proof import check_inclusion
 
+    if policy_file is not None:
+        if proof_file is None:
+            verify_with_policy(policy_file, None)
+        else:
+            check_tlog_proof_file(Path(proof_file.name), policy_file, leaf_hash)
+        return
+    if proof_file is None or public_key is None:
+        raise LedgerCommandError("give a proof file and --public-key (or --policy FILE)")
     try:
         verdict = check_inclusion(json.load(proof_file), public_key)
     except (ValueError, KeyError, TypeError) as error:
@@ -105,11 +122,20 @@ def journal_check(proof_file: Any, public_key: str) -> None:
 @click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
               help="A checkpoint kept outside the ledger (text from 'journal checkpoint').")
 @click.option("--public-key", help="Trust only checkpoints signed by this key.")
-def verify(checkpoint_file: Any, public_key: str | None) -> None:
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path, dir_okay=False,
+                                                         exists=True),
+              help="A tlog-policy file: trust only a checkpoint the witnesses' quorum co-signed "
+                   "(kept in the database, or given with --checkpoint).")
+def verify(checkpoint_file: Any, public_key: str | None, policy_file: Path | None) -> None:
     """Recompute the journal from the stored rows; exit 1 naming the first position that differs."""
     from ledger.journal.checkpoint import Checkpoint
     from projections.journal import Journal
 
+    if policy_file is not None:
+        from api.cli.witness import verify_with_policy
+
+        verify_with_policy(policy_file, checkpoint_file.read() if checkpoint_file else None)
+        return
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
         with ledger_session() as ledger:
