@@ -18,6 +18,7 @@ from pathlib import Path
 from uuid import UUID
 
 from flask import g, redirect, request, url_for
+from jinja2_fragments.flask import render_block
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
@@ -26,7 +27,7 @@ from api.console.blueprint import bp
 from api.console.claims import htmx_page, today
 from api.console.filters import Filters
 from api.console.money_words import money_words
-from api.console.render import render_page
+from api.console.render import page_context, render_page
 from api.console.state import console_state
 from api.state import ledger, projector
 from api.statements import reconcile_statement
@@ -178,6 +179,6 @@ def resolve_one(run_id: UUID, number: int) -> Response:
     [run] = read_runs(str(run_id))
     [item] = [i for i in run.items if i.number == number]
     g.filters = None
-    body, code = render_page("console/_discrepancy.html", partial=False, run=run, item=item,
-                             may_resolve=True, **money_words())
-    return Response(body, status=code, mimetype="text/html")
+    body = render_block("console/_discrepancy.html", "state", **{
+        **page_context(), **money_words(), "run": run, "item": item, "may_resolve": True})
+    return Response(body, status=200, mimetype="text/html")
