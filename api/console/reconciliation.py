@@ -31,6 +31,7 @@ from api.console.render import page_context, render_page
 from api.console.state import console_state
 from api.state import ledger, projector
 from api.statements import reconcile_statement
+from documents.formatting import number_id
 from documents.reconciliation import reconciliation_pdf
 from ledger.calendar import parse_month
 from ledger.errors import LedgerError
@@ -100,11 +101,16 @@ def reconciliation() -> Response:
     show_all = request.args.get("show") == "all"
     runs = read_runs()
     on = today(console_state().now())
-    notice = {"new": "recon_done", "again": "recon_again"}.get(request.args.get("recorded", ""))
+    highlight = request.args.get("run")
+    shown = next((run for run in runs if run.run_id == highlight), None)
+    notice = None
+    if shown is not None and request.args.get("recorded") in ("new", "again"):
+        notice = t["recon_done" if request.args["recorded"] == "new" else "recon_again"].format(
+            matched=number_id(shown.matched), discrepancies=number_id(shown.discrepancies))
     body, code = render_page(
         "console/reconciliation.html", section=SECTION, runs=runs, buckets=ageing(runs, on),
         on=on, show_all=show_all, may_resolve=may(*RESOLVE), sources=SOURCES,
-        notice=t[notice] if notice else None, highlight=request.args.get("run"),
+        notice=notice, highlight=highlight,
         **money_words())
     return htmx_page(body, code, request.path)
 

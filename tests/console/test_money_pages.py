@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from console_client import Browserless
 
+from api.console.reconciliation import ageing
 from ledger.benefits import Benefit
 from ledger.token import ROLES
+from projections.views import Discrepancy, ReconciliationRun
 from scenario import clean_year, heir
 
 READERS_PAGES = ("/claims", "/reconciliation", "/reconciliation/report.pdf")
@@ -196,9 +198,10 @@ def test_finance_uploads_a_statement_sees_ageing_and_resolves_a_discrepancy(
             "source": "bpjs", "csrf_token": token, "statement": (sent, "bank.csv")})
     assert answer.status_code == 303
     page = console.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Rekonsiliasi dicatat" in page
+    assert "Rekonsiliasi dicatat: 0 baris cocok, 4 selisih." in page
     assert "Jumlah berbeda" in page and "Tidak ada di buku besar" in page
-    assert re.search(r"lebih dari 30 hari</th>", page)
+    # Found today: all four open discrepancies are in the youngest bucket.
+    assert re.search(r'<td class="num">4 · Rp[0-9.]+</td><td class="num">0 · Rp0</td>', page)
     run_id = re.search(r'id="run-([0-9a-f-]{36})"', page)
     assert run_id
     resolved = console.client.post(
@@ -212,3 +215,21 @@ def test_finance_uploads_a_statement_sees_ageing_and_resolves_a_discrepancy(
     assert again.status_code == 409
     pdf = console.get("/reconciliation/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def _run(run_on: str, *statuses: str) -> ReconciliationRun:
+    items = tuple(Discrepancy(f"d{n}", "r", n, "missing_in_ledger", "X", 1000, None, None, None,
+                              n, "", status, None, None, None, n)
+                  for n, status in enumerate(statuses, start=1))
+    return ReconciliationRun("r", "bank", None, None, "s.csv", "0" * 64, 1, 0, 0, len(items),
+                             statuses.count("open"), run_on, "finance.one", None, 1, items)
+
+
+def test_open_discrepancies_age_into_the_four_buckets_from_their_runs_day() -> None:
+    on = date(2025, 9, 30)
+    runs = [_run("2025-09-29", "open", "resolved"), _run("2025-09-28", "open"),
+            _run("2025-09-23", "open"), _run("2025-09-22", "open"), _run("2025-08-31", "open"),
+            _run("2025-08-30", "open", "open")]
+    found = {bucket.key: (bucket.count, bucket.amount) for bucket in ageing(runs, on)}
+    assert found == {"age_0_1": (1, 1000), "age_2_7": (2, 2000), "age_8_30": (2, 2000),
+                     "age_over_30": (2, 2000)}
