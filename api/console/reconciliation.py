@@ -24,8 +24,7 @@ from werkzeug.wrappers import Response
 
 from api.console.access import SECTION_BY_KEY, PageError, current_visitor, may, section_page
 from api.console.blueprint import bp
-from api.console.claims import htmx_page, today
-from api.console.filters import Filters
+from api.console.claims import htmx_page, page_filters, today
 from api.console.money_words import money_words
 from api.console.render import page_context, render_page
 from api.console.state import console_state
@@ -84,22 +83,24 @@ def discrepancy_amount(item: Discrepancy) -> int:
     return abs(statement if statement is not None else (recorded or 0))
 
 
-def read_runs(run_id: str | None = None) -> list[ReconciliationRun]:
+def read_runs(run_id: str | None = None, program: str | None = None
+              ) -> list[ReconciliationRun]:
     """The runs as the API reads them (projections caught up first), newest first."""
     worker = projector()
     worker.catch_up()  # show what was just recorded (safe beside a running worker)
     reader = ReconciliationReader(worker.connection, worker.live)
-    return [ReconciliationRun.of(row) for row in reader.runs(run_id=run_id)]
+    return [ReconciliationRun.of(row) for row in reader.runs(run_id=run_id, program=program)]
 
 
 @bp.route("/reconciliation")
 @section_page(SECTION)
 def reconciliation() -> Response:
     """The runs, the ageing of open discrepancies, and (for finance) the forms."""
-    g.filters = Filters()
+    filters, choices = page_filters()
     t = money_words()["t"]
     show_all = request.args.get("show") == "all"
-    runs = read_runs()
+    runs = [run for run in read_runs(program=filters.programme)
+            if not filters.period or (run.month or run.run_on).startswith(filters.period)]
     on = today(console_state().now())
     highlight = request.args.get("run")
     shown = next((run for run in runs if run.run_id == highlight), None)
@@ -108,11 +109,12 @@ def reconciliation() -> Response:
         notice = t["recon_done" if request.args["recorded"] == "new" else "recon_again"].format(
             matched=number_id(shown.matched), discrepancies=number_id(shown.discrepancies))
     body, code = render_page(
-        "console/reconciliation.html", section=SECTION, runs=runs, buckets=ageing(runs, on),
+        "console/reconciliation.html", section=SECTION, choices=choices, filters=filters,
+        runs=runs, buckets=ageing(runs, on),
         on=on, show_all=show_all, may_resolve=may(*RESOLVE), sources=SOURCES,
         notice=notice, highlight=highlight,
         **money_words())
-    return htmx_page(body, code, request.path)
+    return htmx_page(body, code, request.path + filters.query())
 
 
 @bp.route("/reconciliation/report.pdf")
