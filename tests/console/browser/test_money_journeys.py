@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from console_client import LiveConsole
 from playwright.sync_api import Browser, Page, expect
 
@@ -24,6 +25,13 @@ def _sign_in(page: Page, live: LiveConsole, secret: str, path: str) -> None:
     page.get_by_label("Token API").fill(secret)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(f"{live.url}{path}")
+
+
+def _serious(page: Page) -> list[str]:
+    """The serious or critical accessibility violations axe finds on the page."""
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def _filed_claim(live: LiveConsole) -> str:
@@ -50,6 +58,7 @@ def test_an_approver_approves_a_clerks_claim_while_a_second_approvers_attempt_is
         theirs = other.locator(f"#claim-{claim_id}")
         expect(mine).to_contain_text("clerk.one")
         expect(theirs.get_by_role("button", name=re.compile(r"^Setujui Rp"))).to_be_visible()
+        assert _serious(page) == []
 
         mine.get_by_role("button", name=re.compile(r"^Setujui Rp")).click()
         expect(page.locator(f"#claim-{claim_id}")).to_contain_text("Disetujui oleh approver.one")
@@ -60,6 +69,13 @@ def test_an_approver_approves_a_clerks_claim_while_a_second_approvers_attempt_is
         expect(other.locator("#console-alert")).to_contain_text("Keputusan Anda tidak dicatat")
         page.screenshot(path=shots / "1-approved.png", full_page=True)
         other.screenshot(path=shots / "2-second-approver-refused.png", full_page=True)
+        page.get_by_role("link", name=re.compile(r"^Klaim [0-9a-f]{8}$")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Klaim {claim_id[:8]}")
+        expect(page.get_by_text("PP82-2019/PP44-2015 v1")).to_be_visible()
+        assert _serious(page) == []
+        page.goto(f"{live_console.url}/claims?status=approved")
+        expect(page.get_by_text("2 klaim ditampilkan")).to_be_visible()
+        assert _serious(page) == []
     finally:
         other_context.close()
     claim = live_console.ledger.claim(claim_id)
@@ -75,7 +91,8 @@ def test_a_finance_officer_uploads_a_statement_and_resolves_a_discrepancy(
     page.get_by_label("Berkas laporan").set_input_files(statement)
     page.get_by_label("Tagihan BPJS Ketenagakerjaan").check()
     page.get_by_role("button", name="Cocokkan dan catat").click()
-    expect(page.get_by_role("status").first).to_contain_text("Rekonsiliasi dicatat")
+    expect(page.get_by_role("status").first).to_have_text(
+        "Rekonsiliasi dicatat: 0 baris cocok, 4 selisih.")
     expect(page.locator("#ageing")).to_contain_text("lebih dari 30 hari")
     row = page.locator("tr", has_text="Tidak ada di buku besar").first
     row.get_by_label("Alasan penyelesaian").fill("Salah ketik referensi di bank, dikoreksi")
@@ -83,3 +100,4 @@ def test_a_finance_officer_uploads_a_statement_and_resolves_a_discrepancy(
     expect(page.locator("tr", has_text="Tidak ada di buku besar").first).to_contain_text(
         "Diselesaikan oleh finance.one: Salah ketik referensi di bank, dikoreksi")
     page.screenshot(path=shots / "3-discrepancy-resolved.png", full_page=True)
+    assert _serious(page) == []
