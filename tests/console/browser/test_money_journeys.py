@@ -76,6 +76,7 @@ def test_an_approver_approves_a_clerks_claim_while_a_second_approvers_attempt_is
         page.goto(f"{live_console.url}/claims?status=approved")
         expect(page.get_by_text("2 klaim ditampilkan")).to_be_visible()
         assert _serious(page) == []
+        page.screenshot(path=shots / "4-claims-approved.png", full_page=True)
     finally:
         other_context.close()
     claim = live_console.ledger.claim(claim_id)
