@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 from console_client import Browserless
 
+from api.console.money_words import KIND_WORDS, MONEY_WORDS
 from api.console.reconciliation import ageing
+from documents.reconciliation import KIND_LABELS
 from ledger.benefits import Benefit
+from ledger.claim import REJECTION_REASONS
+from ledger.reconciliation import KINDS
 from ledger.token import ROLES
 from projections.views import Discrepancy, ReconciliationRun
 from scenario import clean_year, heir
@@ -233,3 +237,9 @@ def test_open_discrepancies_age_into_the_four_buckets_from_their_runs_day() -> N
     found = {bucket.key: (bucket.count, bucket.amount) for bucket in ageing(runs, on)}
     assert found == {"age_0_1": (1, 1000), "age_2_7": (2, 2000), "age_8_30": (2, 2000),
                      "age_over_30": (2, 2000)}
+
+
+def test_the_money_pages_words_exist_in_both_languages() -> None:
+    assert MONEY_WORDS["id"].keys() == MONEY_WORDS["en"].keys()
+    assert set(KIND_WORDS["en"]) == set(KINDS) == set(KIND_LABELS)
+    assert all(f"reason_{code}" in MONEY_WORDS["en"] for code in REJECTION_REASONS)
