@@ -309,22 +309,18 @@ def _month_option(month: str | None) -> str | None:
 def import_statement(file: Path, source: str, code: str | None, month: str | None,
                      actor: str) -> None:
     """Reconcile a statement with the recorded contributions and payouts; record the result."""
+    from api.statements import reconcile_statement
     from intake.statement import read_statement
-    from ledger.reconciliation import record_run
 
     try:
         scope_month = _month_option(month)
-        lines, digest = read_statement(file)
+        read_statement(file)  # a file that cannot be read is refused before the ledger opens
         with ledger_session() as ledger:
-            if code:
-                ledger.programme(code)
             projector, reader = _reconciliation_reader(ledger)
             try:
-                items = reader.ledger_items(source, code, scope_month)
-                run, new = record_run(
-                    ledger, source=source, digest=digest, program=code.upper() if code else None,
-                    month=scope_month, statement_name=file.name, lines=lines, items=items,
-                    run_on=date.today(), actor=actor)
+                run, new = reconcile_statement(
+                    ledger, reader, file, source=source, program=code, month=scope_month,
+                    statement_name=file.name, run_on=date.today(), actor=actor)
             finally:
                 projector.close()
     except LedgerError as error:

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from api.console import approvals, claims, reconciliation  # noqa: F401 (their routes)
 from api.console.blueprint import bp, csrf
 from api.console.errors import register_not_found
 from api.console.render import register_filters

@@ -201,6 +201,9 @@ def _section_view(section: Section) -> None:
     bp.add_url_rule(section.path, section.key, view)
 
 
+#: Sections whose pages are built in modules of their own (they register their own views).
+BUILT = frozenset({"claims", "approvals", "reconciliation"})
 for _section in SECTIONS:
-    _section_view(_section)
+    if _section.key not in BUILT:
+        _section_view(_section)
 

@@ -1,0 +1,252 @@
+"""The words of the claims, approval-queue and reconciliation pages, in both languages.
+
+Kept apart from :mod:`api.console.words` (the shell's words) so that each part of the console
+names its own things; the pages get them merged into ``t`` by :func:`money_words`. Every key
+exists in both languages (a test holds them to it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.console.render import language, words_now
+
+_ID = {
+    "claims_none": "Tidak ada klaim yang cocok dengan saringan ini.",
+    "claim_status": "Status",
+    "claim_benefit": "Manfaat",
+    "claim_filed_on": "Diajukan",
+    "claim_filed_by": "Diajukan oleh",
+    "claim_subject": "Peserta",
+    "claim_open": "Buka klaim",
+    "claim_title": "Klaim {short}",
+    "claim_history": "Riwayat klaim",
+    "claim_position": "Posisi log",
+    "claim_recorded": "Dicatat",
+    "claim_event": "Peristiwa",
+    "claim_actor": "Oleh",
+    "claim_outstanding": "Belum dibayar",
+    "claim_version": "Versi catatan",
+    "claim_rejection": "Alasan penolakan",
+    "claim_revocation": "Alasan pencabutan",
+    "claim_payout_total": "Jumlah dibayar",
+    "claim_in_queue": "Klaim ini menunggu keputusan di antrean persetujuan.",
+    "claim_not_found": "Tidak ada klaim dengan nomor itu.",
+    "next_page": "Halaman berikutnya",
+    "first_page": "Halaman pertama",
+    "shown": "{n} klaim ditampilkan",
+    "all_statuses": "Semua status",
+    "all_benefits": "Semua manfaat",
+    "bad_status": "Status klaim tidak dikenal; pilih dari daftar.",
+    "bad_benefit": "Manfaat tidak dikenal; pilih dari daftar.",
+    "bad_page": "Halaman tidak dikenal; mulai dari halaman pertama.",
+    "queue_intro": "Klaim yang diajukan dan menunggu keputusan. Anda memutuskan sebagai "
+                   "pemeriksa kedua: klaim yang Anda ajukan sendiri diputuskan orang lain.",
+    "queue_empty": "Tidak ada klaim yang menunggu keputusan.",
+    "queue_total": "{n} klaim menunggu, senilai {amount}.",
+    "approve": "Setujui {amount}",
+    "reject": "Tolak",
+    "reject_reason": "Alasan penolakan",
+    "reject_note": "Catatan (boleh kosong)",
+    "own_claim": "Anda ({name}) mengajukan klaim ini, jadi Anda tidak dapat memutuskannya: "
+                 "pejabat penyetuju lain yang memutuskan (aturan empat mata).",
+    "approved_now": "Disetujui oleh {name} pada {day}: {amount}.",
+    "rejected_now": "Ditolak oleh {name} pada {day}: {reason}.",
+    "stale": "Klaim ini sudah diputuskan atau diubah oleh orang lain sejak Anda membuka "
+             "halaman ini (sekarang: {status}). Keputusan Anda tidak dicatat; muat ulang "
+             "halaman untuk melihat keadaannya sekarang.",
+    "refused": "Keputusan ini tidak dapat dicatat: {why}",
+    "bad_version": "Formulir ini tidak membawa versi klaim yang Anda baca. Muat ulang halaman.",
+    "reason_missing": "Pilih alasan penolakan dari daftar.",
+    "reason_incomplete_file": "berkas tidak lengkap",
+    "reason_not_covered": "tidak ditanggung",
+    "reason_not_eligible": "tidak memenuhi syarat",
+    "reason_excluded_cause": "penyebab yang dikecualikan",
+    "reason_duplicate": "klaim ganda",
+    "reason_fraud_suspected": "dugaan kecurangan",
+    "reason_other": "lainnya",
+    "recon_runs": "Rekonsiliasi yang tercatat",
+    "recon_none": "Belum ada rekonsiliasi yang tercatat.",
+    "recon_upload": "Unggah laporan",
+    "recon_upload_intro": "Laporan tagihan BPJS atau rekening koran bank (CSV atau XLSX, kolom "
+                          "referensi, tanggal, jumlah) dicocokkan dengan iuran dan pembayaran "
+                          "yang tercatat, dengan cara yang sama seperti 'claims-ledger import "
+                          "statement'.",
+    "recon_file": "Berkas laporan",
+    "recon_source": "Jenis laporan",
+    "recon_source_bpjs": "Tagihan BPJS Ketenagakerjaan",
+    "recon_source_bank": "Rekening koran bank",
+    "recon_programme": "Program (boleh kosong: semua)",
+    "recon_month": "Bulan (boleh kosong: semua), misalnya 2025-03",
+    "recon_submit": "Cocokkan dan catat",
+    "recon_no_file": "Pilih berkas laporan untuk diunggah.",
+    "recon_bad_month": "Bulan harus berupa tahun dan bulan, misalnya 2025-03.",
+    "recon_refused": "Laporan tidak dapat direkonsiliasi: {why}",
+    "recon_again": "Laporan ini sudah pernah direkonsiliasi dalam cakupan yang sama; tidak ada "
+                   "yang dicatat baru. Hasilnya di bawah.",
+    "recon_done": "Rekonsiliasi dicatat: {matched} baris cocok, {discrepancies} selisih.",
+    "recon_pdf": "Unduh laporan rekonsiliasi (PDF)",
+    "recon_ageing": "Umur selisih yang masih terbuka",
+    "recon_ageing_note": "Dihitung dari tanggal rekonsiliasi sampai hari ini ({day}).",
+    "age_0_1": "0-1 hari",
+    "age_2_7": "2-7 hari",
+    "age_8_30": "8-30 hari",
+    "age_over_30": "lebih dari 30 hari",
+    "recon_run": "{source}: {statement}",
+    "recon_scope": "Program {programme}, bulan {month}",
+    "recon_all": "semua",
+    "recon_lines": "Baris laporan",
+    "recon_ledger_items": "Pembayaran tercatat",
+    "recon_matched": "Cocok",
+    "recon_discrepancies": "Selisih",
+    "recon_open": "Terbuka",
+    "recon_run_on": "Tanggal rekonsiliasi",
+    "recon_number": "No.",
+    "recon_kind": "Jenis selisih",
+    "recon_reference": "Referensi",
+    "recon_statement_amount": "Di laporan",
+    "recon_ledger_amount": "Di ledger",
+    "recon_dates": "Tanggal (laporan / ledger)",
+    "recon_state": "Keadaan",
+    "recon_state_open": "terbuka",
+    "recon_state_resolved": "selesai",
+    "recon_resolved_by": "Diselesaikan oleh {name}: {reason}",
+    "recon_reason": "Alasan penyelesaian",
+    "recon_resolve": "Selesaikan",
+    "recon_reason_missing": "Tulis alasan penyelesaian selisih.",
+    "recon_run_missing": "Tidak ada rekonsiliasi dengan nomor itu.",
+    "recon_show": "Tampilkan",
+    "recon_show_open": "Selisih terbuka",
+    "recon_show_all": "Semua selisih",
+    "recon_matched_lines": "{matched} dari {lines} baris laporan cocok dengan ledger.",
+}
+
+_EN = {
+    "claims_none": "No claim matches these filters.",
+    "claim_status": "Status",
+    "claim_benefit": "Benefit",
+    "claim_filed_on": "Filed on",
+    "claim_filed_by": "Filed by",
+    "claim_subject": "Member",
+    "claim_open": "Open the claim",
+    "claim_title": "Claim {short}",
+    "claim_history": "The claim's history",
+    "claim_position": "Log position",
+    "claim_recorded": "Recorded",
+    "claim_event": "Event",
+    "claim_actor": "By",
+    "claim_outstanding": "Outstanding",
+    "claim_version": "Record version",
+    "claim_rejection": "Reason for rejection",
+    "claim_revocation": "Reason for revocation",
+    "claim_payout_total": "Paid in total",
+    "claim_in_queue": "This claim is waiting for a decision in the approval queue.",
+    "claim_not_found": "There is no claim with that number.",
+    "next_page": "Next page",
+    "first_page": "First page",
+    "shown": "{n} claims shown",
+    "all_statuses": "All statuses",
+    "all_benefits": "All benefits",
+    "bad_status": "That claim status is not known; choose one from the list.",
+    "bad_benefit": "That benefit is not known; choose one from the list.",
+    "bad_page": "That page is not known; start from the first page.",
+    "queue_intro": "Claims filed and waiting for a decision. You decide as the second pair of "
+                   "eyes: claims you filed yourself are decided by someone else.",
+    "queue_empty": "No claim is waiting for a decision.",
+    "queue_total": "{n} claims waiting, worth {amount}.",
+    "approve": "Approve {amount}",
+    "reject": "Reject",
+    "reject_reason": "Reason for rejecting",
+    "reject_note": "Note (may be empty)",
+    "own_claim": "You ({name}) filed this claim, so you cannot decide on it: another approver "
+                 "does (the four-eyes rule).",
+    "approved_now": "Approved by {name} on {day}: {amount}.",
+    "rejected_now": "Rejected by {name} on {day}: {reason}.",
+    "stale": "Someone else decided or changed this claim since you opened this page (it is now "
+             "{status}). Your decision was not recorded; reload the page to see it as it is "
+             "now.",
+    "refused": "This decision cannot be recorded: {why}",
+    "bad_version": "This form does not carry the claim version you read. Reload the page.",
+    "reason_missing": "Choose a reason for rejecting from the list.",
+    "reason_incomplete_file": "incomplete file",
+    "reason_not_covered": "not covered",
+    "reason_not_eligible": "not eligible",
+    "reason_excluded_cause": "excluded cause",
+    "reason_duplicate": "duplicate claim",
+    "reason_fraud_suspected": "fraud suspected",
+    "reason_other": "other",
+    "recon_runs": "Recorded reconciliations",
+    "recon_none": "No reconciliation has been recorded yet.",
+    "recon_upload": "Upload a statement",
+    "recon_upload_intro": "A BPJS billing statement or a bank statement (CSV or XLSX, with "
+                          "reference, date and amount columns) is matched with the recorded "
+                          "contributions and payouts, the same way as 'claims-ledger import "
+                          "statement'.",
+    "recon_file": "Statement file",
+    "recon_source": "Kind of statement",
+    "recon_source_bpjs": "BPJS Ketenagakerjaan billing statement",
+    "recon_source_bank": "Bank statement",
+    "recon_programme": "Programme (may be empty: all)",
+    "recon_month": "Month (may be empty: all), for example 2025-03",
+    "recon_submit": "Match and record",
+    "recon_no_file": "Choose a statement file to upload.",
+    "recon_bad_month": "The month is a year and a month, for example 2025-03.",
+    "recon_refused": "The statement cannot be reconciled: {why}",
+    "recon_again": "This statement was already reconciled in the same scope; nothing new was "
+                   "recorded. Its result is below.",
+    "recon_done": "Reconciliation recorded: {matched} lines matched, {discrepancies} "
+                  "discrepancies.",
+    "recon_pdf": "Download the reconciliation report (PDF)",
+    "recon_ageing": "Age of the open discrepancies",
+    "recon_ageing_note": "Counted from the reconciliation's date to today ({day}).",
+    "age_0_1": "0-1 days",
+    "age_2_7": "2-7 days",
+    "age_8_30": "8-30 days",
+    "age_over_30": "over 30 days",
+    "recon_run": "{source}: {statement}",
+    "recon_scope": "Programme {programme}, month {month}",
+    "recon_all": "all",
+    "recon_lines": "Statement lines",
+    "recon_ledger_items": "Recorded payments",
+    "recon_matched": "Matched",
+    "recon_discrepancies": "Discrepancies",
+    "recon_open": "Open",
+    "recon_run_on": "Reconciled on",
+    "recon_number": "No.",
+    "recon_kind": "Kind of discrepancy",
+    "recon_reference": "Reference",
+    "recon_statement_amount": "On the statement",
+    "recon_ledger_amount": "In the ledger",
+    "recon_dates": "Dates (statement / ledger)",
+    "recon_state": "State",
+    "recon_state_open": "open",
+    "recon_state_resolved": "resolved",
+    "recon_resolved_by": "Resolved by {name}: {reason}",
+    "recon_reason": "Reason it is settled",
+    "recon_resolve": "Resolve",
+    "recon_reason_missing": "Write why the discrepancy is settled.",
+    "recon_run_missing": "There is no reconciliation with that number.",
+    "recon_show": "Show",
+    "recon_show_open": "Open discrepancies",
+    "recon_show_all": "All discrepancies",
+    "recon_matched_lines": "{matched} of {lines} statement lines match the ledger.",
+}
+
+MONEY_WORDS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
+
+#: The kinds of discrepancy as the reconciliation PDF names them, and in English.
+KIND_WORDS = {
+    "en": {"missing_in_ledger": "Not in the ledger",
+           "missing_in_statement": "Not on the statement",
+           "amount_differs": "Amounts differ", "date_differs": "Dates differ",
+           "duplicated": "Listed twice on the statement"},
+}
+
+
+def money_words() -> dict[str, Any]:
+    """This request's words with the money pages' own on top (``t``), and the kinds'."""
+    from documents.reconciliation import KIND_LABELS
+
+    found, lang = words_now(), language()
+    return {**found, "t": {**found["t"], **MONEY_WORDS[lang]},
+            "kind_word": KIND_WORDS.get(lang, KIND_LABELS)}
