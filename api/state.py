@@ -6,11 +6,14 @@ import contextlib
 import select
 import threading
 
-from flask import current_app
+from flask import current_app, g
 
 from ledger.application import Ledger
+from projections.db import Connection
 from projections.queries import Reader
+from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica
 from projections.runner import Projector
+from storage.log_index import settings_of
 
 _local = threading.local()
 
@@ -37,7 +40,27 @@ def projector() -> Projector:
     return cached
 
 
-def _closed(found: Projector) -> bool:
+def replica() -> Replica | None:
+    """This thread's connection to the read replica (``LEDGER_READ_DATABASE_URL``); None when
+    the readers read on the primary."""
+    app_ledger = ledger()
+    settings = settings_of(app_ledger)
+    if settings.read is None:
+        return None
+    cached: Replica | None = getattr(_local, "replica", None)
+    if cached is not None and (getattr(_local, "replica_of", None) is not app_ledger
+                               or _closed(cached)):
+        with contextlib.suppress(Exception):
+            cached.close()
+        cached = None
+    if cached is None:
+        cached = Replica(settings)
+        _local.replica = cached
+        _local.replica_of = app_ledger
+    return cached
+
+
+def _closed(found: Projector | Replica) -> bool:
     """Whether a projector's PostgreSQL connection was lost: psycopg marked it closed, or the
     idle connection's socket has something to read (no query is waiting for an answer, so it
     is the server hanging up). No round trip: a poll of the socket."""
@@ -54,6 +77,21 @@ def _closed(found: Projector) -> bool:
         return True
 
 
+def read_connection() -> Connection:
+    """The connection this request reads the projections through: the replica when one is
+    configured, unless read-your-writes sent the request to the primary
+    (:func:`api.resources.projections.fresh` decides, and ``X-Served-By`` says)."""
+    served = g.get("served_by")
+    if served != SERVED_BY_PRIMARY:
+        found = replica()
+        if found is not None:
+            g.served_by = SERVED_BY_REPLICA
+            return found.connection
+    g.served_by = SERVED_BY_PRIMARY
+    return projector().connection
+
+
 def reader() -> Reader:
-    found = projector()
-    return Reader(found.connection, found.live)
+    """The read models, where this request reads them (see :func:`read_connection`)."""
+    connection = read_connection()
+    return Reader(connection, projector().live)
