@@ -1,0 +1,131 @@
+"""A primary and a hot standby streaming from it, both real PostgreSQL clusters: readers read on
+the replica, a read that needs a position the replica has not replayed is served by the
+primary, and no checkpoint is signed over events the synchronous standby has not applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from http_bodies import enrolment, programme
+from http_client import Api
+from pg_cluster import Cluster, replicated_clusters
+
+from api.app import create_app
+from ledger.application import Ledger
+from ledger.journal.checkpoint import new_private_key
+from ledger.token import ROLES
+from projections.journal import Journal
+from projections.runner import Projector
+from projections.standby import StandbyBehindError, replication
+from storage.settings import settings_from_url, with_read_replica
+from storage.store import init_store
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass
+class Deployment:
+    primary: Cluster
+    standby: Cluster
+    api: Api
+    worker: Projector  # plays the projection worker, on the primary
+
+    def write_member(self, seed: int) -> int:
+        """Enrol one member on the primary and project it there; the log position written."""
+        answer = self.api.post("/api/v1/members", "clerk", enrolment(seed))
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+        self.worker.catch_up()
+        return int(answer.headers["X-Ledger-Position"])
+
+
+@pytest.fixture
+def deployment() -> Iterator[Deployment]:
+    with replicated_clusters() as (primary, standby):
+        settings = with_read_replica(settings_from_url(primary.url()), standby.url())
+        init_store(settings)
+        app = create_app(settings)
+        app.config["REPLICA_WAIT_SECONDS"] = 0.5
+        ledger: Ledger = app.extensions["claims_ledger"]
+        tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0]
+                  for role in ROLES}
+        worker = Projector(ledger)
+        try:
+            api = Api(app, app.test_client(), tokens)
+            assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+            yield Deployment(primary, standby, api, worker)
+        finally:
+            worker.close()
+            ledger.close()
+
+
+def _niks(answer: object) -> set[str]:
+    return {row["nik"] for row in answer.json["items"]}  # type: ignore[attr-defined]
+
+
+def test_a_read_that_needs_a_position_is_served_by_the_replica_once_it_has_replayed_it(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+
+    answer = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+
+    assert answer.status_code == 200
+    assert answer.headers["X-Served-By"] == "replica"
+    assert int(answer.headers["X-Projection-Position"]) >= position
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
+def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_primary(
+        deployment: Deployment) -> None:
+    deployment.write_member(1)
+    deployment.api.get("/api/v1/coverage")  # the replica's connection, opened while it replays
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    position = deployment.write_member(2)
+
+    mine = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    anyone = deployment.api.get("/api/v1/coverage")
+
+    assert mine.headers["X-Served-By"] == "primary"
+    assert enrolment(2)["nik"] in _niks(mine)
+    assert anyone.headers["X-Served-By"] == "replica"  # no position asked: the replica answers,
+    assert enrolment(2)["nik"] not in _niks(anyone)    # as far as it has replayed
+    assert int(anyone.headers["X-Projection-Position"]) < position
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    assert again.headers["X-Served-By"] == "replica"
+    assert enrolment(2)["nik"] in _niks(again)
+
+
+def test_no_checkpoint_is_signed_over_events_the_synchronous_standby_has_not_applied(
+        deployment: Deployment) -> None:
+    ledger = deployment.worker.ledger
+    journal = Journal(ledger, deployment.worker.connection, deployment.worker.live)
+    key = new_private_key()
+    deployment.write_member(1)
+    first = journal.checkpoint(key)  # the standby has applied everything: signed
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    position = deployment.write_member(2)  # committed: the standby received it, not applied
+
+    with pytest.raises(StandbyBehindError, match="synchronous standby has not yet applied"):
+        journal.checkpoint(key)
+    assert [c.size for c in journal.checkpoints()] == [first.size]
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    second = journal.checkpoint(key)
+    assert second.size > first.size
+    assert position in {p for p, _ in journal.leaves(second.size)}
+
+
+def test_the_primary_reports_its_synchronous_standby_and_how_far_it_has_applied(
+        deployment: Deployment) -> None:
+    deployment.write_member(1)
+
+    state = replication(deployment.worker.connection)
+
+    assert state is not None
+    assert state.synchronous_standby_names == "standby1"
+    [standby] = state.standbys
+    assert (standby.name, standby.state, standby.sync_state) == ("standby1", "streaming", "sync")
+    assert standby.replay_lsn is not None and standby.lag_bytes is not None
