@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import select
 import threading
+import time
 
 from flask import current_app, g
 
 from ledger.application import Ledger
 from projections.db import Connection
+from projections.failures import unreachable
 from projections.queries import Reader
 from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica
 from projections.runner import Projector
 from storage.log_index import settings_of
 
 _local = threading.local()
+log = logging.getLogger("claims_ledger.api")
+#: How long readers read on the primary after the replica was found unreachable, before it is
+#: tried again.
+REPLICA_RETRY_SECONDS = 5.0
 
 
 def ledger() -> Ledger:
@@ -54,7 +61,20 @@ def replica() -> Replica | None:
             cached.close()
         cached = None
     if cached is None:
-        cached = Replica(settings)
+        if time.monotonic() < getattr(_local, "replica_down_until", 0.0):
+            return None  # found unreachable a moment ago: read on the primary meanwhile
+        try:
+            cached = Replica(settings)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            # A replica that is down costs readers nothing but the primary's load: they read
+            # there, and the replica is tried again after a pause (not once per request).
+            _local.replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+            _local.replica = None
+            log.warning("the read replica cannot be reached; reading on the primary",
+                        extra={"fields": {"replica": settings.read.describe()}})
+            return None
         _local.replica = cached
         _local.replica_of = app_ledger
     return cached

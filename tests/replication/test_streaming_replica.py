@@ -76,6 +76,18 @@ def test_a_read_that_needs_a_position_is_served_by_the_replica_once_it_has_repla
     assert enrolment(1)["nik"] in _niks(answer)
 
 
+def test_with_the_replica_down_readers_read_on_the_primary(deployment: Deployment) -> None:
+    deployment.write_member(1)
+    assert deployment.api.get("/api/v1/coverage").headers["X-Served-By"] == "replica"
+
+    deployment.standby.stop()
+    answer = deployment.api.get("/api/v1/coverage")
+
+    assert answer.status_code == 200
+    assert answer.headers["X-Served-By"] == "primary"
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
 def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_primary(
         deployment: Deployment) -> None:
     deployment.write_member(1)

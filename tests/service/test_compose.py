@@ -68,6 +68,17 @@ def test_the_api_reads_on_the_replica_and_everything_else_stays_on_the_primary()
     assert (ROOT / hba).read_text().count("host replication") == 1
 
 
+def test_the_patroni_cluster_is_synchronous_strict_and_fronted_for_both_urls() -> None:
+    patroni = yaml.safe_load((ROOT / "deploy" / "patroni" / "patroni.yml").read_text())
+    dcs = patroni["bootstrap"]["dcs"]
+    assert dcs["synchronous_mode"] is True and dcs["synchronous_mode_strict"] is True
+    assert dcs["maximum_lag_on_failover"] == 0
+    assert len(patroni["etcd3"]["hosts"].split(",")) == 3
+    haproxy = (ROOT / "deploy" / "patroni" / "haproxy.cfg").read_text()
+    assert "GET /primary" in haproxy and "GET /replica" in haproxy
+    assert haproxy.count("check port 8008") == 6  # three nodes, two roles
+
+
 def test_the_image_installs_the_package_with_weasyprint_system_libraries() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     for needed in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu", "pip install ."):
