@@ -14,11 +14,13 @@ from pg_cluster import Cluster, replicated_clusters
 
 from api.app import create_app
 from ledger.application import Ledger
+from ledger.errors import StoreUnavailableError
 from ledger.journal.checkpoint import new_private_key
 from ledger.token import ROLES
 from projections.journal import Journal
 from projections.runner import Projector
 from projections.standby import StandbyBehindError, replication
+from storage.log_index import open_ledger
 from storage.settings import settings_from_url, with_read_replica
 from storage.store import init_store
 
@@ -141,3 +143,16 @@ def test_the_primary_reports_its_synchronous_standby_and_how_far_it_has_applied(
     [standby] = state.standbys
     assert (standby.name, standby.state, standby.sync_state) == ("standby1", "streaming", "sync")
     assert standby.replay_lsn is not None and standby.lag_bytes is not None
+
+
+def test_a_projection_worker_on_a_standby_waits_for_a_primary_and_blames_no_event(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the standby has it
+    on_standby = open_ledger(settings_from_url(deployment.standby.url()))
+    try:
+        with pytest.raises(StoreUnavailableError, match="read-only"):
+            Projector(on_standby)  # as after a fail-over that demoted its server
+    finally:
+        on_standby.close()
+    assert deployment.worker.failed_position() is None
