@@ -111,6 +111,12 @@ def read_connection() -> Connection:
     return projector().connection
 
 
+def on_replica() -> bool:
+    """Whether this request may read on the replica: not when read-your-writes sent it to the
+    primary (the replica has not replayed the position it needs)."""
+    return bool(g.get("served_by") != SERVED_BY_PRIMARY)
+
+
 def reader() -> Reader:
     """The read models, where this request reads them (see :func:`read_connection`)."""
     connection = read_connection()

@@ -57,9 +57,12 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
-                   signing_key: str | None = None) -> Iterator[ReadSide]:
+                   signing_key: str | None = None, on_replica: bool = True
+                   ) -> Iterator[ReadSide]:
     """The read side at log position ``at`` or by the end of day ``as_of`` (neither: the live
-    projections, as far as they have got), its journal head signed with ``signing_key``.
+    projections, as far as they have got: on the read replica when one is configured, unless
+    ``on_replica`` is False, for a reader whose own write the replica has not replayed yet),
+    its journal head signed with ``signing_key``.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
     day before the first event, or live projections that have applied nothing yet.
@@ -71,7 +74,7 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
         if position is None and live == 0:
             raise InvalidInputError("the projections are empty: run 'claims-ledger project' "
                                     "first", field="position")
-        if position is None and settings_of(ledger).read is not None:
+        if position is None and on_replica and settings_of(ledger).read is not None:
             # The live projections as far as the replica has replayed them: a reader's load
             # kept off the primary (a snapshot at a position is built on the primary).
             replica = Replica(settings_of(ledger))
