@@ -61,7 +61,8 @@ def replica() -> Replica | None:
             cached.close()
         cached = None
     if cached is None:
-        if time.monotonic() < getattr(_local, "replica_down_until", 0.0):
+        down_for, until = getattr(_local, "replica_down", (None, 0.0))
+        if down_for is app_ledger and time.monotonic() < until:
             return None  # found unreachable a moment ago: read on the primary meanwhile
         try:
             cached = Replica(settings)
@@ -70,7 +71,7 @@ def replica() -> Replica | None:
                 raise
             # A replica that is down costs readers nothing but the primary's load: they read
             # there, and the replica is tried again after a pause (not once per request).
-            _local.replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+            _local.replica_down = (app_ledger, time.monotonic() + REPLICA_RETRY_SECONDS)
             _local.replica = None
             log.warning("the read replica cannot be reached; reading on the primary",
                         extra={"fields": {"replica": settings.read.describe()}})

@@ -4,6 +4,8 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -42,24 +44,46 @@ class Deployment:
         return int(answer.headers["X-Ledger-Position"])
 
 
+@pytest.fixture(scope="module")
+def clusters() -> Iterator[tuple[Cluster, Cluster]]:
+    """One primary and its synchronous standby for the module (each test has its database)."""
+    with replicated_clusters() as pair:
+        yield pair
+
+
 @pytest.fixture
-def deployment() -> Iterator[Deployment]:
-    with replicated_clusters() as (primary, standby):
-        settings = with_read_replica(settings_from_url(primary.url()), standby.url())
-        init_store(settings)
-        app = create_app(settings)
-        app.config["REPLICA_WAIT_SECONDS"] = 0.5
-        ledger: Ledger = app.extensions["claims_ledger"]
-        tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0]
-                  for role in ROLES}
-        worker = Projector(ledger)
-        try:
-            api = Api(app, app.test_client(), tokens)
-            assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
-            yield Deployment(primary, standby, api, worker)
-        finally:
-            worker.close()
-            ledger.close()
+def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
+    primary, standby = clusters
+    name = f"ledger_{uuid.uuid4().hex[:12]}"
+    primary.create_database(name)
+    _wait_until_replayed(standby, name)
+    settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
+    init_store(settings)
+    app = create_app(settings)
+    app.config["REPLICA_WAIT_SECONDS"] = 0.5
+    ledger: Ledger = app.extensions["claims_ledger"]
+    tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0] for role in ROLES}
+    worker = Projector(ledger)
+    try:
+        api = Api(app, app.test_client(), tokens)
+        assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+        yield Deployment(primary, standby, api, worker)
+    finally:
+        # The standby as the next test needs it: running and replaying (while it is down, the
+        # primary's commits wait for it: it is the synchronous standby).
+        if not standby.is_running():
+            standby.start()
+        standby.execute("SELECT pg_wal_replay_resume()")
+        worker.close()
+        ledger.close()
+
+
+def _wait_until_replayed(standby: Cluster, database: str) -> None:
+    """A database just made on the primary is there on the standby once replayed."""
+    deadline = time.monotonic() + 30
+    while not standby.execute(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
+        assert time.monotonic() < deadline, f"the standby never replayed database {database}"
+        time.sleep(0.05)
 
 
 def _niks(answer: object) -> set[str]:
