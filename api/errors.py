@@ -33,6 +33,7 @@ from ledger.errors import (
     TokenAlreadyRevokedError,
     TokenRefusedError,
 )
+from projections.standby import StandbyBehindError
 from storage.outage import DatabaseUnreachableError, JobInterruptedError
 from storage.settings import DATABASE_WAIT_SECONDS, RETRY_AFTER_SECONDS
 
@@ -146,8 +147,8 @@ def store_unavailable(error: Exception) -> Response:
     stopped (a roster upload) says what it recorded."""
     log.warning("database not available on %s %s: %s: %s", request.method, request.path,
                 type(error).__name__, str(error).strip().splitlines()[0] if str(error) else "")
-    if isinstance(error, JobInterruptedError):
-        detail, rule = error.message, error.rule
+    if isinstance(error, JobInterruptedError | StandbyBehindError):
+        detail, rule = error.message, error.rule  # in the ledger's words, no host named
     else:
         why = (f"no answer within {DATABASE_WAIT_SECONDS} s"
                if isinstance(error, DatabaseUnreachableError) else "the connection was lost")

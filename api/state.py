@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import select
 import threading
+import time
 
-from flask import current_app
+from flask import current_app, g
 
 from ledger.application import Ledger
+from projections.db import Connection
+from projections.failures import unreachable
 from projections.queries import Reader
+from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica
 from projections.runner import Projector
+from storage.log_index import settings_of
 
 _local = threading.local()
+log = logging.getLogger("claims_ledger.api")
+#: How long readers read on the primary after the replica was found unreachable, before it is
+#: tried again.
+REPLICA_RETRY_SECONDS = 5.0
 
 
 def ledger() -> Ledger:
@@ -37,7 +47,41 @@ def projector() -> Projector:
     return cached
 
 
-def _closed(found: Projector) -> bool:
+def replica() -> Replica | None:
+    """This thread's connection to the read replica (``LEDGER_READ_DATABASE_URL``); None when
+    the readers read on the primary."""
+    app_ledger = ledger()
+    settings = settings_of(app_ledger)
+    if settings.read is None:
+        return None
+    cached: Replica | None = getattr(_local, "replica", None)
+    if cached is not None and (getattr(_local, "replica_of", None) is not app_ledger
+                               or _closed(cached)):
+        with contextlib.suppress(Exception):
+            cached.close()
+        cached = None
+    if cached is None:
+        down_for, until = getattr(_local, "replica_down", (None, 0.0))
+        if down_for is app_ledger and time.monotonic() < until:
+            return None  # found unreachable a moment ago: read on the primary meanwhile
+        try:
+            cached = Replica(settings)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            # A replica that is down costs readers nothing but the primary's load: they read
+            # there, and the replica is tried again after a pause (not once per request).
+            _local.replica_down = (app_ledger, time.monotonic() + REPLICA_RETRY_SECONDS)
+            _local.replica = None
+            log.warning("the read replica cannot be reached; reading on the primary",
+                        extra={"fields": {"replica": settings.read.describe()}})
+            return None
+        _local.replica = cached
+        _local.replica_of = app_ledger
+    return cached
+
+
+def _closed(found: Projector | Replica) -> bool:
     """Whether a projector's PostgreSQL connection was lost: psycopg marked it closed, or the
     idle connection's socket has something to read (no query is waiting for an answer, so it
     is the server hanging up). No round trip: a poll of the socket."""
@@ -54,6 +98,27 @@ def _closed(found: Projector) -> bool:
         return True
 
 
+def read_connection() -> Connection:
+    """The connection this request reads the projections through: the replica when one is
+    configured, unless read-your-writes sent the request to the primary
+    (:func:`api.resources.projections.fresh` decides, and ``X-Served-By`` says)."""
+    served = g.get("served_by")
+    if served != SERVED_BY_PRIMARY:
+        found = replica()
+        if found is not None:
+            g.served_by = SERVED_BY_REPLICA
+            return found.connection
+    g.served_by = SERVED_BY_PRIMARY
+    return projector().connection
+
+
+def on_replica() -> bool:
+    """Whether this request may read on the replica: not when read-your-writes sent it to the
+    primary (the replica has not replayed the position it needs)."""
+    return bool(g.get("served_by") != SERVED_BY_PRIMARY)
+
+
 def reader() -> Reader:
-    found = projector()
-    return Reader(found.connection, found.live)
+    """The read models, where this request reads them (see :func:`read_connection`)."""
+    connection = read_connection()
+    return Reader(connection, projector().live)

@@ -13,6 +13,9 @@ from projections.handlers import projection_of
 #: wrong: 08 connection, 53 insufficient resources, 57 operator intervention (shutdown,
 #: starting up), 58 system error.
 _UNREACHABLE_CLASSES = ("08", "53", "57", "58")
+#: read_only_sql_transaction: the server is a standby (a fail-over demoted it, or the URL names
+#: a replica). A projection worker waits and reconnects to the primary; no event is to blame.
+_STANDBY = "25006"
 _SIXTEEN_DIGITS = re.compile(r"\b(\d{4})\d{8}(\d{4})\b")
 
 
@@ -27,6 +30,8 @@ def unreachable(error: BaseException) -> bool:
         return True
     found: BaseException | None = error
     while found is not None:  # the library wraps the driver's error: look at its cause
+        if isinstance(found, psycopg.Error) and getattr(found, "sqlstate", None) == _STANDBY:
+            return True
         if isinstance(found, psycopg.OperationalError):
             state = getattr(found, "sqlstate", None)
             return state is None or state[:2] in _UNREACHABLE_CLASSES

@@ -73,7 +73,10 @@ class Journal:
     def checkpoint(self, signing_key: str, at: datetime | None = None) -> Checkpoint:
         """Sign the current head and keep the checkpoint with the log; ``at`` is the time it
         states (now by default; the demo states its story's last moment)."""
+        from projections.standby import require_confirmed
+
         head = self.head()
+        require_confirmed(self.connection, head.size)  # never sign what a fail-over could lose
         moment = (at or datetime.now(UTC)).astimezone(UTC)
         signed = Checkpoint.sign(head.size, head.root,
                                  moment.replace(microsecond=0).isoformat(),

@@ -26,7 +26,10 @@ from projections.journal import Journal
 from projections.queries import Reader
 from projections.read_side import ReadSide
 from projections.records import Records
+from projections.replica import Replica
 from projections.runner import Projector
+from projections.standby import require_confirmed
+from storage.log_index import settings_of
 
 
 def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None = None
@@ -54,9 +57,12 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
-                   signing_key: str | None = None) -> Iterator[ReadSide]:
+                   signing_key: str | None = None, on_replica: bool = True
+                   ) -> Iterator[ReadSide]:
     """The read side at log position ``at`` or by the end of day ``as_of`` (neither: the live
-    projections, as far as they have got), its journal head signed with ``signing_key``.
+    projections, as far as they have got: on the read replica when one is configured, unless
+    ``on_replica`` is False, for a reader whose own write the replica has not replayed yet),
+    its journal head signed with ``signing_key``.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
     day before the first event, or live projections that have applied nothing yet.
@@ -68,6 +74,18 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
         if position is None and live == 0:
             raise InvalidInputError("the projections are empty: run 'claims-ledger project' "
                                     "first", field="position")
+        if position is None and on_replica and settings_of(ledger).read is not None:
+            # The live projections as far as the replica has replayed them: a reader's load
+            # kept off the primary (a snapshot at a position is built on the primary).
+            replica = Replica(settings_of(ledger))
+            try:
+                with replica.connection.snapshot():
+                    reached = replica.position()
+                    yield _read_side(ledger, projector, Reader(replica.connection, replica.live),
+                                     reached, signing_key)
+            finally:
+                replica.close()
+            return
         if position is None or position == live:
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
@@ -86,12 +104,14 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
 
 def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
                signing_key: str | None) -> ReadSide:
-    journal = Journal(ledger, projector.connection, reader.ns)
+    journal = Journal(ledger, reader.connection, reader.ns)
     head = journal.head()
     records = Records(ledger)
     when = records.recorded_at(position)
     checkpoint = None
     if signing_key:
+        # Asked on the primary: no signature over events a fail-over could lose.
+        require_confirmed(projector.connection, head.size)
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
     return ReadSide(reader, journal, records, position, checkpoint, when, head)

@@ -9,7 +9,7 @@ so does every other ``LEDGER_*`` setting (signing and cipher keys, readiness bou
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -26,6 +26,9 @@ class StoreSettings:
     url: str
     backend: str  # "sqlite" or "postgres"
     env: dict[str, str]
+    #: Where readers read the projections (``LEDGER_READ_DATABASE_URL``, a streaming replica);
+    #: None: on the primary, as everything else.
+    read: StoreSettings | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -34,7 +37,7 @@ class StoreSettings:
     def with_table_creation(self, create: bool) -> StoreSettings:
         """The same store, allowed (``db init``) or not (every other command) to create tables."""
         env = dict(self.env, CREATE_TABLE="y" if create else "n")
-        return StoreSettings(self.url, self.backend, env)
+        return replace(self, env=env)
 
     def describe(self) -> str:
         """The store for people: a file path or host/database, never a password."""
@@ -47,9 +50,36 @@ class StoreSettings:
 
 
 def settings_from_environment() -> StoreSettings:
-    """Read ``LEDGER_DATABASE_URL`` (and ``LEDGER_CIPHER_KEY``) from the process environment."""
-    return with_cipher(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
-                       os.environ.get(CIPHER_KEY_VARIABLE))
+    """Read ``LEDGER_DATABASE_URL`` (with ``LEDGER_CIPHER_KEY`` and ``LEDGER_READ_DATABASE_URL``)
+    from the process environment."""
+    settings = with_cipher(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
+                           os.environ.get(CIPHER_KEY_VARIABLE))
+    return with_read_replica(settings, os.environ.get(READ_DATABASE_URL_VARIABLE))
+
+
+READ_DATABASE_URL_VARIABLE = "LEDGER_READ_DATABASE_URL"
+
+
+def with_read_replica(settings: StoreSettings, url: str | None) -> StoreSettings:
+    """The same store, its readers sent to the PostgreSQL streaming replica at ``url`` (unset or
+    empty: they read on the primary). The replica holds the primary's very tables, so it keeps
+    the primary's schema unless its URL names one."""
+    url = (url or "").strip()
+    if not url:
+        return replace(settings, read=None)
+    if not settings.is_postgres:
+        raise ConfigurationError(
+            f"{READ_DATABASE_URL_VARIABLE} names a PostgreSQL replica; it needs "
+            f"{DATABASE_URL_VARIABLE} to be the PostgreSQL primary it streams from")
+    if url.split(":", 1)[0].lower() not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise ConfigurationError(
+            f"{READ_DATABASE_URL_VARIABLE} must start with postgresql:// (a streaming replica "
+            "of the primary), or be unset to read on the primary")
+    replica = _postgres(url, READ_DATABASE_URL_VARIABLE)
+    env = {**settings.env, **{k: v for k, v in replica.env.items() if k.startswith("POSTGRES_")}}
+    if "POSTGRES_SCHEMA" in settings.env and "POSTGRES_SCHEMA" not in replica.env:
+        env["POSTGRES_SCHEMA"] = settings.env["POSTGRES_SCHEMA"]
+    return replace(settings, read=StoreSettings(url, "postgres", env))
 
 
 def settings_from_url(url: str) -> StoreSettings:
@@ -105,18 +135,18 @@ def _sqlite(path: str, url: str) -> StoreSettings:
     return StoreSettings(url or f"sqlite:///{path}", "sqlite", env)
 
 
-def _postgres(url: str) -> StoreSettings:
+def _postgres(url: str, variable: str = DATABASE_URL_VARIABLE) -> StoreSettings:
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
         raise ConfigurationError(
-            f"{DATABASE_URL_VARIABLE} for PostgreSQL must name a host and a database, e.g. "
+            f"{variable} for PostgreSQL must name a host and a database, e.g. "
             "postgresql://postgres@127.0.0.1:5432/claims_ledger"
         )
     try:
         port = parts.port or 5432
     except ValueError as error:
-        raise ConfigurationError(f"{DATABASE_URL_VARIABLE} has a bad port: {error}") from None
+        raise ConfigurationError(f"{variable} has a bad port: {error}") from None
     env = {
         **CACHE,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -169,7 +199,7 @@ def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
             f"{CIPHER_KEY_VARIABLE} must be a key made by 'claims-ledger db keygen' (base64 of "
             "32 bytes); the one set is not")
     env = dict(settings.env, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
-    return StoreSettings(settings.url, settings.backend, env)
+    return replace(settings, env=env)
 
 
 MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"

@@ -14,6 +14,9 @@ Without the binaries the tests that need a cluster skip locally, with the reason
         url = cluster.url("postgres")
         cluster.restart()              # pg_ctl restart -m immediate: connections cut, back up
         cluster.stop(); cluster.start()
+
+    with replicated_clusters() as (primary, standby):   # standby: pg_basebackup -R, streaming,
+        ...                                              # the primary's synchronous standby
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class Cluster:
         self.folder = folder
         self.data = folder / "data"
         self.port = port
+        #: The application name a standby gives the primary (``synchronous_standby_names``).
+        self.name = ""
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SERVER_USER}@127.0.0.1:{self.port}/{dbname}"
@@ -100,6 +105,23 @@ class Cluster:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return self.url(name)
 
+    def base_backup_from(self, primary: Cluster, name: str) -> None:
+        """Make this (not yet initialised) cluster a streaming standby of ``primary``:
+        ``pg_basebackup -R`` writes ``standby.signal`` and ``primary_conninfo``; the conninfo
+        then names the standby, so that the primary can wait for it by name."""
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U",
+                  SERVER_USER, "-D", str(self.data), "-R", "-X", "stream", "--no-sync")
+        with (self.data / "postgresql.auto.conf").open("a") as conf:
+            conf.write(f"primary_conninfo = 'host=127.0.0.1 port={primary.port} "
+                       f"user={SERVER_USER} application_name={name}'\n")
+        self.name = name
+
+    def execute(self, statement: str) -> list[tuple[object, ...]]:
+        """Run one statement as the superuser (autocommit); its rows, if any."""
+        with psycopg.connect(self.url(), autocommit=True, connect_timeout=10) as admin:
+            cursor = admin.execute(statement)
+            return list(cursor.fetchall()) if cursor.description else []
+
     def is_running(self) -> bool:
         return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0
 
@@ -130,6 +152,50 @@ def throwaway_cluster() -> Iterator[Cluster]:
         if (cluster.data / "postmaster.pid").exists():
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _binaries_or_skip() -> Path:
+    binaries = server_binaries()
+    if binaries is None:
+        reason = ("no PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup); "
+                  "set LEDGER_TEST_PG_BIN")
+        if IN_CI:
+            pytest.fail(f"CI must run the replication tests, but there are {reason}")
+        pytest.skip(reason)
+    return binaries
+
+
+def _folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="ledger-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, SERVER_USER, SERVER_USER)
+    return folder
+
+
+@contextmanager
+def replicated_clusters(standby_name: str = "standby1", synchronous: bool = True
+                        ) -> Iterator[tuple[Cluster, Cluster]]:
+    """A started primary and a hot standby streaming from it (``pg_basebackup -R``), the
+    standby the primary's synchronous one (``synchronous_standby_names``) unless
+    ``synchronous`` is False; both stopped and removed afterwards whatever happened."""
+    binaries = _binaries_or_skip()
+    primary = Cluster(binaries, _folder(), free_port())
+    standby = Cluster(binaries, _folder(), free_port())
+    try:
+        primary.init()
+        primary.start()
+        standby.base_backup_from(primary, standby_name)
+        standby.start()
+        if synchronous:
+            # Named only once the standby streams: before, every commit would wait for it.
+            primary.execute(f"ALTER SYSTEM SET synchronous_standby_names = '{standby_name}'")
+            primary.execute("SELECT pg_reload_conf()")
+        yield primary, standby
+    finally:
+        for cluster in (standby, primary):
+            if (cluster.data / "postmaster.pid").exists():
+                cluster.stop()
+            shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 @pytest.fixture

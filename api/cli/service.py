@@ -13,7 +13,7 @@ from api.cli.common import FORCE, console, ledger_session, refusal, require_outp
 from ledger.errors import LedgerError
 from storage.archive import export_log, restore_log
 from storage.log_index import settings_of
-from storage.settings import CIPHER_KEY_VARIABLE
+from storage.settings import CIPHER_KEY_VARIABLE, StoreSettings
 
 
 @click.command("export")
@@ -72,6 +72,7 @@ def status_command(quiet: bool) -> None:
     apply, or when the projections were never built."""
     from projections.db import Connection
     from projections.lag import ProjectionsMissingError, measure
+    from projections.standby import replication
     from storage.settings import max_lag_from_environment
 
     try:
@@ -80,6 +81,8 @@ def status_command(quiet: bool) -> None:
             connection = Connection(settings_of(ledger))
             try:
                 lag = measure(ledger, connection)
+                replicas = replication(connection)
+                settings_of_session = settings_of(ledger)
             finally:
                 connection.close()
     except ProjectionsMissingError as error:
@@ -92,11 +95,33 @@ def status_command(quiet: bool) -> None:
     if not quiet:
         answer = {"status": "ready" if reason is None else "not ready", **lag.as_json(),
                   "max_lag_seconds": bound}
+        if replicas is not None:  # PostgreSQL: the standbys, their lag, what each applied
+            answer["replication"] = replicas.as_json()
+        read = _read_replica(settings_of_session)
+        if read is not None:
+            answer["read_replica"] = read
         if reason is not None:
             answer["reason"] = reason
         click.echo(json.dumps(answer, indent=2))
     if reason is not None:
         sys.exit(1)
+
+
+def _read_replica(settings: StoreSettings) -> dict[str, object] | None:
+    """Where readers read (``LEDGER_READ_DATABASE_URL``) and the log position the replica's
+    projections have applied there; None when they read on the primary."""
+    from projections.replica import Replica
+
+    if settings.read is None:
+        return None
+    try:
+        replica = Replica(settings)
+    except Exception as error:  # reported, not raised: status is how an operator finds out
+        return {"database": settings.read.describe(), "error": str(error).splitlines()[0]}
+    try:
+        return {"database": settings.read.describe(), "applied_position": replica.position()}
+    finally:
+        replica.close()
 
 
 @click.command("keygen")

@@ -21,13 +21,14 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
-from api.state import ledger, projector, reader
+from api.state import ledger, projector, read_connection, reader, replica
 from ledger.asof import AsOf
 from ledger.errors import ProjectionStoppedError
 from ledger.history import HISTORY_KINDS, effective_on, events_of, history_ids
 from ledger.identity import parse_nik
 from ledger.reads import log_head
 from projections.journal import Journal
+from projections.replica import REPLICA_WAIT_SECONDS, SERVED_BY_PRIMARY, SERVED_BY_REPLICA
 
 blp = Blueprint("projections", __name__, url_prefix="/api/v1",
                 description="Read models built from the log, and history as of any moment")
@@ -46,13 +47,23 @@ BEHIND_TITLE = "The projections have not reached that position yet"
 
 
 def fresh(query: dict[str, Any]) -> None:
-    """Catch up (embedded) or wait for the worker (PostgreSQL) as the query asks."""
+    """Catch up (embedded) or wait for the worker (PostgreSQL) as the query asks; with a read
+    replica, read there when it has the position asked for (waiting briefly), else on the
+    primary (``X-Served-By`` says which)."""
     worker = projector()
     if not ledger().settings.is_postgres:
         worker.catch_up()
     wanted = query.get("min_position")
     wait = float(current_app.config.get("PROJECTION_WAIT_SECONDS", WAIT_SECONDS))
     head = worker.head() if wanted is not None else 0
+    mirror = replica()
+    if mirror is not None and (wanted is None or (wanted <= head and mirror.wait_for(
+            wanted, float(current_app.config.get("REPLICA_WAIT_SECONDS",
+                                                 REPLICA_WAIT_SECONDS))))):
+        g.served_by = SERVED_BY_REPLICA
+        g.projection_position = mirror.position()
+        return
+    g.served_by = SERVED_BY_PRIMARY
     if wanted is not None and wanted > head:
         wait = 0  # a position not even written yet will not be projected by waiting
     if wanted is not None and not worker.wait_for(wanted, wait):
@@ -78,6 +89,9 @@ def fresh_list(query: dict[str, Any]) -> None:
     if query.get("min_position") is None and len(set(worker.positions().values())) == 1:
         with contextlib.suppress(ProjectionStoppedError):
             worker.catch_up()
+        if replica() is not None:
+            # Caught up on the primary: the replica serves it once it has replayed as far.
+            query = {**query, "min_position": worker.position()}
     fresh(query)
 
 
@@ -86,6 +100,9 @@ def _position_header(response: Response) -> Response:
     position = g.pop("projection_position", None)
     if position is not None:
         response.headers["X-Projection-Position"] = str(position)
+    served = g.pop("served_by", None)
+    if served is not None:
+        response.headers["X-Served-By"] = served
     return response
 
 
@@ -378,8 +395,7 @@ def history(query: dict[str, Any]) -> Any:
         time_used = "effective"
         known = (f"as covered on {covered_on.isoformat()}: what had taken effect by that day, "
                  "as the ledger knows it now")
-    worker = projector()
-    proofs = Journal(ledger(), worker.connection, worker.live).prove_many(
+    proofs = Journal(ledger(), read_connection(), projector().live).prove_many(
         [n.id for n in notifications])
     return jsonify({"cut_off": cut_off, "time": time_used, "known": known,
                     "first_recorded_on": first.isoformat() if first else None,

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, requires
 from api.resources.projections import Fresh, fresh
-from api.state import ledger
+from api.state import ledger, on_replica
 from documents.audit import Report
 from documents.labels import LANGUAGES
 from storage.settings import signing_key_from_environment
@@ -62,7 +62,8 @@ def audit(query: dict[str, Any]) -> Response:
 
     fresh(query)
     with open_read_side(ledger(), query.get("position"), as_of=query.get("as_of"),
-                        signing_key=signing_key_from_environment()) as view:
+                        signing_key=signing_key_from_environment(),
+                        on_replica=on_replica()) as view:
         rendered = audit_report(view, query["program"], roster=query["roster"],
                                 lang=query["lang"])
     return _pdf(rendered, f"laporan-audit-{query['program']}-{rendered.position}.pdf")
@@ -79,7 +80,8 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
     from projections.opening import open_read_side
 
     fresh(query)
-    with open_read_side(ledger(), signing_key=signing_key_from_environment()) as view:
+    with open_read_side(ledger(), signing_key=signing_key_from_environment(),
+                        on_replica=on_replica()) as view:
         rendered = claim_dossier(view, str(claim_id), query["lang"])
     return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")
 

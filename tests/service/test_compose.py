@@ -22,8 +22,8 @@ def _compose() -> dict[str, Any]:
 def test_compose_file_names_the_services_with_health_checks() -> None:
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"postgres", "db-init", "api", "projector"}
-    for name in ("postgres", "api", "projector"):
+    assert set(services) == {"postgres", "postgres-replica", "db-init", "api", "projector"}
+    for name in ("postgres", "postgres-replica", "api", "projector"):
         assert services[name]["healthcheck"]["test"], name
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
@@ -46,6 +46,37 @@ def test_compose_services_are_configured_by_environment_only() -> None:
         assert environment["LEDGER_DATABASE_URL"].startswith("postgresql://"), name
         assert "LEDGER_CIPHER_KEY" in environment
         assert "volumes" not in services[name], f"{name} reads no files from the host"
+
+
+def test_the_api_reads_on_the_replica_and_everything_else_stays_on_the_primary() -> None:
+    compose = _compose()
+    services = compose["services"]
+    replica = services["postgres-replica"]
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h postgres" in script and " -R " in script  # streams from the primary
+    assert "application_name=replica" in script
+    assert replica["volumes"][0].split(":")[0] in compose["volumes"]
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    read_url = services["api"]["environment"]["LEDGER_READ_DATABASE_URL"]
+    assert read_url.startswith("postgresql://") and "@postgres-replica:5432/" in read_url
+    assert services["api"]["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
+    for name in ("db-init", "projector"):  # writes and LISTEN/NOTIFY: the primary only
+        assert "LEDGER_READ_DATABASE_URL" not in services[name]["environment"], name
+    primary = " ".join(services["postgres"]["command"])
+    assert "wal_level=replica" in primary and "synchronous_standby_names=" in primary
+    hba = services["postgres"]["volumes"][1].split(":")[0]
+    assert (ROOT / hba).read_text().count("host replication") == 1
+
+
+def test_the_patroni_cluster_is_synchronous_strict_and_fronted_for_both_urls() -> None:
+    patroni = yaml.safe_load((ROOT / "deploy" / "patroni" / "patroni.yml").read_text())
+    dcs = patroni["bootstrap"]["dcs"]
+    assert dcs["synchronous_mode"] is True and dcs["synchronous_mode_strict"] is True
+    assert dcs["maximum_lag_on_failover"] == 0
+    assert len(patroni["etcd3"]["hosts"].split(",")) == 3
+    haproxy = (ROOT / "deploy" / "patroni" / "haproxy.cfg").read_text()
+    assert "GET /primary" in haproxy and "GET /replica" in haproxy
+    assert haproxy.count("check port 8008") == 6  # three nodes, two roles
 
 
 def test_the_image_installs_the_package_with_weasyprint_system_libraries() -> None:

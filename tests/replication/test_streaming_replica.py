@@ -1,0 +1,182 @@
+"""A primary and a hot standby streaming from it, both real PostgreSQL clusters: readers read on
+the replica, a read that needs a position the replica has not replayed is served by the
+primary, and no checkpoint is signed over events the synchronous standby has not applied."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from http_bodies import enrolment, programme
+from http_client import Api
+from pg_cluster import Cluster, replicated_clusters
+
+from api.app import create_app
+from ledger.application import Ledger
+from ledger.errors import StoreUnavailableError
+from ledger.journal.checkpoint import new_private_key
+from ledger.token import ROLES
+from projections.journal import Journal
+from projections.runner import Projector
+from projections.standby import StandbyBehindError, replication
+from storage.log_index import open_ledger
+from storage.settings import settings_from_url, with_read_replica
+from storage.store import init_store
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass
+class Deployment:
+    primary: Cluster
+    standby: Cluster
+    api: Api
+    worker: Projector  # plays the projection worker, on the primary
+
+    def write_member(self, seed: int) -> int:
+        """Enrol one member on the primary and project it there; the log position written."""
+        answer = self.api.post("/api/v1/members", "clerk", enrolment(seed))
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+        self.worker.catch_up()
+        return int(answer.headers["X-Ledger-Position"])
+
+
+@pytest.fixture(scope="module")
+def clusters() -> Iterator[tuple[Cluster, Cluster]]:
+    """One primary and its synchronous standby for the module (each test has its database)."""
+    with replicated_clusters() as pair:
+        yield pair
+
+
+@pytest.fixture
+def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
+    primary, standby = clusters
+    name = f"ledger_{uuid.uuid4().hex[:12]}"
+    primary.create_database(name)
+    _wait_until_replayed(standby, name)
+    settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
+    init_store(settings)
+    app = create_app(settings)
+    app.config["REPLICA_WAIT_SECONDS"] = 0.5
+    ledger: Ledger = app.extensions["claims_ledger"]
+    tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0] for role in ROLES}
+    worker = Projector(ledger)
+    try:
+        api = Api(app, app.test_client(), tokens)
+        assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+        yield Deployment(primary, standby, api, worker)
+    finally:
+        # The standby as the next test needs it: running and replaying (while it is down, the
+        # primary's commits wait for it: it is the synchronous standby).
+        if not standby.is_running():
+            standby.start()
+        standby.execute("SELECT pg_wal_replay_resume()")
+        worker.close()
+        ledger.close()
+
+
+def _wait_until_replayed(standby: Cluster, database: str) -> None:
+    """A database just made on the primary is there on the standby once replayed."""
+    deadline = time.monotonic() + 30
+    while not standby.execute(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
+        assert time.monotonic() < deadline, f"the standby never replayed database {database}"
+        time.sleep(0.05)
+
+
+def _niks(answer: object) -> set[str]:
+    return {row["nik"] for row in answer.json["items"]}  # type: ignore[attr-defined]
+
+
+def test_a_read_that_needs_a_position_is_served_by_the_replica_once_it_has_replayed_it(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+
+    answer = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+
+    assert answer.status_code == 200
+    assert answer.headers["X-Served-By"] == "replica"
+    assert int(answer.headers["X-Projection-Position"]) >= position
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
+def test_with_the_replica_down_readers_read_on_the_primary(deployment: Deployment) -> None:
+    deployment.write_member(1)
+    assert deployment.api.get("/api/v1/coverage").headers["X-Served-By"] == "replica"
+
+    deployment.standby.stop()
+    answer = deployment.api.get("/api/v1/coverage")
+
+    assert answer.status_code == 200
+    assert answer.headers["X-Served-By"] == "primary"
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
+def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_primary(
+        deployment: Deployment) -> None:
+    deployment.write_member(1)
+    deployment.api.get("/api/v1/coverage")  # the replica's connection, opened while it replays
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    position = deployment.write_member(2)
+
+    mine = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    anyone = deployment.api.get("/api/v1/coverage")
+
+    assert mine.headers["X-Served-By"] == "primary"
+    assert enrolment(2)["nik"] in _niks(mine)
+    assert anyone.headers["X-Served-By"] == "replica"  # no position asked: the replica answers,
+    assert enrolment(2)["nik"] not in _niks(anyone)    # as far as it has replayed
+    assert int(anyone.headers["X-Projection-Position"]) < position
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    assert again.headers["X-Served-By"] == "replica"
+    assert enrolment(2)["nik"] in _niks(again)
+
+
+def test_no_checkpoint_is_signed_over_events_the_synchronous_standby_has_not_applied(
+        deployment: Deployment) -> None:
+    ledger = deployment.worker.ledger
+    journal = Journal(ledger, deployment.worker.connection, deployment.worker.live)
+    key = new_private_key()
+    deployment.write_member(1)
+    first = journal.checkpoint(key)  # the standby has applied everything: signed
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    position = deployment.write_member(2)  # committed: the standby received it, not applied
+
+    with pytest.raises(StandbyBehindError, match="synchronous standby has not yet applied"):
+        journal.checkpoint(key)
+    assert [c.size for c in journal.checkpoints()] == [first.size]
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    second = journal.checkpoint(key)
+    assert second.size > first.size
+    assert position in {p for p, _ in journal.leaves(second.size)}
+
+
+def test_the_primary_reports_its_synchronous_standby_and_how_far_it_has_applied(
+        deployment: Deployment) -> None:
+    deployment.write_member(1)
+
+    state = replication(deployment.worker.connection)
+
+    assert state is not None
+    assert state.synchronous_standby_names == "standby1"
+    [standby] = state.standbys
+    assert (standby.name, standby.state, standby.sync_state) == ("standby1", "streaming", "sync")
+    assert standby.replay_lsn is not None and standby.lag_bytes is not None
+
+
+def test_a_projection_worker_on_a_standby_waits_for_a_primary_and_blames_no_event(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the standby has it
+    on_standby = open_ledger(settings_from_url(deployment.standby.url()))
+    try:
+        with pytest.raises(StoreUnavailableError, match="read-only"):
+            Projector(on_standby)  # as after a fail-over that demoted its server
+    finally:
+        on_standby.close()
+    assert deployment.worker.failed_position() is None
