@@ -202,5 +202,9 @@ def _section_view(section: Section) -> None:
 
 
 for _section in SECTIONS:
-    _section_view(_section)
+    if _section.key not in {"programmes", "workers", "findings", "journal", "documents"}:
+        _section_view(_section)
+
+# The reading sections' own pages (each in its module, registered on import).
+from api.console import documents, findings, journal, programmes, workers  # noqa: E402,F401
 
