@@ -124,7 +124,8 @@ def chosen_document(kind: str) -> Response:
     except ValueError:
         raise PageError(400, reading_words()["doc_" + ("claim" if kind == "claims"
                                                        else "handover")]) from None
-    extra: dict[str, Any] = {name: request.args[name] for name in ("lang", "ticket") if request.args.get(name)}
+    extra: dict[str, Any] = {name: request.args[name] for name in ("lang", "ticket")
+                             if request.args.get(name)}
     if kind == "claims":
         return redirect(url_for("console.claim_dossier", claim_id=chosen, **extra), code=303)
     return redirect(url_for("console.handover_minutes", handover_id=chosen, **extra), code=303)

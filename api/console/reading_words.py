@@ -69,6 +69,9 @@ _ID = {
     "proof_key_help": "Terisi dengan kunci checkpoint ini. Bandingkan dengan kunci yang Anda "
                       "terima dari operator lewat jalur lain, agar tidak hanya mempercayai "
                       "server ini.",
+    "proof_leaf": "Daun (urutan / ukuran pohon)",
+    "proof_leaf_hash": "Hash daun",
+    "proof_path": "Jalur audit (RFC 6962)",
     "proof_check": "Periksa di peramban ini",
     "proof_tamper": "Periksa salinan yang diubah",
     "proof_waiting": "Belum diperiksa. Pemeriksaan berjalan di peramban Anda (SHA-256 dan "
@@ -161,6 +164,9 @@ _EN = {
     "proof_key": "The public key you trust",
     "proof_key_help": "Filled in with this checkpoint's key. Compare it with the key the "
                       "operator gave you another way, so as not to trust this server alone.",
+    "proof_leaf": "Leaf (index / tree size)",
+    "proof_leaf_hash": "Leaf hash",
+    "proof_path": "Audit path (RFC 6962)",
     "proof_check": "Check in this browser",
     "proof_tamper": "Check a tampered copy",
     "proof_waiting": "Not checked yet. The check runs in your browser (SHA-256 and Ed25519 "

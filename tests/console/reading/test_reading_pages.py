@@ -224,3 +224,9 @@ def test_no_reading_page_of_the_demo_holds_a_whole_nik(demo: Browserless) -> Non
     for path in pages:
         html = demo.get(path).get_data(as_text=True)
         assert not WHOLE_NIK.search(html), (path, WHOLE_NIK.findall(html)[:3])
+
+
+def test_the_reading_pages_have_every_word_in_both_languages() -> None:
+    from api.console.reading_words import READING_WORDS
+
+    assert set(READING_WORDS["id"]) == set(READING_WORDS["en"])
