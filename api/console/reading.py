@@ -13,7 +13,8 @@ from typing import Any
 from flask import g, request
 from werkzeug.wrappers import Response
 
-from api.console.access import PageError, Section
+from api.console.access import SECTION_BY_KEY, PageError, Section
+from api.console.blueprint import bp
 from api.console.filters import FilterChoices, FilterError, Filters
 from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
@@ -29,12 +30,19 @@ def reading_words() -> dict[str, str]:
     return READING_WORDS[language()]
 
 
+class NothingProjectedYet(Exception):
+    """The projections have applied no event yet (a new ledger, or a follower not started):
+    the page says so in a sentence, and is not an error."""
+
+
 @contextmanager
 def read_side(at: int | None = None, as_of: date | None = None) -> Iterator[ReadSide]:
     """The read side for one page, as the API's reads open it (the embedded store catches its
     projections up first); a cut-off the ledger refuses is said in its words, as a 400."""
     if not ledger().settings.is_postgres:
         projector().catch_up()
+    if at is None and as_of is None and projector().position() == 0:
+        raise NothingProjectedYet
     try:
         with open_read_side(ledger(), at, as_of=as_of,
                             signing_key=signing_key_from_environment()) as view:
@@ -90,3 +98,11 @@ def date_arg(name: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise PageError(400, reading_words()["bad_date"]) from None
+
+
+@bp.errorhandler(NothingProjectedYet)
+def _nothing_yet(_: NothingProjectedYet) -> Response:
+    """A reading page before the projections hold anything: its shell and one sentence."""
+    section = SECTION_BY_KEY[request.path.strip("/").split("/")[0]]
+    choices, filters = checked_filters(section)
+    return page(section, "console/nothing_yet.html", choices, filters)

@@ -7,6 +7,9 @@ _ID = {
     "bad_position": "Posisi log harus berupa bilangan bulat mulai dari 1.",
     "bad_date": "Tanggal harus ditulis TTTT-BB-HH, misalnya 2025-06-30.",
     "programmes_none": "Belum ada program yang tercatat.",
+    "nothing_yet": "Belum ada data yang dapat ditampilkan: ledger belum mencatat apa pun, atau "
+                   "proyeksi belum memuat peristiwa (admin menjalankan 'claims-ledger project' "
+                   "atau layanan pengikut proyeksi).",
     "members": "Peserta",
     "claims_paid": "Klaim dibayar",
     "open_findings": "Temuan terbuka",
@@ -103,6 +106,9 @@ _EN = {
     "bad_position": "A log position is a whole number from 1.",
     "bad_date": "Write a date as YYYY-MM-DD, for example 2025-06-30.",
     "programmes_none": "No programme is recorded yet.",
+    "nothing_yet": "There is nothing to show yet: the ledger has recorded nothing, or the "
+                   "projections hold no event yet (an admin runs 'claims-ledger project' or the "
+                   "projection follower service).",
     "members": "Members",
     "claims_paid": "Claims paid",
     "open_findings": "Open findings",

@@ -33,7 +33,7 @@ def demo_app(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     console_state(app).clock = MovableClock(datetime.now(UTC))
     ledger = app.extensions["claims_ledger"]
     tokens = {role: ledger.issue_token(f"{role}.demo", role, actor="test")[0] for role in ROLES}
-    yield Browserless(app, app.test_client(), tokens, console_state(app).clock)  # type: ignore[arg-type]
+    yield Browserless(app, app.test_client(), tokens, console_state(app).clock)
     ledger.close()
 
 
