@@ -23,6 +23,7 @@ from api.console.reading import date_arg, page, reading_words
 from api.console.render import day, wib
 from api.console.sessions import ConsoleSession
 from api.state import ledger
+from documents.formatting import number_id
 from ledger.asof import AsOf
 from ledger.errors import InvalidInputError, NotFoundError
 from ledger.history import effective_on
@@ -95,7 +96,7 @@ def _record(kind: str, key: str, number: str, enrolments: list[str]) -> Response
     rows = [_row(event) for event in events]
     cut = None
     if position is not None:
-        cut = w["recorded_cut"].format(position=f"{position:,}".replace(",", "."),
+        cut = w["recorded_cut"].format(position=number_id(position),
                                        when=wib(Records(ledger()).recorded_at(position)))
     coverage = [_covered(e, covered_day, position) for e in enrolments] if covered_day else []
     return page(SECTION, "console/worker.html", rows=rows, number=number,
@@ -135,7 +136,7 @@ def _covered(enrolment_id: str, on: date, position: int | None) -> str:
         known = w["known_now"]
     else:
         answer = AsOf(ledger()).coverage_known_at(enrolment_id, on, position)
-        known = w["known_at"].format(position=position)
+        known = w["known_at"].format(position=number_id(position))
     sentence = w["covered_yes" if answer.covered else "covered_no"]
     return f"{sentence.format(day=day(on), short=enrolment_id[:8], known=known)} " \
            f"({answer.reason})"

@@ -101,10 +101,13 @@ def _serious(page: Page) -> list[str]:
 
 
 def test_the_reading_pages_have_no_serious_accessibility_violation(
-        page: Page, live_demo: LiveConsole) -> None:
+        page: Page, live_demo: LiveConsole, shots: Path) -> None:
     _sign_in(page, live_demo, "auditor")
     for path in ("/programmes", "/programmes/TNG-2025", "/findings",
                  "/findings?rule=death-within-90-days", "/journal?position=5", "/documents",
                  "/workers"):
         page.goto(f"{live_demo.url}{path}")
         assert _serious(page) == [], path
+    page.goto(f"{live_demo.url}/programmes/TNG-2025")
+    expect(page.get_by_text("Rp999.936.000").first).to_be_visible()
+    page.screenshot(path=shots / "programme-TNG-2025.png", full_page=True)
