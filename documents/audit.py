@@ -104,6 +104,31 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
     return context, attachments
 
 
+def programme_figures(view: ReadSide, program: str, lang: str = "id") -> dict[str, Any] | None:
+    """A programme's figures as the audit report prints them (summary, months with their SP2D
+    numbers, the chart's SVG, enrolment by district, occupation and decile, claims by benefit),
+    for a screen that must show the same numbers; None when there is no such programme."""
+    programme = view.programme(program)
+    budget = view.budget(program)
+    if programme is None or budget is None:
+        return None
+    rows = view.roster(program)
+    claims = view.claims(program)
+    labels = LABELS[lang]
+    months = _months(budget, view.contributions(program))
+    return {
+        "programme": programme, "budget": budget, "months": months,
+        "summary": _summary(budget, rows, claims, view.findings(program=program)),
+        "chart": budget_chart(months, _month_label(lang), labels["chart_due"],
+                              labels["chart_paid"], millions="jt" if lang == "id" else "m",
+                              decimal="," if lang == "id" else "."),
+        "by_district": _counts(rows, "district", _district),
+        "by_occupation": _counts(rows, "occupation", occupation_label),
+        "by_decile": sorted(_counts(rows, "decile", str)),
+        "benefits": _by_benefit(claims),
+    }
+
+
 def _covers(programme: Programme) -> str:
     return " + ".join(c.upper() for c in programme.covers)
 

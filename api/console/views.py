@@ -202,8 +202,12 @@ def _section_view(section: Section) -> None:
 
 
 #: Sections whose pages are built in modules of their own (they register their own views).
-BUILT = frozenset({"claims", "approvals", "reconciliation"})
+BUILT = frozenset({"claims", "approvals", "reconciliation", "programmes", "workers", "findings",
+                   "journal", "documents"})
 for _section in SECTIONS:
     if _section.key not in BUILT:
         _section_view(_section)
+
+# The reading sections' own pages (each in its module, registered on import).
+from api.console import documents, findings, journal, programmes, workers  # noqa: E402,F401
 
