@@ -93,8 +93,6 @@ def report_audit(program: str, as_of: datetime | None, covered_on: datetime | No
     from documents.audit import audit_report
     from projections.opening import open_read_side
 
-    if sum(x is not None for x in (as_of, covered_on, position)) > 1:
-        raise click.UsageError("give one of --as-of, --covered-on or --position")
     day: date | None = as_of.date() if as_of else None
     effective: date | None = covered_on.date() if covered_on else None
 
