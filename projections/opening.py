@@ -84,7 +84,7 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
                 yield _read_side(ledger, projector, Reader(projector.connection, projector.live),
-                                 reached, signing_key)
+                                 reached, signing_key, as_of=as_of)
             return
         namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8])
         try:

@@ -68,3 +68,19 @@ def test_the_audit_report_covered_on_a_day_counts_only_the_payments_paid_by_then
     refused = api.get("/api/v1/reports/audit", query_string={
         "program": "TNG-2025", "covered_on": "2025-03-25", "as_of": "2025-03-25"})
     assert refused.status_code == 422 and "not both" in refused.get_data(as_text=True)
+
+
+def test_the_audit_report_as_of_today_says_it_is_as_the_ledger_knew_it(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from documents.formatting import date_en
+
+    clean_year(api.app.extensions["claims_ledger"])
+    projected(api.app.extensions["claims_ledger"])  # the cut-off is the live projections' own
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()  # WIB
+    answer = api.get("/api/v1/reports/audit", query_string={
+        "program": "TNG-2025", "as_of": today.isoformat(), "lang": "en"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    text = " ".join(text_of(answer.data).split())
+    assert f"as the ledger knew it on {date_en(today)}" in text
+    assert "covered on" not in text
