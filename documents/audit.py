@@ -15,7 +15,7 @@ from typing import Any
 
 from documents import finding_text
 from documents.chart import budget_chart
-from documents.formatting import datetime_wib, number_id
+from documents.formatting import date_en, date_id, datetime_wib, number_id
 from documents.labels import LABELS, STATUS, words
 from documents.render import Attached, environment, html, pdf, qr_svg
 from documents.roster import annex_pages, roster_csv
@@ -71,8 +71,10 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
     checkpoint_text = _checkpoint_text(view)
     niks = {r.enrolment_id: r.nik for r in rows}
     months = _months(budget, contributions)
+    basis = _time_basis(view, lang)
     context: dict[str, Any] = {
-        "title": f"{labels['audit_title']} {program}",
+        "title": f"{labels['audit_title']} {program}" + (f", {basis[0]}" if basis else ""),
+        "time_basis": basis,
         "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
         "header_left": f"{program} · {programme.name}",
         "header_right": f"{labels['cut_off']}: {number_id(view.position)} · "
@@ -127,6 +129,19 @@ def programme_figures(view: ReadSide, program: str, lang: str = "id") -> dict[st
         "by_decile": sorted(_counts(rows, "decile", str)),
         "benefits": _by_benefit(claims),
     }
+
+
+def _time_basis(view: ReadSide, lang: str) -> tuple[str, str] | None:
+    """Which time the report was cut at, in words (``"berlaku per 1 Juli 2025"``) and what
+    that means: recorded ("as the ledger knew it on") or effective ("covered on"); None for a
+    report of everything recorded so far, or of a log position."""
+    labels = LABELS[lang]
+    show = date_id if lang == "id" else date_en
+    if view.covered_on is not None:
+        return f"{labels['covered_on']} {show(view.covered_on)}", labels["covered_on_note"]
+    if view.as_of is not None:
+        return f"{labels['known_on']} {show(view.as_of)}", labels["known_on_note"]
+    return None
 
 
 def _covers(programme: Programme) -> str:

@@ -12,6 +12,13 @@ LANGUAGES = ("id", "en")
 
 _ID = {
     "audit_title": "Laporan Audit Program",
+    "time_basis": "Waktu yang dipakai",
+    "known_on": "sebagaimana diketahui ledger pada",
+    "known_on_note": "waktu pencatatan: hanya peristiwa yang sudah dicatat sampai akhir hari itu "
+                     "(WIB)",
+    "covered_on": "berlaku per",
+    "covered_on_note": "waktu berlaku: iuran yang dibayar, klaim yang diputus dan kepesertaan "
+                       "yang dimulai sampai hari itu, sebagaimana diketahui ledger sekarang",
     "dossier_title": "Berkas Klaim",
     "minutes_title": "Berita Acara Serah Terima",
     "page": "Halaman", "of": "dari", "cut_off": "Posisi data",
@@ -104,6 +111,12 @@ _ID = {
 
 _EN = {
     "audit_title": "Programme Audit Report",
+    "time_basis": "Time used",
+    "known_on": "as the ledger knew it on",
+    "known_on_note": "recorded time: only the events recorded by the end of that day (WIB)",
+    "covered_on": "covered on",
+    "covered_on_note": "effective time: contributions paid, claims decided and enrolments "
+                       "started by that day, as the ledger knows it now",
     "dossier_title": "Claim Dossier",
     "minutes_title": "Handover Minutes (Berita Acara Serah Terima)",
     "page": "Page", "of": "of", "cut_off": "Cut-off",

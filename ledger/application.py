@@ -43,7 +43,7 @@ from ledger.commands.tokens import TokenCommands
 from ledger.ports import LogIndex, StoreConfig
 from ledger.transcoding import register_domain_transcodings
 
-__all__ = ["CONFLICT_RETRIES", "Ledger", "OwnRowsEventStore"]
+__all__ = ["CONFLICT_RETRIES", "Ledger", "OwnRowsEventStore", "RecordedTimes"]
 
 log = logging.getLogger("claims_ledger.store")
 
@@ -65,15 +65,14 @@ class OwnRowsEventStore(EventStore[UUID]):
                  tolerance: timedelta = timedelta(0)) -> None:
         super().__init__(mapper, recorder)
         self.recorded = recorded
-        self.last_time = last_time
-        self.tolerance = tolerance
+        self.times = RecordedTimes(last_time, tolerance) if last_time is not None else None
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
             **kwargs: Any) -> list[Recording[UUID]]:
-        if self.last_time is not None and domain_events:
+        stamps: list[datetime] = [e.timestamp for e in domain_events]  # type: ignore[attr-defined]
+        if self.times is not None:
             # Recorded times never go backwards along the log, whatever the clock says.
-            stamps: list[datetime] = [e.timestamp for e in domain_events]  # type: ignore[attr-defined]
-            require_not_before(self.last_time(), stamps, self.tolerance)
+            self.times.require_not_behind(stamps)
         # The library's put, but for the refusal by the unique key.
         stored_events = [self.mapper.to_stored_event(event) for event in domain_events]
         try:
@@ -86,6 +85,8 @@ class OwnRowsEventStore(EventStore[UUID]):
                         "answered as saved", extra={"event": "save-recognised",
                                                     "events": len(stored_events),
                                                     "position": max(positions)})
+        if self.times is not None:
+            self.times.saved(stamps)
         if not positions:
             return []
         return [Recording(event, Notification(
@@ -94,6 +95,63 @@ class OwnRowsEventStore(EventStore[UUID]):
                     state=stored.state, id=position))
                 for event, stored, position in zip(domain_events, stored_events, positions,
                                                    strict=True)]
+
+
+class RecordedTimes:
+    """What one ledger knows of the log's recorded times, so that checking a save's stamps
+    against them costs no round trip to the database on the real clock.
+
+    On the real clock (a ``tolerance`` above zero) it keeps a high-water mark: the log's last
+    recorded time, read on the first save, raised by every save this ledger makes. A save
+    stamped no earlier than the mark (less the tolerance) goes ahead without reading the log;
+    one behind it reads the log again (the message then cites what the log holds) and is
+    refused. Another process's saves raise only the log, not this mark: on the real clock the
+    tolerance is what covers writers whose clocks differ a little, as it covers two writers
+    that stamp and commit in the opposite order (a check that reads the log before inserting
+    leaves that window open as well). A scripted clock (no tolerance) is exact: every save
+    reads the log's last time, so a story is never recorded behind anyone's later events."""
+
+    def __init__(self, last_time: Callable[[], datetime | None],
+                 tolerance: timedelta = timedelta(0)) -> None:
+        self.last_time = last_time
+        self.tolerance = tolerance
+        self._mark: datetime | None = None
+        self._read = False
+        self._lock = threading.Lock()  # a worker's threads share one ledger
+
+    @property
+    def exact(self) -> bool:
+        """Whether every save reads the log (a scripted clock, which has no tolerance)."""
+        return self.tolerance <= timedelta(0)
+
+    def require_not_behind(self, stamps: Sequence[datetime]) -> None:
+        """Refuse (:class:`~ledger.errors.ClockBackwardsError`) stamps earlier than the log's
+        recorded times allow."""
+        if not stamps:
+            return
+        with self._lock:
+            if self.exact:
+                require_not_before(self.last_time(), list(stamps), self.tolerance)
+                return
+            mark = self._mark
+            if not self._read or (mark is not None and min(stamps) < mark - self.tolerance):
+                self._refresh()
+            require_not_before(self._mark, list(stamps), self.tolerance)
+
+    def saved(self, stamps: Sequence[datetime]) -> None:
+        """Raise the mark to the latest of the stamps a save recorded."""
+        if not stamps or self.exact:
+            return
+        with self._lock:
+            latest = max(stamps)
+            if self._mark is None or latest > self._mark:
+                self._mark = latest
+
+    def _refresh(self) -> None:
+        last = self.last_time()
+        self._read = True
+        if last is not None and (self._mark is None or last > self._mark):
+            self._mark = last
 
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,

@@ -207,6 +207,19 @@ def event_json(ledger: Ledger, notification: Any) -> dict[str, Any]:
     }
 
 
+def effective_day(event: Any) -> date:
+    """The day a decoded domain event took effect (as :func:`effective_on` says of its JSON):
+    its own business date, or the day it was recorded, in WIB."""
+    from datetime import timedelta
+
+    for name in EFFECTIVE_FIELDS:
+        value = getattr(event, name, None)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+    recorded: datetime = event.timestamp
+    return (recorded + timedelta(hours=7) - (recorded.utcoffset() or timedelta(0))).date()
+
+
 #: The fields that say when an event took effect, most telling first: the day money was paid,
 #: an incident happened, a decision or a ceremony was made, cover began or ended.
 EFFECTIVE_FIELDS = ("paid_on", "occurred_on", "died_on", "reversed_on", "approved_on",

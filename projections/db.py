@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from storage.settings import StoreSettings
@@ -29,6 +30,9 @@ class Namespace:
     at: int | None = None
     #: Tells apart two snapshots of the same position taken at once (two reports in parallel).
     tag: str = ""
+    #: A snapshot of what had taken effect by this day ("covered on"): events whose business
+    #: date is later are left out of the read models (never out of the journal).
+    effective_by: date | None = None
 
     @property
     def postgres(self) -> bool:

@@ -57,16 +57,27 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
-                   signing_key: str | None = None, on_replica: bool = True
-                   ) -> Iterator[ReadSide]:
-    """The read side at log position ``at`` or by the end of day ``as_of`` (neither: the live
-    projections, as far as they have got: on the read replica when one is configured, unless
-    ``on_replica`` is False, for a reader whose own write the replica has not replayed yet),
-    its journal head signed with ``signing_key``.
+                   covered_on: date | None = None, signing_key: str | None = None,
+                   on_replica: bool = True) -> Iterator[ReadSide]:
+    """The read side at log position ``at`` or by the end of day ``as_of`` (recorded time:
+    as the ledger knew it then), or of what had taken effect by ``covered_on`` (effective time,
+    as the whole log knows it now); none of them: the live projections, as far as they have
+    got (on the read replica when one is configured, unless ``on_replica`` is False, for a
+    reader whose own write the replica has not replayed yet). Its journal head is signed with
+    ``signing_key``.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
-    day before the first event, or live projections that have applied nothing yet.
+    day before the first event, two times at once, or live projections that have applied
+    nothing yet.
     """
+    if covered_on is not None:
+        if at is not None or as_of is not None:
+            raise InvalidInputError("give either a covered-on date (what had taken effect) or "
+                                    "an as-of date or position (what was recorded), not both",
+                                    field="covered_on")
+        with _covered_on(ledger, covered_on, signing_key) as view:
+            yield view
+        return
     position = cut_off(ledger, position=at, as_of=as_of)
     projector = Projector(ledger)
     try:
@@ -90,12 +101,31 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
                 yield _read_side(ledger, projector, Reader(projector.connection, projector.live),
-                                 reached, signing_key)
+                                 reached, signing_key, as_of=as_of)
             return
         namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8])
         try:
             yield _read_side(ledger, projector, Reader(projector.connection, namespace),
-                             position, signing_key)
+                             position, signing_key, as_of=as_of)
+        finally:
+            projector.drop(namespace)
+    finally:
+        projector.close()
+
+
+@contextmanager
+def _covered_on(ledger: Ledger, day: date, signing_key: str | None) -> Iterator[ReadSide]:
+    """The read models of what had taken effect by ``day`` (payments paid, claims decided,
+    enrolments started by then), from the whole log as recorded so far; the journal is the
+    whole log's, so the checkpoint is today's."""
+    cut_off(ledger)  # refuses an empty ledger
+    position = int(ledger.recorder.max_notification_id() or 0)  # the whole log, as known now
+    projector = Projector(ledger)
+    try:
+        namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8], effective_by=day)
+        try:
+            yield _read_side(ledger, projector, Reader(projector.connection, namespace),
+                             position, signing_key, covered_on=day)
         finally:
             projector.drop(namespace)
     finally:
@@ -103,7 +133,8 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
 
 
 def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
-               signing_key: str | None) -> ReadSide:
+               signing_key: str | None, *, as_of: date | None = None,
+               covered_on: date | None = None) -> ReadSide:
     journal = Journal(ledger, reader.connection, reader.ns)
     head = journal.head()
     records = Records(ledger)
@@ -114,4 +145,5 @@ def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: i
         require_confirmed(projector.connection, head.size)
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
-    return ReadSide(reader, journal, records, position, checkpoint, when, head)
+    return ReadSide(reader, journal, records, position, checkpoint, when, head,
+                    as_of=as_of, covered_on=covered_on)

@@ -7,7 +7,7 @@ projector. Open one with :func:`projections.opening.open_read_side`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ledger.journal.checkpoint import Checkpoint
@@ -30,7 +30,8 @@ class ReadSide:
     """The read models, the journal and the log's records, all at one log position."""
 
     def __init__(self, reader: Reader, journal: Journal, records: Records, position: int,
-                 checkpoint: Checkpoint | None, recorded_at: datetime, head: Head) -> None:
+                 checkpoint: Checkpoint | None, recorded_at: datetime, head: Head, *,
+                 as_of: date | None = None, covered_on: date | None = None) -> None:
         self._reader = reader
         self._journal = journal
         #: Records and histories from the log (claims, incidents, ceremonies).
@@ -43,6 +44,11 @@ class ReadSide:
         self.head = head
         #: The head signed with the operator's key (None without a key).
         self.checkpoint = checkpoint
+        #: Recorded time: the day asked for, as the ledger knew it by its end (WIB), if any.
+        self.as_of = as_of
+        #: Effective time: the day asked for, what had taken effect by then as the ledger
+        #: knows it now (the read models leave out what took effect later), if any.
+        self.covered_on = covered_on
 
     # -- budget ------------------------------------------------------------------------------
 

@@ -24,8 +24,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+
+from eventsourcing.persistence import Notification
 
 from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError, StoreUnavailableError
@@ -33,6 +35,7 @@ from projections.batch import column as _get
 from projections.batch import execute as _execute
 from projections.batch import journal_operations as _journal
 from projections.db import Connection, Namespace
+from projections.effective import EffectiveDays
 from projections.failures import EventFailed as _EventFailed
 from projections.failures import unreachable
 from projections.follower import (
@@ -56,6 +59,8 @@ class Projector:
         self.ledger = ledger
         self.batch_size = batch_size
         self.live = Namespace(settings_of(ledger))
+        #: Effective days of the snapshots of what was covered on a day, as they are built.
+        self._effective: dict[str, EffectiveDays] = {}
         self._listen: Any = None
         self._connected = True
         try:
@@ -189,19 +194,34 @@ class Projector:
                 return 0, position
             operations: list[Operation] = []
             mapper = self.ledger.mapper
+            dating = namespace.effective_by is not None  # every event dates its neighbours
+            decoded: list[tuple[Notification, Any, Any]] = []
             for notification in notifications:
                 name = notification.topic.rsplit(":", 1)[-1]
                 handler = HANDLERS.get(name)
-                if handler is None:
+                if handler is None and not dating:
                     continue  # decode only what some projection needs
                 try:
                     event = mapper.to_domain_event(notification)
-                    check_bounds(name, event)
-                    operations.extend(handler(event, notification.id))
+                    if handler is not None:
+                        check_bounds(name, event)
+                    decoded.append((notification, handler, event))
                 except Exception as error:
                     if unreachable(error):
                         raise
                     raise _EventFailed(notification.id, name, error) from error
+            days = self._effective_days(namespace, decoded)
+            for notification, handler, event in decoded:
+                if handler is None or (days is not None and namespace.effective_by is not None
+                                       and days[notification.id] > namespace.effective_by):
+                    continue  # no projection needs it, or not in effect yet on that day
+                try:
+                    operations.extend(handler(event, notification.id))
+                except Exception as error:
+                    if unreachable(error):
+                        raise
+                    raise _EventFailed(notification.id, notification.topic.rsplit(":", 1)[-1],
+                                       error) from error
             try:
                 operations.extend(_journal(cursor, namespace, notifications))
                 _execute(cursor, namespace, operations)
@@ -220,6 +240,15 @@ class Projector:
                 " ELSE failed_position END"),
                 (last, datetime.now(UTC).isoformat(), last, last, last))
             return len(notifications), last
+
+    def _effective_days(self, namespace: Namespace,
+                        decoded: list[tuple[Notification, Any, Any]]) -> dict[int, date] | None:
+        """The day each decoded event took effect, for a snapshot of what was covered on a day
+        (None for any other namespace)."""
+        if namespace.effective_by is None:
+            return None
+        days = self._effective.setdefault(namespace.prefix + namespace.schema, EffectiveDays())
+        return days.of([(n.id, str(n.originator_id), event) for n, _, event in decoded])
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -260,13 +289,19 @@ class Projector:
         swap_in(self.connection, self.live, fresh)
         return applied
 
-    def snapshot(self, position: int, tag: str = "") -> Namespace:
+    def snapshot(self, position: int, tag: str = "", effective_by: date | None = None
+                 ) -> Namespace:
         """Projections of the log up to ``position`` in tables of their own (drop them with
         :meth:`drop`): what an audit report as of a past moment reads. ``tag`` (letters and
-        digits) keeps apart snapshots of the same position taken at the same time."""
+        digits) keeps apart snapshots of the same position taken at the same time.
+        ``effective_by``: leave out of the read models the events that took effect after that
+        day (what was covered on it, as the log up to ``position`` knows it)."""
         if not tag.isalnum() and tag:
             raise ValueError("a snapshot tag is letters and digits only")
-        at = Namespace(settings_of(self.ledger), at=position, tag=tag.lower())
+        if effective_by is not None:
+            tag = f"e{effective_by:%Y%m%d}{tag}"  # never the tables of a plain snapshot
+        at = Namespace(settings_of(self.ledger), at=position, tag=tag.lower(),
+                       effective_by=effective_by)
         drop_tables(self.connection, at)
         create_tables(self.connection, at)
         self.catch_up(at, until=position)
@@ -276,6 +311,7 @@ class Projector:
         if namespace == self.live:
             raise ValueError("the live projections are never dropped this way")
         drop_tables(self.connection, namespace)
+        self._effective.pop(namespace.prefix + namespace.schema, None)
 
     def follow(self, stop: threading.Event, poll_seconds: float = 0.5,
                worker: str | None = None) -> None:

@@ -77,22 +77,27 @@ def _render(make: Callable[[Ledger], Report], output: Path, what: str, force: bo
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="As the ledger knew it on this day: every event recorded by the end of it "
                    "(WIB; recorded time, not when a payment or cover took effect).")
+@click.option("--covered-on", "covered_on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="What had taken effect by this day (contributions paid, claims decided, "
+                   "enrolments started by then), as the ledger knows it now (effective time).")
 @click.option("--position", type=click.IntRange(1, MAX_POSITION),
               help="Cut off at this log position.")
 @click.option("--roster", is_flag=True, help="Print the member roster as an annex.")
 @LANG
 @OUTPUT
 @FORCE
-def report_audit(program: str, as_of: datetime | None, position: int | None, roster: bool,
-                 lang: str, output: Path, force: bool) -> None:
+def report_audit(program: str, as_of: datetime | None, covered_on: datetime | None,
+                 position: int | None, roster: bool, lang: str, output: Path,
+                 force: bool) -> None:
     """The audit report of a programme (default cut-off: everything recorded so far)."""
     from documents.audit import audit_report
     from projections.opening import open_read_side
 
     day: date | None = as_of.date() if as_of else None
+    effective: date | None = covered_on.date() if covered_on else None
 
     def make(ledger: Ledger) -> Report:
-        with open_read_side(ledger, position, as_of=day,
+        with open_read_side(ledger, position, as_of=day, covered_on=effective,
                             signing_key=signing_key_from_environment()) as view:
             return audit_report(view, program, roster=roster, lang=lang)
 

@@ -38,7 +38,12 @@ class AuditQuery(Language):
                             metadata={"example": "TNG-2025"})
     position = fields.Integer(validate=validate.Range(min=1, max=2**62),
                               metadata={"description": "cut off at this log position"})
-    as_of = fields.Date(metadata={"description": "cut off at the end of this day (WIB)"})
+    as_of = fields.Date(metadata={"description": "recorded time: as the ledger knew it on this "
+                                                 "day, cut off at the end of it (WIB)"})
+    covered_on = fields.Date(metadata={
+        "description": "effective time: what had taken effect by this day (contributions paid, "
+                       "claims decided, enrolments started by then), as the ledger knows it "
+                       "now; not with as_of or position"})
     roster = fields.Boolean(load_default=False,
                             metadata={"description": "print the member roster as an annex"})
 
@@ -62,6 +67,7 @@ def audit(query: dict[str, Any]) -> Response:
 
     fresh(query)
     with open_read_side(ledger(), query.get("position"), as_of=query.get("as_of"),
+                        covered_on=query.get("covered_on"),
                         signing_key=signing_key_from_environment(),
                         on_replica=on_replica()) as view:
         rendered = audit_report(view, query["program"], roster=query["roster"],

@@ -48,3 +48,39 @@ def test_the_report_routes_refuse_bad_requests_with_problem_details(api: Api) ->
     assert api.client.get("/api/v1/reports/audit?program=TNG-2025").status_code == 401
 
 
+
+
+def test_the_audit_report_covered_on_a_day_counts_only_the_payments_paid_by_then(
+    api: Api,
+) -> None:
+    clean_year(api.app.extensions["claims_ledger"])  # SP2D/1 and SP2D/2 paid on 25 March 2025
+    projected(api.app.extensions["claims_ledger"])
+    texts = {}
+    for day in ("2025-03-24", "2025-03-25"):
+        answer = api.get("/api/v1/reports/audit", query_string={
+            "program": "TNG-2025", "covered_on": day, "lang": "en"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        texts[day] = " ".join(text_of(answer.data).split())
+    before, on = texts["2025-03-24"], texts["2025-03-25"]
+    assert "covered on 24 March 2025" in before and "covered on 25 March 2025" in on
+    assert "SP2D/1" not in before and "SP2D/2" not in before
+    assert "SP2D/1" in on and "SP2D/2" in on
+    refused = api.get("/api/v1/reports/audit", query_string={
+        "program": "TNG-2025", "covered_on": "2025-03-25", "as_of": "2025-03-25"})
+    assert refused.status_code == 422 and "not both" in refused.get_data(as_text=True)
+
+
+def test_the_audit_report_as_of_today_says_it_is_as_the_ledger_knew_it(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from documents.formatting import date_en
+
+    clean_year(api.app.extensions["claims_ledger"])
+    projected(api.app.extensions["claims_ledger"])  # the cut-off is the live projections' own
+    today = (datetime.now(UTC) + timedelta(hours=7)).date()  # WIB
+    answer = api.get("/api/v1/reports/audit", query_string={
+        "program": "TNG-2025", "as_of": today.isoformat(), "lang": "en"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    text = " ".join(text_of(answer.data).split())
+    assert f"as the ledger knew it on {date_en(today)}" in text
+    assert "covered on" not in text

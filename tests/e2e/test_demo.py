@@ -230,6 +230,33 @@ def test_the_audit_report_as_of_1_july_2025_shows_only_the_sp2ds_paid_by_then(
     assert all(sp2d in december for sp2d in paid_by_july + paid_later)
 
 
+def test_the_audit_report_covered_on_1_july_2025_shows_the_sp2ds_03_to_06_and_says_its_time(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    from pdf_text import text_of
+
+    _, database = demo_run
+    texts = {}
+    for option, lang in (("--covered-on", "id"), ("--covered-on", "en"), ("--as-of", "id"),
+                         ("--as-of", "en")):
+        out = tmp_path / f"audit{option}-{lang}.pdf"
+        done = _cli(database, "report", "audit", "--program", "TNG-2025", option, "2025-07-01",
+                    "--lang", lang, "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        texts[option, lang] = " ".join(text_of(out.read_bytes()).split())
+    covered = texts["--covered-on", "id"]
+    assert all(f"SP2D/0{m:02d}/BPKAD/2025" in covered for m in (3, 4, 5, 6))
+    assert not any(f"SP2D/0{m:02d}/BPKAD/2025" in covered for m in range(7, 13))
+    assert "berlaku per 1 Juli 2025" in covered
+    assert "covered on 1 July 2025" in texts["--covered-on", "en"]
+    assert "sebagaimana diketahui ledger pada 1 Juli 2025" in texts["--as-of", "id"]
+    assert "as the ledger knew it on 1 July 2025" in texts["--as-of", "en"]
+    assert "berlaku per" not in texts["--as-of", "id"]
+    both = _cli(database, "report", "audit", "--program", "TNG-2025", "--as-of", "2025-07-01",
+                "--covered-on", "2025-07-01", "-o", str(tmp_path / "both.pdf"))
+    assert both.returncode == 2 and "not both" in both.stderr
+
+
 def test_history_and_audit_before_the_first_event_say_the_ledger_knew_nothing_yet(
     demo_run: tuple[str, Path], tmp_path: Path,
 ) -> None:
