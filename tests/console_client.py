@@ -4,12 +4,16 @@ htmx requests, and the clock the console judges sessions by."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from api.console.sessions import COOKIE
@@ -105,3 +109,23 @@ class LiveConsole:
     url: str
     ledger: Ledger
     tokens: dict[str, str]
+
+
+@contextmanager
+def served(app: Flask, token_suffix: str) -> Iterator[LiveConsole]:
+    """``app`` served on a free loopback port in a thread of this process, with a token per
+    role (named ``ROLE.SUFFIX``); the server stopped and the ledger closed at the end."""
+    from ledger.token import ROLES
+
+    ledger: Ledger = app.extensions["claims_ledger"]
+    tokens = {role: ledger.issue_token(f"{role}.{token_suffix}", role, actor="test")[0]
+              for role in ROLES}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="console-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveConsole(f"http://127.0.0.1:{server.server_port}", ledger, tokens)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        ledger.close()

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from api.console.access import (
     SECTIONS,
     PageError,
-    Section,
     current_visitor,
     idle_minutes,
     may_open,
     require_visitor,
     safe_next,
-    section_page,
     section_roles,
 )
 from api.console.blueprint import bp, csrf
-from api.console.filters import FilterChoices, FilterError, Filters, choices_from_programmes
+from api.console.filters import FilterChoices, choices_from_programmes
 from api.console.render import (
     LANGUAGE_COOKIE,
     LANGUAGE_COOKIE_AGE,
@@ -179,35 +177,7 @@ def filter_choices() -> FilterChoices:
     return choices_from_programmes(reader().programmes())
 
 
-def _section_view(section: Section) -> None:
-    @section_page(section)
-    def view() -> Response:
-        choices = filter_choices() if section.filters else FilterChoices()
-        try:
-            filters = Filters.from_query(request.args, choices)
-        except FilterError as bad:
-            raise PageError(400, words_now()["t"][bad.key]) from None
-        g.filters = filters
-        body, status = render_page("console/section.html", section=section, choices=choices,
-                                   filters=filters)
-        response = Response(body, status=status, mimetype="text/html")
-        if request.headers.get("HX-Request") == "true":
-            # The address htmx shows and keeps in history: the filters that are set, checked
-            # (not the empty fields of the form, nor anything else typed into the URL).
-            response.headers["HX-Push-Url"] = request.path + filters.query()
-        return response
-
-    view.__name__ = section.key
-    bp.add_url_rule(section.path, section.key, view)
-
-
-#: Sections whose pages are built in modules of their own (they register their own views).
-BUILT = frozenset({"claims", "approvals", "reconciliation", "programmes", "workers", "findings",
-                   "journal", "documents"})
-for _section in SECTIONS:
-    if _section.key not in BUILT:
-        _section_view(_section)
-
-# The reading sections' own pages (each in its module, registered on import).
+# Every section's pages live in a module of their own, registered on import (the money
+# sections' in api/console/__init__.py).
 from api.console import documents, findings, journal, programmes, workers  # noqa: E402,F401
 

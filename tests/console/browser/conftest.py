@@ -10,18 +10,15 @@ reason; with ``CI=true`` a skipped browser test fails the run (``tests/conftest.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from console_client import LiveConsole
-from werkzeug.serving import make_server
+from console_client import LiveConsole, served
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.token import ROLES
 from scenario import clean_year, projected
 from storage.settings import settings_from_url
 from storage.store import init_store
@@ -57,16 +54,8 @@ def live_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConso
     ledger: Ledger = app.extensions["claims_ledger"]
     clean_year(ledger)
     projected(ledger)
-    tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0] for role in ROLES}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="console-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveConsole(f"http://127.0.0.1:{server.server_port}", ledger, tokens)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        ledger.close()
+    with served(app, "one") as live:
+        yield live
 
 
 @pytest.fixture

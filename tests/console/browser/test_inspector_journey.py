@@ -5,20 +5,16 @@ shown failing); the reading pages have no serious accessibility violation."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from console_client import LiveConsole
+from console_client import LiveConsole, served
 from console_demo import demo_database
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from api.app import create_app
-from ledger.application import Ledger
-from ledger.token import ROLES
 from storage.settings import settings_from_url
 
 pytestmark = pytest.mark.browser
@@ -28,18 +24,8 @@ pytestmark = pytest.mark.browser
 def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]:
     """The application on a loopback port over the demo's year, a token per role."""
     database = demo_database(tmp_path_factory.mktemp("demo"))
-    app = create_app(settings_from_url(f"sqlite:///{database}"))
-    ledger: Ledger = app.extensions["claims_ledger"]
-    tokens = {role: ledger.issue_token(f"{role}.demo", role, actor="test")[0] for role in ROLES}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="demo-console", daemon=True)
-    thread.start()
-    try:
-        yield LiveConsole(f"http://127.0.0.1:{server.server_port}", ledger, tokens)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        ledger.close()
+    with served(create_app(settings_from_url(f"sqlite:///{database}")), "demo") as live:
+        yield live
 
 
 def _sign_in(page: Page, live: LiveConsole, role: str) -> None:
