@@ -63,7 +63,7 @@ def refusal(path: str) -> str | None:
     """The sentence answering a NIK in this request's URL, or None when there is none."""
     if path.startswith(BY_NIK):
         return _sentence(HISTORY_BY_NIK)
-    if "nik" not in request.args:
+    if not any("nik" in name.lower() for name in request.args):  # nik, NIK, subject_nik
         return None
     moved = MOVED.get(path.rstrip("/"))
     if moved is not None:

@@ -139,6 +139,7 @@ OLD_FORMS = [
     ("/api/v1/coverage?nik={nik}&on=2025-07-14", "POST /api/v1/coverage/lookup"),
     ("/api/v1/history?nik={nik}", "POST /api/v1/history/lookup"),
     ("/api/v1/history?nik={nik}&as_of=2025-09-01", "POST /api/v1/history/lookup"),
+    ("/api/v1/history?NIK={nik}", "POST /api/v1/history/lookup"),
     ("/api/v1/claims?nik={nik}", "POST /api/v1/members/lookup, POST /api/v1/members/history"),
 ]
 
