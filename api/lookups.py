@@ -76,8 +76,8 @@ def refusal(path: str) -> str | None:
 def _sentence(route: str) -> str:
     return (f"A NIK is never taken in a URL: it would be kept in access logs and browser "
             f"histories. Send it in the JSON body of POST {route} instead, as "
-            '{"nik": "3671085203900001"} with the other parameters; the answer is the same '
-            "and nothing is recorded.")
+            '{"nik": "<its 16 digits>"} with the other parameters: the answer has the same '
+            "shape, and nothing is recorded.")
 
 
 def _refuse_a_nik_in_the_url() -> Response | None:
