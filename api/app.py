@@ -6,14 +6,9 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
-from api import auth, console, docs_pages, health, idempotency, logs
+from api import auth, console, docs_pages, health, idempotency, logs, lookups
 from api.errors import register_error_handlers
-from api.openapi import (
-    NIK_PATH_SCHEMA,
-    NikConverter,
-    ProblemResponses,
-    register_problem_responses,
-)
+from api.openapi import ProblemResponses, register_problem_responses
 from api.resources import (
     claims,
     contributions,
@@ -91,12 +86,11 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "made with 'claims-ledger token create'"})
-    app.url_map.converters["nik"] = NikConverter
-    api.register_converter(NikConverter, lambda _: dict(NIK_PATH_SCHEMA))
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     logs.register(app)
     auth.register(app)  # before idempotency: a kept answer is replayed only to a valid token
+    lookups.register(app)  # a NIK in a URL: 400, after the token check, before idempotency
     idempotency.register(app)
     health.register(app)
     console.register(app)  # the browser console at /, on the same ledger

@@ -84,14 +84,16 @@ def status_of(error: LedgerError) -> int:
 
 def problem(status: int, detail: str, *, rule: str | None = None,
             errors: dict[str, list[str]] | None = None,
-            headers: dict[str, str] | None = None, title: str | None = None) -> Response:
-    """A problem-details response (``title``: when the status's usual title would mislead)."""
+            headers: dict[str, str] | None = None, title: str | None = None,
+            instance: str | None = None) -> Response:
+    """A problem-details response (``title``: when the status's usual title would mislead;
+    ``instance``: when the request's path should not be repeated as it came)."""
     body: dict[str, Any] = {
         "type": f"urn:claims-ledger:problem:{rule}" if rule else "about:blank",
         "title": title or TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
-        "instance": request.path,
+        "instance": request.path if instance is None else instance,
     }
     if rule:
         body["rule"] = rule

@@ -7,7 +7,8 @@ on the server's side, so that it can be retried. When the database is gone at th
 request that failed because of it, or one that was recorded just before it went), the release
 or the answer is kept and written by this process as soon as it reaches the database again (at
 its next POST, or by a timer every few seconds, whichever comes first); the client gets its
-answer (the 503, or the 201) either way.
+answer (the 503, or the 201) either way. A lookup by NIK (a POST that only reads,
+``api/lookups.py``) ignores the header: nothing is kept for it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api.errors import is_store_trouble, problem
+from api.lookups import is_lookup
 from api.state import ledger
 from ledger.errors import StoreError
 from storage.log_index import datastore_of, settings_of
@@ -145,6 +147,8 @@ def before_request() -> Response | None:
         _write_pending()
     if request.method != "POST" or HEADER not in request.headers:
         return None
+    if is_lookup():
+        return None  # a read by NIK: nothing to repeat, and no answer naming a person is kept
     key = request.headers[HEADER].strip()
     if not key or len(key) > 255:
         return problem(400, f"{HEADER} must be 1-255 characters", rule="idempotency-key")

@@ -66,9 +66,11 @@ commands_log = logging.getLogger(f"{ROOT}.commands")
 #   ``no_kk``, ``family_card``, ``kpj``, ``account``, ``rekening``, ``norek``, ... as in
 #   ``kpj=25012345678``, ``"account_number": "0123456789"``, ``--kpj 25012345678``): a KPJ card
 #   (11 digits), an account (6-20);
-# - a whole URL path segment of 6 to 14 digits (``/by-nik/25012345678/history``): this API's
+# - a whole URL path segment of 6 to 14 digits (``/members/25012345678/kpj``): this API's
 #   ids are UUIDs and its positions and dates are query parameters, so a path segment of
-#   digits alone is a number someone typed where a NIK or an id belongs;
+#   digits alone is a number someone typed where an id belongs. No route takes a NIK in its
+#   URL (``api/lookups.py``); this is the second line of defence for a client sending one
+#   anyway (the refused ``/members/by-nik/<nik>/history``);
 # - in structured fields (a command's parameters), the whole value of a field named like one
 #   of those words.
 #

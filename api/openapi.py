@@ -4,8 +4,9 @@ Every error is answered as RFC 9457 problem details (``application/problem+json`
 ``api/errors.py``). flask-smorest would declare its error responses as ``application/json``; here
 they are declared with the media type served, and each operation lists the errors it can give:
 401 for every route that needs a token, 403 and 409 for writes, 404 where the path names a
-record (and 422 where it names a NIK), 503 (with ``Retry-After``) where ``min_position`` may not
-be reached yet.
+record, 503 (with ``Retry-After``) where ``min_position`` may not be reached yet. A lookup by NIK
+(a POST that only reads, ``x-lookup`` in its operation: ``api/lookups.py``) declares neither 403
+nor 409; the GETs that took a NIK in their URL declare the 400 that now answers it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import http
 from typing import Any
 
 from apispec import APISpec, BasePlugin
-from werkzeug.routing import BaseConverter
 
 from api.errors import PROBLEM_JSON
+from api.lookups import LOOKUP_DOC, MOVED
 
 #: Error components every operation may refer to, by status, with the problem schema.
 RETRY_AFTER = {"description": "seconds to wait before asking again",
@@ -65,30 +66,18 @@ class ProblemResponses(BasePlugin):
                 if str(status.value) not in declared:
                     responses[str(status.value)] = status.name
 
+            reads = all(operation.get(k) == v for k, v in LOOKUP_DOC.items())
             if operation.get("security"):
                 declare(http.HTTPStatus.UNAUTHORIZED)
-                if method.lower() != "get":
+                if method.lower() != "get" and not reads:
                     declare(http.HTTPStatus.FORBIDDEN)
-            if method.lower() == "post":
+            if method.lower() == "post" and not reads:
                 # A domain conflict, or an Idempotency-Key reused for another body.
                 declare(http.HTTPStatus.CONFLICT)
             if path and "{" in path:
                 declare(http.HTTPStatus.NOT_FOUND)
-            if path and "{nik}" in path:
-                declare(http.HTTPStatus.UNPROCESSABLE_ENTITY)  # a NIK that is not a NIK
+            if method.lower() == "get" and path in MOVED:
+                declare(http.HTTPStatus.BAD_REQUEST)  # a NIK in its URL, as it once took
             if any(isinstance(p, dict) and p.get("name") == "min_position"
                    for p in operation.get("parameters", [])):
                 declare(http.HTTPStatus.SERVICE_UNAVAILABLE)
-
-
-class NikConverter(BaseConverter):
-    """A NIK in a path (``/members/by-nik/<nik:nik>/history``).
-
-    It matches any path segment, so that a malformed NIK is answered 422 with what is wrong
-    with it (by the ledger's own NIK rules) rather than a bare 404; the OpenAPI document states
-    the form a NIK takes."""
-
-
-#: How the OpenAPI document describes a ``nik`` path parameter.
-NIK_PATH_SCHEMA = {"type": "string", "pattern": "^[0-9]{16}$", "example": "3671085203900001",
-                   "description": "a NIK: 16 digits"}

@@ -1,4 +1,5 @@
-"""/members: enrolments (coverage periods), KPJ cards, coverage ends, a NIK's history."""
+"""/members: enrolments (coverage periods), KPJ cards, coverage ends; by NIK (in a POST body,
+never in a URL: ``api/lookups.py``) a NIK's enrolments and its history."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from marshmallow import fields, validate
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
+from api.lookups import LOOKUP_DOC, lookup
 from api.resources.common import if_match, listed, page, read, written
 from api.resources.projections import Fresh, fresh_list
 from api.state import ledger, reader
 from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
 from ledger.history import events_of, incidents_and_claims
-from ledger.identity import parse_nik
+from ledger.identity import mask_nik, parse_nik
 from projections import lists
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
@@ -73,9 +75,12 @@ class MemberQuery(PageQuery, Fresh):
     region = pattern(r"^\d{2}\.\d{2}$", "36.71")
     district = pattern(r"^\d{2}\.\d{2}\.\d{2}$", "36.71.08")
     status = fields.String(validate=validate.OneOf(["active", "ended"]))
-    nik = nik()
     enrolled_from = fields.Date()
     enrolled_to = fields.Date()
+
+
+class MemberLookupIn(MemberQuery):
+    nik = nik(required=True, description="the NIK whose enrolments are listed")
 
 
 class KpjIn(StrictSchema):
@@ -99,8 +104,13 @@ class ExclusionOut(Written):
     excluded_by = fields.String(required=True)
 
 
+class HistoryIn(StrictSchema):
+    nik = nik(required=True, description="the NIK whose history is asked")
+
+
 class HistoryOut(Page):
-    nik = fields.String(required=True)
+    nik = fields.String(required=True, metadata={
+        "description": "the NIK asked about, masked (3671********0001): the client sent it"})
     events = fields.List(fields.Nested(EventOut), required=True)
 
 
@@ -126,17 +136,9 @@ class Members(MethodView):
     @blp.arguments(MemberQuery, location="query")
     @blp.response(200, MemberPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List enrolments, filtered by programme, region, district, status, NIK, dates (from
-        the members read model; accepts min_position)."""
-        fresh_list(query)
-        found = lists.members(reader(), program=query.get("program", "").upper(),
-                              nik=query.get("nik", "").strip(), region=query.get("region"),
-                              district=query.get("district"), status=query.get("status"),
-                              enrolled_from=query.get("enrolled_from"),
-                              enrolled_to=query.get("enrolled_to"),
-                              after=query["after"], limit=query["limit"])
-        return page([{**view(m), "version": m.version, "position": None}
-                     for m in listed(found)], found.next)
+        """List enrolments, filtered by programme, region, district, status, dates (from the
+        members read model; accepts min_position). A NIK's enrolments: POST /members/lookup."""
+        return _members(query)
 
     @blp.doc(security=[BEARER])
     @requires("clerk")
@@ -148,6 +150,33 @@ class Members(MethodView):
         request = EnrolmentRequest(**stripped(body))
         member = ledger().enrol(program, request, actor=current_actor())
         return written(member, view(member), 201, f"/api/v1/members/{member.id}")
+
+
+def _members(query: dict[str, Any]) -> dict[str, Any]:
+    fresh_list(query)
+    found = lists.members(reader(), program=query.get("program", "").upper(),
+                          nik=query.get("nik", "").strip(), region=query.get("region"),
+                          district=query.get("district"), status=query.get("status"),
+                          enrolled_from=query.get("enrolled_from"),
+                          enrolled_to=query.get("enrolled_to"),
+                          after=query["after"], limit=query["limit"])
+    return page([{**view(m), "version": m.version, "position": None}
+                 for m in listed(found)], found.next)
+
+
+@blp.route("/lookup", methods=["POST"])
+@blp.doc(security=[BEARER], **LOOKUP_DOC)
+@lookup
+@requires(*READERS)
+@blp.arguments(MemberLookupIn)
+@blp.response(200, MemberPage)
+def lookup_members(body: dict[str, Any]) -> dict[str, Any]:
+    """A NIK's enrolments, with the list's other filters (accepts min_position).
+
+    The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
+    sent is ignored). The enrolments are answered whole, as GET /members/{id} answers them:
+    they are the records a clerk acts on."""
+    return _members(body)
 
 
 @blp.route("/<uuid:member_id>")
@@ -221,16 +250,22 @@ def exclude(body: dict[str, Any]) -> Any:
     return written(person, {"nik": person.nik, "excluded_by": person.excluded_by})
 
 
-@blp.route("/by-nik/<nik:nik>/history")
-@blp.doc(security=[BEARER])
+@blp.route("/history", methods=["POST"])
+@blp.doc(security=[BEARER], **LOOKUP_DOC)
+@lookup
 @requires(*READERS)
+@blp.arguments(HistoryIn)
 @blp.response(200, HistoryOut)
-def history(nik: str) -> dict[str, Any]:
-    """Every event about a NIK: the person, its enrolments, incidents and claims, in order."""
-    number = parse_nik(nik).value
+def history(body: dict[str, Any]) -> dict[str, Any]:
+    """Every event about a NIK: the person, its enrolments, incidents and claims, in order.
+
+    The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
+    sent is ignored). The answer names the NIK masked (3671********0001): the client sent it;
+    the events are as recorded, as GET /events serves them."""
+    number = parse_nik(body["nik"].strip()).value
     person = ledger().person(number)
     if person is None:
-        return {"nik": number, "events": [], "next": None}
+        return {"nik": mask_nik(number), "events": [], "next": None}
     ids = {str(person.id), *person.enrolment_ids} | incidents_and_claims(ledger(), number)
     events = [event_json(ledger(), n) for n in events_of(ledger(), ids)]
-    return {"nik": number, "events": events, "next": None}
+    return {"nik": mask_nik(number), "events": events, "next": None}

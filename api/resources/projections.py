@@ -1,4 +1,5 @@
-"""Read models: /coverage, /balances, /budget, /stats, /projections, and auditors' /history.
+"""Read models: /coverage, /balances, /budget, /stats, /projections, and auditors' /history;
+by NIK (in a POST body, never in a URL: ``api/lookups.py``) /coverage/lookup, /history/lookup.
 
 Every read here answers from the projections and says their position in ``X-Projection-Position``.
 ``?min_position=N`` waits (up to a few seconds) until the projections have applied position N,
@@ -21,11 +22,12 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
+from api.lookups import LOOKUP_DOC, lookup
 from api.state import ledger, projector, read_connection, reader, replica
 from ledger.asof import AsOf
 from ledger.errors import ProjectionStoppedError
 from ledger.history import HISTORY_KINDS, effective_on, events_of, history_ids
-from ledger.identity import parse_nik
+from ledger.identity import mask_nik, parse_nik
 from ledger.reads import log_head
 from projections.journal import Journal
 from projections.replica import REPLICA_WAIT_SECONDS, SERVED_BY_PRIMARY, SERVED_BY_REPLICA
@@ -111,18 +113,18 @@ class CoverageQuery(PageQuery, Fresh):
     region = text(10)
     district = text(12)
     status = fields.String(validate=validate.OneOf(["active", "ended", "lapsed", "deceased"]))
-    nik = nik()
-    on = fields.Date(metadata={"description": "needs nik: was that NIK covered on this date?"})
+
+
+class CoverageLookupIn(CoverageQuery):
+    nik = nik(required=True, description="the NIK asked about")
+    on = fields.Date(metadata={"description": "was that NIK covered on this date?"})
     known_at = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
-        "description": "needs nik and on: as recorded up to this log position"})
+        "description": "needs on: as recorded up to this log position"})
 
     @validates_schema
-    def _answer_needs_a_nik(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("on") is not None and not data.get("nik"):
-            raise ValidationError("name the NIK whose coverage on that date is asked",
-                                  field_name="nik")
+    def _known_at_needs_a_date(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("known_at") is not None and data.get("on") is None:
-            raise ValidationError("known_at goes with nik and on: the question it dates is "
+            raise ValidationError("known_at goes with on: the question it dates is "
                                   "'was this NIK covered on that day?'", field_name="known_at")
 
 
@@ -147,7 +149,8 @@ class CoverageMember(StrictSchema):
 
 
 class CoverageAnswerOut(StrictSchema):
-    nik = fields.String(required=True)
+    nik = fields.String(required=True, metadata={
+        "description": "the NIK asked about, masked (3671********0001): the client sent it"})
     on = fields.String(required=True)
     covered = fields.Boolean(required=True)
     reason = fields.String(required=True)
@@ -169,8 +172,28 @@ class CoverageReadOut(StrictSchema):
 @blp.arguments(CoverageQuery, location="query")
 @blp.response(200, CoverageReadOut)
 def coverage(query: dict[str, Any]) -> dict[str, Any]:
-    """Members' coverage (status, paid months, covered until); or, with nik and on, the answer
-    to "was this NIK covered on that date?" (with known_at: as recorded up to a position)."""
+    """Members' coverage (status, paid months, covered until). A NIK's coverage, and "was this
+    NIK covered on that date?": POST /coverage/lookup."""
+    return _coverage(query)
+
+
+@blp.route("/coverage/lookup", methods=["POST"])
+@blp.doc(security=[BEARER], **LOOKUP_DOC)
+@lookup
+@requires(*READERS)
+@blp.arguments(CoverageLookupIn)
+@blp.response(200, CoverageReadOut)
+def coverage_lookup(body: dict[str, Any]) -> dict[str, Any]:
+    """A NIK's coverage; with on, the answer to "was this NIK covered on that date?" (with
+    known_at: as recorded up to a position).
+
+    The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
+    sent is ignored). The answer names the NIK masked (3671********0001): the client sent it;
+    the coverage rows are whole, as GET /coverage lists them."""
+    return _coverage(body)
+
+
+def _coverage(query: dict[str, Any]) -> dict[str, Any]:
     fresh(query)
     if query.get("on") is not None:
         number = parse_nik(query["nik"]).value
@@ -181,10 +204,12 @@ def coverage(query: dict[str, Any]) -> dict[str, Any]:
                                                     query["known_at"])
             answer.update(covered=then.covered, reason=then.reason, paid_month=then.paid_month,
                           known_at=query["known_at"])
+        answer["nik"] = mask_nik(number)
         return {"items": [], "next": None, "answer": answer}
     rows = reader().members(program=(query.get("program") or "").upper() or None,
                             region=query.get("region"), district=query.get("district"),
-                            status=query.get("status"), nik=query.get("nik"),
+                            status=query.get("status"),
+                            nik=parse_nik(query["nik"]).value if query.get("nik") else None,
                             after=query["after"], limit=query["limit"])
     full = len(rows) == query["limit"]
     return {"items": rows, "next": rows[-1]["position"] if full and rows else None,
@@ -294,18 +319,14 @@ def changes() -> dict[str, Any]:
     return {"items": [vars(c) for c in AsOf(ledger()).changed_answers()]}
 
 
-_ONE_SELECTOR = "exactly one of nik, claim, program or handover"
+_ONE_SELECTOR = "exactly one of claim, program or handover"
 
 
-class HistoryQuery(StrictSchema):
-    nik = fields.String(validate=validate.Regexp(r"^\s*\d{16}\s*$",
-                                                 error="must look like 3671085203900001"),
-                        metadata={"description": f"a NIK's history; give {_ONE_SELECTOR}",
-                                  "example": "3671085203900001"})
-    claim = fields.UUID(metadata={"description": f"a claim's history; give {_ONE_SELECTOR}"})
-    program = text(40, metadata={"description": f"a programme's history; give {_ONE_SELECTOR}"})
-    handover = fields.UUID(metadata={"description": "a ceremony, with the claims it showed; "
-                                                    f"give {_ONE_SELECTOR}"})
+class HistoryCutOff(StrictSchema):
+    """Up to when the history is told: a position, a day as recorded, or a day as in effect."""
+
+    #: The fields naming whose history is asked; exactly one is given.
+    subjects: tuple[str, ...] = ()
     position = fields.Integer(validate=validate.Range(min=0, max=2**62), metadata={
         "description": "as recorded up to this log position; not with as_of"})
     as_of = fields.Date(metadata={"description": "as the ledger knew it on this day: as "
@@ -318,17 +339,31 @@ class HistoryQuery(StrictSchema):
 
     @validates_schema
     def _one_subject_one_cut_off(self, data: dict[str, Any], **_: Any) -> None:
-        chosen = [k for k in HISTORY_KINDS if data.get(k)]
+        chosen = [k for k in self.subjects if data.get(k)]
         if len(chosen) != 1:
             given = f"; got {', '.join(chosen)}" if chosen else ""
-            raise ValidationError(f"name {_ONE_SELECTOR}{given}",
-                                  field_name=chosen[-1] if chosen else "nik")
+            raise ValidationError(
+                f"name {_ONE_SELECTOR}{given} (a NIK's history: POST /api/v1/history/lookup)",
+                field_name=chosen[-1] if chosen else self.subjects[0])
         if data.get("position") is not None and data.get("as_of") is not None:
             raise ValidationError("give position or as_of, not both", field_name="as_of")
         if data.get("covered_on") is not None and (
                 data.get("position") is not None or data.get("as_of") is not None):
             raise ValidationError("give covered_on alone, not with as_of or position",
                                   field_name="covered_on")
+
+
+class HistoryQuery(HistoryCutOff):
+    subjects = ("claim", "program", "handover")
+    claim = fields.UUID(metadata={"description": f"a claim's history; give {_ONE_SELECTOR}"})
+    program = text(40, metadata={"description": f"a programme's history; give {_ONE_SELECTOR}"})
+    handover = fields.UUID(metadata={"description": "a ceremony, with the claims it showed; "
+                                                    f"give {_ONE_SELECTOR}"})
+
+
+class HistoryLookupIn(HistoryCutOff):
+    subjects = ("nik",)
+    nik = nik(required=True, description="the NIK whose history is asked")
 
 
 class InclusionProofOut(StrictSchema):
@@ -371,8 +406,29 @@ class HistoryAsOfOut(StrictSchema):
 @blp.arguments(HistoryQuery, location="query")
 @blp.response(200, HistoryAsOfOut)
 def history(query: dict[str, Any]) -> Any:
-    """The ordered history of a NIK, a claim, a programme or a ceremony as recorded up to a
-    position or a day (default: now), each event with its inclusion proof in the journal."""
+    """The ordered history of a claim, a programme or a ceremony as recorded up to a position
+    or a day (default: now), each event with its inclusion proof in the journal. A NIK's
+    history: POST /history/lookup."""
+    return _history(query)
+
+
+@blp.route("/history/lookup", methods=["POST"])
+@blp.doc(security=[BEARER], **LOOKUP_DOC)
+@lookup
+@requires(*READERS)
+@blp.arguments(HistoryLookupIn)
+@blp.response(200, HistoryAsOfOut)
+def history_lookup(body: dict[str, Any]) -> Any:
+    """The ordered history of a NIK (the person, its enrolments, incidents and claims) as
+    recorded up to a position or a day (default: now), each event with its inclusion proof.
+
+    The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
+    sent is ignored). The events and records are as recorded, NIKs whole: an auditor checks
+    each event's inclusion proof against it."""
+    return _history({**body, "nik": parse_nik(body["nik"].strip()).value})
+
+
+def _history(query: dict[str, Any]) -> Any:
     [chosen] = [k for k in HISTORY_KINDS if query.get(k)]  # the schema allows exactly one
     fresh({})
     as_of = AsOf(ledger())

@@ -1,5 +1,5 @@
 """The API's contract: the role is checked before the body, the OpenAPI document declares what
-is served (problem details, parameter rules, the NIK path pattern), 405 says what is allowed,
+is served (problem details, parameter rules, the NIK's pattern), 405 says what is allowed,
 and a position the projections have not reached is told as such."""
 
 from __future__ import annotations
@@ -152,20 +152,19 @@ def test_the_projection_reads_declare_their_503_with_retry_after(api: Api) -> No
         assert responses["503"] == {"$ref": "#/components/responses/SERVICE_UNAVAILABLE"}
 
 
-def test_coverage_on_a_date_without_a_nik_is_422_naming_the_nik(api: Api) -> None:
-    response = api.get("/api/v1/coverage", query_string={"on": "2025-07-14"})
-    assert response.status_code == 422 and "nik" in response.json["errors"]
-    dated = api.get("/api/v1/coverage", query_string={"known_at": 3})
+def test_coverage_known_at_without_a_date_is_422_naming_it(api: Api) -> None:
+    dated = api.post("/api/v1/coverage/lookup", "auditor",
+                     {"nik": "3671085203900001", "known_at": 3})
     assert dated.status_code == 422 and "known_at" in dated.json["errors"]
-    parameters = {p["name"]: p for p in
-                  _document(api)["paths"]["/api/v1/coverage"]["get"]["parameters"]}
-    assert "needs nik" in parameters["on"]["description"]
-    assert "needs nik and on" in parameters["known_at"]["description"]
+    body = _document(api)["components"]["schemas"]["CoverageLookupIn"]["properties"]
+    assert "was that NIK covered on this date?" in body["on"]["description"]
+    assert "needs on" in body["known_at"]["description"]
 
 
 def test_history_takes_exactly_one_subject_and_one_cut_off(api: Api) -> None:
     none = api.get("/api/v1/history")
     assert none.status_code == 422 and "exactly one of" in none.json["detail"]
+    assert "a NIK's history: POST /api/v1/history/lookup" in none.json["detail"]
     two = api.get("/api/v1/history", query_string={
         "program": "TNG-2025", "claim": SAMPLE_PATH_VALUES["uuid"]})
     assert two.status_code == 422 and "got claim, program" in two.json["detail"]
@@ -174,18 +173,19 @@ def test_history_takes_exactly_one_subject_and_one_cut_off(api: Api) -> None:
     assert both.status_code == 422 and "not both" in both.json["detail"]
     parameters = _document(api)["paths"]["/api/v1/history"]["get"]["parameters"]
     for parameter in parameters:
-        if parameter["name"] in ("nik", "claim", "program", "handover"):
-            assert "exactly one of nik, claim, program or handover" in parameter["description"]
+        if parameter["name"] in ("claim", "program", "handover"):
+            assert "exactly one of claim, program or handover" in parameter["description"]
 
 
-def test_the_nik_path_states_its_pattern_and_a_malformed_nik_is_422(api: Api) -> None:
-    item = _document(api)["paths"]["/api/v1/members/by-nik/{nik}/history"]
-    [parameter] = item["parameters"]
-    assert parameter["schema"]["pattern"] == "^[0-9]{16}$"
-    assert re.fullmatch(parameter["schema"]["pattern"], parameter["schema"]["example"])
-    assert "422" in item["get"]["responses"]
-    short = api.get("/api/v1/members/by-nik/12345/history")
+def test_a_nik_in_the_body_states_its_pattern_and_a_malformed_nik_is_422(api: Api) -> None:
+    body = _document(api)["components"]["schemas"]["HistoryIn"]
+    pattern = body["properties"]["nik"]["pattern"]
+    assert "nik" in body["required"]
+    assert re.fullmatch(pattern, body["properties"]["nik"]["example"])
+    short = api.post("/api/v1/members/history", "auditor", {"nik": "12345"})
     assert short.status_code == 422 and short.content_type == PROBLEM
-    assert "16" in short.json["detail"]
-    unknown = api.get("/api/v1/members/by-nik/3671085203900001/history")
+    assert short.json["errors"] == {"nik": ["must look like 3671085203900001"]}
+    no_such_day = api.post("/api/v1/members/history", "auditor", {"nik": "3671083102900001"})
+    assert no_such_day.status_code == 422 and "birth date" in no_such_day.json["detail"]
+    unknown = api.post("/api/v1/members/history", "auditor", {"nik": "3671085203900001"})
     assert unknown.status_code == 200 and unknown.json["events"] == []
