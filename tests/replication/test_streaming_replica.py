@@ -4,7 +4,6 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from http_bodies import enrolment, programme
 from http_client import Api
-from pg_cluster import Cluster, replicated_clusters
+from pg_cluster import Cluster
 
 from api.app import create_app
 from ledger.application import Ledger
@@ -44,19 +43,12 @@ class Deployment:
         return int(answer.headers["X-Ledger-Position"])
 
 
-@pytest.fixture(scope="module")
-def clusters() -> Iterator[tuple[Cluster, Cluster]]:
-    """One primary and its synchronous standby for the module (each test has its database)."""
-    with replicated_clusters() as pair:
-        yield pair
-
-
 @pytest.fixture
 def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
     primary, standby = clusters
     name = f"ledger_{uuid.uuid4().hex[:12]}"
     primary.create_database(name)
-    _wait_until_replayed(standby, name)
+    standby.wait_for_database(name)
     settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
     init_store(settings)
     app = create_app(settings)
@@ -76,14 +68,6 @@ def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
         standby.execute("SELECT pg_wal_replay_resume()")
         worker.close()
         ledger.close()
-
-
-def _wait_until_replayed(standby: Cluster, database: str) -> None:
-    """A database just made on the primary is there on the standby once replayed."""
-    deadline = time.monotonic() + 30
-    while not standby.execute(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
-        assert time.monotonic() < deadline, f"the standby never replayed database {database}"
-        time.sleep(0.05)
 
 
 def _niks(answer: object) -> set[str]:
