@@ -4,11 +4,14 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 from http_bodies import enrolment, programme
 from http_client import Api
 from pg_cluster import Cluster
@@ -34,6 +37,7 @@ class Deployment:
     standby: Cluster
     api: Api
     worker: Projector  # plays the projection worker, on the primary
+    database: str
 
     def write_member(self, seed: int) -> int:
         """Enrol one member on the primary and project it there; the log position written."""
@@ -59,7 +63,7 @@ def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
     try:
         api = Api(app, app.test_client(), tokens)
         assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
-        yield Deployment(primary, standby, api, worker)
+        yield Deployment(primary, standby, api, worker, name)
     finally:
         # The standby as the next test needs it: running and replaying (while it is down, the
         # primary's commits wait for it: it is the synchronous standby).
@@ -164,3 +168,54 @@ def test_a_projection_worker_on_a_standby_waits_for_a_primary_and_blames_no_even
     finally:
         on_standby.close()
     assert deployment.worker.failed_position() is None
+
+
+def _ready(deployment: Deployment) -> dict[str, object]:
+    answer = deployment.api.client.get("/readyz")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    found: dict[str, object] = answer.json  # type: ignore[assignment]
+    assert found["status"] == "ready"
+    return found
+
+
+def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_primary(
+        deployment: Deployment, tmp_path: Path) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the replica has it
+    caught_up = _ready(deployment)
+    replica = caught_up["read_replica"]
+    assert replica["reachable"] is True  # type: ignore[index]
+    assert replica["applied_position"] == replica["primary_position"] == position  # type: ignore[index]
+    assert replica["positions_behind"] == 0 and replica["replay_paused"] is False  # type: ignore[index]
+    assert isinstance(replica["lag_bytes"], int)  # type: ignore[index]
+    assert "degraded" not in caught_up
+    assert "claims_ledger_read_replica_up 1" in deployment.api.client.get(
+        "/metrics").get_data(as_text=True)
+
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    later = deployment.write_member(2)
+    paused = _ready(deployment)
+    replica = paused["read_replica"]
+    assert replica["replay_paused"] is True  # type: ignore[index]
+    assert replica["applied_position"] == position and replica["primary_position"] == later  # type: ignore[index]
+    assert replica["positions_behind"] == later - position  # type: ignore[index]
+    assert replica["lag_bytes"] > 0  # type: ignore[index]
+    assert f"replay is paused at position {position}" in str(paused["degraded"])
+    status = run_cli("status", url=deployment.primary.url(deployment.database), cwd=tmp_path,
+                     extra_env={"LEDGER_READ_DATABASE_URL":
+                                deployment.standby.url(deployment.database)})
+    assert status.returncode == 0, status.stderr  # degraded is not a failure
+    said = json.loads(status.stdout)
+    assert said["read_replica"]["replay_paused"] is True
+    assert said["read_replica"]["positions_behind"] == later - position
+    assert f"replay is paused at position {position}" in said["degraded"]
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    deployment.standby.stop()
+    down = _ready(deployment)
+    assert down["read_replica"]["reachable"] is False  # type: ignore[index]
+    assert down["read_replica"]["reads"] == "primary"  # type: ignore[index]
+    assert "cannot be reached" in str(down["degraded"])
+    assert "reads are served by the primary" in str(down["degraded"])
+    assert "claims_ledger_read_replica_up 0" in deployment.api.client.get(
+        "/metrics").get_data(as_text=True)
