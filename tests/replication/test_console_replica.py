@@ -79,6 +79,10 @@ def replicated(clusters: tuple[Cluster, Cluster]) -> Iterator[ReplicatedConsole]
         found.replayed(worker.position())
         yield found
     finally:
+        # The standby as the next test needs it: running and replaying (while it is down, the
+        # primary's commits wait for it: it is the synchronous standby).
+        if not standby.is_running():
+            standby.start()
         standby.execute("SELECT pg_wal_replay_resume()")
         replica.close()
         worker.close()
@@ -132,3 +136,17 @@ def test_after_an_approval_the_sessions_pages_come_from_the_primary_until_the_re
     queue = console.get("/approvals")
     assert _served(queue) == "replica"
     assert f'id="claim-{claim_id}"' not in queue.get_data(as_text=True)
+
+
+def test_with_the_replica_down_the_consoles_pages_are_read_on_the_primary_and_say_so(
+        replicated: ReplicatedConsole) -> None:
+    console = replicated.console
+    console.sign_in("auditor")  # a session row written while the synchronous standby is up
+    assert _served(console.get("/programmes")) == "replica"
+
+    replicated.standby.stop()
+    page = console.get("/programmes")
+
+    assert _served(page) == "primary"
+    assert "TNG-2025" in page.get_data(as_text=True)
+    assert "dibaca dari server utama" in page.get_data(as_text=True)
