@@ -113,7 +113,7 @@ def _replica(lag: Lag) -> ReplicaState | None:
     """The read replica measured now (None when readers read on the primary)."""
     app_ledger = ledger()
     try:
-        return replica_state(settings_of(app_ledger), _connection(app_ledger), lag.position)
+        return replica_state(app_ledger, _connection(app_ledger), lag.position)
     except Exception:
         _forget_connection()  # the primary's connection failed while asking for its WAL
         raise
@@ -196,7 +196,7 @@ def _replica_metrics(lines: list[str], lag: Lag) -> None:
             "bytes of the primary's WAL the read replica has not replayed",
             [("", mirror.lag_bytes or 0)])
     _metric(lines, "read_replica_lag_seconds", "gauge",
-            "age of the last transaction the read replica replayed (0 when it has all it got)",
+            "age of the oldest event the primary's projections show and the replica's not yet",
             [("", round(mirror.lag_seconds or 0, 3))])
 
 

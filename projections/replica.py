@@ -16,7 +16,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.application import Ledger
 from projections.db import Connection, Namespace
+from projections.lag import age_after
+from storage.log_index import settings_of
 from storage.settings import StoreSettings
 
 #: How long a read that needs a position waits for the replica before it goes to the primary:
@@ -60,9 +63,9 @@ class Replica:
 @dataclass(frozen=True)
 class ReplicaState:
     """The read replica as ``/readyz`` and ``claims-ledger status`` report it: reachable or
-    not, how far its projections have got beside the primary's, and how far its replay is
-    behind the primary's WAL (bytes) and in time (seconds; 0 when it has replayed all it has
-    received)."""
+    not, how far its projections have got beside the primary's (positions, and seconds: the
+    age of the oldest event the primary's projections show and the replica's do not yet, 0
+    when none), and how far its replay is behind the primary's WAL (bytes)."""
 
     database: str
     reachable: bool
@@ -108,11 +111,13 @@ class ReplicaState:
                 "replay_paused": self.replay_paused}
 
 
-def replica_state(settings: StoreSettings, primary: Connection,
+def replica_state(ledger: Ledger, primary: Connection,
                   primary_position: int) -> ReplicaState | None:
-    """Measure the replica named by ``settings.read`` (None when readers read on the primary):
-    a connection of its own, opened and closed here; ``primary`` is a connection to the
-    primary (for its WAL position), ``primary_position`` its projections' position."""
+    """Measure the replica named by the ledger's ``LEDGER_READ_DATABASE_URL`` (None when
+    readers read on the primary): a connection of its own, opened and closed here; ``primary``
+    is a connection to the primary (for its WAL position), ``primary_position`` its
+    projections' position."""
+    settings = settings_of(ledger)
     if settings.read is None:
         return None
     name = settings.read.describe()
@@ -124,10 +129,7 @@ def replica_state(settings: StoreSettings, primary: Connection,
         [row] = replica.connection.query(
             "SELECT pg_is_in_recovery() AS standby,"
             " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS replayed,"
-            " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS paused,"
-            " CASE WHEN pg_is_in_recovery() AND pg_last_wal_receive_lsn() IS DISTINCT FROM"
-            "  pg_last_wal_replay_lsn() THEN extract(epoch FROM now() -"
-            "  pg_last_xact_replay_timestamp())::float8 ELSE 0 END AS seconds")
+            " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS paused")
         applied = replica.position()
     except Exception as error:
         return ReplicaState(name, False, error=_first_line(error))
@@ -138,10 +140,9 @@ def replica_state(settings: StoreSettings, primary: Connection,
         [behind] = primary.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)"
                                  "::bigint AS n", (row["replayed"],))
         lag_bytes = max(int(behind["n"]), 0)
-    seconds = row["seconds"]
+    seconds = age_after(ledger, applied) if primary_position > applied else 0.0
     return ReplicaState(name, True, applied_position=applied, primary_position=primary_position,
-                        lag_bytes=lag_bytes,
-                        lag_seconds=None if seconds is None else max(float(seconds), 0.0),
+                        lag_bytes=lag_bytes, lag_seconds=seconds,
                         replay_paused=bool(row["paused"]) if row["standby"] else None)
 
 

@@ -85,7 +85,7 @@ def status_command(quiet: bool) -> None:
             try:
                 lag = measure(ledger, connection)
                 replicas = replication(connection)
-                read = replica_state(settings_of(ledger), connection, lag.position)
+                read = replica_state(ledger, connection, lag.position)
             finally:
                 connection.close()
     except ProjectionsMissingError as error:

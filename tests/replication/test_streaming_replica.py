@@ -188,6 +188,7 @@ def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_
     assert replica["applied_position"] == replica["primary_position"] == position  # type: ignore[index]
     assert replica["positions_behind"] == 0 and replica["replay_paused"] is False  # type: ignore[index]
     assert isinstance(replica["lag_bytes"], int)  # type: ignore[index]
+    assert replica["lag_seconds"] == 0  # type: ignore[index]
     assert "degraded" not in caught_up
     assert "claims_ledger_read_replica_up 1" in deployment.api.client.get(
         "/metrics").get_data(as_text=True)
@@ -199,7 +200,7 @@ def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_
     assert replica["replay_paused"] is True  # type: ignore[index]
     assert replica["applied_position"] == position and replica["primary_position"] == later  # type: ignore[index]
     assert replica["positions_behind"] == later - position  # type: ignore[index]
-    assert replica["lag_bytes"] > 0  # type: ignore[index]
+    assert replica["lag_bytes"] > 0 and replica["lag_seconds"] > 0  # type: ignore[index]
     assert f"replay is paused at position {position}" in str(paused["degraded"])
     status = run_cli("status", url=deployment.primary.url(deployment.database), cwd=tmp_path,
                      extra_env={"LEDGER_READ_DATABASE_URL":
