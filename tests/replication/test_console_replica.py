@@ -5,11 +5,13 @@ session, which wrote nothing, reads on the replica throughout."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -150,3 +152,42 @@ def test_with_the_replica_down_the_consoles_pages_are_read_on_the_primary_and_sa
     assert _served(page) == "primary"
     assert "TNG-2025" in page.get_data(as_text=True)
     assert "dibaca dari server utama" in page.get_data(as_text=True)
+
+
+def test_finance_uploads_and_resolves_with_the_replica_paused_and_sees_both_at_once(
+        replicated: ReplicatedConsole, tmp_path: Path) -> None:
+    console = replicated.console
+    console.sign_in("finance")
+    assert _served(console.get("/reconciliation")) == "replica"
+    statement = tmp_path / "bank.csv"
+    # The paid death grant's transfer at another amount, and a line the ledger never recorded.
+    statement.write_text("reference,date,amount\nTRF/1,2025-08-25,1000\nTRF/9,2025-08-26,5\n")
+
+    replicated.standby.execute("SELECT pg_wal_replay_pause()")
+    token = console.csrf("/reconciliation")
+    with statement.open("rb") as sent:
+        answer = console.client.post("/reconciliation/upload", data={
+            "source": "bpjs", "csrf_token": token, "statement": (sent, "bank.csv")})
+    assert answer.status_code == 303
+    page = console.get(answer.headers["Location"])
+    assert _served(page) == "primary"
+    assert "Rekonsiliasi dicatat: 0 baris cocok, 4 selisih." in page.get_data(as_text=True)
+    run_id = re.search(r'id="run-([0-9a-f-]{36})"', page.get_data(as_text=True))
+    assert run_id
+    resolved = console.client.post(
+        f"/reconciliation/{run_id.group(1)}/2/resolve", data={"reason": "bank fee, booked"},
+        headers={"HX-Request": "true", "X-CSRFToken": console.csrf("/reconciliation")})
+    assert resolved.status_code == 200
+    assert resolved.headers["X-Served-By"] == "primary"  # the answer reads its own write
+    assert "Diselesaikan oleh finance.one: bank fee, booked" in resolved.get_data(as_text=True)
+    written = console.ledger.last_position()
+    assert written is not None and replicated.replica.position() < written
+    page = console.get("/reconciliation?show=all")
+    assert _served(page) == "primary"
+    assert "bank fee, booked" in page.get_data(as_text=True)
+
+    replicated.standby.execute("SELECT pg_wal_replay_resume()")
+    replicated.replayed(written)
+    page = console.get("/reconciliation?show=all")
+    assert _served(page) == "replica"
+    assert "bank fee, booked" in page.get_data(as_text=True)
