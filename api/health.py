@@ -1,5 +1,5 @@
-"""Health for operators: ``/healthz`` (the process), ``/readyz`` (database and projections),
-``/metrics`` (Prometheus text format).
+"""Health for operators: ``/healthz`` (the process), ``/readyz`` (database and projections, and
+the read replica when one is configured), ``/metrics`` (Prometheus text format).
 
 They sit outside ``/api/v1`` and need no token (probes and scrapers carry none); they show
 counts and positions only, never a record. Every figure is read from the database at the
@@ -24,6 +24,7 @@ from ledger.reads import log_head
 from projections.db import Connection, Namespace
 from projections.lag import Lag, ProjectionsMissingError, events_recorded
 from projections.lag import measure as measure_lag
+from projections.replica import ReplicaState, replica_state
 from storage.log_index import settings_of
 from storage.settings import max_lag_from_environment
 
@@ -80,10 +81,13 @@ def healthz() -> Response:
 
 @blp.get("/readyz")
 def readyz() -> Any:
-    """Ready: the database answers and the projections are within the lag bound."""
+    """Ready: the database answers and the projections are within the lag bound. With a read
+    replica, how it stands; a replica down, paused or far behind is ``degraded`` (a sentence),
+    still ready: its reads go to the primary."""
     bound = float(current_app.config[MAX_LAG_KEY])
     try:
         lag = _measure()
+        mirror = _replica(lag)
     except ProjectionsMissingError as error:
         return _not_ready(str(error), database="ok")
     except Exception as error:
@@ -92,10 +96,27 @@ def readyz() -> Any:
         return _not_ready(f"the database does not answer: {type(error).__name__}: "
                           f"{_first_line(error)}", database="unreachable")
     body = {"status": "ready", "database": "ok", **lag.as_json(), "max_lag_seconds": bound}
+    if mirror is not None:
+        # Degraded, not unready: every read the replica cannot serve, the primary serves, and
+        # taking every API process out of the balancer for it would stop the writes too.
+        body["read_replica"] = mirror.as_json()
+        degraded = mirror.degraded(bound)
+        if degraded is not None:
+            body["degraded"] = degraded
     reason = lag.not_ready(bound)
     if reason is not None:
         return _not_ready(reason, **body)
     return jsonify(body)
+
+
+def _replica(lag: Lag) -> ReplicaState | None:
+    """The read replica measured now (None when readers read on the primary)."""
+    app_ledger = ledger()
+    try:
+        return replica_state(app_ledger, _connection(app_ledger), lag.position)
+    except Exception:
+        _forget_connection()  # the primary's connection failed while asking for its WAL
+        raise
 
 
 def _not_ready(reason: str, **details: Any) -> Any:
@@ -149,10 +170,34 @@ def metrics() -> Response:
             _metric(lines, "projector_seconds_since_seen", "gauge",
                     "seconds since a following projector last wrote that it is alive",
                     [("", round(follower.silent_for(lag.measured_at), 1))])
+        _replica_metrics(lines, lag)
     _metric(lines, "ready", "gauge", "1 if the projections are within the readiness bound "
             "and none has stopped",
             [("", 1 if lag is not None and lag.not_ready(bound) is None else 0)])
     return _text(lines)
+
+
+def _replica_metrics(lines: list[str], lag: Lag) -> None:
+    """The read replica's gauges, when one is configured."""
+    try:
+        mirror = _replica(lag)
+    except Exception:
+        return  # the primary stopped answering during the scrape: the next one says so
+    if mirror is None:
+        return
+    _metric(lines, "read_replica_up", "gauge", "1 if the read replica answered this scrape",
+            [("", 1 if mirror.reachable else 0)])
+    if not mirror.reachable:
+        return
+    _metric(lines, "read_replica_position", "gauge",
+            "the position every projection on the read replica has applied",
+            [("", mirror.applied_position or 0)])
+    _metric(lines, "read_replica_lag_bytes", "gauge",
+            "bytes of the primary's WAL the read replica has not replayed",
+            [("", mirror.lag_bytes or 0)])
+    _metric(lines, "read_replica_lag_seconds", "gauge",
+            "age of the oldest event the primary's projections show and the replica's not yet",
+            [("", round(mirror.lag_seconds or 0, 3))])
 
 
 def _label(projection: str) -> str:

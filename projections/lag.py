@@ -147,14 +147,18 @@ def measure(ledger: Ledger, connection: Connection, namespace: Namespace | None 
     followers = _followers(connection, live)
     head = int(ledger.recorder.max_notification_id() or 0)
     position = min(positions.values()) if positions else 0
-    seconds = 0.0
-    if head > position:
-        oldest = ledger.recorder.select_notifications(start=position + 1, limit=1)
-        if oldest:
-            event: Any = ledger.mapper.to_domain_event(oldest[0])
-            moment = now or datetime.now(UTC)
-            seconds = max((moment - event.timestamp).total_seconds(), 0.0)
+    seconds = age_after(ledger, position, now) if head > position else 0.0
     return Lag(head, positions, seconds, failures, followers, now or datetime.now(UTC))
+
+
+def age_after(ledger: Ledger, position: int, now: datetime | None = None) -> float:
+    """Seconds since the first event after ``position`` was recorded (0 when there is none):
+    how stale a reader that has applied up to ``position`` is."""
+    oldest = ledger.recorder.select_notifications(start=position + 1, limit=1)
+    if not oldest:
+        return 0.0
+    event: Any = ledger.mapper.to_domain_event(oldest[0])
+    return max(float(((now or datetime.now(UTC)) - event.timestamp).total_seconds()), 0.0)
 
 
 def _missing(error: Exception) -> bool:

@@ -13,8 +13,13 @@ primary instead, and the answer says which one served it (``X-Served-By``).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
+from ledger.application import Ledger
 from projections.db import Connection, Namespace
+from projections.lag import age_after
+from storage.log_index import settings_of
 from storage.settings import StoreSettings
 
 #: How long a read that needs a position waits for the replica before it goes to the primary:
@@ -53,3 +58,94 @@ class Replica:
                 return False
             time.sleep(0.02)
         return True
+
+
+@dataclass(frozen=True)
+class ReplicaState:
+    """The read replica as ``/readyz`` and ``claims-ledger status`` report it: reachable or
+    not, how far its projections have got beside the primary's (positions, and seconds: the
+    age of the oldest event the primary's projections show and the replica's do not yet, 0
+    when none), and how far its replay is behind the primary's WAL (bytes)."""
+
+    database: str
+    reachable: bool
+    error: str | None = None
+    applied_position: int | None = None
+    primary_position: int | None = None
+    lag_bytes: int | None = None
+    lag_seconds: float | None = None
+    replay_paused: bool | None = None
+
+    @property
+    def positions_behind(self) -> int | None:
+        if self.applied_position is None or self.primary_position is None:
+            return None
+        return max(self.primary_position - self.applied_position, 0)
+
+    def degraded(self, max_seconds: float) -> str | None:
+        """Why reads are not all served by the replica as configured, in words (None when
+        they are): down, replay paused, or behind more than the readiness bound. The service
+        stays ready: every read it cannot serve, the primary serves."""
+        if not self.reachable:
+            return (f"the read replica ({self.database}) cannot be reached ({self.error}): "
+                    "reads are served by the primary")
+        behind = (f"{self.positions_behind} positions, {self.lag_bytes} bytes of WAL and "
+                  f"{self.lag_seconds or 0:.1f} s behind the primary")
+        if self.replay_paused:
+            return (f"the read replica's replay is paused at position {self.applied_position} "
+                    f"({behind}): reads that need a later position are served by the primary")
+        if (self.lag_seconds or 0) > max_seconds:
+            return (f"the read replica is {behind} (bound {max_seconds:g} s): reads that need "
+                    "a later position are served by the primary, the others see the replica "
+                    "as far as it has replayed")
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"database": self.database, "reachable": self.reachable}
+        if not self.reachable:
+            return {**body, "error": self.error, "reads": SERVED_BY_PRIMARY}
+        return {**body, "applied_position": self.applied_position,
+                "primary_position": self.primary_position,
+                "positions_behind": self.positions_behind, "lag_bytes": self.lag_bytes,
+                "lag_seconds": None if self.lag_seconds is None else round(self.lag_seconds, 3),
+                "replay_paused": self.replay_paused}
+
+
+def replica_state(ledger: Ledger, primary: Connection,
+                  primary_position: int) -> ReplicaState | None:
+    """Measure the replica named by the ledger's ``LEDGER_READ_DATABASE_URL`` (None when
+    readers read on the primary): a connection of its own, opened and closed here; ``primary``
+    is a connection to the primary (for its WAL position), ``primary_position`` its
+    projections' position."""
+    settings = settings_of(ledger)
+    if settings.read is None:
+        return None
+    name = settings.read.describe()
+    try:
+        replica = Replica(settings)
+    except Exception as error:
+        return ReplicaState(name, False, error=_first_line(error))
+    try:
+        [row] = replica.connection.query(
+            "SELECT pg_is_in_recovery() AS standby,"
+            " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END AS replayed,"
+            " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS paused")
+        applied = replica.position()
+    except Exception as error:
+        return ReplicaState(name, False, error=_first_line(error))
+    finally:
+        replica.close()
+    lag_bytes: int | None = 0
+    if row["replayed"] is not None:
+        [behind] = primary.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)"
+                                 "::bigint AS n", (row["replayed"],))
+        lag_bytes = max(int(behind["n"]), 0)
+    seconds = age_after(ledger, applied) if primary_position > applied else 0.0
+    return ReplicaState(name, True, applied_position=applied, primary_position=primary_position,
+                        lag_bytes=lag_bytes, lag_seconds=seconds,
+                        replay_paused=bool(row["paused"]) if row["standby"] else None)
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__

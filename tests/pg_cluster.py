@@ -26,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +122,13 @@ class Cluster:
         with psycopg.connect(self.url(), autocommit=True, connect_timeout=10) as admin:
             cursor = admin.execute(statement)
             return list(cursor.fetchall()) if cursor.description else []
+
+    def wait_for_database(self, name: str, seconds: float = 30) -> None:
+        """A standby: wait until it has replayed the creation of database ``name``."""
+        deadline = time.monotonic() + seconds
+        while not self.execute(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+            assert time.monotonic() < deadline, f"the standby never replayed database {name}"
+            time.sleep(0.05)
 
     def is_running(self) -> bool:
         return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0

@@ -13,7 +13,7 @@ from api.cli.common import FORCE, console, ledger_session, refusal, require_outp
 from ledger.errors import LedgerError
 from storage.archive import export_log, restore_log
 from storage.log_index import settings_of
-from storage.settings import CIPHER_KEY_VARIABLE, StoreSettings
+from storage.settings import CIPHER_KEY_VARIABLE
 
 
 @click.command("export")
@@ -67,11 +67,14 @@ def restore_command(source: IO[str]) -> None:
 @click.command("status")
 @click.option("--quiet", is_flag=True, help="Print nothing; only the exit status (health checks).")
 def status_command(quiet: bool) -> None:
-    """The log head and each projection's position and lag; exit 1 when beyond the readiness
-    bound (LEDGER_READY_MAX_LAG_SECONDS), when a projection has stopped at an event it cannot
-    apply, or when the projections were never built."""
+    """The log head and each projection's position and lag, the standbys, and the read replica
+    (as /readyz: reachable, how far behind, ``degraded`` when its reads go to the primary);
+    exit 1 when beyond the readiness bound (LEDGER_READY_MAX_LAG_SECONDS), when a projection
+    has stopped at an event it cannot apply, or when the projections were never built (a
+    degraded replica alone is not a failure)."""
     from projections.db import Connection
     from projections.lag import ProjectionsMissingError, measure
+    from projections.replica import replica_state
     from projections.standby import replication
     from storage.settings import max_lag_from_environment
 
@@ -82,7 +85,7 @@ def status_command(quiet: bool) -> None:
             try:
                 lag = measure(ledger, connection)
                 replicas = replication(connection)
-                settings_of_session = settings_of(ledger)
+                read = replica_state(ledger, connection, lag.position)
             finally:
                 connection.close()
     except ProjectionsMissingError as error:
@@ -97,31 +100,16 @@ def status_command(quiet: bool) -> None:
                   "max_lag_seconds": bound}
         if replicas is not None:  # PostgreSQL: the standbys, their lag, what each applied
             answer["replication"] = replicas.as_json()
-        read = _read_replica(settings_of_session)
-        if read is not None:
-            answer["read_replica"] = read
+        if read is not None:  # degraded (down, paused, behind) is said, and is not a failure
+            answer["read_replica"] = read.as_json()
+            degraded = read.degraded(bound)
+            if degraded is not None:
+                answer["degraded"] = degraded
         if reason is not None:
             answer["reason"] = reason
         click.echo(json.dumps(answer, indent=2))
     if reason is not None:
         sys.exit(1)
-
-
-def _read_replica(settings: StoreSettings) -> dict[str, object] | None:
-    """Where readers read (``LEDGER_READ_DATABASE_URL``) and the log position the replica's
-    projections have applied there; None when they read on the primary."""
-    from projections.replica import Replica
-
-    if settings.read is None:
-        return None
-    try:
-        replica = Replica(settings)
-    except Exception as error:  # reported, not raised: status is how an operator finds out
-        return {"database": settings.read.describe(), "error": str(error).splitlines()[0]}
-    try:
-        return {"database": settings.read.describe(), "applied_position": replica.position()}
-    finally:
-        replica.close()
 
 
 @click.command("keygen")

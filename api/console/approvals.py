@@ -26,6 +26,7 @@ from api.console.access import (
 from api.console.blueprint import bp
 from api.console.claims import after_cursor, claim_list, htmx_page, page_filters, today
 from api.console.money_words import money_words
+from api.console.own_writes import remember_write
 from api.console.render import render_page
 from api.console.state import console_state
 from api.state import ledger
@@ -74,6 +75,7 @@ def _decided(claim_id: UUID, decide: Any) -> Response:
         raise PageError(403, t["own_claim"].format(name=current_visitor().name)) from None
     except LedgerError as refused:
         raise PageError(409, t["refused"].format(why=str(refused))) from None
+    remember_write()
     if request.headers.get("HX-Request") != "true":
         return redirect(url_for("console.approvals"), code=303)
     g.filters = None

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from api.console.access import SECTION_BY_KEY, section_page
 from api.console.blueprint import bp
 from api.console.reading import page, position_arg, reading_words
-from api.state import ledger, projector
+from api.state import ledger, projector, read_connection
 from ledger.errors import NotFoundError
 from projections.journal import Journal
 
@@ -28,7 +28,7 @@ def journal() -> Response:
     worker = projector()
     if not ledger().settings.is_postgres:
         worker.catch_up()
-    kept = Journal(ledger(), worker.connection, worker.live)
+    kept = Journal(ledger(), read_connection(), worker.live)
     head = kept.head()
     checkpoints = kept.checkpoints()
     latest = checkpoints[-1] if checkpoints else None

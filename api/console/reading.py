@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from api.console.access import SECTION_BY_KEY, PageError, Section
 from api.console.blueprint import bp
 from api.console.filters import FilterChoices, FilterError, Filters
+from api.console.own_writes import read_on_replica
 from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
 from api.state import ledger, projector
@@ -45,7 +46,9 @@ def read_side(at: int | None = None, as_of: date | None = None) -> Iterator[Read
         raise NothingProjectedYet
     try:
         with open_read_side(ledger(), at, as_of=as_of,
-                            signing_key=signing_key_from_environment()) as view:
+                            signing_key=signing_key_from_environment(),
+                            on_replica=read_on_replica(live=at is None and as_of is None)
+                            ) as view:
             yield view
     except InvalidInputError as bad:
         raise PageError(400, str(bad)) from None

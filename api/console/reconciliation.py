@@ -26,9 +26,10 @@ from api.console.access import SECTION_BY_KEY, PageError, current_visitor, may, 
 from api.console.blueprint import bp
 from api.console.claims import htmx_page, page_filters, today
 from api.console.money_words import money_words
+from api.console.own_writes import remember_write
 from api.console.render import page_context, render_page
 from api.console.state import console_state
-from api.state import ledger, projector
+from api.state import ledger, projector, read_connection
 from api.statements import reconcile_statement
 from documents.formatting import number_id
 from documents.reconciliation import reconciliation_pdf
@@ -88,7 +89,7 @@ def read_runs(run_id: str | None = None, program: str | None = None
     """The runs as the API reads them (projections caught up first), newest first."""
     worker = projector()
     worker.catch_up()  # show what was just recorded (safe beside a running worker)
-    reader = ReconciliationReader(worker.connection, worker.live)
+    reader = ReconciliationReader(read_connection(), worker.live)
     return [ReconciliationRun.of(row) for row in reader.runs(run_id=run_id, program=program)]
 
 
@@ -165,6 +166,7 @@ def upload() -> Response:
                 run_on=today(console_state().now()), actor=current_visitor().name)
     except LedgerError as refused:
         raise PageError(400, t["recon_refused"].format(why=str(refused))) from None
+    remember_write()
     return redirect(url_for("console.reconciliation", run=str(run.id),
                             recorded="new" if new else "again"), code=303)
 
@@ -182,6 +184,7 @@ def resolve_one(run_id: UUID, number: int) -> Response:
         resolve(ledger(), run_id, number, reason, current_visitor().name)
     except LedgerError as refused:
         raise PageError(409, t["recon_refused"].format(why=str(refused))) from None
+    remember_write()
     if request.headers.get("HX-Request") != "true":
         return redirect(url_for("console.reconciliation", run=str(run_id)), code=303)
     [run] = read_runs(str(run_id))

@@ -142,6 +142,9 @@ _ID = {
                     "apa pun.",
     "does_admin": "Anda mengelola program dan token; di sini Anda melihat semua catatan.",
     "footer": "Semua waktu dalam WIB. Setiap perubahan adalah peristiwa yang tidak dapat diubah.",
+    "served_replica": "Halaman ini dibaca dari replika baca.",
+    "served_primary": "Halaman ini dibaca dari server utama (replika baca belum memuat perubahan "
+                      "terakhir Anda, atau tidak dapat dihubungi).",
 }
 
 _EN = {
@@ -269,6 +272,9 @@ _EN = {
                     "make sure nothing was changed. You change nothing.",
     "does_admin": "You manage programmes and tokens; here you see every record.",
     "footer": "All times in WIB. Every change is an immutable event.",
+    "served_replica": "This page was read on the read replica.",
+    "served_primary": "This page was read on the primary server (the read replica did not yet "
+                      "hold your latest change, or could not be reached).",
 }
 
 CONSOLE_WORDS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}

@@ -4,6 +4,7 @@ no heir's NIK or account number in any page's HTML."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -243,3 +244,20 @@ def test_the_money_pages_words_exist_in_both_languages() -> None:
     assert MONEY_WORDS["id"].keys() == MONEY_WORDS["en"].keys()
     assert set(KIND_WORDS["en"]) == set(KINDS) == set(KIND_LABELS)
     assert all(f"reason_{code}" in MONEY_WORDS["en"] for code in REJECTION_REASONS)
+
+
+def test_without_a_read_replica_a_decision_keeps_no_position_and_pages_read_the_primary(
+        filed: tuple[Browserless, str]) -> None:
+    console, claim_id = filed
+    console.sign_in("approver")
+    decided = console.post_form(f"/approvals/{claim_id}/approve",
+                                {"expected_version": _version(console, claim_id)},
+                                from_page="/approvals")
+    assert decided.status_code == 303
+    queue = console.get("/approvals")
+    assert f'id="claim-{claim_id}"' not in queue.get_data(as_text=True)
+    assert queue.headers["X-Served-By"] == "primary"  # as the API's reads say it
+    assert "data-served-by" not in queue.get_data(as_text=True)
+    row = console.app.extensions["claims_ledger_console"].store().find(
+        hashlib.sha256(str(console.session_cookie()).encode("ascii")).hexdigest())
+    assert row is not None and "written_position" not in row.data

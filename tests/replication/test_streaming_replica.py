@@ -4,15 +4,17 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 
 from __future__ import annotations
 
-import time
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 from http_bodies import enrolment, programme
 from http_client import Api
-from pg_cluster import Cluster, replicated_clusters
+from pg_cluster import Cluster
 
 from api.app import create_app
 from ledger.application import Ledger
@@ -35,6 +37,7 @@ class Deployment:
     standby: Cluster
     api: Api
     worker: Projector  # plays the projection worker, on the primary
+    database: str
 
     def write_member(self, seed: int) -> int:
         """Enrol one member on the primary and project it there; the log position written."""
@@ -44,19 +47,12 @@ class Deployment:
         return int(answer.headers["X-Ledger-Position"])
 
 
-@pytest.fixture(scope="module")
-def clusters() -> Iterator[tuple[Cluster, Cluster]]:
-    """One primary and its synchronous standby for the module (each test has its database)."""
-    with replicated_clusters() as pair:
-        yield pair
-
-
 @pytest.fixture
 def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
     primary, standby = clusters
     name = f"ledger_{uuid.uuid4().hex[:12]}"
     primary.create_database(name)
-    _wait_until_replayed(standby, name)
+    standby.wait_for_database(name)
     settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
     init_store(settings)
     app = create_app(settings)
@@ -67,7 +63,7 @@ def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
     try:
         api = Api(app, app.test_client(), tokens)
         assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
-        yield Deployment(primary, standby, api, worker)
+        yield Deployment(primary, standby, api, worker, name)
     finally:
         # The standby as the next test needs it: running and replaying (while it is down, the
         # primary's commits wait for it: it is the synchronous standby).
@@ -76,14 +72,6 @@ def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
         standby.execute("SELECT pg_wal_replay_resume()")
         worker.close()
         ledger.close()
-
-
-def _wait_until_replayed(standby: Cluster, database: str) -> None:
-    """A database just made on the primary is there on the standby once replayed."""
-    deadline = time.monotonic() + 30
-    while not standby.execute(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
-        assert time.monotonic() < deadline, f"the standby never replayed database {database}"
-        time.sleep(0.05)
 
 
 def _niks(answer: object) -> set[str]:
@@ -180,3 +168,55 @@ def test_a_projection_worker_on_a_standby_waits_for_a_primary_and_blames_no_even
     finally:
         on_standby.close()
     assert deployment.worker.failed_position() is None
+
+
+def _ready(deployment: Deployment) -> dict[str, object]:
+    answer = deployment.api.client.get("/readyz")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    found: dict[str, object] = answer.json  # type: ignore[assignment]
+    assert found["status"] == "ready"
+    return found
+
+
+def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_primary(
+        deployment: Deployment, tmp_path: Path) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the replica has it
+    caught_up = _ready(deployment)
+    replica = caught_up["read_replica"]
+    assert replica["reachable"] is True  # type: ignore[index]
+    assert replica["applied_position"] == replica["primary_position"] == position  # type: ignore[index]
+    assert replica["positions_behind"] == 0 and replica["replay_paused"] is False  # type: ignore[index]
+    assert isinstance(replica["lag_bytes"], int)  # type: ignore[index]
+    assert replica["lag_seconds"] == 0  # type: ignore[index]
+    assert "degraded" not in caught_up
+    assert "claims_ledger_read_replica_up 1" in deployment.api.client.get(
+        "/metrics").get_data(as_text=True)
+
+    deployment.standby.execute("SELECT pg_wal_replay_pause()")
+    later = deployment.write_member(2)
+    paused = _ready(deployment)
+    replica = paused["read_replica"]
+    assert replica["replay_paused"] is True  # type: ignore[index]
+    assert replica["applied_position"] == position and replica["primary_position"] == later  # type: ignore[index]
+    assert replica["positions_behind"] == later - position  # type: ignore[index]
+    assert replica["lag_bytes"] > 0 and replica["lag_seconds"] > 0  # type: ignore[index]
+    assert f"replay is paused at position {position}" in str(paused["degraded"])
+    status = run_cli("status", url=deployment.primary.url(deployment.database), cwd=tmp_path,
+                     extra_env={"LEDGER_READ_DATABASE_URL":
+                                deployment.standby.url(deployment.database)})
+    assert status.returncode == 0, status.stderr  # degraded is not a failure
+    said = json.loads(status.stdout)
+    assert said["read_replica"]["replay_paused"] is True
+    assert said["read_replica"]["positions_behind"] == later - position
+    assert f"replay is paused at position {position}" in said["degraded"]
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    deployment.standby.stop()
+    down = _ready(deployment)
+    assert down["read_replica"]["reachable"] is False  # type: ignore[index]
+    assert down["read_replica"]["reads"] == "primary"  # type: ignore[index]
+    assert "cannot be reached" in str(down["degraded"])
+    assert "reads are served by the primary" in str(down["degraded"])
+    assert "claims_ledger_read_replica_up 0" in deployment.api.client.get(
+        "/metrics").get_data(as_text=True)
