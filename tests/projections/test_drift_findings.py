@@ -18,39 +18,27 @@ from ledger.rule_sets import RULE_BOOK, TEST_RULE_SET, RuleBook, rule_book_with_
 from projections.findings.drift import DriftReport, drift_report
 from projections.queries import Reader
 from projections.runner import Projector
-from scenario import APPROVER, CLERK, covered_member, heir, member_self
+from scenario import decided_claim
 
 V1 = CURRENT_RULES_VERSION
 TEST_SET = TEST_RULE_SET.version
 SWITCH = date(2026, 7, 1)  # the test set's first day
 
 
-def _claim(ledger: Ledger, seed: int, kind: IncidentKind, on: date, benefit: Benefit, *,
-           work_related: bool, months: int | None = None, approve: bool = True) -> str:
-    member = covered_member(ledger, seed=seed)
-    incident = ledger.report_incident(member.id, kind, on, "Periuk", "di jalan", work_related,
-                                      actor=CLERK)
-    claimant = member_self(member) if benefit is Benefit.JKK_TEMPORARY_INCAPACITY else heir()
-    claim = ledger.file_claim(incident.id, benefit, claimant, date(2025, 9, 1), actor=CLERK,
-                              incapacity_months=months)
-    if approve:
-        ledger.approve_claim(claim.id, date(2025, 9, 2), actor=APPROVER)
-    return str(claim.id)
-
-
 @pytest.fixture
 def claims(ledger: Ledger) -> dict[str, str]:
     """TNG-2025 (wage band Rp1.000.000): a JKM death, a JKK death, three months of STMB, all
     decided under the current set; and a JKM death filed but not decided yet."""
+    death, accident = IncidentKind.DEATH, IncidentKind.ACCIDENT
     return {
-        "jkm": _claim(ledger, 11, IncidentKind.DEATH, date(2025, 8, 20), Benefit.JKM_DEATH,
-                      work_related=False),
-        "jkk": _claim(ledger, 12, IncidentKind.DEATH, date(2025, 8, 21), Benefit.JKK_DEATH,
-                      work_related=True),
-        "stmb": _claim(ledger, 13, IncidentKind.ACCIDENT, date(2025, 6, 2),
-                       Benefit.JKK_TEMPORARY_INCAPACITY, work_related=True, months=3),
-        "filed": _claim(ledger, 14, IncidentKind.DEATH, date(2025, 8, 22), Benefit.JKM_DEATH,
-                        work_related=False, approve=False),
+        "jkm": decided_claim(ledger, 11, death, date(2025, 8, 20), Benefit.JKM_DEATH,
+                             work_related=False),
+        "jkk": decided_claim(ledger, 12, death, date(2025, 8, 21), Benefit.JKK_DEATH,
+                             work_related=True),
+        "stmb": decided_claim(ledger, 13, accident, date(2025, 6, 2),
+                              Benefit.JKK_TEMPORARY_INCAPACITY, work_related=True, months=3),
+        "filed": decided_claim(ledger, 14, death, date(2025, 8, 22), Benefit.JKM_DEATH,
+                               work_related=False, approve=False),
     }
 
 
