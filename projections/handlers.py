@@ -338,7 +338,7 @@ BOUNDS: dict[str, tuple[tuple[str, int, str, str], ...]] = {
     ),
     "Claim.Filed": (("entitlement", *_MONEY, "the entitlement"),
                     ("facts.wage", MAX_WAGE_BAND, "rupiah", "the wage band"),
-                    ("facts.incapacity_months", MAX_INCAPACITY_MONTHS, "count", "the months")),
+                    ("facts.incapacity_months", MAX_INCAPACITY_MONTHS, "count", "STMB months")),
     "Claim.Approved": (("amount", *_MONEY, "the approved amount"),),
     "Claim.Disbursed": (("amount", *_MONEY, "the payout"),),
     "Handover.Held": (("items.amount", *_MONEY, "an amount handed over"),),

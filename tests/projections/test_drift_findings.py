@@ -12,13 +12,14 @@ from projection_digest import digest
 
 from ledger.application import Ledger
 from ledger.benefits import CURRENT_RULES_VERSION, Benefit
-from ledger.errors import NoRuleSetInForceError
+from ledger.claim import Claim
+from ledger.errors import NoRuleSetInForceError, ProjectionStoppedError
 from ledger.incident import IncidentKind
 from ledger.rule_sets import RULE_BOOK, TEST_RULE_SET, RuleBook, rule_book_with_test_set
 from projections.findings.drift import DriftReport, drift_report
 from projections.queries import Reader
 from projections.runner import Projector
-from scenario import decided_claim
+from scenario import a_nik, covered_member, decided_claim, heir
 
 V1 = CURRENT_RULES_VERSION
 TEST_SET = TEST_RULE_SET.version
@@ -129,3 +130,23 @@ def test_a_store_projected_before_the_claims_kept_their_facts_rebuilds_them_exac
         assert digest(again.connection, again.live) == tables  # every row applied once
     finally:
         again.close()
+
+
+@pytest.mark.parametrize(("facts", "words"), [
+    ({"wage": 10**32}, "the wage band Rp100.000.000.000.000.000.000.000.000.000.000 is beyond "
+                       "the ledger's bound of Rp"),
+    ({"wage": 1_000_000, "incapacity_months": 2**40},
+     "STMB months 1.099.511.627.776 is beyond the ledger's bound of 120"),
+])
+def test_a_restored_claim_with_facts_past_the_bounds_stops_the_projections_in_words(
+        ledger: Ledger, projector: Projector, facts: dict[str, int], words: str) -> None:
+    covered_member(ledger, seed=15)
+    forged = Claim(  # recorded past the rules, as a log restored from elsewhere may hold it
+        programme_id=str(ledger.programme("TNG-2025").id), programme_code="TNG-2025",
+        benefit="jkk_temporary_incapacity", incident_id=None, enrolment_id=None,
+        subject_nik=a_nik(15), claimant=heir().as_record(), filed_on=date(2025, 9, 1),
+        entitlement=3_000_000, rule_version=V1, computation=[],
+        facts={"occurred_on": date(2025, 6, 2), **facts}, actor="restored")
+    ledger.save(forged)
+    with pytest.raises(ProjectionStoppedError, match=words):
+        projector.catch_up()
