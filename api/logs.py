@@ -327,7 +327,7 @@ SERVICE_COMMANDS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
 
 def log_commands(group: click.Group) -> None:
     """Log every command run under ``group`` (found when it runs, so later additions count)."""
-    if getattr(group, "_ledger_logged", False):
+    if getattr(group, "_ledger_group_logged", False):
         return
     original: Callable[[click.Context, str], click.Command | None] = group.get_command
 
@@ -335,12 +335,14 @@ def log_commands(group: click.Group) -> None:
         found = original(ctx, name)
         if isinstance(found, click.Group):
             log_commands(found)
+            if found.invoke_without_command:  # it runs on its own too ('findings')
+                _log_invocations(found)
         elif found is not None:
             _log_invocations(found)
         return found
 
     setattr(group, "get_command", get_command)  # noqa: B010  (an instance's method, replaced)
-    setattr(group, "_ledger_logged", True)  # noqa: B010
+    setattr(group, "_ledger_group_logged", True)  # noqa: B010  (its own runs: _ledger_logged)
 
 
 def _as_json(ctx: click.Context) -> bool:
@@ -380,7 +382,9 @@ def _log_invocations(command: click.Command) -> None:
             outcome, code = "failed", 1
             raise
         finally:
-            if as_json:  # a person at a terminal gets the command's own output only
+            # A person at a terminal gets the command's own output only; a group that ran a
+            # subcommand leaves the line to it.
+            if as_json and ctx.invoked_subcommand is None:
                 _command_line(ctx, outcome, code, started)
 
     setattr(command, "invoke", invoke)  # noqa: B010

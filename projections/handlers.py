@@ -20,6 +20,7 @@ from typing import Any
 from ledger.limits import (
     LAST_FISCAL_YEAR,
     MAX_GRACE_MONTHS,
+    MAX_INCAPACITY_MONTHS,
     MAX_MEMBERS,
     MAX_PROGRAMME_MONTHS,
     MAX_RATE,
@@ -73,8 +74,8 @@ Operation = Op | Insert | Change | Rows
 PRIMARY_KEYS = {"members": "enrolment_id", "claims": "claim_id", "incidents": "incident_id"}
 
 
-def _d(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _d(value: date | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 Handler = Callable[[Any, int], list[Operation]]
@@ -217,7 +218,6 @@ def incident_touched(e: Any, position: int) -> list[Operation]:
 
 def claim_filed(e: Any, position: int) -> list[Operation]:
     facts = e.facts if isinstance(e.facts, dict) else {}
-    district = facts.get("district")
     occurred = facts.get("occurred_on") or facts.get("died_on")
     claimant = e.claimant
     key = str(e.originator_id)
@@ -225,21 +225,22 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "claim_id": key, "programme": e.programme_code, "benefit": e.benefit,
         "payer": "CITY" if e.benefit == "city_death_grant" else "BPJS",
         "enrolment_id": e.enrolment_id, "incident_id": e.incident_id,
-        "subject_nik": e.subject_nik, "district": district, "filed_on": _d(e.filed_on),
+        "subject_nik": e.subject_nik, "district": facts.get("district"), "filed_on": _d(e.filed_on),
         "entitlement": e.entitlement, "status": "filed", "approved": 0, "approved_on": None,
         "disbursed": 0, "reversed": 0, "position": position, "filed_by": e.actor,
         "approved_by": None, "sole_approver_reason": None, "approved_position": None,
         "revoked_on": None, "revoked_position": None, "claimant_nik": claimant.get("nik"),
         "account": f"{claimant.get('bank', '')} {claimant.get('account_number', '')}".strip(),
-        "subject_kk": facts.get("deceased_kk"),
-        "occurred_on": _d(occurred) if isinstance(occurred, date) else occurred,
-        "version": e.originator_version})]
+        "subject_kk": facts.get("deceased_kk"), "occurred_on": _d(occurred),
+        "rule_version": e.rule_version, "wage": facts.get("wage"),
+        "enrolled_on": _d(facts.get("enrolled_on")),
+        "incapacity_months": facts.get("incapacity_months"), "version": e.originator_version})]
 
 
 def claim_approved(e: Any, position: int) -> list[Operation]:
     return [Change("claims", str(e.originator_id), {
         "status": "approved", "approved": e.amount, "approved_on": _d(e.approved_on),
-        "approved_by": e.actor,
+        "approved_by": e.actor, "rule_version": e.rule_version,
         "sole_approver_reason": getattr(e, "sole_approver_reason", "") or None,
         "approved_position": position, "version": e.originator_version})]
 
@@ -335,7 +336,9 @@ BOUNDS: dict[str, tuple[tuple[str, int, str, str], ...]] = {
         ("enrolment_ids.len", MAX_MEMBERS, "count", "the members paid for"),
         ("months.len", MAX_PROGRAMME_MONTHS, "count", "the months paid for"),
     ),
-    "Claim.Filed": (("entitlement", *_MONEY, "the entitlement"),),
+    "Claim.Filed": (("entitlement", *_MONEY, "the entitlement"),
+                    ("facts.wage", MAX_WAGE_BAND, "rupiah", "the wage band"),
+                    ("facts.incapacity_months", MAX_INCAPACITY_MONTHS, "count", "STMB months")),
     "Claim.Approved": (("amount", *_MONEY, "the approved amount"),),
     "Claim.Disbursed": (("amount", *_MONEY, "the payout"),),
     "Handover.Held": (("items.amount", *_MONEY, "an amount handed over"),),

@@ -54,7 +54,8 @@ TABLES = (
         reversed BIGINT NOT NULL DEFAULT 0, position BIGINT, filed_by TEXT,
         approved_by TEXT, sole_approver_reason TEXT, approved_position BIGINT,
         revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
-        subject_kk TEXT, occurred_on TEXT, version INTEGER)""",
+        subject_kk TEXT, occurred_on TEXT, version INTEGER, rule_version TEXT, wage BIGINT,
+        enrolled_on TEXT, incapacity_months INTEGER)""",
     "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
     """CREATE TABLE IF NOT EXISTS {incidents} (
         incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
@@ -87,6 +88,11 @@ ADDED_COLUMNS = (
     ("members", "version", "INTEGER"),
     ("incidents", "version", "INTEGER"),
     ("claims", "version", "INTEGER"),
+    # What a decided claim's amount is recomputed from (re-adjudication drift, ledger.drift).
+    ("claims", "rule_version", "TEXT"),
+    ("claims", "wage", "BIGINT"),
+    ("claims", "enrolled_on", "TEXT"),
+    ("claims", "incapacity_months", "INTEGER"),
 )
 
 #: Added columns that only a replay of the log can fill, and the projection whose tables they
@@ -96,6 +102,8 @@ ADDED_COLUMNS = (
 REBUILT_WHEN_ADDED = {
     ("programmes", "version"): "budget", ("members", "version"): "coverage",
     ("incidents", "version"): "balances", ("claims", "version"): "balances",
+    **{("claims", column): "balances"
+       for column in ("rule_version", "wage", "enrolled_on", "incapacity_months")},
 }
 
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ledger.errors import ConfigurationError
+from ledger.rule_sets import RULE_BOOK, RuleBook, rule_book_with_test_set
 
 DATABASE_URL_VARIABLE = "LEDGER_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "claims-ledger.sqlite"
@@ -219,6 +220,26 @@ def max_lag_from_environment() -> float:
         raise ConfigurationError(f"{MAX_LAG_VARIABLE} must be a number of seconds (e.g. 30); "
                                  f"got {text!r}")
     return value
+
+
+RULE_BOOK_VARIABLE = "LEDGER_RULE_BOOK"
+#: The benefit rule books a ledger may be opened with: the real rule sets (unset or ``real``),
+#: or those followed by the test set dated 1 July 2026 (a fixture with other figures, never a
+#: regulation: for tests and the demo, to show the switch by date and re-adjudication drift).
+RULE_BOOKS = {"real": lambda: RULE_BOOK, "with-test-set": rule_book_with_test_set}
+
+
+def rule_book_from_environment() -> RuleBook:
+    """``LEDGER_RULE_BOOK``: which benefit rule sets the ledger knows (the real ones when
+    unset); any other name is refused."""
+    given = os.environ.get(RULE_BOOK_VARIABLE, "").strip()
+    name = given.lower() or "real"
+    if name not in RULE_BOOKS:
+        raise ConfigurationError(
+            f"{RULE_BOOK_VARIABLE} must be unset or 'real' (the rule sets of the regulations), "
+            f"or 'with-test-set' (those and the test set of 1 July 2026, for tests and the "
+            f"demo only); got {given!r}")
+    return RULE_BOOKS[name]()
 
 
 LOG_LEVEL_VARIABLE = "LEDGER_LOG_LEVEL"

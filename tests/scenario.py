@@ -120,6 +120,21 @@ def covered_member(ledger: Ledger, enrolled_on: date = date(2025, 3, 24),
     return ledger.enrolment(member.id)
 
 
+def decided_claim(ledger: Ledger, seed: int, kind: IncidentKind, on: date, benefit: Benefit, *,
+                  work_related: bool, months: int | None = None, approve: bool = True) -> str:
+    """A covered member of TNG-2025 (wage band Rp1.000.000), an incident on ``on`` and a claim
+    filed on 1 September 2025 and approved the next day (unless not ``approve``)."""
+    member = covered_member(ledger, seed=seed)
+    incident = ledger.report_incident(member.id, kind, on, "Periuk", "di jalan", work_related,
+                                      actor=CLERK)
+    claimant = member_self(member) if benefit is Benefit.JKK_TEMPORARY_INCAPACITY else heir()
+    claim = ledger.file_claim(incident.id, benefit, claimant, date(2025, 9, 1), actor=CLERK,
+                              incapacity_months=months)
+    if approve:
+        ledger.approve_claim(claim.id, date(2025, 9, 2), actor=APPROVER)
+    return str(claim.id)
+
+
 # -- a small, clean year (findings and documents tests) ------------------------------------------
 
 MONTHS = month_range("2025-03", 10)

@@ -12,6 +12,7 @@ import click
 from api.cli.audit import findings_command, history
 from api.cli.common import console, refusal
 from api.cli.demo import demo
+from api.cli.drift import findings_drift
 from api.cli.imports import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli.journal import journal, verify
 from api.cli.programme import programme_group
@@ -90,6 +91,7 @@ cli.add_command(witness_group)
 cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)
+findings_command.add_command(findings_drift)
 cli.add_command(report)
 cli.add_command(programme_group)
 cli.add_command(import_group)

@@ -139,15 +139,22 @@ def _short(facts: dict[str, object]) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-@click.command("findings")
+@click.group("findings", invoke_without_command=True)
 @click.option("--program", help="Only findings concerning this programme.")
 @click.option("--rule", type=click.Choice(list(RULES)), help="Only this rule's findings.")
 @click.option("--severity", type=click.Choice(SEVERITIES), help="Only this severity.")
 @click.option("--json", "as_json", is_flag=True, help="Print every finding as JSON.")
-def findings_command(program: str | None, rule: str | None, severity: str | None,
-                     as_json: bool) -> None:
+@click.pass_context
+def findings_command(ctx: click.Context, program: str | None, rule: str | None,
+                     severity: str | None, as_json: bool) -> None:
     """The audit red flags (docs/domain.md section 7) found in the log, each with the log positions
-    of the events that prove it (see 'history' and 'journal prove')."""
+    of the events that prove it (see 'history' and 'journal prove'); 'findings drift': the
+    decided claims whose amount differs under the rule set in force today."""
+    if ctx.invoked_subcommand is not None:
+        if program or rule or severity or as_json:
+            raise click.UsageError(f"give the options after '{ctx.invoked_subcommand}' "
+                                   f"(claims-ledger findings {ctx.invoked_subcommand} --help)")
+        return
     try:
         with ledger_session() as ledger:
             projector = Projector(ledger)

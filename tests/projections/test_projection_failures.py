@@ -178,7 +178,7 @@ def test_readyz_and_status_name_the_projection_position_and_reason(
 
 @pytest.mark.parametrize("command", [
     ("project",), ("project", "--rebuild"), ("history", "--program", "TNG-2025"),
-    ("journal", "prove", "1"), ("findings",),
+    ("journal", "prove", "1"), ("findings",), ("findings", "drift"),
     ("report", "audit", "--program", "TNG-2025", "-o", "laporan.pdf"),
 ])
 def test_every_command_that_projects_prints_one_error_line_and_exits_1(
