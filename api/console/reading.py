@@ -20,6 +20,7 @@ from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
 from api.state import ledger, projector
 from ledger.errors import InvalidInputError, NotFoundError
+from projections.cosigning import configured_policy
 from projections.opening import open_read_side
 from projections.read_side import ReadSide
 from storage.settings import signing_key_from_environment
@@ -45,7 +46,8 @@ def read_side(at: int | None = None, as_of: date | None = None) -> Iterator[Read
         raise NothingProjectedYet
     try:
         with open_read_side(ledger(), at, as_of=as_of,
-                            signing_key=signing_key_from_environment()) as view:
+                            signing_key=signing_key_from_environment(),
+                            policy=configured_policy()) as view:
             yield view
     except InvalidInputError as bad:
         raise PageError(400, str(bad)) from None
