@@ -75,7 +75,7 @@ class PolicyReport:
         return self.verdict.ok and self.journal is not None and self.journal.ok
 
 
-def _http_ask(url: str, checkpoint: Checkpoint, proof_from: Callable[[int], Sequence[bytes]],
+def http_ask(url: str, checkpoint: Checkpoint, proof_from: Callable[[int], Sequence[bytes]],
               old_size: int) -> Answer:
     return request_cosignatures(url, checkpoint, proof_from, old_size)
 
@@ -141,7 +141,7 @@ class Witnessing:
         return format_add_checkpoint(old_size, proof, checkpoint)
 
     def ask(self, witnesses: Sequence[ConfiguredWitness], checkpoint: Checkpoint,
-            transport: Ask = _http_ask) -> list[WitnessOutcome]:
+            transport: Ask = http_ask) -> list[WitnessOutcome]:
         """Send the checkpoint to each witness, keep the cosignatures, say what each did."""
         outcomes = []
         for witness in witnesses:
