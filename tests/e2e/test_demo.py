@@ -412,6 +412,9 @@ def test_the_demo_s_witness_co_signs_its_head_and_verify_by_its_policy_passes(
                      .split())
     assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
             "Kuorum kebijakan saksi terpenuhi") in cover
+    [dossier] = database.parent.glob("berkas-klaim-*.pdf")
+    assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
+            "Kuorum kebijakan saksi terpenuhi") in " ".join(text_of(dossier.read_bytes()).split())
 
 
 def test_an_audit_report_says_who_co_signed_and_whether_the_configured_quorum_holds(
