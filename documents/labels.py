@@ -107,6 +107,12 @@ _ID = {
     "proofs_unsigned": "LEDGER_SIGNING_KEY tidak diatur: bukti dibuat terhadap checkpoint "
                        "tersimpan terakhir atau kepala jurnal yang belum ditandatangani.",
     "not_journaled": "belum masuk jurnal", "cases_word": "kasus", "finding_detail": "Uraian",
+    "witnesses": "Saksi", "cosigned_by": "Ditandatangani bersama oleh",
+    "cosigned_later": "pada checkpoint {size} peristiwa yang memuat checkpoint ini",
+    "no_cosignature": "belum ada saksi yang menandatangani bersama checkpoint ini",
+    "quorum": "Kuorum kebijakan saksi", "quorum_holds": "terpenuhi",
+    "quorum_fails": "TIDAK terpenuhi: jangan mempercayai jurnal ini sebelum kuorum terpenuhi",
+    "quorum_unchecked": "tidak diperiksa (LEDGER_POLICY tidak diatur)",
 }
 
 _EN = {
@@ -203,6 +209,12 @@ _EN = {
     "proofs_unsigned": "LEDGER_SIGNING_KEY is not set: proofs are made against the latest kept "
                        "checkpoint or the journal's unsigned head.",
     "not_journaled": "not journaled yet", "cases_word": "case(s)", "finding_detail": "Detail",
+    "witnesses": "Witnesses", "cosigned_by": "Co-signed by",
+    "cosigned_later": "on the checkpoint of {size} events, which holds this one",
+    "no_cosignature": "no witness has co-signed this checkpoint yet",
+    "quorum": "Witness policy quorum", "quorum_holds": "holds",
+    "quorum_fails": "does NOT hold: do not trust this journal before the quorum holds",
+    "quorum_unchecked": "not checked (LEDGER_POLICY is not set)",
 }
 
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}

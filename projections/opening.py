@@ -22,6 +22,8 @@ from datetime import date
 from ledger.application import Ledger
 from ledger.errors import InvalidInputError
 from ledger.journal.checkpoint import Checkpoint, private_key
+from ledger.journal.policy import Policy
+from projections.cosigning import journal_cosigning
 from projections.journal import Journal
 from projections.queries import Reader
 from projections.read_side import ReadSide
@@ -58,13 +60,15 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
                    covered_on: date | None = None, signing_key: str | None = None,
-                   on_replica: bool = True) -> Iterator[ReadSide]:
+                   on_replica: bool = True, policy: Policy | None = None
+                   ) -> Iterator[ReadSide]:
     """The read side at log position ``at`` or by the end of day ``as_of`` (recorded time:
     as the ledger knew it then), or of what had taken effect by ``covered_on`` (effective time,
     as the whole log knows it now); none of them: the live projections, as far as they have
     got (on the read replica when one is configured, unless ``on_replica`` is False, for a
     reader whose own write the replica has not replayed yet). Its journal head is signed with
-    ``signing_key``.
+    ``signing_key``; the witnesses that co-signed it are checked against ``policy``
+    (``LEDGER_POLICY``) when one is given.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
     day before the first event, two times at once, or live projections that have applied
@@ -75,7 +79,7 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             raise InvalidInputError("give either a covered-on date (what had taken effect) or "
                                     "an as-of date or position (what was recorded), not both",
                                     field="covered_on")
-        with _covered_on(ledger, covered_on, signing_key) as view:
+        with _covered_on(ledger, covered_on, signing_key, policy) as view:
             yield view
         return
     position = cut_off(ledger, position=at, as_of=as_of)
@@ -93,7 +97,7 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
                 with replica.connection.snapshot():
                     reached = replica.position()
                     yield _read_side(ledger, projector, Reader(replica.connection, replica.live),
-                                     reached, signing_key)
+                                     reached, signing_key, policy=policy)
             finally:
                 replica.close()
             return
@@ -101,12 +105,12 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
                 yield _read_side(ledger, projector, Reader(projector.connection, projector.live),
-                                 reached, signing_key, as_of=as_of)
+                                 reached, signing_key, as_of=as_of, policy=policy)
             return
         namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8])
         try:
             yield _read_side(ledger, projector, Reader(projector.connection, namespace),
-                             position, signing_key, as_of=as_of)
+                             position, signing_key, as_of=as_of, policy=policy)
         finally:
             projector.drop(namespace)
     finally:
@@ -114,7 +118,8 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
 
 
 @contextmanager
-def _covered_on(ledger: Ledger, day: date, signing_key: str | None) -> Iterator[ReadSide]:
+def _covered_on(ledger: Ledger, day: date, signing_key: str | None, policy: Policy | None
+                ) -> Iterator[ReadSide]:
     """The read models of what had taken effect by ``day`` (payments paid, claims decided,
     enrolments started by then), from the whole log as recorded so far; the journal is the
     whole log's, so the checkpoint is today's."""
@@ -125,7 +130,7 @@ def _covered_on(ledger: Ledger, day: date, signing_key: str | None) -> Iterator[
         namespace = projector.snapshot(position, tag=uuid.uuid4().hex[:8], effective_by=day)
         try:
             yield _read_side(ledger, projector, Reader(projector.connection, namespace),
-                             position, signing_key, covered_on=day)
+                             position, signing_key, covered_on=day, policy=policy)
         finally:
             projector.drop(namespace)
     finally:
@@ -134,7 +139,7 @@ def _covered_on(ledger: Ledger, day: date, signing_key: str | None) -> Iterator[
 
 def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
                signing_key: str | None, *, as_of: date | None = None,
-               covered_on: date | None = None) -> ReadSide:
+               covered_on: date | None = None, policy: Policy | None = None) -> ReadSide:
     journal = Journal(ledger, reader.connection, reader.ns)
     head = journal.head()
     records = Records(ledger)
@@ -146,4 +151,8 @@ def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: i
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
     return ReadSide(reader, journal, records, position, checkpoint, when, head,
-                    as_of=as_of, covered_on=covered_on)
+                    as_of=as_of, covered_on=covered_on,
+                    # Cosignatures are kept with the log and a later checkpoint's root is
+                    # recomputed from the live journal: both read on the primary.
+                    cosigning=journal_cosigning(ledger, projector.connection, projector.live,
+                                                head.size, head.root, policy))

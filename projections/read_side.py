@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.journal.checkpoint import Checkpoint
+from projections.cosigning import Cosigning
 from projections.findings import Finding, findings
 from projections.journal import Head, Journal
 from projections.queries import Reader
@@ -31,7 +32,8 @@ class ReadSide:
 
     def __init__(self, reader: Reader, journal: Journal, records: Records, position: int,
                  checkpoint: Checkpoint | None, recorded_at: datetime, head: Head, *,
-                 as_of: date | None = None, covered_on: date | None = None) -> None:
+                 as_of: date | None = None, covered_on: date | None = None,
+                 cosigning: Cosigning | None = None) -> None:
         self._reader = reader
         self._journal = journal
         #: Records and histories from the log (claims, incidents, ceremonies).
@@ -49,6 +51,9 @@ class ReadSide:
         #: Effective time: the day asked for, what had taken effect by then as the ledger
         #: knows it now (the read models leave out what took effect later), if any.
         self.covered_on = covered_on
+        #: The witnesses that co-signed the head (or a later checkpoint holding it), checked
+        #: against the policy when one was given (none co-signed: no cosigners).
+        self.cosigning = cosigning or Cosigning(head.size, head.size, (), None, "", "")
 
     # -- budget ------------------------------------------------------------------------------
 

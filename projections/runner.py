@@ -314,14 +314,16 @@ class Projector:
         self._effective.pop(namespace.prefix + namespace.schema, None)
 
     def follow(self, stop: threading.Event, poll_seconds: float = 0.5,
-               worker: str | None = None) -> None:
+               worker: str | None = None,
+               after_catch_up: Callable[[Projector], object] | None = None) -> None:
         """Keep the projections live until ``stop`` is set; nothing else ends it.
 
         A database that cannot be reached is tried again after ``poll_seconds``, then twice as
         long each time up to :data:`BACKOFF_CAP_SECONDS`; an event that cannot be applied is
         tried again as rarely (a repair or a fixed version lets it through). Each change of
         state is logged once, and written with a heartbeat to the ``followers`` table, which
-        /readyz and ``status`` read.
+        /readyz and ``status`` read. ``after_catch_up`` runs after each catch-up (the
+        witnesses' schedule, :mod:`projections.witness_schedule`); it must not raise.
         """
         state = FollowerState(self, worker or f"{socket.gethostname()}:{os.getpid()}")
         delay = poll_seconds
@@ -330,6 +332,8 @@ class Projector:
                 self._connect()
                 self.catch_up(progress=lambda _position, _head: state.beat())
                 state.following()
+                if after_catch_up is not None:
+                    after_catch_up(self)
                 delay = poll_seconds
                 self._wait_for_events(stop, poll_seconds)
                 continue

@@ -35,6 +35,7 @@ from ledger.journal.tlog import (
     parse_checkpoint,
     sign_checkpoint,
 )
+from projections.cosigning import kept_cosignatures
 from projections.journal import Journal, VerifyReport
 from storage.log_index import settings_of
 from storage.settings import OFFLINE, ConfiguredWitness
@@ -75,7 +76,7 @@ class PolicyReport:
         return self.verdict.ok and self.journal is not None and self.journal.ok
 
 
-def _http_ask(url: str, checkpoint: Checkpoint, proof_from: Callable[[int], Sequence[bytes]],
+def http_ask(url: str, checkpoint: Checkpoint, proof_from: Callable[[int], Sequence[bytes]],
               old_size: int) -> Answer:
     return request_cosignatures(url, checkpoint, proof_from, old_size)
 
@@ -141,7 +142,7 @@ class Witnessing:
         return format_add_checkpoint(old_size, proof, checkpoint)
 
     def ask(self, witnesses: Sequence[ConfiguredWitness], checkpoint: Checkpoint,
-            transport: Ask = _http_ask) -> list[WitnessOutcome]:
+            transport: Ask = http_ask) -> list[WitnessOutcome]:
         """Send the checkpoint to each witness, keep the cosignatures, say what each did."""
         outcomes = []
         for witness in witnesses:
@@ -233,16 +234,8 @@ class Witnessing:
 
     def cosigned(self) -> list[str]:
         """Every co-signed checkpoint kept, largest first, each with all its cosignatures."""
-        merged: dict[int, Checkpoint] = {}
-        for row in self._rows():
-            checkpoint = parse_checkpoint(str(row["text"]))
-            size = checkpoint.body.size
-            if size not in merged:
-                merged[size] = checkpoint
-            elif merged[size].body == checkpoint.body:
-                # Repeated lines (the log's own signature) are kept once.
-                merged[size] = merged[size].with_cosignatures(checkpoint.note.signatures)
-        return [merged[size].text for size in sorted(merged, reverse=True)]
+        kept = kept_cosignatures(self.journal.connection, self.table, self.journal.ns.postgres)
+        return [kept[size][0].text for size in sorted(kept, reverse=True)]
 
     def best(self, policy: Policy, candidates: Sequence[str]) -> tuple[str | None,
                                                                       PolicyVerdict]:

@@ -748,9 +748,17 @@ DEMO_SIGNING_KEY = "ed25519:" + base64.b64encode(
 DEMO_KEY_NOTE = (f"note signed with the demo key derived from seed {SEED}: public, for the demo "
                  "only, never a real ledger's\n")
 
+#: The demo's witness, run in-process: its name (the key's) and its Ed25519 cosigner key's seed,
+#: derived from the seed like the signing key, so every run co-signs with the same bytes. Public
+#: too: its cosignature shows how a witness's looks, it proves nothing.
+DEMO_WITNESS_NAME = "witness.demo.claims-ledger.local"
+DEMO_WITNESS_SEED = hashlib.sha256(f"claims-ledger demo witness key, seed {SEED}".encode()).digest()
+
 #: The files a demo writes into its folder: an earlier demo's are replaced, nothing else is.
 DEMO_FILES = ("claims-ledger.sqlite", "claims-ledger.sqlite-wal", "claims-ledger.sqlite-shm",
               "claims-ledger.sqlite-journal", "checkpoint.txt", "demo-signing.key",
+              "checkpoint-cosigned.txt", "demo-policy.txt", "demo-witness-state.json",
+              "demo-witness-state.json.lock", "demo-witness-state.json.*.tmp",
               "laporan-audit-*.pdf", "berkas-klaim-*.pdf", "berita-acara-*.pdf",
               ".*.pdf.*.part")
 

@@ -8,7 +8,10 @@ The file (format version 1) is UTF-8 JSON Lines:
 2. N events in log order, each exactly as stored: ``{"position", "originator_id", "version",
    "topic", "state"}`` with ``state`` the base64 of the stored bytes (ciphertext when the ledger
    has a cipher key: a restore then needs the same ``LEDGER_CIPHER_KEY``);
-3. K signed journal checkpoints, ``{"checkpoint": TEXT}``.
+3. K signed journal checkpoints, ``{"checkpoint": TEXT}``;
+4. C checkpoints co-signed by witnesses (C2SP, ``ledger_cosigned_checkpoints``), one per witness
+   and checkpoint: ``{"cosigned": TEXT, "witness": NAME}``; the manifest counts them as
+   ``"cosigned": C`` (an export made before witnesses has neither: C is 0).
 
 ``root`` is the journal's Merkle root over the N events (the same leaves as
 :mod:`projections.journal`), so a restore proves it reproduced the very same stored bytes at the
@@ -34,11 +37,12 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from ledger.application import Ledger
-from ledger.errors import InvalidInputError, RuleViolationError
+from ledger.errors import InvalidInputError, MalformedNoteError, RuleViolationError
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.merkle import Frontier
+from ledger.journal.tlog import parse_checkpoint
 from storage.log_index import settings_of, unavailable
-from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
+from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 
 FORMAT = "claims-ledger-export"
 VERSION = 1
@@ -70,6 +74,7 @@ class Manifest:
     created_at: str
     format: str = FORMAT
     version: int = VERSION
+    cosigned: int = 0
 
     def line(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -115,8 +120,13 @@ def export_log(ledger: Ledger, target: Path) -> Manifest:
             kept = [c for c in _checkpoints(ledger) if c.size <= frontier.size]
             for checkpoint in kept:
                 out.write(json.dumps({"checkpoint": checkpoint.to_text()}) + "\n")
+            cosigned = [c for c in _cosigned(ledger) if c.size <= frontier.size]
+            for witnessed in cosigned:
+                out.write(json.dumps({"cosigned": witnessed.text,
+                                      "witness": witnessed.witness}) + "\n")
         manifest = Manifest(
             count=frontier.size, root=frontier.root().hex(), head=head, checkpoints=len(kept),
+            cosigned=len(cosigned),
             encrypted="CIPHER_KEY" in ledger.settings.env,
             created_from=ledger.settings.describe(),
             created_at=datetime.now(UTC).replace(microsecond=0).isoformat())
@@ -168,6 +178,35 @@ def _checkpoints(ledger: Ledger) -> list[Checkpoint]:
         return [Checkpoint.from_text(str(r["text"])) for r in cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class _Cosigned:
+    """A checkpoint one witness co-signed, as ``ledger_cosigned_checkpoints`` keeps it."""
+
+    witness: str
+    size: int
+    root: str
+    text: str
+
+
+def _cosigned(ledger: Ledger) -> list[_Cosigned]:
+    """The kept cosigned checkpoints (none in a store made before witnesses, without the
+    table)."""
+    settings = settings_of(ledger)
+    table = qualified(settings, COSIGNED_TABLE)
+    datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.transaction(commit=False) as cursor:
+        if settings.is_postgres:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL AS found", (table,))
+        else:
+            cursor.execute("SELECT count(*) > 0 AS found FROM sqlite_master WHERE type = "
+                           "'table' AND name = ?", (table,))
+        if not cursor.fetchone()["found"]:
+            return []
+        cursor.execute(f"SELECT witness, size, root, text FROM {table} ORDER BY size, witness")
+        return [_Cosigned(str(r["witness"]), int(r["size"]), str(r["root"]), str(r["text"]))
+                for r in cursor.fetchall()]
+
+
 # -- restore -------------------------------------------------------------------------------------
 
 
@@ -182,7 +221,7 @@ def read_manifest(source: IO[str]) -> Manifest:
             raise ExportFileError(
                 f"this export has format version {found.get('version')}; this ledger reads "
                 f"version {VERSION}")
-        return Manifest(**{k: found[k] for k in Manifest.__dataclass_fields__})
+        return Manifest(**{k: found[k] for k in Manifest.__dataclass_fields__ if k in found})
     except ExportFileError:
         raise
     except (ValueError, KeyError, TypeError):
@@ -214,11 +253,12 @@ class _Checkpoint:
 
 
 def _records(ledger: Ledger, source: IO[str], manifest: Manifest
-             ) -> Iterator[Row | _Checkpoint]:
-    """The file's events and checkpoints, each checked; the last check (count and root) runs
-    after the last line, before the caller commits."""
+             ) -> Iterator[Row | _Checkpoint | _Cosigned]:
+    """The file's events, checkpoints and cosigned checkpoints, each checked; the last check
+    (counts and root) runs after the last line, before the caller commits."""
     frontier = Frontier()
     checkpoints = 0
+    cosigned = 0
     last = 0
     for number, line in enumerate(source, start=2):
         if not line.strip():
@@ -226,6 +266,15 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest
         if not line.endswith("\n"):
             raise ExportFileError(f"line {number} is cut off: the file is truncated")
         record = _parse(line, number)
+        if isinstance(record, _Cosigned):
+            if record.size > frontier.size:
+                raise ExportFileError(f"line {number}: a checkpoint co-signed at size "
+                                      f"{record.size}, past the {frontier.size} events")
+            cosigned += 1
+            yield record
+            continue
+        if cosigned:
+            raise ExportFileError(f"line {number}: a record after the co-signed checkpoints")
         if isinstance(record, _Checkpoint):
             checkpoints += 1
             yield record
@@ -239,26 +288,32 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest
         _readable(ledger, record, number)
         frontier.append(record.leaf())
         yield record
-    if frontier.size != manifest.count or checkpoints != manifest.checkpoints:
+    if (frontier.size, checkpoints, cosigned) != (manifest.count, manifest.checkpoints,
+                                                   manifest.cosigned):
         raise ExportFileError(
-            f"the file holds {frontier.size} events and {checkpoints} checkpoints but its "
-            f"manifest says {manifest.count} and {manifest.checkpoints}: it is truncated or "
-            "was changed")
+            f"the file holds {frontier.size} events, {checkpoints} checkpoints and {cosigned} "
+            f"co-signed checkpoints but its manifest says {manifest.count}, "
+            f"{manifest.checkpoints} and {manifest.cosigned}: it is truncated or was changed")
     if frontier.root().hex() != manifest.root:
         raise ExportFileError("the events in the file do not give the journal root in its "
                               "manifest: the file was changed")
 
 
-def _parse(line: str, number: int) -> Row | _Checkpoint:
+def _parse(line: str, number: int) -> Row | _Checkpoint | _Cosigned:
     try:
         found = json.loads(line)
+        if "cosigned" in found:
+            body = parse_checkpoint(str(found["cosigned"])).body
+            return _Cosigned(str(found["witness"]), body.size, body.root_hash.hex(),
+                             str(found["cosigned"]))
         if "checkpoint" in found:
             kept = Checkpoint.from_text(str(found["checkpoint"]))
             return _Checkpoint(str(found["checkpoint"]), kept.size, kept.root.hex(), kept.time)
         return Row(int(found["position"]), str(UUID(str(found["originator_id"]))),
                    int(found["version"]), str(found["topic"]),
                    base64.b64decode(str(found["state"]), validate=True))
-    except (ValueError, KeyError, TypeError, binascii.Error, InvalidInputError):
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidInputError,
+            MalformedNoteError):
         raise ExportFileError(f"line {number} of the file is not a stored event or a "
                               "checkpoint: the file is damaged") from None
 
@@ -285,12 +340,14 @@ def _refuse_non_empty(events: int, checkpoints: int, where: str) -> None:
             "database and restore there). Nothing was changed.")
 
 
-def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
+def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cosigned]
+                      ) -> None:
     import psycopg
 
     settings = settings_of(ledger)
     table = ledger.qualified_events_table
     kept = qualified(settings, CHECKPOINT_TABLE)
+    witnessed = qualified(settings, COSIGNED_TABLE)
     try:
         connection = psycopg.connect(**postgres_connect_args(settings))
     except psycopg.Error as error:
@@ -304,17 +361,23 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> N
                           settings.describe())
         cursor = connection.cursor()
         checkpoints: list[_Checkpoint] = []
+        cosigned: list[_Cosigned] = []
         with cursor.copy(f"COPY {table} (notification_id, originator_id, "
                          "originator_version, topic, state) FROM STDIN") as copy:
             for record in records:
                 if isinstance(record, _Checkpoint):
                     checkpoints.append(record)
+                elif isinstance(record, _Cosigned):
+                    cosigned.append(record)
                 else:
                     copy.write_row((record.position, record.originator_id, record.version,
                                     record.topic, record.state))
         cursor.executemany(f"INSERT INTO {kept} (size, root, time, text) "
                            "VALUES (%s, %s, %s, %s)",
                            [(c.size, c.root, c.time, c.text) for c in checkpoints])
+        cursor.executemany(f"INSERT INTO {witnessed} (witness, size, root, text) "
+                           "VALUES (%s, %s, %s, %s)",
+                           [(c.witness, c.size, c.root, c.text) for c in cosigned])
         # New events continue after the restored ones.
         connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
@@ -322,7 +385,8 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> N
             f"(SELECT max(notification_id) FROM {table}) IS NOT NULL)")
 
 
-def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> None:
+def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cosigned]
+                    ) -> None:
     settings = settings_of(ledger)
     table = ledger.events_table
     connection = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
@@ -341,6 +405,11 @@ def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint]) -> Non
                     connection.execute(f"INSERT INTO {CHECKPOINT_TABLE} (size, root, time, text)"
                                        " VALUES (?, ?, ?, ?)",
                                        (record.size, record.root, record.time, record.text))
+                    continue
+                if isinstance(record, _Cosigned):
+                    connection.execute(f"INSERT INTO {COSIGNED_TABLE} (witness, size, root, "
+                                       "text) VALUES (?, ?, ?, ?)",
+                                       (record.witness, record.size, record.root, record.text))
                     continue
                 # As the library's SQLite recorder writes an aggregate id: bare hex.
                 batch.append((record.position, UUID(record.originator_id).hex, record.version,

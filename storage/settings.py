@@ -314,3 +314,35 @@ def witnesses_from_environment() -> tuple[ConfiguredWitness, ...]:
                                      "twice")
         witnesses.append(ConfiguredWitness(*words))
     return tuple(witnesses)
+
+
+POLICY_VARIABLE = "LEDGER_POLICY"
+
+
+def policy_path_from_environment() -> str | None:
+    """``LEDGER_POLICY``: the path of a ``tlog-policy`` file (the log's key, the witnesses'
+    keys, the quorum) by which documents and the console say whether the quorum holds; None
+    when unset. The file is read by :func:`projections.cosigning.load_policy`."""
+    return os.environ.get(POLICY_VARIABLE, "").strip() or None
+
+
+WITNESS_EVERY_VARIABLE = "LEDGER_WITNESS_EVERY"
+
+
+def witness_every_from_environment() -> float | None:
+    """``LEDGER_WITNESS_EVERY``: how many seconds the projector waits between asking the
+    witnesses to co-sign the journal's head; None (never on a schedule) when unset, when it is
+    0, or when no witness is configured (``LEDGER_WITNESSES``)."""
+    text = os.environ.get(WITNESS_EVERY_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ConfigurationError(f"{WITNESS_EVERY_VARIABLE} must be a number of seconds (for "
+                                 f"example 3600), or 0 for never; got {text!r}")
+    if value == 0 or not witnesses_from_environment():
+        return None
+    return value

@@ -4,7 +4,10 @@ documents an inspector would ask for."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,15 +16,19 @@ from api.cli.audit import print_findings
 from api.cli.common import console, ledger_session, refusal
 from api.cli.demo_summary import print_summary
 from api.cli.project import catch_up
-from documents.formatting import number_id
+from documents.formatting import datetime_wib, number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError
+from ledger.journal.policy import Policy
+from ledger.journal.tlog import Checkpoint
 from projections.findings import findings
 from projections.queries import Reader
 from projections.runner import Projector
 from seed.demo import (
     DEMO_KEY_NOTE,
     DEMO_SIGNING_KEY,
+    DEMO_WITNESS_NAME,
+    DEMO_WITNESS_SEED,
     DemoBuilder,
     DemoResult,
     clear_demo_folder,
@@ -65,12 +72,14 @@ def demo(out_dir: Path) -> None:
             try:
                 catch_up(projector)  # the summary reads the projections, caught up first
                 signed, key = _demo_checkpoint(ledger, projector, out_dir)
+                cosigned, policy = _demo_witness(ledger, projector, out_dir, key)
                 elapsed = time.perf_counter() - started
                 reader = Reader(projector.connection, projector.live)
                 print_summary(console, reader, result, elapsed, database, projector.position())
                 print_findings(findings(reader), projector.position(), per_rule=3)
                 console.print(signed)
-                _demo_documents(ledger, result, out_dir, key)
+                console.print(cosigned)
+                _demo_documents(ledger, result, out_dir, key, policy)
             finally:
                 projector.close()
         except LedgerError as error:
@@ -107,7 +116,62 @@ def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tup
             f"{public_key_text(private_key(key))}"), key
 
 
-def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str) -> None:
+def _demo_witness(ledger: Ledger, projector: Projector, out_dir: Path, key: str
+                  ) -> tuple[str, Policy]:
+    """One witness in-process, on the demo's clock and its seeded key: it co-signs the
+    journal's head as a C2SP checkpoint (the story's last moment is its time), the cosignature
+    is kept with the log, and a policy (the log's key, this witness, quorum 1) is written
+    beside the store, so that 'verify --policy' can be run on the demo."""
+    from ledger.journal.note import COSIGNATURE_V1, SignerKey
+    from ledger.journal.policy import parse_policy
+    from projections.journal import Journal
+    from projections.witnessing import Witnessing
+    from storage.settings import ConfiguredWitness, origin_from_environment
+    from witness.core import Witness, WitnessConfig
+    from witness.protocol import Answer, format_add_checkpoint
+
+    origin = origin_from_environment()
+    service = Witnessing(Journal(ledger, projector.connection, projector.live), origin)
+    log_key = service.log_key(key)
+    cosigner = SignerKey(DEMO_WITNESS_NAME, COSIGNATURE_V1, DEMO_WITNESS_SEED)
+    last = ledger.last_recorded_time()
+    assert last is not None  # the story was just recorded
+    moment = int(last.timestamp())
+    witness = Witness(WitnessConfig(cosigner, {origin: (log_key,)},
+                                    out_dir / "demo-witness-state.json"), lambda: moment)
+
+    def in_process(url: str, checkpoint: Checkpoint, proof_from: Callable[[int], Any],
+                   old_size: int) -> Answer:
+        proof = proof_from(old_size) if 0 < old_size < checkpoint.body.size else ()
+        return witness.handle(format_add_checkpoint(old_size, proof, checkpoint))
+
+    checkpoint = service.checkpoint(key)
+    name = "demo"
+    [outcome] = service.ask([ConfiguredWitness(name, "in-process",
+                                               cosigner.verifier().to_text())],
+                            checkpoint, in_process)
+    policy_text = (f"# The demo's policy: its log key, its in-process witness, quorum 1\n"
+                   f"log {log_key.to_text()}\nwitness {name} {cosigner.verifier().to_text()}\n"
+                   f"quorum {name}\n")
+    (out_dir / "demo-policy.txt").write_text(policy_text)
+    kept = service.cosigned()
+    if kept:
+        (out_dir / "checkpoint-cosigned.txt").write_text(kept[0])
+    said = (f"the demo witness {DEMO_WITNESS_NAME} co-signed the C2SP checkpoint of "
+            f"{number_id(checkpoint.body.size)} events on {datetime_wib(_utc(moment))}"
+            if outcome.ok else f"the demo witness did not co-sign: {outcome.message}")
+    return (f"\n[bold]Witness[/bold]: {said}\npolicy (log key, this witness, quorum 1): "
+            f"{out_dir / 'demo-policy.txt'}; co-signed checkpoint: "
+            f"{out_dir / 'checkpoint-cosigned.txt'}\nto check: claims-ledger verify --policy "
+            f"{out_dir / 'demo-policy.txt'}"), parse_policy(policy_text)
+
+
+def _utc(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str,
+                    policy: Policy) -> None:
     """The documents an inspector would ask for: the audit report of the 100-day programme, the
     dossier of its first claim and the minutes of both seed ceremonies."""
     from api.cli.reports import write_atomically
@@ -118,7 +182,7 @@ def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str)
     from projections.records import Records
 
     started = time.perf_counter()
-    with open_read_side(ledger, signing_key=key) as view:
+    with open_read_side(ledger, signing_key=key, policy=policy) as view:
         documents = [(f"laporan-audit-{DEMO_AUDITED}.pdf",
                       audit_report(view, DEMO_AUDITED).content),
                      (f"berkas-klaim-{result.claim_ids[0][:8]}.pdf",

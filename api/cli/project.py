@@ -15,6 +15,7 @@ from documents.formatting import number_id
 from ledger.application import Ledger
 from ledger.errors import LedgerError, ProjectionStoppedError, StoreUnavailableError
 from projections.runner import Projector
+from projections.witness_schedule import WitnessSchedule, schedule_from_environment
 from storage.log_index import open_ledger as open_store_ledger
 from storage.log_index import unavailable
 from storage.settings import StoreSettings, settings_from_environment
@@ -38,12 +39,15 @@ def project(follow: bool, rebuild: bool, batch: int) -> None:
     if follow:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
+        # The witnesses the follower asks on a schedule and at each period close (checked
+        # before any work: a bad LEDGER_WITNESSES is said at once).
+        schedule = schedule_from_environment() if follow else None
         opened = _open_projector(settings_from_environment(), batch, stop if follow else None)
         if opened is None:
             return  # stopped while waiting for the database
         ledger, projector = opened
         try:
-            _project(projector, follow, rebuild, stop)
+            _project(projector, follow, rebuild, stop, schedule)
         finally:
             projector.close()
             ledger.close()
@@ -94,7 +98,8 @@ def _open_projector(settings: StoreSettings, batch: int,
             raise
 
 
-def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.Event) -> None:
+def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.Event,
+             schedule: WitnessSchedule | None = None) -> None:
     started = time.perf_counter()
     try:
         applied = catch_up(projector, rebuild=rebuild)
@@ -111,7 +116,7 @@ def _project(projector: Projector, follow: bool, rebuild: bool, stop: threading.
         console.print("following the log (Ctrl-C or SIGTERM to stop)")
         sys.stdout.flush()  # a service's log shows it now, not when the buffer fills
         try:
-            projector.follow(stop)
+            projector.follow(stop, after_catch_up=schedule)
         except KeyboardInterrupt:
             stop.set()
 

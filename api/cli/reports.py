@@ -91,6 +91,7 @@ def report_audit(program: str, as_of: datetime | None, covered_on: datetime | No
                  force: bool) -> None:
     """The audit report of a programme (default cut-off: everything recorded so far)."""
     from documents.audit import audit_report
+    from projections.cosigning import configured_policy
     from projections.opening import open_read_side
 
     day: date | None = as_of.date() if as_of else None
@@ -98,7 +99,8 @@ def report_audit(program: str, as_of: datetime | None, covered_on: datetime | No
 
     def make(ledger: Ledger) -> Report:
         with open_read_side(ledger, position, as_of=day, covered_on=effective,
-                            signing_key=signing_key_from_environment()) as view:
+                            signing_key=signing_key_from_environment(),
+                            policy=configured_policy()) as view:
             return audit_report(view, program, roster=roster, lang=lang)
 
     _render(make, output, f"audit report of {program}", force)
@@ -112,10 +114,12 @@ def report_audit(program: str, as_of: datetime | None, covered_on: datetime | No
 def report_claim(claim_id: str, lang: str, output: Path, force: bool) -> None:
     """The dossier of one claim: history with inclusion proofs, computation, approval, payouts."""
     from documents.dossier import claim_dossier
+    from projections.cosigning import configured_policy
     from projections.opening import open_read_side
 
     def make(ledger: Ledger) -> Report:
-        with open_read_side(ledger, signing_key=signing_key_from_environment()) as view:
+        with open_read_side(ledger, signing_key=signing_key_from_environment(),
+                            policy=configured_policy()) as view:
             return claim_dossier(view, claim_id, lang)
 
     _render(make, output, f"dossier of claim {claim_id}", force)

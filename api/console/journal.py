@@ -1,4 +1,5 @@
-"""The journal: its head, its latest signed checkpoint, and for a log position the inclusion
+"""The journal: its head, its latest signed checkpoint with the witnesses that co-signed it
+(and whether the quorum of ``LEDGER_POLICY`` holds), and for a log position the inclusion
 proof, checked in the inspector's own browser (``static/console/proof.js``: SHA-256 and Ed25519
 with Web Crypto, RFC 6962's rules) against the signed checkpoint and a public key the inspector
 trusts, so they need not trust the server that served the page. The page says plainly whether
@@ -15,6 +16,7 @@ from api.console.blueprint import bp
 from api.console.reading import page, position_arg, reading_words
 from api.state import ledger, projector, read_connection
 from ledger.errors import NotFoundError
+from projections.cosigning import configured_policy, journal_cosigning
 from projections.journal import Journal
 
 SECTION = SECTION_BY_KEY["journal"]
@@ -42,7 +44,12 @@ def journal() -> Response:
                 proof = kept.prove(position, latest)
             except NotFoundError:
                 problem = reading_words()["proof_not_in"]
-    return page(SECTION, "console/journal.html", head_size=head.size,
+    # The witnesses that co-signed the checkpoint the page's proofs rest on (the head without
+    # a signed checkpoint), and whether LEDGER_POLICY's quorum holds.
+    rests_on = (latest.size, latest.root) if latest else (head.size, head.root)
+    cosigning = journal_cosigning(ledger(), worker.connection, worker.live, *rests_on,
+                                  configured_policy())
+    return page(SECTION, "console/journal.html", head_size=head.size, cosigning=cosigning,
                 head_root=head.root.hex(), checkpoint=latest,
                 checkpoint_text=latest.to_text() if latest else None, position=position,
                 proof=proof, problem=problem)

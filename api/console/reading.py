@@ -21,6 +21,7 @@ from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
 from api.state import ledger, projector
 from ledger.errors import InvalidInputError, NotFoundError
+from projections.cosigning import configured_policy
 from projections.opening import open_read_side
 from projections.read_side import ReadSide
 from storage.settings import signing_key_from_environment
@@ -47,8 +48,8 @@ def read_side(at: int | None = None, as_of: date | None = None) -> Iterator[Read
     try:
         with open_read_side(ledger(), at, as_of=as_of,
                             signing_key=signing_key_from_environment(),
-                            on_replica=read_on_replica(live=at is None and as_of is None)
-                            ) as view:
+                            on_replica=read_on_replica(live=at is None and as_of is None),
+                            policy=configured_policy()) as view:
             yield view
     except InvalidInputError as bad:
         raise PageError(400, str(bad)) from None

@@ -65,6 +65,16 @@ _ID = {
     "journal_no_checkpoint": "Belum ada checkpoint bertanda tangan. Admin menjalankan "
                              "'claims-ledger journal checkpoint'; sebelum itu bukti tidak dapat "
                              "diperiksa terhadap tanda tangan.",
+    "journal_witnesses": "Saksi checkpoint ini",
+    "journal_cosigned_by": "Ditandatangani bersama oleh",
+    "journal_cosigned_later": "pada checkpoint {size} peristiwa yang memuat checkpoint ini",
+    "journal_no_cosignature": "Belum ada saksi yang menandatangani bersama checkpoint ini.",
+    "journal_quorum": "Kuorum kebijakan saksi",
+    "journal_quorum_holds": "Terpenuhi.",
+    "journal_quorum_fails": "TIDAK terpenuhi: jangan mempercayai jurnal ini sebelum kuorum "
+                            "terpenuhi.",
+    "journal_quorum_unchecked": "Tidak diperiksa: LEDGER_POLICY tidak diatur.",
+    "journal_cosigned_checkpoint": "Checkpoint C2SP dengan tanda tangan saksi",
     "journal_position": "Posisi log yang diperiksa",
     "journal_show": "Tampilkan bukti",
     "proof_of": "Bukti inklusi posisi {position}",
@@ -164,6 +174,16 @@ _EN = {
     "journal_no_checkpoint": "No signed checkpoint yet. An admin runs 'claims-ledger journal "
                              "checkpoint'; until then a proof cannot be checked against a "
                              "signature.",
+    "journal_witnesses": "Witnesses of this checkpoint",
+    "journal_cosigned_by": "Co-signed by",
+    "journal_cosigned_later": "on the checkpoint of {size} events, which holds this one",
+    "journal_no_cosignature": "No witness has co-signed this checkpoint yet.",
+    "journal_quorum": "Witness policy quorum",
+    "journal_quorum_holds": "Holds.",
+    "journal_quorum_fails": "Does NOT hold: do not trust this journal before the quorum "
+                            "holds.",
+    "journal_quorum_unchecked": "Not checked: LEDGER_POLICY is not set.",
+    "journal_cosigned_checkpoint": "The C2SP checkpoint with the witnesses' cosignatures",
     "journal_position": "Log position to check",
     "journal_show": "Show the proof",
     "proof_of": "Inclusion proof of position {position}",

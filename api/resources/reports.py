@@ -63,12 +63,14 @@ def _pdf(rendered: Report, name: str) -> Response:
 def audit(query: dict[str, Any]) -> Response:
     """The audit report of a programme at a cut-off (default: as far as projected)."""
     from documents.audit import audit_report
+    from projections.cosigning import configured_policy
     from projections.opening import open_read_side
 
     fresh(query)
     with open_read_side(ledger(), query.get("position"), as_of=query.get("as_of"),
                         covered_on=query.get("covered_on"),
                         signing_key=signing_key_from_environment(),
+                        policy=configured_policy(),
                         on_replica=on_replica()) as view:
         rendered = audit_report(view, query["program"], roster=query["roster"],
                                 lang=query["lang"])
@@ -83,10 +85,12 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
     """The dossier of one claim: history with inclusion proofs, computation, approval,
     payouts."""
     from documents.dossier import claim_dossier
+    from projections.cosigning import configured_policy
     from projections.opening import open_read_side
 
     fresh(query)
     with open_read_side(ledger(), signing_key=signing_key_from_environment(),
+                        policy=configured_policy(),
                         on_replica=on_replica()) as view:
         rendered = claim_dossier(view, str(claim_id), query["lang"])
     return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")

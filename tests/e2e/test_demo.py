@@ -354,7 +354,8 @@ def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -
     # Same input, same bytes: the log, the checkpoint and every document.
     assert _event_rows(first_database) == _event_rows(tmp_path / "claims-ledger.sqlite")
     assert _short_ids(first) == _short_ids(again)
-    for name in ("checkpoint.txt", "laporan-audit-TNG-2025.pdf", "berita-acara-2026-02-03.pdf",
+    for name in ("checkpoint.txt", "checkpoint-cosigned.txt", "demo-policy.txt",
+                 "laporan-audit-TNG-2025.pdf", "berita-acara-2026-02-03.pdf",
                  "berita-acara-2026-02-10.pdf"):
         assert (first_database.parent / name).read_bytes() == (tmp_path / name).read_bytes(), name
     [dossier] = first_database.parent.glob("berkas-klaim-*.pdf")
@@ -388,3 +389,70 @@ def test_the_demo_signs_its_journal_head_and_verify_passes_then_fails_on_a_tampe
                          env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{copy}"})
     assert bad.returncode == 1
     assert "MISMATCH at position 1000" in bad.stderr
+
+
+def test_the_demo_s_witness_co_signs_its_head_and_verify_by_its_policy_passes(
+    demo_run: tuple[str, Path],
+) -> None:
+    from pdf_text import text_of
+
+    output, database = demo_run
+    said = " ".join(output.split())
+    assert ("Witness: the demo witness witness.demo.claims-ledger.local co-signed the C2SP "
+            "checkpoint of 24.348 events on 27 Maret 2026 09:00 WIB") in said
+    policy = database.parent / "demo-policy.txt"
+    assert "quorum demo" in policy.read_text()
+    checked = _cli(database, "verify", "--policy", str(policy))
+    assert checked.returncode == 0, checked.stderr
+    assert "co-signed by demo; the quorum 'demo' holds" in checked.stdout
+    outside = _cli(database, "verify", "--policy", str(policy), "--checkpoint",
+                   str(database.parent / "checkpoint-cosigned.txt"))
+    assert outside.returncode == 0, outside.stderr
+    cover = " ".join(text_of((database.parent / "laporan-audit-TNG-2025.pdf").read_bytes())
+                     .split())
+    assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
+            "Kuorum kebijakan saksi terpenuhi") in cover
+    [dossier] = database.parent.glob("berkas-klaim-*.pdf")
+    assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
+            "Kuorum kebijakan saksi terpenuhi") in " ".join(text_of(dossier.read_bytes()).split())
+
+
+def test_an_audit_report_says_who_co_signed_and_whether_the_configured_quorum_holds(
+    demo_run: tuple[str, Path], tmp_path: Path,
+) -> None:
+    from pdf_text import text_of
+
+    from ledger.journal.note import COSIGNATURE_V1, SignerKey
+
+    _, database = demo_run
+    policy = database.parent / "demo-policy.txt"
+    log_line = next(line for line in policy.read_text().splitlines() if line.startswith("log"))
+    bpk = SignerKey.generate("bpk.go.id/witness", COSIGNATURE_V1).verifier().to_text()
+    unmet = tmp_path / "bpk-policy.txt"
+    unmet.write_text(f"{log_line}\nwitness bpk {bpk}\nquorum bpk\n")
+
+    def cover(*arguments: str, policy_file: Path | None = None) -> str:
+        out = tmp_path / "audit.pdf"
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LEDGER_DATABASE_URL", "LEDGER_POLICY")}
+        if policy_file is not None:
+            env["LEDGER_POLICY"] = str(policy_file)
+        done = subprocess.run([*_command(), "report", "audit", "--program", "TNG-2025",
+                               "-o", str(out), "--force", *arguments], capture_output=True,
+                              text=True, timeout=300, check=False,
+                              env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{database}"})
+        assert done.returncode == 0, done.stderr
+        return " ".join(text_of(out.read_bytes()).split())
+
+    english = cover("--lang", "en", policy_file=policy)
+    assert "Co-signed by demo (27 March 2026 09:00 WIB)" in english
+    assert "Witness policy quorum holds" in english
+    unchecked = cover("--lang", "en")
+    assert "quorum not checked (LEDGER_POLICY is not set)" in unchecked
+    earlier = cover("--position", "20000", policy_file=policy)
+    assert ("Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) pada checkpoint "
+            "24.348 peristiwa yang memuat checkpoint ini") in earlier
+    assert "Kuorum kebijakan saksi terpenuhi" in earlier
+    refused = cover(policy_file=unmet)
+    assert "belum ada saksi yang menandatangani bersama checkpoint ini" in refused
+    assert "Kuorum kebijakan saksi TIDAK terpenuhi" in refused

@@ -9,8 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from projection_digest import digest
@@ -18,6 +20,7 @@ from projection_digest import digest
 from ledger.application import Ledger
 from projections.journal import Journal
 from projections.runner import Projector
+from projections.witnessing import Witnessing
 from storage.archive import (
     ExportFileError,
     RestoreOntoNonEmptyError,
@@ -28,6 +31,7 @@ from storage.archive import (
 from storage.log_index import open_ledger
 from storage.settings import StoreSettings
 
+ORIGIN = "jamsos.tangerangkota.go.id/ledger"
 
 def _projected(settings: StoreSettings) -> tuple[dict[str, str], bytes, bool]:
     """(projection digest, journal root, verify ok) of a store, its projections rebuilt."""
@@ -185,3 +189,69 @@ def test_the_commands_export_restore_and_refuse_with_exit_code_2(
     assert _events(StoreSettings(fresh, "sqlite", {**sqlite_settings.env,
                                                    "SQLITE_DBNAME": str(tmp_path / "fresh.sqlite")
                                                    })) == 0
+
+
+def _witnessed(settings: StoreSettings, signing_key: str, policy_witness: str,
+               ask: Callable[[Witnessing], None]) -> Any:
+    """Open the store's journal caught up, run ``ask`` on it, give its policy report."""
+    from ledger.journal.policy import parse_policy
+
+    ledger = open_ledger(settings)
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()
+        service = Witnessing(Journal(ledger, projector.connection, projector.live), ORIGIN)
+        ask(service)
+        policy = parse_policy(f"log {service.log_key(signing_key).to_text()}\n"
+                              f"witness bpk {policy_witness}\nquorum bpk\n")
+        return service.verify_with_policy(policy)
+    finally:
+        projector.close()
+        ledger.close()
+
+
+def test_a_restored_store_keeps_its_cosignatures_and_still_verifies_by_policy(
+        store_settings: StoreSettings, empty_store: StoreSettings,
+        story: Callable[[Ledger], str], tmp_path: Path) -> None:
+    from ledger.journal.checkpoint import new_private_key
+    from ledger.journal.tlog import log_signer
+    from storage.settings import ConfiguredWitness
+    from witness.app import make_server
+    from witness.core import Witness, WitnessConfig, witness_key
+
+    signing_key = new_private_key()
+    key = witness_key("bpk.example.id/witness")
+    witness = Witness(WitnessConfig(key, {ORIGIN: [log_signer(signing_key, ORIGIN).verifier()]},
+                                    tmp_path / "bpk" / "state.json"))
+    server = make_server(witness)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    bpk = ConfiguredWitness("bpk", f"http://127.0.0.1:{server.port}", key.verifier().to_text())
+
+    def co_sign(service: Witnessing) -> None:
+        [outcome] = service.ask([bpk], service.checkpoint(signing_key))
+        assert outcome.ok, outcome.message
+
+    exported = tmp_path / "ledger.jsonl"
+    try:
+        _export(store_settings, story, tmp_path / "first.jsonl")  # the story, recorded
+        assert _witnessed(store_settings, signing_key, bpk.key, co_sign).ok
+        ledger = open_ledger(store_settings)
+        try:
+            manifest = export_log(ledger, exported)
+        finally:
+            ledger.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert manifest.cosigned == 1
+    # A file whose cosigned line was dropped is refused: its manifest counts one.
+    lines = exported.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = tmp_path / "dropped.jsonl"
+    dropped.write_text("".join(line for line in lines if not line.startswith('{"cosigned"')))
+    with pytest.raises(ExportFileError, match="0 co-signed checkpoints but its manifest says"):
+        _restore(empty_store, dropped)
+    assert _events(empty_store) == 0
+    _restore(empty_store, exported)
+    restored = _witnessed(empty_store, signing_key, bpk.key, lambda _service: None)
+    assert restored.ok, restored.verdict.reason
+    assert restored.verdict.cosigned_by == ("bpk",)
