@@ -41,6 +41,7 @@ from ledger.commands.payments import PaymentCommands
 from ledger.commands.programmes import ProgrammeCommands
 from ledger.commands.tokens import TokenCommands
 from ledger.ports import LogIndex, StoreConfig
+from ledger.rule_sets import RULE_BOOK, RuleBook
 from ledger.transcoding import register_domain_transcodings
 
 __all__ = ["CONFLICT_RETRIES", "Ledger", "OwnRowsEventStore", "RecordedTimes"]
@@ -165,7 +166,7 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
     name = "Ledger"  # pinned: table names (ledger_events) derive from it
 
     def __init__(self, store: LogIndex, *, clock: Clock | None = None,
-                 ids: IdSource | None = None) -> None:
+                 ids: IdSource | None = None, rule_book: RuleBook | None = None) -> None:
         self.store = store
         self.settings: StoreConfig = store.settings
         #: What the ledger records events at and names new records with: the real UTC clock
@@ -173,6 +174,9 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         #: with them inside ``recording(self.clock, self.ids)``.
         self.clock: Clock = clock or UtcClock()
         self.ids: IdSource = ids or random_ids
+        #: The benefit rule sets claims are decided under (the real book by default; a test or
+        #: the demo may give :func:`~ledger.rule_sets.rule_book_with_test_set`).
+        self.rule_book: RuleBook = rule_book or RULE_BOOK
         self._positions = threading.local()
         try:
             super().__init__(env=dict(self.settings.env))

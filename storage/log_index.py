@@ -13,6 +13,7 @@ from ledger.application import Ledger
 from ledger.clock import Clock, IdSource
 from ledger.errors import LedgerError, StoreNotInitialisedError, StoreUnavailableError
 from ledger.ports import StoredRow
+from ledger.rule_sets import RuleBook
 from storage.bulk import event_positions, first_events, stored_at
 from storage.settings import StoreSettings, settings_from_environment
 
@@ -90,19 +91,21 @@ class SqlLogIndex:
 
 
 def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
-                clock: Clock | None = None, ids: IdSource | None = None) -> Ledger:
+                clock: Clock | None = None, ids: IdSource | None = None,
+                rule_book: RuleBook | None = None) -> Ledger:
     """The ledger on the store of ``settings`` (default: ``LEDGER_DATABASE_URL``).
 
     ``ready``: refuse at once, in plain words, a database that is not there or was never
     initialised (closing what was opened) rather than on the first command; the caller closes
     the ledger. ``clock`` and ``ids``: what the ledger stamps events with and names new
-    records with (default: the real UTC clock and random ids)."""
+    records with (default: the real UTC clock and random ids). ``rule_book``: the benefit rule
+    sets claims are decided under (default: the real book, :data:`ledger.rule_sets.RULE_BOOK`)."""
     from storage.store import require_reachable
 
     chosen = settings or settings_from_environment()
     if ready:
         require_reachable(chosen)
-    ledger = Ledger(SqlLogIndex(chosen), clock=clock, ids=ids)
+    ledger = Ledger(SqlLogIndex(chosen), clock=clock, ids=ids, rule_book=rule_book)
     if ready:
         try:
             ledger.require_initialised()

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import (
@@ -79,6 +79,13 @@ class ClaimIn(StrictSchema):
             raise ValidationError({"incident_id": ["a JKK or JKM claim names its incident"]})
 
 
+class RuleSetOut(Schema):
+    version = fields.String(required=True)
+    regulation = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, required=True)
+
+
 class ClaimOut(Written):
     id = fields.String(required=True)
     program = fields.String(required=True)
@@ -92,6 +99,8 @@ class ClaimOut(Written):
     filed_by = fields.String(required=True)
     entitlement = fields.Integer(required=True)
     rule_version = fields.String(required=True)
+    rule_set = fields.Nested(RuleSetOut, required=True, metadata={
+        "description": "the rule set in force on the incident's day, which decided the claim"})
     computation = fields.List(fields.Dict(), required=True)
     status = fields.String(required=True)
     approved_amount = fields.Integer(required=True)
@@ -147,6 +156,13 @@ class PayoutReverseIn(StrictSchema):
     reversed_on = fields.Date(required=True)
 
 
+def rule_set_view(version: str) -> dict[str, Any]:
+    """The rule set a claim recorded: its regulation and the days it is in force."""
+    rule_set = ledger().rule_book.version(version)
+    return {"version": rule_set.version, "regulation": rule_set.regulation,
+            "valid_from": rule_set.valid_from, "valid_until": rule_set.valid_until}
+
+
 def view(claim: Claim) -> dict[str, Any]:
     return {
         "id": str(claim.id), "program": claim.programme_code, "benefit": claim.benefit.value,
@@ -154,7 +170,8 @@ def view(claim: Claim) -> dict[str, Any]:
         "member_id": claim.enrolment_id, "subject_nik": claim.subject_nik,
         "claimant": claim.claimant, "filed_on": claim.filed_on, "filed_by": claim.filed_by,
         "entitlement": claim.entitlement, "rule_version": claim.rule_version,
-        "computation": claim.computation, "status": claim.status.value,
+        "rule_set": rule_set_view(claim.rule_version), "computation": claim.computation,
+        "status": claim.status.value,
         "approved_amount": claim.approved_amount, "approved_by": claim.approved_by,
         "approved_on": claim.approved_on,
         "sole_approver_reason": claim.sole_approver_reason,

@@ -41,7 +41,8 @@ class ClaimCommands(Commands):
             if filed_on < incident.occurred_on:
                 raise InvalidInputError("a claim cannot be filed before the incident",
                                         field="filed_on")
-            amount = entitlement(benefit, incident.facts(enrolment), filed_on, incapacity_months)
+            amount = entitlement(benefit, incident.facts(enrolment), filed_on, incapacity_months,
+                                 rule_set=self.rules_on(incident.occurred_on))
             facts: dict[str, Any] = {
                 "wage": enrolment.wage_band, "enrolled_on": enrolment.enrolled_on,
                 "occurred_on": incident.occurred_on, "work_related": incident.work_related,
@@ -66,10 +67,12 @@ class ClaimCommands(Commands):
 
         def build() -> tuple[Claim, list[Aggregate]]:
             programme = self.programme(code)
-            nik = check_application(programme, deceased, died_on, cause, claimant, filed_on)
+            rule_set = self.rules_on(died_on)
+            nik = check_application(programme, deceased, died_on, cause, claimant, filed_on,
+                                    rule_set)
             person = self._person_or_new(nik)
             claim = grant_claim(programme, person, deceased, died_on, cause, claimant,
-                                filed_on, actor)
+                                filed_on, actor, rule_set)
             return claim, [person, claim]
 
         return self._command(build)
