@@ -39,6 +39,7 @@ from ledger.commands.incidents import IncidentCommands
 from ledger.commands.members import MemberCommands
 from ledger.commands.payments import PaymentCommands
 from ledger.commands.programmes import ProgrammeCommands
+from ledger.commands.scholarships import ScholarshipCommands
 from ledger.commands.tokens import TokenCommands
 from ledger.ports import LogIndex, StoreConfig
 from ledger.rule_sets import RULE_BOOK, RuleBook
@@ -156,7 +157,7 @@ class RecordedTimes:
 
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
-             ClaimCommands, HandoverCommands, TokenCommands):
+             ClaimCommands, ScholarshipCommands, HandoverCommands, TokenCommands):
     """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
     gives (``storage.open_ledger`` builds both from the settings).
 

@@ -35,6 +35,7 @@ from ledger.incident import Incident
 from ledger.person import Person, person_id
 from ledger.programme import Programme, programme_id
 from ledger.rule_sets import RULE_BOOK, RuleBook
+from ledger.scholarship_grant import Scholarship
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -174,6 +175,10 @@ class Commands(Application[UUID]):
     def claim(self, claim_id: UUID | str, version: int | None = None) -> Claim:
         """One claim by its id."""
         return self._get(claim_id, Claim, ClaimNotFoundError, "claim", version)
+
+    def scholarship(self, scholarship_id: UUID | str) -> Scholarship:
+        """One death's scholarship by its id."""
+        return self._get(scholarship_id, Scholarship, NotFoundError, "scholarship")
 
     def handover(self, handover_id: UUID | str) -> Handover:
         """One handover ceremony by its id."""

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from ledger.benefits import Benefit, entitlement
 from ledger.claim import Claim, Claimant, Deceased
 from ledger.commands.base import Commands
-from ledger.errors import BenefitNotInProgrammeError, InvalidInputError
+from ledger.errors import BenefitNotApplicableError, BenefitNotInProgrammeError, InvalidInputError
 from ledger.grants import check_application, grant_claim
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
 
@@ -23,6 +23,10 @@ class ClaimCommands(Commands):
     def file_claim(self, incident_id: UUID | str, benefit: Benefit, claimant: Claimant,
                    filed_on: date, actor: str, incapacity_months: int | None = None) -> Claim:
         """File a JKK or JKM claim on an incident; the rule set computes the amount."""
+        if benefit is Benefit.SCHOLARSHIP_YEAR:
+            raise BenefitNotApplicableError(
+                "a school year of the scholarship is claimed on its scholarship (with the proof "
+                "of enrolment), not on an incident", field="benefit")
         if incapacity_months is not None:
             require_count(incapacity_months, "the months of incapacity",
                           field="incapacity_months", minimum=1,
@@ -100,6 +104,10 @@ class ClaimCommands(Commands):
 
         def act(claim: Claim) -> list[Aggregate]:
             claim.reject(reason, note, rejected_on, actor)
+            if claim.benefit is Benefit.SCHOLARSHIP_YEAR:  # the school year is free again
+                scholarship = self.scholarship(claim.facts["scholarship_id"])
+                scholarship.year_withdrawn(str(claim.id), reason)
+                return [claim, scholarship]
             if claim.incident_id is not None:
                 incident = self.incident(claim.incident_id)
                 incident.claim_closed(str(claim.id), reason)
