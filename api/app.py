@@ -27,6 +27,7 @@ from api.resources import (
     programmes,
     projections,
     reports,
+    scholarships,
     tokens,
 )
 from api.resources import reconciliation as reconciliation_runs
@@ -38,7 +39,7 @@ from storage.settings import StoreSettings, settings_from_environment
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
-              tokens.blp)
+              tokens.blp, scholarships.blp)
 
 
 class ProblemSchema(Schema):
