@@ -10,8 +10,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger.benefits import Benefit, entitlement
-from ledger.claim import Claim, Claimant, Deceased
+from ledger.claim import Claim, Claimant
 from ledger.commands.base import Commands
+from ledger.deceased import Deceased
 from ledger.errors import BenefitNotApplicableError, BenefitNotInProgrammeError, InvalidInputError
 from ledger.grants import check_application, grant_claim
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
@@ -123,7 +124,9 @@ class ClaimCommands(Commands):
         """Record a payout; the city's own grant also counts against its programme's ceiling."""
 
         def act(claim: Claim) -> list[Aggregate]:
-            claim.disburse(reference, amount, paid_on, actor)
+            # A JKM claim with a due day computes the interest of a late payout by its set.
+            rules = None if claim.due_on is None else self.rule_book.version(claim.rule_version)
+            claim.disburse(reference, amount, paid_on, actor, rules)
             if claim.benefit.payer != "CITY":
                 return [claim]
             programme = self._programme_by_id(claim.programme_id)
@@ -132,6 +135,16 @@ class ClaimCommands(Commands):
             return [claim, programme]
 
         return self._update(lambda: self.claim(claim_id), act, expected_version)
+
+    def record_file_complete(self, claim_id: UUID | str, complete_on: date, actor: str,
+                             expected_version: int | None = None) -> Claim:
+        """Record the day a JKM claim's file was complete (its last document in): the benefit
+        is due 3 working days later, and a payout after that owes the heirs 1% a day."""
+        return self._update(
+            lambda: self.claim(claim_id),
+            lambda claim: claim.record_file_complete(
+                complete_on, self.rule_book.version(claim.rule_version), actor),
+            expected_version)
 
     def reverse_disbursement(self, claim_id: UUID | str, reference: str, reason: str,
                              reversed_on: date, actor: str,
