@@ -94,10 +94,18 @@ class ClaimCommands(Commands):
 
     def revoke_approval(self, claim_id: UUID | str, reason: str, revoked_on: date, actor: str,
                         expected_version: int | None = None) -> Claim:
-        """Withdraw an approval; payouts already made become money owed back."""
-        return self._update(lambda: self.claim(claim_id),
-                            lambda claim: claim.revoke_approval(reason, revoked_on, actor),
-                            expected_version)
+        """Withdraw an approval; payouts already made become money owed back (a scholarship's
+        school year is free again, to be claimed rightly)."""
+
+        def act(claim: Claim) -> list[Aggregate]:
+            claim.revoke_approval(reason, revoked_on, actor)
+            if claim.benefit is not Benefit.SCHOLARSHIP_YEAR:
+                return [claim]
+            scholarship = self.scholarship(claim.facts["scholarship_id"])
+            scholarship.year_withdrawn(str(claim.id), reason.strip())
+            return [claim, scholarship]
+
+        return self._update(lambda: self.claim(claim_id), act, expected_version)
 
     def reject_claim(self, claim_id: UUID | str, reason: str, note: str, rejected_on: date,
                      actor: str, expected_version: int | None = None) -> Claim:

@@ -108,6 +108,18 @@ def test_a_rejected_school_year_may_be_claimed_again(ledger: Ledger) -> None:
     assert again.entitlement == 1_500_000
 
 
+def test_a_school_year_whose_approval_is_revoked_may_be_claimed_again(ledger: Ledger) -> None:
+    scholarship = _granted(ledger)
+    first = _year(ledger, scholarship, SITI, SchoolLevel.TK_SD, 2025)
+    ledger.approve_claim(first, date(2025, 9, 22), actor=APPROVER)
+    ledger.revoke_approval(first, "surat keterangan sekolah palsu (LHP Inspektorat)",
+                           date(2025, 10, 1), actor=APPROVER)
+    assert ledger.scholarship(scholarship.id).entitlement(RULES).claimed == 0
+    again = ledger.claim(_year(ledger, scholarship, SITI, SchoolLevel.TK_SD, 2025,
+                               date(2025, 10, 2)))
+    assert again.facts["year_at_level"] == 1
+
+
 def test_a_third_child_is_refused(ledger: Ledger) -> None:
     scholarship = _granted(ledger)
     with pytest.raises(ScholarshipChildLimitError, match="at most 2 children"):
