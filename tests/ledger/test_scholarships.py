@@ -22,10 +22,12 @@ from ledger.errors import (
     SchoolLevelOrderError,
 )
 from ledger.incident import IncidentKind
-from ledger.rule_sets import RULE_BOOK
+from ledger.rule_sets import RULE_BOOK, TEST_RULE_SET, rule_book_with_test_set
 from ledger.scholarship_grant import Scholarship
 from ledger.schooling import Child, SchoolLevel, SchoolYear
-from scenario import APPROVER, CLERK, FINANCE, a_nik, covered_member, heir
+from scenario import APPROVER, CLERK, FINANCE, a_nik, covered_in_2026, covered_member, heir
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 DIED_ON = date(2025, 9, 2)
 RULES = RULE_BOOK.version(CURRENT_RULES_VERSION)
@@ -191,3 +193,24 @@ def test_a_death_claim_not_yet_approved_grants_nothing_and_a_death_grants_once(
     ledger.grant_scholarship(claim.id, (SITI,), date(2025, 9, 15), actor=CLERK)
     with pytest.raises(DuplicateDeathBenefitError, match="already granted"):
         ledger.grant_scholarship(claim.id, (RIZKY,), date(2025, 9, 16), actor=CLERK)
+
+
+def test_a_death_on_1_july_2026_gives_the_school_years_of_the_set_in_force_that_day(
+    store_settings: StoreSettings,
+) -> None:
+    ledger = open_ledger(store_settings, rule_book=rule_book_with_test_set())
+    try:
+        member = covered_in_2026(ledger)
+        death = ledger.report_incident(member.id, IncidentKind.DEATH, date(2026, 7, 1),
+                                       "Periuk", "fell from a scaffold", work_related=True,
+                                       actor=CLERK)
+        claim = ledger.file_claim(death.id, Benefit.JKK_DEATH, heir(), date(2026, 7, 6),
+                                  actor=CLERK)
+        ledger.approve_claim(claim.id, date(2026, 7, 7), actor=APPROVER)
+        scholarship = ledger.grant_scholarship(claim.id, (SITI,), date(2026, 7, 8), actor=CLERK)
+        year = ledger.claim(_year(ledger, scholarship, SITI, SchoolLevel.TK_SD, 2026,
+                                  date(2026, 7, 9)))
+        assert (scholarship.rule_version, year.rule_version) == (TEST_RULE_SET.version,) * 2
+        assert year.entitlement == 2_000_000
+    finally:
+        ledger.close()
