@@ -22,17 +22,19 @@ from api.resources import (
     programmes,
     projections,
     reports,
+    scholarships,
     tokens,
 )
 from api.resources import reconciliation as reconciliation_runs
 from api.resources import rosters as roster_uploads
+from ledger.rule_sets import RuleBook
 from storage.log_index import open_ledger
 from storage.settings import StoreSettings, settings_from_environment
 
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
-              tokens.blp)
+              tokens.blp, scholarships.blp)
 
 
 class ProblemSchema(Schema):
@@ -63,8 +65,11 @@ class LedgerApi(Api):
                                    self.DEFAULT_ERROR_RESPONSE_NAME)
 
 
-def create_app(settings: StoreSettings | None = None) -> Flask:
-    """The HTTP API and the console on ``settings`` (default: ``LEDGER_DATABASE_URL``)."""
+def create_app(settings: StoreSettings | None = None, *,
+               rule_book: RuleBook | None = None) -> Flask:
+    """The HTTP API and the console on ``settings`` (default: ``LEDGER_DATABASE_URL``);
+    ``rule_book``: the benefit rule sets claims are decided under (default:
+    ``LEDGER_RULE_BOOK``, the real book when unset)."""
     app = Flask("claims_ledger")
     app.config.update(
         API_TITLE="claims-ledger",
@@ -75,7 +80,7 @@ def create_app(settings: StoreSettings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     docs_pages.configure(app)  # Swagger UI and ReDoc from pinned packages, served here
-    ledger = open_ledger(settings or settings_from_environment())
+    ledger = open_ledger(settings or settings_from_environment(), rule_book=rule_book)
     ledger.require_initialised()
     app.extensions["claims_ledger"] = ledger
     api = LedgerApi(app, spec_kwargs={

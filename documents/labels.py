@@ -235,11 +235,13 @@ BENEFIT = {
     "id": {"jkm_death": "JKM (kematian)", "jkk_death": "JKK (meninggal karena kerja)",
            "jkk_total_disability": "JKK (cacat total tetap)",
            "jkk_temporary_incapacity": "JKK (STMB)",
-           "city_death_grant": "Santunan kematian kota"},
+           "city_death_grant": "Santunan kematian kota",
+           "scholarship_year": "Beasiswa (satu tahun ajaran)"},
     "en": {"jkm_death": "JKM death", "jkk_death": "JKK work death",
            "jkk_total_disability": "JKK total disability",
            "jkk_temporary_incapacity": "JKK temporary incapacity (STMB)",
-           "city_death_grant": "City death grant"},
+           "city_death_grant": "City death grant",
+           "scholarship_year": "Scholarship (one school year)"},
 }
 
 

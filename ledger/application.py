@@ -39,6 +39,7 @@ from ledger.commands.incidents import IncidentCommands
 from ledger.commands.members import MemberCommands
 from ledger.commands.payments import PaymentCommands
 from ledger.commands.programmes import ProgrammeCommands
+from ledger.commands.scholarships import ScholarshipCommands
 from ledger.commands.tokens import TokenCommands
 from ledger.ports import LogIndex, StoreConfig
 from ledger.rule_sets import RULE_BOOK, RuleBook
@@ -156,7 +157,7 @@ class RecordedTimes:
 
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
-             ClaimCommands, HandoverCommands, TokenCommands):
+             ClaimCommands, ScholarshipCommands, HandoverCommands, TokenCommands):
     """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
     gives (``storage.open_ledger`` builds both from the settings).
 
@@ -174,8 +175,9 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         #: with them inside ``recording(self.clock, self.ids)``.
         self.clock: Clock = clock or UtcClock()
         self.ids: IdSource = ids or random_ids
-        #: The benefit rule sets this ledger knows (``LEDGER_RULE_BOOK``): the real book, unless
-        #: a test or the demo gives the one with the test set; re-adjudication drift reads it.
+        #: The benefit rule sets claims are decided under and re-adjudication drift reads
+        #: (``LEDGER_RULE_BOOK``): the real book, unless a test or the demo gives the one with the
+        #: test set (:func:`~ledger.rule_sets.rule_book_with_test_set`).
         self.rule_book: RuleBook = rule_book or RULE_BOOK
         self._positions = threading.local()
         try:

@@ -37,6 +37,8 @@ class Benefit(StrEnum):
     JKK_TOTAL_DISABILITY = "jkk_total_disability"
     JKK_TEMPORARY_INCAPACITY = "jkk_temporary_incapacity"  # STMB
     CITY_DEATH_GRANT = "city_death_grant"
+    # One school year of a scholarship, claimed on the scholarship (ledger.scholarship_grant).
+    SCHOLARSHIP_YEAR = "scholarship_year"
 
     @property
     def cover(self) -> Cover:
@@ -280,6 +282,10 @@ def entitlement(benefit: Benefit, facts: IncidentFacts, filed_on: date,
     work accident or occupational disease within its expiry (death, total disability, or
     temporary incapacity for a number of months)."""
     rule_set = rule_set or rules()
+    if benefit is Benefit.SCHOLARSHIP_YEAR:
+        raise BenefitNotApplicableError(
+            "a school year of the scholarship is claimed on its scholarship (with the proof of "
+            "enrolment), not on an incident", field="benefit")
     death = facts.death
     if benefit is Benefit.JKM_DEATH:
         if not death or facts.work_related:

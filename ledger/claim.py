@@ -10,19 +10,32 @@ from typing import Any
 from eventsourcing.domain import event
 
 from ledger.aggregate import LedgerAggregate
-from ledger.benefits import Benefit
+from ledger.benefits import Benefit, BenefitRules
+from ledger.deadlines import jkm_due_on, late_interest
+from ledger.deceased import Deceased
 from ledger.errors import (
     AlreadyReversedError,
+    BenefitNotApplicableError,
     ClaimStateError,
     FourEyesError,
     InvalidInputError,
-    NotEligibleError,
     PayoutExceedsApprovedError,
 )
-from ledger.identity import mask_nik, parse_kk, parse_nik
+from ledger.identity import mask_nik, parse_nik
 from ledger.limits import require_rupiah
 from ledger.money import rupiah
 from ledger.names import require_visible
+
+# Deceased (the city grant's applicant) lives in ledger.deceased; callers may import it here.
+__all__ = [
+    "REJECTION_REASONS",
+    "RELATIONSHIPS",
+    "WAIVER_MIN_LENGTH",
+    "Claim",
+    "ClaimStatus",
+    "Claimant",
+    "Deceased",
+]
 
 
 class ClaimStatus(StrEnum):
@@ -157,6 +170,11 @@ class Claim(LedgerAggregate):
         # disbursement reference -> amount (0 once reversed)
         self.disbursements: dict[str, int] = {}
         self.reversed_references: set[str] = set()
+        # JKM: the day the file was complete and the day the benefit is due; a payout after it
+        # owes the heirs interest, recorded per payout reference (ledger.deadlines).
+        self.file_complete_on: date | None = None
+        self.due_on: date | None = None
+        self.late_interest: dict[str, dict[str, Any]] = {}
 
     @property
     def disbursed(self) -> int:
@@ -165,6 +183,11 @@ class Claim(LedgerAggregate):
     @property
     def outstanding(self) -> int:
         return self.approved_amount - self.disbursed
+
+    @property
+    def late_interest_owed(self) -> int:
+        """The interest late payouts owe the heirs, in rupiah."""
+        return sum(int(owed["amount"]) for owed in self.late_interest.values())
 
     @property
     def is_paid(self) -> bool:
@@ -260,8 +283,33 @@ class Claim(LedgerAggregate):
         self.status = ClaimStatus.REJECTED
         self.rejection_reason = reason
 
-    def disburse(self, reference: str, amount: int, paid_on: date, actor: str) -> None:
-        """A payout, never beyond what was approved."""
+    def record_file_complete(self, complete_on: date, rules: BenefitRules, actor: str) -> None:
+        """Record the day a JKM claim's file was complete: the benefit is due 3 working days
+        later (the rule set's figure), and a later payout owes the heirs interest."""
+        if self.benefit is not Benefit.JKM_DEATH:
+            raise BenefitNotApplicableError(
+                f"only a JKM claim is due a set time after its file is complete; this claim is "
+                f"{self.benefit.value}", field="benefit")
+        if self.status not in (ClaimStatus.FILED, ClaimStatus.APPROVED) or self.disbursements:
+            raise ClaimStateError("the day the file was complete is recorded on a claim filed "
+                                  "or approved and not yet paid")
+        if self.file_complete_on is not None:
+            raise ClaimStateError(f"the file was already recorded complete on "
+                                  f"{self.file_complete_on.isoformat()}")
+        if complete_on < self.filed_on:
+            raise InvalidInputError("a file cannot be complete before the claim was filed",
+                                    field="complete_on")
+        self._file_completed(complete_on, jkm_due_on(rules, complete_on), actor)
+
+    @event("FileCompleted")
+    def _file_completed(self, complete_on: date, due_on: date, actor: str) -> None:
+        self.file_complete_on = complete_on
+        self.due_on = due_on
+
+    def disburse(self, reference: str, amount: int, paid_on: date, actor: str,
+                 rules: BenefitRules | None = None) -> None:
+        """A payout, never beyond what was approved; after a JKM claim's due day it also
+        records the interest owed to the heirs (``rules``: the claim's rule set)."""
         if self.status is not ClaimStatus.APPROVED:
             raise ClaimStateError(
                 f"only an approved claim can be paid; this claim is {self.status.value}"
@@ -287,7 +335,24 @@ class Claim(LedgerAggregate):
                 f"paying {rupiah(amount)} would exceed the approved {rupiah(self.approved_amount)}"
                 f"; {rupiah(self.outstanding)} is outstanding"
             )
+        owed = None
+        if self.due_on is not None and paid_on > self.due_on:
+            if rules is None or rules.version != self.rule_version:
+                raise InvalidInputError(f"a late payout needs the claim's rule set "
+                                        f"'{self.rule_version}' to compute the interest")
+            owed = late_interest(rules, benefit=amount, due_on=self.due_on, paid_on=paid_on)
         self._disbursed(reference, amount, paid_on, self.benefit.payer, actor)
+        if owed is not None:
+            self._late_interest_owed(reference, owed.due_on, paid_on, owed.days_late,
+                                     owed.percent_per_day, amount, owed.amount)
+
+    @event("LateInterestOwed")
+    def _late_interest_owed(self, reference: str, due_on: date, paid_on: date, days_late: int,
+                            percent_per_day: int, paid: int, amount: int) -> None:
+        self.late_interest[reference] = {
+            "reference": reference, "due_on": due_on, "paid_on": paid_on,
+            "days_late": days_late, "percent_per_day": percent_per_day, "paid": paid,
+            "amount": amount}
 
     @event("Disbursed")
     def _disbursed(
@@ -320,54 +385,3 @@ class Claim(LedgerAggregate):
             raise ClaimStateError(
                 f"this claim is already {self.status.value}; it cannot be {step} again"
             )
-
-
-@dataclass(frozen=True)
-class Deceased:
-    """A poor resident who died, as the city death grant needs them (DTKS/DTSEN listed)."""
-
-    nik: str
-    name: str
-    kk: str
-    region: str
-    district: str
-    decile: int
-    register: str
-    register_snapshot: date
-
-    def validate(self, *, region: str, deciles: tuple[int, int], died_on: date) -> str:
-        """Check the deceased fits the grant; return the NIK as stored."""
-        nik = parse_nik(self.nik, on=died_on).value
-        parse_kk(self.kk)
-        who = f"NIK {mask_nik(nik)}"
-        if not self.name.strip():
-            raise InvalidInputError("the deceased's name is empty", field="deceased.name")
-        require_visible(self.name, "the deceased's name", "deceased.name")
-        if self.region != region:
-            raise NotEligibleError(
-                f"{who} lived in region {self.region}; the grant is for residents of {region}",
-                field="deceased.region",
-            )
-        low, high = deciles
-        if not isinstance(self.decile, int) or not low <= self.decile <= high:
-            raise NotEligibleError(
-                f"{who} must be in the welfare register (decile {low}-{high}); "
-                f"got decile {self.decile}",
-                field="deceased.decile",
-            )
-        if self.register not in ("DTKS", "DTSEN"):
-            raise InvalidInputError(
-                "welfare register must be DTKS or DTSEN", field="deceased.register"
-            )
-        return nik
-
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "deceased_name": self.name,
-            "deceased_kk": self.kk,
-            "region": self.region,
-            "district": self.district,
-            "decile": self.decile,
-            "register": self.register,
-            "register_snapshot": self.register_snapshot,
-        }

@@ -13,7 +13,8 @@ from datetime import date
 
 from ledger.benefits import Benefit, BenefitRules, Entitlement, rules
 from ledger.calendar import working_days_between
-from ledger.claim import Claim, Claimant, Deceased
+from ledger.claim import Claim, Claimant
+from ledger.deceased import Deceased
 from ledger.errors import (
     BenefitNotInProgrammeError,
     ClaimExpiredError,

@@ -211,9 +211,10 @@ def incident_reported(e: Any, position: int) -> list[Operation]:
         "position": position, "version": e.originator_version})]
 
 
-def incident_touched(e: Any, position: int) -> list[Operation]:
-    """A claim opened or closed on an incident: only its version moves (incident list)."""
-    return [Change("incidents", str(e.originator_id), {"version": e.originator_version})]
+def _touched(table: str) -> Handler:
+    """An event that moves only its record's version (a claim opened on an incident, a JKM
+    file complete): the list read models read each record at that version."""
+    return lambda e, _: [Change(table, str(e.originator_id), {"version": e.originator_version})]
 
 
 def claim_filed(e: Any, position: int) -> list[Operation]:
@@ -386,8 +387,8 @@ HANDLERS: dict[str, Handler] = {
     "Enrolment.CoverageEnded": coverage_ended,
     "IdentityCheck.Recorded": identity_checked,
     "Incident.Reported": incident_reported,
-    "Incident.ClaimOpened": incident_touched,
-    "Incident.ClaimClosed": incident_touched,
+    "Incident.ClaimOpened": _touched("incidents"),
+    "Incident.ClaimClosed": _touched("incidents"),
     "Contribution.Paid": contribution_paid,
     "Contribution.Reversed": contribution_reversed,
     "Claim.Filed": claim_filed,
@@ -396,5 +397,6 @@ HANDLERS: dict[str, Handler] = {
     "Claim.ApprovalRevoked": approval_revoked,
     "Claim.Disbursed": disbursed,
     "Claim.DisbursementReversed": disbursement_reversed,
+    "Claim.FileCompleted": _touched("claims"), "Claim.LateInterestOwed": _touched("claims"),
     "Handover.Held": handover_held,
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 from projections.db import Connection, Namespace
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
+from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {tracking} (
@@ -75,6 +76,7 @@ TABLES = (
         DEFAULT 0, position BIGINT)""",
     "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
     *RECONCILIATION_TABLES,
+    *SCHOLARSHIP_TABLES,
 )
 
 #: Columns added to a table after it was first made: (table, column, type). ``create_tables``
@@ -183,4 +185,5 @@ def _logical_names() -> tuple[str, ...]:
     return ("tracking", "programmes", "rates", "revisions", "members", "contributions", "paid",
             "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
             "incidents", "handover_items", "reconciliation_runs",
-            "reconciliation_discrepancies", "followers")
+            "reconciliation_discrepancies", "followers", "scholarships", "scholarship_children",
+            "scholarship_years")

@@ -99,7 +99,8 @@ def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
     initialised (closing what was opened) rather than on the first command; the caller closes
     the ledger. ``clock`` and ``ids``: what the ledger stamps events with and names new
     records with (default: the real UTC clock and random ids). ``rule_book``: the benefit rule
-    sets it knows (default: ``LEDGER_RULE_BOOK``, the real book when unset)."""
+    sets claims are decided under and drift reads (default: ``LEDGER_RULE_BOOK``, the real book
+    when unset)."""
     from storage.store import require_reachable
 
     chosen = settings or settings_from_environment()

@@ -204,3 +204,20 @@ def projected(ledger: Ledger) -> dict[str, Any]:
                 "position": projector.position()}
     finally:
         projector.close()
+
+
+def covered_in_2026(ledger: Ledger, seed: int = 11, enrolled_on: date = date(2026, 1, 5),
+                    months: int = 8) -> Enrolment:
+    """A member of TNG-2026 (January-October 2026) whose first ``months`` months are paid: a
+    member covered on both sides of 1 July 2026, when the test rule set starts."""
+    try:
+        ledger.programme("TNG-2026")
+    except ProgrammeNotFoundError:
+        ledger.open_programme(tangerang_terms(code="TNG-2026", fiscal_year=2026,
+                                              first_month="2026-01", opened_on=date(2026, 1, 2)),
+                              actor="admin")
+    member = ledger.enrol("TNG-2026", worker(enrolled_on, seed=seed), actor=CLERK)
+    paid = tuple(month_range("2026-01", months))
+    ledger.pay_contribution("TNG-2026", f"SP2D/2026/{seed}", date(2026, 1, 10), paid,
+                            [member.id], 16_800 * len(paid), actor=FINANCE)
+    return ledger.enrolment(member.id)

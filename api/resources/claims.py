@@ -7,7 +7,7 @@ from uuid import UUID
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import (
@@ -26,7 +26,8 @@ from api.resources.common import if_match, listed, page, read, written
 from api.resources.projections import Fresh, fresh_list
 from api.state import ledger, reader
 from ledger.benefits import Benefit
-from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus, Deceased
+from ledger.claim import REJECTION_REASONS, RELATIONSHIPS, Claim, Claimant, ClaimStatus
+from ledger.deceased import Deceased
 from ledger.limits import MAX_INCAPACITY_MONTHS
 from projections import lists
 
@@ -79,6 +80,23 @@ class ClaimIn(StrictSchema):
             raise ValidationError({"incident_id": ["a JKK or JKM claim names its incident"]})
 
 
+class RuleSetOut(Schema):
+    version = fields.String(required=True)
+    regulation = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(allow_none=True, required=True)
+
+
+class LateInterestOut(Schema):
+    reference = fields.String(required=True)
+    due_on = fields.Date(required=True)
+    paid_on = fields.Date(required=True)
+    days_late = fields.Integer(required=True)
+    percent_per_day = fields.Integer(required=True)
+    paid = fields.Integer(required=True)
+    amount = fields.Integer(required=True)
+
+
 class ClaimOut(Written):
     id = fields.String(required=True)
     program = fields.String(required=True)
@@ -92,6 +110,8 @@ class ClaimOut(Written):
     filed_by = fields.String(required=True)
     entitlement = fields.Integer(required=True)
     rule_version = fields.String(required=True)
+    rule_set = fields.Nested(RuleSetOut, required=True, metadata={
+        "description": "the rule set in force on the incident's day, which decided the claim"})
     computation = fields.List(fields.Dict(), required=True)
     status = fields.String(required=True)
     approved_amount = fields.Integer(required=True)
@@ -104,6 +124,13 @@ class ClaimOut(Written):
     disbursed = fields.Integer(required=True)
     outstanding = fields.Integer(required=True)
     disbursements = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    file_complete_on = fields.Date(allow_none=True, metadata={
+        "description": "JKM: the day the file was complete (recorded at .../file-complete)"})
+    due_on = fields.Date(allow_none=True, metadata={
+        "description": "JKM: due 3 working days after the complete file"})
+    late_interest = fields.List(fields.Nested(LateInterestOut), required=True, metadata={
+        "description": "per late payout, the interest owed to the heirs: 1% of it a day"})
+    late_interest_owed = fields.Integer(required=True)
 
 
 class ClaimPage(Page):
@@ -147,6 +174,13 @@ class PayoutReverseIn(StrictSchema):
     reversed_on = fields.Date(required=True)
 
 
+def rule_set_view(version: str) -> dict[str, Any]:
+    """The rule set a claim recorded: its regulation and the days it is in force."""
+    rule_set = ledger().rule_book.version(version)
+    return {"version": rule_set.version, "regulation": rule_set.regulation,
+            "valid_from": rule_set.valid_from, "valid_until": rule_set.valid_until}
+
+
 def view(claim: Claim) -> dict[str, Any]:
     return {
         "id": str(claim.id), "program": claim.programme_code, "benefit": claim.benefit.value,
@@ -154,7 +188,8 @@ def view(claim: Claim) -> dict[str, Any]:
         "member_id": claim.enrolment_id, "subject_nik": claim.subject_nik,
         "claimant": claim.claimant, "filed_on": claim.filed_on, "filed_by": claim.filed_by,
         "entitlement": claim.entitlement, "rule_version": claim.rule_version,
-        "computation": claim.computation, "status": claim.status.value,
+        "rule_set": rule_set_view(claim.rule_version), "computation": claim.computation,
+        "status": claim.status.value,
         "approved_amount": claim.approved_amount, "approved_by": claim.approved_by,
         "approved_on": claim.approved_on,
         "sole_approver_reason": claim.sole_approver_reason,
@@ -162,6 +197,9 @@ def view(claim: Claim) -> dict[str, Any]:
         "revocation_reason": claim.revocation_reason,
         "disbursed": claim.disbursed, "outstanding": claim.outstanding,
         "disbursements": dict(claim.disbursements),
+        "file_complete_on": claim.file_complete_on, "due_on": claim.due_on,
+        "late_interest": list(claim.late_interest.values()),
+        "late_interest_owed": claim.late_interest_owed,
     }
 
 
@@ -252,6 +290,24 @@ def reject(body: dict[str, Any], claim_id: UUID) -> Any:
     """Reject with a reason code (approver); accepts If-Match."""
     claim = ledger().reject_claim(claim_id, body["reason"], body["note"], body["rejected_on"],
                                   current_actor(), expected_version=if_match())
+    return written(claim, view(claim))
+
+
+class FileCompleteIn(StrictSchema):
+    complete_on = fields.Date(required=True)
+
+
+@blp.route("/<uuid:claim_id>/file-complete", methods=["POST"])
+@blp.doc(security=[BEARER])
+@requires("clerk")
+@blp.arguments(FileCompleteIn)
+@blp.response(200, ClaimOut)
+def file_complete(body: dict[str, Any], claim_id: UUID) -> Any:
+    """Record the day a JKM claim's file was complete (clerk): the benefit is due 3 working
+    days later, and a payout after that records the heirs' interest, 1% a day. Accepts
+    If-Match."""
+    claim = ledger().record_file_complete(claim_id, body["complete_on"], current_actor(),
+                                          expected_version=if_match())
     return written(claim, view(claim))
 
 

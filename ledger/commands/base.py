@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from ledger.benefits import BenefitRules
 from ledger.claim import Claim
 from ledger.clock import Clock, IdSource, recording
 from ledger.contribution import Contribution, contribution_id
@@ -33,6 +34,8 @@ from ledger.identity import parse_nik
 from ledger.incident import Incident
 from ledger.person import Person, person_id
 from ledger.programme import Programme, programme_id
+from ledger.rule_sets import RULE_BOOK, RuleBook
+from ledger.scholarship_grant import Scholarship
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -47,6 +50,14 @@ class Commands(Application[UUID]):
     #: The clock that stamps events and the source of new ids (the Ledger sets both).
     clock: Clock
     ids: IdSource
+    #: The benefit rule sets claims are decided under: each claim by the set in force on its
+    #: incident's day (the real book, unless a test or the demo gives one with its test set).
+    rule_book: RuleBook = RULE_BOOK
+
+    def rules_on(self, day: date) -> BenefitRules:
+        """The rule set in force on a day (an incident's, a death's), or the refusal that
+        names the nearest sets (:meth:`~ledger.rule_sets.RuleBook.in_force`)."""
+        return self.rule_book.in_force(day)
 
     # -- running a command -------------------------------------------------------------------
 
@@ -164,6 +175,10 @@ class Commands(Application[UUID]):
     def claim(self, claim_id: UUID | str, version: int | None = None) -> Claim:
         """One claim by its id."""
         return self._get(claim_id, Claim, ClaimNotFoundError, "claim", version)
+
+    def scholarship(self, scholarship_id: UUID | str) -> Scholarship:
+        """One death's scholarship by its id."""
+        return self._get(scholarship_id, Scholarship, NotFoundError, "scholarship")
 
     def handover(self, handover_id: UUID | str) -> Handover:
         """One handover ceremony by its id."""

@@ -10,9 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger.benefits import Benefit, entitlement
-from ledger.claim import Claim, Claimant, Deceased
+from ledger.claim import Claim, Claimant
 from ledger.commands.base import Commands
-from ledger.errors import BenefitNotInProgrammeError, InvalidInputError
+from ledger.deceased import Deceased
+from ledger.errors import BenefitNotApplicableError, BenefitNotInProgrammeError, InvalidInputError
 from ledger.grants import check_application, grant_claim
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
 
@@ -23,6 +24,10 @@ class ClaimCommands(Commands):
     def file_claim(self, incident_id: UUID | str, benefit: Benefit, claimant: Claimant,
                    filed_on: date, actor: str, incapacity_months: int | None = None) -> Claim:
         """File a JKK or JKM claim on an incident; the rule set computes the amount."""
+        if benefit is Benefit.SCHOLARSHIP_YEAR:
+            raise BenefitNotApplicableError(
+                "a school year of the scholarship is claimed on its scholarship (with the proof "
+                "of enrolment), not on an incident", field="benefit")
         if incapacity_months is not None:
             require_count(incapacity_months, "the months of incapacity",
                           field="incapacity_months", minimum=1,
@@ -41,7 +46,8 @@ class ClaimCommands(Commands):
             if filed_on < incident.occurred_on:
                 raise InvalidInputError("a claim cannot be filed before the incident",
                                         field="filed_on")
-            amount = entitlement(benefit, incident.facts(enrolment), filed_on, incapacity_months)
+            amount = entitlement(benefit, incident.facts(enrolment), filed_on, incapacity_months,
+                                 rule_set=self.rules_on(incident.occurred_on))
             facts: dict[str, Any] = {
                 "wage": enrolment.wage_band, "enrolled_on": enrolment.enrolled_on,
                 "occurred_on": incident.occurred_on, "work_related": incident.work_related,
@@ -66,10 +72,12 @@ class ClaimCommands(Commands):
 
         def build() -> tuple[Claim, list[Aggregate]]:
             programme = self.programme(code)
-            nik = check_application(programme, deceased, died_on, cause, claimant, filed_on)
+            rule_set = self.rules_on(died_on)
+            nik = check_application(programme, deceased, died_on, cause, claimant, filed_on,
+                                    rule_set)
             person = self._person_or_new(nik)
             claim = grant_claim(programme, person, deceased, died_on, cause, claimant,
-                                filed_on, actor)
+                                filed_on, actor, rule_set)
             return claim, [person, claim]
 
         return self._command(build)
@@ -86,10 +94,18 @@ class ClaimCommands(Commands):
 
     def revoke_approval(self, claim_id: UUID | str, reason: str, revoked_on: date, actor: str,
                         expected_version: int | None = None) -> Claim:
-        """Withdraw an approval; payouts already made become money owed back."""
-        return self._update(lambda: self.claim(claim_id),
-                            lambda claim: claim.revoke_approval(reason, revoked_on, actor),
-                            expected_version)
+        """Withdraw an approval; payouts already made become money owed back (a scholarship's
+        school year is free again, to be claimed rightly)."""
+
+        def act(claim: Claim) -> list[Aggregate]:
+            claim.revoke_approval(reason, revoked_on, actor)
+            if claim.benefit is not Benefit.SCHOLARSHIP_YEAR:
+                return [claim]
+            scholarship = self.scholarship(claim.facts["scholarship_id"])
+            scholarship.year_withdrawn(str(claim.id), reason.strip())
+            return [claim, scholarship]
+
+        return self._update(lambda: self.claim(claim_id), act, expected_version)
 
     def reject_claim(self, claim_id: UUID | str, reason: str, note: str, rejected_on: date,
                      actor: str, expected_version: int | None = None) -> Claim:
@@ -97,6 +113,10 @@ class ClaimCommands(Commands):
 
         def act(claim: Claim) -> list[Aggregate]:
             claim.reject(reason, note, rejected_on, actor)
+            if claim.benefit is Benefit.SCHOLARSHIP_YEAR:  # the school year is free again
+                scholarship = self.scholarship(claim.facts["scholarship_id"])
+                scholarship.year_withdrawn(str(claim.id), reason)
+                return [claim, scholarship]
             if claim.incident_id is not None:
                 incident = self.incident(claim.incident_id)
                 incident.claim_closed(str(claim.id), reason)
@@ -112,7 +132,9 @@ class ClaimCommands(Commands):
         """Record a payout; the city's own grant also counts against its programme's ceiling."""
 
         def act(claim: Claim) -> list[Aggregate]:
-            claim.disburse(reference, amount, paid_on, actor)
+            # A JKM claim with a due day computes the interest of a late payout by its set.
+            rules = None if claim.due_on is None else self.rule_book.version(claim.rule_version)
+            claim.disburse(reference, amount, paid_on, actor, rules)
             if claim.benefit.payer != "CITY":
                 return [claim]
             programme = self._programme_by_id(claim.programme_id)
@@ -121,6 +143,16 @@ class ClaimCommands(Commands):
             return [claim, programme]
 
         return self._update(lambda: self.claim(claim_id), act, expected_version)
+
+    def record_file_complete(self, claim_id: UUID | str, complete_on: date, actor: str,
+                             expected_version: int | None = None) -> Claim:
+        """Record the day a JKM claim's file was complete (its last document in): the benefit
+        is due 3 working days later, and a payout after that owes the heirs 1% a day."""
+        return self._update(
+            lambda: self.claim(claim_id),
+            lambda claim: claim.record_file_complete(
+                complete_on, self.rule_book.version(claim.rule_version), actor),
+            expected_version)
 
     def reverse_disbursement(self, claim_id: UUID | str, reference: str, reason: str,
                              reversed_on: date, actor: str,
