@@ -34,6 +34,7 @@ from ledger.errors import ProjectionStoppedError, StoreUnavailableError
 from projections.batch import column as _get
 from projections.batch import execute as _execute
 from projections.batch import journal_operations as _journal
+from projections.bounds import check_bounds
 from projections.db import Connection, Namespace
 from projections.effective import EffectiveDays
 from projections.failures import EventFailed as _EventFailed
@@ -44,7 +45,7 @@ from projections.follower import (
     HEARTBEAT_SECONDS,
     FollowerState,
 )
-from projections.handlers import HANDLERS, Operation, check_bounds
+from projections.handlers import HANDLERS, Operation
 from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
 from storage.log_index import settings_of, unavailable
 

@@ -25,7 +25,7 @@ from ledger.application import Ledger
 from ledger.errors import ProjectionStoppedError
 from ledger.limits import MAX_RUPIAH
 from ledger.programme import Programme, ProgrammeTerms
-from projections import handlers, runner
+from projections import bounds, runner
 from projections.lag import measure
 from projections.runner import Projector
 from scenario import covered_member, tangerang_terms
@@ -132,10 +132,10 @@ def test_a_recorded_failure_clears_once_the_event_applies(
         with pytest.raises(ProjectionStoppedError):
             projector.catch_up()
         assert projector.failed_position() == bad
-        raised = {**handlers.BOUNDS, "Programme.Opened": tuple(
+        raised = {**bounds.BOUNDS, "Programme.Opened": tuple(
             (path, 100 * MAX_RUPIAH if path == "budget_ceiling" else bound, unit, what)
-            for path, bound, unit, what in handlers.BOUNDS["Programme.Opened"])}
-        monkeypatch.setattr(handlers, "BOUNDS", raised)
+            for path, bound, unit, what in bounds.BOUNDS["Programme.Opened"])}
+        monkeypatch.setattr(bounds, "BOUNDS", raised)
         projector.catch_up()
         assert projector.failed_position() is None
         assert projector.position() == projector.head()
@@ -246,10 +246,10 @@ def test_a_follower_stuck_at_an_event_keeps_running_says_it_once_and_moves_on_wh
         assert f"position {bad}" in str(lag.follower.detail)
         assert lag.not_ready(30) is not None and "budget projection" in str(lag.not_ready(30))
         # a version with a higher bound: the follower applies it and goes on
-        raised = {**handlers.BOUNDS, "Programme.Opened": tuple(
+        raised = {**bounds.BOUNDS, "Programme.Opened": tuple(
             (path, 100 * MAX_RUPIAH if path == "budget_ceiling" else bound, unit, what)
-            for path, bound, unit, what in handlers.BOUNDS["Programme.Opened"])}
-        monkeypatch.setattr(handlers, "BOUNDS", raised)
+            for path, bound, unit, what in bounds.BOUNDS["Programme.Opened"])}
+        monkeypatch.setattr(bounds, "BOUNDS", raised)
         _eventually(lambda: watcher.position() == watcher.head())
         _eventually(lambda: (measure(ledger, watcher.connection).follower or lag.follower)
                     .state == "following")
