@@ -15,6 +15,7 @@ from api.openapi import (
     register_problem_responses,
 )
 from api.resources import (
+    audit_feed,
     claims,
     contributions,
     events,
@@ -37,7 +38,7 @@ from storage.settings import StoreSettings, settings_from_environment
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
-              tokens.blp)
+              tokens.blp, audit_feed.blp)
 
 
 class ProblemSchema(Schema):
