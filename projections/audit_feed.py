@@ -103,18 +103,21 @@ class Cut:
 
 def choose_cut(ledger: Ledger, witnessing: Witnessing, cut_off: int | None,
                signing_key: str | None) -> Cut:
-    """The cut-off asked for, or the latest co-signed (else signed) checkpoint's; refused in
-    words when the journal has not reached it or nothing can sign it."""
+    """The cut-off asked for, or the latest co-signed checkpoint's, else the latest signed
+    one's, else (with a key) the journal's head; refused in words when the journal has not
+    reached it or nothing can sign it."""
     journal: Journal = witnessing.journal
     leaves = journal.leaves()
     positions = [p for p, _ in leaves]
     cosigned = {parse_checkpoint(t).body.size: t for t in witnessing.cosigned()}
     if cut_off is None:
         sizes = sorted(cosigned) or sorted(c.size for c in journal.checkpoints())
+        if not sizes and signing_key is not None:
+            sizes = [len(positions)]  # nothing signed before: the journal's head, signed now
         if not sizes:
-            raise NotFoundError("no checkpoint of the journal is signed yet: run 'claims-ledger "
-                                "journal witness' (or 'journal checkpoint'), or give a cut-off",
-                                field="cut_off")
+            raise NotFoundError("no checkpoint of the journal is signed yet, and without "
+                                "LEDGER_SIGNING_KEY none can be: run 'claims-ledger journal "
+                                "witness' (or 'journal checkpoint') first", field="cut_off")
         size = sizes[-1]
         if not 0 < size <= len(positions):
             raise InvalidInputError(f"the journal holds {len(positions)} events, fewer than "

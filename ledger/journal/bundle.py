@@ -186,7 +186,11 @@ DICTIONARY: dict[str, dict[str, dict[str, str]]] = {
         "type": _field("'figures': the read models' figures of the programme at the cut-off"),
         "figure": _field("'budget', 'coverage' or 'claims'"),
         "as_of_position": _field("the cut-off the figures were read at", POSITION),
+        "funding_source": _field("where the budget comes from: APBD, BTT or APBN"),
+        "dpa_reference": _field("the budget document (DPA) in force"),
         "ceiling": _field("the budget ceiling (DPA) after revisions", RUPIAH),
+        "revisions": _field("each change of the ceiling: position, ceiling (rupiah), "
+                            "dpa_reference, reason"),
         "paid": _field("contributions paid (budget) or payouts disbursed (claims)", RUPIAH),
         "reversed": _field("money paid then reversed", RUPIAH),
         "city_payouts": _field("the city's own death grants paid from the budget", RUPIAH),
