@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
 from ledger.asof import AsOf
-from ledger.errors import InvalidInputError, NotFoundError
+from ledger.errors import InvalidInputError, NotFoundError, StoreError
 from ledger.history import json_safe
 from ledger.journal import bundle
 from ledger.journal.bundle import Period, encode_line
@@ -42,6 +42,12 @@ PAGE = 1000
 _TICK = timedelta(microseconds=1)
 
 
+class JournalBehindError(StoreError):
+    """The journal (kept by the projector) has not reached the cut-off asked for yet."""
+
+    rule = "projections-behind"
+
+
 def _creation_topics() -> list[str]:
     from ledger.claim import Claim
     from ledger.contribution import Contribution
@@ -49,10 +55,12 @@ def _creation_topics() -> list[str]:
     from ledger.handover import Handover
     from ledger.identity_check import IdentityCheck
     from ledger.incident import Incident
+    from ledger.programme import Programme
     from ledger.reconciliation import Reconciliation
 
     return [get_topic(kind) for kind in (
-        Enrolment.Enrolled, Contribution.Paid, Claim.Filed,  # type: ignore[attr-defined]
+        Programme.Opened, Enrolment.Enrolled,  # type: ignore[attr-defined]
+        Contribution.Paid, Claim.Filed,  # type: ignore[attr-defined]
         Incident.Reported, IdentityCheck.Recorded,  # type: ignore[attr-defined]
         Reconciliation.RunRecorded, Handover.Held)]  # type: ignore[attr-defined]
 
@@ -71,7 +79,9 @@ def owners(ledger: Ledger, cut_off: int) -> dict[UUID, set[str]]:
         for notification in page:
             event: Any = ledger.mapper.to_domain_event(notification)
             key = UUID(str(notification.originator_id))
-            if notification.topic.endswith("Handover.Held"):
+            if notification.topic.endswith("Programme.Opened"):
+                codes = {str(event.code)}
+            elif notification.topic.endswith("Handover.Held"):
                 codes = set().union(*(owned.get(UUID(str(item["claim_id"])), set())
                                       for item in event.items))
             elif getattr(event, "programme_code", None) is None:
@@ -84,8 +94,6 @@ def owners(ledger: Ledger, cut_off: int) -> dict[UUID, set[str]]:
                 owned.setdefault(person_id(str(event.nik)), set()).update(codes)
         start = page[-1].id + 1
     codes = {code for found in owned.values() for code in found}
-    for code in codes:
-        owned.setdefault(programme_id(code), set()).add(code)
     for key in everywhere:
         owned[key] = set(codes)
     return owned
@@ -112,8 +120,12 @@ def choose_cut(ledger: Ledger, witnessing: Witnessing, cut_off: int | None,
     cosigned = {parse_checkpoint(t).body.size: t for t in witnessing.cosigned()}
     if cut_off is None:
         sizes = sorted(cosigned) or sorted(c.size for c in journal.checkpoints())
-        if not sizes and signing_key is not None:
+        if not sizes and signing_key is not None and positions:
             sizes = [len(positions)]  # nothing signed before: the journal's head, signed now
+        if not positions:
+            raise JournalBehindError("the journal holds no event yet: the projector has not "
+                                     "caught up ('claims-ledger project --follow' keeps it "
+                                     "up); ask again shortly")
         if not sizes:
             raise NotFoundError("no checkpoint of the journal is signed yet, and without "
                                 "LEDGER_SIGNING_KEY none can be: run 'claims-ledger journal "
@@ -130,8 +142,8 @@ def choose_cut(ledger: Ledger, witnessing: Witnessing, cut_off: int | None,
                                 f"to {head})", field="cut_off")
     if not positions or positions[-1] < cut_off:
         reached = positions[-1] if positions else 0
-        raise InvalidInputError(f"the journal has not reached position {cut_off} yet: it is at "
-                                f"position {reached}; ask again shortly", field="cut_off")
+        raise JournalBehindError(f"the journal has not reached position {cut_off} yet: it is "
+                                 f"at position {reached}; ask again shortly")
     size = bisect_right(positions, cut_off)
     tree = Tree([h for _, h in leaves[:size]])
     note = cosigned.get(size)

@@ -31,7 +31,8 @@ blp = Blueprint("audit_feed", __name__, url_prefix="/api/v1/audit-feed",
                 description="The audit board's feed: deterministic JSON Lines bundles of a "
                             "programme's events with their inclusion proofs, read-only")
 
-ERRORS = {"403": "FORBIDDEN", "404": "NOT_FOUND", "422": "UNPROCESSABLE_ENTITY"}
+ERRORS = {"403": "FORBIDDEN", "404": "NOT_FOUND", "422": "UNPROCESSABLE_ENTITY",
+          "503": "SERVICE_UNAVAILABLE"}
 NDJSON = {"200": {"description": "the bundle, one JSON object a line (README, 'Audit feed')",
                   "headers": {"X-Cut-Off-Position": {
                       "description": "the bundle's cut-off", "schema": {"type": "integer"}}},
