@@ -30,13 +30,13 @@ from ledger.errors import InvalidInputError, NotFoundError, StoreError
 from ledger.history import json_safe
 from ledger.journal import bundle
 from ledger.journal.bundle import Period, encode_line
-from ledger.journal.merkle import Tree
+from ledger.journal.merkle import Frontier, Tree
 from ledger.journal.tlog import CheckpointBody, log_signer, parse_checkpoint, sign_checkpoint
 from ledger.person import person_id
 from ledger.programme import programme_id
 from projections.audit_figures import figure_lines
 from projections.journal import Journal
-from projections.witnessing import Witnessing
+from projections.witnessing import JournalForkError, Witnessing
 
 PAGE = 1000
 _TICK = timedelta(microseconds=1)
@@ -131,10 +131,10 @@ def choose_cut(ledger: Ledger, witnessing: Witnessing, cut_off: int | None,
                                 "LEDGER_SIGNING_KEY none can be: run 'claims-ledger journal "
                                 "witness' (or 'journal checkpoint') first", field="cut_off")
         size = sizes[-1]
-        if not 0 < size <= len(positions):
-            raise InvalidInputError(f"the journal holds {len(positions)} events, fewer than "
-                                    f"the checkpoint of {size}: catch the projections up "
-                                    "('claims-ledger project')", field="cut_off")
+        if size > len(positions):
+            raise JournalBehindError(f"the journal holds {len(positions)} events, fewer than "
+                                     f"the checkpoint of {size}: the projector has not caught "
+                                     "up yet; ask again shortly")
         cut_off = positions[size - 1]
     head = int(ledger.recorder.max_notification_id() or 0)
     if not 1 <= cut_off <= head:
@@ -148,9 +148,9 @@ def choose_cut(ledger: Ledger, witnessing: Witnessing, cut_off: int | None,
     tree = Tree([h for _, h in leaves[:size]])
     note = cosigned.get(size)
     if note is not None and parse_checkpoint(note).body.root_hash != tree.root():
-        raise InvalidInputError(f"the co-signed checkpoint of {size} events has another root "
-                                "than the journal: run 'claims-ledger verify --policy'",
-                                field="cut_off")
+        raise JournalForkError(f"the co-signed checkpoint of {size} events has another root "
+                               "than the journal now: an event of the past was changed or "
+                               "removed; run 'claims-ledger verify --policy'")
     if note is None:
         if signing_key is None:
             raise InvalidInputError(f"no checkpoint of {size} events is co-signed, and without "
@@ -167,13 +167,15 @@ def _require_extends(journal: Journal, witnessing: Witnessing, hashes: list[byte
     kept = {(c.size, c.root) for c in journal.checkpoints()}
     kept |= {(b.size, b.root_hash) for b in (parse_checkpoint(t).body
                                              for t in witnessing.cosigned())}
-    whole = Tree(hashes)
-    for size, root in sorted(kept):
-        if size > whole.size or Tree(hashes[:size]).root() != root:
-            raise InvalidInputError(
+    frontier = Frontier()
+    for size, root in sorted(kept):  # one pass: the root at each kept size, as it grew
+        while frontier.size < min(size, len(hashes)):
+            frontier.append(hashes[frontier.size])
+        if frontier.size != size or frontier.root() != root:
+            raise JournalForkError(
                 f"the journal no longer matches the checkpoint of {size} events signed before: "
-                "no bundle is signed; run 'claims-ledger verify' to find the position",
-                field="cut_off")
+                "an event of the past was changed or removed. No bundle is signed; run "
+                "'claims-ledger verify' to find the position")
 
 
 class AuditBundle:

@@ -1,7 +1,8 @@
 """The audit feed over HTTP on both stores: the audit-feed role reads the feed and nothing
 else; clerks, approvers and finance are refused it as the API refuses elsewhere, auditors and
 admins read it; the bundle is streamed as JSON Lines, resumable by position, and the command
-line writes the same bytes, which 'audit-feed check' checks and, tampered, refuses by position."""
+line makes a feed token ('token create --role audit-feed') and writes the same bytes, which
+'audit-feed check' checks and, tampered, refuses by line and position."""
 
 from __future__ import annotations
 
@@ -132,10 +133,15 @@ def test_a_bundle_resumed_over_http_is_the_tail_and_bad_requests_are_told_in_wor
     assert "position 999999 is not in the log" in beyond.json["detail"]
 
 
-def test_the_command_line_writes_the_routes_bytes_and_its_check_names_a_tampered_position(
+def test_a_feed_token_made_by_the_command_line_gets_the_bytes_export_writes_and_check_checks(
     api: Api, store_settings: StoreSettings, feed_env: dict[str, str], tmp_path: Path,
 ) -> None:
-    served = _bundle(api).get_data()
+    made = run_cli("token", "create", "--role", "audit-feed", "--name", "bpk.e-audit",
+                   "--as", "admin.dinsos", url=store_settings.url, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    api.tokens["bpk"] = made.stdout.strip()
+    served = _bundle(api, "bpk").get_data()
+    assert api.get("/api/v1/programs", "bpk").status_code == 403
     cut_off = str(json.loads(served.splitlines()[0])["cut_off"])
     out = tmp_path / "tng-2025.ndjson"
     done = run_cli("audit-feed", "export", "--program", "TNG-2025", "--period", "2025",

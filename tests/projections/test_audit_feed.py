@@ -1,15 +1,18 @@
 """The audit feed's bundles on both stores: the same bytes for one cut-off (also once more
 events are recorded), every event's proof checks against the co-signed checkpoint, a policy's
 quorum decides, a resumed export is exactly the tail, a tampered line is named by its position,
-a programme's months share no event and make up its year, and the figures are the views'."""
+a programme's months share no event and make up its year, the figures are the views', and a
+journal rebuilt over an edited event gets no bundle signed."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from audit_feed_story import FIRST_PAYMENT, JKM_DEATH, TEAM, Story, record_story
 
@@ -22,8 +25,9 @@ from ledger.journal.tlog import log_signer
 from projections.audit_feed import AuditBundle, choose_cut
 from projections.journal import Journal
 from projections.runner import Projector
-from projections.witnessing import Witnessing
-from storage.settings import ConfiguredWitness
+from projections.witnessing import JournalForkError, Witnessing
+from storage.settings import ConfiguredWitness, StoreSettings
+from storage.store import postgres_connect_args
 from witness.app import make_server
 from witness.core import Witness, WitnessConfig, witness_key
 
@@ -217,3 +221,37 @@ def test_the_figures_are_the_programmes_read_models_at_the_cut_off(
     for line in lines:
         described = dictionary[line["type"]]
         assert set(line) <= set(described), line["type"]
+
+
+def test_a_journal_rebuilt_over_an_edited_event_gets_no_bundle_signed(
+    story: Story, signing_key: str, bpk: ConfiguredWitness, store_settings: StoreSettings,
+) -> None:
+    size = co_sign(story.ledger, signing_key, bpk)
+    _edit_event(store_settings, story.ledger.events_table, position=5)  # an enrolment
+    projector = Projector(story.ledger)
+    projector.rebuild()
+    projector.close()
+    with pytest.raises(JournalForkError, match=f"the co-signed checkpoint of {size} events has "
+                       "another root than the journal now"):
+        export(story.ledger, signing_key, "TNG-2025", "2025")
+    with pytest.raises(JournalForkError, match=f"no longer matches the checkpoint of {size} "
+                       "events signed before"):
+        export(story.ledger, signing_key, "TNG-2025", "2025", cut_off=size - 1)
+
+
+def _edit_event(settings: StoreSettings, table: str, position: int) -> None:
+    """A database superuser's edit of one stored event (the append-only guard off first);
+    a space after its JSON keeps it readable while its bytes differ."""
+    if settings.is_postgres:
+        qualified = f'"{settings.env["POSTGRES_SCHEMA"]}".{table}'
+        with psycopg.connect(**postgres_connect_args(settings), autocommit=True) as connection:
+            connection.execute(f"ALTER TABLE {qualified} DISABLE TRIGGER USER")
+            connection.execute(f"UPDATE {qualified} SET state = state || ' '::bytea "
+                               f"WHERE notification_id = {position}")
+        return
+    connection = sqlite3.connect(settings.env["SQLITE_DBNAME"])
+    with connection:
+        connection.execute("DROP TRIGGER IF EXISTS ledger_append_only_update")
+        connection.execute(f"UPDATE {table} SET state = CAST(CAST(state AS TEXT) || ' ' AS BLOB)"
+                           f" WHERE rowid = {position}")
+    connection.close()
