@@ -235,17 +235,15 @@ class AuditBundle:
 
         stored = bytes(notification.state)
         text, encoding = bundle.state_text(stored)
-        data = bundle.data_of(text, encoding)
-        if data is None:  # stored encrypted: read with the ledger's own key
+        loaded = bundle.stored_json(text, encoding)
+        if loaded is None:  # stored encrypted: read with the ledger's own key
             event: Any = self.ledger.mapper.to_domain_event(notification)
             recorded = event.timestamp.astimezone(UTC).isoformat()
             data = json_safe({k: v for k, v in vars(event).items()
                               if k not in ("originator_id", "originator_version",
                                            *bundle.ENVELOPE)})
         else:
-            import json
-
-            recorded = bundle.parse_time(json.loads(text)["timestamp"]["_data_"]).isoformat()
+            recorded, data = bundle.recorded_time(loaded), bundle.plain_data(loaded)
         leaf = leaf_of(notification.id, notification.originator_id,
                        notification.originator_version, notification.topic, stored)
         return {

@@ -111,13 +111,27 @@ def plain_data(state: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def data_of(text: str, encoding: str) -> dict[str, Any] | None:
-    """``plain_data`` of a line's state, or None when the state is not readable JSON (stored
-    encrypted or compressed: the builder then decodes it with the ledger's own key)."""
+def stored_json(text: str, encoding: str) -> dict[str, Any] | None:
+    """A line's state as the JSON object the ledger stores, or None when it is not readable
+    JSON (stored encrypted or compressed: the builder then decodes it with the ledger's key)."""
     if encoding != "utf-8":
         return None
-    loaded = json.loads(text)
-    return plain_data(loaded) if isinstance(loaded, dict) else None
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def data_of(text: str, encoding: str) -> dict[str, Any] | None:
+    """``plain_data`` of a line's state (None when it is not readable JSON)."""
+    loaded = stored_json(text, encoding)
+    return plain_data(loaded) if loaded is not None else None
+
+
+def recorded_time(stored: dict[str, Any]) -> str:
+    """When the ledger recorded an event, from its stored state (ISO 8601, UTC)."""
+    return parse_time(str(stored["timestamp"]["_data_"])).astimezone(UTC).isoformat()
 
 
 def _field(meaning: str, unit: str | None = None) -> dict[str, str]:

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.errors import MalformedNoteError
-from ledger.journal.bundle import FORMAT, VERSION, data_of, parse_time, state_bytes
+from ledger.journal.bundle import (
+    FORMAT,
+    VERSION,
+    parse_time,
+    plain_data,
+    recorded_time,
+    state_bytes,
+    stored_json,
+)
 from ledger.journal.checkpoint import leaf_of
 from ledger.journal.merkle import verify_inclusion
 from ledger.journal.policy import Policy, check_checkpoint
@@ -171,20 +179,20 @@ def _readable(report: BundleCheck, state: _State, line: dict[str, Any], where: s
     """The readable fields (data, recorded_at, actor) must say what the hashed state says."""
     if line["state_encoding"] != "utf-8":
         return  # stored encrypted: only the ledger's key reads it
+    loaded = stored_json(stored.decode("utf-8"), "utf-8")
     try:
-        loaded = json.loads(stored)
-        data = data_of(str(line["state"]), "utf-8")
-        stamp = loaded["timestamp"]["_data_"]
+        stamp = recorded_time(loaded or {})
     except (ValueError, KeyError, TypeError):
         report.fail(f"{where}: its state is not the JSON the ledger stores")
         return
+    data = plain_data(loaded or {})
     if line.get("data") != data:
         report.fail(f"{where}: its data differ from its stored state")
-    if line.get("actor") != (data or {}).get("actor"):
+    if line.get("actor") != data.get("actor"):
         report.fail(f"{where}: its actor differs from its stored state")
-    recorded = parse_time(stamp)
-    if line.get("recorded_at") != recorded.isoformat():
+    if line.get("recorded_at") != stamp:
         report.fail(f"{where}: its recorded_at differs from its stored state")
+    recorded = parse_time(stamp)
     header = state.header or {}
     start, end = header.get("period_start"), header.get("period_end")
     if start and end and not parse_time(start) <= recorded < parse_time(end):

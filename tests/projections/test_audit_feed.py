@@ -2,10 +2,12 @@
 events are recorded), every event's proof checks against the co-signed checkpoint, a policy's
 quorum decides, a resumed export is exactly the tail, a tampered line is named by its position,
 a programme's months share no event and make up its year, the figures are the views', and a
-journal rebuilt over an edited event gets no bundle signed."""
+journal rebuilt over an edited event gets no bundle signed, and a store encrypted at rest gives
+its states as base64 and its data read with the key."""
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
@@ -15,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from audit_feed_story import FIRST_PAYMENT, JKM_DEATH, TEAM, Story, record_story
+from eventsourcing.cryptography import AESCipher
 
 from ledger.application import Ledger
 from ledger.journal.bundle import Period
@@ -26,7 +29,8 @@ from projections.audit_feed import AuditBundle, choose_cut
 from projections.journal import Journal
 from projections.runner import Projector
 from projections.witnessing import JournalForkError, Witnessing
-from storage.settings import ConfiguredWitness, StoreSettings
+from storage.log_index import open_ledger
+from storage.settings import ConfiguredWitness, StoreSettings, with_cipher
 from storage.store import postgres_connect_args
 from witness.app import make_server
 from witness.core import Witness, WitnessConfig, witness_key
@@ -255,3 +259,22 @@ def _edit_event(settings: StoreSettings, table: str, position: int) -> None:
         connection.execute(f"UPDATE {table} SET state = CAST(CAST(state AS TEXT) || ' ' AS BLOB)"
                            f" WHERE rowid = {position}")
     connection.close()
+
+
+def test_a_store_encrypted_at_rest_gives_each_state_in_base64_and_its_data_read_with_the_key(
+    store_settings: StoreSettings, signing_key: str,
+) -> None:
+    ledger = open_ledger(with_cipher(store_settings, AESCipher.create_key(num_bytes=32)))
+    try:
+        record_story(ledger)
+        lines = export(ledger, signing_key, "TNG-2025", "2025")
+    finally:
+        ledger.close()
+    found = events(lines)
+    assert found and all(e["state_encoding"] == "base64" for e in found)
+    assert not any(b"TNG-2025" in base64.b64decode(str(e["state"])) for e in found)
+    payment = next(e for e in found if str(e["topic"]).endswith("Contribution.Paid"))
+    assert payment["data"]["amount"] == FIRST_PAYMENT  # type: ignore[index]
+    assert str(payment["recorded_at"]).startswith("2025-04-10T")
+    report = check_bundle(lines)  # leaves and proofs from the ciphertext, as journaled
+    assert report.ok, report.problems
