@@ -52,10 +52,15 @@ def audit_feed_export(program: str, period: str, cut_off: int | None,
             built = AuditBundle(witnessing.journal.ledger, cut, program, chosen,
                                 origin_from_environment())
             lines = 0
-            with out.open("wb") as target:
-                for line in built.lines(from_position):
-                    target.write(line)
-                    lines += 1
+            partial = out.with_name(f".{out.name}.part")  # renamed once whole: never half a file
+            try:
+                with partial.open("wb") as target:
+                    for line in built.lines(from_position):
+                        target.write(line)
+                        lines += 1
+                partial.replace(out)
+            finally:
+                partial.unlink(missing_ok=True)
     except LedgerError as error:
         raise refusal(error) from None
     what = "lines" if from_position is None else f"lines (the tail from position {from_position})"

@@ -150,9 +150,29 @@ def test_a_feed_token_made_by_the_command_line_gets_the_bytes_export_writes_and_
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == served
 
-    checked = run_cli("audit-feed", "check", str(out), url=None, cwd=tmp_path)
+    again = run_cli("audit-feed", "export", "--program", "TNG-2025", "--period", "2025-3",
+                    "--out", str(out), url=store_settings.url, cwd=tmp_path, extra_env=feed_env)
+    assert again.returncode == 2
+    assert again.stderr.strip().endswith("already exists and is left as it is (nothing was "
+                                         "done): name another file, move it away, or pass "
+                                         "--force to replace it")
+    month = run_cli("audit-feed", "export", "--program", "TNG-2025", "--period", "2025-3",
+                    "--out", str(tmp_path / "m.ndjson"), url=store_settings.url, cwd=tmp_path,
+                    extra_env=feed_env)
+    assert month.returncode == 2
+    assert month.stderr.strip() == ("Error: a period is a month (2025-03) or a year (2025); got "
+                                    "'2025-3' [invalid-input]")
+    assert not (tmp_path / "m.ndjson").exists()
+
+    policy = tmp_path / "policy.txt"
+    log_key = run_cli("journal", "log-key", url=store_settings.url, cwd=tmp_path,
+                      extra_env=feed_env).stdout.strip()
+    policy.write_text(f"log {log_key}\nquorum none\n", encoding="utf-8")
+    checked = run_cli("audit-feed", "check", str(out), "--policy", str(policy), url=None,
+                      cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "OK: TNG-2025 2025 at cut-off" in checked.stdout
+    assert "the quorum 'none' holds" in checked.stdout
 
     lines = served.splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if b"Contribution.Paid" in line)
