@@ -188,9 +188,9 @@ DICTIONARY: dict[str, dict[str, dict[str, str]]] = {
                         "version and topic it gives the leaf hash"),
         "state_encoding": _field("'utf-8' (state is the stored JSON text) or 'base64' (stored "
                                  "encrypted or compressed)"),
-        "data": _field("the event's data read from state: money in rupiah (integers), dates "
-                       "YYYY-MM-DD, times ISO 8601 UTC; personal fields as the event holds "
-                       "them"),
+        "data": _field("the event's data read from state (each field in the 'event.data' "
+                       "dictionary line): money in rupiah (integers), dates YYYY-MM-DD; "
+                       "personal fields as the event holds them"),
         "leaf_hash": _field("SHA-256(0x00 || 'claims-ledger leaf v1' 0x00 || position 0x00 "
                             "aggregate_id 0x00 version 0x00 topic 0x00 || state)", HEX),
         "proof": _field("the RFC 6962 inclusion proof of the leaf in the checkpoint, nearest "
@@ -233,9 +233,17 @@ DICTIONARY: dict[str, dict[str, dict[str, str]]] = {
 
 
 def dictionary_lines() -> list[dict[str, Any]]:
-    """The bundle's ``dictionary`` lines, one per line type, in the order lines come."""
-    return [{"type": "dictionary", "line_type": name, "fields": fields}
-            for name, fields in DICTIONARY.items()]
+    """The bundle's ``dictionary`` lines, one per line type in the order lines come, and one
+    (``event.data``) for the fields of the events' own data."""
+    from ledger.journal.event_fields import event_data_fields
+
+    lines: list[dict[str, Any]] = []
+    for name, fields in DICTIONARY.items():
+        lines.append({"type": "dictionary", "line_type": name, "fields": fields})
+        if name == "event":
+            lines.append({"type": "dictionary", "line_type": "event.data",
+                          "fields": event_data_fields()})
+    return lines
 
 
 def parse_time(text: str) -> datetime:

@@ -112,7 +112,7 @@ def test_every_event_of_the_bundle_is_proved_in_the_co_signed_checkpoint_and_the
     size = co_sign(story.ledger, signing_key, bpk)
     story.pay_the_living()  # recorded after the co-signed checkpoint: not in the bundle
     lines = export(story.ledger, signing_key, "TNG-2025", "2025")  # the default cut-off
-    header, checkpoint = json.loads(lines[0]), json.loads(lines[7])
+    header, checkpoint = json.loads(lines[0]), json.loads(lines[8])
     assert header["tree_size"] == checkpoint["tree_size"] == size
     assert checkpoint["signed_by"] == [ORIGIN, "bpk.go.id/witness"]
     log = log_signer(signing_key, ORIGIN).verifier().to_text()
@@ -129,7 +129,7 @@ def test_every_event_of_the_bundle_is_proved_in_the_co_signed_checkpoint_and_the
     refused = check_bundle(lines, both)
     assert not refused.ok
     assert refused.problems == [
-        "line 8, the checkpoint does not meet the policy: jamsos.tangerangkota.go.id/ledger at "
+        "line 9, the checkpoint does not meet the policy: jamsos.tangerangkota.go.id/ledger at "
         f"size {size}: co-signed by bpk; the quorum 'both' does not hold"]
 
 
@@ -225,6 +225,8 @@ def test_the_figures_are_the_programmes_read_models_at_the_cut_off(
     for line in lines:
         described = dictionary[line["type"]]
         assert set(line) <= set(described), line["type"]
+        if line["type"] == "event":
+            assert set(line["data"]) <= set(dictionary["event.data"]), line["topic"]
 
 
 def test_a_journal_rebuilt_over_an_edited_event_gets_no_bundle_signed(

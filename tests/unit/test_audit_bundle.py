@@ -53,3 +53,37 @@ def test_a_stored_state_is_carried_exactly_and_read_without_the_event_library() 
     assert (encoding, state_bytes(text, encoding), data_of(text, encoding)) == (
         "base64", sealed, None)
     assert encode_line({"b": "Rp", "a": 1}) == b'{"a":1,"b":"Rp"}\n'
+
+
+def test_every_field_of_every_event_of_the_ledger_is_in_the_feeds_data_dictionary() -> None:
+    from eventsourcing.domain import Aggregate
+
+    import ledger.claim
+    import ledger.contribution
+    import ledger.enrolment
+    import ledger.handover
+    import ledger.identity_check
+    import ledger.incident
+    import ledger.person
+    import ledger.programme
+    import ledger.reconciliation
+    from ledger.journal.event_fields import EVENT_FIELDS
+
+    envelope = {"originator_id", "originator_version", "timestamp", "originator_topic",
+                "originator_id_type"}
+    missing, seen = set(), 0
+    for module in (ledger.programme, ledger.person, ledger.enrolment, ledger.contribution,
+                   ledger.incident, ledger.claim, ledger.handover, ledger.identity_check,
+                   ledger.reconciliation):
+        for aggregate in vars(module).values():
+            if not (isinstance(aggregate, type) and issubclass(aggregate, Aggregate)
+                    and aggregate.__module__ == module.__name__):
+                continue
+            for event in vars(aggregate).values():
+                if isinstance(event, type) and issubclass(event, Aggregate.Event):
+                    names = {n for k in event.__mro__ for n in getattr(k, "__annotations__", {})}
+                    seen += len(names - envelope)
+                    missing |= {f"{aggregate.__name__}.{event.__name__}.{n}"
+                                for n in names - envelope if n not in EVENT_FIELDS}
+    assert seen > 150
+    assert missing == set()
