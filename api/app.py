@@ -10,6 +10,7 @@ from api import auth, console, docs_pages, health, idempotency, logs, lookups
 from api.errors import register_error_handlers
 from api.openapi import ProblemResponses, register_problem_responses
 from api.resources import (
+    audit_feed,
     claims,
     contributions,
     events,
@@ -34,7 +35,7 @@ from storage.settings import StoreSettings, settings_from_environment
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
-              tokens.blp, scholarships.blp)
+              tokens.blp, scholarships.blp, audit_feed.blp)
 
 
 class ProblemSchema(Schema):

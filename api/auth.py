@@ -1,4 +1,5 @@
-"""Bearer tokens and roles. Each route names the roles it allows; every role may read.
+"""Bearer tokens and roles. Each route names the roles it allows; every role may read, but
+the audit feed's role (``audit-feed``) reads only the feed (:data:`FEED_READERS`).
 
 The token and its role are checked before anything else of the request is looked at: a
 ``before_request`` hook finds the roles the route's view declares (:func:`requires`) and refuses
@@ -25,10 +26,14 @@ from flask_smorest import abort
 
 from api.state import ledger
 from ledger.errors import TokenRefusedError
-from ledger.token import ROLES, ApiToken
+from ledger.token import FEED_ROLE, ROLES, ApiToken
 
 F = TypeVar("F", bound=Callable[..., Any])
-READERS = ROLES
+#: Who may read the API's routes: every role but the audit feed's, which reads only the feed.
+READERS = tuple(role for role in ROLES if role != FEED_ROLE)
+#: Who may read the audit feed: its own role, the auditors and the admins (a bundle holds every
+#: personal field of a programme's events, so clerks, approvers and finance are refused).
+FEED_READERS = ("auditor", "admin", FEED_ROLE)
 BEARER: dict[str, list[str]] = {"bearerAuth": []}
 
 #: The attribute :func:`requires` leaves on a view: the roles it allows. flask-smorest's and
@@ -101,7 +106,8 @@ def requires(*roles: str) -> Callable[[F], F]:
 
         setattr(guarded, ROLES_ATTRIBUTE, roles)
         # Said in the OpenAPI document too, where a client's developer reads what to ask for.
-        allowed = ("Every role may call this." if set(roles) == set(ROLES)
+        allowed = (f"Every role but {FEED_ROLE} (which reads only the audit feed) may call "
+                   "this." if set(roles) == set(READERS)
                    else f"Roles allowed: {', '.join(roles)}.")
         guarded.__doc__ = f"{inspect.cleandoc(view.__doc__ or '')}\n\n{allowed}".lstrip()
         return cast(F, guarded)

@@ -28,8 +28,12 @@ from ledger.names import require_visible
 TOKEN_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:api-token")
 TOKEN_PREFIX = "clt_"
 
-#: What each role may do; every role may read.
-ROLES = ("clerk", "approver", "finance", "auditor", "admin")
+#: The audit board's machine reader (BPK e-Audit): its tokens read the audit feed and nothing
+#: else, and write nothing.
+FEED_ROLE = "audit-feed"
+
+#: What each role may do; every role but ``audit-feed`` may read the whole API.
+ROLES = ("clerk", "approver", "finance", "auditor", "admin", FEED_ROLE)
 
 #: A token's life when its issuer does not choose one (and that of tokens issued before expiries
 #: were recorded, counted from their issue).

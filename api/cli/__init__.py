@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from api.cli.audit import findings_command, history
+from api.cli.audit_feed import audit_feed
 from api.cli.common import console, refusal
 from api.cli.demo import demo
 from api.cli.drift import findings_drift
@@ -88,6 +89,7 @@ journal.add_command(journal_witness)
 journal.add_command(journal_proof)
 journal.add_command(journal_cosigned)
 cli.add_command(witness_group)
+cli.add_command(audit_feed)
 cli.add_command(token)
 cli.add_command(history)
 cli.add_command(findings_command)

@@ -34,7 +34,7 @@ from api.console.state import console_state
 from api.state import ledger, projector, reader
 from documents.labels import LANGUAGES
 from ledger.errors import TokenRefusedError
-from ledger.token import token_hash, token_id
+from ledger.token import FEED_ROLE, token_hash, token_id
 
 #: Pages anyone may open (or post to) without signing in.
 PUBLIC = frozenset({"console.sign_in", "console.language", "console.static"})
@@ -107,6 +107,10 @@ def sign_in() -> Response | tuple[str, int]:
         token = ledger().authenticate(secret, now=console_state().now())
     except TokenRefusedError as refused:
         return render_page("console/sign_in.html", 401, problem=_refusal(refused, secret),
+                           next=wanted)
+    if token.role == FEED_ROLE:  # a machine reader of the feed: no pages, no session
+        return render_page("console/sign_in.html", 403,
+                           problem=str(t["token_feed_only"]).format(name=token.name),
                            next=wanted)
     current.sign_in(str(token.id))
     return redirect(wanted, code=303)

@@ -59,6 +59,9 @@ _ID = {
     "token_missing": "Ketik token API Anda untuk masuk.",
     "token_unknown": "Token ini tidak dikenal oleh ledger (salah ketik, terpotong, atau dari "
                      "ledger lain). Minta token kepada admin.",
+    "token_feed_only": "Token ini ('{name}') milik umpan data audit: hanya membaca umpan "
+                       "(/api/v1/audit-feed), tidak membuka konsol. Minta token auditor kepada "
+                       "admin.",
     "token_expired_at": "Token ini ('{name}') kedaluwarsa pada {when}. Minta token baru kepada "
                         "admin.",
     "token_revoked_at": "Token ini ('{name}') dicabut pada {when}. Minta token baru kepada "
@@ -192,6 +195,9 @@ _EN = {
     "token_missing": "Type your API token to sign in.",
     "token_unknown": "This token is not known to the ledger (mistyped, cut short, or from "
                      "another ledger). Ask an admin for one.",
+    "token_feed_only": "This token ('{name}') is the audit feed's: it reads only the feed "
+                       "(/api/v1/audit-feed) and does not open the console. Ask an admin for an "
+                       "auditor's token.",
     "token_expired_at": "This token ('{name}') expired at {when}. Ask an admin for a new one.",
     "token_revoked_at": "This token ('{name}') was revoked at {when}. Ask an admin for a new "
                         "one.",

@@ -140,3 +140,14 @@ def test_after_signing_in_nobody_is_sent_to_another_site(console: Browserless) -
         client = console.new_client()
         response = console.sign_in("auditor", client=client, next_page=elsewhere)
         assert response.headers["Location"] == "/", elsewhere
+
+
+def test_the_audit_feeds_token_reads_only_the_feed_and_opens_no_console_session(
+        console: Browserless) -> None:
+    response = console.sign_in("audit-feed")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Token ini (&#39;audit-feed.one&#39;) milik umpan data audit" in page
+    assert "tidak membuka konsol" in page
+    assert console.get("/").status_code == 303  # still signed out
+    assert all(row[1] is None for row in _rows(console))
