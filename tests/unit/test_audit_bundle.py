@@ -55,35 +55,56 @@ def test_a_stored_state_is_carried_exactly_and_read_without_the_event_library() 
     assert encode_line({"b": "Rp", "a": 1}) == b'{"a":1,"b":"Rp"}\n'
 
 
+def _ledger_aggregates() -> list[type]:
+    """Every aggregate of the ledger's modules but the API tokens (in no bundle)."""
+    import importlib
+    import pkgutil
+
+    from eventsourcing.domain import Aggregate
+
+    import ledger
+    from ledger.token import ApiToken
+
+    for module in pkgutil.walk_packages(ledger.__path__, "ledger."):
+        importlib.import_module(module.name)
+
+    def below(kind: type) -> list[type]:
+        return [found for sub in kind.__subclasses__() for found in (sub, *below(sub))]
+
+    return sorted({kind for kind in below(Aggregate) if kind.__module__.startswith("ledger.")
+                   and kind is not ApiToken}, key=lambda kind: kind.__qualname__)
+
+
 def test_every_field_of_every_event_of_the_ledger_is_in_the_feeds_data_dictionary() -> None:
     from eventsourcing.domain import Aggregate
 
-    import ledger.claim
-    import ledger.contribution
-    import ledger.enrolment
-    import ledger.handover
-    import ledger.identity_check
-    import ledger.incident
-    import ledger.person
-    import ledger.programme
-    import ledger.reconciliation
     from ledger.journal.event_fields import EVENT_FIELDS
 
     envelope = {"originator_id", "originator_version", "timestamp", "originator_topic",
                 "originator_id_type"}
     missing, seen = set(), 0
-    for module in (ledger.programme, ledger.person, ledger.enrolment, ledger.contribution,
-                   ledger.incident, ledger.claim, ledger.handover, ledger.identity_check,
-                   ledger.reconciliation):
-        for aggregate in vars(module).values():
-            if not (isinstance(aggregate, type) and issubclass(aggregate, Aggregate)
-                    and aggregate.__module__ == module.__name__):
-                continue
-            for event in vars(aggregate).values():
-                if isinstance(event, type) and issubclass(event, Aggregate.Event):
-                    names = {n for k in event.__mro__ for n in getattr(k, "__annotations__", {})}
-                    seen += len(names - envelope)
-                    missing |= {f"{aggregate.__name__}.{event.__name__}.{n}"
-                                for n in names - envelope if n not in EVENT_FIELDS}
+    for aggregate in _ledger_aggregates():
+        for event in vars(aggregate).values():
+            if isinstance(event, type) and issubclass(event, Aggregate.Event):
+                names = {n for k in event.__mro__ for n in getattr(k, "__annotations__", {})}
+                seen += len(names - envelope)
+                missing |= {f"{aggregate.__name__}.{event.__name__}.{n}"
+                            for n in names - envelope if n not in EVENT_FIELDS}
     assert seen > 150
     assert missing == set()
+
+
+def test_every_record_the_ledger_creates_is_owned_by_a_programme_in_the_feed() -> None:
+    from eventsourcing.domain import CanInitAggregate
+    from eventsourcing.utils import get_topic
+
+    from ledger.person import Person
+    from projections.audit_feed import _creation_topics
+
+    topics = set(_creation_topics())
+    created = {get_topic(event) for kind in _ledger_aggregates() if kind is not Person
+               for name, event in vars(kind).items()
+               if name != "Created" and isinstance(event, type)
+               and issubclass(event, CanInitAggregate)}
+    assert len(created) >= 9
+    assert created - topics == set()  # a person is owned through the enrolments
