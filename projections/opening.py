@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager, suppress
 from datetime import date
 
 from ledger.application import Ledger
@@ -26,7 +26,7 @@ from projections.journal import Journal
 from projections.queries import Reader
 from projections.read_side import ReadSide
 from projections.records import Records
-from projections.replica import Replica
+from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica, cannot_serve
 from projections.runner import Projector
 from projections.standby import require_confirmed
 from storage.log_index import settings_of
@@ -58,13 +58,20 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
                    covered_on: date | None = None, signing_key: str | None = None,
-                   on_replica: bool = True) -> Iterator[ReadSide]:
+                   on_replica: bool = True, replica: Replica | None = None
+                   ) -> Iterator[ReadSide]:
     """The read side at log position ``at`` or by the end of day ``as_of`` (recorded time:
     as the ledger knew it then), or of what had taken effect by ``covered_on`` (effective time,
     as the whole log knows it now); none of them: the live projections, as far as they have
     got (on the read replica when one is configured, unless ``on_replica`` is False, for a
     reader whose own write the replica has not replayed yet). Its journal head is signed with
     ``signing_key``.
+
+    On the replica it reads through ``replica``, the caller's connection kept open between
+    readings (an API process keeps one per thread), or else through one opened for this
+    reading alone. A replica that cannot serve (down, its tables not replayed yet, the snapshot
+    cancelled by its replay: :func:`projections.replica.cannot_serve`) leaves the reading to
+    the primary; ``served_by`` on the read side says which one it was.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
     day before the first event, two times at once, or live projections that have applied
@@ -88,15 +95,13 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
         if position is None and on_replica and settings_of(ledger).read is not None:
             # The live projections as far as the replica has replayed them: a reader's load
             # kept off the primary (a snapshot at a position is built on the primary).
-            replica = Replica(settings_of(ledger))
-            try:
-                with replica.connection.snapshot():
-                    reached = replica.position()
-                    yield _read_side(ledger, projector, Reader(replica.connection, replica.live),
-                                     reached, signing_key)
-            finally:
-                replica.close()
-            return
+            opened = _replica_snapshot(ledger, replica)
+            if opened is not None:
+                held, mirror, reached = opened
+                with held:
+                    yield _read_side(ledger, projector, Reader(mirror.connection, mirror.live),
+                                     reached, signing_key, served_by=SERVED_BY_REPLICA)
+                return
         if position is None or position == live:
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
@@ -111,6 +116,25 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             projector.drop(namespace)
     finally:
         projector.close()
+
+
+def _replica_snapshot(ledger: Ledger, replica: Replica | None
+                      ) -> tuple[ExitStack, Replica, int] | None:
+    """One snapshot of the replica's projections (kept open by the stack answered, with the
+    replica and the position its projections have reached), or None when the replica cannot
+    serve: the reading goes to the primary."""
+    held = ExitStack()
+    try:
+        mirror = replica if replica is not None else held.enter_context(
+            closing(Replica(settings_of(ledger))))
+        held.enter_context(mirror.connection.snapshot())
+        return held, mirror, mirror.position()
+    except Exception as error:
+        with suppress(Exception):  # a lost connection cannot even roll back
+            held.__exit__(type(error), error, error.__traceback__)
+        if cannot_serve(error) is None:
+            raise
+        return None
 
 
 @contextmanager
@@ -134,7 +158,8 @@ def _covered_on(ledger: Ledger, day: date, signing_key: str | None) -> Iterator[
 
 def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
                signing_key: str | None, *, as_of: date | None = None,
-               covered_on: date | None = None) -> ReadSide:
+               covered_on: date | None = None, served_by: str = SERVED_BY_PRIMARY
+               ) -> ReadSide:
     journal = Journal(ledger, reader.connection, reader.ns)
     head = journal.head()
     records = Records(ledger)
@@ -146,4 +171,4 @@ def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: i
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
     return ReadSide(reader, journal, records, position, checkpoint, when, head,
-                    as_of=as_of, covered_on=covered_on)
+                    as_of=as_of, covered_on=covered_on, served_by=served_by)

@@ -31,7 +31,8 @@ class ReadSide:
 
     def __init__(self, reader: Reader, journal: Journal, records: Records, position: int,
                  checkpoint: Checkpoint | None, recorded_at: datetime, head: Head, *,
-                 as_of: date | None = None, covered_on: date | None = None) -> None:
+                 as_of: date | None = None, covered_on: date | None = None,
+                 served_by: str = "primary") -> None:
         self._reader = reader
         self._journal = journal
         #: Records and histories from the log (claims, incidents, ceremonies).
@@ -49,6 +50,8 @@ class ReadSide:
         #: Effective time: the day asked for, what had taken effect by then as the ledger
         #: knows it now (the read models leave out what took effect later), if any.
         self.covered_on = covered_on
+        #: Where the read models were read: "replica" (the read replica) or "primary".
+        self.served_by = served_by
 
     # -- budget ------------------------------------------------------------------------------
 

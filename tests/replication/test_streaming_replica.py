@@ -5,13 +5,19 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from cli_run import run_cli
+from console_client import Browserless, MovableClock
 from http_bodies import enrolment, programme
 from http_client import Api
 from pg_cluster import Cluster
@@ -49,29 +55,48 @@ class Deployment:
 
 @pytest.fixture
 def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
-    primary, standby = clusters
+    with _deployed(*clusters) as found:
+        yield found
+
+
+@pytest.fixture
+def before_its_tables(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
+    """A deployment whose replica stopped replaying before the primary's ``db init``: it has
+    the database, not the ledger's tables (as while it starts, or before anyone ran init)."""
+    with _deployed(*clusters, pause_before_init=True) as found:
+        yield found
+
+
+@contextmanager
+def _deployed(primary: Cluster, standby: Cluster, pause_before_init: bool = False
+              ) -> Iterator[Deployment]:
     name = f"ledger_{uuid.uuid4().hex[:12]}"
     primary.create_database(name)
     standby.wait_for_database(name)
-    settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
-    init_store(settings)
-    app = create_app(settings)
-    app.config["REPLICA_WAIT_SECONDS"] = 0.5
-    ledger: Ledger = app.extensions["claims_ledger"]
-    tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0] for role in ROLES}
-    worker = Projector(ledger)
     try:
-        api = Api(app, app.test_client(), tokens)
-        assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
-        yield Deployment(primary, standby, api, worker, name)
+        if pause_before_init:
+            standby.execute("SELECT pg_wal_replay_pause()")
+        settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
+        init_store(settings)
+        app = create_app(settings)
+        app.config["REPLICA_WAIT_SECONDS"] = 0.5
+        ledger: Ledger = app.extensions["claims_ledger"]
+        tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0]
+                  for role in ROLES}
+        worker = Projector(ledger)
+        try:
+            api = Api(app, app.test_client(), tokens)
+            assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+            yield Deployment(primary, standby, api, worker, name)
+        finally:
+            worker.close()
+            ledger.close()
     finally:
         # The standby as the next test needs it: running and replaying (while it is down, the
         # primary's commits wait for it: it is the synchronous standby).
         if not standby.is_running():
             standby.start()
         standby.execute("SELECT pg_wal_replay_resume()")
-        worker.close()
-        ledger.close()
 
 
 def _niks(answer: object) -> set[str]:
@@ -220,3 +245,88 @@ def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_
     assert "reads are served by the primary" in str(down["degraded"])
     assert "claims_ledger_read_replica_up 0" in deployment.api.client.get(
         "/metrics").get_data(as_text=True)
+
+
+def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to_the_primary(
+        before_its_tables: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment = before_its_tables
+    monkeypatch.setattr("api.state.REPLICA_RETRY_SECONDS", 0.0)  # asked again every request
+    position = deployment.write_member(1)
+    console = Browserless(deployment.api.app, deployment.api.app.test_client(),
+                          deployment.api.tokens, MovableClock(datetime.now(UTC)))
+    console.sign_in("auditor")
+
+    answers = {"coverage": deployment.api.get("/api/v1/coverage"),
+               "mine": deployment.api.get(f"/api/v1/coverage?min_position={position}"),
+               "members": deployment.api.get("/api/v1/members"),
+               "audit": deployment.api.get("/api/v1/reports/audit?program=TNG-2025"),
+               "programmes page": console.get("/programmes"),
+               "journal page": console.get("/journal")}
+    ready = _ready(deployment)
+
+    for what, answer in answers.items():
+        assert answer.status_code == 200, (what, answer.get_data(as_text=True)[:300])
+        assert answer.headers["X-Served-By"] == "primary", what
+    assert enrolment(1)["nik"] in _niks(answers["coverage"])
+    assert answers["audit"].data.startswith(b"%PDF")
+    assert "dibaca dari server utama" in answers["journal page"].get_data(as_text=True)
+    assert ready["read_replica"]["reachable"] is True  # type: ignore[index]
+    assert ready["read_replica"]["tables"] is False  # type: ignore[index]
+    assert ready["read_replica"]["reads"] == "primary"  # type: ignore[index]
+    assert "has not yet received the ledger's tables" in str(ready["degraded"])
+    assert "reads are served by the primary" in str(ready["degraded"])
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    assert again.headers["X-Served-By"] == "replica"
+    assert enrolment(1)["nik"] in _niks(again)
+    assert "degraded" not in _ready(deployment)
+
+
+@pytest.mark.parametrize("stop", ["pg_cancel_backend", "pg_terminate_backend"])
+def test_a_read_the_replica_fails_part_way_is_answered_again_by_the_primary(
+        deployment: Deployment, stop: str) -> None:
+    position = deployment.write_member(1)
+    reader = ThreadPoolExecutor(max_workers=1)  # one API thread: its connections made once
+    assert reader.submit(deployment.api.get, f"/api/v1/coverage?min_position={position}"
+                         ).result().headers["X-Served-By"] == "replica"
+    members = '"projections"."members"'
+    with reader, psycopg.connect(deployment.primary.url(deployment.database)) as holder:
+        # An exclusive lock replayed on the standby: its reads of the members table wait there
+        # (the tracking rows the gate reads do not), until cancelled or cut off by the server.
+        holder.execute(f"LOCK TABLE {members} IN ACCESS EXCLUSIVE MODE")
+        [table] = holder.execute(f"SELECT '{members}'::regclass::oid AS o").fetchall()
+        deployment.primary.execute("SELECT pg_current_xact_id()")  # a commit: WAL flushed
+        _replayed_lock(deployment.standby, int(str(table[0])))
+        reading = reader.submit(deployment.api.get, "/api/v1/coverage")
+        waiting = _waiting_on_the_standby(deployment)
+        [(stopped,)] = deployment.standby.execute(f"SELECT {stop}({waiting})")
+        assert stopped is True
+        holder.rollback()  # the primary's own read may go on
+        answer = reading.result(60)
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.headers["X-Served-By"] == "primary"
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
+def _waiting_on_the_standby(deployment: Deployment) -> int:
+    """The standby backend of this deployment's database waiting for a lock (the API's read)."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = deployment.standby.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = "
+            f"'{deployment.database}' AND wait_event_type = 'Lock'")
+        if found:
+            return int(str(found[0][0]))
+        assert time.monotonic() < deadline, "the API's read never waited on the standby"
+        time.sleep(0.05)
+
+
+def _replayed_lock(standby: Cluster, table: int) -> None:
+    """Wait until the standby's replay holds the primary's exclusive lock on ``table``."""
+    deadline = time.monotonic() + 30
+    while not standby.execute("SELECT 1 FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND "
+                              f"relation = {table} AND granted"):
+        assert time.monotonic() < deadline, "the standby never replayed the lock"
+        time.sleep(0.05)
