@@ -13,7 +13,8 @@ pages and the documents do); first with the readers on the primary
 (``LEDGER_READ_DATABASE_URL`` unset), then on the replica. One JSON line per phase: reads a
 second, their p50/p95, which server answered them (``X-Served-By``), writes a second, and the
 rows the primary's own database returned (``pg_stat_database.tup_returned``): the read load
-the primary carried.
+the primary carried; and the connections opened to the replica meanwhile (the standby's own
+``pg_stat_database.sessions``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def _bodies() -> tuple[dict[str, Any], Any]:
 def _tup_returned(primary: Cluster, name: str) -> int:
     [(value,)] = primary.execute(
         f"SELECT tup_returned FROM pg_stat_database WHERE datname = '{name}'")
+    return int(str(value))
+
+
+def _sessions(server: Cluster, name: str) -> int:
+    """Connections ever opened to database ``name`` on ``server`` (its own statistics)."""
+    [(value,)] = server.execute(f"SELECT sessions FROM pg_stat_database WHERE datname = '{name}'")
     return int(str(value))
 
 
@@ -111,6 +118,7 @@ def _phase(primary: Cluster, standby: Cluster, name: str, on_replica: bool, seco
         worker.close()
 
     before = _tup_returned(primary, name)
+    opened_before = _sessions(standby, name)
     threads = [threading.Thread(target=read) for _ in range(readers)]
     threads.append(threading.Thread(target=write))
     for thread in threads:
@@ -120,6 +128,7 @@ def _phase(primary: Cluster, standby: Cluster, name: str, on_replica: bool, seco
     for thread in threads:
         thread.join()
     returned = _tup_returned(primary, name) - before
+    opened = _sessions(standby, name) - opened_before
     ledger.close()
     latencies.sort()
     return {"figure": "reads_on_replica" if on_replica else "reads_on_primary", "page": page,
@@ -127,7 +136,7 @@ def _phase(primary: Cluster, standby: Cluster, name: str, on_replica: bool, seco
             "p50_ms": round(statistics.median(latencies) * 1000, 1),
             "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1),
             "served_by": dict(served), "writes_per_s": round(writes / seconds, 1),
-            "primary_rows_returned": returned}
+            "primary_rows_returned": returned, "replica_connections_opened": opened}
 
 
 def main() -> None:
