@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -23,6 +24,7 @@ from http_client import Api
 from pg_cluster import Cluster
 
 from api.app import create_app
+from api.health import MAX_LAG_KEY
 from ledger.application import Ledger
 from ledger.errors import StoreUnavailableError
 from ledger.journal.checkpoint import new_private_key
@@ -330,3 +332,49 @@ def _replayed_lock(standby: Cluster, table: int) -> None:
                               f"relation = {table} AND granted"):
         assert time.monotonic() < deadline, "the standby never replayed the lock"
         time.sleep(0.05)
+
+
+def test_a_replica_further_behind_than_the_bound_is_degraded_and_reads_past_it_go_to_the_primary(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the replica has it
+    deployment.api.app.config[MAX_LAG_KEY] = 1.0
+    standby = deployment.standby
+    try:
+        # The standby applies each commit a minute after it was made: replaying, not paused,
+        # and further behind than the bound for as long as the test needs.
+        standby.execute("ALTER SYSTEM SET recovery_min_apply_delay = '60s'")
+        standby.execute("SELECT pg_reload_conf()")
+        later = deployment.write_member(2)
+        behind = _ready_once(deployment, lambda body: body["read_replica"]["lag_seconds"] > 1.0)
+
+        replica = behind["read_replica"]
+        assert replica["replay_paused"] is False
+        assert replica["applied_position"] == position and replica["primary_position"] == later
+        assert replica["positions_behind"] == later - position
+        assert f"the read replica is {later - position} positions" in str(behind["degraded"])
+        assert "(bound 1 s)" in str(behind["degraded"])
+        assert "reads that need a later position are served by the primary" in str(
+            behind["degraded"])
+        mine = deployment.api.get(f"/api/v1/coverage?min_position={later}")
+        anyone = deployment.api.get("/api/v1/coverage")
+        assert mine.headers["X-Served-By"] == "primary" and enrolment(2)["nik"] in _niks(mine)
+        assert anyone.headers["X-Served-By"] == "replica"
+        assert enrolment(2)["nik"] not in _niks(anyone)
+    finally:
+        standby.execute("ALTER SYSTEM RESET recovery_min_apply_delay")
+        standby.execute("SELECT pg_reload_conf()")
+    caught_up = _ready_once(deployment, lambda body: body["read_replica"]["positions_behind"] == 0)
+    assert "degraded" not in caught_up
+
+
+def _ready_once(deployment: Deployment, condition: Callable[[Any], bool]) -> Any:
+    """``/readyz`` asked until its body meets ``condition`` (the replica's replay moves on its
+    own); that body."""
+    deadline = time.monotonic() + 30
+    while True:
+        body = _ready(deployment)
+        if condition(body):
+            return body
+        assert time.monotonic() < deadline, f"/readyz never showed it: {body}"
+        time.sleep(0.1)
