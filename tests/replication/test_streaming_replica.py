@@ -30,9 +30,11 @@ from ledger.errors import StoreUnavailableError
 from ledger.journal.checkpoint import new_private_key
 from ledger.token import ROLES
 from projections.journal import Journal
+from projections.opening import open_read_side
+from projections.replica import Replica
 from projections.runner import Projector
 from projections.standby import StandbyBehindError, replication
-from storage.log_index import open_ledger
+from storage.log_index import open_ledger, settings_of
 from storage.settings import settings_from_url, with_read_replica
 from storage.store import init_store
 
@@ -146,6 +148,7 @@ def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_prim
     assert int(anyone.headers["X-Projection-Position"]) < position
 
     deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    _replayed(deployment, position)
     again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
     assert again.headers["X-Served-By"] == "replica"
     assert enrolment(2)["nik"] in _niks(again)
@@ -265,6 +268,8 @@ def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to
                "programmes page": console.get("/programmes"),
                "journal page": console.get("/journal")}
     ready = _ready(deployment)
+    with open_read_side(deployment.worker.ledger) as reading:  # as a command reads
+        read_by_a_command = reading.served_by
 
     for what, answer in answers.items():
         assert answer.status_code == 200, (what, answer.get_data(as_text=True)[:300])
@@ -277,11 +282,15 @@ def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to
     assert ready["read_replica"]["reads"] == "primary"  # type: ignore[index]
     assert "has not yet received the ledger's tables" in str(ready["degraded"])
     assert "reads are served by the primary" in str(ready["degraded"])
+    assert read_by_a_command == "primary"
 
     deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    _replayed(deployment, position)
     again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
     assert again.headers["X-Served-By"] == "replica"
     assert enrolment(1)["nik"] in _niks(again)
+    with open_read_side(deployment.worker.ledger) as reading:
+        assert reading.served_by == "replica"
     assert "degraded" not in _ready(deployment)
 
 
@@ -378,3 +387,21 @@ def _ready_once(deployment: Deployment, condition: Callable[[Any], bool]) -> Any
             return body
         assert time.monotonic() < deadline, f"/readyz never showed it: {body}"
         time.sleep(0.1)
+
+
+def _replayed(deployment: Deployment, position: int) -> None:
+    """Wait until the replica has the projection tables and its projections show
+    ``position``."""
+    replica = Replica(settings_of(deployment.worker.ledger))
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if replica.position() >= position:
+                    return
+            except psycopg.errors.UndefinedTable:
+                pass  # not replayed as far as the tables yet
+            assert time.monotonic() < deadline, f"the replica never replayed {position}"
+            time.sleep(0.05)
+    finally:
+        replica.close()
