@@ -283,6 +283,9 @@ def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to
     assert "has not yet received the ledger's tables" in str(ready["degraded"])
     assert "reads are served by the primary" in str(ready["degraded"])
     assert read_by_a_command == "primary"
+    gauges = deployment.api.client.get("/metrics").get_data(as_text=True)
+    assert "claims_ledger_read_replica_up 1" in gauges  # it answers, with no position to give
+    assert "claims_ledger_read_replica_position" not in gauges
 
     deployment.standby.execute("SELECT pg_wal_replay_resume()")
     _replayed(deployment, position)
