@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from api.state import read_again_on_primary
 from ledger.errors import (
     AlreadyCoveredError,
     AlreadyReversedError,
@@ -182,6 +183,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    again = read_again_on_primary(error)  # the replica failed this read part-way
+    if again is not None:
+        return again
     if is_store_trouble(error):
         return store_unavailable(error)
     log.exception("unexpected error on %s %s", request.method, request.path)

@@ -187,8 +187,8 @@ def _replica_metrics(lines: list[str], lag: Lag) -> None:
         return
     _metric(lines, "read_replica_up", "gauge", "1 if the read replica answered this scrape",
             [("", 1 if mirror.reachable else 0)])
-    if not mirror.reachable:
-        return
+    if not mirror.reachable or not mirror.tables:
+        return  # no position to give (a replica without the ledger's tables yet has none)
     _metric(lines, "read_replica_position", "gauge",
             "the position every projection on the read replica has applied",
             [("", mirror.applied_position or 0)])

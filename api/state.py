@@ -8,13 +8,19 @@ import select
 import threading
 import time
 
-from flask import current_app, g
+from flask import Response, current_app, g, request
 
 from ledger.application import Ledger
 from projections.db import Connection
-from projections.failures import unreachable
 from projections.queries import Reader
-from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica
+from projections.read_side import ReadSide
+from projections.replica import (
+    SERVED_BY_PRIMARY,
+    SERVED_BY_REPLICA,
+    Replica,
+    ReplicaConnection,
+    cannot_serve,
+)
 from projections.runner import Projector
 from storage.log_index import settings_of
 
@@ -67,18 +73,73 @@ def replica() -> Replica | None:
         try:
             cached = Replica(settings)
         except Exception as error:
-            if not unreachable(error):
+            if not _set_aside(error):
                 raise
-            # A replica that is down costs readers nothing but the primary's load: they read
-            # there, and the replica is tried again after a pause (not once per request).
-            _local.replica_down = (app_ledger, time.monotonic() + REPLICA_RETRY_SECONDS)
-            _local.replica = None
-            log.warning("the read replica cannot be reached; reading on the primary",
-                        extra={"fields": {"replica": settings.read.describe()}})
             return None
         _local.replica = cached
         _local.replica_of = app_ledger
     return cached
+
+
+def _set_aside(error: BaseException) -> bool:
+    """When ``error`` says the replica cannot serve reads (down, its tables not replayed yet, a
+    read cancelled in conflict with its replay: :func:`projections.replica.cannot_serve`),
+    this thread reads on the primary for :data:`REPLICA_RETRY_SECONDS` and True is answered;
+    False for any other error (the caller raises it)."""
+    why = cannot_serve(error)
+    if why is None:
+        return False
+    app_ledger = ledger()
+    # A replica that cannot serve costs readers nothing but the primary's load: they read
+    # there, and the replica is tried again after a pause (not once per request).
+    _local.replica_down = (app_ledger, time.monotonic() + REPLICA_RETRY_SECONDS)
+    cached: Replica | None = getattr(_local, "replica", None)
+    _local.replica = None
+    if cached is not None:
+        with contextlib.suppress(Exception):
+            cached.close()
+    read = settings_of(app_ledger).read
+    log.warning("the read replica %s; reading on the primary", why.split(" (")[0],
+                extra={"fields": {"replica": read.describe() if read else None}})
+    return True
+
+
+def replica_at(wanted: int | None, wait: float) -> int | None:
+    """The one gate a read passes to be served by the replica: the position the replica's
+    projections have reached, once it shows ``wanted`` (waiting up to ``wait`` seconds), or
+    None when the primary serves this read: no replica, one that has not replayed ``wanted``
+    in time, or one that cannot serve now (:func:`_set_aside`)."""
+    mirror = replica() if not g.get("read_again") else None
+    if mirror is None:
+        return None
+    try:
+        if wanted is not None and not mirror.wait_for(wanted, wait):
+            return None
+        return mirror.position()
+    except Exception as error:
+        if not _set_aside(error):
+            raise
+        return None
+
+
+def read_again_on_primary(error: BaseException) -> Response | None:
+    """A page or read the replica failed part-way (a read cancelled in conflict with its
+    replay, its connection lost, its tables gone): the request is answered again, once, on the
+    primary (GET and HEAD only: a read, safe to repeat). None when ``error`` did not come from
+    the replica, or the request is not to be repeated: the caller handles it as before."""
+    if request.method not in ("GET", "HEAD") or g.get("served_by") != SERVED_BY_REPLICA \
+            or g.get("read_again"):
+        return None
+    mirror: Replica | None = getattr(_local, "replica", None)
+    if mirror is None or not isinstance(mirror.connection, ReplicaConnection) \
+            or not mirror.connection.raised(error) or not _set_aside(error):
+        return None
+    g.served_by = SERVED_BY_PRIMARY
+    g.read_again = True
+    try:
+        return current_app.make_response(current_app.dispatch_request())
+    except Exception as again:  # answered as that request's error would be (a 404, a 503...)
+        return current_app.make_response(current_app.handle_user_exception(again))
 
 
 def _closed(found: Projector | Replica) -> bool:
@@ -116,6 +177,14 @@ def on_replica() -> bool:
     """Whether this request may read on the replica: not when read-your-writes sent it to the
     primary (the replica has not replayed the position it needs)."""
     return bool(g.get("served_by") != SERVED_BY_PRIMARY)
+
+
+def served_from(view: ReadSide) -> None:
+    """Where a read side opened in this request was read (the replica, or the primary when
+    the replica could not open the reading), for ``X-Served-By`` and the console page's foot;
+    nothing when this request had no choice to make (no replica)."""
+    if g.get("served_by") is not None:
+        g.served_by = view.served_by
 
 
 def reader() -> Reader:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager, suppress
 from datetime import date
 
 from ledger.application import Ledger
@@ -28,7 +28,7 @@ from projections.journal import Journal
 from projections.queries import Reader
 from projections.read_side import ReadSide
 from projections.records import Records
-from projections.replica import Replica
+from projections.replica import SERVED_BY_PRIMARY, SERVED_BY_REPLICA, Replica, cannot_serve
 from projections.runner import Projector
 from projections.standby import require_confirmed
 from storage.log_index import settings_of
@@ -60,7 +60,8 @@ def cut_off(ledger: Ledger, *, position: int | None = None, as_of: date | None =
 @contextmanager
 def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None = None,
                    covered_on: date | None = None, signing_key: str | None = None,
-                   on_replica: bool = True, policy: Policy | None = None
+                   on_replica: bool = True, replica: Replica | None = None,
+                   policy: Policy | None = None
                    ) -> Iterator[ReadSide]:
     """The read side at log position ``at`` or by the end of day ``as_of`` (recorded time:
     as the ledger knew it then), or of what had taken effect by ``covered_on`` (effective time,
@@ -69,6 +70,12 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
     reader whose own write the replica has not replayed yet). Its journal head is signed with
     ``signing_key``; the witnesses that co-signed it are checked against ``policy``
     (``LEDGER_POLICY``) when one is given.
+
+    On the replica it reads through ``replica``, the caller's connection kept open between
+    readings (an API process keeps one per thread), or else through one opened for this
+    reading alone. A replica that cannot serve (down, its tables not replayed yet, the snapshot
+    cancelled by its replay: :func:`projections.replica.cannot_serve`) leaves the reading to
+    the primary; ``served_by`` on the read side says which one it was.
 
     Raises the ledger's InvalidInputError for an empty ledger, a position outside the log, a
     day before the first event, two times at once, or live projections that have applied
@@ -92,15 +99,14 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
         if position is None and on_replica and settings_of(ledger).read is not None:
             # The live projections as far as the replica has replayed them: a reader's load
             # kept off the primary (a snapshot at a position is built on the primary).
-            replica = Replica(settings_of(ledger))
-            try:
-                with replica.connection.snapshot():
-                    reached = replica.position()
-                    yield _read_side(ledger, projector, Reader(replica.connection, replica.live),
-                                     reached, signing_key, policy=policy)
-            finally:
-                replica.close()
-            return
+            opened = _replica_snapshot(ledger, replica)
+            if opened is not None:
+                held, mirror, reached = opened
+                with held:
+                    yield _read_side(ledger, projector, Reader(mirror.connection, mirror.live),
+                                     reached, signing_key, policy=policy,
+                                     served_by=SERVED_BY_REPLICA)
+                return
         if position is None or position == live:
             with projector.connection.snapshot():
                 reached = projector.position()  # inside the snapshot: the tables' own position
@@ -115,6 +121,25 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             projector.drop(namespace)
     finally:
         projector.close()
+
+
+def _replica_snapshot(ledger: Ledger, replica: Replica | None
+                      ) -> tuple[ExitStack, Replica, int] | None:
+    """One snapshot of the replica's projections (kept open by the stack answered, with the
+    replica and the position its projections have reached), or None when the replica cannot
+    serve: the reading goes to the primary."""
+    held = ExitStack()
+    try:
+        mirror = replica if replica is not None else held.enter_context(
+            closing(Replica(settings_of(ledger))))
+        held.enter_context(mirror.connection.snapshot())
+        return held, mirror, mirror.position()
+    except Exception as error:
+        with suppress(Exception):  # a lost connection cannot even roll back
+            held.__exit__(type(error), error, error.__traceback__)
+        if cannot_serve(error) is None:
+            raise
+        return None
 
 
 @contextmanager
@@ -139,7 +164,8 @@ def _covered_on(ledger: Ledger, day: date, signing_key: str | None, policy: Poli
 
 def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: int,
                signing_key: str | None, *, as_of: date | None = None,
-               covered_on: date | None = None, policy: Policy | None = None) -> ReadSide:
+               covered_on: date | None = None, policy: Policy | None = None,
+               served_by: str = SERVED_BY_PRIMARY) -> ReadSide:
     journal = Journal(ledger, reader.connection, reader.ns)
     head = journal.head()
     records = Records(ledger)
@@ -151,7 +177,7 @@ def _read_side(ledger: Ledger, projector: Projector, reader: Reader, position: i
         checkpoint = Checkpoint.sign(head.size, head.root, when.replace(microsecond=0).isoformat(),
                                      private_key(signing_key))
     return ReadSide(reader, journal, records, position, checkpoint, when, head,
-                    as_of=as_of, covered_on=covered_on,
+                    as_of=as_of, covered_on=covered_on, served_by=served_by,
                     # Cosignatures are kept with the log and a later checkpoint's root is
                     # recomputed from the live journal: both read on the primary.
                     cosigning=journal_cosigning(ledger, projector.connection, projector.live,

@@ -33,7 +33,7 @@ class ReadSide:
     def __init__(self, reader: Reader, journal: Journal, records: Records, position: int,
                  checkpoint: Checkpoint | None, recorded_at: datetime, head: Head, *,
                  as_of: date | None = None, covered_on: date | None = None,
-                 cosigning: Cosigning | None = None) -> None:
+                 cosigning: Cosigning | None = None, served_by: str = "primary") -> None:
         self._reader = reader
         self._journal = journal
         #: Records and histories from the log (claims, incidents, ceremonies).
@@ -54,6 +54,8 @@ class ReadSide:
         #: The witnesses that co-signed the head (or a later checkpoint holding it), checked
         #: against the policy when one was given (none co-signed: no cosigners).
         self.cosigning = cosigning or Cosigning(head.size, head.size, (), None, "", "")
+        #: Where the read models were read: "replica" (the read replica) or "primary".
+        self.served_by = served_by
 
     # -- budget ------------------------------------------------------------------------------
 

@@ -13,11 +13,13 @@ primary instead, and the answer says which one served it (``X-Served-By``).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.application import Ledger
 from projections.db import Connection, Namespace
+from projections.failures import unreachable
 from projections.lag import age_after
 from storage.log_index import settings_of
 from storage.settings import StoreSettings
@@ -30,6 +32,73 @@ REPLICA_WAIT_SECONDS = 1.0
 SERVED_BY_REPLICA = "replica"
 SERVED_BY_PRIMARY = "primary"
 
+#: The replica has not replayed the projection tables yet (undefined_table, or their schema:
+#: invalid_schema_name): it is starting, or its primary was never initialised.
+_NOT_YET_REPLAYED = ("42P01", "3F000")
+#: A hot standby cancels a read whose snapshot its replay must overrun ("canceling statement
+#: due to conflict with recovery"): serialization_failure, or deadlock_detected for a buffer
+#: pin. On a standby no other read gets these: nothing there writes.
+_RECOVERY_CONFLICT = ("40001", "40P01")
+#: What :func:`cannot_serve` says when the tables are missing (readiness and the log say it).
+TABLES_NOT_REPLAYED = ("has not yet received the ledger's tables (its replay has not reached "
+                       "the primary's 'claims-ledger db init')")
+
+
+def cannot_serve(error: BaseException) -> str | None:
+    """Why the replica cannot serve reads now, in words, when ``error`` raised by a read on
+    it says so (None when it does not: a fault of the read itself, raised as it is): its
+    projection tables not replayed yet, a read cancelled in conflict with its replay, or the
+    server down, starting, shutting down or cut off. Every such read goes to the primary."""
+    state = _sqlstate(error)
+    if state in _NOT_YET_REPLAYED:
+        return TABLES_NOT_REPLAYED
+    if state in _RECOVERY_CONFLICT:
+        return f"cancelled a read in conflict with its replay ({_first_line(error)})"
+    if unreachable(error):
+        return f"cannot be reached ({_first_line(error)})"
+    return None
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    found: BaseException | None = error
+    while found is not None:
+        state = getattr(found, "sqlstate", None)
+        if state:
+            return str(state)
+        found = found.__cause__
+    return None
+
+
+class ReplicaConnection(Connection):
+    """A connection to the replica that keeps the last error a read on it raised, so that a
+    request that failed can tell the replica's failure from the primary's."""
+
+    last_error: BaseException | None = None
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            return super().query(statement, params)
+        except Exception as error:
+            self.last_error = error
+            raise
+
+    def tuples(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return super().tuples(statement, params)
+        except Exception as error:
+            self.last_error = error
+            raise
+
+    def raised(self, error: BaseException) -> bool:
+        """Whether ``error`` (or what it was raised from) came from a read on this
+        connection."""
+        found: BaseException | None = error
+        while found is not None:
+            if found is self.last_error:
+                return True
+            found = found.__cause__ or found.__context__
+        return False
+
 
 class Replica:
     """One connection to the projection tables on the replica named by ``settings.read``."""
@@ -37,7 +106,7 @@ class Replica:
     def __init__(self, settings: StoreSettings) -> None:
         if settings.read is None:
             raise ValueError("no replica configured (LEDGER_READ_DATABASE_URL)")
-        self.connection = Connection(settings.read)
+        self.connection = ReplicaConnection(settings.read)
         # The replica's tables are the primary's: the names come from the primary's settings.
         self.live = Namespace(settings)
 
@@ -65,11 +134,13 @@ class ReplicaState:
     """The read replica as ``/readyz`` and ``claims-ledger status`` report it: reachable or
     not, how far its projections have got beside the primary's (positions, and seconds: the
     age of the oldest event the primary's projections show and the replica's do not yet, 0
-    when none), and how far its replay is behind the primary's WAL (bytes)."""
+    when none), and how far its replay is behind the primary's WAL (bytes). A replica that
+    answers but has not replayed the projection tables yet is reachable, without ``tables``."""
 
     database: str
     reachable: bool
     error: str | None = None
+    tables: bool = True
     applied_position: int | None = None
     primary_position: int | None = None
     lag_bytes: int | None = None
@@ -89,6 +160,9 @@ class ReplicaState:
         if not self.reachable:
             return (f"the read replica ({self.database}) cannot be reached ({self.error}): "
                     "reads are served by the primary")
+        if not self.tables:
+            return (f"the read replica ({self.database}) {TABLES_NOT_REPLAYED}: reads are "
+                    "served by the primary")
         behind = (f"{self.positions_behind} positions, {self.lag_bytes} bytes of WAL and "
                   f"{self.lag_seconds or 0:.1f} s behind the primary")
         if self.replay_paused:
@@ -104,6 +178,8 @@ class ReplicaState:
         body: dict[str, Any] = {"database": self.database, "reachable": self.reachable}
         if not self.reachable:
             return {**body, "error": self.error, "reads": SERVED_BY_PRIMARY}
+        if not self.tables:
+            return {**body, "tables": False, "error": self.error, "reads": SERVED_BY_PRIMARY}
         return {**body, "applied_position": self.applied_position,
                 "primary_position": self.primary_position,
                 "positions_behind": self.positions_behind, "lag_bytes": self.lag_bytes,
@@ -132,7 +208,8 @@ def replica_state(ledger: Ledger, primary: Connection,
             " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS paused")
         applied = replica.position()
     except Exception as error:
-        return ReplicaState(name, False, error=_first_line(error))
+        missing = cannot_serve(error) == TABLES_NOT_REPLAYED
+        return ReplicaState(name, missing, error=_first_line(error), tables=not missing)
     finally:
         replica.close()
     lag_bytes: int | None = 0
@@ -146,6 +223,6 @@ def replica_state(ledger: Ledger, primary: Connection,
                         replay_paused=bool(row["paused"]) if row["standby"] else None)
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__

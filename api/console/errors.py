@@ -20,6 +20,7 @@ from api.console.render import render_page, words_now
 from api.console.sessions import ConsoleTablesMissingError, outside_console
 from api.console.views import secure_headers
 from api.errors import handle_http_exception, is_store_trouble
+from api.state import read_again_on_primary
 from ledger.errors import StoreError
 from storage.settings import RETRY_AFTER_SECONDS
 
@@ -56,6 +57,9 @@ def _http_error(error: HTTPException) -> Response:
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return _http_error(error)
+    again = read_again_on_primary(error)  # the replica failed this page part-way
+    if again is not None:
+        return again
     t = words_now()["t"]
     if isinstance(error, ConsoleTablesMissingError):
         return error_page(503, t["not_initialised"])

@@ -5,8 +5,9 @@ discrepancy) the log position it reached is kept in the server-side session
 (:func:`remember_write`). Every later page of that session passes it as the minimum position,
 as an API client passes ``min_position``: the page waits up to ``REPLICA_WAIT_SECONDS`` for the
 replica's projections to show it, and reads on the primary otherwise (its projections caught up
-in the request first, as the lists do). A replica that cannot be reached sends the page to the
-primary too. Which one served the page is said in ``X-Served-By`` and at the foot of the page.
+in the request first, as the lists do). A replica that cannot serve (down, its tables not
+replayed yet: :func:`api.state.replica_at`) sends the page to the primary too. Which one
+served the page is said in ``X-Served-By`` and at the foot of the page.
 
 Without a read replica nothing here does anything: every page reads on the primary.
 """
@@ -18,7 +19,7 @@ from typing import Any
 from flask import current_app, g, request, session
 
 from api.console.blueprint import bp
-from api.state import ledger, replica
+from api.state import ledger, replica_at
 from projections.replica import REPLICA_WAIT_SECONDS, SERVED_BY_PRIMARY, SERVED_BY_REPLICA
 from storage.log_index import settings_of
 
@@ -54,21 +55,19 @@ def _catch_up_primary() -> None:
 @bp.before_request
 def _choose_where_to_read() -> None:
     """A page (GET) of a session that wrote reads on the replica once it has replayed that
-    write, else on the primary; any page reads on the primary while the replica is down."""
+    write, else on the primary; any page reads on the primary while the replica cannot serve
+    (down, or without the ledger's tables yet)."""
     if request.method != "GET" or request.endpoint == "console.static" \
             or not _replica_configured():
         return
-    mirror = replica()
-    if mirror is None:
-        g.served_by = SERVED_BY_PRIMARY  # the replica cannot be reached (tried again later)
-        return
     wanted = session.get(WRITTEN)
-    if wanted is None:
-        return
     wait = float(current_app.config.get("REPLICA_WAIT_SECONDS", REPLICA_WAIT_SECONDS))
-    if not mirror.wait_for(int(wanted), wait):
+    if replica_at(None if wanted is None else int(wanted), wait) is None:
+        # Behind this session's write, or unable to serve (down, its tables not replayed
+        # yet: tried again later).
         g.served_by = SERVED_BY_PRIMARY
-        _catch_up_primary()
+        if wanted is not None:
+            _catch_up_primary()
 
 
 def read_on_replica(live: bool = True) -> bool:

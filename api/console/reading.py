@@ -19,7 +19,7 @@ from api.console.filters import FilterChoices, FilterError, Filters
 from api.console.own_writes import read_on_replica
 from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
-from api.state import ledger, projector
+from api.state import ledger, projector, replica, served_from
 from ledger.errors import InvalidInputError, NotFoundError
 from projections.cosigning import configured_policy
 from projections.opening import open_read_side
@@ -45,11 +45,13 @@ def read_side(at: int | None = None, as_of: date | None = None) -> Iterator[Read
         projector().catch_up()
     if at is None and as_of is None and projector().position() == 0:
         raise NothingProjectedYet
+    mirror = replica() if read_on_replica(live=at is None and as_of is None) else None
     try:
         with open_read_side(ledger(), at, as_of=as_of,
                             signing_key=signing_key_from_environment(),
-                            on_replica=read_on_replica(live=at is None and as_of is None),
+                            on_replica=mirror is not None, replica=mirror,
                             policy=configured_policy()) as view:
+            served_from(view)  # the replica may have failed to open the reading
             yield view
     except InvalidInputError as bad:
         raise PageError(400, str(bad)) from None

@@ -23,7 +23,7 @@ from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
 from api.lookups import LOOKUP_DOC, lookup
-from api.state import ledger, projector, read_connection, reader, replica
+from api.state import ledger, projector, read_connection, reader, replica, replica_at
 from ledger.asof import AsOf
 from ledger.errors import ProjectionStoppedError
 from ledger.history import HISTORY_KINDS, effective_on, events_of, history_ids
@@ -58,13 +58,13 @@ def fresh(query: dict[str, Any]) -> None:
     wanted = query.get("min_position")
     wait = float(current_app.config.get("PROJECTION_WAIT_SECONDS", WAIT_SECONDS))
     head = worker.head() if wanted is not None else 0
-    mirror = replica()
-    if mirror is not None and (wanted is None or (wanted <= head and mirror.wait_for(
-            wanted, float(current_app.config.get("REPLICA_WAIT_SECONDS",
-                                                 REPLICA_WAIT_SECONDS))))):
-        g.served_by = SERVED_BY_REPLICA
-        g.projection_position = mirror.position()
-        return
+    if wanted is None or wanted <= head:
+        mirrored = replica_at(wanted, float(current_app.config.get("REPLICA_WAIT_SECONDS",
+                                                                   REPLICA_WAIT_SECONDS)))
+        if mirrored is not None:
+            g.served_by = SERVED_BY_REPLICA
+            g.projection_position = mirrored
+            return
     g.served_by = SERVED_BY_PRIMARY
     if wanted is not None and wanted > head:
         wait = 0  # a position not even written yet will not be projected by waiting

@@ -16,7 +16,7 @@ from marshmallow import fields, validate
 
 from api.auth import BEARER, READERS, requires
 from api.resources.projections import Fresh, fresh
-from api.state import ledger, on_replica
+from api.state import ledger, on_replica, replica, served_from
 from documents.audit import Report
 from documents.labels import LANGUAGES
 from storage.settings import signing_key_from_environment
@@ -71,7 +71,8 @@ def audit(query: dict[str, Any]) -> Response:
                         covered_on=query.get("covered_on"),
                         signing_key=signing_key_from_environment(),
                         policy=configured_policy(),
-                        on_replica=on_replica()) as view:
+                        on_replica=on_replica(), replica=replica()) as view:
+        served_from(view)
         rendered = audit_report(view, query["program"], roster=query["roster"],
                                 lang=query["lang"])
     return _pdf(rendered, f"laporan-audit-{query['program']}-{rendered.position}.pdf")
@@ -91,7 +92,8 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
     fresh(query)
     with open_read_side(ledger(), signing_key=signing_key_from_environment(),
                         policy=configured_policy(),
-                        on_replica=on_replica()) as view:
+                        on_replica=on_replica(), replica=replica()) as view:
+        served_from(view)
         rendered = claim_dossier(view, str(claim_id), query["lang"])
     return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")
 

@@ -23,6 +23,7 @@ from api.app import create_app
 from api.console.state import console_state
 from ledger.benefits import Benefit
 from ledger.token import ROLES
+from projections.journal import Journal
 from projections.replica import Replica
 from projections.runner import Projector
 from scenario import clean_year, heir
@@ -191,3 +192,50 @@ def test_finance_uploads_and_resolves_with_the_replica_paused_and_sees_both_at_o
     page = console.get("/reconciliation?show=all")
     assert _served(page) == "replica"
     assert "bank fee, booked" in page.get_data(as_text=True)
+
+
+def _root_shown(page: TestResponse) -> str:
+    found = re.search(r'<code class="hash">([0-9a-f]{64})</code>', page.get_data(as_text=True))
+    assert found, "the journal page shows no head"
+    return found.group(1)
+
+
+def test_the_journal_page_shows_the_replicas_head_and_a_session_that_wrote_the_primarys(
+        replicated: ReplicatedConsole) -> None:
+    console, claim_id = replicated.console, replicated.claim_id
+    on_replica = Journal(console.ledger, replicated.replica.connection, replicated.replica.live)
+    console.sign_in("approver")
+    bystander = console.new_client()
+    console.sign_in("auditor", client=bystander)
+    before = on_replica.head()
+    page = console.get("/journal")
+    assert _served(page) == "replica"
+    assert _root_shown(page) == before.root.hex()
+
+    replicated.standby.execute("SELECT pg_wal_replay_pause()")
+    decided = console.post_form(f"/approvals/{claim_id}/approve",
+                                {"expected_version": str(console.ledger.claim(claim_id).version)},
+                                from_page="/approvals")
+    assert decided.status_code == 303
+    written = console.ledger.last_position()
+    assert written is not None
+    primary = Projector(console.ledger)
+    try:
+        after = Journal(console.ledger, primary.connection, primary.live).head()
+    finally:
+        primary.close()
+    assert after.size > before.size
+
+    mine = console.get("/journal")
+    assert _served(mine) == "primary"
+    assert _root_shown(mine) == after.root.hex()
+    assert "dibaca dari server utama" in mine.get_data(as_text=True)
+    theirs = console.get("/journal", client=bystander)
+    assert _served(theirs) == "replica"  # the head the replica has, not yet the decision
+    assert _root_shown(theirs) == before.root.hex() == on_replica.head().root.hex()
+
+    replicated.standby.execute("SELECT pg_wal_replay_resume()")
+    replicated.replayed(written)
+    mine = console.get("/journal")
+    assert _served(mine) == "replica"
+    assert _root_shown(mine) == after.root.hex()

@@ -5,26 +5,36 @@ primary, and no checkpoint is signed over events the synchronous standby has not
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from cli_run import run_cli
+from console_client import Browserless, MovableClock
 from http_bodies import enrolment, programme
 from http_client import Api
 from pg_cluster import Cluster
 
 from api.app import create_app
+from api.health import MAX_LAG_KEY
 from ledger.application import Ledger
 from ledger.errors import StoreUnavailableError
 from ledger.journal.checkpoint import new_private_key
 from ledger.token import ROLES
 from projections.journal import Journal
+from projections.opening import open_read_side
+from projections.replica import Replica
 from projections.runner import Projector
 from projections.standby import StandbyBehindError, replication
-from storage.log_index import open_ledger
+from storage.log_index import open_ledger, settings_of
 from storage.settings import settings_from_url, with_read_replica
 from storage.store import init_store
 
@@ -49,29 +59,48 @@ class Deployment:
 
 @pytest.fixture
 def deployment(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
-    primary, standby = clusters
+    with _deployed(*clusters) as found:
+        yield found
+
+
+@pytest.fixture
+def before_its_tables(clusters: tuple[Cluster, Cluster]) -> Iterator[Deployment]:
+    """A deployment whose replica stopped replaying before the primary's ``db init``: it has
+    the database, not the ledger's tables (as while it starts, or before anyone ran init)."""
+    with _deployed(*clusters, pause_before_init=True) as found:
+        yield found
+
+
+@contextmanager
+def _deployed(primary: Cluster, standby: Cluster, pause_before_init: bool = False
+              ) -> Iterator[Deployment]:
     name = f"ledger_{uuid.uuid4().hex[:12]}"
     primary.create_database(name)
     standby.wait_for_database(name)
-    settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
-    init_store(settings)
-    app = create_app(settings)
-    app.config["REPLICA_WAIT_SECONDS"] = 0.5
-    ledger: Ledger = app.extensions["claims_ledger"]
-    tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0] for role in ROLES}
-    worker = Projector(ledger)
     try:
-        api = Api(app, app.test_client(), tokens)
-        assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
-        yield Deployment(primary, standby, api, worker, name)
+        if pause_before_init:
+            standby.execute("SELECT pg_wal_replay_pause()")
+        settings = with_read_replica(settings_from_url(primary.url(name)), standby.url(name))
+        init_store(settings)
+        app = create_app(settings)
+        app.config["REPLICA_WAIT_SECONDS"] = 0.5
+        ledger: Ledger = app.extensions["claims_ledger"]
+        tokens = {role: ledger.issue_token(f"{role}.one", role, actor="test")[0]
+                  for role in ROLES}
+        worker = Projector(ledger)
+        try:
+            api = Api(app, app.test_client(), tokens)
+            assert api.post("/api/v1/programs", "admin", programme()).status_code == 201
+            yield Deployment(primary, standby, api, worker, name)
+        finally:
+            worker.close()
+            ledger.close()
     finally:
         # The standby as the next test needs it: running and replaying (while it is down, the
         # primary's commits wait for it: it is the synchronous standby).
         if not standby.is_running():
             standby.start()
         standby.execute("SELECT pg_wal_replay_resume()")
-        worker.close()
-        ledger.close()
 
 
 def _niks(answer: object) -> set[str]:
@@ -119,6 +148,7 @@ def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_prim
     assert int(anyone.headers["X-Projection-Position"]) < position
 
     deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    _replayed(deployment, position)
     again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
     assert again.headers["X-Served-By"] == "replica"
     assert enrolment(2)["nik"] in _niks(again)
@@ -220,3 +250,161 @@ def test_readiness_reports_the_replica_and_stays_ready_when_its_reads_go_to_the_
     assert "reads are served by the primary" in str(down["degraded"])
     assert "claims_ledger_read_replica_up 0" in deployment.api.client.get(
         "/metrics").get_data(as_text=True)
+
+
+def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to_the_primary(
+        before_its_tables: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment = before_its_tables
+    monkeypatch.setattr("api.state.REPLICA_RETRY_SECONDS", 0.0)  # asked again every request
+    position = deployment.write_member(1)
+    console = Browserless(deployment.api.app, deployment.api.app.test_client(),
+                          deployment.api.tokens, MovableClock(datetime.now(UTC)))
+    console.sign_in("auditor")
+
+    answers = {"coverage": deployment.api.get("/api/v1/coverage"),
+               "mine": deployment.api.get(f"/api/v1/coverage?min_position={position}"),
+               "members": deployment.api.get("/api/v1/members"),
+               "audit": deployment.api.get("/api/v1/reports/audit?program=TNG-2025"),
+               "programmes page": console.get("/programmes"),
+               "journal page": console.get("/journal")}
+    ready = _ready(deployment)
+    with open_read_side(deployment.worker.ledger) as reading:  # as a command reads
+        read_by_a_command = reading.served_by
+
+    for what, answer in answers.items():
+        assert answer.status_code == 200, (what, answer.get_data(as_text=True)[:300])
+        assert answer.headers["X-Served-By"] == "primary", what
+    assert enrolment(1)["nik"] in _niks(answers["coverage"])
+    assert answers["audit"].data.startswith(b"%PDF")
+    assert "dibaca dari server utama" in answers["journal page"].get_data(as_text=True)
+    assert ready["read_replica"]["reachable"] is True  # type: ignore[index]
+    assert ready["read_replica"]["tables"] is False  # type: ignore[index]
+    assert ready["read_replica"]["reads"] == "primary"  # type: ignore[index]
+    assert "has not yet received the ledger's tables" in str(ready["degraded"])
+    assert "reads are served by the primary" in str(ready["degraded"])
+    assert read_by_a_command == "primary"
+    gauges = deployment.api.client.get("/metrics").get_data(as_text=True)
+    assert "claims_ledger_read_replica_up 1" in gauges  # it answers, with no position to give
+    assert "claims_ledger_read_replica_position" not in gauges
+
+    deployment.standby.execute("SELECT pg_wal_replay_resume()")
+    _replayed(deployment, position)
+    again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
+    assert again.headers["X-Served-By"] == "replica"
+    assert enrolment(1)["nik"] in _niks(again)
+    with open_read_side(deployment.worker.ledger) as reading:
+        assert reading.served_by == "replica"
+    assert "degraded" not in _ready(deployment)
+
+
+@pytest.mark.parametrize("stop", ["pg_cancel_backend", "pg_terminate_backend"])
+def test_a_read_the_replica_fails_part_way_is_answered_again_by_the_primary(
+        deployment: Deployment, stop: str) -> None:
+    position = deployment.write_member(1)
+    reader = ThreadPoolExecutor(max_workers=1)  # one API thread: its connections made once
+    assert reader.submit(deployment.api.get, f"/api/v1/coverage?min_position={position}"
+                         ).result().headers["X-Served-By"] == "replica"
+    members = '"projections"."members"'
+    with reader, psycopg.connect(deployment.primary.url(deployment.database)) as holder:
+        # An exclusive lock replayed on the standby: its reads of the members table wait there
+        # (the tracking rows the gate reads do not), until cancelled or cut off by the server.
+        holder.execute(f"LOCK TABLE {members} IN ACCESS EXCLUSIVE MODE")
+        [table] = holder.execute(f"SELECT '{members}'::regclass::oid AS o").fetchall()
+        deployment.primary.execute("SELECT pg_current_xact_id()")  # a commit: WAL flushed
+        _replayed_lock(deployment.standby, int(str(table[0])))
+        reading = reader.submit(deployment.api.get, "/api/v1/coverage")
+        waiting = _waiting_on_the_standby(deployment)
+        [(stopped,)] = deployment.standby.execute(f"SELECT {stop}({waiting})")
+        assert stopped is True
+        holder.rollback()  # the primary's own read may go on
+        answer = reading.result(60)
+
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.headers["X-Served-By"] == "primary"
+    assert enrolment(1)["nik"] in _niks(answer)
+
+
+def _waiting_on_the_standby(deployment: Deployment) -> int:
+    """The standby backend of this deployment's database waiting for a lock (the API's read)."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = deployment.standby.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = "
+            f"'{deployment.database}' AND wait_event_type = 'Lock'")
+        if found:
+            return int(str(found[0][0]))
+        assert time.monotonic() < deadline, "the API's read never waited on the standby"
+        time.sleep(0.05)
+
+
+def _replayed_lock(standby: Cluster, table: int) -> None:
+    """Wait until the standby's replay holds the primary's exclusive lock on ``table``."""
+    deadline = time.monotonic() + 30
+    while not standby.execute("SELECT 1 FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND "
+                              f"relation = {table} AND granted"):
+        assert time.monotonic() < deadline, "the standby never replayed the lock"
+        time.sleep(0.05)
+
+
+def test_a_replica_further_behind_than_the_bound_is_degraded_and_reads_past_it_go_to_the_primary(
+        deployment: Deployment) -> None:
+    position = deployment.write_member(1)
+    deployment.api.get(f"/api/v1/coverage?min_position={position}")  # the replica has it
+    deployment.api.app.config[MAX_LAG_KEY] = 1.0
+    standby = deployment.standby
+    try:
+        # The standby applies each commit a minute after it was made: replaying, not paused,
+        # and further behind than the bound for as long as the test needs.
+        standby.execute("ALTER SYSTEM SET recovery_min_apply_delay = '60s'")
+        standby.execute("SELECT pg_reload_conf()")
+        later = deployment.write_member(2)
+        behind = _ready_once(deployment, lambda body: body["read_replica"]["lag_seconds"] > 1.0)
+
+        replica = behind["read_replica"]
+        assert replica["replay_paused"] is False
+        assert replica["applied_position"] == position and replica["primary_position"] == later
+        assert replica["positions_behind"] == later - position
+        assert f"the read replica is {later - position} positions" in str(behind["degraded"])
+        assert "(bound 1 s)" in str(behind["degraded"])
+        assert "reads that need a later position are served by the primary" in str(
+            behind["degraded"])
+        mine = deployment.api.get(f"/api/v1/coverage?min_position={later}")
+        anyone = deployment.api.get("/api/v1/coverage")
+        assert mine.headers["X-Served-By"] == "primary" and enrolment(2)["nik"] in _niks(mine)
+        assert anyone.headers["X-Served-By"] == "replica"
+        assert enrolment(2)["nik"] not in _niks(anyone)
+    finally:
+        standby.execute("ALTER SYSTEM RESET recovery_min_apply_delay")
+        standby.execute("SELECT pg_reload_conf()")
+    caught_up = _ready_once(deployment, lambda body: body["read_replica"]["positions_behind"] == 0)
+    assert "degraded" not in caught_up
+
+
+def _ready_once(deployment: Deployment, condition: Callable[[Any], bool]) -> Any:
+    """``/readyz`` asked until its body meets ``condition`` (the replica's replay moves on its
+    own); that body."""
+    deadline = time.monotonic() + 30
+    while True:
+        body = _ready(deployment)
+        if condition(body):
+            return body
+        assert time.monotonic() < deadline, f"/readyz never showed it: {body}"
+        time.sleep(0.1)
+
+
+def _replayed(deployment: Deployment, position: int) -> None:
+    """Wait until the replica has the projection tables and its projections show
+    ``position``."""
+    replica = Replica(settings_of(deployment.worker.ledger))
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if replica.position() >= position:
+                    return
+            except psycopg.errors.UndefinedTable:
+                pass  # not replayed as far as the tables yet
+            assert time.monotonic() < deadline, f"the replica never replayed {position}"
+            time.sleep(0.05)
+    finally:
+        replica.close()
