@@ -9,7 +9,9 @@ from typing import Any
 import click
 from rich.table import Table
 
+from api import masking
 from api.cli.common import console, ledger_session, refusal
+from api.logs import mask
 from documents.finding_text import record, statement, titled_summary
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -108,6 +110,8 @@ def _print_history(ledger: Ledger, projector: Projector, kind: str, value: str,
         facts = {k: v for k, v in event["data"].items() if k not in (
             "actor", "nik", "claimant", "computation", "facts", "enrolment_ids", "subject_nik",
             "kk", "name", "items", "matched", "unmatched")}
+        if facts.get("kpj"):
+            facts["kpj"] = masking.last_four(str(facts["kpj"]))  # the table names no card
         proof = event["inclusion"]
         if proof is None:
             where = "not yet"
@@ -135,7 +139,9 @@ def _title(kind: str, value: str) -> str:
 
 
 def _short(facts: dict[str, object]) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in facts.items())
+    """The facts on one line; any personal number a new event might carry is masked as in a log
+    line (``api/logs.py``), behind the fields left out or masked above."""
+    text = mask(", ".join(f"{k}={v}" for k, v in facts.items()))
     return text if len(text) <= 120 else text[:117] + "..."
 
 

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from api import masking
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import (
     Page,
@@ -137,6 +138,21 @@ class ClaimPage(Page):
     items = fields.List(fields.Nested(ClaimOut), required=True)
 
 
+class ListedClaimOut(ClaimOut):
+    """A claim as the list shows it: its personal numbers masked (README, "Personal numbers in
+    answers"); GET /claims/{id} answers it whole."""
+
+    subject_nik = fields.String(required=True, metadata={
+        "description": "the member's or the deceased's NIK, masked: 3671********0001"})
+    claimant = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={
+        "description": "the claimant; nik masked (3671********0001), account_number by its "
+                       "last four digits (****5678)"})
+
+
+class ListedClaimPage(Page):
+    items = fields.List(fields.Nested(ListedClaimOut), required=True)
+
+
 class ClaimQuery(PageQuery, Fresh):
     program = text(40)
     status = fields.String(validate=validate.OneOf([s.value for s in ClaimStatus]))
@@ -212,16 +228,18 @@ class Claims(MethodView):
     @blp.doc(security=[BEARER])
     @requires(*READERS)
     @blp.arguments(ClaimQuery, location="query")
-    @blp.response(200, ClaimPage)
+    @blp.response(200, ListedClaimPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List claims, filtered by programme, benefit, status and filing date (from the
-        claims read model; accepts min_position)."""
+        claims read model; accepts min_position). The NIKs are masked (3671********0001),
+        the claimant's account by its last four digits (****5678): GET /claims/{id} answers
+        the claim whole."""
         fresh_list(query)
         found = lists.claims(reader(), program=query.get("program", "").upper(),
                              status=query.get("status"), benefit=query.get("benefit"),
                              filed_from=query.get("filed_from"), filed_to=query.get("filed_to"),
                              after=query["after"], limit=query["limit"])
-        return page([{**view(c), "version": c.version, "position": None}
+        return page([masking.claim({**view(c), "version": c.version, "position": None})
                      for c in listed(found)], found.next)
 
     @blp.doc(security=[BEARER])

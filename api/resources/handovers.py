@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api import masking
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, StrictSchema, Written, pattern, text
 from api.resources.common import page, read, written
@@ -42,7 +43,9 @@ class ItemOut(StrictSchema):
     benefit = fields.String(required=True)
     recipient = fields.String(required=True)
     relationship = fields.String(required=True)
-    subject_nik = fields.String(required=True)
+    subject_nik = fields.String(required=True, metadata={
+        "description": "the member's or the deceased's NIK, masked (3671********0001): a "
+                       "ceremony is public; GET /claims/{claim_id} answers the claim whole"})
     amount = fields.Integer(required=True)
     paid = fields.Boolean(required=True, metadata={"description": "paid when handed over"})
     claim_version = fields.Integer(required=True)
@@ -69,7 +72,8 @@ def view(handover: Handover) -> dict[str, Any]:
         "id": str(handover.id), "held_on": handover.held_on, "venue": handover.venue,
         "region": handover.region, "district": handover.district,
         "occasion": handover.occasion, "officials": handover.officials,
-        "items": handover.items, "unpaid": len(handover.unpaid_items),
+        "items": [masking.handover_item(item) for item in handover.items],
+        "unpaid": len(handover.unpaid_items),
     }
 
 

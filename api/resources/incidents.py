@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api import masking
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import Page, PageQuery, StrictSchema, Written, text
 from api.resources.common import listed, page, read, written
@@ -35,7 +36,9 @@ class IncidentOut(Written):
     id = fields.String(required=True)
     member_id = fields.String(required=True)
     program = fields.String(required=True)
-    nik = fields.String(required=True)
+    nik = fields.String(required=True, metadata={
+        "description": "the member's NIK, masked (3671********0001): member_id names the "
+                       "enrolment, GET /members/{id} answers it whole"})
     kind = fields.String(required=True)
     occurred_on = fields.Date(required=True)
     place = fields.String(required=True)
@@ -57,13 +60,13 @@ class IncidentQuery(PageQuery, Fresh):
 
 
 def view(incident: Incident) -> dict[str, Any]:
-    return {
+    return masking.incident({
         "id": str(incident.id), "member_id": incident.enrolment_id,
         "program": incident.programme_code, "nik": incident.nik, "kind": incident.kind.value,
         "occurred_on": incident.occurred_on, "place": incident.place,
         "narrative": incident.narrative, "work_related": incident.work_related,
         "cause": incident.cause, "open_claims": dict(incident.open_claims),
-    }
+    })
 
 
 @blp.route("")

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api import masking
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
@@ -68,6 +69,24 @@ class MemberOut(Written):
 
 class MemberPage(Page):
     items = fields.List(fields.Nested(MemberOut), required=True)
+
+
+MASKED_NIK = "masked, region and serial kept: 3671********0001"
+MASKED_LAST_FOUR = "masked, last four digits kept: ****5678"
+
+
+class ListedMemberOut(MemberOut):
+    """An enrolment as the list shows it: its personal numbers masked (README, "Personal
+    numbers in answers"); GET /members/{id} answers it whole."""
+
+    nik = fields.String(required=True, metadata={"description": f"the NIK, {MASKED_NIK}"})
+    kk = fields.String(required=True, metadata={"description": f"the KK, {MASKED_NIK}"})
+    kpj = fields.String(allow_none=True, metadata={
+        "description": f"the KPJ card, {MASKED_LAST_FOUR}"})
+
+
+class ListedMemberPage(Page):
+    items = fields.List(fields.Nested(ListedMemberOut), required=True)
 
 
 class MemberQuery(PageQuery, Fresh):
@@ -134,11 +153,13 @@ class Members(MethodView):
     @blp.doc(security=[BEARER])
     @requires(*READERS)
     @blp.arguments(MemberQuery, location="query")
-    @blp.response(200, MemberPage)
+    @blp.response(200, ListedMemberPage)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List enrolments, filtered by programme, region, district, status, dates (from the
-        members read model; accepts min_position). A NIK's enrolments: POST /members/lookup."""
-        return _members(query)
+        members read model; accepts min_position). NIK and KK are masked (3671********0001),
+        the KPJ card by its last four digits (****5678): GET /members/{id} answers the record
+        whole. A NIK's enrolments: POST /members/lookup."""
+        return _members(query, whole=False)
 
     @blp.doc(security=[BEARER])
     @requires("clerk")
@@ -152,7 +173,7 @@ class Members(MethodView):
         return written(member, view(member), 201, f"/api/v1/members/{member.id}")
 
 
-def _members(query: dict[str, Any]) -> dict[str, Any]:
+def _members(query: dict[str, Any], *, whole: bool) -> dict[str, Any]:
     fresh_list(query)
     found = lists.members(reader(), program=query.get("program", "").upper(),
                           nik=query.get("nik", "").strip(), region=query.get("region"),
@@ -160,7 +181,8 @@ def _members(query: dict[str, Any]) -> dict[str, Any]:
                           enrolled_from=query.get("enrolled_from"),
                           enrolled_to=query.get("enrolled_to"),
                           after=query["after"], limit=query["limit"])
-    return page([{**view(m), "version": m.version, "position": None}
+    shown = (lambda record: record) if whole else masking.enrolment
+    return page([shown({**view(m), "version": m.version, "position": None})
                  for m in listed(found)], found.next)
 
 
@@ -176,7 +198,7 @@ def lookup_members(body: dict[str, Any]) -> dict[str, Any]:
     The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
     sent is ignored). The enrolments are answered whole, as GET /members/{id} answers them:
     they are the records a clerk acts on."""
-    return _members(body)
+    return _members(body, whole=True)
 
 
 @blp.route("/<uuid:member_id>")

@@ -19,6 +19,7 @@ from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api import masking
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
@@ -131,7 +132,8 @@ class CoverageLookupIn(CoverageQuery):
 class CoverageMember(StrictSchema):
     enrolment_id = fields.String(required=True)
     programme = fields.String(required=True)
-    nik = fields.String(required=True)
+    nik = fields.String(required=True, metadata={
+        "description": "the NIK, masked, region and serial kept: 3671********0001"})
     name = fields.String(required=True)
     region = fields.String(required=True)
     district = fields.String(required=True)
@@ -141,7 +143,8 @@ class CoverageMember(StrictSchema):
     status = fields.String(required=True)
     ended_on = fields.String(allow_none=True)
     end_reason = fields.String(allow_none=True)
-    kpj = fields.String(allow_none=True)
+    kpj = fields.String(allow_none=True, metadata={
+        "description": "the KPJ card, masked, last four digits kept: ****5678"})
     died_on = fields.String(allow_none=True)
     paid_months = fields.List(fields.String(), required=True)
     covered_until = fields.String(allow_none=True)
@@ -172,8 +175,9 @@ class CoverageReadOut(StrictSchema):
 @blp.arguments(CoverageQuery, location="query")
 @blp.response(200, CoverageReadOut)
 def coverage(query: dict[str, Any]) -> dict[str, Any]:
-    """Members' coverage (status, paid months, covered until). A NIK's coverage, and "was this
-    NIK covered on that date?": POST /coverage/lookup."""
+    """Members' coverage (status, paid months, covered until), each with its NIK masked
+    (3671********0001) and its KPJ card by the last four digits (****5678). A NIK's coverage,
+    and "was this NIK covered on that date?": POST /coverage/lookup."""
     return _coverage(query)
 
 
@@ -189,7 +193,7 @@ def coverage_lookup(body: dict[str, Any]) -> dict[str, Any]:
 
     The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
     sent is ignored). The answer names the NIK masked (3671********0001): the client sent it;
-    the coverage rows are whole, as GET /coverage lists them."""
+    the coverage rows are as GET /coverage lists them (NIK and KPJ card masked)."""
     return _coverage(body)
 
 
@@ -212,7 +216,8 @@ def _coverage(query: dict[str, Any]) -> dict[str, Any]:
                             nik=parse_nik(query["nik"]).value if query.get("nik") else None,
                             after=query["after"], limit=query["limit"])
     full = len(rows) == query["limit"]
-    return {"items": rows, "next": rows[-1]["position"] if full and rows else None,
+    return {"items": [masking.enrolment(row) for row in rows],
+            "next": rows[-1]["position"] if full and rows else None,
             "answer": None}
 
 
@@ -221,7 +226,10 @@ class ProgrammeQuery(Fresh):
 
 
 class BalancesOut(StrictSchema):
-    claims = fields.List(fields.Dict(), required=True)
+    claims = fields.List(fields.Dict(), required=True, metadata={
+        "description": "a row per claim; its personal numbers masked: subject_nik, "
+                       "claimant_nik and subject_kk as 3671********0001, account (bank and "
+                       "number) as Bank BJB ****5678"})
     totals = fields.List(fields.Dict(), required=True)
 
 
@@ -231,11 +239,12 @@ class BalancesOut(StrictSchema):
 @blp.arguments(ProgrammeQuery, location="query")
 @blp.response(200, BalancesOut)
 def balances(query: dict[str, Any]) -> dict[str, Any]:
-    """Per claim: entitlement, approved, disbursed, reversed, outstanding; and totals per
-    programme, branch, benefit, payer and month."""
+    """Per claim: entitlement, approved, disbursed, reversed, outstanding (NIKs, KK and
+    account masked); and totals per programme, branch, benefit, payer and month."""
     fresh(query)
     program = (query.get("program") or "").upper() or None
-    return {"claims": reader().claims(program=program, limit=100_000),
+    return {"claims": [masking.claim_row(row)
+                       for row in reader().claims(program=program, limit=100_000)],
             "totals": reader().balance_totals(program)}
 
 

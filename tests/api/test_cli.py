@@ -130,6 +130,27 @@ def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) ->
     assert both.returncode == 2 and "exactly one" in both.stderr
 
 
+def test_history_of_a_member_shows_its_kpj_card_by_the_last_four_digits_and_json_whole(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    url = _small_ledger(tmp_path)
+    app = open_ledger(settings_from_url(url))
+    try:
+        member = app.record_kpj(app.enrolment_ids("TNG-2025")[0], "25012345678", "clerk.siti")
+    finally:
+        app.close()
+    shown = run_cli("history", "--member", str(member.id), url=url, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Enrolment.KpjRecorded" in shown.stdout and "kpj=****5678" in shown.stdout
+    assert "25012345678" not in shown.stdout and member.nik not in shown.stdout
+    as_json = json.loads(run_cli("history", "--member", str(member.id), "--json", url=url,
+                                 cwd=tmp_path).stdout)  # the events as recorded, for proofs
+    assert {"kpj": "25012345678"}.items() <= next(
+        e["data"] for e in as_json["events"] if e["type"] == "Enrolment.KpjRecorded").items()
+
+
 def test_history_of_a_programme_gives_each_event_its_place_in_the_journal(
     tmp_path: Path,
 ) -> None:

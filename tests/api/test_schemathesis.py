@@ -24,12 +24,15 @@ EXAMPLES = 80
 
 
 def not_a_server_error(ctx: Any, response: Any, case: Any) -> None:
-    """No 5xx, except the 503 a projection read gives when ?min_position is not reached yet
-    (the answer the read-your-writes contract promises)."""
+    """No 5xx, except the 503 a projection read gives when min_position is not reached yet
+    (the answer the read-your-writes contract promises): in the query, or in the JSON body of
+    a lookup by NIK (``POST /members/lookup``, ``/coverage/lookup``)."""
     if response.status_code < 500:
         return
     body = response.json() if response.status_code == 503 else {}
-    waited = (response.status_code == 503 and "min_position" in dict(case.query or {})
+    sent = case.body if isinstance(case.body, dict) else {}
+    asked = "min_position" in dict(case.query or {}) or "min_position" in sent
+    waited = (response.status_code == 503 and asked
               and body.get("rule") == "projections-behind")
     assert waited, f"{case.method} {case.formatted_path} answered {response.status_code}"
 

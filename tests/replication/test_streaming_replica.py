@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,13 @@ class Deployment:
     api: Api
     worker: Projector  # plays the projection worker, on the primary
     database: str
+    members: dict[int, str] = field(default_factory=dict)  # enrolment id by enrolment seed
 
     def write_member(self, seed: int) -> int:
         """Enrol one member on the primary and project it there; the log position written."""
         answer = self.api.post("/api/v1/members", "clerk", enrolment(seed))
         assert answer.status_code == 201, answer.get_data(as_text=True)
+        self.members[seed] = answer.json["id"]
         self.worker.catch_up()
         return int(answer.headers["X-Ledger-Position"])
 
@@ -103,8 +105,9 @@ def _deployed(primary: Cluster, standby: Cluster, pause_before_init: bool = Fals
         standby.execute("SELECT pg_wal_replay_resume()")
 
 
-def _niks(answer: object) -> set[str]:
-    return {row["nik"] for row in answer.json["items"]}  # type: ignore[attr-defined]
+def _listed(answer: object) -> set[str]:
+    """The enrolments a coverage list names (by id: it masks their NIKs, 3671********0001)."""
+    return {row["enrolment_id"] for row in answer.json["items"]}  # type: ignore[attr-defined]
 
 
 def test_a_read_that_needs_a_position_is_served_by_the_replica_once_it_has_replayed_it(
@@ -116,7 +119,7 @@ def test_a_read_that_needs_a_position_is_served_by_the_replica_once_it_has_repla
     assert answer.status_code == 200
     assert answer.headers["X-Served-By"] == "replica"
     assert int(answer.headers["X-Projection-Position"]) >= position
-    assert enrolment(1)["nik"] in _niks(answer)
+    assert deployment.members[1] in _listed(answer)
 
 
 def test_with_the_replica_down_readers_read_on_the_primary(deployment: Deployment) -> None:
@@ -128,7 +131,7 @@ def test_with_the_replica_down_readers_read_on_the_primary(deployment: Deploymen
 
     assert answer.status_code == 200
     assert answer.headers["X-Served-By"] == "primary"
-    assert enrolment(1)["nik"] in _niks(answer)
+    assert deployment.members[1] in _listed(answer)
 
 
 def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_primary(
@@ -142,16 +145,16 @@ def test_with_the_replica_paused_a_read_of_ones_own_write_falls_back_to_the_prim
     anyone = deployment.api.get("/api/v1/coverage")
 
     assert mine.headers["X-Served-By"] == "primary"
-    assert enrolment(2)["nik"] in _niks(mine)
+    assert deployment.members[2] in _listed(mine)
     assert anyone.headers["X-Served-By"] == "replica"  # no position asked: the replica answers,
-    assert enrolment(2)["nik"] not in _niks(anyone)    # as far as it has replayed
+    assert deployment.members[2] not in _listed(anyone)    # as far as it has replayed
     assert int(anyone.headers["X-Projection-Position"]) < position
 
     deployment.standby.execute("SELECT pg_wal_replay_resume()")
     _replayed(deployment, position)
     again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
     assert again.headers["X-Served-By"] == "replica"
-    assert enrolment(2)["nik"] in _niks(again)
+    assert deployment.members[2] in _listed(again)
 
 
 def test_no_checkpoint_is_signed_over_events_the_synchronous_standby_has_not_applied(
@@ -274,7 +277,7 @@ def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to
     for what, answer in answers.items():
         assert answer.status_code == 200, (what, answer.get_data(as_text=True)[:300])
         assert answer.headers["X-Served-By"] == "primary", what
-    assert enrolment(1)["nik"] in _niks(answers["coverage"])
+    assert deployment.members[1] in _listed(answers["coverage"])
     assert answers["audit"].data.startswith(b"%PDF")
     assert "dibaca dari server utama" in answers["journal page"].get_data(as_text=True)
     assert ready["read_replica"]["reachable"] is True  # type: ignore[index]
@@ -291,7 +294,7 @@ def test_a_replica_that_has_not_received_the_ledgers_tables_leaves_every_read_to
     _replayed(deployment, position)
     again = deployment.api.get(f"/api/v1/coverage?min_position={position}")
     assert again.headers["X-Served-By"] == "replica"
-    assert enrolment(1)["nik"] in _niks(again)
+    assert deployment.members[1] in _listed(again)
     with open_read_side(deployment.worker.ledger) as reading:
         assert reading.served_by == "replica"
     assert "degraded" not in _ready(deployment)
@@ -321,7 +324,7 @@ def test_a_read_the_replica_fails_part_way_is_answered_again_by_the_primary(
 
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert answer.headers["X-Served-By"] == "primary"
-    assert enrolment(1)["nik"] in _niks(answer)
+    assert deployment.members[1] in _listed(answer)
 
 
 def _waiting_on_the_standby(deployment: Deployment) -> int:
@@ -370,9 +373,9 @@ def test_a_replica_further_behind_than_the_bound_is_degraded_and_reads_past_it_g
             behind["degraded"])
         mine = deployment.api.get(f"/api/v1/coverage?min_position={later}")
         anyone = deployment.api.get("/api/v1/coverage")
-        assert mine.headers["X-Served-By"] == "primary" and enrolment(2)["nik"] in _niks(mine)
+        assert mine.headers["X-Served-By"] == "primary" and deployment.members[2] in _listed(mine)
         assert anyone.headers["X-Served-By"] == "replica"
-        assert enrolment(2)["nik"] not in _niks(anyone)
+        assert deployment.members[2] not in _listed(anyone)
     finally:
         standby.execute("ALTER SYSTEM RESET recovery_min_apply_delay")
         standby.execute("SELECT pg_reload_conf()")
