@@ -187,6 +187,11 @@ class WorkAccidentCase(LedgerAggregate):
         if kind not in REIMBURSEMENTS:
             raise InvalidInputError(f"a reimbursement is one of {', '.join(REIMBURSEMENTS)}",
                                     field="kind")
+        for _, receipt in receipts:
+            if receipt.issued_on < self.accident_on:
+                raise InvalidInputError(
+                    f"receipt {receipt.reference} is dated {receipt.issued_on.isoformat()}, "
+                    f"before the accident ({self.accident_on.isoformat()})", field="receipts")
         held = {c: r for c, r in self.reimbursements.items() if r["kind"] == kind}
         paid_before = {rec["sha256"]: (claim_id, rec["reference"])
                        for claim_id, r in self.reimbursements.items() for rec in r["receipts"]}

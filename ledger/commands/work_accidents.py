@@ -37,9 +37,30 @@ class WorkAccidentCommands(Commands):
     """Claiming the JKK schedule of a work accident."""
 
     def work_accident_case(self, incident_id: UUID | str) -> WorkAccidentCase:
-        """The JKK case of an incident, or a refusal when nothing was claimed on it yet."""
-        return self._get(case_id(incident_id), WorkAccidentCase, NotFoundError,
-                         "JKK case (nothing of the schedule was claimed yet) for incident")
+        """The JKK case of an incident, or a refusal when nothing was recorded on it yet."""
+        try:
+            return self._get(case_id(incident_id), WorkAccidentCase, NotFoundError, "JKK case")
+        except NotFoundError:
+            raise NotFoundError(
+                f"there is no JKK case for incident {incident_id}: nothing of the JKK schedule "
+                "was claimed or recorded on it yet", field="id") from None
+
+    def _open_case(self, incident: Incident, actor: str) -> WorkAccidentCase:
+        """The incident's case, opened (for a work accident or occupational disease) when it
+        has none yet, under the rule set in force on the accident's day."""
+        if self._exists(case_id(incident.id)):
+            return self.work_accident_case(incident.id)
+        if not incident.work_related:
+            raise BenefitNotApplicableError(
+                "the JKK schedule is for a work accident or occupational disease; this "
+                "incident is not work-related", field="incident")
+        enrolment = self.enrolment(incident.enrolment_id)
+        return WorkAccidentCase(
+            incident_id=str(incident.id), programme_id=incident.programme_id,
+            programme_code=incident.programme_code, enrolment_id=str(enrolment.id),
+            subject_nik=enrolment.nik, accident_on=incident.occurred_on,
+            wage=enrolment.wage_band, rule_version=self.rules_on(incident.occurred_on).version,
+            actor=actor)
 
     def _case(self, incident: Incident, benefit: Benefit, filed_on: date, actor: str, *,
               living: bool) -> tuple[WorkAccidentCase, BenefitRules]:
@@ -61,14 +82,7 @@ class WorkAccidentCommands(Commands):
             raise BenefitNotApplicableError(
                 f"{benefit.value} is for a living member; this incident is a death",
                 field="benefit")
-        if self._exists(case_id(incident.id)):
-            return self.work_accident_case(incident.id), rules
-        case = WorkAccidentCase(
-            incident_id=str(incident.id), programme_id=incident.programme_id,
-            programme_code=incident.programme_code, enrolment_id=str(enrolment.id),
-            subject_nik=enrolment.nik, accident_on=incident.occurred_on,
-            wage=enrolment.wage_band, rule_version=rules.version, actor=actor)
-        return case, rules
+        return self._open_case(incident, actor), rules
 
     def _file_on_case(self, incident_id: UUID | str, benefit: Benefit, claimant: Claimant,
                       filed_on: date, actor: str, *, living: bool,
@@ -124,8 +138,9 @@ class WorkAccidentCommands(Commands):
 
     def end_incapacity(self, incident_id: UUID | str, ended_by: IncapacityEnd, ended_on: date,
                        actor: str) -> WorkAccidentCase:
-        """Record the recovery, permanent disability or death that ended the months of STMB."""
-        return self._update(lambda: self.work_accident_case(incident_id),
+        """Record the recovery, permanent disability or death that ended the months of STMB
+        (opening the accident's case if no month was claimed yet)."""
+        return self._update(lambda: self._open_case(self.incident(incident_id), actor),
                             lambda case: case.end_incapacity(ended_by, ended_on, actor))
 
     def file_partial_disability(self, incident_id: UUID | str, loss: str,

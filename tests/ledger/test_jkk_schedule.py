@@ -33,7 +33,7 @@ from ledger.work_accident_case import (
     IncapacityEndedError,
     StmbMonthClaimedError,
 )
-from scenario import APPROVER, CLERK, covered_member, member_self
+from scenario import APPROVER, CLERK, covered_member, member_self, projected
 
 ACCIDENT = date(2025, 7, 14)
 
@@ -176,7 +176,7 @@ def test_a_loss_the_table_does_not_hold_is_refused_naming_the_rows_it_has(
                                                 r".*it lists: eyes_both, eye_one"):
         ledger.file_partial_disability(incident, "thumb", 100, member_self(member),
                                        date(2025, 11, 3), actor=CLERK)
-    with pytest.raises(NotFoundError, match="there is no JKK case"):
+    with pytest.raises(NotFoundError, match=f"there is no JKK case for incident {incident}"):
         ledger.work_accident_case(incident)  # nothing recorded: the case was not opened
 
 
@@ -237,3 +237,39 @@ def test_home_care_is_capped_at_its_ceiling_and_refused_after_its_year(ledger: L
             incident, Benefit.JKK_HOME_CARE,
             [(None, _receipt("HC-2", 1_000_000, date(2026, 8, 1)))],
             member_self(member), date(2026, 8, 2), actor=CLERK, started_on=started)
+
+
+def test_the_claims_read_model_lists_the_schedules_claims_with_their_amounts(
+    ledger: Ledger,
+) -> None:
+    incident = _accident(ledger)
+    thirteenth = _month(ledger, incident, 13, date(2026, 7, 20))
+    ledger.approve_claim(thirteenth.id, date(2026, 7, 21), actor=APPROVER)
+    ledger.end_incapacity(incident, IncapacityEnd.RECOVERY, date(2026, 8, 1), actor=CLERK)
+    read = projected(ledger)["claims"]
+    row = next(c for c in read if c["claim_id"] == str(thirteenth.id))
+    assert (row["benefit"], row["status"], row["approved"]) == (
+        "jkk_stmb_month", "approved", 500_000)
+
+
+def test_a_recovery_recorded_before_any_month_is_claimed_still_ends_the_months(
+    ledger: Ledger,
+) -> None:
+    incident = _accident(ledger)
+    ledger.end_incapacity(incident, IncapacityEnd.RECOVERY, date(2025, 8, 1), actor=CLERK)
+    assert _month(ledger, incident, 1, date(2025, 8, 5)).entitlement == 1_000_000
+    with pytest.raises(IncapacityEndedError, match="month 2 begins on 2025-08-14"):
+        _month(ledger, incident, 2, date(2025, 8, 20))
+    off_work = _accident(ledger, seed=8, work_related=False)
+    with pytest.raises(BenefitNotApplicableError, match="not work-related"):
+        ledger.end_incapacity(off_work, IncapacityEnd.RECOVERY, date(2025, 8, 1), actor=CLERK)
+
+
+def test_a_receipt_dated_before_the_accident_is_refused(ledger: Ledger) -> None:
+    incident = _accident(ledger)
+    member = ledger.enrolment(ledger.incident(incident).enrolment_id)
+    with pytest.raises(InvalidInputError, match="dated 2025-07-13, before the accident"):
+        ledger.file_reimbursement(
+            incident, Benefit.JKK_MEDICAL_CARE,
+            [(None, _receipt("RS-0", 500_000, date(2025, 7, 13)))],
+            member_self(member), date(2025, 7, 20), actor=CLERK)
