@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from ledger.application import Ledger
-from ledger.benefits import Benefit
-from ledger.claim import ClaimStatus
+from ledger.benefits import CURRENT_RULES_VERSION, Benefit
+from ledger.claim import Claimant, ClaimStatus
 from ledger.errors import (
     BenefitNotApplicableError,
     ClaimExpiredError,
@@ -27,13 +28,16 @@ from ledger.errors import (
 )
 from ledger.incident import IncidentKind
 from ledger.reimbursement import Receipt, TransportMode
+from ledger.rule_sets import TEST_RULE_SET, rule_book_with_test_set
 from ledger.work_accident import IncapacityEnd
 from ledger.work_accident_case import (
     DisabilityClaimedError,
     IncapacityEndedError,
     StmbMonthClaimedError,
 )
-from scenario import APPROVER, CLERK, covered_member, member_self, projected
+from scenario import APPROVER, CLERK, covered_in_2026, covered_member, member_self, projected
+from storage.log_index import open_ledger
+from storage.settings import StoreSettings
 
 ACCIDENT = date(2025, 7, 14)
 
@@ -273,3 +277,34 @@ def test_a_receipt_dated_before_the_accident_is_refused(ledger: Ledger) -> None:
             incident, Benefit.JKK_MEDICAL_CARE,
             [(None, _receipt("RS-0", 500_000, date(2025, 7, 13)))],
             member_self(member), date(2025, 7, 20), actor=CLERK)
+
+
+@pytest.fixture
+def test_book_ledger(store_settings: StoreSettings) -> Iterator[Ledger]:
+    app = open_ledger(store_settings, rule_book=rule_book_with_test_set())
+    yield app
+    app.close()
+
+
+def _accident_2026(ledger: Ledger, on: date, seed: int) -> tuple[str, Claimant]:
+    member = covered_in_2026(ledger, seed=seed)
+    incident = ledger.report_incident(member.id, IncidentKind.ACCIDENT, on, "Jl. Daan Mogot",
+                                      "hit by a truck", work_related=True, actor=CLERK)
+    return str(incident.id), member_self(member)
+
+
+def test_the_schedule_follows_the_rule_set_in_force_on_the_accidents_day(
+    test_book_ledger: Ledger,
+) -> None:
+    ledger = test_book_ledger
+    june, june_payee = _accident_2026(ledger, date(2026, 6, 30), 11)
+    july, july_payee = _accident_2026(ledger, date(2026, 7, 1), 12)
+    before = ledger.file_stmb_month(june, 13, june_payee, date(2027, 7, 5), actor=CLERK)
+    after = ledger.file_stmb_month(july, 13, july_payee, date(2027, 7, 5), actor=CLERK)
+    assert (before.entitlement, before.rule_version) == (500_000, CURRENT_RULES_VERSION)
+    assert (after.entitlement, after.rule_version) == (600_000, TEST_RULE_SET.version)
+    land = ledger.file_reimbursement(
+        july, Benefit.JKK_TRANSPORT, [(TransportMode.LAND, _receipt("AMB-7", 7_000_000,
+                                                                     date(2026, 7, 1)))],
+        july_payee, date(2026, 7, 3), actor=CLERK)
+    assert land.entitlement == 6_000_000  # the test set's land ceiling
