@@ -308,3 +308,21 @@ def test_the_schedule_follows_the_rule_set_in_force_on_the_accidents_day(
                                                                      date(2026, 7, 1)))],
         july_payee, date(2026, 7, 3), actor=CLERK)
     assert land.entitlement == 6_000_000  # the test set's land ceiling
+
+
+def test_a_revoked_reimbursement_frees_its_receipts_and_its_share_of_the_ceiling(
+    ledger: Ledger,
+) -> None:
+    incident = _accident(ledger)
+    member = ledger.enrolment(ledger.incident(incident).enrolment_id)
+    forged = ledger.file_reimbursement(
+        incident, Benefit.JKK_TRANSPORT, [(TransportMode.LAND, _receipt("AMB-9", 5_000_000))],
+        member_self(member), date(2025, 7, 25), actor=CLERK)
+    ledger.approve_claim(forged.id, date(2025, 7, 26), actor=APPROVER)
+    ledger.revoke_approval(forged.id, "the ambulance receipt was issued to another patient",
+                           date(2025, 7, 28), actor=APPROVER)
+    assert str(forged.id) not in ledger.work_accident_case(incident).reimbursements
+    rightly = ledger.file_reimbursement(
+        incident, Benefit.JKK_TRANSPORT, [(TransportMode.LAND, _receipt("AMB-10", 4_000_000))],
+        member_self(member), date(2025, 7, 29), actor=CLERK)
+    assert rightly.entitlement == 4_000_000
