@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -23,6 +24,7 @@ from ledger.errors import (
     FourEyesError,
     HomeCarePeriodError,
     InvalidInputError,
+    LedgerError,
     NotFoundError,
     RuleViolationError,
 )
@@ -326,3 +328,35 @@ def test_a_revoked_reimbursement_frees_its_receipts_and_its_share_of_the_ceiling
         incident, Benefit.JKK_TRANSPORT, [(TransportMode.LAND, _receipt("AMB-10", 4_000_000))],
         member_self(member), date(2025, 7, 29), actor=CLERK)
     assert rightly.entitlement == 4_000_000
+
+
+def test_four_clerks_claiming_the_same_first_month_at_once_let_exactly_one_win(
+    ledger: Ledger, store_settings: StoreSettings,
+) -> None:
+    incident = _accident(ledger)
+    payee = member_self(ledger.enrolment(ledger.incident(incident).enrolment_id))
+    apps = [open_ledger(store_settings) for _ in range(4)]
+    barrier = threading.Barrier(4)
+    wins: list[object] = []
+    losses: list[Exception] = []
+
+    def claim(index: int) -> None:
+        barrier.wait()
+        try:
+            wins.append(apps[index].file_stmb_month(incident, 1, payee, date(2025, 8, 1),
+                                                    actor=f"{CLERK}{index}"))
+        except LedgerError as error:
+            losses.append(error)
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for app in apps:
+            app.close()
+    assert len(wins) == 1
+    assert len(losses) == 3 and all(isinstance(e, StmbMonthClaimedError) for e in losses)
+    assert list(ledger.work_accident_case(incident).months.values()) == [1]
