@@ -56,6 +56,12 @@ class DisabilityClaimedError(RuleViolationError):
     rule = "disability-claimed"
 
 
+class CeilingReachedError(RuleViolationError):
+    """Costs of a case already claimed up to their ceiling: new receipts add nothing."""
+
+    rule = "reimbursement-ceiling-reached"
+
+
 def case_id(incident_id: UUID | str) -> UUID:
     """The id of the JKK case of an incident."""
     return uuid5(CASE_NAMESPACE, str(incident_id))
@@ -223,7 +229,7 @@ class WorkAccidentCase(LedgerAggregate):
         already = sum(int(r["amount"]) for r in held.values())
         amount = whole.amount - already
         if amount <= 0:
-            raise RuleViolationError(
+            raise CeilingReachedError(
                 f"{kind.replace('_', ' ')} of this case is already claimed up to its ceiling "
                 f"({' ; '.join(line.label for line in whole.lines)}); these receipts add "
                 "nothing", field="receipts")

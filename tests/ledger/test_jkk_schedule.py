@@ -33,6 +33,7 @@ from ledger.reimbursement import Receipt, TransportMode
 from ledger.rule_sets import TEST_RULE_SET, rule_book_with_test_set
 from ledger.work_accident import IncapacityEnd
 from ledger.work_accident_case import (
+    CeilingReachedError,
     DisabilityClaimedError,
     IncapacityEndedError,
     StmbMonthClaimedError,
@@ -204,7 +205,7 @@ def test_transport_is_capped_at_each_modes_ceiling_across_the_cases_claims(
         incident, Benefit.JKK_TRANSPORT, [(TransportMode.LAND, _receipt("AMB-2", 2_000_000))],
         member_self(member), date(2025, 7, 26), actor=CLERK)
     assert second.entitlement == 1_500_000  # land: Rp5.500.000 billed, Rp5.000.000 ceiling
-    with pytest.raises(RuleViolationError, match="already claimed up to its ceiling"):
+    with pytest.raises(CeilingReachedError, match="already claimed up to its ceiling"):
         ledger.file_reimbursement(
             incident, Benefit.JKK_TRANSPORT,
             [(TransportMode.LAND, _receipt("AMB-3", 100_000))],
