@@ -41,6 +41,7 @@ from ledger.commands.payments import PaymentCommands
 from ledger.commands.programmes import ProgrammeCommands
 from ledger.commands.scholarships import ScholarshipCommands
 from ledger.commands.tokens import TokenCommands
+from ledger.commands.work_accidents import WorkAccidentCommands
 from ledger.ports import LogIndex, StoreConfig
 from ledger.rule_sets import RULE_BOOK, RuleBook
 from ledger.transcoding import register_domain_transcodings
@@ -157,7 +158,8 @@ class RecordedTimes:
 
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
-             ClaimCommands, ScholarshipCommands, HandoverCommands, TokenCommands):
+             ClaimCommands, ScholarshipCommands, WorkAccidentCommands, HandoverCommands,
+             TokenCommands):
     """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
     gives (``storage.open_ledger`` builds both from the settings).
 

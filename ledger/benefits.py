@@ -36,6 +36,13 @@ class Benefit(StrEnum):
     JKK_DEATH = "jkk_death"
     JKK_TOTAL_DISABILITY = "jkk_total_disability"
     JKK_TEMPORARY_INCAPACITY = "jkk_temporary_incapacity"  # STMB
+    # The JKK schedule, claimed on the accident's case (ledger.work_accident_case): one month
+    # of STMB, a partial permanent disability, and costs paid back against receipts.
+    JKK_STMB_MONTH = "jkk_stmb_month"
+    JKK_PARTIAL_DISABILITY = "jkk_partial_disability"
+    JKK_MEDICAL_CARE = "jkk_medical_care"
+    JKK_TRANSPORT = "jkk_transport"
+    JKK_HOME_CARE = "jkk_home_care"
     CITY_DEATH_GRANT = "city_death_grant"
     # One school year of a scholarship, claimed on the scholarship (ledger.scholarship_grant).
     SCHOLARSHIP_YEAR = "scholarship_year"
@@ -50,6 +57,11 @@ class Benefit(StrEnum):
         return Cover.JKK
 
     @property
+    def on_case(self) -> bool:
+        """Whether it is claimed on the accident's case (the JKK schedule), not as one claim."""
+        return self in SCHEDULE_BENEFITS
+
+    @property
     def is_death_benefit(self) -> bool:
         return self in (Benefit.JKM_DEATH, Benefit.JKK_DEATH, Benefit.CITY_DEATH_GRANT)
 
@@ -57,6 +69,12 @@ class Benefit(StrEnum):
     def payer(self) -> str:
         """Who pays it: BPJS Ketenagakerjaan for JKK/JKM, the city for its own grant."""
         return "CITY" if self is Benefit.CITY_DEATH_GRANT else "BPJS"
+
+
+#: The JKK schedule's benefits: each claimed on the accident's case with its own route.
+SCHEDULE_BENEFITS = frozenset({
+    Benefit.JKK_STMB_MONTH, Benefit.JKK_PARTIAL_DISABILITY, Benefit.JKK_MEDICAL_CARE,
+    Benefit.JKK_TRANSPORT, Benefit.JKK_HOME_CARE})
 
 
 def parse_benefit(text: str) -> Benefit:
@@ -286,6 +304,10 @@ def entitlement(benefit: Benefit, facts: IncidentFacts, filed_on: date,
         raise BenefitNotApplicableError(
             "a school year of the scholarship is claimed on its scholarship (with the proof of "
             "enrolment), not on an incident", field="benefit")
+    if benefit.on_case:
+        raise BenefitNotApplicableError(
+            f"{benefit.value} is claimed on the accident's JKK case (its own route, with its "
+            "month, table row or receipts), not as a claim on the incident", field="benefit")
     death = facts.death
     if benefit is Benefit.JKM_DEATH:
         if not death or facts.work_related:
@@ -294,15 +316,7 @@ def entitlement(benefit: Benefit, facts: IncidentFacts, filed_on: date,
                 + ("this death was work-related: claim jkk_death instead" if death
                    else "this incident is not a death"), field="benefit")
         return rule_set.jkm_death(enrolled_on=facts.enrolled_on, died_on=facts.occurred_on)
-    if not facts.work_related:
-        raise BenefitNotApplicableError(
-            f"{benefit.value} pays for work accidents and occupational diseases only; "
-            "this incident is not work-related", field="benefit")
-    expiry = add_calendar_months(facts.occurred_on, 12 * rule_set.jkk_claim_expiry_years)
-    if filed_on > expiry:
-        raise ClaimExpiredError(
-            f"JKK claims expire {rule_set.jkk_claim_expiry_years} years after the accident "
-            f"({facts.occurred_on.isoformat()}); this one expired on {expiry.isoformat()}")
+    require_jkk_in_time(benefit, facts, filed_on, rule_set)
     if benefit is Benefit.JKK_DEATH:
         if not death:
             raise BenefitNotApplicableError("jkk_death needs a death incident", field="benefit")
@@ -320,3 +334,18 @@ def entitlement(benefit: Benefit, facts: IncidentFacts, filed_on: date,
         return rule_set.jkk_temporary_incapacity(wage=facts.wage, months=incapacity_months)
     raise BenefitNotApplicableError(
         f"{benefit.value} is not claimed on an incident", field="benefit")
+
+
+def require_jkk_in_time(benefit: Benefit, facts: IncidentFacts, filed_on: date,
+                        rule_set: BenefitRules) -> None:
+    """A JKK benefit is for a work accident or occupational disease, claimed within the rule
+    set's years after it (refused from the day after the expiry)."""
+    if not facts.work_related:
+        raise BenefitNotApplicableError(
+            f"{benefit.value} pays for work accidents and occupational diseases only; "
+            "this incident is not work-related", field="benefit")
+    expiry = add_calendar_months(facts.occurred_on, 12 * rule_set.jkk_claim_expiry_years)
+    if filed_on > expiry:
+        raise ClaimExpiredError(
+            f"JKK claims expire {rule_set.jkk_claim_expiry_years} years after the accident "
+            f"({facts.occurred_on.isoformat()}); this one expired on {expiry.isoformat()}")

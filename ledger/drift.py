@@ -58,6 +58,10 @@ def _recorded(value: _T | None, what: str, claim_id: str) -> _T:
 def recompute(claim: DecidedClaim, rules: BenefitRules) -> Entitlement:
     """The claim's amount under ``rules``, from the facts it recorded."""
     benefit = claim.benefit
+    if benefit.on_case:
+        raise InvalidInputError(
+            f"a {benefit.value} claim is decided on its accident's JKK case (its month, table "
+            "row or receipts); drift does not recompute it", field="benefit")
     if benefit is Benefit.CITY_DEATH_GRANT:
         return rules.city_death_grant()
     if benefit is Benefit.JKM_DEATH:

@@ -132,6 +132,10 @@ class ClaimOut(Written):
     late_interest = fields.List(fields.Nested(LateInterestOut), required=True, metadata={
         "description": "per late payout, the interest owed to the heirs: 1% of it a day"})
     late_interest_owed = fields.Integer(required=True)
+    schedule = fields.Dict(allow_none=True, metadata={
+        "description": "the JKK schedule's claims: the STMB month (its days and percent), the "
+                       "disability table's row, or the receipts (reference, date, amount, "
+                       "SHA-256) the computation stands on"})
 
 
 class ClaimPage(Page):
@@ -216,7 +220,29 @@ def view(claim: Claim) -> dict[str, Any]:
         "file_complete_on": claim.file_complete_on, "due_on": claim.due_on,
         "late_interest": list(claim.late_interest.values()),
         "late_interest_owed": claim.late_interest_owed,
+        "schedule": schedule_view(claim),
     }
+
+
+#: What a JKK schedule claim recorded that its computation stands on.
+SCHEDULE_FACTS = ("month", "starts_on", "ends_on", "percent", "disability_row",
+                  "disability_percent", "disability_table", "function_lost_percent",
+                  "receipts", "started_on")
+
+
+def schedule_view(claim: Claim) -> dict[str, Any] | None:
+    """The facts of a JKK schedule claim (None for any other claim), dates as ISO text."""
+    if not claim.benefit.on_case:
+        return None
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return {key: plain(claim.facts[key]) for key in SCHEDULE_FACTS if key in claim.facts}
 
 
 def _claimant(body: dict[str, Any]) -> Claimant:

@@ -13,9 +13,16 @@ from ledger.benefits import Benefit, entitlement
 from ledger.claim import Claim, Claimant
 from ledger.commands.base import Commands
 from ledger.deceased import Deceased
-from ledger.errors import BenefitNotApplicableError, BenefitNotInProgrammeError, InvalidInputError
+from ledger.errors import (
+    BenefitNotApplicableError,
+    BenefitNotInProgrammeError,
+    DuplicateDeathBenefitError,
+    InvalidInputError,
+    NotFoundError,
+)
 from ledger.grants import check_application, grant_claim
 from ledger.limits import MAX_INCAPACITY_MONTHS, require_count
+from ledger.work_accident_case import WorkAccidentCase, case_id
 
 
 class ClaimCommands(Commands):
@@ -42,6 +49,13 @@ class ClaimCommands(Commands):
                     f"programme {programme.code} does not cover {benefit.cover.value}",
                     field="benefit")
             incident.require_claimable(benefit)
+            if benefit is Benefit.JKK_TEMPORARY_INCAPACITY and self._exists(
+                    case_id(incident.id)) and self._get(
+                    case_id(incident.id), WorkAccidentCase, NotFoundError, "JKK case").months:
+                raise DuplicateDeathBenefitError(
+                    "this incident's temporary incapacity is claimed month by month "
+                    "(jkk_stmb_month); claim its next month rather than one claim of several",
+                    field="benefit")
             claimant.validate(death_benefit=benefit.is_death_benefit, on=filed_on)
             if filed_on < incident.occurred_on:
                 raise InvalidInputError("a claim cannot be filed before the incident",
@@ -99,6 +113,8 @@ class ClaimCommands(Commands):
 
         def act(claim: Claim) -> list[Aggregate]:
             claim.revoke_approval(reason, revoked_on, actor)
+            if claim.benefit.on_case:  # the month, loss or receipts are free again
+                return [claim, self._case_withdrawn(claim, reason.strip())]
             if claim.benefit is not Benefit.SCHOLARSHIP_YEAR:
                 return [claim]
             scholarship = self.scholarship(claim.facts["scholarship_id"])
@@ -117,6 +133,8 @@ class ClaimCommands(Commands):
                 scholarship = self.scholarship(claim.facts["scholarship_id"])
                 scholarship.year_withdrawn(str(claim.id), reason)
                 return [claim, scholarship]
+            if claim.benefit.on_case:  # the month, loss or receipts are free again
+                return [claim, self._case_withdrawn(claim, reason)]
             if claim.incident_id is not None:
                 incident = self.incident(claim.incident_id)
                 incident.claim_closed(str(claim.id), reason)
@@ -126,6 +144,11 @@ class ClaimCommands(Commands):
             return [claim, person]
 
         return self._update(lambda: self.claim(claim_id), act, expected_version)
+
+    def _case_withdrawn(self, claim: Claim, reason: str) -> WorkAccidentCase:
+        case = self._get(claim.facts["case_id"], WorkAccidentCase, NotFoundError, "JKK case")
+        case.claim_withdrawn(str(claim.id), reason)
+        return case
 
     def disburse(self, claim_id: UUID | str, reference: str, amount: int, paid_on: date,
                  actor: str, expected_version: int | None = None) -> Claim:
