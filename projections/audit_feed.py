@@ -58,9 +58,10 @@ def _creation_topics() -> list[str]:
     from ledger.programme import Programme
     from ledger.reconciliation import Reconciliation
     from ledger.scholarship_grant import Scholarship
+    from ledger.work_accident_case import WorkAccidentCase
 
     return [get_topic(kind) for kind in (
-        Scholarship.Granted,  # type: ignore[attr-defined]
+        Scholarship.Granted, WorkAccidentCase.Opened,  # type: ignore[attr-defined]
         Programme.Opened, Enrolment.Enrolled,  # type: ignore[attr-defined]
         Contribution.Paid, Claim.Filed,  # type: ignore[attr-defined]
         Incident.Reported, IdentityCheck.Recorded,  # type: ignore[attr-defined]

@@ -13,6 +13,20 @@ NIK = "16 digits (personal: as the event holds it)"
 
 #: field -> (meaning, unit); an empty unit: free text.
 EVENT_FIELDS: dict[str, tuple[str, str]] = {
+    "accident_on": ("the day of the work accident", DAY),
+    "ended_by": ("what ended a work accident's temporary incapacity: recovery, permanent "
+                 "disability or death", CODE),
+    "ends_on": ("the last day of an STMB month", DAY),
+    "function_lost_percent": ("the share of a function lost, for a partial disability paid in "
+                              "proportion", "percent (integer)"),
+    "loss": ("the disability table's row: the loss of function (e.g. eye_one)", CODE),
+    "percent": ("a percentage the rules applied: of the wage for an STMB month, of the table "
+                "for a disability", "percent (integer)"),
+    "receipts": ("the receipts a reimbursement rests on: reference, issued_on (YYYY-MM-DD), "
+                 "amount (rupiah), sha256 of the document", "list"),
+    "started_on": ("the first day of home care, for its one-year limit", DAY),
+    "starts_on": ("the first day of an STMB month", DAY),
+    "wage": ("the wage band the JKK benefits are computed on", RUPIAH),
     "actor": ("who recorded the event: the API token's name or the command's --as", ""),
     "amount": ("the money of the event: a payment order's total, a payout, a booked sum, a "
                "rate", RUPIAH),
@@ -63,7 +77,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "died_on": ("the day of death", DAY),
     "district": ("the district (kecamatan), by its BPS code", CODE),
     "dpa_reference": ("the budget document (DPA) in force", ""),
-    "ended_on": ("the last day of coverage", DAY),
+    "ended_on": ("the last day of coverage; for a work accident's temporary incapacity, the "
+                 "day it ended", DAY),
     "enrolled_on": ("the first day of coverage", DAY),
     "enrolment_id": ("the member's enrolment concerned", ID),
     "enrolment_ids": ("the members a payment order pays for", "list of UUIDs"),
@@ -80,7 +95,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "incident_id": ("the incident the claim is about (none for the city grant)", ID),
     "items": ("the claims shown at a ceremony: claim_id, benefit, recipient, relationship, "
               "subject_nik, amount (rupiah), paid, claim_version", "list"),
-    "kind": ("what happened (death, accident, ...) or what a discrepancy is", CODE),
+    "kind": ("what happened (death, accident, ...), what a discrepancy is, or what a "
+             "reimbursement pays for (medical_care, transport_land/sea/air, home_care)", CODE),
     "kk": ("the family card number (Kartu Keluarga)", NIK),
     "kpj": ("the BPJS Ketenagakerjaan membership number", ""),
     "ledger_amount": ("the ledger's amount for a statement line", RUPIAH),
@@ -92,7 +108,9 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "list_reference": ("the BPJS exclusion list naming the person", ""),
     "matched": ("members the register matched (identity check), or statement lines matched "
                 "(reconciliation)", "list of UUIDs, or an integer"),
-    "month": ("the month a statement covers", MONTH),
+    "month": ("the month a statement covers (YYYY-MM); in a work accident's case, which month "
+              "of temporary incapacity (STMB) from the accident (1 = the first)",
+              "YYYY-MM or integer"),
     "months": ("the months paid for or booked; on a programme's opening, how many months it "
                "covers", f"list of {MONTH}, or an integer"),
     "name": ("a person's name (personal) or a programme's", ""),
