@@ -23,6 +23,7 @@ from documents.formatting import (
     month_en,
     month_id,
     number_id,
+    outstanding,
     rupiah,
 )
 from ledger.identity import mask_nik
@@ -126,6 +127,7 @@ def register_filters(app: Flask) -> None:
     """The formats of the PDFs, as Jinja filters for the console's templates."""
     app.jinja_env.filters.update({
         "rupiah": rupiah, "number": number_id, "day": day, "month": month, "wib": wib,
+        "outstanding": lambda amount: outstanding(amount, language()),
         "person": person, "nik": nik,
     })
 
