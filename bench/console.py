@@ -3,11 +3,11 @@
 For each size (by default a 22,800-member programme, Kota Tangerang's scale, and a
 200,000-member one, Kabupaten Tangerang's), a database is built quickly through the import
 path (``import members``: a generated roster, batches written with ``COPY``), then one
-identity check, 12 monthly SP2Ds naming every member and paid claims for one member in a
-hundred, and projected. gunicorn then serves it with the operators' configuration (its output
-in a file, its process group ended on any way out), and one client signed in to the console
-(a real session cookie, through the sign-in form with its CSRF token) asks, in turn, for each
-page and its JSON route:
+identity check, a year of monthly SP2Ds (of at most 50,000 members each) naming every
+member, and paid claims for one member in a hundred, and projected. gunicorn then serves it
+with the operators' configuration (its output in a file, its process group ended on any way
+out), and one client signed in to the console (a real session cookie, through the sign-in
+form with its CSRF token) asks, in turn, for each page and its JSON route:
 
 - ``programme``: ``/programmes/CODE`` beside ``GET /api/v1/budget?program=CODE``;
 - ``worker``: ``/workers/member/ID`` (a claimant's timeline) beside
@@ -15,11 +15,13 @@ page and its JSON route:
 - ``findings``: ``/findings?programme=CODE`` beside ``GET /api/v1/findings?program=CODE``;
 - ``programmes``: ``/programmes`` beside ``GET /api/v1/programs``.
 
-One JSON line per figure: p50, p95 and max in milliseconds over ``--runs`` requests (after two
-unmeasured ones), and the answer's size. Targets (issue 16): p95 under 300 ms at 22,800
-members and under 1 s at 200,000.
+One JSON line per figure: the first (cold) request, then p50, p95 and max in milliseconds over
+``--runs`` requests (after two unmeasured ones), and the answer's size. Targets (issue 16): p95
+under 300 ms at 22,800 members and under 1 s at 200,000. ``--database-url`` measures a
+database built before (by an earlier run with ``--keep``) instead of building one.
 
-    python -m bench.console [--members 22800,200000] [--runs 30] [--workers 2]
+    python -m bench.console [--members 22800,200000] [--runs 30] [--workers 2] [--keep]
+    python -m bench.console --database-url postgresql://.../NAME [--runs 30]
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ ENROLLED_ON = date(2025, 1, 2)
 #: One member in this many files a claim (paid), so claims by benefit and the claims list hold
 #: something at every size.
 CLAIM_EVERY = 100
+#: The most members one payment order names (a month of 200,000 members is paid in four).
+ORDER_MEMBERS = 50_000
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -80,10 +84,13 @@ def build(url: str, members: int, folder: Path) -> dict[str, Any]:
         ids = [str(row["enrolment_id"]) for row in rows]
         ledger.record_identity_check(CODE, "Dukcapil 470/001/2025", date(2025, 1, 5), ids, {},
                                      actor="clerk")
+        # A month's contributions in payment orders of at most ORDER_MEMBERS members each.
         for number, month in enumerate(month_range("2025-01", 12), start=1):
-            ledger.pay_contribution(CODE, f"SP2D/{number:03d}/BPKAD/2025",
-                                    date(2025, number, 10), [month], ids, 16_800 * len(ids),
-                                    "finance")
+            for part, start in enumerate(range(0, len(ids), ORDER_MEMBERS), start=1):
+                named = ids[start:start + ORDER_MEMBERS]
+                ledger.pay_contribution(CODE, f"SP2D/{number:03d}-{part}/BPKAD/2025",
+                                        date(2025, number, 10), [month], named,
+                                        16_800 * len(named), "finance")
         claimants = [ledger.enrolment(i) for i in ids[::CLAIM_EVERY]]
         pay_claims(ledger, CODE, claimants)
         projector.catch_up()
@@ -174,16 +181,19 @@ def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers:
         browser.sign_in()
         for name, (page, api) in pairs.items():
             timings: dict[str, list[float]] = {"page": [], "json": []}
+            cold: dict[str, float] = {}
             sizes: dict[str, int] = {}
             for run in range(runs + 2):
                 for kind, path, ask in (("page", page, browser.page),
                                         ("json", api, browser.json)):
                     took, size = ask(path)
                     sizes[kind] = size
+                    cold.setdefault(kind, took)
                     if run >= 2:  # the first two warm each worker's caches
                         timings[kind].append(took)
             for kind, route in (("page", page), ("json", api)):
-                emit(_figure(name, kind, route, members, timings[kind], sizes[kind]))
+                emit({**_figure(name, kind, route, members, timings[kind], sizes[kind]),
+                      "first_ms": round(cold[kind] * 1000, 1)})
 
 
 def _figure(name: str, kind: str, route: str, members: int, timings: list[float],
@@ -200,15 +210,38 @@ def _figure(name: str, kind: str, route: str, members: int, timings: list[float]
             "bytes": size}
 
 
+def subject_of(url: str) -> tuple[int, dict[str, Any]]:
+    """The members of a database built before and its first claimant (the worker pages')."""
+    ledger = open_ledger(settings_from_url(url))
+    try:
+        projector = Projector(ledger)
+        reader = Reader(projector.connection, projector.live)
+        [claim] = reader.claims(program=CODE, limit=1)
+        members = int(reader.budget(CODE)["members"])  # type: ignore[index]
+        projector.close()
+        return members, {"member": str(claim["enrolment_id"]),
+                         "nik": ledger.enrolment(str(claim["enrolment_id"])).nik}
+    finally:
+        ledger.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--members", default="22800,200000",
                         help="programme sizes, comma-separated (e.g. 2000 for a smoke run)")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the databases built (their URLs are printed)")
+    parser.add_argument("--database-url", help="measure this database, built before")
     args = parser.parse_args()
     exit_on_signals()  # SIGTERM/SIGHUP end gunicorn's group and drop the databases too
     with tempfile.TemporaryDirectory(prefix="claims-ledger-bench-console-") as scratch:
+        if args.database_url:
+            members, subject = subject_of(args.database_url)
+            measure(args.database_url, members, subject, args.runs, args.workers,
+                    Path(scratch))
+            return
         for members in (int(size) for size in args.members.split(",")):
             name = f"claims_ledger_consolebench_{os.getpid()}_{members}"
             url = _database(name)
@@ -217,7 +250,10 @@ def main() -> None:
                 subject = build(url, members, Path(scratch))
                 measure(url, members, subject, args.runs, args.workers, Path(scratch))
             finally:
-                _drop(name)
+                if args.keep:
+                    emit({"figure": "kept_database", "members": members, "url": url})
+                else:
+                    _drop(name)
 
 
 if __name__ == "__main__":
