@@ -7,7 +7,7 @@ cursor is the log position of the last item, so paging is stable while new recor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -23,14 +23,31 @@ SCAN_PAGE = 500
 
 def scan(ledger: Ledger, created: type, after: int, limit: int,
          on_created: Callable[[Any], bool], load: Callable[[Any], Any],
-         on_state: Callable[[Any], bool]) -> tuple[list[Any], int | None]:
-    """Up to ``limit`` aggregates created after position ``after`` that pass both filters."""
+         on_state: Callable[[Any], bool], mentions: str | None = None
+         ) -> tuple[list[Any], int | None]:
+    """Up to ``limit`` aggregates created after position ``after`` that pass both filters.
+
+    ``mentions``: a text every creation event that can pass ``on_created`` holds as it is
+    stored (an id it lists): where events are stored as plain JSON (no compressor, no cipher),
+    the database finds the events that hold it, and the others are neither sent nor decoded
+    (a payment order naming 20,000 other members is never read to learn it does not name
+    this one).
+    """
     topic = get_topic(created)
     found: list[Any] = []
     position = after
+    plain = ledger.mapper.compressor is None and ledger.mapper.cipher is None
+    # An id is stored as text, or (a UUID the transcoder encodes) as its 32 hex digits.
+    needles = tuple(dict.fromkeys((mentions.encode(), mentions.replace("-", "").encode()))) \
+        if mentions and plain else ()
     while True:
-        page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
-                                                    topics=[topic])
+        page: Sequence[Any]
+        if needles:  # the database finds the events that hold the text: one read, no paging
+            page = [n for n in ledger.store.mentioning(ledger.recorder, topic, needles)
+                    if n.id > position]
+        else:
+            page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
+                                                        topics=[topic])
         if not page:
             return found, None
         for notification in page:
@@ -43,6 +60,8 @@ def scan(ledger: Ledger, created: type, after: int, limit: int,
                 found.append(aggregate)
                 if len(found) == limit:
                     return found, position
+        if needles:
+            return found, None
 
 
 def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
@@ -70,7 +89,7 @@ def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
                         (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
         items, _ = scan(ledger, kind, 0, 10**9,
                         lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
-                        lambda aggregate_id: aggregate_id, lambda _a: True)
+                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=number)
         found |= {str(i) for i in items}
     return found
 
@@ -127,8 +146,9 @@ def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
          lambda e: key in e.matched or key in e.unmatched),
     )
     for created, concerns in tests:
+        # Every one of these events names the enrolment by its id, as stored.
         items, _ = scan(ledger, created, 0, 10**9, concerns,
-                        lambda aggregate_id: aggregate_id, lambda _a: True)
+                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=key)
         found += [UUID(str(i)) for i in items]
     return found
 
