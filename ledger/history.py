@@ -36,14 +36,11 @@ def scan(ledger: Ledger, created: type, after: int, limit: int,
     topic = get_topic(created)
     found: list[Any] = []
     position = after
-    plain = ledger.mapper.compressor is None and ledger.mapper.cipher is None
-    # An id is stored as text, or (a UUID the transcoder encodes) as its 32 hex digits.
-    needles = tuple(dict.fromkeys((mentions.encode(), mentions.replace("-", "").encode()))) \
-        if mentions and plain else ()
+    needles = _needles(ledger, mentions)
     while True:
         page: Sequence[Any]
         if needles:  # the database finds the events that hold the text: one read, no paging
-            page = [n for n in ledger.store.mentioning(ledger.recorder, topic, needles)
+            page = [n for n in ledger.store.mentioning(ledger.recorder, (topic,), needles)
                     if n.id > position]
         else:
             page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
@@ -62,6 +59,15 @@ def scan(ledger: Ledger, created: type, after: int, limit: int,
                     return found, position
         if needles:
             return found, None
+
+
+def _needles(ledger: Ledger, mentions: str | None) -> tuple[bytes, ...]:
+    """What a stored event holding ``mentions`` holds, where events are stored as plain JSON
+    (no compressor, no cipher; else nothing: the events must be decoded to be searched). An id
+    is stored as text, or (a UUID the transcoder encodes) as its 32 hex digits."""
+    if not mentions or ledger.mapper.compressor is not None or ledger.mapper.cipher is not None:
+        return ()
+    return tuple(dict.fromkeys((mentions.encode(), mentions.replace("-", "").encode())))
 
 
 def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
@@ -145,10 +151,19 @@ def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
         (IdentityCheck.Recorded,  # type: ignore[attr-defined]
          lambda e: key in e.matched or key in e.unmatched),
     )
+    needles = _needles(ledger, key)
+    if needles:  # every one of these events names the enrolment by its id, as stored:
+        # the database finds them all in one pass over the log
+        concerning = {get_topic(created): concerns for created, concerns in tests}
+        for notification in ledger.store.mentioning(ledger.recorder, tuple(concerning),
+                                                    needles):
+            event = ledger.mapper.to_domain_event(notification)
+            if concerning[notification.topic](event):
+                found.append(UUID(str(event.originator_id)))
+        return found
     for created, concerns in tests:
-        # Every one of these events names the enrolment by its id, as stored.
         items, _ = scan(ledger, created, 0, 10**9, concerns,
-                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=key)
+                        lambda aggregate_id: aggregate_id, lambda _a: True)
         found += [UUID(str(i)) for i in items]
     return found
 

@@ -67,7 +67,7 @@ class LogIndex(Protocol):
                         ) -> list[tuple[int, int, str]]:
         """(version, log position, topic) of every event of one aggregate, in version order."""
 
-    def mentioning(self, recorder: Recorder, topic: str, texts: tuple[bytes, ...]
+    def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
                    ) -> list[Notification]:
-        """The events of ``topic`` whose stored bytes hold any of ``texts``, in log order,
-        found by the database (for stores that keep events as plain JSON)."""
+        """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order,
+        found by the database in one pass (for stores that keep events as plain JSON)."""

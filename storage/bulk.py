@@ -72,24 +72,26 @@ def event_positions(datastore: Any, table: str, postgres: bool,
                 for r in cursor.fetchall()]
 
 
-def mentioning(datastore: Any, table: str, postgres: bool, topic: str,
+def mentioning(datastore: Any, table: str, postgres: bool, topics: tuple[str, ...],
                texts: tuple[bytes, ...]) -> list[Notification]:
-    """The events of ``topic`` whose stored bytes hold any of ``texts``, in log order: the
-    database searches the bytes, so events that do not hold them never leave it."""
-    if not texts:
+    """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order: the
+    database searches the bytes in one pass, so events that do not hold them never leave it."""
+    if not texts or not topics:
         return []
     with datastore.transaction(commit=False) as cursor:
         if postgres:
             held = " OR ".join(["position(%s::bytea in state) > 0"] * len(texts))
             cursor.execute(
                 f"SELECT notification_id AS id, originator_id, originator_version, topic, state"
-                f" FROM {table} WHERE topic = %s AND ({held}) ORDER BY notification_id",
-                (topic, *texts))
+                f" FROM {table} WHERE topic = ANY(%s) AND ({held}) ORDER BY notification_id",
+                (list(topics), *texts))
         else:
+            kinds = ",".join("?" * len(topics))
             held = " OR ".join(["instr(state, ?) > 0"] * len(texts))
             cursor.execute(
                 f"SELECT rowid AS id, originator_id, originator_version, topic, state"
-                f" FROM {table} WHERE topic = ? AND ({held}) ORDER BY rowid", [topic, *texts])
+                f" FROM {table} WHERE topic IN ({kinds}) AND ({held}) ORDER BY rowid",
+                [*topics, *texts])
         return [Notification(id=int(row["id"]), originator_id=UUID(str(row["originator_id"])),
                              originator_version=int(row["originator_version"]),
                              topic=str(row["topic"]), state=bytes(row["state"]))

@@ -94,12 +94,12 @@ class SqlLogIndex:
                                self.qualified_events_table(recorder),
                                self._settings.is_postgres, aggregate_id)
 
-    def mentioning(self, recorder: Recorder, topic: str, texts: tuple[bytes, ...]
+    def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
                    ) -> list[Notification]:
-        """The events of ``topic`` whose stored bytes hold any of ``texts``, in log order."""
+        """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order."""
         return mentioning(recorder.datastore,  # type: ignore[attr-defined]
                           self.qualified_events_table(recorder), self._settings.is_postgres,
-                          topic, texts)
+                          topics, texts)
 
 
 def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
