@@ -3,7 +3,7 @@
 For each size (by default a 22,800-member programme, Kota Tangerang's scale, and a
 200,000-member one, Kabupaten Tangerang's), a database is built quickly through the import
 path (``import members``: a generated roster, batches written with ``COPY``), then one
-identity check, a year of monthly SP2Ds (of at most 50,000 members each) naming every
+identity check, a year of monthly SP2Ds (of at most 20,000 members each) naming every
 member, and paid claims for one member in a hundred, and projected. gunicorn then serves it
 with the operators' configuration (its output in a file, its process group ended on any way
 out), and one client signed in to the console (a real session cookie, through the sign-in
@@ -16,12 +16,12 @@ form with its CSRF token) asks, in turn, for each page and its JSON route:
 - ``programmes``: ``/programmes`` beside ``GET /api/v1/programs``.
 
 One JSON line per figure: the first (cold) request, then p50, p95 and max in milliseconds over
-``--runs`` requests (after two unmeasured ones), and the answer's size. Targets (issue 16): p95
+``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size. Targets (issue 16): p95
 under 300 ms at 22,800 members and under 1 s at 200,000. ``--database-url`` measures a
 database built before (by an earlier run with ``--keep``) instead of building one.
 
     python -m bench.console [--members 22800,200000] [--runs 30] [--workers 2] [--keep]
-    python -m bench.console --database-url postgresql://.../NAME [--runs 30]
+    python -m bench.console --database-url postgresql://.../NAME [--runs 30] [--pages worker]
 """
 
 from __future__ import annotations
@@ -56,8 +56,10 @@ ENROLLED_ON = date(2025, 1, 2)
 #: One member in this many files a claim (paid), so claims by benefit and the claims list hold
 #: something at every size.
 CLAIM_EVERY = 100
-#: The most members one payment order names (a month of 200,000 members is paid in four).
-ORDER_MEMBERS = 50_000
+#: The most members one payment order (or population-register answer) names: a month of
+#: 200,000 members is paid in ten orders. (A single event naming 200,000 members, about 7.6 MB,
+#: left its INSERT hanging on this machine, client and server each waiting for the other.)
+ORDER_MEMBERS = 20_000
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -82,8 +84,9 @@ def build(url: str, members: int, folder: Path) -> dict[str, Any]:
         projector.catch_up()
         rows = Reader(projector.connection, projector.live).roster(CODE)
         ids = [str(row["enrolment_id"]) for row in rows]
-        ledger.record_identity_check(CODE, "Dukcapil 470/001/2025", date(2025, 1, 5), ids, {},
-                                     actor="clerk")
+        for part, start in enumerate(range(0, len(ids), ORDER_MEMBERS), start=1):
+            ledger.record_identity_check(CODE, f"Dukcapil 470/{part:03d}/2025", date(2025, 1, 5),
+                                         ids[start:start + ORDER_MEMBERS], {}, actor="clerk")
         # A month's contributions in payment orders of at most ORDER_MEMBERS members each.
         for number, month in enumerate(month_range("2025-01", 12), start=1):
             for part, start in enumerate(range(0, len(ids), ORDER_MEMBERS), start=1):
@@ -166,7 +169,7 @@ class Browser:
 
 
 def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers: int,
-            folder: Path) -> None:
+            folder: Path, only: set[str] | None = None) -> None:
     token = cli(url, "token", "create", "--role", "auditor", "--name", "bench.auditor")
     pairs = {
         "programme": (f"/programmes/{CODE}", f"/api/v1/budget?program={CODE}"),
@@ -180,16 +183,19 @@ def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers:
         browser = Browser(base, token)
         browser.sign_in()
         for name, (page, api) in pairs.items():
+            if only and name not in only:
+                continue
             timings: dict[str, list[float]] = {"page": [], "json": []}
             cold: dict[str, float] = {}
             sizes: dict[str, int] = {}
-            for run in range(runs + 2):
+            warm = 2 * workers  # unmeasured: each worker's kept answers made (first_ms: cold)
+            for run in range(runs + warm):
                 for kind, path, ask in (("page", page, browser.page),
                                         ("json", api, browser.json)):
                     took, size = ask(path)
                     sizes[kind] = size
                     cold.setdefault(kind, took)
-                    if run >= 2:  # the first two warm each worker's caches
+                    if run >= warm:
                         timings[kind].append(took)
             for kind, route in (("page", page), ("json", api)):
                 emit({**_figure(name, kind, route, members, timings[kind], sizes[kind]),
@@ -234,13 +240,15 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the databases built (their URLs are printed)")
     parser.add_argument("--database-url", help="measure this database, built before")
+    parser.add_argument("--pages", help="only these pairs, comma-separated (programme, worker,"
+                        " findings, programmes)")
     args = parser.parse_args()
     exit_on_signals()  # SIGTERM/SIGHUP end gunicorn's group and drop the databases too
     with tempfile.TemporaryDirectory(prefix="claims-ledger-bench-console-") as scratch:
         if args.database_url:
             members, subject = subject_of(args.database_url)
             measure(args.database_url, members, subject, args.runs, args.workers,
-                    Path(scratch))
+                    Path(scratch), set(args.pages.split(",")) if args.pages else None)
             return
         for members in (int(size) for size in args.members.split(",")):
             name = f"claims_ledger_consolebench_{os.getpid()}_{members}"
