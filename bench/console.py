@@ -16,9 +16,10 @@ form with its CSRF token) asks, in turn, for each page and its JSON route:
 - ``programmes``: ``/programmes`` beside ``GET /api/v1/programs``.
 
 One JSON line per figure: the first (cold) request, then p50, p95 and max in milliseconds over
-``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size. Targets (issue 16): p95
-under 300 ms at 22,800 members and under 1 s at 200,000. ``--database-url`` measures a
-database built before (by an earlier run with ``--keep``) instead of building one.
+``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size.
+Targets (issue 16): p95 under 300 ms at 22,800 members and under 1 s at 200,000.
+``--database-url`` measures a database built before (by an earlier run with ``--keep``)
+instead of building one.
 
     python -m bench.console [--members 22800,200000] [--runs 30] [--workers 2] [--keep]
     python -m bench.console --database-url postgresql://.../NAME [--runs 30] [--pages worker]
