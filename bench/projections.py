@@ -85,9 +85,15 @@ def build_log(ledger: Ledger, members: int, claims: int) -> int:
     for month in month_range("2025-01", 12):
         ledger.pay_contribution("KABTNG-2025", f"SP2D/{month}", date(2025, 1, 10), [month], ids,
                                 16_800 * len(ids), "finance")
-    programme = ledger.programme("KABTNG-2025")
-    # Claims are built with the same aggregates and rule set as the commands, but saved 500
-    # at a time so that generating a million events takes minutes, not an hour.
+    pay_claims(ledger, "KABTNG-2025", claimants)
+    return int(ledger.recorder.max_notification_id() or 0)
+
+
+def pay_claims(ledger: Ledger, code: str, claimants: list[Any]) -> None:
+    """A paid JKK temporary-incapacity claim for each of ``claimants`` (enrolments of ``code``):
+    built with the same aggregates and rule set as the commands, but saved 1,000 aggregates at
+    a time so that generating a million events takes minutes, not an hour."""
+    programme = ledger.programme(code)
     pending: list[Any] = []
     for index, enrolment in enumerate(claimants):
         incident = Incident(
@@ -115,7 +121,6 @@ def build_log(ledger: Ledger, members: int, claims: int) -> int:
             pending = []
     if pending:
         ledger.save(*pending)
-    return int(ledger.recorder.max_notification_id() or 0)
 
 
 def raw_read(ledger: Ledger, size: int) -> dict[str, Any]:

@@ -25,7 +25,14 @@ from ledger.occupations import occupation_label
 from ledger.regions import district_name
 from projections.findings import Finding
 from projections.read_side import ReadSide
-from projections.views import Budget, ClaimBalance, Contribution, Programme, RosterMember
+from projections.views import (
+    Budget,
+    ClaimBalance,
+    Contribution,
+    MemberGroup,
+    Programme,
+    RosterMember,
+)
 
 #: Claims are listed one by one up to this many; beyond it, only those still owed money.
 CLAIMS_LISTED = 300
@@ -62,6 +69,7 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
         raise NotFoundError(f"there is no programme {program} in the ledger at position "
                             f"{view.position}", field="program")
     rows = view.roster(program)
+    groups = view.member_groups(program)
     found = view.findings(program=program)
     contributions = view.contributions(program)
     claims = view.claims(program)
@@ -84,15 +92,15 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
         "view": view, "checkpoint": view.checkpoint,
         "checkpoint_text": checkpoint_text, "qr": qr_svg(checkpoint_text),
         "roster_file": attachments[0],
-        "summary": _summary(budget, rows, claims, found),
+        "summary": _summary(budget, groups, claims, found),
         "funder_programmes": _funder_programmes(view, programme),
         "budget": budget, "months": months,
         "chart": budget_chart(months, _month_label(lang), labels["chart_due"],
                               labels["chart_paid"], millions="jt" if lang == "id" else "m",
                               decimal="," if lang == "id" else "."),
-        "by_district": _counts(rows, "district", _district),
-        "by_occupation": _counts(rows, "occupation", occupation_label),
-        "by_decile": sorted(_counts(rows, "decile", str)),
+        "by_district": _counts(groups, "district", _district),
+        "by_occupation": _counts(groups, "occupation", occupation_label),
+        "by_decile": sorted(_counts(groups, "decile", str)),
         "contributions": contributions,
         "contributions_total": sum(c.amount for c in contributions if c.reversed_on is None),
         "benefits": _by_benefit(claims), "claims": listed,
@@ -114,19 +122,19 @@ def programme_figures(view: ReadSide, program: str, lang: str = "id") -> dict[st
     budget = view.budget(program)
     if programme is None or budget is None:
         return None
-    rows = view.roster(program)
+    groups = view.member_groups(program)
     claims = view.claims(program)
     labels = LABELS[lang]
     months = _months(budget, view.contributions(program))
     return {
         "programme": programme, "budget": budget, "months": months,
-        "summary": _summary(budget, rows, claims, view.findings(program=program)),
+        "summary": _summary(budget, groups, claims, view.findings(program=program)),
         "chart": budget_chart(months, _month_label(lang), labels["chart_due"],
                               labels["chart_paid"], millions="jt" if lang == "id" else "m",
                               decimal="," if lang == "id" else "."),
-        "by_district": _counts(rows, "district", _district),
-        "by_occupation": _counts(rows, "occupation", occupation_label),
-        "by_decile": sorted(_counts(rows, "decile", str)),
+        "by_district": _counts(groups, "district", _district),
+        "by_occupation": _counts(groups, "occupation", occupation_label),
+        "by_decile": sorted(_counts(groups, "decile", str)),
         "benefits": _by_benefit(claims),
     }
 
@@ -168,12 +176,12 @@ def _attachments(view: ReadSide, program: str, rows: Sequence[RosterMember]
     return tuple(files)
 
 
-def _summary(budget: Budget, rows: Sequence[RosterMember], claims: Sequence[ClaimBalance],
+def _summary(budget: Budget, groups: Sequence[MemberGroup], claims: Sequence[ClaimBalance],
              found: list[Finding]) -> dict[str, Any]:
     counted = [c for c in claims if c.status != "rejected"]
     return {
-        "enrolled": len(rows),
-        "active": sum(1 for r in rows if r.status == "active"),
+        "enrolled": sum(g.members for g in groups),
+        "active": sum(g.members for g in groups if g.status == "active"),
         "ceiling": budget.ceiling, "committed": budget.committed,
         "remaining": budget.remaining, "revisions": len(budget.revisions),
         "contributions": budget.paid - budget.reversed,
@@ -213,13 +221,13 @@ def _month_label(lang: str) -> Any:
     return environment(lang).filters["month"]
 
 
-def _counts(rows: Sequence[RosterMember], key: str, name: Callable[[str], str]
+def _counts(groups: Sequence[MemberGroup], key: str, name: Callable[[str], str]
             ) -> list[tuple[str, int]]:
     """How many members per value of ``key`` (named for readers), largest first."""
     counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        value = getattr(row, key)
-        counts[name(str(value)) if value is not None else "-"] += 1
+    for group in groups:
+        value = getattr(group, key)
+        counts[name(str(value)) if value is not None else "-"] += group.members
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 

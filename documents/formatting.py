@@ -20,7 +20,7 @@ from ledger.calendar import month_start
 from ledger.money import rupiah
 
 __all__ = ["WIB", "date_en", "date_id", "datetime_wib", "month_en", "month_id", "number_id",
-           "rupiah", "weekday_date"]
+           "outstanding", "rupiah", "weekday_date"]
 
 #: Western Indonesia Time (UTC+7, no daylight saving), where the cities of the ledger are.
 WIB = ZoneInfo("Asia/Jakarta")
@@ -35,6 +35,19 @@ def number_id(n: int) -> str:
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"a count is a whole number (int); got {type(n).__name__}")
     return format_decimal(n, locale="id")
+
+
+#: What a negative amount still owed on a claim is: money paid beyond what is due.
+OVERPAID = {"id": "Lebih bayar", "en": "Overpaid"}
+
+
+def outstanding(amount: int, lang: str = "id") -> str:
+    """An amount still owed on a claim: ``Rp2.000.000``, or, when more was paid than is due,
+    the overpayment said as such, ``"Lebih bayar Rp42.000.000"`` (``"Overpaid
+    Rp42.000.000"``), never ``-Rp42.000.000`` under a column headed "still owed"."""
+    if amount < 0:
+        return f"{OVERPAID[lang]} {rupiah(-amount)}"
+    return rupiah(amount)
 
 
 def date_id(d: date) -> str:

@@ -27,6 +27,7 @@ from documents.formatting import (
     month_en,
     month_id,
     number_id,
+    outstanding,
     rupiah,
     weekday_date,
 )
@@ -57,6 +58,7 @@ def environment(lang: str) -> Environment:
     as_date = date_id if lang == "id" else date_en
     env.filters.update({
         "rupiah": rupiah, "number": number_id, "masked": _masked,
+        "outstanding": lambda amount: outstanding(amount, lang),
         "day": lambda value: as_date(_as_date(value)) if value else "-",
         "month": lambda value: month_id(value) if lang == "id" else month_en(value),
         "weekday": lambda value: weekday_date(_as_date(value), lang),

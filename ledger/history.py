@@ -7,7 +7,7 @@ cursor is the log position of the last item, so paging is stable while new recor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -23,14 +23,28 @@ SCAN_PAGE = 500
 
 def scan(ledger: Ledger, created: type, after: int, limit: int,
          on_created: Callable[[Any], bool], load: Callable[[Any], Any],
-         on_state: Callable[[Any], bool]) -> tuple[list[Any], int | None]:
-    """Up to ``limit`` aggregates created after position ``after`` that pass both filters."""
+         on_state: Callable[[Any], bool], mentions: str | None = None
+         ) -> tuple[list[Any], int | None]:
+    """Up to ``limit`` aggregates created after position ``after`` that pass both filters.
+
+    ``mentions``: a text every creation event that can pass ``on_created`` holds as it is
+    stored (an id it lists): where events are stored as plain JSON (no compressor, no cipher),
+    the database finds the events that hold it, and the others are neither sent nor decoded
+    (a payment order naming 20,000 other members is never read to learn it does not name
+    this one).
+    """
     topic = get_topic(created)
     found: list[Any] = []
     position = after
+    needles = _needles(ledger, mentions)
     while True:
-        page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
-                                                    topics=[topic])
+        page: Sequence[Any]
+        if needles:  # the database finds the events that hold the text: one read, no paging
+            page = [n for n in ledger.store.mentioning(ledger.recorder, (topic,), needles)
+                    if n.id > position]
+        else:
+            page = ledger.recorder.select_notifications(start=position + 1, limit=SCAN_PAGE,
+                                                        topics=[topic])
         if not page:
             return found, None
         for notification in page:
@@ -43,6 +57,17 @@ def scan(ledger: Ledger, created: type, after: int, limit: int,
                 found.append(aggregate)
                 if len(found) == limit:
                     return found, position
+        if needles:
+            return found, None
+
+
+def _needles(ledger: Ledger, mentions: str | None) -> tuple[bytes, ...]:
+    """What a stored event holding ``mentions`` holds, where events are stored as plain JSON
+    (no compressor, no cipher; else nothing: the events must be decoded to be searched). An id
+    is stored as text, or (a UUID the transcoder encodes) as its 32 hex digits."""
+    if not mentions or ledger.mapper.compressor is not None or ledger.mapper.cipher is not None:
+        return ()
+    return tuple(dict.fromkeys((mentions.encode(), mentions.replace("-", "").encode())))
 
 
 def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
@@ -70,7 +95,7 @@ def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
                         (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
         items, _ = scan(ledger, kind, 0, 10**9,
                         lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
-                        lambda aggregate_id: aggregate_id, lambda _a: True)
+                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=number)
         found |= {str(i) for i in items}
     return found
 
@@ -126,6 +151,16 @@ def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
         (IdentityCheck.Recorded,  # type: ignore[attr-defined]
          lambda e: key in e.matched or key in e.unmatched),
     )
+    needles = _needles(ledger, key)
+    if needles:  # every one of these events names the enrolment by its id, as stored:
+        # the database finds them all in one pass over the log
+        concerning = {get_topic(created): concerns for created, concerns in tests}
+        for notification in ledger.store.mentioning(ledger.recorder, tuple(concerning),
+                                                    needles):
+            event = ledger.mapper.to_domain_event(notification)
+            if concerning[notification.topic](event):
+                found.append(UUID(str(event.originator_id)))
+        return found
     for created, concerns in tests:
         items, _ = scan(ledger, created, 0, 10**9, concerns,
                         lambda aggregate_id: aggregate_id, lambda _a: True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Mapper, Recorder
+from eventsourcing.persistence import InfrastructureFactory, Mapper, Notification, Recorder
 
 from ledger.errors import StoreUnavailableError
 
@@ -66,3 +66,8 @@ class LogIndex(Protocol):
     def event_positions(self, recorder: Recorder, aggregate_id: UUID
                         ) -> list[tuple[int, int, str]]:
         """(version, log position, topic) of every event of one aggregate, in version order."""
+
+    def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
+                   ) -> list[Notification]:
+        """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order,
+        found by the database in one pass (for stores that keep events as plain JSON)."""

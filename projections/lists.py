@@ -91,10 +91,18 @@ def incidents(reader: Reader, *, program: str | None = None, kind: str | None = 
 
 def claims(reader: Reader, *, program: str | None = None, status: str | None = None,
            benefit: str | None = None, filed_from: date | None = None,
-           filed_to: date | None = None, after: int = 0, limit: int = 50) -> Page:
-    """Claims in the order they were filed."""
+           filed_to: date | None = None, district: str | None = None,
+           funder_region: str | None = None, after: int = 0, limit: int = 50) -> Page:
+    """Claims in the order they were filed; ``district``: the claim's own (a city grant's) or
+    else its member's; ``funder_region``: claims of the programmes that funder opened."""
     where = _equal(programme=program, status=status, benefit=benefit)
     where += _day_range("filed_on", filed_from, filed_to)
+    if district:
+        where.append(("COALESCE(district, (SELECT m.district FROM {members} m"
+                      " WHERE m.enrolment_id = {claims}.enrolment_id)) = ?", district))
+    if funder_region:
+        where.append(("programme IN (SELECT f.programme FROM {programmes} f"
+                      " WHERE f.funder_region = ?)", funder_region))
     return _page(reader, "claims", "claim_id", where, after, limit)
 
 

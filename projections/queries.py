@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from typing import Any
 
 from ledger.calendar import add_months, month_end, month_of, month_range, month_start
 from projections.db import Connection, Namespace
+from projections.kept import kept
 
 
 class Reader:
@@ -124,7 +126,13 @@ class Reader:
         return self._rows("SELECT * FROM {programmes} ORDER BY programme")
 
     def budget(self, program: str) -> dict[str, Any] | None:
-        """Ceiling, revisions, paid, reversed, remaining, and month by month due vs paid."""
+        """Ceiling, revisions, paid, reversed, remaining, and month by month due vs paid
+        (computed once per state of the live tables: :mod:`projections.kept`)."""
+        answer = kept(self.connection, self.ns, ("budget", program),
+                      lambda: self._budget(program))
+        return copy.deepcopy(answer)
+
+    def _budget(self, program: str) -> dict[str, Any] | None:
         found = self._rows("SELECT * FROM {programmes} WHERE programme = ?", (program,))
         if not found:
             return None
@@ -138,20 +146,27 @@ class Reader:
         contributions = self._rows(
             "SELECT months, month_count, amount, reversed_on FROM {contributions}"
             " WHERE programme = ?", (program,))
+        # Two grouped reads instead of two counts a month: the members by their enrolment
+        # and end dates (few distinct pairs), and the members paid, month by month.
+        spans = self._rows(
+            "SELECT enrolled_on, ended_on, count(*) AS n FROM {members} WHERE programme = ?"
+            " GROUP BY enrolled_on, ended_on", (program,))
+        paid_by_month = {r["month"]: int(r["n"]) for r in self._rows(
+            "SELECT p.month, count(DISTINCT p.enrolment_id) AS n FROM {paid} p JOIN {members} m"
+            " ON m.enrolment_id = p.enrolment_id WHERE m.programme = ? GROUP BY p.month",
+            (program,))}
+        orders = [(int(c["amount"]) // int(c["month_count"]), set(json.loads(c["months"])))
+                  for c in contributions if c["reversed_on"] is None]
         months = []
         cumulative = 0
         for month in month_range(row["first_month"], int(row["months"])):
-            paid = sum(int(c["amount"]) // int(c["month_count"]) for c in contributions
-                       if c["reversed_on"] is None and month in json.loads(c["months"]))
+            paid = sum(share for share, covered in orders if month in covered)
             cumulative += paid
-            active = int(self._rows(
-                "SELECT count(*) AS n FROM {members} WHERE programme = ? AND enrolled_on <= ?"
-                " AND (ended_on IS NULL OR ended_on >= ?)",
-                (program, month_end(month).isoformat(), month_start(month).isoformat()))[0]["n"])
-            paid_members = int(self._rows(
-                "SELECT count(DISTINCT p.enrolment_id) AS n FROM {paid} p JOIN {members} m"
-                " ON m.enrolment_id = p.enrolment_id WHERE m.programme = ? AND p.month = ?",
-                (program, month))[0]["n"])
+            last, first = month_end(month).isoformat(), month_start(month).isoformat()
+            active = sum(int(s["n"]) for s in spans if s["enrolled_on"] is not None
+                         and s["enrolled_on"] <= last
+                         and (s["ended_on"] is None or s["ended_on"] >= first))
+            paid_members = paid_by_month.get(month, 0)
             rate = _rate(rates, month)
             months.append({
                 "month": month, "active_members": active, "rate": rate, "due": active * rate,
@@ -169,8 +184,7 @@ class Reader:
             "revisions": revisions, "paid": int(row["paid"]), "reversed": int(row["reversed"]),
             "city_payouts": payouts, "committed": committed,
             "remaining": int(row["ceiling"]) - committed,
-            "members": int(self._rows("SELECT count(*) AS n FROM {members} WHERE programme = ?",
-                                      (program,))[0]["n"]),
+            "members": sum(int(s["n"]) for s in spans),
             "months": months,
         }
 
@@ -233,6 +247,13 @@ class Reader:
             "  AND c.status <> 'rejected') AS claims"
             " FROM {members} m WHERE m.programme = ? ORDER BY m.position", (program,))
         return rows
+
+    def member_groups(self, program: str) -> list[dict[str, Any]]:
+        """The roster counted by district, occupation, decile and status (one row a group)."""
+        return self._rows(
+            "SELECT district, occupation, decile, status, count(*) AS members FROM {members}"
+            " WHERE programme = ? GROUP BY district, occupation, decile, status"
+            " ORDER BY district, occupation, decile, status", (program,))
 
     def handovers(self) -> list[dict[str, Any]]:
         rows = self._rows("SELECT * FROM {handovers} ORDER BY held_on, position")

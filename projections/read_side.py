@@ -21,6 +21,7 @@ from projections.views import (
     Ceremony,
     ClaimBalance,
     Contribution,
+    MemberGroup,
     Programme,
     RosterMember,
     row_of,
@@ -81,6 +82,10 @@ class ReadSide:
     def roster(self, code: str) -> list[RosterMember]:
         """Every member of a programme in enrolment order, with months paid and claims."""
         return [row_of(RosterMember, row) for row in self._reader.roster(code)]
+
+    def member_groups(self, code: str) -> list[MemberGroup]:
+        """The roster counted by district, occupation, decile and status."""
+        return [row_of(MemberGroup, row) for row in self._reader.member_groups(code)]
 
     def claims(self, code: str) -> list[ClaimBalance]:
         """Every claim of a programme in filing order, with what is still outstanding."""

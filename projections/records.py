@@ -17,7 +17,7 @@ from ledger.asof import AsOf
 from ledger.benefits import Benefit
 from ledger.claim import ClaimStatus
 from ledger.errors import InvalidInputError
-from ledger.history import event_json, events_of, history_ids
+from ledger.history import EFFECTIVE_FIELDS, event_json, events_of, history_ids
 from ledger.incident import IncidentKind
 
 
@@ -153,6 +153,25 @@ class Records:
         ids = {str(i) for i in history_ids(self._ledger, kind, key)}
         return [self._logged(event_json(self._ledger, n))
                 for n in events_of(self._ledger, ids, up_to=up_to)]
+
+    def timeline(self, kind: str, key: Any, up_to: int | None = None) -> list[LoggedEvent]:
+        """As :meth:`history`, each event's data cut to the days that say when it took effect
+        (what a timeline shows: a payment order's list of members is not carried along)."""
+        ids = {str(i) for i in history_ids(self._ledger, kind, key)}
+        return [self._brief(n) for n in events_of(self._ledger, ids, up_to=up_to)]
+
+    def _brief(self, notification: Any) -> LoggedEvent:
+        event: Any = self._ledger.mapper.to_domain_event(notification)
+        days: dict[str, Any] = {}
+        for name in EFFECTIVE_FIELDS:
+            value = getattr(event, name, None)
+            if isinstance(value, date) and not isinstance(value, datetime):
+                days[name] = value.isoformat()
+            elif isinstance(value, str):
+                days[name] = value
+        return LoggedEvent(notification.id, event.timestamp.isoformat(),
+                           notification.topic.rsplit(":", 1)[-1], getattr(event, "actor", None),
+                           days)
 
     @staticmethod
     def _logged(event: dict[str, Any]) -> LoggedEvent:

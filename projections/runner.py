@@ -46,7 +46,7 @@ from projections.follower import (
     FollowerState,
 )
 from projections.handlers import HANDLERS, Operation
-from projections.schema import PROJECTIONS, create_tables, drop_tables, swap_in
+from projections.schema import PROJECTIONS, create_tables, drop_tables, ensure_tables, swap_in
 from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
@@ -66,7 +66,7 @@ class Projector:
         self._connected = True
         try:
             self.connection = Connection(settings_of(ledger))
-            create_tables(self.connection, self.live)
+            ensure_tables(self.connection, self.live)
         except Exception as error:
             if unreachable(error):
                 raise unavailable(settings_of(ledger), error) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from projections.db import Connection, Namespace
@@ -111,6 +112,32 @@ REBUILT_WHEN_ADDED = {
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
                "reconciliation")
+
+
+#: The namespaces (of one database each) whose tables this process has made or checked.
+_MADE: set[tuple[object, ...]] = set()
+_MADE_LOCK = threading.Lock()
+
+
+def ensure_tables(connection: Connection, namespace: Namespace) -> None:
+    """:func:`create_tables` once per namespace and process: later, one read that finds every
+    projection's tracking row stands for it (a page opens the read side on each request; the
+    forty statements that make sure of the tables need not run each time). A database whose
+    tables are gone (dropped, or made again) is made again."""
+    env = namespace.settings.env
+    key = (env.get("POSTGRES_HOST"), env.get("POSTGRES_PORT"), env.get("POSTGRES_DBNAME"),
+           env.get("SQLITE_DBNAME"), namespace.table("tracking"))
+    if key in _MADE:
+        try:
+            names = {row["name"] for row in connection.query(namespace.sql(
+                "SELECT name FROM {tracking}"))}
+        except Exception:  # the table is gone: made again below
+            names = set()
+        if names.issuperset(PROJECTIONS):
+            return
+    create_tables(connection, namespace)
+    with _MADE_LOCK:
+        _MADE.add(key)
 
 
 def create_tables(connection: Connection, namespace: Namespace) -> None:

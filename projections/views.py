@@ -105,6 +105,18 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class MemberGroup:
+    """How many members of a programme share a district, occupation, decile and status: the
+    roster counted in the database (a programme's page needs the counts, not the rows)."""
+
+    district: str | None
+    occupation: str | None
+    decile: int | None
+    status: str | None
+    members: int
+
+
+@dataclass(frozen=True)
 class RosterMember:
     """A member (enrolment) of a programme with the months paid for it and its claims."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
 CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 
@@ -70,6 +70,32 @@ def event_positions(datastore: Any, table: str, postgres: bool,
             "WHERE originator_id = ? ORDER BY originator_version", [aggregate_id.hex])
         return [(int(r["originator_version"]), int(r["position"]), str(r["topic"]))
                 for r in cursor.fetchall()]
+
+
+def mentioning(datastore: Any, table: str, postgres: bool, topics: tuple[str, ...],
+               texts: tuple[bytes, ...]) -> list[Notification]:
+    """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order: the
+    database searches the bytes in one pass, so events that do not hold them never leave it."""
+    if not texts or not topics:
+        return []
+    with datastore.transaction(commit=False) as cursor:
+        if postgres:
+            held = " OR ".join(["position(%s::bytea in state) > 0"] * len(texts))
+            cursor.execute(
+                f"SELECT notification_id AS id, originator_id, originator_version, topic, state"
+                f" FROM {table} WHERE topic = ANY(%s) AND ({held}) ORDER BY notification_id",
+                (list(topics), *texts))
+        else:
+            kinds = ",".join("?" * len(topics))
+            held = " OR ".join(["instr(state, ?) > 0"] * len(texts))
+            cursor.execute(
+                f"SELECT rowid AS id, originator_id, originator_version, topic, state"
+                f" FROM {table} WHERE topic IN ({kinds}) AND ({held}) ORDER BY rowid",
+                [*topics, *texts])
+        return [Notification(id=int(row["id"]), originator_id=UUID(str(row["originator_id"])),
+                             originator_version=int(row["originator_version"]),
+                             topic=str(row["topic"]), state=bytes(row["state"]))
+                for row in cursor.fetchall()]
 
 
 def stored_rows(datastore: Any, table: str, postgres: bool,

@@ -7,14 +7,20 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Mapper, PersistenceError, Recorder
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    Mapper,
+    Notification,
+    PersistenceError,
+    Recorder,
+)
 
 from ledger.application import Ledger
 from ledger.clock import Clock, IdSource
 from ledger.errors import LedgerError, StoreNotInitialisedError, StoreUnavailableError
 from ledger.ports import StoredRow
 from ledger.rule_sets import RuleBook
-from storage.bulk import event_positions, first_events, stored_at
+from storage.bulk import event_positions, first_events, mentioning, stored_at
 from storage.settings import StoreSettings, rule_book_from_environment, settings_from_environment
 
 
@@ -88,6 +94,13 @@ class SqlLogIndex:
         return event_positions(recorder.datastore,  # type: ignore[attr-defined]
                                self.qualified_events_table(recorder),
                                self._settings.is_postgres, aggregate_id)
+
+    def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
+                   ) -> list[Notification]:
+        """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order."""
+        return mentioning(recorder.datastore,  # type: ignore[attr-defined]
+                          self.qualified_events_table(recorder), self._settings.is_postgres,
+                          topics, texts)
 
 
 def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,

@@ -101,8 +101,10 @@ def claim_list(filters: Filters, *, status: str | None, benefit: str | None,
     """One page of claims, as the API's list reads them."""
     catch_up()
     start, end = period_range(filters.period)
+    g.honoured = ("period", "funder", "programme", "district")  # every filter of the bar
     found = lists.claims(reader(), program=(filters.programme or "").upper(), status=status,
-                         benefit=benefit, filed_from=start, filed_to=end, after=after,
+                         benefit=benefit, filed_from=start, filed_to=end,
+                         district=filters.district, funder_region=filters.funder, after=after,
                          limit=PAGE_SIZE)
     return ClaimList(tuple(listed(found)), found.next)
 

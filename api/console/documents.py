@@ -10,7 +10,7 @@ import re
 from typing import Any
 from uuid import UUID
 
-from flask import request
+from flask import g, request
 from werkzeug.wrappers import Response
 
 from api.console.access import SECTION_BY_KEY, PageError, section_page
@@ -41,9 +41,13 @@ _TICKET = re.compile(r"^[a-z0-9]{8,32}$")
 def documents() -> Response:
     """The three documents' forms, their lists from the read side."""
     choices, filters = checked_filters(SECTION)
+    # A document is cut for a programme (or a claim, a ceremony of one): the programme and the
+    # funder choose which are offered; the cut-off is chosen in the form, not by the period.
+    g.honoured = ("programme", "funder")
     with read_side() as view:
         programmes = [p for p in view.programmes()
-                      if not filters.programme or p.programme == filters.programme]
+                      if (not filters.programme or p.programme == filters.programme)
+                      and (not filters.funder or p.funder_region == filters.funder)]
         claims = [c for p in programmes for c in view.claims(p.programme)]
         ceremonies = {c.handover_id: c for p in programmes for c in view.ceremonies(p.programme)}
         position = view.position

@@ -87,6 +87,14 @@ class Filters:
         pairs = [(name, getattr(self, name)) for name in FIELDS if getattr(self, name)]
         return f"?{urlencode(pairs)}" if pairs else ""
 
+    def unapplied(self, honoured: Iterable[str]) -> tuple[str, ...]:
+        """The filters set that a page does not honour (it says so in a sentence)."""
+        return tuple(name for name in FIELDS if getattr(self, name) and name not in honoured)
+
+    def covers_month(self, month: str | None) -> bool:
+        """Whether a ledger month (``2025-03``) falls in the period (no period: every month)."""
+        return not self.period or bool(month and month.startswith(self.period))
+
     def items(self) -> list[tuple[str, str]]:
         """(field, value) of each filter set, in the bar's order."""
         return [(name, str(getattr(self, name))) for name in FIELDS if getattr(self, name)]

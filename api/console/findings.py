@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from werkzeug.wrappers import Response
 
 from api.console.access import SECTION_BY_KEY, PageError, section_page
@@ -34,8 +35,15 @@ def findings() -> Response:
         raise PageError(400, reading_words()["no_cases"])
     offset = request.args.get("offset", "0")
     start = int(offset) if offset.isdigit() else 0
+    # A finding is about members, claims and payment orders of programmes: the programme and
+    # the funder filter it; a district or a period does not (said on the page).
+    g.honoured = ("programme", "funder")
     with read_side() as view:
         found = view.findings(program=filters.programme)
+        if filters.funder:
+            funded = {p.programme for p in view.programmes()
+                      if p.funder_region == filters.funder}
+            found = [f for f in found if funded.intersection(f.programmes)]
         position = view.position
     lang = language()
     flags = [_flag(name, [f for f in found if f.rule == name], lang) for name in RULES]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from flask import g
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -17,6 +18,7 @@ from api.console.blueprint import bp
 from api.console.reading import checked_filters, page, read_side, reading_words
 from api.console.render import language
 from documents.audit import programme_figures
+from ledger.calendar import month_range
 
 SECTION = SECTION_BY_KEY["programmes"]
 
@@ -26,6 +28,8 @@ SECTION = SECTION_BY_KEY["programmes"]
 def programmes() -> Response:
     """Every programme (the filter bar's funder and programme honoured) with its totals."""
     choices, filters = checked_filters(SECTION)
+    # The totals are each programme's whole: a district cannot divide them (said on the page).
+    g.honoured = ("funder", "programme", "period")
     rows: list[dict[str, Any]] = []
     with read_side() as view:
         open_findings = Counter(code for finding in view.findings()
@@ -35,6 +39,9 @@ def programmes() -> Response:
                 continue
             if filters.programme and programme.programme != filters.programme:
                 continue
+            if not any(filters.covers_month(month) for month in
+                       month_range(programme.first_month, programme.months)):
+                continue  # not running in the period
             budget = view.budget(programme.programme)
             if budget is None:
                 continue
@@ -51,8 +58,10 @@ def programmes() -> Response:
 @bp.route(f"{SECTION.path}/<string:code>")
 @section_page(SECTION)
 def programme(code: str) -> Response:
-    """One programme's page: the same figures as its audit report."""
+    """One programme's page: the same figures as its audit report (the whole programme's:
+    the filters, kept for the way back to the list, are said not to apply)."""
     choices, filters = checked_filters(SECTION)
+    g.honoured = ()
     with read_side() as view:
         figures = programme_figures(view, code, language())
         position = view.position

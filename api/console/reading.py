@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from api.console.access import SECTION_BY_KEY, PageError, Section
 from api.console.blueprint import bp
-from api.console.filters import FilterChoices, FilterError, Filters
+from api.console.filters import FIELDS, FilterChoices, FilterError, Filters
 from api.console.own_writes import read_on_replica
 from api.console.reading_words import READING_WORDS
 from api.console.render import language, render_page, words_now
@@ -75,7 +75,10 @@ def checked_filters(section: Section) -> tuple[FilterChoices, Filters]:
 def page(section: Section, template: str, choices: FilterChoices | None = None,
          filters: Filters | None = None, status: int = 200, **context: Any) -> Response:
     """A section's page (or, for the filter bar's htmx request, its list part alone, with the
-    checked filters as the address kept in history)."""
+    checked filters as the address kept in history). A page without the filter bar reached
+    with filters in its address (the navigation carries them) says they do not apply."""
+    if filters is None and any(request.args.get(name) for name in FIELDS):
+        choices, filters = checked_filters(section)
     body, code = render_page(template, status, section=section,
                              choices=choices or FilterChoices(), filters=filters,
                              w=reading_words(), **context)

@@ -29,7 +29,7 @@ from api.console.money_words import money_words
 from api.console.own_writes import remember_write
 from api.console.render import page_context, render_page
 from api.console.state import console_state
-from api.state import ledger, projector, read_connection
+from api.state import ledger, projector, read_connection, reader
 from api.statements import reconcile_statement
 from documents.formatting import number_id
 from documents.reconciliation import reconciliation_pdf
@@ -100,8 +100,14 @@ def reconciliation() -> Response:
     filters, choices = page_filters()
     t = money_words()["t"]
     show_all = request.args.get("show") == "all"
+    # A run reconciles a statement of a programme and month: a district cannot divide it
+    # (said on the page).
+    g.honoured = ("programme", "period", "funder")
+    funded = {p["programme"] for p in reader().programmes()
+              if p.get("funder_region") == filters.funder} if filters.funder else set()
     runs = [run for run in read_runs(program=filters.programme)
-            if not filters.period or (run.month or run.run_on).startswith(filters.period)]
+            if (not filters.period or (run.month or run.run_on).startswith(filters.period))
+            and (not filters.funder or run.programme in funded)]
     on = today(console_state().now())
     highlight = request.args.get("run")
     shown = next((run for run in runs if run.run_id == highlight), None)

@@ -23,6 +23,7 @@ from documents.formatting import (
     month_en,
     month_id,
     number_id,
+    outstanding,
     rupiah,
 )
 from ledger.identity import mask_nik
@@ -126,6 +127,7 @@ def register_filters(app: Flask) -> None:
     """The formats of the PDFs, as Jinja filters for the console's templates."""
     app.jinja_env.filters.update({
         "rupiah": rupiah, "number": number_id, "day": day, "month": month, "wib": wib,
+        "outstanding": lambda amount: outstanding(amount, language()),
         "person": person, "nik": nik,
     })
 
@@ -146,6 +148,12 @@ def page_context() -> dict[str, Any]:
         "role_label": role_name(visitor.role) if visitor else "",
         # The navigation keeps the filters from page to page.
         "filter_query": filters.query() if filters is not None else "",
+        # The filters set that this page cannot honour (said in a sentence, never ignored
+        # silently): the page names those it honours in ``g.honoured``.
+        "unapplied": ", ".join(
+            str(words_now()["t"][f"filter_{name}"]).lower()
+            for name in (filters.unapplied(g.get("honoured", ())) if filters is not None
+                         else ())),
         "htmx_config": json.dumps(HTMX_CONFIG, separators=(",", ":")),
         "asset": lambda name: url_for("console.static", filename=name),
         # A page shows an action's button only to a role the API lets do it.

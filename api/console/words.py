@@ -102,6 +102,8 @@ _ID = {
     "filter_funder": "Pemberi dana",
     "filter_programme": "Program",
     "filter_district": "Kecamatan",
+    "filters_unapplied": "Saringan {names} tidak berlaku di halaman ini: isinya tidak dibagi "
+                         "menurut itu, jadi yang tampil tidak disaring dengannya.",
     "filter_all": "Semua",
     "filter_apply": "Terapkan",
     "filter_clear": "Hapus saringan",
@@ -236,6 +238,8 @@ _EN = {
     "filter_funder": "Funder",
     "filter_programme": "Programme",
     "filter_district": "District",
+    "filters_unapplied": "The {names} filter does not apply to this page: what it shows is not "
+                         "divided that way, so nothing here is filtered by it.",
     "filter_all": "All",
     "filter_apply": "Apply",
     "filter_clear": "Clear filters",

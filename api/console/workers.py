@@ -90,7 +90,7 @@ def _record(kind: str, key: str, number: str, enrolments: list[str]) -> Response
     position = _as_recorded(recorded_text)
     covered_day = date_arg("covered_on")
     try:
-        events = Records(ledger()).history(kind, key, up_to=position)
+        events = Records(ledger()).timeline(kind, key, up_to=position)
     except NotFoundError as missing:
         raise PageError(404, str(missing)) from None
     rows = [_row(event) for event in events]

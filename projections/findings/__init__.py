@@ -10,7 +10,8 @@ inclusion proof. What a finding says in words, in English or Indonesian, is told
 :mod:`documents.finding_text`.
 
 Every rule reads one snapshot of the tables (``Connection.snapshot``), so the findings are those
-of one log position, the projection's.
+of one log position, the projection's; the live tables' findings are computed once per state
+of the tables (:mod:`projections.kept`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from projections.findings.payments import (
     payout_above_approval,
 )
 from projections.findings.queries import FindingRows
+from projections.kept import kept
 from projections.queries import Reader
 
 Check = Callable[[FindingRows], list[Finding]]
@@ -64,15 +66,19 @@ CHECKS: tuple[Check, ...] = (
 def findings(reader: Reader, *, program: str | None = None, rule: str | None = None,
              severity: str | None = None) -> list[Finding]:
     """Every finding, in red-flag order, then by the first position that proves it."""
-    found: list[Finding] = []
-    rows = FindingRows(reader)
-    with reader.connection.snapshot():
-        for check in CHECKS:
-            found.extend(check(rows))
+    found: list[Finding] = kept(reader.connection, reader.ns, ("findings",),
+                                lambda: _every_finding(reader))
     found = [f for f in found if (program is None or program in f.programmes)
              and (rule is None or f.rule == rule)
              and (severity is None or f.severity == severity)]
     return sorted(found, key=lambda f: (f.flag, f.rule, f.positions[:1], f.key))
+
+
+
+def _every_finding(reader: Reader) -> list[Finding]:
+    rows = FindingRows(reader)
+    with reader.connection.snapshot():
+        return [finding for check in CHECKS for finding in check(rows)]
 
 
 __all__ = ["CHECKS", "HIGH", "MEDIUM", "REVIEW", "RULES", "SEVERITIES",

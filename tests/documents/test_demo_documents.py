@@ -90,6 +90,16 @@ def test_the_audit_report_sets_the_city_grants_of_rp294_000_000_beside_the_progr
     assert "Santunan Kematian Tahap I 2025 BTT 0 Rp294.000.000 Rp294.000.000" in text
 
 
+def test_the_jkm_paid_on_the_forged_heir_certificate_is_printed_as_overpaid(demo: Demo) -> None:
+    """H's JKM of Rp42.000.000 was paid, then its approval revoked: money to recover, said so
+    in the claims tables, never as "-Rp42.000.000" under the heading of what is still owed."""
+    text = text_of(demo.audit.content)
+    assert "Lebih bayar Rp42.000.000" in text
+    assert "-Rp" not in text
+    dossier = text_of(demo.dossier.content)
+    assert "-Rp" not in dossier
+
+
 def test_the_audit_report_lists_the_payment_orders_and_the_nambo_jaya_ceremony(
     demo: Demo,
 ) -> None:
@@ -221,6 +231,7 @@ def test_the_roster_annex_prints_every_member_with_the_nik_masked(demo: Demo) ->
 def test_the_report_speaks_english_when_asked(demo: Demo) -> None:
     english = audit_report(demo.ledger, "TNG-2025", position=demo.audit.position, lang="en")
     text = text_of(english.content)
+    assert "Overpaid Rp42.000.000" in text and "-Rp" not in text
     assert "Programme Audit Report" in text and "Budget ceiling Rp999.936.000" in text
     assert "March 2025" in text
 

@@ -14,6 +14,7 @@ from documents.formatting import (
     month_en,
     month_id,
     number_id,
+    outstanding,
     rupiah,
     weekday_date,
 )
@@ -31,6 +32,13 @@ def test_the_stage_one_death_grants_total_rp294_000_000() -> None:
 def test_the_monthly_contribution_is_rp16_800_and_the_jkm_benefit_rp42_000_000() -> None:
     assert rupiah(16_800) == "Rp16.800"
     assert rupiah(42_000_000) == "Rp42.000.000"
+
+
+def test_a_jkm_benefit_paid_on_a_revoked_approval_is_written_as_overpaid_not_minus() -> None:
+    assert outstanding(-42_000_000) == "Lebih bayar Rp42.000.000"
+    assert outstanding(-42_000_000, "en") == "Overpaid Rp42.000.000"
+    assert outstanding(2_000_000, "en") == "Rp2.000.000"
+    assert outstanding(0) == "Rp0"
 
 
 def test_zero_has_no_dots_and_a_reversal_puts_the_minus_before_rp() -> None:

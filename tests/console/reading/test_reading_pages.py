@@ -75,6 +75,17 @@ def test_the_programme_page_shows_the_city_budget_used_in_full_as_the_report_doe
     assert html.count("<svg") == 1 and "<rect" in html  # the documents' own chart
 
 
+def test_the_programme_page_says_the_jkm_paid_on_a_revoked_approval_was_overpaid(
+        demo: Browserless) -> None:
+    client = demo.new_client()
+    demo.sign_in("auditor", client=client)
+    page = text_of(demo.get("/programmes/TNG-2025", client).get_data(as_text=True))
+    assert "Lebih bayar Rp42.000.000" in page and "-Rp" not in page
+    demo.post_form("/language", {"lang": "en", "next": "/"}, client=client)
+    page = text_of(demo.get("/programmes/TNG-2025", client).get_data(as_text=True))
+    assert "Overpaid Rp42.000.000" in page and "-Rp" not in page
+
+
 def test_the_programme_list_gives_each_programme_the_api_s_ceiling_and_realisation(
         demo: Browserless) -> None:
     demo.sign_in("finance")
