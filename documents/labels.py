@@ -217,6 +217,31 @@ _EN = {
     "quorum_unchecked": "not checked (LEDGER_POLICY is not set)",
 }
 
+_ID.update({
+    "owed": "Kewajiban ke depan", "owed_on": "dihitung dari",
+    "owed_paid_claims": "Sudah dibayar atas klaim (semua manfaat)",
+    "owed_still": "Masih terutang", "owed_scholarship_years": "Beasiswa tahun ajaran mendatang",
+    "owed_scholarship_note": "perkiraan: setiap anak naik satu jenjang kelas per tahun; tiap "
+                             "tahun tetap diklaim dengan bukti terdaftar di sekolah",
+    "owed_unpaid": "Klaim disetujui yang belum lunas", "owed_interest": "Bunga keterlambatan "
+                   "untuk ahli waris (1% per hari)", "school_year": "Tahun ajaran",
+    "children_word": "Anak", "scholarship_lines": "Beasiswa anak ahli waris",
+    "child": "Anak", "level": "Jenjang", "years_claimed": "Tahun diklaim",
+    "remaining": "Sisa hak", "death_claim": "Klaim kematian", "no_owed": "Tidak ada.",
+})
+_EN.update({
+    "owed": "Obligations ahead", "owed_on": "from",
+    "owed_paid_claims": "Paid on claims (every benefit)",
+    "owed_still": "Still owed", "owed_scholarship_years": "Scholarship school years ahead",
+    "owed_scholarship_note": "an estimate: each child goes up a grade a year; each year is "
+                             "still claimed with proof of enrolment",
+    "owed_unpaid": "Approved claims not paid in full",
+    "owed_interest": "Late interest owed to heirs (1% a day)", "school_year": "School year",
+    "children_word": "Children", "scholarship_lines": "Scholarships of the heirs' children",
+    "child": "Child", "level": "Level", "years_claimed": "Years claimed",
+    "remaining": "Left", "death_claim": "Death claim", "no_owed": "None.",
+})
+
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
 
 SEVERITY = {
@@ -242,6 +267,14 @@ BENEFIT = {
            "jkk_temporary_incapacity": "JKK temporary incapacity (STMB)",
            "city_death_grant": "City death grant",
            "scholarship_year": "Scholarship (one school year)"},
+}
+
+#: School levels of a scholarship, as a page prints them.
+SCHOOL_LEVEL = {
+    "id": {"tk_sd": "TK-SD", "smp": "SMP", "sma": "SMA",
+           "university": "perguruan tinggi / pelatihan kerja"},
+    "en": {"tk_sd": "TK-SD", "smp": "SMP", "sma": "SMA",
+           "university": "university or vocational training"},
 }
 
 
