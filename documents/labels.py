@@ -226,8 +226,13 @@ _ID.update({
     "owed_unpaid": "Klaim disetujui yang belum lunas", "owed_interest": "Bunga keterlambatan "
                    "untuk ahli waris (1% per hari)", "school_year": "Tahun ajaran",
     "children_word": "Anak", "scholarship_lines": "Beasiswa anak ahli waris",
-    "child": "Anak", "level": "Jenjang", "years_claimed": "Tahun diklaim",
-    "remaining": "Sisa hak", "death_claim": "Klaim kematian", "no_owed": "Tidak ada.",
+    "child": "Anak", "level": "Jenjang",
+    "left_of_ceiling": "Sisa hak", "death_claim": "Klaim kematian", "no_owed": "Tidak ada.",
+    "scholarship_refused_jkm": "Beasiswa anak: tidak diberikan. Kematian yang bukan karena "
+        "kecelakaan kerja (JKM) memberi beasiswa bila kepesertaan paling singkat {years} "
+        "tahun; kepesertaan mulai {began}, sehingga {years} tahun baru genap pada {complete}, "
+        "sesudah kematian pada {died} (PP 82/2019, Permenaker 5/2021).",
+    "scholarship_granted": "Beasiswa anak: diberikan untuk {children}.",
 })
 _EN.update({
     "owed": "Obligations ahead", "owed_on": "from",
@@ -238,8 +243,13 @@ _EN.update({
     "owed_unpaid": "Approved claims not paid in full",
     "owed_interest": "Late interest owed to heirs (1% a day)", "school_year": "School year",
     "children_word": "Children", "scholarship_lines": "Scholarships of the heirs' children",
-    "child": "Child", "level": "Level", "years_claimed": "Years claimed",
-    "remaining": "Left", "death_claim": "Death claim", "no_owed": "None.",
+    "child": "Child", "level": "Level",
+    "left_of_ceiling": "Left", "death_claim": "Death claim", "no_owed": "None.",
+    "scholarship_refused_jkm": "Children's scholarship: none. A death not caused by work "
+        "(JKM) gives a scholarship after at least {years} years of membership; membership "
+        "began on {began}, so {years} years were complete only on {complete}, after the death "
+        "on {died} (PP 82/2019, Permenaker 5/2021).",
+    "scholarship_granted": "Children's scholarship: granted for {children}.",
 })
 
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
