@@ -57,3 +57,11 @@ def test_obligations_of_a_programme_not_in_the_ledger_are_a_clear_404(api: Api) 
     missing = api.get("/api/v1/obligations?program=NOPE-2025")
     assert missing.status_code == 404
     assert "there is no programme with code NOPE-2025" in missing.json["detail"]
+
+
+def test_a_day_outside_the_school_years_the_ledger_knows_is_refused_in_words(api: Api) -> None:
+    owed_story(api.app.extensions["claims_ledger"])
+    for day in ("0001-01-01", "9999-12-31"):
+        refused = api.get(f"/api/v1/obligations?program=TNG-2025&on={day}")
+        assert refused.status_code == 422, refused.json
+        assert "a school year must start between" in refused.json["detail"]
