@@ -25,13 +25,12 @@ import json
 from datetime import date
 from typing import Any
 
+from ledger.limits import MAX_RUPIAH
 from ledger.scholarship import ScholarshipEntitlement, ScholarshipYear
 from ledger.scholarship_outlook import outlook
 from ledger.schooling import Child, LevelRule, ScholarshipRules, SchoolLevel, SchoolYear
 from projections.db import Connection, Namespace
 from projections.handlers import BOUNDS, HANDLERS, Change, Operation
-
-_MAX_RUPIAH = BOUNDS["Claim.Disbursed"][0][1]
 
 
 def late_interest_owed(e: Any, position: int) -> list[Operation]:
@@ -41,7 +40,7 @@ def late_interest_owed(e: Any, position: int) -> list[Operation]:
 
 
 HANDLERS["Claim.LateInterestOwed"] = late_interest_owed
-BOUNDS["Claim.LateInterestOwed"] = (("amount", _MAX_RUPIAH, "rupiah", "the late interest"),)
+BOUNDS["Claim.LateInterestOwed"] = (("amount", MAX_RUPIAH, "rupiah", "the late interest"),)
 
 
 class ObligationsReader:

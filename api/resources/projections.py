@@ -288,9 +288,10 @@ def obligations(query: dict[str, Any]) -> dict[str, Any]:
     late interest owed to heirs; and the same totals per funder."""
     fresh(query)
     on = query.get("on") or datetime.now(WIB).date()
-    read = ObligationsReader(reader().connection, reader().ns)
+    models = reader()
+    read = ObligationsReader(models.connection, models.ns)
     codes = ([query["program"].upper()] if query.get("program")
-             else [row["programme"] for row in reader().programmes()])
+             else [row["programme"] for row in models.programmes()])
     found = [read.obligations(code, on) for code in codes]
     if query.get("program") and found == [None]:
         abort(404, message=f"there is no programme with code {query['program']}")
