@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 from documents import finding_text
 from documents.chart import budget_chart
 from documents.formatting import date_en, date_id, datetime_wib, number_id
-from documents.labels import LABELS, STATUS, words
+from documents.labels import LABELS, SCHOOL_LEVEL, STATUS, words
 from documents.render import Attached, environment, html, pdf, qr_svg
 from documents.roster import annex_pages, roster_csv
+from ledger.clock import WIB
 from ledger.errors import NotFoundError
 from ledger.identity import mask_nik
 from ledger.occupations import occupation_label
@@ -106,6 +108,9 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
         "benefits": _by_benefit(claims), "claims": listed,
         "claims_left_out": len(claims) - len(listed),
         "ceremonies": view.ceremonies(program),
+        "owed": view.obligations(program, owed_from(view)),
+        "scholarship_children": view.scholarship_children(program),
+        "level_word": SCHOOL_LEVEL[lang],
         "finding_groups": _grouped([_finding(f, lang, niks) for f in found]),
         "annex": list(annex_pages(rows, _annex_header(labels), STATUS[lang]))
         if with_annex else [],
@@ -136,7 +141,14 @@ def programme_figures(view: ReadSide, program: str, lang: str = "id") -> dict[st
         "by_occupation": _counts(groups, "occupation", occupation_label),
         "by_decile": sorted(_counts(groups, "decile", str)),
         "benefits": _by_benefit(claims),
+        "owed": view.obligations(program, owed_from(view)),
     }
+
+
+def owed_from(view: ReadSide) -> date:
+    """The day what is owed is counted from: the day the report is cut at, else the day (WIB)
+    the event at the cut-off was recorded."""
+    return view.covered_on or view.as_of or view.recorded_at.astimezone(WIB).date()
 
 
 def _time_basis(view: ReadSide, lang: str) -> tuple[str, str] | None:

@@ -59,6 +59,7 @@ def claim_dossier(view: ReadSide, claim_id: str, lang: str = "id") -> Report:
                      "account_number": _account(claim.claimant["account_number"])},
         "approved": next((h for h in history if h["type"].endswith(".Approved")), None),
         "unproved": sum(1 for p in positions if proofs[p] is None),
+        "scholarship": view.records.scholarship_standing(key),
     }
     page = html("dossier.html", lang, **context)
     return Report(pdf(page, created=view.recorded_at, attachments=attachments), view.position,

@@ -217,6 +217,41 @@ _EN = {
     "quorum_unchecked": "not checked (LEDGER_POLICY is not set)",
 }
 
+_ID.update({
+    "owed": "Kewajiban ke depan", "owed_on": "dihitung dari",
+    "owed_paid_claims": "Sudah dibayar atas klaim (semua manfaat)",
+    "owed_still": "Masih terutang", "owed_scholarship_years": "Beasiswa tahun ajaran mendatang",
+    "owed_scholarship_note": "perkiraan: setiap anak naik satu jenjang kelas per tahun; tiap "
+                             "tahun tetap diklaim dengan bukti terdaftar di sekolah",
+    "owed_unpaid": "Klaim disetujui yang belum lunas", "owed_interest": "Bunga keterlambatan "
+                   "untuk ahli waris (1% per hari)", "school_year": "Tahun ajaran",
+    "children_word": "Anak", "scholarship_lines": "Beasiswa anak ahli waris",
+    "child": "Anak", "level": "Jenjang",
+    "left_of_ceiling": "Sisa hak", "death_claim": "Klaim kematian", "no_owed": "Tidak ada.",
+    "scholarship_refused_jkm": "Beasiswa anak: tidak diberikan. Kematian yang bukan karena "
+        "kecelakaan kerja (JKM) memberi beasiswa bila kepesertaan paling singkat {years} "
+        "tahun; kepesertaan mulai {began}, sehingga {years} tahun baru genap pada {complete}, "
+        "sesudah kematian pada {died} (PP 82/2019, Permenaker 5/2021).",
+    "scholarship_granted": "Beasiswa anak: diberikan untuk {children}.",
+})
+_EN.update({
+    "owed": "Obligations ahead", "owed_on": "from",
+    "owed_paid_claims": "Paid on claims (every benefit)",
+    "owed_still": "Still owed", "owed_scholarship_years": "Scholarship school years ahead",
+    "owed_scholarship_note": "an estimate: each child goes up a grade a year; each year is "
+                             "still claimed with proof of enrolment",
+    "owed_unpaid": "Approved claims not paid in full",
+    "owed_interest": "Late interest owed to heirs (1% a day)", "school_year": "School year",
+    "children_word": "Children", "scholarship_lines": "Scholarships of the heirs' children",
+    "child": "Child", "level": "Level",
+    "left_of_ceiling": "Left", "death_claim": "Death claim", "no_owed": "None.",
+    "scholarship_refused_jkm": "Children's scholarship: none. A death not caused by work "
+        "(JKM) gives a scholarship after at least {years} years of membership; membership "
+        "began on {began}, so {years} years were complete only on {complete}, after the death "
+        "on {died} (PP 82/2019, Permenaker 5/2021).",
+    "scholarship_granted": "Children's scholarship: granted for {children}.",
+})
+
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}
 
 SEVERITY = {
@@ -252,6 +287,14 @@ BENEFIT = {
            "jkk_medical_care": "JKK medical care",
            "jkk_transport": "JKK transport",
            "jkk_home_care": "JKK home care"},
+}
+
+#: School levels of a scholarship, as a page prints them.
+SCHOOL_LEVEL = {
+    "id": {"tk_sd": "TK-SD", "smp": "SMP", "sma": "SMA",
+           "university": "perguruan tinggi / pelatihan kerja"},
+    "en": {"tk_sd": "TK-SD", "smp": "SMP", "sma": "SMA",
+           "university": "university or vocational training"},
 }
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from documents.audit import Report
 from documents.formatting import number_id
-from documents.labels import LABELS, words
+from documents.labels import LABELS, SCHOOL_LEVEL, words
 from documents.render import html, pdf
 from ledger.errors import InvalidInputError
 from ledger.regions import district_name, region
@@ -32,7 +32,9 @@ def handover_minutes(records: Records, handover_id: str, lang: str = "id") -> Re
     handover = records.handover(key)
     position = handover.position
     labels = LABELS[lang]
-    items = sorted(handover.items, key=lambda i: (i.recipient, i.claim_id))
+    # The death benefit first, then its scholarship years, per recipient.
+    items = sorted(handover.items,
+                   key=lambda i: (i.recipient, i.scholarship is not None, i.claim_id))
     place = district_name(handover.district) or handover.district
     city = _region_name(handover.region)
     context: dict[str, Any] = {
@@ -45,6 +47,10 @@ def handover_minutes(records: Records, handover_id: str, lang: str = "id") -> Re
         "district": place, "city": city,
         "total": sum(i.amount for i in items),
         "unpaid": [i for i in items if not i.paid],
+        # A recipient of several lines (a death benefit and the children's scholarship) signs
+        # once.
+        "signers": list({(i.recipient, i.relationship): i for i in items}.values()),
+        "level_word": SCHOOL_LEVEL[lang],
     }
     page = html("minutes.html", lang, **context)
     return Report(pdf(page, created=handover.recorded_at), position, (), None)

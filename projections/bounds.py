@@ -57,6 +57,7 @@ BOUNDS: dict[str, tuple[tuple[str, int, str, str], ...]] = {
                     ("facts.incapacity_months", MAX_INCAPACITY_MONTHS, "count", "STMB months")),
     "Claim.Approved": (("amount", *_MONEY, "the approved amount"),),
     "Claim.Disbursed": (("amount", *_MONEY, "the payout"),),
+    "Claim.LateInterestOwed": (("amount", *_MONEY, "the late interest"),),
     "Handover.Held": (("items.amount", *_MONEY, "an amount handed over"),),
     "Reconciliation.DiscrepancyFound": (
         ("statement_amount", *_MONEY, "the statement's amount"),

@@ -200,8 +200,7 @@ def incident_reported(e: Any, position: int) -> list[Operation]:
 
 
 def _touched(table: str) -> Handler:
-    """An event that moves only its record's version (a claim opened on an incident, a JKM
-    file complete): the list read models read each record at that version."""
+    """An event that moves only its record's version (the list read models read it there)."""
     return lambda e, _: [Change(table, str(e.originator_id), {"version": e.originator_version})]
 
 
@@ -311,8 +310,7 @@ HANDLERS: dict[str, Handler] = {
     "Enrolment.CoverageEnded": coverage_ended,
     "IdentityCheck.Recorded": identity_checked,
     "Incident.Reported": incident_reported,
-    "Incident.ClaimOpened": _touched("incidents"),
-    "Incident.ClaimClosed": _touched("incidents"),
+    "Incident.ClaimOpened": _touched("incidents"), "Incident.ClaimClosed": _touched("incidents"),
     "Contribution.Paid": contribution_paid,
     "Contribution.Reversed": contribution_reversed,
     "Claim.Filed": claim_filed,
@@ -321,6 +319,6 @@ HANDLERS: dict[str, Handler] = {
     "Claim.ApprovalRevoked": approval_revoked,
     "Claim.Disbursed": disbursed,
     "Claim.DisbursementReversed": disbursement_reversed,
-    "Claim.FileCompleted": _touched("claims"), "Claim.LateInterestOwed": _touched("claims"),
+    "Claim.FileCompleted": _touched("claims"),  # Claim.LateInterestOwed: projections.obligations
     "Handover.Held": handover_held,
 }

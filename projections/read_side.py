@@ -14,16 +14,21 @@ from ledger.journal.checkpoint import Checkpoint
 from projections.cosigning import Cosigning
 from projections.findings import Finding, findings
 from projections.journal import Head, Journal
+from projections.obligations import ObligationsReader
 from projections.queries import Reader
 from projections.records import Records
+from projections.scholarships import ScholarshipReader
 from projections.views import (
     Budget,
     Ceremony,
     ClaimBalance,
     Contribution,
     MemberGroup,
+    Obligations,
     Programme,
     RosterMember,
+    ScholarshipChild,
+    ScholarshipYearLine,
     row_of,
 )
 
@@ -72,6 +77,22 @@ class ReadSide:
         """A programme's budget realisation (None for a programme not in the ledger)."""
         found = self._reader.budget(code)
         return Budget.of(found) if found is not None else None
+
+    def obligations(self, code: str, on: date) -> Obligations | None:
+        """What a programme still owes from ``on``, beside what it paid (None: no such
+        programme)."""
+        found = ObligationsReader(self._reader.connection, self._reader.ns).obligations(code, on)
+        return Obligations.of(found) if found is not None else None
+
+    def scholarship_children(self, code: str) -> list[ScholarshipChild]:
+        """Every child named in a scholarship of a programme, with the school years claimed."""
+        found = ScholarshipReader(self._reader.connection, self._reader.ns).scholarships(
+            program=code)
+        return [ScholarshipChild(
+            scholarship["scholarship_id"], scholarship["death_claim_id"], scholarship["cover"],
+            child["name"], child["claimed"], child["paid"], child["remaining"],
+            tuple(row_of(ScholarshipYearLine, year) for year in child["years"]))
+            for scholarship in found for child in scholarship["children"]]
 
     def contributions(self, code: str) -> list[Contribution]:
         """A programme's payment orders in the order they were paid, reversals marked."""

@@ -15,10 +15,13 @@ from uuid import UUID
 from ledger.application import Ledger
 from ledger.asof import AsOf
 from ledger.benefits import Benefit
+from ledger.calendar import add_calendar_months
 from ledger.claim import ClaimStatus
-from ledger.errors import InvalidInputError
+from ledger.errors import InvalidInputError, NotFoundError, ScholarshipNotGrantedError
 from ledger.history import EFFECTIVE_FIELDS, event_json, events_of, history_ids
 from ledger.incident import IncidentKind
+from ledger.scholarship import grant_scholarship
+from ledger.scholarship_grant import scholarship_id
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,20 @@ class ClaimRecord:
     revocation_reason: str | None
     disbursed: int
     outstanding: int
+
+
+@dataclass(frozen=True)
+class ScholarshipStanding:
+    """A death claim's scholarship: the children it was granted to, or, for a JKM death under
+    the membership the rule asks, why there is none (membership began, the day its years were
+    complete, the death)."""
+
+    children: tuple[str, ...]
+    refused: bool
+    membership_began_on: date
+    complete_on: date | None
+    min_years: int
+    died_on: date
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,8 @@ class HandoverItem:
     subject_nik: str
     amount: int
     paid: bool
+    #: A scholarship year's child, school year and level (None for any other benefit).
+    scholarship: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,33 @@ class Records:
             claim.sole_approver_reason, claim.rejection_reason, claim.revocation_reason,
             claim.disbursed, claim.outstanding)
 
+    def scholarship_standing(self, claim_id: UUID) -> ScholarshipStanding | None:
+        """For an approved JKM or JKK death claim, its scholarship granted, or why none can be
+        (the domain's rule decides, :func:`ledger.scholarship.grant_scholarship`); None for
+        any other claim, or one whose scholarship may still be granted."""
+        claim = self._ledger.claim(claim_id)
+        if (claim.benefit not in (Benefit.JKM_DEATH, Benefit.JKK_DEATH)
+                or claim.status is not ClaimStatus.APPROVED or claim.incident_id is None
+                or claim.enrolment_id is None):
+            return None
+        died_on = self._ledger.incident(claim.incident_id).occurred_on
+        rules = self._ledger.rules_on(died_on)
+        years = rules.scholarship.jkm_min_membership_years
+        try:
+            granted = self._ledger.scholarship(scholarship_id(claim.id))
+        except NotFoundError:
+            began = self._ledger.enrolment(claim.enrolment_id).enrolled_on
+            try:
+                grant_scholarship(rules, work_accident=claim.benefit is Benefit.JKK_DEATH,
+                                  membership_began_on=began, died_on=died_on)
+            except ScholarshipNotGrantedError:
+                complete_on = add_calendar_months(began, 12 * years)
+                if claim.benefit is Benefit.JKM_DEATH and died_on < complete_on:
+                    return ScholarshipStanding((), True, began, complete_on, years, died_on)
+            return None
+        return ScholarshipStanding(tuple(c["name"] for c in granted.children), False,
+                                   granted.membership_began_on, None, years, died_on)
+
     def incident(self, incident_id: UUID | str) -> IncidentRecord:
         incident = self._ledger.incident(incident_id)
         return IncidentRecord(incident.id, incident.kind, incident.occurred_on)
@@ -143,7 +189,8 @@ class Records:
             handover.id, handover.held_on, handover.venue, handover.region, handover.district,
             handover.occasion, tuple(Official(o["name"], o["role"]) for o in handover.officials),
             tuple(HandoverItem(i["claim_id"], i["benefit"], i["recipient"], i["relationship"],
-                               i["subject_nik"], int(i["amount"]), bool(i["paid"]))
+                               i["subject_nik"], int(i["amount"]), bool(i["paid"]),
+                               i.get("scholarship"))
                   for i in handover.items),
             position, self.recorded_at(position))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from projections import obligations as _obligations  # noqa: F401  (registers its handler)
 from projections.db import Connection, Namespace
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
@@ -57,7 +58,8 @@ TABLES = (
         approved_by TEXT, sole_approver_reason TEXT, approved_position BIGINT,
         revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
         subject_kk TEXT, occurred_on TEXT, version INTEGER, rule_version TEXT, wage BIGINT,
-        enrolled_on TEXT, incapacity_months INTEGER)""",
+        enrolled_on TEXT, incapacity_months INTEGER,
+        late_interest BIGINT NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
     """CREATE TABLE IF NOT EXISTS {incidents} (
         incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
@@ -96,6 +98,9 @@ ADDED_COLUMNS = (
     ("claims", "wage", "BIGINT"),
     ("claims", "enrolled_on", "TEXT"),
     ("claims", "incapacity_months", "INTEGER"),
+    # What is owed (projections.obligations): a claim's late interest, a child's level.
+    ("claims", "late_interest", "BIGINT NOT NULL DEFAULT 0"),
+    ("scholarship_children", "level", "TEXT"),
 )
 
 #: Added columns that only a replay of the log can fill, and the projection whose tables they
@@ -106,7 +111,9 @@ REBUILT_WHEN_ADDED = {
     ("programmes", "version"): "budget", ("members", "version"): "coverage",
     ("incidents", "version"): "balances", ("claims", "version"): "balances",
     **{("claims", column): "balances"
-       for column in ("rule_version", "wage", "enrolled_on", "incapacity_months")},
+       for column in ("rule_version", "wage", "enrolled_on", "incapacity_months",
+                      "late_interest")},
+    ("scholarship_children", "level"): "balances",
 }
 
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).

@@ -23,7 +23,8 @@ TABLES = (
         version INTEGER)""",
     """CREATE TABLE IF NOT EXISTS {scholarship_children} (
         child_id TEXT PRIMARY KEY, scholarship_id TEXT NOT NULL, child_nik TEXT,
-        child_name TEXT, born_on TEXT, stopped_on TEXT, stopped_why TEXT, position BIGINT)""",
+        child_name TEXT, born_on TEXT, stopped_on TEXT, stopped_why TEXT, position BIGINT,
+        level TEXT)""",
     """CREATE TABLE IF NOT EXISTS {scholarship_years} (
         claim_id TEXT PRIMARY KEY, scholarship_id TEXT NOT NULL, child_nik TEXT, level TEXT,
         school_year INTEGER, year_at_level INTEGER, amount BIGINT,
@@ -43,7 +44,7 @@ def _child(scholarship: str, child: dict[str, Any], position: int) -> Insert:
     return Insert("scholarship_children", key, {
         "child_id": key, "scholarship_id": scholarship, "child_nik": child["nik"],
         "child_name": child["name"], "born_on": _d(child["born_on"]), "stopped_on": None,
-        "stopped_why": None, "position": position})
+        "stopped_why": None, "position": position, "level": child.get("level")})
 
 
 def granted(e: Any, position: int) -> list[Operation]:

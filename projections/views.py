@@ -269,3 +269,83 @@ class ReconciliationRun:
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> ReconciliationRun:
         return row_of(cls, values, items=tuple(row_of(Discrepancy, d) for d in values["items"]))
+
+
+@dataclass(frozen=True)
+class ObligationYear:
+    """A school year of projected scholarship payments: children paid for, amount."""
+
+    school_year: str
+    children: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class UnpaidClaim:
+    """An approved claim not yet paid in full."""
+
+    claim_id: str
+    benefit: str
+    payer: str
+    subject_nik: str
+    approved_on: str | None
+    approved: int
+    paid: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class Obligations:
+    """What a programme still owes from a day on, beside what it paid (projections.obligations):
+    scholarship years still payable by school year, approved claims unpaid, late interest."""
+
+    programme: str
+    funder_name: str
+    on: str
+    from_school_year: str
+    scholarships: int
+    children: int
+    scholarship_years: tuple[ObligationYear, ...]
+    scholarship_total: int
+    scholarship_paid: int
+    unpaid_claims: tuple[UnpaidClaim, ...]
+    unpaid_total: int
+    late_interest_total: int
+    paid: int
+
+    @property
+    def total(self) -> int:
+        """Everything still owed: projected scholarship years, unpaid claims, late interest."""
+        return self.scholarship_total + self.unpaid_total + self.late_interest_total
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Obligations:
+        return row_of(cls, values, scholarship_years=tuple(
+            row_of(ObligationYear, y) for y in values["scholarship_years"]),
+            unpaid_claims=tuple(row_of(UnpaidClaim, c) for c in values["unpaid_claims"]))
+
+
+@dataclass(frozen=True)
+class ScholarshipYearLine:
+    """A school year claimed for a child: level, amount, the claim's state, what was paid."""
+
+    claim_id: str
+    school_year: str
+    level: str
+    amount: int
+    status: str
+    paid: int
+
+
+@dataclass(frozen=True)
+class ScholarshipChild:
+    """A child named in a scholarship: the death it comes with, what was paid and remains."""
+
+    scholarship_id: str
+    death_claim_id: str
+    cover: str
+    name: str
+    claimed: int
+    paid: int
+    remaining: int
+    years: tuple[ScholarshipYearLine, ...]

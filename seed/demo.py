@@ -38,6 +38,7 @@ from ledger.errors import InvalidInputError, LedgerError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms, Rate
+from ledger.schooling import Child, SchoolLevel, SchoolYear
 from seed.synthetic import FAMILY_NAMES, GIVEN_NAMES, WorkerFactory, compose_nik
 from storage.log_index import open_ledger
 from storage.settings import StoreSettings
@@ -114,6 +115,25 @@ TNG_GRANT_2025_II = ProgrammeTerms(
     dpa_reference="BTT 5.4.02/2025-II", first_month="2025-07", months=6, deciles=(1, 4),
     planned_members=4, opened_on=date(2025, 7, 1),
 )
+
+#: The Jakarta Barat heirs' children (invented names, NIKs of their fathers' districts): the PPSU
+#: crew member's two, at SD and SMA, and the RT head's one, at SMP.
+JAKBAR_CHILDREN = {
+    "jakbar-s": (
+        Child("Nur Aini Saidah", compose_nik("31.73.07", date(2016, 4, 17), True, 9601),
+              date(2016, 4, 17), SchoolLevel.TK_SD),
+        Child("Fikri Maulana Said", compose_nik("31.73.07", date(2009, 10, 3), False, 9602),
+              date(2009, 10, 3), SchoolLevel.SMA)),
+    "jakbar-h": (
+        Child("Zahra Hidayati", compose_nik("31.73.05", date(2012, 8, 21), True, 9603),
+              date(2012, 8, 21), SchoolLevel.SMP),),
+}
+#: When the RT head's BPJS membership began: before JAKBAR-2025 (the story's enrolment is
+#: 2 January 2025), so a JKM scholarship's 3 years were complete at his death.
+HIDAYAT_MEMBERSHIP_BEGAN = date(2022, 1, 3)
+#: A Kota Tangerang JKM death under 3 years of membership (B's): her child gets no scholarship.
+CHILD_OF_B = Child("Rina Ayuningtyas", compose_nik("36.71.08", date(2014, 2, 9), True, 9604),
+                   date(2014, 2, 9), SchoolLevel.TK_SD)
 
 
 @dataclass(frozen=True)
@@ -218,6 +238,7 @@ class DemoBuilder:
         self._draw_heirs()
         self.city_members: list[Enrolment] = []
         self.claims: dict[str, Claim] = {}
+        self.scholarship_years: dict[str, list[Claim]] = {}
         self._queue: list[tuple[date, int, Story]] = []
         self._order = itertools.count()
         clock = getattr(ledger, "clock", None)
@@ -414,12 +435,17 @@ class DemoBuilder:
             self.ledger.record_kpj(member.id, kpj, CLERK)
 
     def _case_b(self, b: Enrolment) -> Story:
-        """B: enrolled 24 March, died 2 June: within the first 3 months, Rp10,000,000."""
+        """B: enrolled 24 March, died 2 June: within the first 3 months, Rp10,000,000; no
+        scholarship for her child (JKM needs 3 years of membership)."""
         yield reported_on(date(2025, 6, 2))
         death = self._death(b, date(2025, 6, 2), False, "RSUD Kota Tangerang", "stroke")
-        self.claims["b"] = yield from self._claim_paid(
+        claim = yield from self._claim_paid(
             death, Benefit.JKM_DEATH, self._heir("spouse", b.district, "b"),
             date(2025, 6, 9), date(2025, 6, 12), date(2025, 6, 16))
+        self.claims["b"] = claim
+        self._refused("a scholarship for the child of B, a JKM death after 10 weeks of "
+                      "membership", lambda: self.ledger.grant_scholarship(
+                          claim.id, [CHILD_OF_B], date(2025, 6, 16), actor=CLERK))
 
     def _case_a(self, a: Enrolment) -> Story:
         """A: died 14 July of illness: JKM Rp42,000,000."""
@@ -595,19 +621,56 @@ class DemoBuilder:
                                "Dukcapil JB 470/031/2025")
 
     def _hidayat(self, member: Enrolment) -> Story:
+        """The RT head: died of illness (JKM); his BPJS membership began on 3 January 2022,
+        before this programme's first day (the RT heads' cover of earlier years), so the 3 years
+        a JKM scholarship needs were complete: his child at SMP gets it."""
         yield reported_on(date(2025, 11, 20))
         death = self._death(member, date(2025, 11, 20), False, "Kel. Sukabumi Selatan", "sakit")
+        heir = self._heir("spouse", "31.73.05", "jakbar-h")
         self.claims["jakbar-h"] = yield from self._claim_paid(
-            death, Benefit.JKM_DEATH, self._heir("spouse", "31.73.05", "jakbar-h"),
-            date(2025, 12, 1), date(2025, 12, 10), date(2026, 1, 12))
+            death, Benefit.JKM_DEATH, heir, date(2025, 12, 1), date(2025, 12, 10),
+            date(2026, 1, 12))
+        yield from self._scholarship("jakbar-h", heir, JAKBAR_CHILDREN["jakbar-h"],
+                                     HIDAYAT_MEMBERSHIP_BEGAN)
 
     def _said(self, member: Enrolment) -> Story:
+        """The PPSU crew member: died at work (JKK), so his two children (SD and SMA) get the
+        scholarship with no minimum period of membership."""
         yield reported_on(date(2025, 12, 8))
         death = self._death(member, date(2025, 12, 8), True, "Kel. Slipi",
                             "struck while clearing a drain on duty")
+        heir = self._heir("spouse", "31.73.07", "jakbar-s")
         self.claims["jakbar-s"] = yield from self._claim_paid(
-            death, Benefit.JKK_DEATH, self._heir("spouse", "31.73.07", "jakbar-s"),
-            date(2025, 12, 15), date(2025, 12, 22), date(2026, 1, 12))
+            death, Benefit.JKK_DEATH, heir, date(2025, 12, 15), date(2025, 12, 22),
+            date(2026, 1, 12))
+        yield from self._scholarship("jakbar-s", heir, JAKBAR_CHILDREN["jakbar-s"], None)
+
+    def _scholarship(self, slot: str, heir: Claimant, children: tuple[Child, ...],
+                     membership_began_on: date | None) -> Story:
+        """The scholarship of a death: granted, each child's 2025/2026 year claimed with the
+        school's letter, approved by BPJS and paid before the ceremony of 10 February 2026."""
+        yield date(2026, 1, 14)
+        granted = self.ledger.grant_scholarship(self.claims[slot].id, children,
+                                                date(2026, 1, 14), actor=CLERK,
+                                                membership_began_on=membership_began_on)
+        yield date(2026, 1, 19)
+        years = []
+        for child in children:
+            assert child.level is not None
+            letter = f"SKAS/{child.nik[-4:]}/2025-2026"
+            years.append(self.ledger.file_scholarship_year(
+                granted.id, child.nik, child.level, SchoolYear(2025), letter,
+                hashlib.sha256(f"surat keterangan aktif sekolah {letter}".encode()).hexdigest(),
+                heir, date(2026, 1, 19), actor=CLERK))
+            self.result.claim_ids.append(str(years[-1].id))
+        yield date(2026, 1, 26)
+        for year in years:
+            self.ledger.approve_claim(year.id, date(2026, 1, 26), actor=APPROVER)
+        yield date(2026, 2, 6)
+        for year in years:
+            self.ledger.disburse(year.id, f"TRF/{str(year.id)[:8].upper()}", year.entitlement,
+                                 date(2026, 2, 6), actor=FINANCE)
+        self.scholarship_years[slot] = years
 
     def _shangri_la(self) -> Story:
         yield date(2026, 2, 10)
@@ -616,7 +679,9 @@ class DemoBuilder:
                 held_on=date(2026, 2, 10), venue="Hotel Shangri-La, Jakarta Pusat",
                 region="31.73", district="", occasion="Penyerahan santunan BPJS Ketenagakerjaan",
                 officials=(Official("Iin Mutmainnah", "Wali Kota Jakarta Barat"),)),
-            [self.claims["jakbar-h"].id, self.claims["jakbar-s"].id], actor=CLERK)
+            [self.claims["jakbar-h"].id, self.claims["jakbar-s"].id,
+             *(year.id for slot in ("jakbar-h", "jakbar-s")
+               for year in self.scholarship_years[slot])], actor=CLERK)
         self.result.handover_ids.append(str(ceremony.id))
         self.progress(1, "Jakarta Barat ceremony")
 

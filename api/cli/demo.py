@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from api.cli.demo_summary import print_summary
 from api.cli.project import catch_up
 from documents.formatting import datetime_wib, number_id
 from ledger.application import Ledger
+from ledger.clock import WIB, ScriptedClock
 from ledger.errors import LedgerError
 from ledger.journal.policy import Policy
 from ledger.journal.tlog import Checkpoint
@@ -29,6 +30,7 @@ from seed.demo import (
     DEMO_SIGNING_KEY,
     DEMO_WITNESS_NAME,
     DEMO_WITNESS_SEED,
+    JAKBAR_2025,
     DemoBuilder,
     DemoResult,
     clear_demo_folder,
@@ -75,7 +77,8 @@ def demo(out_dir: Path) -> None:
                 cosigned, policy = _demo_witness(ledger, projector, out_dir, key)
                 elapsed = time.perf_counter() - started
                 reader = Reader(projector.connection, projector.live)
-                print_summary(console, reader, result, elapsed, database, projector.position())
+                print_summary(console, reader, result, elapsed, database, projector.position(),
+                              _story_day(ledger))
                 print_findings(findings(reader), projector.position(), per_rule=3)
                 console.print(signed)
                 console.print(cosigned)
@@ -86,6 +89,13 @@ def demo(out_dir: Path) -> None:
             raise _refusal(error) from None
     console.print(f"\nTo open it: [bold]export LEDGER_DATABASE_URL=sqlite:///{database}[/bold], "
                   "then 'claims-ledger serve' (or 'history', 'report audit', 'findings').")
+
+def _story_day(ledger: Ledger) -> date:
+    """The story's last day (WIB): what is still owed is counted from it."""
+    clock = getattr(ledger, "clock", None)
+    moment = clock.current if isinstance(clock, ScriptedClock) else datetime.now(UTC)
+    return moment.astimezone(WIB).date()
+
 
 def _demo_checkpoint(ledger: Ledger, projector: Projector, out_dir: Path) -> tuple[str, str]:
     """Sign the demo's journal head at the story's last moment: with LEDGER_SIGNING_KEY, or the
@@ -183,8 +193,8 @@ def _demo_documents(ledger: Ledger, result: DemoResult, out_dir: Path, key: str,
 
     started = time.perf_counter()
     with open_read_side(ledger, signing_key=key, policy=policy) as view:
-        documents = [(f"laporan-audit-{DEMO_AUDITED}.pdf",
-                      audit_report(view, DEMO_AUDITED).content),
+        documents = [*((f"laporan-audit-{code}.pdf", audit_report(view, code).content)
+                       for code in (DEMO_AUDITED, JAKBAR_2025.code)),
                      (f"berkas-klaim-{result.claim_ids[0][:8]}.pdf",
                       claim_dossier(view, result.claim_ids[0]).content)]
     for handover_id in result.handover_ids:

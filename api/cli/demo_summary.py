@@ -12,12 +12,14 @@ from documents.formatting import date_id, number_id
 from ledger.identity import mask_nik
 from ledger.money import rupiah
 from ledger.regions import district_name
+from projections.obligations import ObligationsReader
 from projections.queries import Reader
-from seed.demo import TNG_2025, TNG_GRANT_2025, DemoResult
+from projections.scholarships import ScholarshipReader
+from seed.demo import JAKBAR_2025, TNG_2025, TNG_GRANT_2025, DemoResult
 
 
 def print_summary(console: Console, reader: Reader, result: DemoResult, elapsed: float,
-                  database: Path, position: int) -> None:
+                  database: Path, position: int, on: date) -> None:
     """Print the headline figures, then one table per kind of record."""
     console.print(
         f"[bold]claims-ledger demo[/bold]: the seed scenario, {number_id(position)} events "
@@ -26,6 +28,8 @@ def print_summary(console: Console, reader: Reader, result: DemoResult, elapsed:
     console.print(_programmes(reader))
     console.print(_claims(reader))
     console.print(_ceremonies(reader))
+    console.print(_scholarships(reader, JAKBAR_2025.code))
+    console.print(_obligations(reader, JAKBAR_2025.code, on))
     console.print(_refusals(result))
 
 
@@ -101,12 +105,51 @@ def _district(reader: Reader, enrolment_id: str | None) -> str:
 
 def _ceremonies(reader: Reader) -> Table:
     table = Table(title="Handover ceremonies", title_justify="left")
-    for column in ("Date", "Venue", "Heirs", "Handed over", "Unpaid at the ceremony"):
+    for column in ("Date", "Venue", "Benefits", "Handed over", "Unpaid at the ceremony"):
         table.add_column(column)
     for handover in reader.handovers():
         table.add_row(date_id(date.fromisoformat(handover["held_on"])), handover["venue"],
                       str(handover["recipients"]), rupiah(int(handover["total"])),
                       f"{handover['unpaid']} of {handover['recipients']}")
+    return table
+
+
+def _scholarships(reader: Reader, code: str) -> Table:
+    """The scholarship schedule of a programme's heirs' children: each school year claimed, and
+    what is left of each child's ceiling."""
+    table = Table(title=f"Scholarships of the heirs' children, {code}", title_justify="left")
+    for column in ("Child", "Death", "School year", "Level", "Status", "Amount", "Paid",
+                   "Left"):
+        table.add_column(column, justify="right" if column in ("Amount", "Paid", "Left")
+                         else "left", no_wrap=column != "Child")
+    for scholarship in ScholarshipReader(reader.connection, reader.ns).scholarships(
+            program=code):
+        for child in scholarship["children"]:
+            for year in child["years"]:
+                table.add_row(child["name"], scholarship["cover"], year["school_year"],
+                              year["level"], year["status"], rupiah(year["amount"]),
+                              rupiah(year["paid"]), "")
+            table.add_row("", "", "", "", "", "", "", rupiah(child["remaining"]))
+    return table
+
+
+def _obligations(reader: Reader, code: str, on: date) -> Table:
+    """What a programme still owes from a day on, beside what it paid."""
+    owed = ObligationsReader(reader.connection, reader.ns).obligations(code, on)
+    assert owed is not None
+    table = Table(title=f"{code}: paid, and still owed from {date_id(on)} (scholarship years "
+                  "ahead assume a grade a year)", title_justify="left")
+    table.add_column("")
+    table.add_column("Amount", justify="right")
+    table.add_row("Paid on claims (every benefit)", rupiah(owed["paid"]))
+    table.add_row(f"Approved, not yet paid ({len(owed['unpaid_claims'])} claims)",
+                  rupiah(owed["unpaid_total"]))
+    table.add_row("Late interest owed to heirs", rupiah(owed["late_interest_total"]))
+    for line in owed["scholarship_years"]:
+        table.add_row(f"Scholarships {line['school_year']} ({line['children']} children)",
+                      rupiah(line["amount"]))
+    table.add_row("Still owed", rupiah(owed["scholarship_total"] + owed["unpaid_total"]
+                                       + owed["late_interest_total"]))
     return table
 
 

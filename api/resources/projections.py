@@ -11,7 +11,7 @@ so answers are never stale.
 from __future__ import annotations
 
 import contextlib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,11 +26,13 @@ from api.fields import PageQuery, StrictSchema, nik, text
 from api.lookups import LOOKUP_DOC, lookup
 from api.state import ledger, projector, read_connection, reader, replica, replica_at
 from ledger.asof import AsOf
+from ledger.clock import WIB
 from ledger.errors import ProjectionStoppedError
 from ledger.history import HISTORY_KINDS, effective_on, events_of, history_ids
 from ledger.identity import mask_nik, parse_nik
 from ledger.reads import log_head
 from projections.journal import Journal
+from projections.obligations import ObligationsReader
 from projections.replica import REPLICA_WAIT_SECONDS, SERVED_BY_PRIMARY, SERVED_BY_REPLICA
 
 blp = Blueprint("projections", __name__, url_prefix="/api/v1",
@@ -267,6 +269,54 @@ def budget(query: dict[str, Any]) -> dict[str, Any]:
     if query.get("program") and found == [None]:
         abort(404, message=f"there is no programme with code {query['program']}")
     return {"budgets": [b for b in found if b is not None]}
+
+
+class ObligationsQuery(ProgrammeQuery):
+    on = fields.Date(metadata={"description": "owed from this day (YYYY-MM-DD; default: today, "
+                                              "WIB): scholarship years from its school year"})
+
+
+class ObligationsOut(StrictSchema):
+    on = fields.Date(required=True)
+    obligations = fields.List(fields.Dict(), required=True, metadata={
+        "description": "per programme: scholarship years still payable by school year (one "
+                       "grade a year assumed), approved claims unpaid, late interest owed to "
+                       "heirs, and what was paid"})
+    funders = fields.List(fields.Dict(), required=True, metadata={
+        "description": "the same totals per funder"})
+
+
+@blp.route("/obligations")
+@blp.doc(security=[BEARER])
+@requires(*READERS)
+@blp.arguments(ObligationsQuery, location="query")
+@blp.response(200, ObligationsOut)
+def obligations(query: dict[str, Any]) -> dict[str, Any]:
+    """What each programme (or ``program``) still owes from a day on, beside what it paid:
+    scholarship years still payable by school year, approved claims not paid in full, and the
+    late interest owed to heirs; and the same totals per funder."""
+    fresh(query)
+    on = query.get("on") or datetime.now(WIB).date()
+    models = reader()
+    read = ObligationsReader(models.connection, models.ns)
+    codes = ([query["program"].upper()] if query.get("program")
+             else [row["programme"] for row in models.programmes()])
+    found = [read.obligations(code, on) for code in codes]
+    if query.get("program") and found == [None]:
+        abort(404, message=f"there is no programme with code {query['program']}")
+    listed = [o for o in found if o is not None]
+    for owed in listed:
+        for claim in owed["unpaid_claims"]:
+            claim["subject_nik"] = mask_nik(claim["subject_nik"])
+    funders: dict[str, dict[str, Any]] = {}
+    for owed in listed:
+        funder = funders.setdefault(owed["funder_name"], {
+            "funder_name": owed["funder_name"], "programmes": [], "scholarship_total": 0,
+            "unpaid_total": 0, "late_interest_total": 0, "paid": 0})
+        funder["programmes"].append(owed["programme"])
+        for name in ("scholarship_total", "unpaid_total", "late_interest_total", "paid"):
+            funder[name] += owed[name]
+    return {"on": on, "obligations": listed, "funders": list(funders.values())}
 
 
 class StatsOut(StrictSchema):

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.benefits import Benefit
 from ledger.claim import ClaimStatus
 from ledger.commands.base import Commands
 from ledger.errors import HandoverClaimNotApprovedError, InvalidInputError
@@ -38,6 +39,10 @@ class HandoverCommands(Commands):
                 "recipient": claim.claimant["name"], "relationship": claim.claimant["relationship"],
                 "subject_nik": claim.subject_nik, "amount": claim.approved_amount,
                 "paid": claim.is_paid, "claim_version": claim.version,
+                # A scholarship year says whose and which (the minutes list it so).
+                **({"scholarship": {key: str(claim.facts[key]) for key in
+                                    ("child_name", "school_year", "level")}}
+                   if claim.benefit is Benefit.SCHOLARSHIP_YEAR else {}),
             })
 
         def build() -> tuple[Handover, list[Aggregate]]:

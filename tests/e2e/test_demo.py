@@ -68,16 +68,79 @@ def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Pat
         log = ledger.recorder.select_notifications(start=1, limit=10**6)
         claims = [ledger.claim(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")]
         on_incidents = sorted(c.entitlement for c in claims if c.incident_id is not None)
-        assert on_incidents == [1_000_000, 2_000_000, 3_000_000, 10_000_000, 42_000_000,
-                                42_000_000, 42_000_000, 42_000_000, 42_000_000, 68_000_000,
-                                70_000_000, 70_000_000]
+        # ... and the Jakarta Barat children's 2025/2026 scholarship years: TK-SD Rp1.500.000,
+        # SMP Rp2.000.000, SMA Rp3.000.000.
+        assert on_incidents == [1_000_000, 1_500_000, 2_000_000, 2_000_000, 3_000_000,
+                                3_000_000, 10_000_000, 42_000_000, 42_000_000, 42_000_000,
+                                42_000_000, 42_000_000, 68_000_000, 70_000_000, 70_000_000]
         assert sum(1 for c in claims if c.status.value == "rejected") == 1
         assert sum(1 for c in claims if c.status.value == "revoked") == 1
         ceremonies = [ledger.handover(n.originator_id) for n in log
                       if n.topic.endswith("Handover.Held")]
-        assert sorted(len(h.items) for h in ceremonies) == [2, 4]
+        # Nambo Jaya: 4 heirs; Shangri-La: 2 death benefits and the 3 scholarship years.
+        assert sorted(len(h.items) for h in ceremonies) == [4, 5]
     finally:
         ledger.close()
+
+
+def test_the_demo_prints_the_jakarta_barat_scholarships_and_what_the_programme_still_owes(
+    demo_run: tuple[str, Path],
+) -> None:
+    output, _ = demo_run
+    schedule = output.split("Scholarships of the heirs' children, JAKBAR-2025")[1]
+    schedule = schedule.split("Refused, as the rules require")[0]
+    for child, line in (("Zahra Hidayati", "JKM │ 2025/2026 │ smp"),
+                        ("Fikri Maulana Said", "JKK │ 2025/2026 │ sma"),
+                        ("Nur Aini Saidah", "JKK │ 2025/2026 │ tk_sd")):
+        assert child in schedule and line in " ".join(schedule.split()), child
+    # What is left of each child's Rp87.000.000 after the year paid.
+    for left in ("Rp85.000.000", "Rp84.000.000", "Rp85.500.000"):
+        assert left in schedule
+    owed = " ".join(schedule.split("JAKBAR-2025: paid, and still owed from 27 Maret 2026")[1]
+                    .split())
+    # Paid: JKM Rp42.000.000 + JKK Rp70.000.000 + the three years Rp6.500.000.
+    assert "Paid on claims (every benefit) │ Rp118.500.000" in owed
+    # 2026/2027: Zahra's SMP year 2, Fikri's SMA year 2, Nur Aini's TK-SD year 2.
+    assert "Scholarships 2026/2027 (3 children) │ Rp6.500.000" in owed
+    # A grade a year from each child's age to 23 (ledger.scholarship_outlook): Zahra (born
+    # 21 August 2012) 2 SMP + 3 SMA + 5 university years, Rp73.000.000; Fikri (3 October
+    # 2009) 2 SMA + 5 university, Rp66.000.000; Nur Aini (17 April 2016) 3 TK-SD + 3 SMP +
+    # 3 SMA + 4 university (her 23rd birthday ends the fifth), Rp67.500.000.
+    assert f"Still owed │ Rp{73_000_000 + 66_000_000 + 67_500_000:,}".replace(",", ".") in owed
+
+
+def test_the_tangerang_jkm_death_under_3_years_gets_no_scholarship_and_its_dossier_says_why(
+    demo_run: tuple[str, Path],
+) -> None:
+    from pdf_text import text_of
+
+    output, database = demo_run
+    assert "a scholarship for the child of B" in output and "scholarship-not-granted" in output
+    [dossier] = database.parent.glob("berkas-klaim-*.pdf")
+    text = text_of(dossier.read_bytes())
+    assert "JKM (kematian)" in text
+    assert ("Beasiswa anak: tidak diberikan. Kematian yang bukan karena kecelakaan kerja (JKM) "
+            "memberi beasiswa bila kepesertaan paling singkat 3 tahun; kepesertaan mulai "
+            "24 Maret 2025, sehingga 3 tahun baru genap pada 24 Maret 2028, sesudah kematian "
+            "pada 2 Juni 2025") in text
+
+
+def test_the_jakarta_barat_minutes_and_audit_report_list_the_scholarship_lines(
+    demo_run: tuple[str, Path],
+) -> None:
+    from pdf_text import squeezed, text_of
+
+    _, database = demo_run
+    minutes = squeezed(text_of((database.parent / "berita-acara-2026-02-10.pdf").read_bytes()))
+    for line in ("Zahra Hidayati, SMP 2025/2026", "Fikri Maulana Said, SMA 2025/2026",
+                 "Nur Aini Saidah, TK-SD 2025/2026"):
+        assert squeezed(line) in minutes, line
+    assert squeezed("Jumlah seluruhnya (2 penerima) Rp118.500.000") in minutes
+    audit = squeezed(text_of((database.parent / "laporan-audit-JAKBAR-2025.pdf").read_bytes()))
+    assert squeezed("Beasiswa anak ahli waris") in audit
+    assert squeezed("2025/2026 SMP disetujui Rp2.000.000 Rp2.000.000") in audit
+    assert squeezed("Zahra Hidayati: Sisa hak Rp85.000.000") in audit
+    assert squeezed("Masih terutang Rp206.500.000") in audit
 
 
 def test_the_demo_prints_a_case_of_every_red_flag_with_its_proof(
@@ -355,7 +418,8 @@ def test_the_demo_is_deterministic(demo_run: tuple[str, Path], tmp_path: Path) -
     assert _event_rows(first_database) == _event_rows(tmp_path / "claims-ledger.sqlite")
     assert _short_ids(first) == _short_ids(again)
     for name in ("checkpoint.txt", "checkpoint-cosigned.txt", "demo-policy.txt",
-                 "laporan-audit-TNG-2025.pdf", "berita-acara-2026-02-03.pdf",
+                 "laporan-audit-TNG-2025.pdf", "laporan-audit-JAKBAR-2025.pdf",
+                 "berita-acara-2026-02-03.pdf",
                  "berita-acara-2026-02-10.pdf"):
         assert (first_database.parent / name).read_bytes() == (tmp_path / name).read_bytes(), name
     [dossier] = first_database.parent.glob("berkas-klaim-*.pdf")
@@ -399,7 +463,7 @@ def test_the_demo_s_witness_co_signs_its_head_and_verify_by_its_policy_passes(
     output, database = demo_run
     said = " ".join(output.split())
     assert ("Witness: the demo witness witness.demo.claims-ledger.local co-signed the C2SP "
-            "checkpoint of 24.348 events on 27 Maret 2026 09:00 WIB") in said
+            "checkpoint of 24.362 events on 27 Maret 2026 09:00 WIB") in said
     policy = database.parent / "demo-policy.txt"
     assert "quorum demo" in policy.read_text()
     checked = _cli(database, "verify", "--policy", str(policy))
@@ -451,7 +515,7 @@ def test_an_audit_report_says_who_co_signed_and_whether_the_configured_quorum_ho
     assert "quorum not checked (LEDGER_POLICY is not set)" in unchecked
     earlier = cover("--position", "20000", policy_file=policy)
     assert ("Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) pada checkpoint "
-            "24.348 peristiwa yang memuat checkpoint ini") in earlier
+            "24.362 peristiwa yang memuat checkpoint ini") in earlier
     assert "Kuorum kebijakan saksi terpenuhi" in earlier
     refused = cover(policy_file=unmet)
     assert "belum ada saksi yang menandatangani bersama checkpoint ini" in refused

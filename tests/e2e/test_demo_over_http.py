@@ -22,6 +22,7 @@ from ledger.errors import LedgerError
 from ledger.handover import CeremonyDetails
 from ledger.incident import IncidentKind
 from ledger.programme import ProgrammeTerms
+from ledger.schooling import Child, SchoolLevel, SchoolYear
 from seed.demo import ADMIN, APPROVER, CLERK, FINANCE, INSPECTOR, SOLE_OFFICER, DemoBuilder
 from storage.settings import StoreSettings
 
@@ -159,6 +160,22 @@ class HttpLedger:
         return self._call(actor, f"/api/v1/claims/{claim_id}/disbursements",
                           {"reference": reference, "amount": amount, "paid_on": paid_on})
 
+    def grant_scholarship(self, death_claim_id: str, children: list[Child], granted_on: date,
+                          actor: str, membership_began_on: date | None = None) -> Any:
+        return self._call(actor, "/api/v1/scholarships", {
+            "death_claim_id": str(death_claim_id), "granted_on": granted_on,
+            "children": [{"name": c.name, "nik": c.nik, "born_on": c.born_on,
+                          "level": c.level.value if c.level else None} for c in children],
+            **({"membership_began_on": membership_began_on} if membership_began_on else {})})
+
+    def file_scholarship_year(self, scholarship_id: str, child_nik: str, level: SchoolLevel,
+                              school_year: SchoolYear, proof_reference: str, proof_sha256: str,
+                              claimant: Claimant, filed_on: date, actor: str) -> Any:
+        return self._call(actor, f"/api/v1/scholarships/{scholarship_id}/years", {
+            "child_nik": child_nik, "level": level.value, "school_year": str(school_year),
+            "proof_reference": proof_reference, "proof_sha256": proof_sha256,
+            "claimant": asdict(claimant), "filed_on": filed_on})
+
     def record_handover(self, details: CeremonyDetails, claim_ids: list[str],
                         actor: str) -> Any:
         return self._call(actor, "/api/v1/handovers", {
@@ -183,9 +200,10 @@ def test_the_whole_demo_is_recorded_through_http(sqlite_settings: StoreSettings)
         # Over HTTP the clerk approving their own claim is stopped earlier than four-eyes:
         # a clerk's token has no approver role at all (403).
         assert sorted(r.rule for r in result.refusals) == [
-            "http-403", "nik-already-covered", "one-death-one-benefit"]
+            "http-403", "nik-already-covered", "one-death-one-benefit",
+            "scholarship-not-granted"]
         ceremonies = [ledger.handover(h) for h in result.handover_ids]
-        assert sorted(len(h.items) for h in ceremonies) == [2, 4]
+        assert sorted(len(h.items) for h in ceremonies) == [4, 5]  # 3 scholarship years
         assert {h.venue for h in ceremonies} == {"GOR Nambo Jaya, Kecamatan Periuk",
                                                  "Hotel Shangri-La, Jakarta Pusat"}
         found = app.test_client().get("/api/v1/findings", query_string={"limit": 1000},

@@ -1,0 +1,58 @@
+"""A programme that owes: a work death with two children's scholarship (one year paid, one
+approved and unpaid) and a JKM payout 10 days late (the heirs' interest), for the obligations'
+tests on the API and the documents."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from ledger.application import Ledger
+from ledger.benefits import Benefit
+from ledger.incident import IncidentKind
+from ledger.schooling import Child, SchoolLevel, SchoolYear
+from projections.runner import Projector
+from scenario import APPROVER, CLERK, FINANCE, a_nik, covered_member, heir
+
+PROOF = hashlib.sha256(b"surat keterangan aktif sekolah").hexdigest()
+# Siti, 9 at the death, at TK-SD; Rizky, 16, at SMA (docs/domain.md: Rp1.500.000 a TK-SD year,
+# Rp3.000.000 an SMA year, Rp12.000.000 a university year).
+SITI = Child("Siti Aminah", a_nik(40, female=True, born=date(2016, 5, 10)), date(2016, 5, 10),
+             SchoolLevel.TK_SD)
+RIZKY = Child("Rizky Pratama", a_nik(41, female=False, born=date(2009, 8, 1)), date(2009, 8, 1),
+              SchoolLevel.SMA)
+
+
+def owed_story(ledger: Ledger) -> None:
+    """A work death on 2 September 2025 (JKK, Rp70.000.000 paid) with two children's 2025/2026
+    years claimed and approved, Siti's paid and Rizky's not; a JKM death paid 10 days after its
+    due day (Rp4.200.000 of interest owed to the heirs)."""
+    member = covered_member(ledger)
+    death = ledger.report_incident(member.id, IncidentKind.DEATH, date(2025, 9, 2), "Periuk",
+                                   "fell from a scaffold", work_related=True, actor=CLERK)
+    jkk = ledger.file_claim(death.id, Benefit.JKK_DEATH, heir(), date(2025, 9, 10), actor=CLERK)
+    ledger.approve_claim(jkk.id, date(2025, 9, 12), actor=APPROVER)
+    ledger.disburse(jkk.id, "TRF/JKK/1", jkk.entitlement, date(2025, 9, 15), actor=FINANCE)
+    granted = ledger.grant_scholarship(jkk.id, [SITI, RIZKY], date(2025, 9, 15), actor=CLERK)
+    for child, level, reference in ((SITI, SchoolLevel.TK_SD, "TRF/BS/1"),
+                                    (RIZKY, SchoolLevel.SMA, None)):
+        year = ledger.file_scholarship_year(granted.id, child.nik, level, SchoolYear(2025),
+                                            "SKAS/421/2025", PROOF, heir(), date(2025, 9, 20),
+                                            actor=CLERK)
+        ledger.approve_claim(year.id, date(2025, 9, 22), actor=APPROVER)
+        if reference:
+            ledger.disburse(year.id, reference, year.entitlement, date(2025, 9, 25),
+                            actor=FINANCE)
+    other = covered_member(ledger, seed=8)
+    died = ledger.report_incident(other.id, IncidentKind.DEATH, date(2025, 9, 2), "Periuk",
+                                  "sakit", work_related=False, actor=CLERK)
+    jkm = ledger.file_claim(died.id, Benefit.JKM_DEATH, heir(nik_serial=78), date(2025, 9, 10),
+                            actor=CLERK)
+    ledger.record_file_complete(jkm.id, date(2025, 9, 15), actor=CLERK)
+    ledger.approve_claim(jkm.id, date(2025, 9, 16), actor=APPROVER)
+    ledger.disburse(jkm.id, "TRF/JKM/1", 42_000_000, date(2025, 9, 28), actor=FINANCE)
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()  # the worker's job on PostgreSQL
+    finally:
+        projector.close()
