@@ -50,6 +50,16 @@ class Attached:
         return hashlib.sha256(self.content).hexdigest()
 
 
+def _outstanding(amount: int, lang: str) -> Markup:
+    """What is still owed, in a table cell: an overpayment's words on a line of their own above
+    its amount, so that a column of figures stays as narrow as its figures."""
+    said = outstanding(amount, lang)
+    if amount >= 0:
+        return Markup(escape(said))
+    words, _, figure = said.rpartition(" ")
+    return Markup('<span class="said">{}</span> {}').format(words, figure)
+
+
 @lru_cache(maxsize=2)
 def environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("documents", "templates"),
@@ -58,7 +68,7 @@ def environment(lang: str) -> Environment:
     as_date = date_id if lang == "id" else date_en
     env.filters.update({
         "rupiah": rupiah, "number": number_id, "masked": _masked,
-        "outstanding": lambda amount: outstanding(amount, lang),
+        "outstanding": lambda amount: _outstanding(amount, lang),
         "day": lambda value: as_date(_as_date(value)) if value else "-",
         "month": lambda value: month_id(value) if lang == "id" else month_en(value),
         "weekday": lambda value: weekday_date(_as_date(value), lang),
