@@ -6,8 +6,10 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from ledger.identity import mask_nik
 from ledger.journal.checkpoint import new_private_key
 from projections.journal import Journal
 from projections.runner import Projector
+from scenario import a_nik
 
 #: The routes whose answers may carry a personal number whole, and why (README, "Personal
 #: numbers in answers"): the record one acts on read by its id, the enrolments of a lookup by
@@ -30,6 +33,7 @@ WHOLE = {
     "POST /api/v1/members/history",
     "GET /api/v1/history",
     "POST /api/v1/history/lookup",
+    "GET /api/v1/scholarships/<uuid:scholarship_id>",  # the grant one acts on, by its id
 }
 #: Read routes that answer no JSON record: the API's own documents, and the PDFs (their masking
 #: is the documents' own, tested with them).
@@ -38,6 +42,9 @@ NOT_SCANNED = {
     "GET /api/v1/redoc/redoc.standalone.js", "GET /api/v1/openapi.json",
     "GET /api/v1/reports/audit", "GET /api/v1/reports/claims/<uuid:claim_id>",
     "GET /api/v1/reports/handovers/<uuid:handover_id>",
+    # The audit board's feed: the events as recorded, each with its inclusion proof, for the
+    # audit-feed role only; it rests on a co-signed checkpoint (tests/api/test_audit_feed_routes).
+    "GET /api/v1/audit-feed", "GET /api/v1/audit-feed/<program>/<period>",
 }
 #: The POST routes that only read (``api/lookups.py``).
 LOOKUPS = {"/api/v1/members/lookup", "/api/v1/members/history", "/api/v1/coverage/lookup",
@@ -105,6 +112,15 @@ def _scenario(api: Api) -> dict[str, Any]:
         "district": "36.71.08", "occasion": "Safari Pembangunan",
         "officials": [{"name": "Dessy Sriningsih", "role": "Kepala Cabang Cimone"}],
         "claim_ids": [jkk["id"], jkm["id"]]}))
+    scholar = {"name": "Putri Lestari", "nik": a_nik(43, female=True, born=date(2012, 2, 3)),
+               "born_on": "2012-02-03", "level": "smp"}
+    scholarship = _ok(api.post("/api/v1/scholarships", "clerk", {
+        "death_claim_id": jkm["id"], "granted_on": "2025-09-15",
+        "membership_began_on": "2021-01-04", "children": [scholar]}))
+    _ok(api.post(f"/api/v1/incidents/{accident['id']}/reimbursements", "clerk", {
+        "benefit": "jkk_medical_care", "claimant": own, "filed_on": "2025-07-25",
+        "receipts": [{"reference": "RS-1", "issued_on": "2025-07-15", "amount": 1_250_000,
+                      "sha256": hashlib.sha256(b"kuitansi RSUD RS-1").hexdigest()}]}))
     projector = Projector(api.app.extensions["claims_ledger"])  # the worker's job on PostgreSQL
     try:
         projector.catch_up()
@@ -115,7 +131,7 @@ def _scenario(api: Api) -> dict[str, Any]:
     return {"journal_size": signed.size, "first": first, "second": second,
             "deceased": deceased, "jkk": jkk, "jkm": jkm, "grant": grant, "spouse": spouse,
             "child": child, "accident": accident, "death": death, "ceremony": ceremony,
-            "contribution": paid,
+            "contribution": paid, "scholarship": scholarship, "scholar": scholar,
             "token": api.get("/api/v1/tokens", "admin").json["items"][0]}
 
 
@@ -126,6 +142,7 @@ def _personal_numbers(made: dict[str, Any]) -> dict[str, str]:
         "second member's NIK": made["second"]["nik"], "second member's KK": made["second"]["kk"],
         "deceased's NIK": made["deceased"]["nik"], "deceased's KK": made["deceased"]["kk"],
         "heir's NIK": made["spouse"]["nik"], "KPJ card": KPJ,
+        "scholar's NIK": made["scholar"]["nik"],
         "spouse's account": made["spouse"]["account_number"],
         "member's own account": OWN_ACCOUNT, "child's account": GRANT_ACCOUNT,
     }
@@ -136,7 +153,7 @@ def _urls(api: Api, made: dict[str, Any]) -> dict[str, tuple[str, str, Any]]:
     ids = {"member_id": made["first"]["id"], "claim_id": made["jkm"]["id"],
            "incident_id": made["death"]["id"], "handover_id": made["ceremony"]["id"],
            "contribution_id": made["contribution"]["id"], "token_id": made["token"]["id"],
-           "program": "TNG-2025"}
+           "scholarship_id": made["scholarship"]["id"], "program": "TNG-2025"}
     asked = {
         "GET /api/v1/members/<uuid:member_id>/coverage": "?on=2025-07-14",
         "GET /api/v1/history": f"?claim={made['jkm']['id']}",
@@ -155,7 +172,9 @@ def _urls(api: Api, made: dict[str, Any]) -> dict[str, tuple[str, str, Any]]:
             name = f"{method} {rule.rule}"
             url = rule.rule
             for argument in rule.arguments:
-                url = re.sub(rf"<[^>]*{argument}>", ids.get(argument, ""), url)
+                given = made["accident"]["id"] if rule.rule.endswith("/jkk-case") else \
+                    ids.get(argument, "")
+                url = re.sub(rf"<[^>]*{argument}>", given, url)
             found[name] = (method, url + asked.get(name, ""), {"nik": made["second"]["nik"]})
     return found
 
@@ -197,7 +216,8 @@ def test_the_routes_answering_whole_or_not_scanned_are_routes_of_the_api(api: Ap
     ones included, is scanned, since the scan asks the application for its routes."""
     made = {"journal_size": 0, "first": {"id": "x", "nik": "x"}, "second": {"nik": "x"},
             "jkm": {"id": "x"}, "death": {"id": "x"}, "ceremony": {"id": "x"},
-            "contribution": {"id": "x"}, "token": {"id": "x"}}
+            "contribution": {"id": "x"}, "token": {"id": "x"}, "scholarship": {"id": "x"},
+            "accident": {"id": "x"}}
     routes = set(_urls(api, made))
     assert routes >= NOT_SCANNED | WHOLE
     scanned = routes - NOT_SCANNED
