@@ -114,7 +114,7 @@ def build(paths: list[Path], since: datetime, until: datetime | None = None,
           subject: str | None = None) -> Report:
     """The report over ``paths`` for requests logged in [since, until), maybe one subject's."""
     report = Report(since, until, [str(p) for p in paths])
-    window: list[tuple[datetime, dict[str, Any], dict[str, Any]]] = []
+    window: list[tuple[datetime, dict[str, Any], list[dict[str, Any]]]] = []
     owner: dict[str, str] = {}  # an enrolment, claim, incident id -> its person, as logged
     for _path, line in read_log(paths):
         report.lines += 1
@@ -133,9 +133,12 @@ def build(paths: list[Path], since: datetime, until: datetime | None = None,
         if when is None or when < since or (until is not None and when >= until):
             continue
         report.requests += 1
-        window.extend((when, line, e) for e in entries if isinstance(e, dict))
-    for when, line, entry in window:
-        for found in _subjects_of(entry, owner, report.subjects):
+        window.append((when, line, [e for e in entries if isinstance(e, dict)]))
+    for when, line, listed in window:
+        touched: dict[str, Subject] = {}  # once per request, however many entries name it
+        for entry in listed:
+            touched.update((s.id, s) for s in _subjects_of(entry, owner, report.subjects))
+        for found in touched.values():
             if subject is None or subject == found.id or subject in found.also:
                 _access(found, line).saw(when)
     report.subjects = {k: s for k, s in report.subjects.items() if s.accesses}

@@ -198,6 +198,7 @@ def lookup_members(body: dict[str, Any]) -> dict[str, Any]:
     The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
     sent is ignored). The enrolments are answered whole, as GET /members/{id} answers them:
     they are the records a clerk acts on."""
+    subjects.note(nik=body["nik"].strip())  # the person asked about, found or not
     return _members(body, whole=True)
 
 

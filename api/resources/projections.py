@@ -211,6 +211,8 @@ def _coverage(query: dict[str, Any]) -> dict[str, Any]:
         subjects.note(nik=number, enrolment=answer.get("enrolment_id"))
         answer["nik"] = mask_nik(number)
         return {"items": [], "next": None, "answer": answer}
+    if query.get("nik"):  # the person asked about, found or not
+        subjects.note(nik=parse_nik(query["nik"]).value)
     rows = reader().members(program=(query.get("program") or "").upper() or None,
                             region=query.get("region"), district=query.get("district"),
                             status=query.get("status"),

@@ -21,6 +21,8 @@ from ledger.clock import WIB
 from ledger.person import person_id
 from scenario import projected
 
+NOBODY = "3671031407900002"  # a valid NIK no one enrolled in the story
+
 
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
@@ -93,9 +95,15 @@ def test_the_report_says_who_read_and_wrote_each_workers_data_and_never_names_a_
     with log_file.open("a", encoding="utf-8") as log:  # gunicorn's own lines, not JSON
         log.write("[2025-03-24 14:05:00 +0700] [12] [INFO] Booting worker with pid: 12\n")
 
+    # A lookup of a NIK no one enrolled names its person id too: someone asked about them.
+    _ok(api.post("/api/v1/members/lookup", "auditor", {"nik": NOBODY}), 200)
+
     report = _report(log_file, "--since", _today())
 
     one, two = str(person_id(first["nik"])), str(person_id(second["nik"]))
+    assert _accesses(report, str(person_id(NOBODY))) == {
+        ("auditor.one", "POST", "/api/v1/members/lookup"): 1}
+    assert NOBODY not in log_file.read_text(encoding="utf-8") + json.dumps(report)
     assert _accesses(report, one) == {
         ("clerk.one", "POST", "/api/v1/members"): 1,
         ("clerk.one", "POST", "/api/v1/incidents"): 1,
@@ -112,9 +120,9 @@ def test_the_report_says_who_read_and_wrote_each_workers_data_and_never_names_a_
     assert {first["id"], made["accident"]["id"]} <= set(mine["also"])
     roles = {a["actor"]: a["role"] for s in report["subjects"] for a in s["accesses"]}
     assert roles == {"clerk.one": "clerk", "auditor.one": "auditor"}
-    # Ten requests, the programme's and the contribution's touching nobody; gunicorn's line.
+    # Eleven requests, the programme's and the contribution's touching nobody; gunicorn's line.
     assert (report["lines"], report["lines_skipped"], report["requests_with_subjects"]) == \
-        (11, 1, 8)
+        (12, 1, 9)
     printed = json.dumps(report)
     assert first["nik"] not in printed and second["nik"] not in printed
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,9 @@ def test_a_worker_is_found_by_a_nik_typed_and_posted_never_put_in_the_address(
 
 def test_a_workers_pages_log_the_person_and_enrolment_ids_they_show_never_the_nik(
         demo: Browserless, tmp_path: Path) -> None:
+    from api.breach_report import build
     from api.logs import ROOT, JsonFormatter, MaskingFilter
+    from ledger.clock import WIB
     from ledger.person import person_id
 
     demo.sign_in("auditor")
@@ -167,6 +170,11 @@ def test_a_workers_pages_log_the_person_and_enrolment_ids_they_show_never_the_ni
     assert lines[("GET", f"/workers/member/{enrolment_id}")]["subjects"] == [
         {"person": person}, {"person": person, "enrolment": enrolment_id}]
     assert lines[("GET", "/workers/record")]["actor"] == "auditor.demo"
+    # The breach report counts each page once for the person, however many entries name them.
+    report = build([tmp_path / "console.log"], datetime(2000, 1, 1, tzinfo=WIB), subject=person)
+    assert {(a.method, a.route): a.count for a in report.subjects[person].accesses.values()} == {
+        ("POST", "/workers"): 1, ("GET", "/workers/record"): 1,
+        ("GET", "/workers/member/{id}"): 1}
 
 
 def test_a_nik_that_is_not_sixteen_digits_is_refused_in_a_sentence(demo: Browserless) -> None:
