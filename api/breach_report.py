@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from api.subjects import KINDS
-from documents.formatting import datetime_wib, number_id
+from documents.formatting import date_id, datetime_wib, number_id
 from ledger.clock import WIB
 
 _ID_SEGMENT = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
@@ -211,10 +211,14 @@ def as_json(report: Report) -> dict[str, Any]:
 
 def as_text(report: Report) -> list[str]:
     """The report for a person: a paragraph per subject, times in WIB."""
-    until = datetime_wib(report.until) if report.until else "now"
+    until = "now" if report.until is None else datetime_wib(report.until)
+    local = report.until.astimezone(WIB) if report.until else None
+    if local is not None and local.time() == time(0):  # a day given: to the end of the day before
+        until = f"the end of {date_id(local.date() - timedelta(days=1))}"
     people = sum(1 for s in report.subjects.values() if s.kind == "person")
     lines = [f"Personal data read or written from {datetime_wib(report.since)} to {until}: "
-             f"{number_id(len(report.subjects))} subjects ({number_id(people)} people by id) "
+             f"{number_id(len(report.subjects))} subjects "
+             f"({number_id(people)} {'person' if people == 1 else 'people'} by id) "
              f"in {number_id(report.requests)} requests; {number_id(report.lines)} log lines "
              f"read from {', '.join(report.files)}, {number_id(report.skipped)} not request "
              "lines."]

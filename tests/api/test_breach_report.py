@@ -17,6 +17,7 @@ from http_bodies import enrolment, programme
 from http_client import Api
 
 from api.logs import ROOT, JsonFormatter, MaskingFilter
+from documents.formatting import date_id
 from ledger.clock import WIB
 from ledger.person import person_id
 from scenario import projected
@@ -75,8 +76,9 @@ def _report(log: Path, *args: str) -> dict[str, Any]:
     return found
 
 
-def _today() -> str:
-    return datetime.now(WIB).date().isoformat()
+def _since() -> str:
+    """Yesterday (WIB): the story's requests are inside even if midnight passed meanwhile."""
+    return (datetime.now(WIB).date() - timedelta(days=1)).isoformat()
 
 
 def _accesses(report: dict[str, Any], subject: str) -> dict[tuple[str, str, str], int]:
@@ -98,7 +100,7 @@ def test_the_report_says_who_read_and_wrote_each_workers_data_and_never_names_a_
     # A lookup of a NIK no one enrolled names its person id too: someone asked about them.
     _ok(api.post("/api/v1/members/lookup", "auditor", {"nik": NOBODY}), 200)
 
-    report = _report(log_file, "--since", _today())
+    report = _report(log_file, "--since", _since())
 
     one, two = str(person_id(first["nik"])), str(person_id(second["nik"]))
     assert _accesses(report, str(person_id(NOBODY))) == {
@@ -133,9 +135,9 @@ def test_the_report_narrows_to_one_person_by_id_or_by_a_typed_nik_without_printi
     first = made["first"]
     one = str(person_id(first["nik"]))
 
-    by_id = _report(log_file, "--since", _today(), "--subject", one)
+    by_id = _report(log_file, "--since", _since(), "--subject", one)
     assert [s["id"] for s in by_id["subjects"]] == [one]
-    done = run_cli("pdp", "report", "--log", str(log_file), "--since", _today(),
+    done = run_cli("pdp", "report", "--log", str(log_file), "--since", _since(),
                    "--nik", first["nik"], url=None, cwd=log_file.parent)
     assert done.returncode == 0, done.stderr
     assert f"person {one}" in done.stdout
@@ -144,7 +146,7 @@ def test_the_report_narrows_to_one_person_by_id_or_by_a_typed_nik_without_printi
     assert "WIB" in done.stdout
     assert first["nik"] not in done.stdout + done.stderr
     # An enrolment id narrows to its person too.
-    by_enrolment = _report(log_file, "--since", _today(), "--subject", first["id"])
+    by_enrolment = _report(log_file, "--since", _since(), "--subject", first["id"])
     assert [s["id"] for s in by_enrolment["subjects"]] == [one]
 
 
@@ -159,6 +161,11 @@ def test_requests_outside_the_window_are_not_in_the_report(api: Api, log_file: P
     inside = _report(log_file, "--since", yesterday, "--until", today.isoformat())
     assert inside["requests_with_subjects"] == 8
     assert inside["until"] == f"{tomorrow}T00:00:00+07:00"
+    said = run_cli("pdp", "report", "--log", str(log_file), "--since", yesterday, "--until",
+                   today.isoformat(), url=None, cwd=log_file.parent)
+    assert said.stdout.startswith(
+        f"Personal data read or written from {date_id(today - timedelta(days=1))} 00:00 WIB "
+        f"to the end of {date_id(today)}: 2 subjects (2 people by id) in 8 requests; ")
 
 
 def test_a_document_naming_a_whole_programme_is_logged_and_reported_as_a_count_not_ids(
@@ -172,7 +179,7 @@ def test_a_document_naming_a_whole_programme_is_logged_and_reported_as_a_count_n
     assert [line["subjects"] for line in roster] == [[
         {"what": "audit report (roster and claims)", "programme": "TNG-2025", "count": 2}]]
 
-    done = run_cli("pdp", "report", "--log", str(log_file), "--since", _today(), url=None,
+    done = run_cli("pdp", "report", "--log", str(log_file), "--since", _since(), url=None,
                    cwd=log_file.parent)
     assert done.returncode == 0, done.stderr
     assert ("many people: audit report (roster and claims), programme TNG-2025, 2 listed\n"
