@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cli_run import run_cli
-from http_bodies import enrolment, programme
+from http_bodies import claimant, enrolment, programme
 from http_client import Api
 
 from api.logs import ROOT, JsonFormatter, MaskingFilter
@@ -166,6 +166,42 @@ def test_requests_outside_the_window_are_not_in_the_report(api: Api, log_file: P
     assert said.stdout.startswith(
         f"Personal data read or written from {date_id(today - timedelta(days=1))} 00:00 WIB "
         f"to the end of {date_id(today)}: 2 subjects (2 people by id) in 8 requests; ")
+
+
+def test_an_heirs_data_on_a_claim_is_reported_under_the_heir_and_lookups_name_the_person(
+        api: Api, log_file: Path) -> None:
+    made = _story(api)
+    second = made["second"]
+    death = _ok(api.post("/api/v1/incidents", "clerk", {
+        "member_id": second["id"], "kind": "death", "occurred_on": "2025-06-02",
+        "place": "RSUD Kota Tangerang", "work_related": False}))
+    spouse = claimant("spouse")
+    jkm = _ok(api.post("/api/v1/claims", "clerk", {
+        "incident_id": death["id"], "benefit": "jkm_death", "claimant": spouse,
+        "filed_on": "2025-06-10"}))
+    _ok(api.get(f"/api/v1/claims/{jkm['id']}", "approver"), 200)
+    _ok(api.post("/api/v1/history/lookup", "auditor", {"nik": second["nik"]}), 200)
+    _ok(api.post("/api/v1/coverage/lookup", "auditor",
+                 {"nik": second["nik"], "on": "2025-05-01"}), 200)
+    assert spouse["nik"] not in log_file.read_text(encoding="utf-8")
+
+    report = _report(log_file, "--since", _since())
+
+    heir = str(person_id(spouse["nik"]))
+    # The worker's history holds the claim, so the heir's NIK and account were read with it.
+    assert _accesses(report, heir) == {
+        ("clerk.one", "POST", "/api/v1/claims"): 1,
+        ("approver.one", "GET", "/api/v1/claims/{id}"): 1,
+        ("auditor.one", "POST", "/api/v1/history/lookup"): 1,
+    }
+    worker = _accesses(report, str(person_id(second["nik"])))
+    assert worker[("approver.one", "GET", "/api/v1/claims/{id}")] == 1
+    assert worker[("auditor.one", "POST", "/api/v1/history/lookup")] == 1
+    assert worker[("auditor.one", "POST", "/api/v1/coverage/lookup")] == 1
+    assert worker[("clerk.one", "POST", "/api/v1/incidents")] == 1
+    # The claim's id is the worker's record: the heir is named on it, it is not theirs.
+    assert _report(log_file, "--since", _since(), "--subject", jkm["id"])["subjects"][0]["id"] \
+        == str(person_id(second["nik"]))
 
 
 def test_a_document_naming_a_whole_programme_is_logged_and_reported_as_a_count_not_ids(
