@@ -9,6 +9,7 @@ from uuid import UUID
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from api import subjects
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import StrictSchema, Written, nik, pattern, stripped, text
 from api.resources import claims
@@ -190,7 +191,10 @@ def entitlements(query: dict[str, Any]) -> dict[str, Any]:
     """Every scholarship (of a programme), per child and level: claimed, paid, remaining (from
     the scholarships read model; accepts min_position)."""
     fresh_list(query)
-    return {"items": _reader().scholarships(program=query.get("program"))}
+    items = _reader().scholarships(program=query.get("program"))
+    for item in items:  # the children named on each, to the request log line by ids
+        subjects.note(scholarship=item["scholarship_id"], claim=item["death_claim_id"])
+    return {"items": items}
 
 
 @blp.route("/<uuid:scholarship_id>", methods=["GET"])
@@ -205,6 +209,7 @@ def entitlement(query: dict[str, Any], scholarship_id: UUID) -> Any:
     found = _reader().scholarships(scholarship_id=str(scholarship_id))
     if not found:
         abort(404, message=f"there is no scholarship with id {scholarship_id}")
+    subjects.note(scholarship=scholarship_id, claim=found[0]["death_claim_id"])
     return found[0]
 
 
