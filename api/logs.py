@@ -34,6 +34,7 @@ import orjson
 from flask import Flask, Response, g, request
 from werkzeug.serving import WSGIRequestHandler
 
+from api import subjects
 from ledger.identity import mask_nik
 from storage.settings import (
     LOG_FORMAT_VARIABLE,
@@ -311,6 +312,9 @@ def _finish(response: Response) -> Response:
         "actor": g.get("actor"),
         "role": g.get("role"),
     }
+    touched = subjects.collected()
+    if touched is not None:  # whose personal data it read or wrote, by ids (api/subjects.py)
+        fields["subjects"] = touched
     requests_log.log(level, "%s %s %s", request.method, request.path, response.status_code,
                      extra={"fields": fields})
     return response

@@ -16,6 +16,7 @@ from api.cli.demo import demo
 from api.cli.drift import findings_drift
 from api.cli.imports import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli.journal import journal, verify
+from api.cli.pdp import pdp
 from api.cli.programme import programme_group
 from api.cli.project import project
 from api.cli.reports import report
@@ -96,6 +97,7 @@ cli.add_command(findings_command)
 findings_command.add_command(findings_drift)
 cli.add_command(report)
 cli.add_command(programme_group)
+cli.add_command(pdp)
 cli.add_command(import_group)
 cli.add_command(generate_group)
 cli.add_command(reconcile_group)

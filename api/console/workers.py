@@ -17,6 +17,7 @@ from typing import Any, cast
 from flask import redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from api import subjects
 from api.console.access import SECTION_BY_KEY, PageError, section_page
 from api.console.blueprint import bp
 from api.console.reading import date_arg, page, reading_words
@@ -55,6 +56,7 @@ def workers() -> Response:
         return page(SECTION, "console/workers.html", status=400, problem=w["worker_bad_nik"])
     if ledger().person(number) is None:
         return page(SECTION, "console/workers.html", status=404, problem=w["worker_unknown"])
+    subjects.note(nik=number)  # the request log line names the person found, by id
     cast(ConsoleSession, session)[SESSION_NIK] = number
     return redirect(url_for("console.worker_record"), code=303)
 
@@ -86,6 +88,10 @@ def worker_member(member: str) -> Response:
 
 def _record(kind: str, key: str, number: str, enrolments: list[str]) -> Response:
     w = reading_words()
+    # Whose record the page shows, by ids, to the request log line (never the NIK).
+    subjects.note(nik=number)
+    for enrolment in enrolments:
+        subjects.note(nik=number, enrolment=enrolment)
     recorded_text = (request.args.get("as_recorded") or "").strip()
     position = _as_recorded(recorded_text)
     covered_day = date_arg("covered_on")

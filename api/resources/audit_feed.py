@@ -17,6 +17,7 @@ from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api import subjects
 from api.auth import BEARER, FEED_READERS, requires
 from api.fields import StrictSchema
 from api.resources.projections import fresh
@@ -99,6 +100,9 @@ def bundle(query: dict[str, Any], program: str, period: str) -> Response:
     time in WIB), streamed as JSON Lines: header, data dictionary, checkpoint, every event with
     its inclusion proof, the read models' figures, trailer."""
     chosen = Period.parse(period)  # 422 before any work for a period that is not one
+    # Every event of the programme in the period, NIKs and names as recorded: the request log
+    # line names the programme and the period, not each person.
+    subjects.note_many(programme=program, what="audit feed bundle", period=chosen.text)
     with _cut(query.get("cut_off")) as cut:
         built = AuditBundle(ledger(), cut, program, chosen, origin_from_environment())
     lines = built.lines(query.get("from_position"))

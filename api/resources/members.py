@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from api import masking
+from api import masking, subjects
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
@@ -198,6 +198,7 @@ def lookup_members(body: dict[str, Any]) -> dict[str, Any]:
     The NIK in the body, never in a URL. A read: records nothing, needs no Idempotency-Key (one
     sent is ignored). The enrolments are answered whole, as GET /members/{id} answers them:
     they are the records a clerk acts on."""
+    subjects.note(nik=body["nik"].strip())  # the person asked about, found or not
     return _members(body, whole=True)
 
 
@@ -255,6 +256,7 @@ class CoverageOut(StrictSchema):
 @blp.response(200, CoverageOut)
 def coverage(query: dict[str, Any], member_id: UUID) -> dict[str, Any]:
     """Was this member covered on a date, as the ledger knows it now (and why)?"""
+    subjects.note(enrolment=member_id)
     answer = ledger().coverage_on(member_id, query["on"])
     return {"member_id": str(member_id), "on": query["on"], "covered": answer.covered,
             "reason": answer.reason, "paid_month": answer.paid_month}
@@ -285,6 +287,7 @@ def history(body: dict[str, Any]) -> dict[str, Any]:
     sent is ignored). The answer names the NIK masked (3671********0001): the client sent it;
     the events are as recorded, as GET /events serves them."""
     number = parse_nik(body["nik"].strip()).value
+    subjects.note(nik=number)
     person = ledger().person(number)
     if person is None:
         return {"nik": mask_nik(number), "events": [], "next": None}

@@ -19,7 +19,7 @@ from flask import Response, current_app, g, jsonify
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api import masking
+from api import masking, subjects
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
@@ -210,14 +210,19 @@ def _coverage(query: dict[str, Any]) -> dict[str, Any]:
                                                     query["known_at"])
             answer.update(covered=then.covered, reason=then.reason, paid_month=then.paid_month,
                           known_at=query["known_at"])
+        subjects.note(nik=number, enrolment=answer.get("enrolment_id"))
         answer["nik"] = mask_nik(number)
         return {"items": [], "next": None, "answer": answer}
+    if query.get("nik"):  # the person asked about, found or not
+        subjects.note(nik=parse_nik(query["nik"]).value)
     rows = reader().members(program=(query.get("program") or "").upper() or None,
                             region=query.get("region"), district=query.get("district"),
                             status=query.get("status"),
                             nik=parse_nik(query["nik"]).value if query.get("nik") else None,
                             after=query["after"], limit=query["limit"])
     full = len(rows) == query["limit"]
+    for row in rows:  # whose coverage the page shows, to the request log line
+        subjects.note_row(row)
     return {"items": [masking.enrolment(row) for row in rows],
             "next": rows[-1]["position"] if full and rows else None,
             "answer": None}
@@ -245,8 +250,10 @@ def balances(query: dict[str, Any]) -> dict[str, Any]:
     account masked); and totals per programme, branch, benefit, payer and month."""
     fresh(query)
     program = (query.get("program") or "").upper() or None
-    return {"claims": [masking.claim_row(row)
-                       for row in reader().claims(program=program, limit=100_000)],
+    rows = reader().claims(program=program, limit=100_000)
+    # Up to every claim of the ledger: the request log line counts them, it does not list them.
+    subjects.note_many(programme=program or "*", what="balances (claims)", count=len(rows))
+    return {"claims": [masking.claim_row(row) for row in rows],
             "totals": reader().balance_totals(program)}
 
 
@@ -489,6 +496,10 @@ def history_lookup(body: dict[str, Any]) -> Any:
 
 def _history(query: dict[str, Any]) -> Any:
     [chosen] = [k for k in HISTORY_KINDS if query.get(k)]  # the schema allows exactly one
+    if chosen == "nik":
+        subjects.note(nik=query["nik"])
+    elif chosen in ("claim", "member"):
+        subjects.note(**{"claim" if chosen == "claim" else "enrolment": query[chosen]})
     fresh({})
     as_of = AsOf(ledger())
     cut_off = history_cut_off(as_of, query.get("position"), query.get("as_of"))
@@ -529,6 +540,7 @@ def _state_at(as_of: AsOf, ids: list[UUID], cut_off: int) -> list[dict[str, Any]
     found: list[dict[str, Any]] = []
     for aggregate_id in ids:
         record = as_of.get(aggregate_id, cut_off)
+        subjects.note_aggregate(record)
         if isinstance(record, Claim):
             found.append(json_safe({**claims.view(record), "version": record.version}))
         elif isinstance(record, Enrolment):

@@ -6,7 +6,9 @@ a client can regenerate it later (``?position=``) and compare.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +16,7 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from api import subjects
 from api.auth import BEARER, READERS, requires
 from api.resources.projections import Fresh, fresh
 from api.state import ledger, on_replica, replica, served_from
@@ -48,6 +51,15 @@ class AuditQuery(Language):
                             metadata={"description": "print the member roster as an annex"})
 
 
+def _roster_count(rendered: Report) -> int | None:
+    """How many people the report's roster CSV lists (None when it carries none)."""
+    for attached in rendered.attachments:
+        if attached.name.startswith("daftar-peserta-"):
+            rows = csv.reader(io.StringIO(attached.content.decode("utf-8")))
+            return sum(1 for _ in rows) - 1  # without the header line
+    return None
+
+
 def _pdf(rendered: Report, name: str) -> Response:
     return Response(rendered.content, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
@@ -75,6 +87,10 @@ def audit(query: dict[str, Any]) -> Response:
         served_from(view)
         rendered = audit_report(view, query["program"], roster=query["roster"],
                                 lang=query["lang"])
+    # The report carries the whole roster (its CSV, NIKs whole) and the programme's claims:
+    # the request log line names the programme and counts the roster, it does not list them.
+    subjects.note_many(programme=query["program"], what="audit report (roster and claims)",
+                       count=_roster_count(rendered))
     return _pdf(rendered, f"laporan-audit-{query['program']}-{rendered.position}.pdf")
 
 
@@ -95,6 +111,7 @@ def claim(query: dict[str, Any], claim_id: UUID) -> Response:
                         on_replica=on_replica(), replica=replica()) as view:
         served_from(view)
         rendered = claim_dossier(view, str(claim_id), query["lang"])
+    subjects.note(claim=claim_id)  # the dossier names the claim's worker and claimant
     return _pdf(rendered, f"berkas-klaim-{claim_id}.pdf")
 
 
@@ -108,4 +125,5 @@ def handover(query: dict[str, Any], handover_id: UUID) -> Response:
     from projections.records import Records
 
     rendered = handover_minutes(Records(ledger()), str(handover_id), query["lang"])
+    subjects.note_many(what=f"handover minutes {handover_id}")  # its recipients, by name
     return _pdf(rendered, f"berita-acara-{handover_id}.pdf")

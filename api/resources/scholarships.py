@@ -9,7 +9,7 @@ from uuid import UUID
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from api import masking
+from api import masking, subjects
 from api.auth import BEARER, READERS, current_actor, requires
 from api.fields import StrictSchema, Written, nik, pattern, stripped, text
 from api.resources import claims
@@ -193,6 +193,7 @@ def entitlements(query: dict[str, Any]) -> dict[str, Any]:
     fresh_list(query)
     items = _reader().scholarships(program=query.get("program"))
     for item in items:  # a list masks the children's NIKs; the grant read by its id shows them
+        subjects.note(scholarship=item["scholarship_id"], claim=item["death_claim_id"])
         for child in item["children"]:
             child["nik"] = masking.nik(child["nik"])
     return {"items": items}
@@ -210,6 +211,7 @@ def entitlement(query: dict[str, Any], scholarship_id: UUID) -> Any:
     found = _reader().scholarships(scholarship_id=str(scholarship_id))
     if not found:
         abort(404, message=f"there is no scholarship with id {scholarship_id}")
+    subjects.note(scholarship=scholarship_id, claim=found[0]["death_claim_id"])
     return found[0]
 
 

@@ -183,3 +183,16 @@ def test_a_feed_token_made_by_the_command_line_gets_the_bytes_export_writes_and_
     assert refused.returncode == 1
     assert (f"FAILED: line {index + 1}, the event at position {position}: its data differ "
             "from its stored state") in refused.stderr
+
+
+def test_a_bundle_is_logged_as_its_programme_and_period_not_as_every_person_in_it(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="claims_ledger.requests"):
+        answer = _bundle(api)
+        assert answer.status_code == 200
+        answer.get_data()  # the stream read to its end, as a client does
+    [line] = [r.fields for r in caplog.records  # type: ignore[attr-defined]
+              if r.name == "claims_ledger.requests" and r.fields["path"].startswith(FEED)]
+    assert line["subjects"] == [
+        {"what": "audit feed bundle", "programme": "TNG-2025", "period": "2025"}]
+    assert line["actor"] == "audit-feed.one"

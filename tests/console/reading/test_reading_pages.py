@@ -6,8 +6,11 @@ the ledger's, and a document downloads as the report route makes it."""
 from __future__ import annotations
 
 import json
+import logging
 import re
+from datetime import datetime
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,6 +148,44 @@ def test_a_worker_is_found_by_a_nik_typed_and_posted_never_put_in_the_address(
     assert "peristiwa tentang pekerja ini" in text_of(record)
     positions = [int(p) for p in re.findall(r'href="/journal\?position=(\d+)"', record)]
     assert positions == sorted(positions) and len(positions) >= 3
+
+
+def test_a_workers_pages_log_the_person_and_enrolment_ids_they_show_never_the_nik(
+        demo: Browserless, tmp_path: Path) -> None:
+    from api.breach_report import build
+    from api.logs import ROOT, JsonFormatter, MaskingFilter
+    from ledger.clock import WIB
+    from ledger.person import person_id
+
+    demo.sign_in("auditor")
+    enrolment_id, nik = a_member_of(demo, "death-within-90-days")
+    handler = logging.FileHandler(tmp_path / "console.log", encoding="utf-8")
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger(ROOT).addHandler(handler)
+    try:
+        demo.post_form("/workers", {"nik": nik}, from_page="/workers")
+        demo.get("/workers/record")
+        demo.get(f"/workers/member/{enrolment_id}")
+    finally:
+        logging.getLogger(ROOT).removeHandler(handler)
+        handler.close()
+    written = (tmp_path / "console.log").read_text(encoding="utf-8")
+    assert nik not in written
+    lines = {(line["method"], line["path"]): line for line in map(json.loads, written.splitlines())
+             if line.get("event") == "request"}
+    person = str(person_id(nik))
+    assert lines[("POST", "/workers")]["subjects"] == [{"person": person}]
+    assert {"person": person, "enrolment": enrolment_id} in \
+        lines[("GET", "/workers/record")]["subjects"]
+    assert lines[("GET", f"/workers/member/{enrolment_id}")]["subjects"] == [
+        {"person": person}, {"person": person, "enrolment": enrolment_id}]
+    assert lines[("GET", "/workers/record")]["actor"] == "auditor.demo"
+    # The breach report counts each page once for the person, however many entries name them.
+    report = build([tmp_path / "console.log"], datetime(2000, 1, 1, tzinfo=WIB), subject=person)
+    assert {(a.method, a.route): a.count for a in report.subjects[person].accesses.values()} == {
+        ("POST", "/workers"): 1, ("GET", "/workers/record"): 1,
+        ("GET", "/workers/member/{id}"): 1}
 
 
 def test_a_nik_that_is_not_sixteen_digits_is_refused_in_a_sentence(demo: Browserless) -> None:
