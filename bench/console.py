@@ -17,7 +17,9 @@ form with its CSRF token) asks, in turn, for each page and its JSON route:
 
 Any answer that is not 2xx (a page, a JSON route, the sign-in) ends the run with the route and
 the answer's first bytes: an error is never timed. One JSON line per figure: the first (cold)
-request, then p50, p95 and max in milliseconds over
+request, the first after a write that is no payment (``after_write_ms``: an API token issued
+and projected, so every kept figure is made again, but what only payments change), then p50,
+p95 and max in milliseconds over
 ``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size.
 Targets (issue 16): p95 under 300 ms at 22,800 members and under 1 s at 200,000.
 ``--database-url`` measures a database built before (by an earlier run with ``--keep``)
@@ -214,9 +216,15 @@ def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers:
                     cold.setdefault(kind, took)
                     if run >= warm:
                         timings[kind].append(took)
+            # A write that is no payment (a token issued: an event), projected; then the
+            # page and its JSON route once more: what the first reader after a write waits.
+            cli(url, "token", "create", "--role", "auditor", "--name", f"bench.write.{name}")
+            cli(url, "project")
+            after = {"page": browser.page(page)[0], "json": browser.json(api)[0]}
             for kind, route in (("page", page), ("json", f"{api[0]} {api[1]}")):
                 emit({**_figure(name, kind, route, members, timings[kind], sizes[kind]),
-                      "first_ms": round(cold[kind] * 1000, 1)})
+                      "first_ms": round(cold[kind] * 1000, 1),
+                      "after_write_ms": round(after[kind] * 1000, 1)})
 
 
 def _figure(name: str, kind: str, route: str, members: int, timings: list[float],
