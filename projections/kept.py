@@ -37,13 +37,19 @@ _LOCK = threading.Lock()
 #: months); so the counts and last positions of both, with the last order's id (no two logs
 #: share it), are the same exactly when those are (one pass over the members: 75 ms at
 #: 200,000 members).
-PAYMENTS_MARKS = (
-    "SELECT m.n AS members, m.last AS last_member, c.n AS orders, c.last AS last_order,"
+_MARKS = (
+    "SELECT m.n AS members, m.last AS last_member,{ends} c.n AS orders, c.last AS last_order,"
     " c.reversed, c.last_reversal,"
-    " (SELECT contribution_id FROM {contributions} ORDER BY position DESC LIMIT 1) AS order_id"
-    " FROM (SELECT count(*) AS n, max(position) AS last FROM {members}) m,"
+    " (SELECT contribution_id FROM {{contributions}} ORDER BY position DESC LIMIT 1) AS order_id"
+    " FROM (SELECT count(*) AS n, max(position) AS last{ended} FROM {{members}}) m,"
     " (SELECT count(*) AS n, max(position) AS last, count(reversed_on) AS reversed,"
-    " max(reversed_position) AS last_reversal FROM {contributions}) c")
+    " max(reversed_position) AS last_reversal FROM {{contributions}}) c")
+PAYMENTS_MARKS = _MARKS.format(ends="", ended="")
+#: As :data:`PAYMENTS_MARKS`, and the members' ends and deaths: each sets the member's
+#: ``ended_position`` or ``died_position`` to its own position, the log's latest, so the
+#: greatest of each changes with every end or death projected.
+ENDINGS_MARKS = _MARKS.format(ends=" m.ended, m.died,",
+                              ended=", max(ended_position) AS ended, max(died_position) AS died")
 
 
 def kept(connection: Connection, ns: Namespace, name: tuple[Any, ...],

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.application import Ledger
+from ledger.enrolment import EndReason
 from ledger.identity import mask_nik
 from projections.findings import findings
 from projections.findings.queries import FindingRows
 from projections.kept import kept
 from projections.queries import Reader
 from projections.runner import Projector
-from scenario import FINANCE, MONTHS, RATE, TEAM, clean_year
+from scenario import CLERK, FINANCE, MONTHS, RATE, TEAM, clean_year
 
 
 def test_a_payment_projected_after_a_read_shows_in_the_next_read_of_budget_and_findings(
@@ -129,5 +130,34 @@ def test_the_members_paid_in_a_month_follow_a_payment_and_its_reversal_projected
                                          "dana dikembalikan bank", actor=FINANCE)
         projector.catch_up()
         assert paid_in_september() == TEAM - 1
+    finally:
+        projector.close()
+
+
+def test_a_move_projected_after_a_read_shows_the_months_paid_after_it_kept_across_a_check(
+    ledger: Ledger,
+) -> None:
+    year = clean_year(ledger)
+    projector = Projector(year.ledger)
+
+    def paid_after() -> list[tuple[str, ...]]:
+        return [(f.facts["event"], f.facts["on"], *f.facts["months"]) for f in
+                findings(reader, rule="paid-after-death-or-move")]
+
+    try:
+        projector.catch_up()
+        reader = Reader(projector.connection, projector.live)
+        assert paid_after() == []
+        year.ledger.end_coverage(year.members[1].id, date(2025, 10, 5), EndReason.MOVED,
+                                 "pindah ke Kab. Bogor", actor=CLERK)
+        projector.catch_up()
+        assert paid_after() == [("moved", "2025-10-05", "2025-11", "2025-12")]
+        kept_rows = FindingRows(reader).paid_after_end()
+        # An identity check is neither payment nor end: the months paid after the move kept.
+        year.ledger.record_identity_check("TNG-2025", "Dukcapil 470/200/2025", date(2025, 12, 1),
+                                          [m.id for m in year.members[1:]], {}, actor=CLERK)
+        projector.catch_up()
+        assert FindingRows(reader).paid_after_end() is kept_rows
+        assert paid_after() == [("moved", "2025-10-05", "2025-11", "2025-12")]
     finally:
         projector.close()
