@@ -11,11 +11,15 @@ form with its CSRF token) asks, in turn, for each page and its JSON route:
 
 - ``programme``: ``/programmes/CODE`` beside ``GET /api/v1/budget?program=CODE``;
 - ``worker``: ``/workers/member/ID`` (a claimant's timeline) beside
-  ``GET /api/v1/members/by-nik/NIK/history``;
+  ``POST /api/v1/members/history`` with ``{"nik": ...}`` in the body (a NIK is never in a URL);
 - ``findings``: ``/findings?programme=CODE`` beside ``GET /api/v1/findings?program=CODE``;
 - ``programmes``: ``/programmes`` beside ``GET /api/v1/programs``.
 
-One JSON line per figure: the first (cold) request, then p50, p95 and max in milliseconds over
+Any answer that is not 2xx (a page, a JSON route, the sign-in) ends the run with the route and
+the answer's first bytes: an error is never timed. One JSON line per figure: the first (cold)
+request, the first after a write that is no payment (``after_write_ms``: an API token issued
+and projected, so every kept figure is made again, but what only payments change), then p50,
+p95 and max in milliseconds over
 ``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size.
 Targets (issue 16): p95 under 300 ms at 22,800 members and under 1 s at 200,000.
 ``--database-url`` measures a database built before (by an earlier run with ``--keep``)
@@ -140,44 +144,59 @@ class Browser:
         status, page = self.request("GET", "/sign-in")
         found = _CSRF.search(page.decode())
         if status != 200 or found is None:
-            raise RuntimeError(f"the sign-in page answered {status} without a form")
+            raise SystemExit(f"bench.console: the sign-in page answered {status} without a form")
         form = urllib.parse.urlencode({"csrf_token": found.group(1), "token": self.token})
         status, _ = self.request("POST", "/sign-in", form.encode(), {
             "Content-Type": "application/x-www-form-urlencoded"})
         if status != 303:
-            raise RuntimeError(f"signing in answered {status}")
+            raise SystemExit(f"bench.console: signing in answered {status}, not 303")
 
     def page(self, path: str) -> tuple[float, int]:
         started = time.perf_counter()
         status, answer = self.request("GET", path)
         took = time.perf_counter() - started
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}: {answer[:300]!r}")
+        _succeeded("GET", path, status, answer)
         return took, len(answer)
 
-    def json(self, path: str) -> tuple[float, int]:
+    def json(self, route: Route) -> tuple[float, int]:
+        """A JSON route (``GET path``, or ``POST path`` with a JSON body) with the bearer."""
+        method, path, body = route
         started = time.perf_counter()
         saved, self.cookies = self.cookies, {}  # the API takes no cookie: the bearer only
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         try:
-            status, answer = self.request("GET", path,
-                                          headers={"Authorization": f"Bearer {self.token}"})
+            status, answer = self.request(
+                method, path, None if body is None else json.dumps(body).encode(), headers)
         finally:
             self.cookies = saved
         took = time.perf_counter() - started
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}: {answer[:300]!r}")
+        _succeeded(method, path, status, answer)
         return took, len(answer)
+
+
+#: A JSON route: method, path and the JSON body (None for a GET).
+Route = tuple[str, str, dict[str, Any] | None]
+
+
+def _succeeded(method: str, path: str, status: int, answer: bytes) -> None:
+    """Refuse, loudly, to time an answer that is not 2xx (the route shown without ids)."""
+    if not 200 <= status < 300:
+        raise SystemExit(f"bench.console: {method} {_shown(path)} answered {status}, not 2xx:"
+                         f" {answer[:300]!r}; nothing is timed from an error")
 
 
 def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers: int,
             folder: Path, only: set[str] | None = None) -> None:
     token = cli(url, "token", "create", "--role", "auditor", "--name", "bench.auditor")
-    pairs = {
-        "programme": (f"/programmes/{CODE}", f"/api/v1/budget?program={CODE}"),
+    pairs: dict[str, tuple[str, Route]] = {
+        "programme": (f"/programmes/{CODE}", ("GET", f"/api/v1/budget?program={CODE}", None)),
         "worker": (f"/workers/member/{subject['member']}",
-                   f"/api/v1/members/by-nik/{subject['nik']}/history"),
-        "findings": (f"/findings?programme={CODE}", f"/api/v1/findings?program={CODE}"),
-        "programmes": ("/programmes", "/api/v1/programs"),
+                   ("POST", "/api/v1/members/history", {"nik": subject["nik"]})),
+        "findings": (f"/findings?programme={CODE}",
+                     ("GET", f"/api/v1/findings?program={CODE}", None)),
+        "programmes": ("/programmes", ("GET", "/api/v1/programs", None)),
     }
     log = folder / f"gunicorn-{members}.log"
     with gunicorn(url, workers=workers, threads=1, log=log) as base:
@@ -191,30 +210,38 @@ def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers:
             sizes: dict[str, int] = {}
             warm = 2 * workers  # unmeasured: each worker's kept answers made (first_ms: cold)
             for run in range(runs + warm):
-                for kind, path, ask in (("page", page, browser.page),
-                                        ("json", api, browser.json)):
-                    took, size = ask(path)
+                for kind in ("page", "json"):
+                    took, size = browser.page(page) if kind == "page" else browser.json(api)
                     sizes[kind] = size
                     cold.setdefault(kind, took)
                     if run >= warm:
                         timings[kind].append(took)
-            for kind, route in (("page", page), ("json", api)):
+            # A write that is no payment (a token issued: an event), projected; then the
+            # page and its JSON route once more: what the first reader after a write waits.
+            cli(url, "token", "create", "--role", "auditor", "--name", f"bench.write.{name}")
+            cli(url, "project")
+            after = {"page": browser.page(page)[0], "json": browser.json(api)[0]}
+            for kind, route in (("page", page), ("json", f"{api[0]} {api[1]}")):
                 emit({**_figure(name, kind, route, members, timings[kind], sizes[kind]),
-                      "first_ms": round(cold[kind] * 1000, 1)})
+                      "first_ms": round(cold[kind] * 1000, 1),
+                      "after_write_ms": round(after[kind] * 1000, 1)})
 
 
 def _figure(name: str, kind: str, route: str, members: int, timings: list[float],
             size: int) -> dict[str, Any]:
     cuts = (statistics.quantiles(timings, n=20, method="inclusive") if len(timings) > 1
             else timings * 19)
-    # Shown without the subject's ids (a NIK is never printed).
-    shown = re.sub(r"/by-nik/\d+/", "/by-nik/NIK/", re.sub(r"/member/[0-9a-f-]+", "/member/ID",
-                                                            route))
+    shown = _shown(route)
     return {"figure": f"console_{name}_page" if kind == "page" else f"json_{name}",
             "route": shown, "members": members, "runs": len(timings),
             "p50_ms": round(statistics.median(timings) * 1000, 1),
             "p95_ms": round(cuts[18] * 1000, 1), "max_ms": round(max(timings) * 1000, 1),
             "bytes": size}
+
+
+def _shown(route: str) -> str:
+    """A route without the subject's ids (a NIK is never in a route, nor printed)."""
+    return re.sub(r"/member/[0-9a-f-]+", "/member/ID", route)
 
 
 def subject_of(url: str) -> tuple[int, dict[str, Any]]:

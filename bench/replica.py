@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from pg_cluster import Cluster, replicated_clusters
+from pg_cluster import Cluster, replicated_clusters  # type: ignore[import-not-found]
 
 from api.app import create_app
 from projections.runner import Projector
@@ -40,7 +40,7 @@ from storage.store import init_store
 
 
 def _bodies() -> tuple[dict[str, Any], Any]:
-    from http_bodies import enrolment, programme
+    from http_bodies import enrolment, programme  # type: ignore[import-not-found]
 
     return programme(), enrolment
 
@@ -61,7 +61,7 @@ def _console_reader(app: Any, token: str) -> Any:
     """A signed-in console session reading the programmes page; its answer each time."""
     from datetime import UTC, datetime
 
-    from console_client import Browserless, MovableClock
+    from console_client import Browserless, MovableClock  # type: ignore[import-not-found]
 
     console = Browserless(app, app.test_client(), {"auditor": token},
                           MovableClock(datetime.now(UTC)))

@@ -43,9 +43,10 @@ def main() -> None:
         journal.checkpoint(key)
 
         started = time.perf_counter()
-        read = sum(1 for _ in stored_rows(ledger.recorder.datastore,  # type: ignore[attr-defined]
-                                          ledger.qualified_events_table, True,
-                                          connect=lambda: _connect(settings)))
+        rows = stored_rows(ledger.recorder.datastore,  # type: ignore[attr-defined]
+                           ledger.qualified_events_table, True,
+                           connect=lambda: _connect(settings))
+        read = sum(1 for _ in rows)
         took = time.perf_counter() - started
         print(json.dumps({"figure": "raw_read_same_rows", "backend": "postgres",
                           "events": read, "seconds": round(took, 1),

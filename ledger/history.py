@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger
@@ -70,19 +71,35 @@ def _needles(ledger: Ledger, mentions: str | None) -> tuple[bytes, ...]:
     return tuple(dict.fromkeys((mentions.encode(), mentions.replace("-", "").encode())))
 
 
-def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
-              ) -> list[Any]:
+#: Events already read and decoded while finding a history's records, by log position: what
+#: :func:`member_records` read is not read (a payment order of 20,000 members) nor decoded again.
+Seen = dict[int, tuple[Notification, Any]]
+
+
+def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None,
+              seen: Seen | None = None) -> list[Notification]:
     """The notifications of these aggregates (up to a position), in log order.
 
-    Each aggregate's positions come from the primary-key index of the events table, so this
-    reads only those events, never the whole log.
+    Their positions come from the primary-key index of the events table in one query, and the
+    events not already in ``seen`` are read in one more, so this reads only those events,
+    never the whole log.
     """
-    from ledger.asof import AsOf
-
-    reader = AsOf(ledger)
-    positions = sorted(p for aggregate in originator_ids for _, p, _ in reader.events_of(aggregate)
-                       if up_to is None or p <= up_to)
-    return [ledger.recorder.select_notifications(start=p, limit=1)[0] for p in positions]
+    known = seen or {}
+    rows = [(aggregate, version, position) for aggregate, version, position in
+            ledger.store.positions_of(ledger.recorder, (UUID(i) for i in originator_ids))
+            if up_to is None or position <= up_to]
+    stored = ledger.store.stored_at(ledger.recorder, [(aggregate, version) for
+                                                      aggregate, version, position in rows
+                                                      if position not in known])
+    found: list[Notification] = []
+    for aggregate, version, position in rows:
+        if position in known:
+            found.append(known[position][0])
+            continue
+        _, topic, state = stored[(aggregate, version)]
+        found.append(Notification(id=position, originator_id=aggregate,
+                                  originator_version=version, topic=topic, state=state))
+    return found
 
 
 def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
@@ -130,11 +147,12 @@ def _enrolment_id(ledger: Ledger, text: str) -> str:
     return found[0]
 
 
-def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
+def member_records(ledger: Ledger, enrolment_id: str, seen: Seen | None = None) -> list[UUID]:
     """The aggregates whose events make up one member's (enrolment's) history: the enrolment,
     the person (a death, a BPJS exclusion), the incidents and claims on this enrolment, the
     payment orders that name it (and their reversals) and the population-register answers about
-    it: every event a finding about the member cites."""
+    it: every event a finding about the member cites. ``seen``: filled with the events read
+    and decoded on the way (by position), for :func:`events_of` and a timeline to reuse."""
     from ledger.claim import Claim
     from ledger.contribution import Contribution
     from ledger.identity_check import IdentityCheck
@@ -160,6 +178,8 @@ def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
             event = ledger.mapper.to_domain_event(notification)
             if concerning[notification.topic](event):
                 found.append(UUID(str(event.originator_id)))
+                if seen is not None:
+                    seen[notification.id] = (notification, event)
         return found
     for created, concerns in tests:
         items, _ = scan(ledger, created, 0, 10**9, concerns,
@@ -172,18 +192,19 @@ def member_records(ledger: Ledger, enrolment_id: str) -> list[UUID]:
 HISTORY_KINDS = ("nik", "member", "claim", "program", "handover")
 
 
-def history_ids(ledger: Ledger, kind: str, value: Any) -> list[UUID]:
+def history_ids(ledger: Ledger, kind: str, value: Any, seen: Seen | None = None
+                ) -> list[UUID]:
     """The aggregates whose events make up the history of a NIK, member, claim, programme or
     ceremony.
 
     A NIK: the person, their enrolments, incidents and claims. A member (enrolment id): see
     :func:`member_records`. A claim: it and its incident. A ceremony: it and the claims it
-    showed. Unknown ones raise the ledger's NotFoundError.
+    showed. Unknown ones raise the ledger's NotFoundError. ``seen``: see :data:`Seen`.
     """
     from ledger.person import person_id
 
     if kind == "member":
-        return member_records(ledger, str(value))
+        return member_records(ledger, str(value), seen)
     if kind == "claim":
         claim = ledger.claim(value)
         return [claim.id, *([UUID(claim.incident_id)] if claim.incident_id else [])]

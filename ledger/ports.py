@@ -67,6 +67,11 @@ class LogIndex(Protocol):
                         ) -> list[tuple[int, int, str]]:
         """(version, log position, topic) of every event of one aggregate, in version order."""
 
+    def positions_of(self, recorder: Recorder, ids: Iterable[UUID]
+                     ) -> list[tuple[UUID, int, int]]:
+        """(aggregate id, version, log position) of every event of these aggregates, in log
+        order, read in bulk."""
+
     def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
                    ) -> list[Notification]:
         """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order,

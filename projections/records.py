@@ -18,7 +18,7 @@ from ledger.benefits import Benefit
 from ledger.calendar import add_calendar_months
 from ledger.claim import ClaimStatus
 from ledger.errors import InvalidInputError, NotFoundError, ScholarshipNotGrantedError
-from ledger.history import EFFECTIVE_FIELDS, event_json, events_of, history_ids
+from ledger.history import EFFECTIVE_FIELDS, Seen, event_json, events_of, history_ids
 from ledger.incident import IncidentKind
 from ledger.scholarship import grant_scholarship
 from ledger.scholarship_grant import scholarship_id
@@ -204,11 +204,13 @@ class Records:
     def timeline(self, kind: str, key: Any, up_to: int | None = None) -> list[LoggedEvent]:
         """As :meth:`history`, each event's data cut to the days that say when it took effect
         (what a timeline shows: a payment order's list of members is not carried along)."""
-        ids = {str(i) for i in history_ids(self._ledger, kind, key)}
-        return [self._brief(n) for n in events_of(self._ledger, ids, up_to=up_to)]
+        seen: Seen = {}  # a member's payment orders: read and decoded once
+        ids = {str(i) for i in history_ids(self._ledger, kind, key, seen)}
+        return [self._brief(n, seen[n.id][1] if n.id in seen else None)
+                for n in events_of(self._ledger, ids, up_to=up_to, seen=seen)]
 
-    def _brief(self, notification: Any) -> LoggedEvent:
-        event: Any = self._ledger.mapper.to_domain_event(notification)
+    def _brief(self, notification: Any, decoded: Any = None) -> LoggedEvent:
+        event: Any = decoded or self._ledger.mapper.to_domain_event(notification)
         days: dict[str, Any] = {}
         for name in EFFECTIVE_FIELDS:
             value = getattr(event, name, None)

@@ -72,6 +72,28 @@ def event_positions(datastore: Any, table: str, postgres: bool,
                 for r in cursor.fetchall()]
 
 
+def positions_of(datastore: Any, table: str, postgres: bool,
+                 ids: Iterable[UUID]) -> list[tuple[UUID, int, int]]:
+    """(aggregate id, version, log position) of every event of these aggregates, in log order:
+    one query per chunk of ids (a history of many records reads their positions at once)."""
+    wanted = list(dict.fromkeys(ids))
+    found: list[tuple[UUID, int, int]] = []
+    with datastore.transaction(commit=False) as cursor:
+        for chunk in _chunks(wanted, CHUNK):
+            if postgres:
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, notification_id AS position "
+                    f"FROM {table} WHERE originator_id = ANY(%s)", (chunk,))
+            else:
+                marks = ",".join("?" * len(chunk))
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, rowid AS position FROM {table} "
+                    f"WHERE originator_id IN ({marks})", [i.hex for i in chunk])
+            found += [(UUID(str(row["originator_id"])), int(row["originator_version"]),
+                       int(row["position"])) for row in cursor.fetchall()]
+    return sorted(found, key=lambda row: row[2])
+
+
 def mentioning(datastore: Any, table: str, postgres: bool, topics: tuple[str, ...],
                texts: tuple[bytes, ...]) -> list[Notification]:
     """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order: the

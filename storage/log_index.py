@@ -20,7 +20,7 @@ from ledger.clock import Clock, IdSource
 from ledger.errors import LedgerError, StoreNotInitialisedError, StoreUnavailableError
 from ledger.ports import StoredRow
 from ledger.rule_sets import RuleBook
-from storage.bulk import event_positions, first_events, mentioning, stored_at
+from storage.bulk import event_positions, first_events, mentioning, positions_of, stored_at
 from storage.settings import StoreSettings, rule_book_from_environment, settings_from_environment
 
 
@@ -94,6 +94,14 @@ class SqlLogIndex:
         return event_positions(recorder.datastore,  # type: ignore[attr-defined]
                                self.qualified_events_table(recorder),
                                self._settings.is_postgres, aggregate_id)
+
+    def positions_of(self, recorder: Recorder, ids: Iterable[UUID]
+                     ) -> list[tuple[UUID, int, int]]:
+        """(aggregate id, version, log position) of every event of these aggregates, in log
+        order."""
+        return positions_of(recorder.datastore,  # type: ignore[attr-defined]
+                            self.qualified_events_table(recorder), self._settings.is_postgres,
+                            ids)
 
     def mentioning(self, recorder: Recorder, topics: tuple[str, ...], texts: tuple[bytes, ...]
                    ) -> list[Notification]:

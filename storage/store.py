@@ -83,6 +83,14 @@ def _console_statements(sessions: str, keys: str) -> list[str]:
     ]
 
 
+def _topic_index_statement(table: str, qualified_table: str) -> str:
+    # The events of one kind (a member's payment orders, claims filed, identity checks) are
+    # searched by topic: without this index every such search reads the whole log (every
+    # enrolment) to keep a few hundred rows. A member's timeline read 22,800 members' log in
+    # 57 ms without it, 15 ms with it (README "Benchmarks").
+    return f"CREATE INDEX IF NOT EXISTS {table}_topic_idx ON {qualified_table} (topic)"
+
+
 def _checkpoint_statement(qualified_name: str) -> str:
     # Signed journal checkpoints are kept with the log, apart from the projections: a rebuild
     # of the read side must never lose what was once signed.
@@ -122,6 +130,8 @@ def _create(settings: StoreSettings) -> None:
             if settings.is_postgres
             else _sqlite_statements(ledger.events_table)
         )
+        statements.append(_topic_index_statement(ledger.events_table,
+                                                 qualified(settings, ledger.events_table)))
         statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
         statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
         statements.append(cosigned_statement(qualified(settings, COSIGNED_TABLE)))

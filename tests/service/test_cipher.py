@@ -17,6 +17,7 @@ from ledger.asof import AsOf
 from ledger.errors import ConfigurationError
 from projections.journal import Journal
 from projections.queries import Reader
+from projections.records import Records
 from projections.runner import Projector
 from storage.archive import ExportFileError, export_log, restore_log
 from storage.log_index import open_ledger
@@ -62,6 +63,13 @@ def test_with_a_cipher_key_stored_rows_hold_no_nik_in_clear_and_everything_works
         position = int(ledger.recorder.max_notification_id() or 0)
         assert AsOf(ledger).get(enrolment_id, position) is not None  # reads past the repository
         assert ledger.first_events([ledger.enrolment(enrolment_id).id])
+        # A member's timeline: found by the stored bytes in clear, by decoding them encrypted;
+        # each event once, in log order, the payment orders naming the member among them.
+        timeline = Records(ledger).timeline("member", enrolment_id)
+        positions = [event.position for event in timeline]
+        assert positions == sorted(set(positions)) and positions[-1] <= position
+        kinds = {event.type for event in timeline}
+        assert {"Enrolment.Enrolled", "Contribution.Paid", "Person.DeathRecorded"} <= kinds
     finally:
         ledger.close()
 
