@@ -90,7 +90,7 @@ def open_read_side(ledger: Ledger, at: int | None = None, *, as_of: date | None 
             yield view
         return
     position = cut_off(ledger, position=at, as_of=as_of)
-    projector = Projector(ledger)
+    projector = Projector(ledger, reading=True)
     try:
         live = projector.position()
         if position is None and live == 0:

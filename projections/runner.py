@@ -56,7 +56,10 @@ BATCH = 2000
 class Projector:
     """Applies the log to the projection tables of one ledger."""
 
-    def __init__(self, ledger: Ledger, batch_size: int = BATCH) -> None:
+    def __init__(self, ledger: Ledger, batch_size: int = BATCH, *, reading: bool = False
+                 ) -> None:
+        """``reading``: opened for one reading (a page), the tables made sure of once a process;
+        any other makes sure of them (and adds a new column) on opening."""
         self.ledger = ledger
         self.batch_size = batch_size
         self.live = Namespace(settings_of(ledger))
@@ -66,7 +69,7 @@ class Projector:
         self._connected = True
         try:
             self.connection = Connection(settings_of(ledger))
-            ensure_tables(self.connection, self.live)
+            ensure_tables(self.connection, self.live, again=not reading)
         except Exception as error:
             if unreachable(error):
                 raise unavailable(settings_of(ledger), error) from error

@@ -126,15 +126,16 @@ _MADE: set[tuple[object, ...]] = set()
 _MADE_LOCK = threading.Lock()
 
 
-def ensure_tables(connection: Connection, namespace: Namespace) -> None:
+def ensure_tables(connection: Connection, namespace: Namespace, *, again: bool = False) -> None:
     """:func:`create_tables` once per namespace and process: later, one read that finds every
     projection's tracking row stands for it (a page opens the read side on each request; the
     forty statements that make sure of the tables need not run each time). A database whose
-    tables are gone (dropped, or made again) is made again."""
+    tables are gone (dropped, or made again) is made again. ``again``: make sure of them now,
+    whatever was done before (a store another release made may lack a column)."""
     env = namespace.settings.env
     key = (env.get("POSTGRES_HOST"), env.get("POSTGRES_PORT"), env.get("POSTGRES_DBNAME"),
            env.get("SQLITE_DBNAME"), namespace.table("tracking"))
-    if key in _MADE:
+    if key in _MADE and not again:
         try:
             names = {row["name"] for row in connection.query(namespace.sql(
                 "SELECT name FROM {tracking}"))}
