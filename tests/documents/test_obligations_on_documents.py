@@ -124,7 +124,7 @@ def test_the_audit_report_owes_the_next_stmb_month_of_an_accident_not_yet_ended(
 ) -> None:
     stmb_story(on_twentieth_july_2026)
     text = squeezed(text_of(audit_report(on_twentieth_july_2026, "TNG-2025").content))
-    assert squeezed("Masih terutang: stmb bulan berikutnya (kecelakaan kerja yang belum "
+    assert squeezed("Masih terutang: STMB bulan berikutnya (kecelakaan kerja yang belum "
                     "berakhir) (1) Rp500.000") in text
     assert squeezed("Kecelakaan 14 Juli 2025: 12 bulan diklaim; bulan ke-13 mulai 14 Juli 2026 "
                     "(50% upah) Rp500.000") in text
