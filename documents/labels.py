@@ -233,6 +233,9 @@ _ID.update({
         "tahun; kepesertaan mulai {began}, sehingga {years} tahun baru genap pada {complete}, "
         "sesudah kematian pada {died} (PP 82/2019, Permenaker 5/2021).",
     "scholarship_granted": "Beasiswa anak: diberikan untuk {children}.",
+    "owed_stmb": "STMB bulan berikutnya (kecelakaan kerja yang belum berakhir)",
+    "stmb_case_line": "Kecelakaan {accident}: {claimed} bulan diklaim; bulan ke-{month} mulai "
+                      "{starts} ({percent}% upah)",
 })
 _EN.update({
     "owed": "Obligations ahead", "owed_on": "from",
@@ -250,6 +253,9 @@ _EN.update({
         "began on {began}, so {years} years were complete only on {complete}, after the death "
         "on {died} (PP 82/2019, Permenaker 5/2021).",
     "scholarship_granted": "Children's scholarship: granted for {children}.",
+    "owed_stmb": "Next STMB month (work accidents not yet ended)",
+    "stmb_case_line": "Accident of {accident}: {claimed} months claimed; month {month} from "
+                      "{starts} ({percent}% of wage)",
 })
 
 LABELS: dict[str, dict[str, str]] = {"id": _ID, "en": _EN}

@@ -3,13 +3,14 @@
 When the rules change mid-programme, an auditor asks which decided claims would differ under the
 rule set in force today, and by how much. A claim's amount is recomputed from the facts it
 recorded (the wage band, the enrolment and incident days, the months of incapacity, the school
-level) under the other set; the claim itself is never changed: a claim is decided under the set
+level; for the JKK schedule the STMB month, the disability table's row, the receipts) under the
+other set; the claim itself is never changed: a claim is decided under the set
 in force on its incident's day, and drift only shows what a change of rules moved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -17,7 +18,9 @@ from typing import TypeVar
 from ledger.benefits import Benefit, BenefitRules, Entitlement
 from ledger.errors import InvalidInputError
 from ledger.money import rupiah
+from ledger.reimbursement import Receipt, TransportMode, home_care, medical_care, transport
 from ledger.schooling import SchoolLevel, SchoolYear
+from ledger.work_accident import partial_disability, stmb_month_amount
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,16 @@ class DecidedClaim:
     enrolled_on: date | None = None
     occurred_on: date | None = None
     incapacity_months: int | None = None
+    #: The JKK schedule's facts: an STMB month; a partial disability's table row and share of
+    #: function lost; a reimbursement's receipts (with transport's mode), those the earlier
+    #: claims of its case held for the same costs (a ceiling counts them all), and the first
+    #: day of home care.
+    stmb_month: int | None = None
+    disability_row: str | None = None
+    function_lost_percent: int | None = None
+    receipts: tuple[tuple[TransportMode | None, Receipt], ...] | None = None
+    earlier_receipts: tuple[tuple[TransportMode | None, Receipt], ...] = ()
+    started_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -55,13 +68,44 @@ def _recorded(value: _T | None, what: str, claim_id: str) -> _T:
     return value
 
 
+def _costs(rules: BenefitRules, benefit: Benefit, started_on: date | None,
+           receipts: Sequence[tuple[TransportMode | None, Receipt]]) -> int:
+    """What a case's receipts of one kind are paid under ``rules`` (0 for none)."""
+    if not receipts:
+        return 0
+    if benefit is Benefit.JKK_MEDICAL_CARE:
+        return medical_care(rules, [receipt for _, receipt in receipts]).amount
+    if benefit is Benefit.JKK_TRANSPORT:
+        return transport(rules, [(mode, receipt) for mode, receipt in receipts
+                                 if mode is not None]).amount
+    return home_care(rules, started_on=started_on or receipts[0][1].issued_on,
+                     receipts=[receipt for _, receipt in receipts]).amount
+
+
+def _on_case(claim: DecidedClaim, rules: BenefitRules) -> int:
+    """A JKK schedule claim's amount under ``rules``: its STMB month; its table row x 80 x
+    wage; or what its receipts add to those the case's earlier claims held, up to the
+    ceiling of ``rules``."""
+    benefit, claim_id = claim.benefit, claim.claim_id
+    if benefit is Benefit.JKK_STMB_MONTH:
+        return stmb_month_amount(rules, wage=_recorded(claim.wage, "wage", claim_id),
+                                 month=_recorded(claim.stmb_month, "STMB month", claim_id))
+    if benefit is Benefit.JKK_PARTIAL_DISABILITY:
+        return partial_disability(
+            rules, wage=_recorded(claim.wage, "wage", claim_id),
+            loss=_recorded(claim.disability_row, "disability row", claim_id),
+            function_lost_percent=claim.function_lost_percent or 100).amount
+    receipts = _recorded(claim.receipts, "receipts", claim_id)
+    earlier = claim.earlier_receipts
+    return (_costs(rules, benefit, claim.started_on, (*earlier, *receipts))
+            - _costs(rules, benefit, claim.started_on, earlier))
+
+
 def recompute(claim: DecidedClaim, rules: BenefitRules) -> Entitlement:
     """The claim's amount under ``rules``, from the facts it recorded."""
     benefit = claim.benefit
     if benefit.on_case:
-        raise InvalidInputError(
-            f"a {benefit.value} claim is decided on its accident's JKK case (its month, table "
-            "row or receipts); drift does not recompute it", field="benefit")
+        return Entitlement(benefit, _on_case(claim, rules), rules.version, ())
     if benefit is Benefit.CITY_DEATH_GRANT:
         return rules.city_death_grant()
     if benefit is Benefit.JKM_DEATH:

@@ -144,3 +144,11 @@ TEST_RULE_SET = replace(
 def rule_book_with_test_set() -> RuleBook:
     """The real book followed by :data:`TEST_RULE_SET` (v1 then closes on 30 June 2026)."""
     return RULE_BOOK.succeeded_by(TEST_RULE_SET)
+
+
+def rule_set_of(version: str) -> BenefitRules:
+    """The rule set a decision recorded, by its version, whichever book decided it (the real
+    sets, or the test set a test book adds: its version says it is a fixture). A read model
+    projecting what a case owes next reads its figures here, from the version the case
+    recorded, without knowing the book the ledger runs with."""
+    return rule_book_with_test_set().version(version)

@@ -70,7 +70,7 @@ _TABLE_NAMES = (
     "tracking", "members", "paid", "contributions", "claims", "programmes", "rates",
     "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier", "incidents",
     "handover_items", "reconciliation_runs", "reconciliation_discrepancies", "followers",
-    "scholarships", "scholarship_children", "scholarship_years",
+    "scholarships", "scholarship_children", "scholarship_years", "jkk_cases",
 )
 
 

@@ -204,6 +204,17 @@ def _touched(table: str) -> Handler:
     return lambda e, _: [Change(table, str(e.originator_id), {"version": e.originator_version})]
 
 
+def schedule_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """What a JKK schedule claim stands on (its STMB month; its table row, percentage and share
+    of function lost; its receipts and home care's first day), for what is owed and drift."""
+    receipts = facts.get("receipts")
+    return {"stmb_month": facts.get("month"), "disability_row": facts.get("disability_row"),
+            "disability_percent": facts.get("disability_percent"),
+            "function_lost_percent": facts.get("function_lost_percent"),
+            "receipts": json.dumps(receipts, default=str) if receipts is not None else None,
+            "started_on": _d(facts.get("started_on"))}
+
+
 def claim_filed(e: Any, position: int) -> list[Operation]:
     facts = e.facts if isinstance(e.facts, dict) else {}
     occurred = facts.get("occurred_on") or facts.get("died_on")
@@ -222,7 +233,8 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "subject_kk": facts.get("deceased_kk"), "occurred_on": _d(occurred),
         "rule_version": e.rule_version, "wage": facts.get("wage"),
         "enrolled_on": _d(facts.get("enrolled_on")),
-        "incapacity_months": facts.get("incapacity_months"), "version": e.originator_version})]
+        "incapacity_months": facts.get("incapacity_months"), "version": e.originator_version,
+        **schedule_facts(facts)})]
 
 
 def claim_approved(e: Any, position: int) -> list[Operation]:

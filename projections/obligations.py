@@ -13,6 +13,11 @@ Three kinds of obligation, per programme (and so per funder, the programme's own
   approved and unpaid is one of them, not a projected year).
 - **Late interest owed to heirs** (1% a day on a JKM payout after its due day): recorded per
   payout (``Claim.LateInterestOwed``) and summed here per claim (column ``late_interest``).
+- **Open STMB months**: each work accident case whose temporary incapacity has no recorded end,
+  with the months claimed so far and the next month due, at 100% or 50% of the wage band by
+  the rule set of the accident's day (:func:`projections.jkk_cases.open_stmb`); its amount is
+  in ``stmb_total``, one month per case (the months after it are owed while incapacity lasts,
+  which nobody knows ahead).
 
 The projection starts at the school year running on the day asked for (``on``): a year
 already claimed is not projected again, whatever its claim's state.
@@ -30,6 +35,7 @@ from ledger.scholarship_outlook import outlook
 from ledger.schooling import Child, LevelRule, ScholarshipRules, SchoolLevel, SchoolYear
 from projections.db import Connection, Namespace
 from projections.handlers import HANDLERS, Change, Operation
+from projections.jkk_cases import open_stmb
 
 
 def late_interest_owed(e: Any, position: int) -> list[Operation]:
@@ -84,6 +90,7 @@ class ObligationsReader:
             " ON s.scholarship_id = y.scholarship_id WHERE s.programme = ? AND y.withdrawn = 0",
             (code,))[0]["paid"]
         by_year = [years[key] for key in sorted(years)]
+        stmb = open_stmb(self.connection, self.ns, code, on)
         return {
             "programme": code, "funder_name": found[0]["funder_name"], "on": on.isoformat(),
             "from_school_year": str(from_year), "scholarships": len(entitlements),
@@ -95,6 +102,8 @@ class ObligationsReader:
             "unpaid_total": sum(c["outstanding"] for c in unpaid),
             "late_interest": interest,
             "late_interest_total": sum(c["amount"] for c in interest),
+            "stmb_cases": stmb,
+            "stmb_total": sum(case["next_amount"] for case in stmb),
             "paid": sum(int(c["disbursed"]) for c in claims),
         }
 

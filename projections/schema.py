@@ -7,6 +7,7 @@ from typing import Any
 
 from projections import obligations as _obligations  # noqa: F401  (registers its handler)
 from projections.db import Connection, Namespace
+from projections.jkk_cases import TABLES as JKK_CASE_TABLES
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
 
@@ -59,7 +60,9 @@ TABLES = (
         revoked_on TEXT, revoked_position BIGINT, claimant_nik TEXT, account TEXT,
         subject_kk TEXT, occurred_on TEXT, version INTEGER, rule_version TEXT, wage BIGINT,
         enrolled_on TEXT, incapacity_months INTEGER,
-        late_interest BIGINT NOT NULL DEFAULT 0)""",
+        late_interest BIGINT NOT NULL DEFAULT 0, stmb_month INTEGER, disability_row TEXT,
+        disability_percent INTEGER, function_lost_percent INTEGER, receipts TEXT,
+        started_on TEXT)""",
     "CREATE INDEX IF NOT EXISTS {index}claims_subject ON {claims} (subject_nik)",
     """CREATE TABLE IF NOT EXISTS {incidents} (
         incident_id TEXT PRIMARY KEY, enrolment_id TEXT, programme TEXT, kind TEXT,
@@ -80,6 +83,7 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS {index}payouts_claim ON {payouts} (claim_id, reference)",
     *RECONCILIATION_TABLES,
     *SCHOLARSHIP_TABLES,
+    *JKK_CASE_TABLES,
 )
 
 #: Columns added to a table after it was first made: (table, column, type). ``create_tables``
@@ -101,6 +105,13 @@ ADDED_COLUMNS = (
     # What is owed (projections.obligations): a claim's late interest, a child's level.
     ("claims", "late_interest", "BIGINT NOT NULL DEFAULT 0"),
     ("scholarship_children", "level", "TEXT"),
+    # What a JKK schedule claim stands on (projections.jkk_cases: open STMB months; drift).
+    ("claims", "stmb_month", "INTEGER"),
+    ("claims", "disability_row", "TEXT"),
+    ("claims", "disability_percent", "INTEGER"),
+    ("claims", "function_lost_percent", "INTEGER"),
+    ("claims", "receipts", "TEXT"),
+    ("claims", "started_on", "TEXT"),
 )
 
 #: Added columns that only a replay of the log can fill, and the projection whose tables they
@@ -112,7 +123,8 @@ REBUILT_WHEN_ADDED = {
     ("incidents", "version"): "balances", ("claims", "version"): "balances",
     **{("claims", column): "balances"
        for column in ("rule_version", "wage", "enrolled_on", "incapacity_months",
-                      "late_interest")},
+                      "late_interest", "stmb_month", "disability_row", "disability_percent",
+                      "function_lost_percent", "receipts", "started_on")},
     ("scholarship_children", "level"): "balances",
 }
 
@@ -221,4 +233,4 @@ def _logical_names() -> tuple[str, ...]:
             "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
             "incidents", "handover_items", "reconciliation_runs",
             "reconciliation_discrepancies", "followers", "scholarships", "scholarship_children",
-            "scholarship_years")
+            "scholarship_years", "jkk_cases")

@@ -295,9 +295,30 @@ class UnpaidClaim:
 
 
 @dataclass(frozen=True)
+class OpenStmbCase:
+    """A work accident's temporary incapacity with no recorded end: the months claimed, the
+    next month due (its first day, percentage of the wage band and amount)."""
+
+    case_id: str
+    incident_id: str
+    subject_nik: str
+    accident_on: str
+    wage: int
+    rule_version: str
+    months_claimed: int
+    last_month: int
+    next_month: int
+    next_starts_on: str
+    next_percent: int
+    next_amount: int
+    begun: bool
+
+
+@dataclass(frozen=True)
 class Obligations:
     """What a programme still owes from a day on, beside what it paid (projections.obligations):
-    scholarship years still payable by school year, approved claims unpaid, late interest."""
+    scholarship years still payable by school year, approved claims unpaid, late interest,
+    the next STMB month of each open work accident case."""
 
     programme: str
     funder_name: str
@@ -311,18 +332,23 @@ class Obligations:
     unpaid_claims: tuple[UnpaidClaim, ...]
     unpaid_total: int
     late_interest_total: int
+    stmb_cases: tuple[OpenStmbCase, ...]
+    stmb_total: int
     paid: int
 
     @property
     def total(self) -> int:
-        """Everything still owed: projected scholarship years, unpaid claims, late interest."""
-        return self.scholarship_total + self.unpaid_total + self.late_interest_total
+        """Everything still owed: projected scholarship years, unpaid claims, late interest,
+        the next STMB month of each open case."""
+        return (self.scholarship_total + self.unpaid_total + self.late_interest_total
+                + self.stmb_total)
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> Obligations:
         return row_of(cls, values, scholarship_years=tuple(
             row_of(ObligationYear, y) for y in values["scholarship_years"]),
-            unpaid_claims=tuple(row_of(UnpaidClaim, c) for c in values["unpaid_claims"]))
+            unpaid_claims=tuple(row_of(UnpaidClaim, c) for c in values["unpaid_claims"]),
+            stmb_cases=tuple(row_of(OpenStmbCase, c) for c in values["stmb_cases"]))
 
 
 @dataclass(frozen=True)

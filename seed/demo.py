@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ledger.application import Ledger
 from ledger.benefits import Benefit
-from ledger.calendar import add_working_days, month_range
+from ledger.calendar import add_calendar_months, add_working_days, month_range
 from ledger.claim import Claim, Claimant, Deceased
 from ledger.clock import WIB, ScriptedClock, SeededIds, recording
 from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
@@ -424,7 +424,7 @@ class DemoBuilder:
                      self._case_d(members[40]), self._case_h(members[80]),
                      self._case_c(members[30]), self._case_e(members[50]),
                      self._case_f(members[60]), self._case_g(members[70]),
-                     self._nambo_jaya()):
+                     self._case_i(members[90]), self._nambo_jaya()):
             self._start(case)
         yield date(2025, 4, 8)
         self._match_identities(TNG_2025.code, members, date(2025, 4, 8),
@@ -507,6 +507,32 @@ class DemoBuilder:
         yield from self._claim_paid(accident, Benefit.JKK_TEMPORARY_INCAPACITY, _self(e),
                                     date(2026, 1, 14), date(2026, 1, 19), date(2026, 1, 23),
                                     months=3)
+
+    def _case_i(self, i: Enrolment) -> Story:
+        """I: accident 14 April 2025, still unable to work 13 months on: STMB claimed month by
+        month (months 1-12 at 100% of the Rp1.000.000 band, month 13 at 50%: Rp500.000), each
+        filed the working day after its month ends, approved by another officer two working
+        days later and paid the day after; no end of incapacity recorded, so month 14 is owed
+        next."""
+        accident_on = date(2025, 4, 14)
+        yield reported_on(accident_on)
+        accident = self._accident(i, accident_on, "Pasar Anyar, Tangerang",
+                                  "back broken by a falling sack of rice while unloading a truck")
+        for month in range(1, 14):
+            filed_on = add_working_days(add_calendar_months(accident_on, month)
+                                        - timedelta(days=1), 1)
+            yield filed_on
+            # Not in ``result.claim_ids``: its first claim (the demo's dossier) stays B's.
+            claim = self.ledger.file_stmb_month(accident, month, _self(i), filed_on,
+                                                actor=CLERK)
+            approved_on = add_working_days(filed_on, 2)
+            yield approved_on
+            self.ledger.approve_claim(claim.id, approved_on, actor=APPROVER)
+            paid_on = add_working_days(approved_on, 1)
+            yield paid_on
+            self.ledger.disburse(claim.id, f"TRF/{str(claim.id)[:8].upper()}",
+                                 claim.entitlement, paid_on, actor=FINANCE)
+        self.progress(1, "a work accident's STMB, month by month past month 12")
 
     def _case_f(self, f: Enrolment) -> Story:
         """F: died 20 November; the claim is rejected for an incomplete file."""

@@ -11,8 +11,9 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.incident import IncidentKind
 from ledger.schooling import Child, SchoolLevel, SchoolYear
+from ledger.work_accident import IncapacityEnd
 from projections.runner import Projector
-from scenario import APPROVER, CLERK, FINANCE, a_nik, covered_member, heir
+from scenario import APPROVER, CLERK, FINANCE, a_nik, covered_member, heir, member_self
 
 PROOF = hashlib.sha256(b"surat keterangan aktif sekolah").hexdigest()
 # Siti, 9 at the death, at TK-SD; Rizky, 16, at SMA (docs/domain.md: Rp1.500.000 a TK-SD year,
@@ -54,5 +55,37 @@ def owed_story(ledger: Ledger) -> None:
     projector = Projector(ledger)
     try:
         projector.catch_up()  # the worker's job on PostgreSQL
+    finally:
+        projector.close()
+
+
+STMB_ACCIDENT = date(2025, 7, 14)
+
+
+def stmb_story(ledger: Ledger) -> None:
+    """Three work accidents of 14 July 2025 at the Rp1.000.000 band (docs/domain.md section 4):
+    one with STMB months 1 to 12 claimed (month 12 approved and paid) and no recorded end, so
+    month 13 (from 14 July 2026, at 50%) is due next; one whose recovery on 20 August 2025 is
+    recorded; one whose only month was rejected."""
+    for seed, months in ((20, range(1, 13)), (21, range(1, 2)), (22, range(1, 2))):
+        member = covered_member(ledger, seed=seed)
+        accident = ledger.report_incident(member.id, IncidentKind.ACCIDENT, STMB_ACCIDENT,
+                                          "Jl. Daan Mogot", "hit by a truck", work_related=True,
+                                          actor=CLERK)
+        claims = [ledger.file_stmb_month(accident.id, month, member_self(member),
+                                         date(2026, 7, 1), actor=CLERK) for month in months]
+        if seed == 20:
+            ledger.approve_claim(claims[-1].id, date(2026, 7, 2), actor=APPROVER)
+            ledger.disburse(claims[-1].id, "TRF/STMB/12", 1_000_000, date(2026, 7, 3),
+                            actor=FINANCE)
+        elif seed == 21:
+            ledger.end_incapacity(accident.id, IncapacityEnd.RECOVERY, date(2025, 8, 20),
+                                  actor=CLERK)
+        else:
+            ledger.reject_claim(claims[0].id, "incomplete_file", "no medical certificate",
+                                date(2026, 7, 2), actor=APPROVER)
+    projector = Projector(ledger)
+    try:
+        projector.catch_up()
     finally:
         projector.close()

@@ -30,6 +30,7 @@ def print_summary(console: Console, reader: Reader, result: DemoResult, elapsed:
     console.print(_ceremonies(reader))
     console.print(_scholarships(reader, JAKBAR_2025.code))
     console.print(_obligations(reader, JAKBAR_2025.code, on))
+    console.print(_obligations(reader, TNG_2025.code, on))
     console.print(_refusals(result))
 
 
@@ -148,8 +149,15 @@ def _obligations(reader: Reader, code: str, on: date) -> Table:
     for line in owed["scholarship_years"]:
         table.add_row(f"Scholarships {line['school_year']} ({line['children']} children)",
                       rupiah(line["amount"]))
+    for case in owed["stmb_cases"]:
+        starts, accident = (date_id(date.fromisoformat(case[name]))
+                            for name in ("next_starts_on", "accident_on"))
+        table.add_row(f"STMB month {case['next_month']} from {starts} at "
+                      f"{case['next_percent']}% (accident of {accident}, "
+                      f"{case['months_claimed']} months claimed, no end recorded)",
+                      rupiah(case["next_amount"]))
     table.add_row("Still owed", rupiah(owed["scholarship_total"] + owed["unpaid_total"]
-                                       + owed["late_interest_total"]))
+                                       + owed["late_interest_total"] + owed["stmb_total"]))
     return table
 
 

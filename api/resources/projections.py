@@ -288,7 +288,9 @@ class ObligationsOut(StrictSchema):
     obligations = fields.List(fields.Dict(), required=True, metadata={
         "description": "per programme: scholarship years still payable by school year (one "
                        "grade a year assumed), approved claims unpaid, late interest owed to "
-                       "heirs, and what was paid"})
+                       "heirs, the work accident cases whose temporary incapacity has no "
+                       "recorded end (`stmb_cases`: months claimed, the next month due and its "
+                       "amount; `stmb_total`), and what was paid"})
     funders = fields.List(fields.Dict(), required=True, metadata={
         "description": "the same totals per funder"})
 
@@ -300,8 +302,9 @@ class ObligationsOut(StrictSchema):
 @blp.response(200, ObligationsOut)
 def obligations(query: dict[str, Any]) -> dict[str, Any]:
     """What each programme (or ``program``) still owes from a day on, beside what it paid:
-    scholarship years still payable by school year, approved claims not paid in full, and the
-    late interest owed to heirs; and the same totals per funder."""
+    scholarship years still payable by school year, approved claims not paid in full, the
+    late interest owed to heirs, and the next STMB month of each work accident case whose
+    incapacity has no recorded end; and the same totals per funder."""
     fresh(query)
     on = query.get("on") or datetime.now(WIB).date()
     models = reader()
@@ -313,15 +316,16 @@ def obligations(query: dict[str, Any]) -> dict[str, Any]:
         abort(404, message=f"there is no programme with code {query['program']}")
     listed = [o for o in found if o is not None]
     for owed in listed:
-        for claim in owed["unpaid_claims"]:
+        for claim in (*owed["unpaid_claims"], *owed["stmb_cases"]):
             claim["subject_nik"] = mask_nik(claim["subject_nik"])
     funders: dict[str, dict[str, Any]] = {}
     for owed in listed:
         funder = funders.setdefault(owed["funder_name"], {
             "funder_name": owed["funder_name"], "programmes": [], "scholarship_total": 0,
-            "unpaid_total": 0, "late_interest_total": 0, "paid": 0})
+            "unpaid_total": 0, "late_interest_total": 0, "stmb_total": 0, "paid": 0})
         funder["programmes"].append(owed["programme"])
-        for name in ("scholarship_total", "unpaid_total", "late_interest_total", "paid"):
+        for name in ("scholarship_total", "unpaid_total", "late_interest_total", "stmb_total",
+                     "paid"):
             funder[name] += owed[name]
     return {"on": on, "obligations": listed, "funders": list(funders.values())}
 

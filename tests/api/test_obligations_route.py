@@ -4,7 +4,7 @@ late interest owed to heirs, per programme and per funder, on both stores."""
 
 from __future__ import annotations
 
-from heirs_story import owed_story
+from heirs_story import owed_story, stmb_story
 from http_client import Api
 
 
@@ -65,3 +65,21 @@ def test_a_day_outside_the_school_years_the_ledger_knows_is_refused_in_words(api
         refused = api.get(f"/api/v1/obligations?program=TNG-2025&on={day}")
         assert refused.status_code == 422, refused.json
         assert "a school year must start between" in refused.json["detail"]
+
+
+def test_a_work_accident_with_no_recorded_end_owes_its_next_stmb_month_per_programme_and_funder(
+    api: Api,
+) -> None:
+    stmb_story(api.app.extensions["claims_ledger"])
+    found = api.get("/api/v1/obligations?program=TNG-2025&on=2026-07-20")
+    assert found.status_code == 200, found.json
+    owed = found.json["obligations"][0]
+    # Months 1 to 12 claimed, no end recorded: month 13 from 14 July 2026 at 50% of Rp1.000.000;
+    # the recovered case and the one whose month was rejected owe no month.
+    assert [(c["months_claimed"], c["next_month"], c["next_starts_on"], c["next_percent"],
+             c["next_amount"]) for c in owed["stmb_cases"]] == [
+        (12, 13, "2026-07-14", 50, 500_000)]
+    assert owed["stmb_cases"][0]["subject_nik"].count("*") >= 6  # masked in the answer
+    assert owed["stmb_total"] == 500_000
+    assert [(f["funder_name"], f["stmb_total"]) for f in found.json["funders"]] == [
+        ("Pemerintah Kota Tangerang", 500_000)]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
-from heirs_story import SITI, owed_story
+from heirs_story import SITI, owed_story, stmb_story
 from pdf_text import squeezed, text_of
 from rendered import audit_report, claim_dossier, handover_minutes
 
@@ -108,3 +108,23 @@ def test_a_work_death_s_dossier_names_the_children_and_the_minutes_list_each_yea
     assert squeezed("Rizky Pratama, SMA 2025/2026") in minutes
     # One heir received the three lines: she signs once, and is counted once.
     assert squeezed("Jumlah seluruhnya (1 penerima)") in minutes
+
+
+@pytest.fixture
+def on_twentieth_july_2026(store_settings: StoreSettings) -> Iterator[Ledger]:
+    app = open_ledger(store_settings, clock=ScriptedClock(
+        datetime(2026, 7, 20, 9, tzinfo=WIB), tick=timedelta(0)))
+    app.require_initialised()
+    yield app
+    app.close()
+
+
+def test_the_audit_report_owes_the_next_stmb_month_of_an_accident_not_yet_ended(
+    on_twentieth_july_2026: Ledger,
+) -> None:
+    stmb_story(on_twentieth_july_2026)
+    text = squeezed(text_of(audit_report(on_twentieth_july_2026, "TNG-2025").content))
+    assert squeezed("Masih terutang: STMB bulan berikutnya (kecelakaan kerja yang belum "
+                    "berakhir) (1) Rp500.000") in text
+    assert squeezed("Kecelakaan 14 Juli 2025: 12 bulan diklaim; bulan ke-13 mulai 14 Juli 2026 "
+                    "(50% upah) Rp500.000") in text

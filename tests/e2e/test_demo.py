@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -70,9 +71,11 @@ def test_the_demo_store_holds_every_benefit_rule_figure(demo_run: tuple[str, Pat
         on_incidents = sorted(c.entitlement for c in claims if c.incident_id is not None)
         # ... and the Jakarta Barat children's 2025/2026 scholarship years: TK-SD Rp1.500.000,
         # SMP Rp2.000.000, SMA Rp3.000.000.
-        assert on_incidents == [1_000_000, 1_500_000, 2_000_000, 2_000_000, 3_000_000,
-                                3_000_000, 10_000_000, 42_000_000, 42_000_000, 42_000_000,
-                                42_000_000, 42_000_000, 68_000_000, 70_000_000, 70_000_000]
+        # Case I's STMB month by month: months 1-12 at Rp1.000.000, month 13 at Rp500.000.
+        assert on_incidents == [500_000, *[1_000_000] * 12, 1_000_000, 1_500_000, 2_000_000,
+                                2_000_000, 3_000_000, 3_000_000, 10_000_000, 42_000_000,
+                                42_000_000, 42_000_000, 42_000_000, 42_000_000, 68_000_000,
+                                70_000_000, 70_000_000]
         assert sum(1 for c in claims if c.status.value == "rejected") == 1
         assert sum(1 for c in claims if c.status.value == "revoked") == 1
         ceremonies = [ledger.handover(n.originator_id) for n in log
@@ -96,7 +99,7 @@ def test_the_demo_prints_the_jakarta_barat_scholarships_and_what_the_programme_s
     # What is left of each child's Rp87.000.000 after the year paid.
     for left in ("Rp85.000.000", "Rp84.000.000", "Rp85.500.000"):
         assert left in schedule
-    owed = " ".join(schedule.split("JAKBAR-2025: paid, and still owed from 27 Maret 2026")[1]
+    owed = " ".join(schedule.split("JAKBAR-2025: paid, and still owed from 20 Mei 2026")[1]
                     .split())
     # Paid: JKM Rp42.000.000 + JKK Rp70.000.000 + the three years Rp6.500.000.
     assert "Paid on claims (every benefit) │ Rp118.500.000" in owed
@@ -107,6 +110,38 @@ def test_the_demo_prints_the_jakarta_barat_scholarships_and_what_the_programme_s
     # 2009) 2 SMA + 5 university, Rp66.000.000; Nur Aini (17 April 2016) 3 TK-SD + 3 SMP +
     # 3 SMA + 4 university (her 23rd birthday ends the fifth), Rp67.500.000.
     assert f"Still owed │ Rp{73_000_000 + 66_000_000 + 67_500_000:,}".replace(",", ".") in owed
+
+
+def test_the_demo_s_jkk_case_runs_stmb_past_month_12_decided_by_another_and_paid(
+    demo_run: tuple[str, Path],
+) -> None:
+    from pdf_text import squeezed, text_of
+
+    output, database = demo_run
+    ledger = open_ledger(settings_from_url(f"sqlite:///{database}"))
+    try:
+        log = ledger.recorder.select_notifications(start=1, limit=10**6)
+        months = [ledger.claim(n.originator_id) for n in log if n.topic.endswith("Claim.Filed")]
+        months = [c for c in months if c.benefit.value == "jkk_stmb_month"]
+        by_month = {c.facts["month"]: c for c in months}
+        assert sorted(by_month) == list(range(1, 14))
+        # docs/domain.md section 4: month 12 at 100% of the Rp1.000.000 band, month 13 at 50%.
+        assert (by_month[12].approved_amount, by_month[13].approved_amount) == (
+            1_000_000, 500_000)
+        assert by_month[13].facts["percent"] == 50
+        for claim in months:
+            assert claim.approved_by and claim.approved_by != claim.filed_by
+            assert claim.disbursed == claim.approved_amount
+    finally:
+        ledger.close()
+    owed = " ".join(output.split("TNG-2025: paid, and still owed from 20 Mei 2026")[1].split())
+    assert ("STMB month 14 from 14 Mei 2026 at 50% (accident of 14 April 2025, 13 months "
+            "claimed, no end recorded) │ Rp500.000") in owed
+    audit = squeezed(text_of((database.parent / "laporan-audit-TNG-2025.pdf").read_bytes()))
+    assert squeezed("JKK (STMB satu bulan) BPJS 13 Rp12.500.000 Rp12.500.000 Rp12.500.000 "
+                    "Rp0") in audit
+    assert squeezed("Kecelakaan 14 April 2025: 13 bulan diklaim; bulan ke-14 mulai 14 Mei "
+                    "2026 (50% upah) Rp500.000") in audit
 
 
 def test_the_tangerang_jkm_death_under_3_years_gets_no_scholarship_and_its_dossier_says_why(
@@ -159,7 +194,9 @@ def test_the_demo_tells_members_apart_by_the_short_id_the_documents_print(
     output, _ = demo_run
     claims = output.split("Claims on incidents")[1].split("Handover ceremonies")[0]
     shown = re.findall(r"\d{4}\*{8}\d{4} \(([0-9a-f]{8})\)", claims)
-    assert len(shown) == len(set(shown)) == 12  # every masked NIK reads 3671********0001
+    # Every masked NIK reads 3671********0001: 13 members told apart by their short id, one
+    # of them (case I) on each of its 13 STMB months.
+    assert len(set(shown)) == 13 and len(shown) == 12 + 13
     findings = " ".join(output.split("Findings, with the log")[1].split())
     assert len(re.findall(r"NIK \d{4}\*{8}\d{4} \([0-9a-f]{8}[,)]", findings)) >= 8
 
@@ -230,7 +267,7 @@ def test_the_demo_records_its_year_on_the_story_dates_never_going_back(
     stamps = _recorded_days(database)
     assert stamps == sorted(stamps)  # the log's recorded times never go backwards
     assert stamps[0] == "2025-01-02T02:00:00+00:00"  # 09:00 WIB, the first programme opened
-    assert stamps[-1].startswith("2026-03-27T")  # the sole officer's payout
+    assert stamps[-1].startswith("2026-05-20T")  # case I's thirteenth STMB month paid
     days = {stamp[:10] for stamp in stamps}
     assert {"2025-03-24", "2025-06-10", "2026-02-03", "2026-02-10"} <= days
     # Office hours in WIB (UTC+7): 09:00 to 17:00 is 02:00 to 10:00 UTC.
@@ -246,12 +283,39 @@ def test_the_readme_prints_the_demos_journal_root(demo_run: tuple[str, Path]) ->
         "schema changes it; explain the change and put the new root in the README")
 
 
-def _cli(database: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LEDGER_DATABASE_URL"}
+def _cli(database: Path, *arguments: str, book: str | None = None,
+         ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LEDGER_DATABASE_URL", "LEDGER_RULE_BOOK")}
+    if book is not None:
+        env["LEDGER_RULE_BOOK"] = book
     return subprocess.run([*_command(), *arguments], capture_output=True, text=True,
                           timeout=300, check=False,
                           env={**env, "LEDGER_DATABASE_URL": f"sqlite:///{database}",
                                "COLUMNS": "250"})
+
+
+def test_findings_drift_on_the_demo_lists_the_claims_the_test_rule_set_would_pay_otherwise(
+    demo_run: tuple[str, Path],
+) -> None:
+    _, database = demo_run
+    real = _cli(database, "findings", "drift", "--on", "2026-07-01", "--json")
+    assert real.returncode == 0, real.stderr
+    assert json.loads(real.stdout)["items"] == []  # one real set decided every claim
+    # The README's command.
+    shown = _cli(database, "findings", "drift", "--on", "2026-07-01", "--json",
+                 book="with-test-set")
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    # Three JKM deaths (+Rp5.000.000), two JKK deaths (+Rp2.000.000), a TK-SD year
+    # (+Rp500.000), case I's STMB month 13 (+Rp100.000): the test set of 1 July 2026.
+    assert (report["decided"], report["total"], report["total_difference"]) == (
+        128, 7, 19_600_000)
+    assert sorted((c["benefit"], c["difference"]) for c in report["items"]) == [
+        ("jkk_death", 2_000_000), ("jkk_death", 2_000_000), ("jkk_stmb_month", 100_000),
+        ("jkm_death", 5_000_000), ("jkm_death", 5_000_000), ("jkm_death", 5_000_000),
+        ("scholarship_year", 500_000)]
+    assert report["not_recomputed"] == []
 
 
 def test_history_as_of_1_july_2025_shows_the_contributions_paid_by_then_and_none_after(
@@ -463,7 +527,7 @@ def test_the_demo_s_witness_co_signs_its_head_and_verify_by_its_policy_passes(
     output, database = demo_run
     said = " ".join(output.split())
     assert ("Witness: the demo witness witness.demo.claims-ledger.local co-signed the C2SP "
-            "checkpoint of 24.362 events on 27 Maret 2026 09:00 WIB") in said
+            "checkpoint of 24.416 events on 20 Mei 2026 09:00 WIB") in said
     policy = database.parent / "demo-policy.txt"
     assert "quorum demo" in policy.read_text()
     checked = _cli(database, "verify", "--policy", str(policy))
@@ -474,10 +538,10 @@ def test_the_demo_s_witness_co_signs_its_head_and_verify_by_its_policy_passes(
     assert outside.returncode == 0, outside.stderr
     cover = " ".join(text_of((database.parent / "laporan-audit-TNG-2025.pdf").read_bytes())
                      .split())
-    assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
+    assert ("Saksi Ditandatangani bersama oleh demo (20 Mei 2026 09:00 WIB) "
             "Kuorum kebijakan saksi terpenuhi") in cover
     [dossier] = database.parent.glob("berkas-klaim-*.pdf")
-    assert ("Saksi Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) "
+    assert ("Saksi Ditandatangani bersama oleh demo (20 Mei 2026 09:00 WIB) "
             "Kuorum kebijakan saksi terpenuhi") in " ".join(text_of(dossier.read_bytes()).split())
 
 
@@ -509,13 +573,13 @@ def test_an_audit_report_says_who_co_signed_and_whether_the_configured_quorum_ho
         return " ".join(text_of(out.read_bytes()).split())
 
     english = cover("--lang", "en", policy_file=policy)
-    assert "Co-signed by demo (27 March 2026 09:00 WIB)" in english
+    assert "Co-signed by demo (20 May 2026 09:00 WIB)" in english
     assert "Witness policy quorum holds" in english
     unchecked = cover("--lang", "en")
     assert "quorum not checked (LEDGER_POLICY is not set)" in unchecked
     earlier = cover("--position", "20000", policy_file=policy)
-    assert ("Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB) pada checkpoint "
-            "24.362 peristiwa yang memuat checkpoint ini") in earlier
+    assert ("Ditandatangani bersama oleh demo (20 Mei 2026 09:00 WIB) pada checkpoint "
+            "24.416 peristiwa yang memuat checkpoint ini") in earlier
     assert "Kuorum kebijakan saksi terpenuhi" in earlier
     refused = cover(policy_file=unmet)
     assert "belum ada saksi yang menandatangani bersama checkpoint ini" in refused

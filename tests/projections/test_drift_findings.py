@@ -4,10 +4,12 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from heirs_story import owed_story
 from projection_digest import digest
 
 from ledger.application import Ledger
@@ -15,11 +17,13 @@ from ledger.benefits import CURRENT_RULES_VERSION, Benefit
 from ledger.claim import Claim
 from ledger.errors import NoRuleSetInForceError, ProjectionStoppedError
 from ledger.incident import IncidentKind
+from ledger.reimbursement import Receipt, TransportMode
 from ledger.rule_sets import RULE_BOOK, TEST_RULE_SET, RuleBook, rule_book_with_test_set
+from projections import schema
 from projections.findings.drift import DriftReport, drift_report
 from projections.queries import Reader
 from projections.runner import Projector
-from scenario import a_nik, covered_member, decided_claim, heir
+from scenario import APPROVER, CLERK, a_nik, covered_member, decided_claim, heir, member_self
 
 V1 = CURRENT_RULES_VERSION
 TEST_SET = TEST_RULE_SET.version
@@ -124,6 +128,7 @@ def test_a_store_projected_before_the_claims_kept_their_facts_rebuilds_them_exac
     with projector.connection.transaction() as cursor:  # the claims table an older version built
         for column in DRIFT_COLUMNS:
             cursor.execute(f"ALTER TABLE {projector.live.table('claims')} DROP COLUMN {column}")
+    schema._MADE.clear()  # the new version's process checks the tables afresh
     again = Projector(ledger)  # adds the columns and starts the set again at position 0
     try:
         assert _report(again, rule_book_with_test_set(), SWITCH) == before
@@ -150,3 +155,39 @@ def test_a_restored_claim_with_facts_past_the_bounds_stops_the_projections_in_wo
     ledger.save(forged)
     with pytest.raises(ProjectionStoppedError, match=words):
         projector.catch_up()
+
+
+def test_the_jkk_schedule_s_claims_are_recomputed_from_their_month_and_receipts(
+        ledger: Ledger, projector: Projector) -> None:
+    """An accident of 14 July 2025 at the Rp1.000.000 band: STMB months 12 (100%) and 13 (50%),
+    and transport by land of Rp7.000.000 paid up to the Rp5.000.000 ceiling; under the test set
+    (60% after month 12, land up to Rp6.000.000) month 13 and the transport drift."""
+    member = covered_member(ledger, seed=16)
+    accident = str(ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 7, 14),
+                                          "Jl. Daan Mogot", "hit by a truck", work_related=True,
+                                          actor=CLERK).id)
+    filed = [ledger.file_stmb_month(accident, month, member_self(member), date(2026, 7, 20),
+                                    actor=CLERK) for month in (12, 13)]
+    receipt = Receipt("AMB-1", date(2025, 7, 14), 7_000_000,
+                      hashlib.sha256(b"AMB-1").hexdigest())
+    filed.append(ledger.file_reimbursement(accident, Benefit.JKK_TRANSPORT,
+                                           [(TransportMode.LAND, receipt)], member_self(member),
+                                           date(2025, 7, 20), actor=CLERK))
+    for claim in filed:
+        ledger.approve_claim(claim.id, date(2026, 7, 21), actor=APPROVER)
+    report = _report(projector, rule_book_with_test_set(), SWITCH)
+    assert [(c.claim_id, c.benefit, c.decided_amount, c.recomputed_amount, c.difference)
+            for c in report.claims] == [
+        (str(filed[1].id), "jkk_stmb_month", 500_000, 600_000, 100_000),
+        (str(filed[2].id), "jkk_transport", 5_000_000, 6_000_000, 1_000_000)]
+    assert report.decided == 3 and report.not_recomputed == ()
+
+
+def test_a_tk_sd_scholarship_year_drifts_to_the_test_set_s_rp2_000_000_and_sma_does_not(
+        ledger: Ledger, projector: Projector) -> None:
+    owed_story(ledger)  # Siti's TK-SD year Rp1.500.000 and Rizky's SMA year Rp3.000.000
+    report = _report(projector, rule_book_with_test_set(), SWITCH, program="TNG-2025")
+    years = [(c.benefit, c.decided_amount, c.recomputed_amount) for c in report.claims
+             if c.benefit == "scholarship_year"]
+    assert years == [("scholarship_year", 1_500_000, 2_000_000)]
+    assert report.not_recomputed == ()

@@ -73,14 +73,16 @@ def test_the_city_grants_are_98_times_3_000_000(demo: Reader) -> None:
 def test_payout_balances_match_the_claims_of_the_scenario(demo: Reader) -> None:
     city = demo.claims(program="TNG-2025", limit=100)
     approved = sorted(int(c["approved"]) for c in city if c["status"] == "approved")
-    assert approved == [3_000_000, 10_000_000, 42_000_000, 42_000_000, 68_000_000, 70_000_000]
+    # ... and case I's STMB month by month: months 1-12 Rp1.000.000, month 13 Rp500.000.
+    assert approved == [500_000, *[1_000_000] * 12, 3_000_000, 10_000_000, 42_000_000,
+                        42_000_000, 68_000_000, 70_000_000]
     # H's JKM was paid, then its approval revoked (forged heir certificate): owed back.
-    assert sum(int(c["disbursed"]) for c in city) == 235_000_000 + 42_000_000
+    assert sum(int(c["disbursed"]) for c in city) == 235_000_000 + 12_500_000 + 42_000_000
     [revoked] = [c for c in city if c["status"] == "revoked"]
     assert revoked["outstanding"] == -42_000_000
     assert all(c["outstanding"] == 0 for c in city if c is not revoked)
     totals = demo.balance_totals("TNG-2025")
-    assert sum(int(t["approved"]) for t in totals) == 235_000_000
+    assert sum(int(t["approved"]) for t in totals) == 235_000_000 + 12_500_000
     assert {t["branch"] for t in totals} == {"Cimone"}
 
 
@@ -100,7 +102,7 @@ def test_region_statistics_add_up_to_the_rosters(demo: Reader) -> None:
     stats = demo.stats("TNG-2025")
     assert sum(int(r["members"]) for r in stats["members"]) == 5_952
     assert len({r["district"] for r in stats["members"]}) == 13
-    assert sum(int(r["paid"]) for r in stats["claims"]) == 235_000_000 + 42_000_000
+    assert sum(int(r["paid"]) for r in stats["claims"]) == 235_000_000 + 12_500_000 + 42_000_000
 
 
 def test_the_ceremonies_show_their_heirs_and_the_unpaid_one(demo: Reader) -> None:

@@ -30,7 +30,7 @@ def test_the_journal_page_names_the_demo_witness_and_says_no_policy_checked_it(
         demo: Browserless, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LEDGER_POLICY", raising=False)
     page = journal_page(demo)
-    assert "Ditandatangani bersama oleh demo (27 Maret 2026 09:00 WIB)" in page
+    assert "Ditandatangani bersama oleh demo (20 Mei 2026 09:00 WIB)" in page
     assert "Tidak diperiksa: LEDGER_POLICY tidak diatur." in page
     assert "witness.demo.claims-ledger.local" in page  # the cosignature line itself
 
@@ -43,7 +43,7 @@ def test_with_the_demo_s_policy_the_journal_page_says_the_quorum_holds(
     if lang == "id":
         assert "Kuorum kebijakan saksi Terpenuhi." in page
     else:
-        assert "Co-signed by demo (27 March 2026 09:00 WIB)" in page
+        assert "Co-signed by demo (20 May 2026 09:00 WIB)" in page
         assert "Witness policy quorum Holds." in page
 
 
