@@ -279,6 +279,11 @@ def disbursement_reversed(e: Any, position: int) -> list[Operation]:
     ]
 
 
+def _recipients(e: Any) -> int:
+    """The people who received at a ceremony, each once (an heir may take several benefits)."""
+    return len({(item.get("recipient"), item.get("relationship")) for item in e.items})
+
+
 def handover_held(e: Any, position: int) -> list[Operation]:
     unpaid = [item["claim_id"] for item in e.items if not item["paid"]]
     items = Rows("handover_items", ("handover_id", "claim_id", "amount", "paid_at_ceremony",
@@ -288,7 +293,7 @@ def handover_held(e: Any, position: int) -> list[Operation]:
     return [items, Op(
         "INSERT INTO {handovers} (handover_id, held_on, venue, region, occasion, recipients,"
         " total, unpaid, unpaid_claims, position) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (str(e.originator_id), _d(e.held_on), e.venue, e.region, e.occasion, len(e.items),
+        (str(e.originator_id), _d(e.held_on), e.venue, e.region, e.occasion, _recipients(e),
          sum(item["amount"] for item in e.items), len(unpaid), json.dumps(unpaid), position))]
 
 

@@ -106,12 +106,12 @@ def _district(reader: Reader, enrolment_id: str | None) -> str:
 
 def _ceremonies(reader: Reader) -> Table:
     table = Table(title="Handover ceremonies", title_justify="left")
-    for column in ("Date", "Venue", "Benefits", "Handed over", "Unpaid at the ceremony"):
+    for column in ("Date", "Venue", "Heirs", "Handed over", "Benefits unpaid at the ceremony"):
         table.add_column(column)
     for handover in reader.handovers():
         table.add_row(date_id(date.fromisoformat(handover["held_on"])), handover["venue"],
                       str(handover["recipients"]), rupiah(int(handover["total"])),
-                      f"{handover['unpaid']} of {handover['recipients']}")
+                      str(handover["unpaid"]))
     return table
 
 
