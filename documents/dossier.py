@@ -25,7 +25,8 @@ from projections.records import LoggedEvent
 #: What each event's line says, of its data (personal data left out: the heading has it masked).
 SHOWN = ("kind", "occurred_on", "work_related", "filed_on", "entitlement", "rule_version",
          "amount", "approved_on", "reference", "paid_on", "reason", "note", "rejected_on",
-         "revoked_on", "reversed_on", "paid_so_far", "sole_approver_reason")
+         "revoked_on", "reversed_on", "paid_so_far", "sole_approver_reason", "complete_on",
+         "due_on", "days_late")
 
 
 def claim_dossier(view: ReadSide, claim_id: str, lang: str = "id") -> Report:

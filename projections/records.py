@@ -48,6 +48,12 @@ class ClaimRecord:
     revocation_reason: str | None
     disbursed: int
     outstanding: int
+    #: JKM: the day its file was complete and the day its payout was due (3 working days on).
+    file_complete_on: date | None = None
+    due_on: date | None = None
+    #: The heirs' interest each late payout owes (days late, 1% of the payout a day), and its sum.
+    late_interest: tuple[dict[str, Any], ...] = ()
+    late_interest_owed: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,8 @@ class Records:
             claim.entitlement, claim.rule_version, tuple(claim.computation),
             claim.approved_amount, claim.approved_by, claim.approved_on,
             claim.sole_approver_reason, claim.rejection_reason, claim.revocation_reason,
-            claim.disbursed, claim.outstanding)
+            claim.disbursed, claim.outstanding, claim.file_complete_on, claim.due_on,
+            tuple(dict(owed) for owed in claim.late_interest.values()), claim.late_interest_owed)
 
     def scholarship_standing(self, claim_id: UUID) -> ScholarshipStanding | None:
         """For an approved JKM or JKK death claim, its scholarship granted, or why none can be

@@ -24,10 +24,10 @@ RIZKY = Child("Rizky Pratama", a_nik(41, female=False, born=date(2009, 8, 1)), d
               SchoolLevel.SMA)
 
 
-def owed_story(ledger: Ledger) -> None:
+def owed_story(ledger: Ledger) -> dict[str, str]:
     """A work death on 2 September 2025 (JKK, Rp70.000.000 paid) with two children's 2025/2026
     years claimed and approved, Siti's paid and Rizky's not; a JKM death paid 10 days after its
-    due day (Rp4.200.000 of interest owed to the heirs)."""
+    due day (Rp4.200.000 of interest owed to the heirs). The two death claims' ids, by name."""
     member = covered_member(ledger)
     death = ledger.report_incident(member.id, IncidentKind.DEATH, date(2025, 9, 2), "Periuk",
                                    "fell from a scaffold", work_related=True, actor=CLERK)
@@ -52,11 +52,13 @@ def owed_story(ledger: Ledger) -> None:
     ledger.record_file_complete(jkm.id, date(2025, 9, 15), actor=CLERK)
     ledger.approve_claim(jkm.id, date(2025, 9, 16), actor=APPROVER)
     ledger.disburse(jkm.id, "TRF/JKM/1", 42_000_000, date(2025, 9, 28), actor=FINANCE)
+    ids = {"jkk": str(jkk.id), "jkm": str(jkm.id)}
     projector = Projector(ledger)
     try:
         projector.catch_up()  # the worker's job on PostgreSQL
     finally:
         projector.close()
+    return ids
 
 
 STMB_ACCIDENT = date(2025, 7, 14)

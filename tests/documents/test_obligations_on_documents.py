@@ -128,3 +128,21 @@ def test_the_audit_report_owes_the_next_stmb_month_of_an_accident_not_yet_ended(
                     "berakhir) (1) Rp500.000") in text
     assert squeezed("Kecelakaan 14 Juli 2025: 12 bulan diklaim; bulan ke-13 mulai 14 Juli 2026 "
                     "(50% upah) Rp500.000") in text
+
+
+def test_a_jkm_dossier_shows_its_due_day_and_the_interest_its_late_payout_owes_the_heirs(
+    on_first_october: Ledger,
+) -> None:
+    """File complete on Monday 15 September 2025, due on the third working day (Thursday 18
+    September), paid on 28 September: 10 days late, 1% of Rp42.000.000 a day, Rp4.200.000."""
+    story = owed_story(on_first_october)
+    dossier = text_of(claim_dossier(on_first_october, story["jkm"]).content)
+    assert squeezed("Jatuh tempo pembayaran 18 September 2025 (berkas lengkap 15 September "
+                    "2025)") in squeezed(dossier)
+    assert squeezed("Bunga keterlambatan untuk ahli waris Rp4.200.000 10 hari x 1% dari "
+                    "Rp42.000.000 (dibayar 28 September 2025)") in squeezed(dossier)
+    english = text_of(claim_dossier(on_first_october, story["jkm"], "en").content)
+    assert squeezed("Late-payment interest owed to the heirs Rp4.200.000 10 days x 1% of "
+                    "Rp42.000.000 (paid 28 September 2025)") in squeezed(english)
+    on_time = text_of(claim_dossier(on_first_october, story["jkk"]).content)
+    assert "Bunga keterlambatan" not in on_time and "Jatuh tempo pembayaran" not in on_time
