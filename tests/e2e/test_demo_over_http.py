@@ -176,6 +176,11 @@ class HttpLedger:
             "proof_reference": proof_reference, "proof_sha256": proof_sha256,
             "claimant": asdict(claimant), "filed_on": filed_on})
 
+    def file_stmb_month(self, incident_id: str, month: int, claimant: Claimant, filed_on: date,
+                        actor: str) -> Any:
+        return self._call(actor, f"/api/v1/incidents/{incident_id}/stmb-months", {
+            "month": month, "claimant": asdict(claimant), "filed_on": filed_on})
+
     def record_handover(self, details: CeremonyDetails, claim_ids: list[str],
                         actor: str) -> Any:
         return self._call(actor, "/api/v1/handovers", {
