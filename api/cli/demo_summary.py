@@ -143,11 +143,13 @@ def _obligations(reader: Reader, code: str, on: date) -> Table:
     table.add_column("")
     table.add_column("Amount", justify="right")
     table.add_row("Paid on claims (every benefit)", rupiah(owed["paid"]))
-    table.add_row(f"Approved, not yet paid ({len(owed['unpaid_claims'])} claims)",
+    unpaid = len(owed["unpaid_claims"])
+    table.add_row(f"Approved, not yet paid ({unpaid} claim{'' if unpaid == 1 else 's'})",
                   rupiah(owed["unpaid_total"]))
     table.add_row("Late interest owed to heirs", rupiah(owed["late_interest_total"]))
     for line in owed["scholarship_years"]:
-        table.add_row(f"Scholarships {line['school_year']} ({line['children']} children)",
+        children = "1 child" if line["children"] == 1 else f"{line['children']} children"
+        table.add_row(f"Scholarships {line['school_year']} ({children})",
                       rupiah(line["amount"]))
     for case in owed["stmb_cases"]:
         starts, accident = (date_id(date.fromisoformat(case[name]))

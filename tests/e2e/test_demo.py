@@ -105,6 +105,7 @@ def test_the_demo_prints_the_jakarta_barat_scholarships_and_what_the_programme_s
     assert "Paid on claims (every benefit) │ Rp118.500.000" in owed
     # 2026/2027: Zahra's SMP year 2, Fikri's SMA year 2, Nur Aini's TK-SD year 2.
     assert "Scholarships 2026/2027 (3 children) │ Rp6.500.000" in owed
+    assert "Scholarships 2038/2039 (1 child) │ Rp12.000.000" in owed
     # A grade a year from each child's age to 23 (ledger.scholarship_outlook): Zahra (born
     # 21 August 2012) 2 SMP + 3 SMA + 5 university years, Rp73.000.000; Fikri (3 October
     # 2009) 2 SMA + 5 university, Rp66.000.000; Nur Aini (17 April 2016) 3 TK-SD + 3 SMP +
