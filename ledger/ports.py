@@ -76,3 +76,42 @@ class LogIndex(Protocol):
                    ) -> list[Notification]:
         """The events of ``topics`` whose stored bytes hold any of ``texts``, in log order,
         found by the database in one pass (for stores that keep events as plain JSON)."""
+
+
+class PersonalData(Protocol):
+    """The keyed NIK index and the data subjects' keys, which ``storage`` keeps outside the log.
+
+    Every holder of a NIK whose personal fields the ledger records (a member, an heir, a
+    scholarship child) is a *data subject* with an id of its own, drawn at random (from the
+    service's id source), never derived from the NIK. The index finds a subject by the HMAC of
+    the normalised NIK under the index key; each subject's personal fields are sealed under the
+    subject's own data key. Erasure destroys the key and the index row, and nothing else.
+    """
+
+    def subject_of(self, nik: str) -> UUID | None:
+        """The subject whose NIK this is, or None if the index holds no such NIK."""
+
+    def subject_for(self, nik: str) -> UUID:
+        """The subject whose NIK this is, given a new id if the index has none. Two processes
+        asking at once for the same new NIK both get the same id (the index is unique)."""
+
+    def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
+        """:meth:`subject_for` for many NIKs in one round trip (the bulk import)."""
+
+    def is_erased(self, subject_id: UUID) -> bool:
+        """Whether this subject's data key was destroyed."""
+
+    def erase(self, subject_id: UUID, nik: str) -> ErasedData:
+        """Destroy the subject's data key and the NIK's index row (idempotent)."""
+
+
+class ErasedData(Protocol):
+    """What an erasure destroyed, as the command reports it."""
+
+    @property
+    def data_key(self) -> bool:
+        """Whether a data key was there and is now destroyed."""
+
+    @property
+    def index_rows(self) -> int:
+        """How many index rows (of the NIK) were removed."""
