@@ -71,6 +71,7 @@ _TABLE_NAMES = (
     "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier", "incidents",
     "handover_items", "reconciliation_runs", "reconciliation_discrepancies", "followers",
     "scholarships", "scholarship_children", "scholarship_years", "jkk_cases",
+    "person_months", "programme_months",
 )
 
 

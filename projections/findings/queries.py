@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from projections.kept import ENDINGS_MARKS, PAYMENTS_MARKS, kept_while
 from projections.queries import Reader
 from projections.views import Programme, Row, row_of
 
@@ -191,18 +190,19 @@ class FindingRows:
     def _typed(self, kind: type[Row], sql: str) -> list[Row]:
         return [row_of(kind, row) for row in self._rows(sql)]
 
-    def paid_after_end(self) -> tuple[PaidAfterEndRow, ...]:
-        """Months paid for members after their recorded death or move (ended or died): kept
-        while no member, order, reversal, end or death is projected (:data:`ENDINGS_MARKS`)."""
-        return kept_while(self.reader.connection, self.reader.ns, ("paid_after_end",),
-                          ENDINGS_MARKS, lambda: tuple(self._typed(PaidAfterEndRow,
+    def paid_after_end(self) -> list[PaidAfterEndRow]:
+        """Months paid for members after their recorded death or move (ended or died): the
+        few members so ended (a partial index holds them), then their paid months."""
+        return self._typed(PaidAfterEndRow,
             "SELECT m.enrolment_id, m.programme, m.nik, m.end_reason, m.ended_on, m.died_on,"
             " m.ended_position, m.died_position, p.month, c.sp2d, c.rate, c.position"
-            " FROM {paid} p JOIN {members} m ON m.enrolment_id = p.enrolment_id"
+            " FROM (SELECT * FROM {members} WHERE end_reason IN ('died', 'moved')"
+            "  OR died_on IS NOT NULL) m"
+            " JOIN {paid} p ON p.enrolment_id = m.enrolment_id"
             " JOIN {contributions} c ON c.contribution_id = p.contribution_id"
             " WHERE (m.end_reason IN ('died', 'moved') AND p.month > substr(m.ended_on, 1, 7))"
             " OR (m.died_on IS NOT NULL AND p.month > substr(m.died_on, 1, 7))"
-            " ORDER BY m.enrolment_id, p.month")))
+            " ORDER BY m.enrolment_id, p.month")
 
     def identity_answers(self) -> list[IdentityRow]:
         """Members the population register never matched (never asked, or not matched)."""
@@ -211,20 +211,17 @@ class FindingRows:
             " identity_position FROM {members} WHERE identity IS NULL OR identity <> 'matched'"
             " ORDER BY position")
 
-    def paid_twice(self) -> tuple[PaidTwiceRow, ...]:
-        """Every payment of a NIK-month paid for more than once: grouping every paid
-        member-month is most of what the findings cost (10 s of 12 at 200,000 members), so the
-        answer is kept while no member, payment order or reversal is projected
-        (:data:`PAYMENTS_MARKS`): an approval or a claim does not make it again."""
-        return kept_while(self.reader.connection, self.reader.ns, ("paid_twice",),
-                          PAYMENTS_MARKS, lambda: tuple(self._typed(PaidTwiceRow,
+    def paid_twice(self) -> list[PaidTwiceRow]:
+        """Every payment of a person's month paid for more than once: the person-months
+        counted as the orders are projected (:mod:`projections.tallies`) with a count above
+        one, then their payments."""
+        return self._typed(PaidTwiceRow,
             "SELECT m.person_id, m.nik, m.enrolment_id, m.programme, p.month, c.sp2d, c.rate,"
-            " c.position FROM {paid} p JOIN {members} m ON m.enrolment_id = p.enrolment_id"
+            " c.position FROM {person_months} t"
+            " JOIN {members} m ON m.person_id = t.person_id"
+            " JOIN {paid} p ON p.enrolment_id = m.enrolment_id AND p.month = t.month"
             " JOIN {contributions} c ON c.contribution_id = p.contribution_id"
-            " JOIN (SELECT m2.nik, p2.month FROM {paid} p2 JOIN {members} m2"
-            "       ON m2.enrolment_id = p2.enrolment_id GROUP BY m2.nik, p2.month"
-            "       HAVING count(*) > 1) twice ON twice.nik = m.nik AND twice.month = p.month"
-            " ORDER BY m.nik, p.month, c.position")))
+            " WHERE t.payments > 1 ORDER BY m.person_id, p.month, c.position")
 
     def death_claims(self) -> list[DeathClaimRow]:
         """Death benefit claims on an incident, with the enrolment they are on."""
@@ -252,8 +249,8 @@ class FindingRows:
         """The months paid for each member that has a claim on an incident."""
         paid: dict[str, set[str]] = defaultdict(set)
         for row in self._rows(
-                "SELECT DISTINCT p.enrolment_id, p.month FROM {paid} p JOIN {claims} c"
-                " ON c.enrolment_id = p.enrolment_id WHERE c.incident_id IS NOT NULL"):
+                "SELECT DISTINCT p.enrolment_id, p.month FROM {paid} p WHERE p.enrolment_id IN"
+                " (SELECT enrolment_id FROM {claims} WHERE incident_id IS NOT NULL)"):
             paid[row["enrolment_id"]].add(row["month"])
         return paid
 
