@@ -35,7 +35,7 @@ from projections.batch import column as _get
 from projections.batch import execute as _execute
 from projections.batch import journal_operations as _journal
 from projections.bounds import check_bounds
-from projections.db import Connection, Namespace
+from projections.db import Connection, Namespace, analyzed
 from projections.effective import EffectiveDays
 from projections.failures import EventFailed as _EventFailed
 from projections.failures import unreachable
@@ -141,7 +141,7 @@ class Projector:
                     raise
                 applied, position = self._apply_around(target, until, error)
             if applied == 0:
-                return total
+                return analyzed(self.connection, target, total)
             total += applied
             if progress is not None:
                 progress(position, self.head())
@@ -393,7 +393,6 @@ class Projector:
                 return False
             time.sleep(0.05)
         return True
-
 
 
 __all__ = ["BACKOFF_CAP_SECONDS", "FORGET_FOLLOWERS_AFTER", "HEARTBEAT_SECONDS", "PROJECTIONS",

@@ -47,6 +47,9 @@ TABLES = (
     # The few members whose death or move is recorded (paid after death or move reads them).
     "CREATE INDEX IF NOT EXISTS {index}members_ended ON {members} (enrolment_id)"
     " WHERE end_reason IN ('died', 'moved') OR died_on IS NOT NULL",
+    # The members the population register has not matched (identity-not-matched reads them).
+    "CREATE INDEX IF NOT EXISTS {index}members_unmatched ON {members} (position)"
+    " WHERE identity IS NULL OR identity <> 'matched'",
     """CREATE TABLE IF NOT EXISTS {contributions} (
         contribution_id TEXT PRIMARY KEY, programme TEXT, sp2d TEXT, paid_on TEXT,
         months TEXT, month_count INTEGER, members INTEGER, rate BIGINT, amount BIGINT,

@@ -11,12 +11,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import pytest
 from projection_digest import digest
 
 from ledger.application import Ledger
 from ledger.calendar import month_range
 from ledger.enrolment import EndReason
 from ledger.person import person_id
+from projections import db
 from projections.findings import findings
 from projections.findings.queries import FindingRows
 from projections.kept import forget
@@ -222,3 +224,20 @@ def test_a_store_projected_before_the_tallies_existed_is_rebuilt_once_with_them(
         assert len(findings(reader, rule="paid-twice-in-a-month")) == 1
     finally:
         again.close()
+
+
+def test_a_catch_up_of_many_events_leaves_the_planner_statistics_of_the_tables(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(db, "ANALYZE_AFTER", 20)
+    clean_year(ledger)
+    projector = _projected(ledger)
+    try:
+        if not projector.live.postgres:
+            return  # SQLite plans from its indexes: nothing to analyze
+        analyzed = {r["relname"] for r in projector.connection.query(
+            "SELECT relname FROM pg_stat_user_tables WHERE schemaname = %s"
+            " AND last_analyze IS NOT NULL", (projector.live.schema,))}
+        assert {"members", "paid", "person_months", "programme_months", "claims"} <= analyzed
+    finally:
+        projector.close()
