@@ -87,7 +87,8 @@ RECOUNT = (
     "DELETE FROM {person_months}",
     "INSERT INTO {person_months} (month, person_id, payments)"
     " SELECT p.month, m.person_id, count(*) FROM {paid} p JOIN {members} m"
-    " ON m.enrolment_id = p.enrolment_id GROUP BY p.month, m.person_id",
+    " ON m.enrolment_id = p.enrolment_id GROUP BY p.month, m.person_id"
+    " ORDER BY p.month, m.person_id",  # in the key's order: half the time of a random one
     "DELETE FROM {programme_months}",
     "INSERT INTO {programme_months} (programme, month, members)"
     " SELECT m.programme, p.month, count(DISTINCT p.enrolment_id) FROM {paid} p"
