@@ -35,7 +35,7 @@ from projections.batch import column as _get
 from projections.batch import execute as _execute
 from projections.batch import journal_operations as _journal
 from projections.bounds import check_bounds
-from projections.db import Connection, Namespace, analyzed
+from projections.db import Connection, Namespace
 from projections.effective import EffectiveDays
 from projections.failures import EventFailed as _EventFailed
 from projections.failures import unreachable
@@ -47,6 +47,7 @@ from projections.follower import (
 )
 from projections.handlers import HANDLERS, Operation
 from projections.schema import PROJECTIONS, create_tables, drop_tables, ensure_tables, swap_in
+from projections.tallies import caught_up
 from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
@@ -141,7 +142,7 @@ class Projector:
                     raise
                 applied, position = self._apply_around(target, until, error)
             if applied == 0:
-                return analyzed(self.connection, target, total)
+                return caught_up(self.connection, target, total)
             total += applied
             if progress is not None:
                 progress(position, self.head())

@@ -10,7 +10,6 @@ from projections.db import Connection, Namespace
 from projections.jkk_cases import TABLES as JKK_CASE_TABLES
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
-from projections.tallies import RECOUNT as TALLY_RECOUNT
 from projections.tallies import TABLE_NAMES as TALLY_TABLE_NAMES
 from projections.tallies import TABLES as TALLY_TABLES
 
@@ -241,11 +240,8 @@ def drop_tables(connection: Connection, namespace: Namespace) -> None:
 
 
 def swap_in(connection: Connection, live: Namespace, rebuilt: Namespace) -> None:
-    """Replace the live tables by the rebuilt ones in one transaction, their tallies counted
-    first (a rebuild leaves them out while it replays: :mod:`projections.tallies`)."""
+    """Replace the live tables by the rebuilt ones in one transaction."""
     with connection.transaction() as cursor:
-        for statement in TALLY_RECOUNT:
-            cursor.execute(rebuilt.sql(statement))
         if live.postgres:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{live.schema}" CASCADE')
             cursor.execute(f'ALTER SCHEMA "{rebuilt.schema}" RENAME TO "{live.schema}"')

@@ -6,7 +6,7 @@ every paid member-month on every read (2.4 million rows at 200,000 members: 10 s
 5 s for the other). Kept here as the payment orders are projected, they are a read of the few
 rows that matter:
 
-- ``person_months`` (person id, month) -> ``payments``: the paid member-months of the person's
+- ``person_months`` (month, person id) -> ``payments``: the paid member-months of the person's
   enrolments in that month (as many as the payment orders that paid each); a person paid twice
   in a month has ``payments > 1`` (a partial index holds only those rows). Keyed by the
   person's id, never by the NIK.
@@ -18,10 +18,10 @@ exactly once, in log order): a payment order adds, after its rows are in; its re
 subtracts the same, before its rows are dropped. A member-month counts for its programme only
 while no other order pays it (the ``NOT EXISTS`` over the ``paid`` index), so paying a month
 again or reversing one of two orders leaves the count as it is; a count a reversal brings to
-0 is deleted. The tables are part of the projection set; ``project --rebuild`` leaves these
-operations out while it replays the log (they cost as much again as the rest of a rebuild of
-2.4 million paid member-months) and counts every ``paid`` row once at the end, before the
-tables are swapped in (:data:`RECOUNT`): the same rows. A store projected before the tables
+0 is deleted. The tables are part of the projection set; a replay from the start (``project
+--rebuild``, a snapshot at a cut-off) leaves these operations out (they cost as much again as
+the rest of a rebuild of 2.4 million paid member-months) and counts every ``paid`` row once
+when it has caught up (:data:`RECOUNT`): the same rows. A store projected before the tables
 existed is rebuilt once (:data:`projections.schema.REBUILT_WHEN_TABLE_ADDED`). Importing this
 module registers the operations with the payment handlers.
 """
@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from projections.db import Connection, Namespace, analyzed
 from projections.handlers import HANDLERS, Op, Operation
 
 TABLES = (
@@ -71,8 +72,9 @@ _EMPTIED = (
 
 @dataclass(frozen=True)
 class Tally(Op):
-    """A tally's SQL: applied per event on the live tables and snapshots; a rebuild leaves
-    it out and counts the whole log at the end instead (:func:`recount`)."""
+    """A tally's SQL: applied per event on the live tables; a replay from the start (a
+    rebuild, a snapshot at a position) leaves it out and counts once at the end instead
+    (:func:`caught_up`)."""
 
 
 def counted(contribution_id: str, sign: str) -> list[Operation]:
@@ -81,8 +83,8 @@ def counted(contribution_id: str, sign: str) -> list[Operation]:
             Tally(_PROGRAMME_MONTHS.format(sign=sign), (contribution_id,))]
 
 
-#: Every count made again from the ``paid`` rows (a rebuild's tables, before they are swapped
-#: in): the same rows as the counts made event by event (counts of 0 are never kept).
+#: Every count made again from the ``paid`` rows (a replay's tables, once it has caught up):
+#: the same rows as the counts made event by event (counts of 0 are never kept).
 RECOUNT = (
     "DELETE FROM {person_months}",
     "INSERT INTO {person_months} (month, person_id, payments)"
@@ -114,3 +116,18 @@ def contribution_reversed(e: Any, position: int) -> list[Operation]:
 
 HANDLERS.update({"Contribution.Paid": contribution_paid,
                  "Contribution.Reversed": contribution_reversed})
+
+
+def replayed(namespace: Namespace) -> bool:
+    """A namespace replayed from the start (a rebuild, a snapshot): counted at the end."""
+    return namespace.rebuild or namespace.at is not None
+
+
+def caught_up(connection: Connection, namespace: Namespace, applied: int) -> int:
+    """After a catch-up that applied ``applied`` events: a replay's tallies counted (in one
+    transaction), the tables analyzed when due (:func:`projections.db.analyzed`)."""
+    if applied > 0 and replayed(namespace):
+        with connection.transaction() as cursor:
+            for statement in RECOUNT:
+                cursor.execute(namespace.sql(statement))
+    return analyzed(connection, namespace, applied)

@@ -249,3 +249,23 @@ def test_a_catch_up_of_many_events_leaves_the_planner_statistics_of_the_tables(
         assert {"members", "paid", "person_months", "programme_months", "claims"} <= analyzed
     finally:
         projector.close()
+
+
+def test_a_snapshot_at_a_position_counts_the_payments_up_to_it_once_at_the_end(
+    ledger: Ledger,
+) -> None:
+    year = clean_year(ledger)
+    projector = _projected(ledger)
+    before = projector.position()
+    year.pay("SP2D/DOUBLE", ["2025-04"], year.members[1:2])
+    projector.catch_up()
+    at = projector.snapshot(before)
+    try:
+        then = Reader(projector.connection, at)
+        assert_as_the_old_computation(then)
+        assert FindingRows(then).paid_twice() == []
+        now = Reader(projector.connection, projector.live)
+        assert [r.sp2d for r in FindingRows(now).paid_twice()] == ["SP2D/1", "SP2D/DOUBLE"]
+    finally:
+        projector.drop(at)
+        projector.close()
