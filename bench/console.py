@@ -18,8 +18,9 @@ form with its CSRF token) asks, in turn, for each page and its JSON route:
 Any answer that is not 2xx (a page, a JSON route, the sign-in) ends the run with the route and
 the answer's first bytes: an error is never timed. One JSON line per figure: the first (cold)
 request, the first after a write that is no payment (``after_write_ms``: an API token issued
-and projected, so every kept figure is made again, but what only payments change), then p50,
-p95 and max in milliseconds over
+and projected, so every kept figure is made again, but what only payments change), the first
+after payments and an end (``after_payment_ms``: an order reversed and paid again under a new
+number, a member's cover ended by death, projected), then p50, p95 and max in milliseconds over
 ``--runs`` requests (after two unmeasured ones per gunicorn worker), and the answer's size.
 Targets (issue 16): p95 under 300 ms at 22,800 members and under 1 s at 200,000.
 ``--database-url`` measures a database built before (by an earlier run with ``--keep``)
@@ -49,6 +50,7 @@ from bench.projections import OCCUPATIONS, open_kabupaten, pay_claims
 from bench.server import cli, exit_on_signals, gunicorn
 from intake.importing import ImportOptions, import_roster, read_roster
 from ledger.calendar import month_range
+from ledger.enrolment import EndReason
 from projections.queries import Reader
 from projections.runner import Projector
 from seed.generate import RosterSpec, write_roster
@@ -221,10 +223,38 @@ def measure(url: str, members: int, subject: dict[str, Any], runs: int, workers:
             cli(url, "token", "create", "--role", "auditor", "--name", f"bench.write.{name}")
             cli(url, "project")
             after = {"page": browser.page(page)[0], "json": browser.json(api)[0]}
+            # Payments and an end: an order reversed and paid again under a new number, a
+            # member's cover ended by death (so months paid after it); then the same.
+            pay_again_and_end(url)
+            cli(url, "project")
+            paid = {"page": browser.page(page)[0], "json": browser.json(api)[0]}
             for kind, route in (("page", page), ("json", f"{api[0]} {api[1]}")):
                 emit({**_figure(name, kind, route, members, timings[kind], sizes[kind]),
                       "first_ms": round(cold[kind] * 1000, 1),
-                      "after_write_ms": round(after[kind] * 1000, 1)})
+                      "after_write_ms": round(after[kind] * 1000, 1),
+                      "after_payment_ms": round(paid[kind] * 1000, 1)})
+
+
+def pay_again_and_end(url: str) -> None:
+    """The latest payment order not reversed yet reversed and paid again under a new SP2D
+    number (the same members, months and amount), and the cover of one of its members
+    still covered ended by death on the last day of June: a payment, a reversal and an end,
+    as after a day of finance work (each time another order and member, so runs on a kept
+    database can follow each other)."""
+    ledger = open_ledger(settings_from_url(url))
+    try:
+        orders = [ledger.contribution(CODE, f"SP2D/{number:03d}-1/BPKAD/2025")
+                  for number in range(12, 0, -1)]
+        order = next(o for o in orders if not o.is_reversed)
+        named = list(order.enrolment_ids)
+        ledger.reverse_contribution(CODE, order.sp2d, date(2025, 12, 20), "bench: paid again",
+                                    "finance")
+        ledger.pay_contribution(CODE, f"{order.sp2d}-R{time.time_ns()}", date(2025, 12, 21),
+                                list(order.months), named, int(order.amount), "finance")
+        member = next(m for m in named[1:] if ledger.enrolment(m).ended_on is None)
+        ledger.end_coverage(member, date(2025, 6, 30), EndReason.DIED, "bench: died", "clerk")
+    finally:
+        ledger.close()
 
 
 def _figure(name: str, kind: str, route: str, members: int, timings: list[float],

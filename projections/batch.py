@@ -11,6 +11,7 @@ from ledger.journal.checkpoint import leaf_of
 from ledger.journal.merkle import Frontier
 from projections.db import Namespace
 from projections.handlers import PRIMARY_KEYS, Change, Insert, Op, Operation, Rows
+from projections.tallies import Tally, replayed
 
 
 def journal_operations(cursor: Any, namespace: Namespace, notifications: Any) -> list[Operation]:
@@ -38,9 +39,14 @@ def column(row: Any, key: str, index: int) -> Any:
 
 
 def execute(cursor: Any, namespace: Namespace, operations: list[Operation]) -> None:
-    """Apply a batch's operations in log order (see :mod:`projections.handlers`)."""
+    """Apply a batch's operations in log order (see :mod:`projections.handlers`); a replay
+    from the start leaves the tallies out, to count them once at the end
+    (:mod:`projections.tallies`)."""
     batch = _Batch(cursor, namespace)
+    replay = replayed(namespace)
     for operation in operations:
+        if replay and isinstance(operation, Tally):
+            continue
         batch.apply(operation)
     batch.flush()
 

@@ -71,6 +71,7 @@ _TABLE_NAMES = (
     "payouts", "revisions", "handovers", "journal_leaves", "journal_frontier", "incidents",
     "handover_items", "reconciliation_runs", "reconciliation_discrepancies", "followers",
     "scholarships", "scholarship_children", "scholarship_years", "jkk_cases",
+    "person_months", "programme_months",
 )
 
 
@@ -173,3 +174,32 @@ class Connection:
                 rows = self.raw.execute(statement, params).fetchall()
             return [dict(r) for r in rows]
         return [dict(r) for r in self.raw.execute(statement, params).fetchall()]
+
+
+#: After this many events applied to a namespace's tables by one process, PostgreSQL is asked
+#: to ``ANALYZE`` them: the audit's and the budget's reads of a few rows (the persons paid
+#: twice, the members who died or moved, a claim's paid months) are planned as index reads
+#: only once the planner knows how many rows the tables hold; without statistics (a bulk
+#: import projected, a rebuild, a server whose autovacuum has not come by) it reads every
+#: paid member-month instead (4 s at 200,000 members, against 2 ms).
+ANALYZE_AFTER = 10_000
+_APPLIED: dict[tuple[Any, ...], int] = {}
+_APPLIED_LOCK = threading.Lock()
+
+
+def analyzed(connection: Connection, namespace: Namespace, applied: int) -> int:
+    """Count ``applied`` events against the namespace; past :data:`ANALYZE_AFTER`, analyze
+    its tables (PostgreSQL; SQLite plans from its indexes). Returns ``applied``."""
+    if not namespace.postgres or applied <= 0:
+        return applied
+    env = namespace.settings.env
+    key = (env.get("POSTGRES_HOST"), env.get("POSTGRES_PORT"), env.get("POSTGRES_DBNAME"),
+           namespace.schema)
+    with _APPLIED_LOCK:
+        total = _APPLIED.get(key, 0) + applied
+        _APPLIED[key] = 0 if total >= ANALYZE_AFTER else total
+    if total >= ANALYZE_AFTER:
+        with connection.transaction() as cursor:
+            for name in _TABLE_NAMES:
+                cursor.execute(f"ANALYZE {namespace.table(name)}")
+    return applied

@@ -1,10 +1,10 @@
 """Answers kept per state of the live projection tables: what a page or an API read computed
 from the whole of a programme (its budget month by month, the findings over every payment) is
 kept, a few per process, under what fixes the tables' content, and given again while nothing
-new has been projected. What is read from the payments alone (the NIK-months paid twice, the
-members paid each month) is kept longer: while no member, order or reversal is projected
-(:func:`kept_while`), so the first read after an approval or a claim does not count every paid
-member-month again.
+new has been projected. What would cost a pass over every paid member-month to make again (the
+persons paid twice in a month, the members paid each month) is not computed here at all: it is
+counted as the payment orders are projected (:mod:`projections.tallies`), so making an answer
+again after a write, or on a fresh server, reads small results.
 
 The key is read inside the same snapshot as the answer (``Connection.snapshot``): the
 database, each projection's position and the journal's frontier (the hashes that fix the log's
@@ -31,26 +31,6 @@ KEEP = 32
 _KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _LOCK = threading.Lock()
 
-#: What changes whenever the paid member-months, the members' NIKs and the orders' SP2D numbers
-#: and rates change: the projection only adds members (their NIK, person and programme never
-#: change), only adds payment orders, flags an order reversed once (and then drops its paid
-#: months); so the counts and last positions of both, with the last order's id (no two logs
-#: share it), are the same exactly when those are (one pass over the members: 75 ms at
-#: 200,000 members).
-_MARKS = (
-    "SELECT m.n AS members, m.last AS last_member,{ends} c.n AS orders, c.last AS last_order,"
-    " c.reversed, c.last_reversal,"
-    " (SELECT contribution_id FROM {{contributions}} ORDER BY position DESC LIMIT 1) AS order_id"
-    " FROM (SELECT count(*) AS n, max(position) AS last{ended} FROM {{members}}) m,"
-    " (SELECT count(*) AS n, max(position) AS last, count(reversed_on) AS reversed,"
-    " max(reversed_position) AS last_reversal FROM {{contributions}}) c")
-PAYMENTS_MARKS = _MARKS.format(ends="", ended="")
-#: As :data:`PAYMENTS_MARKS`, and the members' ends and deaths: each sets the member's
-#: ``ended_position`` or ``died_position`` to its own position, the log's latest, so the
-#: greatest of each changes with every end or death projected.
-ENDINGS_MARKS = _MARKS.format(ends=" m.ended, m.died,",
-                              ended=", max(ended_position) AS ended, max(died_position) AS died")
-
 
 def kept(connection: Connection, ns: Namespace, name: tuple[Any, ...],
          compute: Callable[[], T]) -> T:
@@ -60,22 +40,6 @@ def kept(connection: Connection, ns: Namespace, name: tuple[Any, ...],
         if key is None:
             return compute()
         return _keep((*key, *name), compute)
-
-
-def kept_while(connection: Connection, ns: Namespace, name: tuple[Any, ...], marks: str,
-               compute: Callable[[], T]) -> T:
-    """``compute()``'s answer kept while what it reads is unchanged, even as other events are
-    projected: ``marks`` is a query (over the tables, in the namespace's ``{table}`` form) of
-    one row whose values change whenever the content ``compute`` reads does (counts and last
-    positions of tables whose rows that answer reads are only ever added, or flagged once;
-    the id of the last row, so that two logs never share a mark). An approval, a claim or a
-    reconciliation then leaves the answer over every payment kept."""
-    with connection.snapshot():
-        if not _live(ns):
-            return compute()
-        [row] = connection.query(ns.sql(marks))
-        return _keep((*_store(ns), "while", tuple(str(v) for v in row.values()), *name),
-                     compute)
 
 
 def _keep(key: tuple[Any, ...], compute: Callable[[], T]) -> T:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.calendar import add_months, month_end, month_of, month_range, month_start
 from projections.db import Connection, Namespace
-from projections.kept import PAYMENTS_MARKS, kept, kept_while
+from projections.kept import kept
 
 
 class Reader:
@@ -151,14 +151,10 @@ class Reader:
         spans = self._rows(
             "SELECT enrolled_on, ended_on, count(*) AS n FROM {members} WHERE programme = ?"
             " GROUP BY enrolled_on, ended_on", (program,))
-        # Kept while no member, order or reversal is projected: a claim or an approval after
-        # it does not count every paid member-month again.
-        paid_by_month: dict[str, int] = kept_while(
-            self.connection, self.ns, ("paid_by_month", program), PAYMENTS_MARKS,
-            lambda: {r["month"]: int(r["n"]) for r in self._rows(
-                "SELECT p.month, count(DISTINCT p.enrolment_id) AS n FROM {paid} p"
-                " JOIN {members} m ON m.enrolment_id = p.enrolment_id WHERE m.programme = ?"
-                " GROUP BY p.month", (program,))})
+        # The members paid each month, counted as the orders are projected
+        # (projections.tallies): a read of a row a month.
+        paid_by_month = {r["month"]: int(r["members"]) for r in self._rows(
+            "SELECT month, members FROM {programme_months} WHERE programme = ?", (program,))}
         orders = [(int(c["amount"]) // int(c["month_count"]), set(json.loads(c["months"])))
                   for c in contributions if c["reversed_on"] is None]
         months = []

@@ -47,6 +47,7 @@ from projections.follower import (
 )
 from projections.handlers import HANDLERS, Operation
 from projections.schema import PROJECTIONS, create_tables, drop_tables, ensure_tables, swap_in
+from projections.tallies import caught_up
 from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
@@ -141,7 +142,7 @@ class Projector:
                     raise
                 applied, position = self._apply_around(target, until, error)
             if applied == 0:
-                return total
+                return caught_up(self.connection, target, total)
             total += applied
             if progress is not None:
                 progress(position, self.head())
@@ -393,7 +394,6 @@ class Projector:
                 return False
             time.sleep(0.05)
         return True
-
 
 
 __all__ = ["BACKOFF_CAP_SECONDS", "FORGET_FOLLOWERS_AFTER", "HEARTBEAT_SECONDS", "PROJECTIONS",

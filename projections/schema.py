@@ -10,6 +10,8 @@ from projections.db import Connection, Namespace
 from projections.jkk_cases import TABLES as JKK_CASE_TABLES
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
+from projections.tallies import TABLE_NAMES as TALLY_TABLE_NAMES
+from projections.tallies import TABLES as TALLY_TABLES
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS {tracking} (
@@ -42,6 +44,12 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS {index}members_nik ON {members} (nik)",
     "CREATE INDEX IF NOT EXISTS {index}members_person ON {members} (person_id)",
     "CREATE INDEX IF NOT EXISTS {index}members_programme ON {members} (programme)",
+    # The few members whose death or move is recorded (paid after death or move reads them).
+    "CREATE INDEX IF NOT EXISTS {index}members_ended ON {members} (enrolment_id)"
+    " WHERE end_reason IN ('died', 'moved') OR died_on IS NOT NULL",
+    # The members the population register has not matched (identity-not-matched reads them).
+    "CREATE INDEX IF NOT EXISTS {index}members_unmatched ON {members} (position)"
+    " WHERE identity IS NULL OR identity <> 'matched'",
     """CREATE TABLE IF NOT EXISTS {contributions} (
         contribution_id TEXT PRIMARY KEY, programme TEXT, sp2d TEXT, paid_on TEXT,
         months TEXT, month_count INTEGER, members INTEGER, rate BIGINT, amount BIGINT,
@@ -84,6 +92,7 @@ TABLES = (
     *RECONCILIATION_TABLES,
     *SCHOLARSHIP_TABLES,
     *JKK_CASE_TABLES,
+    *TALLY_TABLES,
 )
 
 #: Columns added to a table after it was first made: (table, column, type). ``create_tables``
@@ -128,6 +137,11 @@ REBUILT_WHEN_ADDED = {
     ("scholarship_children", "level"): "balances",
 }
 
+#: Tables added after stores were first projected, and the projection whose tables they join:
+#: a store without one gets it empty, and that projection starts again at position 0, so the
+#: next catch-up rebuilds the set (runner.catch_up) and fills it from the log.
+REBUILT_WHEN_TABLE_ADDED = {name: "budget" for name in TALLY_TABLE_NAMES}
+
 #: Tracked projections; one added here makes existing tables rebuild (runner.catch_up).
 PROJECTIONS = ("coverage", "balances", "budget", "stats", "journal", "findings",
                "reconciliation")
@@ -166,6 +180,8 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         if namespace.postgres:
             cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{namespace.schema}"')
         index_prefix = "" if namespace.postgres else namespace.prefix
+        new_tables = [name for name in REBUILT_WHEN_TABLE_ADDED
+                      if not _exists(cursor, namespace, name)]
         for statement in TABLES:
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))
@@ -174,7 +190,9 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
             cursor.execute(namespace.sql(
                 "INSERT INTO {tracking} (name, position) VALUES (?, 0) "
                 "ON CONFLICT (name) DO NOTHING"), (name,))
-        for name in {REBUILT_WHEN_ADDED[a] for a in added if a in REBUILT_WHEN_ADDED}:
+        rebuilt = {REBUILT_WHEN_ADDED[a] for a in added if a in REBUILT_WHEN_ADDED}
+        rebuilt |= {REBUILT_WHEN_TABLE_ADDED[name] for name in new_tables}
+        for name in rebuilt:
             cursor.execute(namespace.sql("UPDATE {tracking} SET position = 0 WHERE name = ?"),
                            (name,))
         cursor.execute(namespace.sql(
@@ -190,6 +208,16 @@ def _add_missing_columns(cursor: Any, namespace: Namespace) -> set[tuple[str, st
             cursor.execute(f"ALTER TABLE {namespace.table(table)} ADD COLUMN {column} {kind}")
             added.add((table, column))
     return added
+
+
+def _exists(cursor: Any, namespace: Namespace, table: str) -> bool:
+    if namespace.postgres:
+        cursor.execute("SELECT 1 FROM information_schema.tables"
+                       " WHERE table_schema = %s AND table_name = %s", (namespace.schema, table))
+    else:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (namespace.table(table),))
+    return cursor.fetchone() is not None
 
 
 def _columns(cursor: Any, namespace: Namespace, table: str) -> set[str]:
@@ -233,4 +261,4 @@ def _logical_names() -> tuple[str, ...]:
             "claims", "payouts", "handovers", "journal_leaves", "journal_frontier",
             "incidents", "handover_items", "reconciliation_runs",
             "reconciliation_discrepancies", "followers", "scholarships", "scholarship_children",
-            "scholarship_years", "jkk_cases")
+            "scholarship_years", "jkk_cases", *TALLY_TABLE_NAMES)

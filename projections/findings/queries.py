@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from projections.kept import ENDINGS_MARKS, PAYMENTS_MARKS, kept_while
 from projections.queries import Reader
 from projections.views import Programme, Row, row_of
 
@@ -188,21 +187,24 @@ class FindingRows:
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         return self.reader.connection.query(self.reader.ns.sql(sql), params)
 
-    def _typed(self, kind: type[Row], sql: str) -> list[Row]:
-        return [row_of(kind, row) for row in self._rows(sql)]
+    def _typed(self, kind: type[Row], sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        return [row_of(kind, row) for row in self._rows(sql, params)]
 
-    def paid_after_end(self) -> tuple[PaidAfterEndRow, ...]:
-        """Months paid for members after their recorded death or move (ended or died): kept
-        while no member, order, reversal, end or death is projected (:data:`ENDINGS_MARKS`)."""
-        return kept_while(self.reader.connection, self.reader.ns, ("paid_after_end",),
-                          ENDINGS_MARKS, lambda: tuple(self._typed(PaidAfterEndRow,
+    def paid_after_end(self) -> list[PaidAfterEndRow]:
+        """Months paid for members after their recorded death or move (ended or died): the
+        few members so ended first (a partial index holds them), then their paid months."""
+        ended = [r["enrolment_id"] for r in self._rows(
+            "SELECT enrolment_id FROM {members}"
+            " WHERE end_reason IN ('died', 'moved') OR died_on IS NOT NULL")]
+        found = [row for part in _parts(ended) for row in self._typed(PaidAfterEndRow,
             "SELECT m.enrolment_id, m.programme, m.nik, m.end_reason, m.ended_on, m.died_on,"
             " m.ended_position, m.died_position, p.month, c.sp2d, c.rate, c.position"
-            " FROM {paid} p JOIN {members} m ON m.enrolment_id = p.enrolment_id"
+            " FROM {members} m JOIN {paid} p ON p.enrolment_id = m.enrolment_id"
             " JOIN {contributions} c ON c.contribution_id = p.contribution_id"
-            " WHERE (m.end_reason IN ('died', 'moved') AND p.month > substr(m.ended_on, 1, 7))"
-            " OR (m.died_on IS NOT NULL AND p.month > substr(m.died_on, 1, 7))"
-            " ORDER BY m.enrolment_id, p.month")))
+            f" WHERE m.enrolment_id IN ({_marks(part)}) AND"
+            " ((m.end_reason IN ('died', 'moved') AND p.month > substr(m.ended_on, 1, 7))"
+            " OR (m.died_on IS NOT NULL AND p.month > substr(m.died_on, 1, 7)))", part)]
+        return sorted(found, key=lambda r: (r.enrolment_id, r.month))
 
     def identity_answers(self) -> list[IdentityRow]:
         """Members the population register never matched (never asked, or not matched)."""
@@ -211,20 +213,20 @@ class FindingRows:
             " identity_position FROM {members} WHERE identity IS NULL OR identity <> 'matched'"
             " ORDER BY position")
 
-    def paid_twice(self) -> tuple[PaidTwiceRow, ...]:
-        """Every payment of a NIK-month paid for more than once: grouping every paid
-        member-month is most of what the findings cost (10 s of 12 at 200,000 members), so the
-        answer is kept while no member, payment order or reversal is projected
-        (:data:`PAYMENTS_MARKS`): an approval or a claim does not make it again."""
-        return kept_while(self.reader.connection, self.reader.ns, ("paid_twice",),
-                          PAYMENTS_MARKS, lambda: tuple(self._typed(PaidTwiceRow,
+    def paid_twice(self) -> list[PaidTwiceRow]:
+        """Every payment of a person's month paid for more than once: the person-months
+        counted as the orders are projected (:mod:`projections.tallies`) with a count above
+        one (a partial index holds them), then those persons' payments of those months."""
+        twice = {(r["person_id"], r["month"]) for r in self._rows(
+            "SELECT person_id, month FROM {person_months} WHERE payments > 1")}
+        persons = sorted({person for person, _ in twice})
+        found = [row for part in _parts(persons) for row in self._typed(PaidTwiceRow,
             "SELECT m.person_id, m.nik, m.enrolment_id, m.programme, p.month, c.sp2d, c.rate,"
-            " c.position FROM {paid} p JOIN {members} m ON m.enrolment_id = p.enrolment_id"
+            " c.position FROM {members} m JOIN {paid} p ON p.enrolment_id = m.enrolment_id"
             " JOIN {contributions} c ON c.contribution_id = p.contribution_id"
-            " JOIN (SELECT m2.nik, p2.month FROM {paid} p2 JOIN {members} m2"
-            "       ON m2.enrolment_id = p2.enrolment_id GROUP BY m2.nik, p2.month"
-            "       HAVING count(*) > 1) twice ON twice.nik = m.nik AND twice.month = p.month"
-            " ORDER BY m.nik, p.month, c.position")))
+            f" WHERE m.person_id IN ({_marks(part)})", part)
+            if (row.person_id, row.month) in twice]
+        return sorted(found, key=lambda r: (r.person_id, r.month, r.position))
 
     def death_claims(self) -> list[DeathClaimRow]:
         """Death benefit claims on an incident, with the enrolment they are on."""
@@ -249,11 +251,16 @@ class FindingRows:
             " WHERE c.status <> 'rejected' ORDER BY c.position")
 
     def paid_months_of_incident_claims(self) -> dict[str, set[str]]:
-        """The months paid for each member that has a claim on an incident."""
+        """The months paid for each member that has a claim on an incident, from the month
+        of enrolment to the month of the incident (the months its coverage can rest on)."""
         paid: dict[str, set[str]] = defaultdict(set)
         for row in self._rows(
-                "SELECT DISTINCT p.enrolment_id, p.month FROM {paid} p JOIN {claims} c"
-                " ON c.enrolment_id = p.enrolment_id WHERE c.incident_id IS NOT NULL"):
+                "SELECT DISTINCT c.enrolment_id, p.month FROM {claims} c"
+                " JOIN {incidents} i ON i.incident_id = c.incident_id"
+                " JOIN {members} m ON m.enrolment_id = c.enrolment_id"
+                " JOIN {paid} p ON p.enrolment_id = c.enrolment_id"
+                " AND p.month >= substr(m.enrolled_on, 1, 7)"
+                " AND p.month <= substr(i.occurred_on, 1, 7)"):
             paid[row["enrolment_id"]].add(row["month"])
         return paid
 
@@ -349,3 +356,15 @@ class FindingRows:
             "SELECT claim_id, programme, benefit, subject_nik, approved, filed_by, approved_by,"
             " sole_approver_reason, position, approved_position, enrolment_id FROM {claims}"
             " WHERE approved_by IS NOT NULL AND approved_by = filed_by ORDER BY position")
+
+
+#: Ids named in one query (``IN (...)``): a few hundred, within every driver's limits.
+PART = 500
+
+
+def _parts(ids: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(ids[start:start + PART]) for start in range(0, len(ids), PART)]
+
+
+def _marks(ids: tuple[str, ...]) -> str:
+    return ",".join("?" * len(ids))
