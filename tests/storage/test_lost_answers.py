@@ -110,7 +110,8 @@ def test_the_rows_of_a_save_are_recognised_in_the_log_only_byte_for_byte(
     opened = ledger.open_programme(tangerang_terms(), actor="admin")
     subject = ledger.personal.subject_for("3671084312900001")
     member = Enrolment(programme_id=str(opened.id), programme_code="TNG-2025",
-                       person_id=str(subject), nik="3671084312900001", kk="3671081203120005", name="Siti",
+                       person_id=str(subject), nik="3671084312900001", kk="3671081203120005",
+                       name="Siti",
                        region="36.71", district="36.71.08", village="36.71.08.1001",
                        occupation="ojek", decile=1, register="DTKS",
                        register_snapshot=date(2025, 2, 1), branch="Cimone",
