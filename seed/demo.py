@@ -22,6 +22,7 @@ import fnmatch
 import hashlib
 import heapq
 import itertools
+import os
 import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ from ledger.programme import ProgrammeTerms, Rate
 from ledger.schooling import Child, SchoolLevel, SchoolYear
 from seed.synthetic import FAMILY_NAMES, GIVEN_NAMES, WorkerFactory, compose_nik
 from storage.log_index import open_ledger
-from storage.settings import StoreSettings
+from storage.settings import StoreSettings, settings_from_url, with_master_key
 
 SEED = 2025
 BATCH = 500
@@ -203,6 +204,20 @@ def demo_secrets() -> SeededBytes:
     """The demo's data keys and nonces, drawn from the seed: the same story seals the same
     bytes (never for real data: the seed is public)."""
     return SeededBytes(SEED)
+
+
+def demo_master_key(folder: Path) -> StoreSettings:
+    """The demo store's settings under the demo's master key, drawn from the seed and written
+    beside its database (``claims-ledger.key``, where any command finds it): the keyed
+    pseudonyms in its events (a family card's, an account's) depend on it, so the same story
+    gives the same bytes. Public, as the seed is: never for real data."""
+    database = (folder / "claims-ledger.sqlite").resolve()
+    path = database.with_suffix(".key")
+    text = base64.b64encode(SeededBytes(f"{SEED} master key")(32)).decode("ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(text + "\n")
+    return with_master_key(settings_from_url(f"sqlite:///{database}"), None, str(path))
 
 
 def demo_ledger(settings: StoreSettings) -> Ledger:

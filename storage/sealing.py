@@ -159,7 +159,7 @@ class SealingMapper(Mapper[UUID]):
         for sources, target in KEYED.get(topic, ()):
             values = [_get(state, path) for path in sources]
             if all(isinstance(v, str) and v for v in values):
-                head, _, last = target.rpartition(".")
+                head = target.rpartition(".")[0]
                 if head:
                     state[head] = dict(state[head])  # the event's own dict is never changed
                 _put(state, target, self.personal.keyed(" ".join(values))[:32])

@@ -57,9 +57,10 @@ class StoreSettings:
 def settings_from_environment() -> StoreSettings:
     """Read ``LEDGER_DATABASE_URL`` (with ``LEDGER_CIPHER_KEY`` and ``LEDGER_READ_DATABASE_URL``)
     from the process environment."""
+    # LEDGER_KEY_FILE is read where the key is looked for (key_file_of): an embedded store's
+    # own key file beside it comes first.
     settings = with_master_key(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
-                               os.environ.get(CIPHER_KEY_VARIABLE),
-                               os.environ.get(KEY_FILE_VARIABLE))
+                               os.environ.get(CIPHER_KEY_VARIABLE))
     return with_read_replica(settings, os.environ.get(READ_DATABASE_URL_VARIABLE))
 
 
@@ -217,15 +218,20 @@ def with_master_key(settings: StoreSettings, key: str | None,
 
 
 def key_file_of(settings: StoreSettings) -> Path:
-    """Where the master key's file is when no key is given: ``LEDGER_KEY_FILE`` (of the settings,
-    else of the environment), else beside the embedded SQLite file (``ledger.sqlite`` ->
-    ``ledger.key``), else ``./claims-ledger.key`` for PostgreSQL."""
-    named = settings.key_file or os.environ.get(KEY_FILE_VARIABLE, "").strip()
+    """Where the master key's file is when no key is given: the settings' ``LEDGER_KEY_FILE``;
+    else, for the embedded SQLite file, the key file beside it if there is one (``ledger.sqlite``
+    -> ``ledger.key``: it travels with the store); else ``LEDGER_KEY_FILE`` of the environment;
+    else beside the SQLite file, or ``./claims-ledger.key`` for PostgreSQL."""
+    if settings.key_file:
+        return Path(settings.key_file)
+    beside = (None if settings.is_postgres
+              else Path(settings.env["SQLITE_DBNAME"]).with_suffix(".key"))
+    if beside is not None and beside.exists():  # an embedded store's own key travels with it
+        return beside
+    named = os.environ.get(KEY_FILE_VARIABLE, "").strip()
     if named:
         return Path(named)
-    if settings.is_postgres:
-        return Path.cwd() / DEFAULT_KEY_FILE
-    return Path(settings.env["SQLITE_DBNAME"]).with_suffix(".key")
+    return Path.cwd() / DEFAULT_KEY_FILE if beside is None else beside
 
 
 def master_key_text(settings: StoreSettings) -> str | None:

@@ -36,9 +36,9 @@ from seed.demo import (
     clear_demo_folder,
     demo_clock,
     demo_ids,
+    demo_master_key,
     demo_secrets,
 )
-from storage.settings import settings_from_url
 from storage.store import init_store
 
 _refusal = refusal
@@ -64,10 +64,7 @@ def demo(out_dir: Path) -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     database = (out_dir / "claims-ledger.sqlite").resolve()
-    # The master key as for any store: LEDGER_CIPHER_KEY or LEDGER_KEY_FILE, else a key file
-    # beside the database (claims-ledger.key, made by init_store). The events do not depend
-    # on it: the data keys and nonces come from the seed.
-    settings = settings_from_url(f"sqlite:///{database}")
+    settings = demo_master_key(out_dir)  # from the seed, beside the database
     started = time.perf_counter()
     init_store(settings)
     # The story's dates and the seed's ids: the same bytes on every run.
