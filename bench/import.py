@@ -76,9 +76,11 @@ def batches_of_events(ledger: Ledger, roster: Path) -> Any:
     programme = ledger.programme("KABTNG-2025")
     sheet = read_roster(roster)
     batch: list[Any] = []
+    niks = [sheet.value(row, "nik") for row in sheet.rows]
+    subjects = ledger.personal.subjects_for(niks)  # the index, as the import resolves them
     for row in sheet.rows:
         nik = sheet.value(row, "nik")
-        person = Person(nik=nik)
+        person = Person.register(subjects[nik], nik)
         request = EnrolmentRequest(
             nik=nik, kk=sheet.value(row, "kk"), name=sheet.value(row, "name"), region="36.03",
             district=sheet.value(row, "district"), village=sheet.value(row, "village"),

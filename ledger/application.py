@@ -85,7 +85,11 @@ class OwnRowsEventStore(EventStore[UUID]):
         if self.times is not None:
             # Recorded times never go backwards along the log, whatever the clock says.
             self.times.require_not_behind(stamps)
-        # The library's put, but for the refusal by the unique key.
+        # The library's put, but for the refusal by the unique key; a mapper that seals makes
+        # the data keys of the whole save in one go first (not one round trip per event).
+        prepare = getattr(self.mapper, "prepare_events", None)
+        if prepare is not None:
+            prepare(domain_events)
         stored_events = [self.mapper.to_stored_event(event) for event in domain_events]
         try:
             positions = self.recorder.insert_events(stored_events, **kwargs)

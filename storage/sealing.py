@@ -131,6 +131,23 @@ class SealingMapper(Mapper[UUID]):
 
     # -- sealing -----------------------------------------------------------------------------
 
+    def prepare_events(self, events: Any) -> None:
+        """:meth:`prepare_keys` for the subjects these events will be sealed under (a save)."""
+        subjects: set[UUID] = set()
+        for event in events:
+            groups = SEALED.get(get_topic(type(event)))
+            if not groups:
+                continue
+            state = vars(event)
+            for group in groups:
+                for subject_path, _ in _expanded(dict(state), group):
+                    subject = (state["originator_id"] if subject_path == OWN_ID
+                               else _walk_get(state, subject_path))
+                    if subject:
+                        subjects.add(UUID(str(subject)))
+        if len(subjects) > 1:
+            self.prepare_keys(sorted(subjects))
+
     def prepare_keys(self, subjects: list[UUID]) -> None:
         """Make (and cache) the data keys of many subjects at once, before their events are
         sealed one by one (an import): one read and one insert, not one per subject."""
