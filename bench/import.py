@@ -76,9 +76,9 @@ def batches_of_events(ledger: Ledger, roster: Path) -> Any:
     programme = ledger.programme("KABTNG-2025")
     sheet = read_roster(roster)
     batch: list[Any] = []
-    niks = [sheet.value(row, "nik") for row in sheet.rows]
-    subjects = ledger.personal.subjects_for(niks)  # the index, as the import resolves them
-    for row in sheet.rows:
+    rows = list(sheet.rows)
+    subjects = ledger.personal.subjects_for([sheet.value(row, "nik") for row in rows])
+    for row in rows:  # subjects from the index, as the import resolves them
         nik = sheet.value(row, "nik")
         person = Person.register(subjects[nik], nik)
         request = EnrolmentRequest(
