@@ -76,9 +76,11 @@ def batches_of_events(ledger: Ledger, roster: Path) -> Any:
     programme = ledger.programme("KABTNG-2025")
     sheet = read_roster(roster)
     batch: list[Any] = []
-    for row in sheet.rows:
+    rows = list(sheet.rows)
+    subjects = ledger.personal.subjects_for([sheet.value(row, "nik") for row in rows])
+    for row in rows:  # subjects from the index, as the import resolves them
         nik = sheet.value(row, "nik")
-        person = Person(nik=nik)
+        person = Person.register(subjects[nik], nik)
         request = EnrolmentRequest(
             nik=nik, kk=sheet.value(row, "kk"), name=sheet.value(row, "name"), region="36.03",
             district=sheet.value(row, "district"), village=sheet.value(row, "village"),

@@ -98,15 +98,18 @@ def pay_claims(ledger: Ledger, code: str, claimants: list[Any]) -> None:
     for index, enrolment in enumerate(claimants):
         incident = Incident(
             enrolment_id=str(enrolment.id), programme_id=str(programme.id),
-            programme_code=programme.code, nik=enrolment.nik, kind="accident",
+            programme_code=programme.code, person_id=enrolment.person_id, nik=enrolment.nik,
+            kind="accident",
             occurred_on=date(2025, 6, 2), place="Tigaraksa", narrative="bench",
             work_related=True, cause="", actor="clerk")
         entitlement = rules().jkk_temporary_incapacity(wage=enrolment.wage_band, months=2)
         claim = Claim(
             programme_id=str(programme.id), programme_code=programme.code,
             benefit=Benefit.JKK_TEMPORARY_INCAPACITY.value, incident_id=str(incident.id),
-            enrolment_id=str(enrolment.id), subject_nik=enrolment.nik,
-            claimant={"nik": enrolment.nik, "name": enrolment.name, "relationship": "self",
+            enrolment_id=str(enrolment.id), person_id=enrolment.person_id,
+            subject_nik=enrolment.nik,
+            claimant={"subject_id": enrolment.person_id, "nik": enrolment.nik,
+                      "name": enrolment.name, "relationship": "self",
                       "heir_certificate": "", "bank": "Bank BJB",
                       "account_number": "0012345678", "account_name": enrolment.name},
             filed_on=date(2025, 7, 1), entitlement=entitlement.amount,

@@ -22,6 +22,7 @@ import fnmatch
 import hashlib
 import heapq
 import itertools
+import os
 import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.calendar import add_calendar_months, add_working_days, month_range
 from ledger.claim import Claim, Claimant, Deceased
-from ledger.clock import WIB, ScriptedClock, SeededIds, recording
+from ledger.clock import WIB, ScriptedClock, SeededBytes, SeededIds, recording
 from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
 from ledger.handover import CeremonyDetails, Official
@@ -41,7 +42,7 @@ from ledger.programme import ProgrammeTerms, Rate
 from ledger.schooling import Child, SchoolLevel, SchoolYear
 from seed.synthetic import FAMILY_NAMES, GIVEN_NAMES, WorkerFactory, compose_nik
 from storage.log_index import open_ledger
-from storage.settings import StoreSettings
+from storage.settings import StoreSettings, settings_from_url, with_master_key
 
 SEED = 2025
 BATCH = 500
@@ -199,10 +200,30 @@ def demo_ids() -> SeededIds:
     return SeededIds(SEED)
 
 
+def demo_secrets() -> SeededBytes:
+    """The demo's data keys and nonces, drawn from the seed: the same story seals the same
+    bytes (never for real data: the seed is public)."""
+    return SeededBytes(SEED)
+
+
+def demo_master_key(folder: Path) -> StoreSettings:
+    """The demo store's settings under the demo's master key, drawn from the seed and written
+    beside its database (``claims-ledger.key``, where any command finds it): the keyed
+    pseudonyms in its events (a family card's, an account's) depend on it, so the same story
+    gives the same bytes. Public, as the seed is: never for real data."""
+    database = (folder / "claims-ledger.sqlite").resolve()
+    path = database.with_suffix(".key")
+    text = base64.b64encode(SeededBytes(f"{SEED} master key")(32)).decode("ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(text + "\n")
+    return with_master_key(settings_from_url(f"sqlite:///{database}"), None, str(path))
+
+
 def demo_ledger(settings: StoreSettings) -> Ledger:
-    """A ledger that records the demo's year on its story dates, with ids from the seed: the
-    same story gives the same log, byte for byte."""
-    return open_ledger(settings, clock=demo_clock(), ids=demo_ids())
+    """A ledger that records the demo's year on its story dates, with ids, data keys and nonces
+    from the seed: the same story gives the same log, byte for byte."""
+    return open_ledger(settings, clock=demo_clock(), ids=demo_ids(), secrets=demo_secrets())
 
 
 def _opening(terms: ProgrammeTerms) -> date:
@@ -847,7 +868,8 @@ DEMO_WITNESS_SEED = hashlib.sha256(f"claims-ledger demo witness key, seed {SEED}
 
 #: The files a demo writes into its folder: an earlier demo's are replaced, nothing else is.
 DEMO_FILES = ("claims-ledger.sqlite", "claims-ledger.sqlite-wal", "claims-ledger.sqlite-shm",
-              "claims-ledger.sqlite-journal", "checkpoint.txt", "demo-signing.key",
+              "claims-ledger.sqlite-journal", "claims-ledger.key", "checkpoint.txt",
+              "demo-signing.key",
               "checkpoint-cosigned.txt", "demo-policy.txt", "demo-witness-state.json",
               "demo-witness-state.json.lock", "demo-witness-state.json.*.tmp",
               "laporan-audit-*.pdf", "berkas-klaim-*.pdf", "berita-acara-*.pdf",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
@@ -35,10 +36,11 @@ class MemberCommands(Commands):
             programme.require_open()
             enrolments: list[Enrolment] = []
             changed: list[Aggregate] = []
+            subjects = self._subjects(requests)
             for request, decision in zip(requests, decide_batch(
-                    programme, requests, self._known_people(requests), actor), strict=True):
+                    programme, requests, self._known_people(subjects), actor), strict=True):
                 if isinstance(decision, NewMember):
-                    decision = decision.start(programme, request, actor)
+                    decision = decision.start(programme, request, subjects[decision.nik], actor)
                 if isinstance(decision, Refused | AlreadyEnrolled):
                     raise decision.error  # all of the batch, or none of it
                 enrolments.append(decision.enrolment)
@@ -49,18 +51,27 @@ class MemberCommands(Commands):
 
         return self._command(build)
 
-    def _known_people(self, requests: Sequence[EnrolmentRequest]) -> dict[str, Person]:
-        """The persons the ledger knows of the requests' NIKs (a NIK that cannot be read is
-        left to the rules to refuse)."""
-        known: dict[str, Person] = {}
+    def _subjects(self, requests: Sequence[EnrolmentRequest]) -> dict[str, UUID]:
+        """The data subjects of the requests' NIKs, from the keyed index in one round trip (new
+        NIKs get theirs; a NIK that cannot be read is left to the rules to refuse)."""
+        niks: list[str] = []
         for request in requests:
             try:
-                nik = request.parsed_nik().value
+                niks.append(request.parsed_nik().value)
             except LedgerError:
                 continue
-            person = self.person(nik)
-            if person is not None:
-                known[nik] = person
+        return self.personal.subjects_for(niks) if niks else {}
+
+    def _known_people(self, subjects: dict[str, UUID]) -> dict[str, Person]:
+        """The persons the ledger knows of these NIKs' subjects."""
+        known: dict[str, Person] = {}
+        for nik, subject in subjects.items():
+            try:
+                found: object = self.repository.get(subject)
+            except AggregateNotFoundError:
+                continue
+            if isinstance(found, Person):
+                known[nik] = found
         return known
 
     def record_kpj(self, enrolment_id: UUID | str, kpj: str, actor: str,

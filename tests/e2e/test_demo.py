@@ -507,6 +507,7 @@ def test_the_demo_signs_its_journal_head_and_verify_passes_then_fails_on_a_tampe
     assert ok.returncode == 0 and ok.stdout.startswith("OK:"), ok.stderr
     copy = tmp_path / "tampered.sqlite"
     files.copyfile(database, copy)
+    files.copyfile(database.with_suffix(".key"), copy.with_suffix(".key"))  # its master key
     connection = sqlite3.connect(copy)
     with connection:
         connection.execute("DROP TRIGGER ledger_append_only_update")

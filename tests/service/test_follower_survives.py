@@ -56,7 +56,9 @@ def _eventually(check: Callable[[], bool], what: str, timeout: float = 90) -> No
 @contextmanager
 def _following(url: str, log: IO[str]) -> Iterator[subprocess.Popen[str]]:
     """``claims-ledger project --follow`` as its own process, stopped with SIGTERM."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    # Every LEDGER_ setting but the run's master key file (tests/conftest.py) left out.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("LEDGER_") or k == "LEDGER_KEY_FILE"}
     env |= {"LEDGER_DATABASE_URL": url, "LEDGER_LOG_LEVEL": "INFO"}
     command = shutil.which("claims-ledger", path=str(Path(sys.executable).parent))
     prefix = [command] if command else [sys.executable, "-m", "api"]

@@ -53,7 +53,9 @@ def fresh_database() -> Iterator[str]:
 
 
 def _environment(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    # Every LEDGER_ setting but the run's master key file (tests/conftest.py) left out.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("LEDGER_") or k == "LEDGER_KEY_FILE"}
     return {**env, "LEDGER_DATABASE_URL": url, "LEDGER_LOG_LEVEL": "INFO"}
 
 
