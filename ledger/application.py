@@ -34,6 +34,7 @@ from eventsourcing.utils import Environment, EnvType
 from ledger.clock import Clock, IdSource, UtcClock, random_ids, require_not_before
 from ledger.commands.base import CONFLICT_RETRIES
 from ledger.commands.claims import ClaimCommands
+from ledger.commands.erasure import ErasureCommands
 from ledger.commands.handovers import HandoverCommands
 from ledger.commands.incidents import IncidentCommands
 from ledger.commands.members import MemberCommands
@@ -159,7 +160,7 @@ class RecordedTimes:
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
              ClaimCommands, ScholarshipCommands, WorkAccidentCommands, HandoverCommands,
-             TokenCommands):
+             TokenCommands, ErasureCommands):
     """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
     gives (``storage.open_ledger`` builds both from the settings).
 
