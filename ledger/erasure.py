@@ -134,12 +134,12 @@ def refusals(holding: Holding, today: date) -> list[ErasureRefusedError]:
                     key=lambda kept: kept.kept_until)
     if inside:
         last = inside[-1]
+        others = sorted({kept.programme_code for kept in inside} - {last.programme_code})
         found.append(RetentionPeriodError(
             f"programme {last.programme_code} keeps the person's records until "
             f"{last.kept_until.isoformat()} ({_count(last.retention_years, 'year')} after "
             f"{last.since.isoformat()}); erasure is possible from that day"
-            + (f" (and {', '.join(sorted({k.programme_code for k in inside[:-1]}))} until "
-               "earlier)" if len(inside) > 1 else "")))
+            + (f" (programme {', '.join(others)} until earlier)" if others else "")))
     return found
 
 
