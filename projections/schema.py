@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from projections import erasure as _erasure  # noqa: F401  (registers its handler)
 from projections import obligations as _obligations  # noqa: F401  (registers its handler)
 from projections.db import Connection, Namespace
 from projections.jkk_cases import TABLES as JKK_CASE_TABLES
