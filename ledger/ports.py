@@ -13,8 +13,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Mapper, Notification, Recorder
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    Mapper,
+    Notification,
+    Recorder,
+    Transcoder,
+)
 
+from ledger.clock import IdSource, RandomBytes
 from ledger.errors import StoreUnavailableError
 
 #: A stored row as the check for a save's own rows needs it: (log position, topic, state).
@@ -45,6 +52,15 @@ class LogIndex(Protocol):
 
     def prepare(self, factory: InfrastructureFactory) -> None:
         """Adjust the library's infrastructure before the recorder is made (bounded waits)."""
+
+    def personal_data(self, factory: InfrastructureFactory, ids: IdSource,
+                      random_bytes: RandomBytes) -> PersonalData:
+        """The store's keyed NIK index and data keys (made once, before the mapper): new
+        subjects named by ``ids``, new keys and nonces from ``random_bytes``."""
+
+    def mapper(self, factory: InfrastructureFactory, transcoder: Transcoder) -> Mapper[UUID]:
+        """The application's mapper: each event's personal fields sealed under their data
+        subject's key (after :meth:`personal_data`)."""
 
     def unavailable(self, error: Exception) -> StoreUnavailableError:
         """The error that says this store cannot be reached or used, and why."""
