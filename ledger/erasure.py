@@ -17,15 +17,17 @@ erasure never holds what it erased.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ledger.errors import InvalidInputError, RuleViolationError
 from ledger.money import rupiah
 from ledger.names import require_visible
+from ledger.personal_fields import ERASED, OWN_ID, SealedGroup
 
-#: What an erased personal text field reads everywhere (the log decoded, read models, pages).
-ERASED = "[dihapus]"
+__all__ = ["ERASED"]  # what an erased personal text field reads (ledger.personal_fields)
 
 #: A NIK or any 16-digit number, written with spaces, dots or dashes between its digits or not.
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)(?:\d[ .\-]?){15}\d(?!\d)")
@@ -176,6 +178,31 @@ def require_plain_words(text: str, what: str, field_name: str) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def subjects_named(event: Any, groups: Iterable[SealedGroup]) -> set[str]:
+    """The data subjects whose sealed fields a decoded event holds (their ids, in clear)."""
+    found: set[str] = set()
+    for group in groups:
+        if group.subject == OWN_ID:
+            found.add(str(event.originator_id))
+            continue
+        items = getattr(event, group.each, None) if group.each else [event]
+        for item in items if isinstance(items, list) else []:
+            value = _at(item, group.subject)
+            if value:
+                found.add(str(value))
+    return found
+
+
+def _at(holder: Any, path: str) -> Any:
+    """The value at a dotted path of an event (attributes) or an item of it (keys)."""
+    value = holder
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if value is None:
+            return None
+    return value
 
 
 # -- the report ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.erasure import ERASED
+from ledger.personal_fields import ERASED
 from projections.handlers import HANDLERS, Op, Operation
 
 #: The members' rows of one person (a person has one row per enrolment).
