@@ -1,4 +1,5 @@
-"""``claims-ledger erase --nik NIK --reason TEXT --basis TEXT``: a person's personal data erased.
+"""``claims-ledger erase --nik NIK --reason TEXT --basis TEXT``: a person's personal data erased
+(``--person ID`` instead of ``--nik``: by the person's id).
 
 Erasure cannot be undone, so the command asks for more than access to the database: an admin's
 API token (``--token``, or typed at the prompt, which does not echo it), checked as the API
@@ -21,7 +22,10 @@ from ledger.errors import LedgerError
 
 
 @click.command("erase")
-@click.option("--nik", required=True, help="The NIK of the person (never printed in full).")
+@click.option("--nik", help="The NIK of the person (never printed in full).")
+@click.option("--person", "person_id", metavar="ID",
+              help="The person's id instead of the NIK (an erased person's NIK is no longer "
+                   "known to the ledger: this is how an erasure is asked about again).")
 @click.option("--reason", required=True, help="Why, in words (no NIK: kept for ever).")
 @click.option("--basis", required=True,
               help="The legal basis and the request's reference, e.g. 'UU 27/2022 pasal 8; "
@@ -29,11 +33,14 @@ from ledger.errors import LedgerError
 @click.option("--token", prompt="admin API token", hide_input=True,
               help="An admin's API token (asked for, unechoed, when not given).")
 @click.option("--json", "as_machine", is_flag=True, help="The report as one JSON object.")
-def erase_command(nik: str, reason: str, basis: str, token: str, as_machine: bool) -> None:
+def erase_command(nik: str | None, person_id: str | None, reason: str, basis: str, token: str,
+                  as_machine: bool) -> None:
     """Erase a person's personal data (admin): refused, with every reason, while it is still
     needed; else PersonErased is recorded and their data key and NIK index row destroyed."""
     from api.resources.people import report_view
 
+    if (nik is None) == (person_id is None):
+        raise click.UsageError("name the person with --nik NIK or --person ID (one of them)")
     try:
         with ledger_session() as ledger:
             admin = ledger.authenticate(token.strip(), datetime.now(UTC))
@@ -41,7 +48,8 @@ def erase_command(nik: str, reason: str, basis: str, token: str, as_machine: boo
                 raise LedgerCommandError(
                     f"the token '{admin.name}' has the role {admin.role}: only an admin may "
                     "erase a person's data (nothing was done)")
-            report = ledger.erase_person(nik, basis, reason, actor=admin.name)
+            report = ledger.erase_person(nik, basis, reason, actor=admin.name,
+                                         person_id=person_id)
     except ErasureRefusedError as error:
         lines = [f"  - {reason.message} [{reason.rule}]" for reason in error.reasons]
         raise LedgerCommandError("the person's data is still needed, nothing was erased:\n"

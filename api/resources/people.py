@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validates_schema
 
 from api.auth import BEARER, current_actor, requires
 from api.fields import StrictSchema, nik, text
@@ -24,13 +24,22 @@ blp = Blueprint("people", __name__, url_prefix="/api/v1/people",
 
 
 class ErasureIn(StrictSchema):
-    nik = nik(required=True, description="the NIK of the person whose data is erased (in the "
-                                         "body only: never in a URL)")
+    nik = nik(description="the NIK of the person whose data is erased (in the body only: "
+                          "never in a URL); or person_id")
+    person_id = fields.UUID(metadata={"description": "the person's id (a data subject's), "
+                                                     "instead of the NIK: an erased person's "
+                                                     "NIK is no longer known to the ledger"})
     basis = text(MAX_TEXT, min_length=1, required=True, metadata={
         "description": "the legal basis and the request's reference, e.g. 'UU 27/2022 pasal "
                        "8; permohonan no. PDP/2026/014' (never a NIK: kept for ever)"})
     reason = text(MAX_TEXT, min_length=1, required=True, metadata={
         "description": "why, in words (never a NIK: kept for ever)"})
+
+    @validates_schema
+    def _one_person(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("nik") is None) == (data.get("person_id") is None):
+            raise ValidationError("give the person's nik or their person_id (one of them)",
+                                  field_name="nik")
 
 
 class ErasureOut(StrictSchema):
@@ -71,7 +80,7 @@ def erase(body: dict[str, Any]) -> Any:
     needed (covered, a claim open, a benefit unpaid, a scholarship running, the programme's
     retention period); else PersonErased is recorded and their data key and NIK index row are
     destroyed. Read models, pages and documents then show "[dihapus]", every figure kept."""
-    report = ledger().erase_person(body["nik"], body["basis"], body["reason"],
-                                   actor=current_actor())
+    report = ledger().erase_person(body.get("nik"), body["basis"], body["reason"],
+                                   actor=current_actor(), person_id=body.get("person_id"))
     note(person=report.person_id)
     return report_view(report)
