@@ -37,6 +37,7 @@ def erase_command(nik: str | None, person_id: str | None, reason: str, basis: st
                   as_machine: bool) -> None:
     """Erase a person's personal data (admin): refused, with every reason, while it is still
     needed; else PersonErased is recorded and their data key and NIK index row destroyed."""
+    from api.idempotency import forget_answers_naming
     from api.resources.people import report_view
 
     if (nik is None) == (person_id is None):
@@ -50,6 +51,7 @@ def erase_command(nik: str | None, person_id: str | None, reason: str, basis: st
                     "erase a person's data (nothing was done)")
             report = ledger.erase_person(nik, basis, reason, actor=admin.name,
                                          person_id=person_id)
+            forget_answers_naming(ledger, (nik or "", report.person_id))
     except ErasureRefusedError as error:
         lines = [f"  - {reason.message} [{reason.rule}]" for reason in error.reasons]
         raise LedgerCommandError("the person's data is still needed, nothing was erased:\n"

@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from api.auth import BEARER, current_actor, requires
 from api.fields import StrictSchema, nik, text
+from api.idempotency import forget_answers_naming
 from api.state import ledger
 from api.subjects import note
 from ledger.erasure import MAX_TEXT, ErasureReport
@@ -82,5 +83,6 @@ def erase(body: dict[str, Any]) -> Any:
     destroyed. Read models, pages and documents then show "[dihapus]", every figure kept."""
     report = ledger().erase_person(body.get("nik"), body["basis"], body["reason"],
                                    actor=current_actor(), person_id=body.get("person_id"))
+    forget_answers_naming(ledger(), (body.get("nik") or "", report.person_id))
     note(person=report.person_id)
     return report_view(report)

@@ -221,9 +221,10 @@ class FindingRows:
             "SELECT m.person_id, m.nik, m.enrolment_id, m.programme, p.month, c.sp2d, c.rate,"
             " c.position FROM {paid} p JOIN {members} m ON m.enrolment_id = p.enrolment_id"
             " JOIN {contributions} c ON c.contribution_id = p.contribution_id"
-            " JOIN (SELECT m2.nik, p2.month FROM {paid} p2 JOIN {members} m2"
-            "       ON m2.enrolment_id = p2.enrolment_id GROUP BY m2.nik, p2.month"
-            "       HAVING count(*) > 1) twice ON twice.nik = m.nik AND twice.month = p.month"
+            " JOIN (SELECT m2.person_id, p2.month FROM {paid} p2 JOIN {members} m2"
+            "       ON m2.enrolment_id = p2.enrolment_id GROUP BY m2.person_id, p2.month"
+            "       HAVING count(*) > 1) twice ON twice.person_id = m.person_id"
+            "       AND twice.month = p.month"
             " ORDER BY m.nik, p.month, c.position")))
 
     def death_claims(self) -> list[DeathClaimRow]:
@@ -271,10 +272,10 @@ class FindingRows:
         """Death benefits (not rejected) of every NIK that has more than one."""
         return self._typed(DeathBenefitRow,
             "SELECT c.claim_id, c.programme, c.benefit, c.subject_nik, c.approved, c.disbursed,"
-            " c.position, c.enrolment_id FROM {claims} c JOIN (SELECT subject_nik FROM {claims}"
+            " c.position, c.enrolment_id FROM {claims} c JOIN (SELECT person_id FROM {claims}"
             "  WHERE benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
-            "  AND status <> 'rejected' GROUP BY subject_nik HAVING count(*) > 1) twice"
-            " ON twice.subject_nik = c.subject_nik"
+            "  AND status <> 'rejected' GROUP BY person_id HAVING count(*) > 1) twice"
+            " ON twice.person_id = c.person_id"
             " WHERE c.benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
             " AND c.status <> 'rejected' ORDER BY c.subject_nik, c.position")
 
@@ -285,6 +286,7 @@ class FindingRows:
             " COALESCE(c.subject_kk, m.kk) AS family, c.enrolment_id FROM {claims} c"
             " LEFT JOIN {members} m ON m.enrolment_id = c.enrolment_id"
             " WHERE c.status <> 'rejected' AND c.disbursed > 0 AND c.account IS NOT NULL"
+            " AND c.account <> '[dihapus]'"  # an erased account is no one's to compare
             " ORDER BY c.account, c.position")
 
     def payout_positions(self) -> dict[str, list[int]]:
