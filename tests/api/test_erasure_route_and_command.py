@@ -133,3 +133,31 @@ def test_an_approver_does_not_erase_either(api: Api) -> None:
     assert api.post(ROUTE, "approver", {"nik": nik, "basis": BASIS,
                                         "reason": REASON}).status_code == 403
     assert APPROVER  # the four-eyes roles are no admin
+
+
+def test_an_erasure_over_http_answers_its_report_and_twice_is_409(api: Api) -> None:
+    ledger = _ledger(api)
+    ledger.open_programme(tangerang_terms(retention_years=1), actor="admin")
+    member = covered_member(ledger)
+    incident = ledger.report_incident(member.id, IncidentKind.DEATH, date(2025, 9, 2),
+                                      "Periuk", "died", work_related=False, actor=CLERK)
+    claim = ledger.file_claim(incident.id, Benefit.JKM_DEATH, heir(), date(2025, 9, 10),
+                              actor=CLERK)
+    ledger.approve_claim(claim.id, date(2025, 9, 12), actor=APPROVER)
+    ledger.disburse(claim.id, "TRF-1", 42_000_000, date(2025, 9, 13), actor="finance.rina")
+    answer = api.post(ROUTE, "admin", {"nik": member.nik, "basis": BASIS, "reason": REASON})
+    assert answer.status_code == 200, answer.get_json()
+    report = answer.get_json()
+    assert report["person_id"] == member.person_id and report["data_key_destroyed"]
+    assert report["nik"] == member.nik[:4] + "********" + member.nik[-4:]
+    assert report["unreadable_events"]["Enrolment.Enrolled"] == 1
+    assert member.nik not in answer.get_data(as_text=True)
+    again = api.post(ROUTE, "admin", {"person_id": report["person_id"], "basis": BASIS,
+                                      "reason": REASON})
+    assert again.status_code == 409 and again.get_json()["rule"] == "already-erased"
+    assert "already erased on" in again.get_json()["detail"]
+    by_nik = api.post(ROUTE, "admin", {"nik": member.nik, "basis": BASIS, "reason": REASON})
+    assert by_nik.status_code == 404
+    both = api.post(ROUTE, "admin", {"nik": member.nik, "person_id": report["person_id"],
+                                     "basis": BASIS, "reason": REASON})
+    assert both.status_code == 422
