@@ -107,6 +107,7 @@ class DeathBenefitRow:
     disbursed: int
     position: int
     enrolment_id: str | None
+    person_id: str | None = None  # who died: the death's benefits are grouped by it
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,8 @@ class FindingRows:
         """Death benefits (not rejected) of every NIK that has more than one."""
         return self._typed(DeathBenefitRow,
             "SELECT c.claim_id, c.programme, c.benefit, c.subject_nik, c.approved, c.disbursed,"
-            " c.position, c.enrolment_id FROM {claims} c JOIN (SELECT person_id FROM {claims}"
+            " c.position, c.enrolment_id, c.person_id FROM {claims} c"
+            " JOIN (SELECT person_id FROM {claims}"
             "  WHERE benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
             "  AND status <> 'rejected' GROUP BY person_id HAVING count(*) > 1) twice"
             " ON twice.person_id = c.person_id"

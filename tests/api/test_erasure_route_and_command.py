@@ -152,6 +152,14 @@ def test_an_erasure_over_http_answers_its_report_and_twice_is_409(api: Api) -> N
     assert report["nik"] == member.nik[:4] + "********" + member.nik[-4:]
     assert report["unreadable_events"]["Enrolment.Enrolled"] == 1
     assert member.nik not in answer.get_data(as_text=True)
+    read = api.get(f"/api/v1/members/{member.id}", "clerk")
+    assert read.status_code == 200, read.get_json()
+    shown = read.get_json()
+    assert (shown["nik"], shown["name"], shown["sex"], shown["birth_date"]) == (
+        "[dihapus]", "[dihapus]", None, None)
+    assert shown["decile"] == member.decile
+    history = api.get(f"/api/v1/history?claim={claim.id}", "auditor")
+    assert history.status_code == 200 and member.nik not in history.get_data(as_text=True)
     again = api.post(ROUTE, "admin", {"person_id": report["person_id"], "basis": BASIS,
                                       "reason": REASON})
     assert again.status_code == 409 and again.get_json()["rule"] == "already-erased"
