@@ -25,9 +25,8 @@ from typing import Any
 from ledger.errors import InvalidInputError, RuleViolationError
 from ledger.money import rupiah
 from ledger.names import require_visible
-from ledger.personal_fields import ERASED, OWN_ID, SealedGroup
-
-__all__ = ["ERASED"]  # what an erased personal text field reads (ledger.personal_fields)
+from ledger.personal_fields import ERASED as ERASED  # what an erased text field reads
+from ledger.personal_fields import OWN_ID, SealedGroup
 
 #: A NIK or any 16-digit number, written with spaces, dots or dashes between its digits or not.
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)(?:\d[ .\-]?){15}\d(?!\d)")

@@ -21,6 +21,23 @@ from ledger.erasure import ErasureRefusedError
 from ledger.errors import LedgerError
 
 
+class Secret:
+    """The token as the command holds it: its text never printed or logged (the command's own
+    log line lists its parameters as text: this one reads "(hidden)")."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return "(hidden)"
+
+    __repr__ = __str__
+
+
+def _secret(_context: click.Context, _parameter: click.Parameter, value: str) -> Secret:
+    return Secret(value.strip())
+
+
 @click.command("erase")
 @click.option("--nik", help="The NIK of the person (never printed in full).")
 @click.option("--person", "person_id", metavar="ID",
@@ -30,11 +47,11 @@ from ledger.errors import LedgerError
 @click.option("--basis", required=True,
               help="The legal basis and the request's reference, e.g. 'UU 27/2022 pasal 8; "
                    "permohonan no. PDP/2026/014' (no NIK: kept for ever).")
-@click.option("--token", prompt="admin API token", hide_input=True,
+@click.option("--token", prompt="admin API token", hide_input=True, callback=_secret,
               help="An admin's API token (asked for, unechoed, when not given).")
 @click.option("--json", "as_machine", is_flag=True, help="The report as one JSON object.")
-def erase_command(nik: str | None, person_id: str | None, reason: str, basis: str, token: str,
-                  as_machine: bool) -> None:
+def erase_command(nik: str | None, person_id: str | None, reason: str, basis: str,
+                  token: Secret, as_machine: bool) -> None:
     """Erase a person's personal data (admin): refused, with every reason, while it is still
     needed; else PersonErased is recorded and their data key and NIK index row destroyed."""
     from api.idempotency import forget_answers_naming
@@ -44,7 +61,7 @@ def erase_command(nik: str | None, person_id: str | None, reason: str, basis: st
         raise click.UsageError("name the person with --nik NIK or --person ID (one of them)")
     try:
         with ledger_session() as ledger:
-            admin = ledger.authenticate(token.strip(), datetime.now(UTC))
+            admin = ledger.authenticate(token.value, datetime.now(UTC))
             if admin.role != "admin":
                 raise LedgerCommandError(
                     f"the token '{admin.name}' has the role {admin.role}: only an admin may "

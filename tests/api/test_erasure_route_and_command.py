@@ -120,9 +120,10 @@ def test_the_command_names_every_reason_the_data_is_still_needed(store_settings:
     nik = _with_open_claim(store_settings)
     admin = _token(store_settings, "admin")
     done = run_cli("erase", "--nik", nik, "--basis", BASIS, "--reason", REASON, "--token", admin,
-                   url=store_settings.url, cwd=tmp_path)
+                   url=store_settings.url, cwd=tmp_path, extra_env={"LEDGER_LOG_FORMAT": "json"})
     assert done.returncode == 2, done.stderr
     assert "the person's data is still needed, nothing was erased:" in done.stderr
+    assert '"token":"(hidden)"' in done.stderr and admin not in done.stderr  # its log line
     assert "[erasure-open-claim]" in done.stderr and "[erasure-retention-period]" in done.stderr
     assert nik not in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
