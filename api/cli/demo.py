@@ -38,7 +38,7 @@ from seed.demo import (
     demo_ids,
     demo_secrets,
 )
-from storage.settings import settings_from_url, with_master_key
+from storage.settings import settings_from_url
 from storage.store import init_store
 
 _refusal = refusal
@@ -64,9 +64,10 @@ def demo(out_dir: Path) -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     database = (out_dir / "claims-ledger.sqlite").resolve()
-    # The demo's own master key file, beside its database (whatever LEDGER_KEY_FILE says).
-    settings = with_master_key(settings_from_url(f"sqlite:///{database}"), None,
-                               str(out_dir.resolve() / "claims-ledger.key"))
+    # The master key as for any store: LEDGER_CIPHER_KEY or LEDGER_KEY_FILE, else a key file
+    # beside the database (claims-ledger.key, made by init_store). The events do not depend
+    # on it: the data keys and nonces come from the seed.
+    settings = settings_from_url(f"sqlite:///{database}")
     started = time.perf_counter()
     init_store(settings)
     # The story's dates and the seed's ids: the same bytes on every run.

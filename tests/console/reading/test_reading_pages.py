@@ -155,7 +155,6 @@ def test_a_workers_pages_log_the_person_and_enrolment_ids_they_show_never_the_ni
     from api.breach_report import build
     from api.logs import ROOT, JsonFormatter, MaskingFilter
     from ledger.clock import WIB
-    from ledger.person import person_id
 
     demo.sign_in("auditor")
     enrolment_id, nik = a_member_of(demo, "death-within-90-days")
@@ -174,7 +173,7 @@ def test_a_workers_pages_log_the_person_and_enrolment_ids_they_show_never_the_ni
     assert nik not in written
     lines = {(line["method"], line["path"]): line for line in map(json.loads, written.splitlines())
              if line.get("event") == "request"}
-    person = str(person_id(nik))
+    person = str(demo.ledger.personal.subject_of(nik))  # the NIK's person, by the index
     assert lines[("POST", "/workers")]["subjects"] == [{"person": person}]
     assert {"person": person, "enrolment": enrolment_id} in \
         lines[("GET", "/workers/record")]["subjects"]
