@@ -134,7 +134,7 @@ class ScholarshipReader:
             " AND y.withdrawn = 0 ORDER BY y.child_nik, y.school_year", (sid,))
         children = []
         for child in self._rows("SELECT * FROM {scholarship_children} WHERE scholarship_id = ?"
-                                " ORDER BY position, child_id", (sid,)):
+                                " ORDER BY position, child_nik", (sid,)):
             own = [y for y in years if y["child_nik"] == child["child_nik"]]
             rows = [_level_row(level, [y for y in own if y["level"] == level["level"]])
                     for level in levels]
