@@ -85,6 +85,21 @@ SEALED: dict[str, tuple[SealedGroup, ...]] = {get_topic(cls): groups
                                               for cls, groups in _EVENTS.items()}
 
 
+#: Keyed pseudonyms the store adds in clear before sealing, for the findings that compare
+#: personal numbers (the shared payee account, one family): the HMAC of the joined values under
+#: the index key (``PersonalData``'s key, which the domain never holds), so that such a figure
+#: survives an erasure and a rebuild, and the number itself cannot be found by enumeration.
+#: Event class -> ((source paths, target path), ...); absent sources: no pseudonym.
+_KEYED: dict[type, tuple[tuple[tuple[str, ...], str], ...]] = {
+    Enrolment.Enrolled: ((("kk",), "kk_key"),),  # type: ignore[attr-defined]
+    Claim.Filed: (  # type: ignore[attr-defined]
+        (("claimant.bank", "claimant.account_number"), "claimant.account_key"),
+        (("facts.deceased_kk",), "facts.deceased_kk_key")),
+}
+KEYED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    get_topic(cls): pairs for cls, pairs in _KEYED.items()}
+
+
 def erased_value(path: str) -> str | None:
     """What a sealed field of an erased subject reads: None for a date, else "[dihapus]"."""
     return None if path.rsplit(".", 1)[-1] in DATE_FIELDS else ERASED

@@ -31,7 +31,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.clock import RandomBytes
 from ledger.errors import ConfigurationError, RuleViolationError
-from ledger.personal_fields import OWN_ID, SEALED, SealedGroup, erased_value
+from ledger.personal_fields import KEYED, OWN_ID, SEALED, SealedGroup, erased_value
 from storage.personal import SqlPersonalData
 
 SEALED_KEY = "_sealed"
@@ -154,7 +154,15 @@ class SealingMapper(Mapper[UUID]):
     def seal(self, topic: str, originator_id: Any, version: int, state: dict[str, Any],
              groups: tuple[SealedGroup, ...]) -> list[dict[str, Any]]:
         """Take each group's personal fields out of ``state`` (changed in place, its nested
-        values copied first) and return their sealed records."""
+        values copied first) and return their sealed records; the keyed pseudonyms
+        (:data:`ledger.personal_fields.KEYED`) are added in clear first."""
+        for sources, target in KEYED.get(topic, ()):
+            values = [_get(state, path) for path in sources]
+            if all(isinstance(v, str) and v for v in values):
+                head, _, last = target.rpartition(".")
+                if head:
+                    state[head] = dict(state[head])  # the event's own dict is never changed
+                _put(state, target, self.personal.keyed(" ".join(values))[:32])
         plain: list[tuple[str, dict[str, Any]]] = []
         for group in groups:
             for subject_path, paths in _expanded(state, group):

@@ -74,7 +74,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "claimant": ("who claims: subject_id (the claimant's data subject), nik, name, "
                  "relationship, heir_certificate, bank, account_number, account_name (nik, name, "
                  "heir_certificate, account_number and account_name personal, sealed under the "
-                 "claimant's key)", "object"),
+                 "claimant's key), account_key (a keyed pseudonym of bank and account number, "
+                 "as kk_key)", "object"),
     "closed_on": ("the day the programme was closed", DAY),
     "code": ("the programme's code", ""),
     "computation": ("how the entitlement was computed: steps with a label and an amount "
@@ -110,6 +111,9 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "kind": ("what happened (death, accident, ...), what a discrepancy is, or what a "
              "reimbursement pays for (medical_care, transport_land/sea/air, home_care)", CODE),
     "kk": ("the family card number (Kartu Keluarga)", NIK),
+    "kk_key": ("a keyed pseudonym of the family card number (HMAC under the ledger's index "
+               "key, 32 hex digits): the same for one family, for the findings; the number "
+               "cannot be had from it", "hexadecimal"),
     "kpj": ("the BPJS Ketenagakerjaan membership number", ""),
     "ledger_amount": ("the ledger's amount for a statement line", RUPIAH),
     "ledger_date": ("the ledger's date for a statement line", DAY),

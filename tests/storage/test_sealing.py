@@ -162,3 +162,26 @@ def test_the_person_id_is_not_derived_from_the_nik(tmp_path_factory: pytest.Temp
         finally:
             ledger.close()
     assert ids[0] != ids[1]
+
+
+def test_a_claimants_account_and_a_members_family_keep_a_keyed_pseudonym_through_an_erasure(
+        ledger: Ledger) -> None:
+    member_id, claim_id = _death_with_heir(ledger)
+    personal = ledger.personal
+    assert isinstance(personal, SqlPersonalData)
+    claim, member = ledger.claim(claim_id), ledger.enrolment(member_id)
+    account_key = claim.claimant["account_key"]
+    assert account_key == personal.keyed(f"{heir().bank} {heir().account_number}")[:32]
+    assert heir().account_number not in account_key
+    [enrolled] = ledger.recorder.select_notifications(
+        start=1, limit=100, topics=["ledger.enrolment:Enrolment.Enrolled"])
+    assert vars(ledger.mapper.to_domain_event(enrolled))["kk_key"] == personal.keyed(
+        member.kk)[:32]
+    personal.erase(personal.subject_of(heir().nik) or UUID(int=0), heir().nik)
+    other = open_ledger(ledger.settings)  # type: ignore[arg-type]
+    try:
+        erased = other.claim(claim_id)
+        assert erased.claimant["account_number"] == ERASED
+        assert erased.claimant["account_key"] == account_key  # the finding's figure survives
+    finally:
+        other.close()
