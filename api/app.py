@@ -21,6 +21,7 @@ from api.resources import (
     jkk_schedule,
     journal,
     members,
+    people,
     programmes,
     projections,
     reports,
@@ -36,7 +37,7 @@ from storage.settings import StoreSettings, settings_from_environment
 BLUEPRINTS = (programmes.blp, members.blp, contributions.blp, incidents.blp, claims.blp,
               handovers.blp, events.blp, projections.blp, journal.blp, findings.blp,
               identity_checks.blp, reports.blp, roster_uploads.blp, reconciliation_runs.blp,
-              tokens.blp, scholarships.blp, jkk_schedule.blp, audit_feed.blp)
+              tokens.blp, scholarships.blp, jkk_schedule.blp, audit_feed.blp, people.blp)
 
 
 class ProblemSchema(Schema):

@@ -15,6 +15,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.state import read_again_on_primary
+from ledger.erasure import AlreadyErasedError, ErasureRefusedError
 from ledger.errors import (
     AlreadyCoveredError,
     AlreadyReversedError,
@@ -44,6 +45,8 @@ log = logging.getLogger("claims_ledger.api")
 #: Ledger error -> HTTP status, most specific first. The whole mapping lives here.
 STATUS_OF: tuple[tuple[type[LedgerError], int], ...] = (
     (TokenRefusedError, 401),
+    (ErasureRefusedError, 409),
+    (AlreadyErasedError, 409),
     (TokenAlreadyRevokedError, 409),
     (StaleVersionError, 412),
     (ConflictError, 409),
@@ -130,7 +133,13 @@ def handle_ledger_error(error: LedgerError) -> Response:
         return store_unavailable(error)
     status = status_of(error)
     errors = {error.field: [error.message]} if status == 422 and error.field else None
-    return problem(status, error.message, rule=error.rule, errors=errors)
+    response = problem(status, error.message, rule=error.rule, errors=errors)
+    if isinstance(error, ErasureRefusedError):  # every reason the data is still needed
+        body = json.loads(response.get_data())
+        body["reasons"] = [{"rule": reason.rule, "detail": reason.message}
+                           for reason in error.reasons]
+        response.set_data(json.dumps(body))
+    return response
 
 
 def is_store_trouble(error: Exception) -> bool:

@@ -25,6 +25,7 @@ from flask import Flask, Response, g, request
 from api.errors import is_store_trouble, problem
 from api.lookups import is_lookup
 from api.state import ledger
+from ledger.application import Ledger
 from ledger.errors import StoreError
 from storage.log_index import datastore_of, settings_of
 from storage.settings import RETRY_AFTER_SECONDS
@@ -46,8 +47,8 @@ _timer: threading.Timer | None = None
 class _Table:
     """The kept-answers table, on SQLite or PostgreSQL alike."""
 
-    def __init__(self) -> None:
-        app = ledger()
+    def __init__(self, app: Ledger | None = None) -> None:
+        app = app or ledger()
         self.datastore: Any = datastore_of(app)
         self.postgres = app.settings.is_postgres
         self.name = qualified(settings_of(app), IDEMPOTENCY_TABLE)
@@ -86,6 +87,17 @@ class _Table:
     def release(self, client: str, key: str) -> None:
         self.run(f"DELETE FROM {self.name} WHERE client = ? AND key = ? AND status IS NULL",
                  (client, key))
+
+
+def forget_answers_naming(app: Ledger, texts: tuple[str, ...]) -> int:
+    """Delete the kept answers whose body holds any of ``texts`` (an erased person's NIK and
+    id: a kept answer is a copy of what the log no longer lets anyone read); how many."""
+    table = _Table(app)
+    removed = 0
+    for text in (t for t in texts if t):
+        count, _ = table.run(f"DELETE FROM {table.name} WHERE body LIKE ?", (f"%{text}%",))
+        removed += count
+    return removed
 
 
 def _client() -> str:

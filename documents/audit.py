@@ -85,6 +85,7 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
     context: dict[str, Any] = {
         "title": f"{labels['audit_title']} {program}" + (f", {basis[0]}" if basis else ""),
         "time_basis": basis,
+        "erased_after": _erased_after(view, lang),
         "description": f"{labels['audit_title']} {program}, {labels['cut_off']} {view.position}",
         "header_left": f"{program} · {programme.name}",
         "header_right": f"{labels['cut_off']}: {number_id(view.position)} · "
@@ -162,6 +163,17 @@ def _time_basis(view: ReadSide, lang: str) -> tuple[str, str] | None:
     if view.as_of is not None:
         return f"{labels['known_on']} {show(view.as_of)}", labels["known_on_note"]
     return None
+
+
+def _erased_after(view: ReadSide, lang: str) -> str | None:
+    """The cover's note on erasures recorded after the cut-off (UU 27/2022): how many people's
+    personal fields were erased since, and on which days; None when there were none."""
+    days = sorted(set(erased := view.erased_after()))
+    if not erased:
+        return None
+    show = date_id if lang == "id" else date_en
+    listed = ", ".join(show(day) for day in days)
+    return LABELS[lang]["erased_after"].format(count=len(erased), days=listed)
 
 
 def _covers(programme: Programme) -> str:

@@ -12,6 +12,8 @@ LANGUAGES = ("id", "en")
 
 _ID = {
     "audit_title": "Laporan Audit Program",
+    "erased_after": "Data pribadi {count} orang dihapus setelah batas data ini, pada {days}; "
+                    "kolom pribadinya terbaca [dihapus], semua angka tetap.",
     "time_basis": "Waktu yang dipakai",
     "known_on": "sebagaimana diketahui ledger pada",
     "known_on_note": "waktu pencatatan: hanya peristiwa yang sudah dicatat sampai akhir hari itu "
@@ -120,6 +122,8 @@ _ID = {
 
 _EN = {
     "audit_title": "Programme Audit Report",
+    "erased_after": "{count} people's personal fields were erased after this cut-off, on {days}; "
+                    "their fields read [dihapus], every figure is unchanged.",
     "time_basis": "Time used",
     "known_on": "as the ledger knew it on",
     "known_on_note": "recorded time: only the events recorded by the end of that day (WIB)",

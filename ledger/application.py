@@ -43,6 +43,7 @@ from ledger.clock import (
 )
 from ledger.commands.base import CONFLICT_RETRIES
 from ledger.commands.claims import ClaimCommands
+from ledger.commands.erasure import ErasureCommands
 from ledger.commands.handovers import HandoverCommands
 from ledger.commands.incidents import IncidentCommands
 from ledger.commands.members import MemberCommands
@@ -172,7 +173,7 @@ class RecordedTimes:
 
 class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommands,
              ClaimCommands, ScholarshipCommands, WorkAccidentCommands, HandoverCommands,
-             TokenCommands):
+             TokenCommands, ErasureCommands):
     """The claims ledger: one per process, on the store a :class:`~ledger.ports.LogIndex`
     gives (``storage.open_ledger`` builds both from the settings).
 

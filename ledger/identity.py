@@ -106,8 +106,11 @@ def _parse_nik(text: str, today: date) -> Nik:
 
 
 def mask_nik(nik: str) -> str:
-    """``3671********0001``: enough to tell people apart on paper, not to identify them."""
+    """``3671********0001``: enough to tell people apart on paper, not to identify them. An
+    erased NIK ("[dihapus]", ``ledger.personal_fields.ERASED``) is shown as it is."""
     value = str(nik).strip()
+    if value == "[dihapus]":
+        return value
     if len(value) < 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]

@@ -47,6 +47,13 @@ MAX_PROGRAMME_MONTHS = 60
 #: Months of grace after the last paid month: two years at most (the default is 3).
 MAX_GRACE_MONTHS = 24
 
+#: Years a programme keeps a person's personal data after their coverage ends (UU 27/2022: the
+#: data may be erased once its retention period ends). Regional financial records are kept ten
+#: years (the default); a programme may set 1 to 30: under a year no audit could cite the records,
+#: and thirty is past any archive rule a city follows.
+DEFAULT_RETENTION_YEARS = 10
+MAX_RETENTION_YEARS = 30
+
 #: Months of temporary incapacity (STMB) on one claim: ten years at most.
 MAX_INCAPACITY_MONTHS = 120
 

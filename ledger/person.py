@@ -39,6 +39,9 @@ class Person(LedgerAggregate):
         self.died_on: date | None = None
         self.excluded_by: str | None = None
         self.grant_claim_id: str | None = None
+        #: The day the person's personal fields were erased (``Erased``), and on what basis.
+        self.erased_on: date | None = None
+        self.erased_basis: str | None = None
 
     @property
     def is_covered(self) -> bool:
@@ -98,3 +101,11 @@ class Person(LedgerAggregate):
     def grant_released(self, claim_id: str) -> None:
         if self.grant_claim_id == claim_id:
             self.grant_claim_id = None
+
+    @event("Erased")
+    def record_erasure(self, erased_on: date, basis: str, reason: str, actor: str) -> None:
+        """PersonErased: the person's personal fields are erased (their data key and index row
+        destroyed right after). No personal data in it: the legal basis and the reason a clerk
+        gave (checked by :func:`ledger.erasure.require_plain_words`), the day and the actor."""
+        self.erased_on = erased_on
+        self.erased_basis = basis

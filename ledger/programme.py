@@ -25,12 +25,14 @@ from ledger.errors import (
     ProgrammeClosedError,
 )
 from ledger.limits import (
+    DEFAULT_RETENTION_YEARS,
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
     MAX_GRACE_MONTHS,
     MAX_MEMBERS,
     MAX_PROGRAMME_MONTHS,
     MAX_RATE,
+    MAX_RETENTION_YEARS,
     MAX_WAGE_BAND,
     require_count,
     require_rupiah,
@@ -68,7 +70,8 @@ class ProgrammeTerms:
     the official rates (:func:`official_rates`); ``wage_band`` Rp1.000.000; ``branches`` empty
     means any branch; ``deciles`` 1-4; ``occupations`` empty means no restriction (any
     occupation is enrolled); 3 ``grace_months``; no ``planned_members`` (the budget line is then
-    not checked against headcount x rate x months); ``opened_on`` 1 January of the fiscal year.
+    not checked against headcount x rate x months); ``opened_on`` 1 January of the fiscal year;
+    ``retention_years`` 10 (how long a person's data is kept after their coverage ends).
     """
 
     code: str
@@ -90,6 +93,7 @@ class ProgrammeTerms:
     grace_months: int = 3
     planned_members: int | None = None
     opened_on: date | None = None
+    retention_years: int = DEFAULT_RETENTION_YEARS
     extra: dict[str, str] = field(default_factory=dict)
 
     def validate(self) -> None:
@@ -137,6 +141,8 @@ class ProgrammeTerms:
             raise InvalidInputError("grace months cannot be negative", field="grace_months")
         require_count(self.grace_months, "the grace months", field="grace_months", minimum=0,
                       maximum=MAX_GRACE_MONTHS)
+        require_count(self.retention_years, "the retention period in years",
+                      field="retention_years", minimum=1, maximum=MAX_RETENTION_YEARS)
         for rate in self.rates:
             require_rupiah(rate.amount, "a contribution rate", field="rates", maximum=MAX_RATE)
             if rate.cover not in CONTRIBUTION_COVERS:
@@ -183,11 +189,12 @@ class Programme(LedgerAggregate):
     @classmethod
     def open(cls, terms: ProgrammeTerms, actor: str) -> Programme:
         """A funder's programme opened on its terms, checked; terms without rates get the
-        official ones (:func:`official_rates`)."""
+        official ones (:func:`official_rates`). A retention period other than the default is
+        recorded beside the opening (the ``Opened`` event's fields stay as published)."""
         if not terms.rates:
             terms = replace(terms, rates=official_rates(terms))
         terms.validate()
-        return cls(
+        programme = cls(
             code=terms.code.strip().upper(), name=terms.name, funder_name=terms.funder_name,
             funder_region=terms.funder_region, funding_source=terms.funding_source,
             fiscal_year=terms.fiscal_year, covers=list(terms.covers),
@@ -198,6 +205,9 @@ class Programme(LedgerAggregate):
             months=terms.months, grace_months=terms.grace_months,
             planned_members=terms.planned_members,
             opened_on=terms.opened_on or date(terms.fiscal_year, 1, 1), actor=actor)
+        if terms.retention_years != DEFAULT_RETENTION_YEARS:
+            programme._retention_set(terms.retention_years, actor)
+        return programme
 
     @event("Opened")
     def __init__(
@@ -246,6 +256,8 @@ class Programme(LedgerAggregate):
         self.opened_on = opened_on
         self.opened_by = actor
         self.closed_on: date | None = None
+        #: Years a person's data is kept after their coverage ends (ledger.erasure).
+        self.retention_years = DEFAULT_RETENTION_YEARS
         # contribution id -> amount still counted (0 once reversed)
         self.contributions: dict[str, int] = {}
         self.month_contributions: dict[str, list[str]] = {}
@@ -343,6 +355,10 @@ class Programme(LedgerAggregate):
             )
         require_rupiah(rate.amount, "a contribution rate", field="amount", maximum=MAX_RATE)
         self._rate_set(rate.as_record(), actor)
+
+    @event("RetentionSet")
+    def _retention_set(self, retention_years: int, actor: str) -> None:
+        self.retention_years = retention_years
 
     @event("RateSet")
     def _rate_set(self, rate: dict[str, Any], actor: str) -> None:

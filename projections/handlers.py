@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ledger.personal_fields import ERASED
+
 
 @dataclass(frozen=True)
 class Op:
@@ -227,12 +229,22 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "disbursed": 0, "reversed": 0, "position": position, "filed_by": e.actor,
         "approved_by": None, "sole_approver_reason": None, "approved_position": None,
         "revoked_on": None, "revoked_position": None, "claimant_nik": claimant.get("nik"),
-        "account": f"{claimant.get('bank', '')} {claimant.get('account_number', '')}".strip(),
+        "account": _account(claimant), "person_id": getattr(e, "person_id", None),
+        "claimant_id": claimant.get("subject_id"),
         "subject_kk": facts.get("deceased_kk"), "occurred_on": _d(occurred),
         "rule_version": e.rule_version, "wage": facts.get("wage"),
         "enrolled_on": _d(facts.get("enrolled_on")),
         "incapacity_months": facts.get("incapacity_months"), "version": e.originator_version,
         **schedule_facts(facts)})]
+
+
+def _account(claimant: dict[str, Any]) -> str:
+    """The payee account as the claims table holds it: bank and number, or "[dihapus]" once
+    the claimant's number is erased (as the erasure's own handler leaves it)."""
+    number = claimant.get("account_number", "")
+    if number == ERASED:
+        return ERASED
+    return f"{claimant.get('bank', '')} {number}".strip()
 
 
 def claim_approved(e: Any, position: int) -> list[Operation]:

@@ -35,7 +35,8 @@ def opened(e: Any, position: int) -> list[Operation]:
     key = str(e.originator_id)
     return [Insert("jkk_cases", key, {
         "case_id": key, "incident_id": e.incident_id, "programme": e.programme_code,
-        "subject_nik": e.subject_nik, "accident_on": e.accident_on.isoformat(),
+        "subject_nik": e.subject_nik, "person_id": getattr(e, "person_id", None),
+        "accident_on": e.accident_on.isoformat(),
         "wage": e.wage, "rule_version": e.rule_version, "ended_by": None, "ended_on": None,
         "position": position, "version": e.originator_version})]
 

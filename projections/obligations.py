@@ -119,7 +119,7 @@ class ObligationsReader:
                           int(level["max_years"])) for level in levels))
             children = tuple(_child(c) for c in self._rows(
                 "SELECT * FROM {scholarship_children} WHERE scholarship_id = ?"
-                " ORDER BY position, child_id", (sid,)))
+                " ORDER BY position, child_nik", (sid,)))
             names = {child.nik: child.name for child in children}
             years = tuple(ScholarshipYear(
                 y["child_nik"], names.get(y["child_nik"], ""), SchoolYear(int(y["school_year"])),

@@ -63,6 +63,11 @@ class ReadSide:
         #: Where the read models were read: "replica" (the read replica) or "primary".
         self.served_by = served_by
 
+    def erased_after(self) -> list[date]:
+        """The day of each person's erasure recorded after the cut-off (their personal fields
+        read "[dihapus]" in what is drawn from this reading too)."""
+        return self.records.erasures_after(self.position)
+
     # -- budget ------------------------------------------------------------------------------
 
     def programme(self, code: str) -> Programme | None:

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from ledger.application import Ledger
 from ledger.asof import AsOf
 from ledger.benefits import Benefit
@@ -20,6 +22,7 @@ from ledger.claim import ClaimStatus
 from ledger.errors import InvalidInputError, NotFoundError, ScholarshipNotGrantedError
 from ledger.history import EFFECTIVE_FIELDS, Seen, event_json, events_of, history_ids
 from ledger.incident import IncidentKind
+from ledger.person import Person
 from ledger.scholarship import grant_scholarship
 from ledger.scholarship_grant import scholarship_id
 
@@ -144,6 +147,19 @@ class Records:
         event: Any = self._ledger.mapper.to_domain_event(found[0])
         stamp: datetime = event.timestamp
         return stamp.astimezone(UTC)
+
+    def erasures_after(self, position: int) -> list[date]:
+        """The day of each PersonErased recorded after ``position``, in log order: a document
+        cut before them shows those people's personal fields as "[dihapus]" all the same."""
+        topic = get_topic(Person.Erased)  # type: ignore[attr-defined]
+        days: list[date] = []
+        after = position
+        while page := self._ledger.recorder.select_notifications(start=after + 1, limit=1000,
+                                                                 topics=[topic]):
+            days += [self._ledger.mapper.to_domain_event(n).erased_on  # type: ignore[attr-defined]
+                     for n in page]
+            after = page[-1].id
+        return days
 
     def claim(self, claim_id: UUID) -> ClaimRecord:
         """The claim as it stands (the ledger's NotFoundError when there is none)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from projections import erasure as _erasure  # noqa: F401  (registers its handler)
 from projections import obligations as _obligations  # noqa: F401  (registers its handler)
 from projections.db import Connection, Namespace
 from projections.jkk_cases import TABLES as JKK_CASE_TABLES
@@ -121,6 +122,13 @@ ADDED_COLUMNS = (
     ("claims", "function_lost_percent", "INTEGER"),
     ("claims", "receipts", "TEXT"),
     ("claims", "started_on", "TEXT"),
+    # Whose a row is, by data subject (erasure finds a person's rows by these; the findings
+    # group people by them, never by a NIK an erasure turns into [dihapus]).
+    ("claims", "person_id", "TEXT"),
+    ("claims", "claimant_id", "TEXT"),
+    ("scholarship_children", "subject_id", "TEXT"),
+    ("scholarship_years", "child_subject_id", "TEXT"),
+    ("jkk_cases", "person_id", "TEXT"),
 )
 
 #: Added columns that only a replay of the log can fill, and the projection whose tables they
@@ -133,8 +141,12 @@ REBUILT_WHEN_ADDED = {
     **{("claims", column): "balances"
        for column in ("rule_version", "wage", "enrolled_on", "incapacity_months",
                       "late_interest", "stmb_month", "disability_row", "disability_percent",
-                      "function_lost_percent", "receipts", "started_on")},
+                      "function_lost_percent", "receipts", "started_on", "person_id",
+                      "claimant_id")},
     ("scholarship_children", "level"): "balances",
+    ("scholarship_children", "subject_id"): "balances",
+    ("scholarship_years", "child_subject_id"): "balances",
+    ("jkk_cases", "person_id"): "balances",
 }
 
 #: Tables added after stores were first projected, and the projection whose tables they join:

@@ -40,9 +40,10 @@ def _d(value: date | None) -> str | None:
 
 
 def _child(scholarship: str, child: dict[str, Any], position: int) -> Insert:
-    key = f"{scholarship}/{child['nik']}"
+    key = f"{scholarship}/{child.get('subject_id') or child['nik']}"  # no NIK in a key
     return Insert("scholarship_children", key, {
         "child_id": key, "scholarship_id": scholarship, "child_nik": child["nik"],
+        "subject_id": child.get("subject_id"),
         "child_name": child["name"], "born_on": _d(child["born_on"]), "stopped_on": None,
         "stopped_why": None, "position": position, "level": child.get("level")})
 
@@ -65,7 +66,8 @@ def child_added(e: Any, position: int) -> list[Operation]:
 
 def child_stopped(e: Any, position: int) -> list[Operation]:
     key = str(e.originator_id)
-    return [Change("scholarship_children", f"{key}/{e.child_nik}",
+    child = getattr(e, "child_subject_id", None) or e.child_nik
+    return [Change("scholarship_children", f"{key}/{child}",
                    {"stopped_on": _d(e.on), "stopped_why": e.why}),
             Change("scholarships", key, {"version": e.originator_version})]
 
@@ -74,6 +76,7 @@ def year_claimed(e: Any, position: int) -> list[Operation]:
     key = str(e.originator_id)
     return [Insert("scholarship_years", e.claim_id, {
         "claim_id": e.claim_id, "scholarship_id": key, "child_nik": e.child_nik,
+        "child_subject_id": getattr(e, "child_subject_id", None),
         "level": e.level, "school_year": e.school_year, "year_at_level": e.year_at_level,
         "amount": e.amount, "withdrawn": 0, "position": position}),
         Change("scholarships", key, {"version": e.originator_version})]
@@ -131,7 +134,7 @@ class ScholarshipReader:
             " AND y.withdrawn = 0 ORDER BY y.child_nik, y.school_year", (sid,))
         children = []
         for child in self._rows("SELECT * FROM {scholarship_children} WHERE scholarship_id = ?"
-                                " ORDER BY position, child_id", (sid,)):
+                                " ORDER BY position, child_nik", (sid,)):
             own = [y for y in years if y["child_nik"] == child["child_nik"]]
             rows = [_level_row(level, [y for y in own if y["level"] == level["level"]])
                     for level in levels]

@@ -14,6 +14,7 @@ from api.cli.audit_feed import audit_feed
 from api.cli.common import console, refusal
 from api.cli.demo import demo
 from api.cli.drift import findings_drift
+from api.cli.erase import erase_command
 from api.cli.imports import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli.journal import journal, verify
 from api.cli.pdp import pdp
@@ -98,6 +99,7 @@ findings_command.add_command(findings_drift)
 cli.add_command(report)
 cli.add_command(programme_group)
 cli.add_command(pdp)
+cli.add_command(erase_command)
 cli.add_command(import_group)
 cli.add_command(generate_group)
 cli.add_command(reconcile_group)

@@ -28,14 +28,15 @@ FLAGS = {"code": "--code", "name": "--name", "funder_name": "--funder",
          "first_month": "--first-month", "months": "--months", "wage_band": "--wage-band",
          "branches": "--branches", "deciles": "--deciles", "occupations": "--occupations",
          "grace_months": "--grace-months", "planned_members": "--planned-members",
-         "opened_on": "--opened-on"}
+         "opened_on": "--opened-on", "retention_years": "--retention-years"}
 
 
 #: What a term left out means, as the summary says it.
 DEFAULTS = {"rates": "rates (the official ones)", "wage_band": "wage band",
             "branches": "branches (any)", "deciles": "deciles", "occupations": "occupations (any)",
             "grace_months": "grace months", "planned_members": "planned members",
-            "opened_on": "opened on (1 January)"}
+            "opened_on": "opened on (1 January)",
+            "retention_years": "retention (10 years after coverage ends)"}
 
 
 def _rupiah(text: str | None, flag: str) -> int | None:
@@ -110,6 +111,8 @@ def _summary(programme: Any, defaulted: list[str]) -> str:
         + f"; grace {programme.grace_months} months; planned members "
         + (number_id(programme.planned_members) if programme.planned_members is not None
            else "not given (budget line not checked)"),
+        f"  personal data kept {programme.retention_years} years after a member's coverage "
+        "ends (then erasable on request)",
     ]
     if defaulted:
         lines.append("  by default (not given): " + ", ".join(defaulted))
@@ -151,6 +154,9 @@ def programme_group() -> None:
                    "not checked].")
 @click.option("--opened-on", type=click.DateTime(["%Y-%m-%d"]),
               help="[default: 1 January of the fiscal year]")
+@click.option("--retention-years", type=int,
+              help="Years a person's data is kept after their coverage ends, 1-30; then they "
+                   "may have it erased [default: 10, as regional financial records].")
 @ACTOR
 def programme_create(terms_file: Path | None, actor: str, **flags: Any) -> None:
     """Open a programme. Rates are the official ones unless the file gives its own (JKK 1% of
@@ -167,6 +173,7 @@ def programme_create(terms_file: Path | None, actor: str, **flags: Any) -> None:
         "branches": _listed(flags["branches"]), "deciles": _deciles(flags["deciles"]),
         "occupations": _listed(flags["occupations"]), "grace_months": flags["grace_months"],
         "planned_members": flags["planned_members"],
+        "retention_years": flags["retention_years"],
         "opened_on": flags["opened_on"].date() if isinstance(flags["opened_on"], datetime)
         else None,
     }

@@ -53,7 +53,10 @@ def today(now: datetime) -> date:
 
 
 def mask_account(number: str | None) -> str:
-    """An account number as pages show it: its last four digits only."""
+    """An account number as pages show it: its last four digits only ("[dihapus]" once
+    erased)."""
+    if number == "[dihapus]":
+        return number
     digits = "".join(ch for ch in str(number or "") if ch.isdigit())
     return f"****{digits[-4:]}" if digits else "-"
 

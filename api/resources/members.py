@@ -21,6 +21,7 @@ from api.state import ledger, reader
 from ledger.enrolment import REGISTERS, EndReason, Enrolment, EnrolmentRequest
 from ledger.history import events_of, incidents_and_claims
 from ledger.identity import mask_nik, parse_nik
+from ledger.personal_fields import ERASED
 from projections import lists
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
@@ -49,8 +50,10 @@ class MemberOut(Written):
     nik = fields.String(required=True)
     kk = fields.String(required=True)
     name = fields.String(required=True)
-    sex = fields.String(required=True)
-    birth_date = fields.Date(required=True)
+    sex = fields.String(required=True, allow_none=True,
+                        metadata={"description": "from the NIK; null once it is erased"})
+    birth_date = fields.Date(required=True, allow_none=True,
+                             metadata={"description": "from the NIK; null once it is erased"})
     region = fields.String(required=True)
     district = fields.String(required=True)
     village = fields.String(required=True)
@@ -134,11 +137,13 @@ class HistoryOut(Page):
 
 
 def view(member: Enrolment) -> dict[str, Any]:
-    parsed = parse_nik(member.nik, on=member.enrolled_on)
+    # An erased member's NIK reads [dihapus]: the sex and birth date it held are gone with it.
+    parsed = None if member.nik == ERASED else parse_nik(member.nik, on=member.enrolled_on)
     return {
         "id": str(member.id), "program": member.programme_code, "nik": member.nik,
-        "kk": member.kk, "name": member.name, "sex": parsed.sex,
-        "birth_date": parsed.birth_date, "region": member.region, "district": member.district,
+        "kk": member.kk, "name": member.name, "sex": parsed.sex if parsed else None,
+        "birth_date": parsed.birth_date if parsed else None, "region": member.region,
+        "district": member.district,
         "village": member.village, "occupation": member.occupation, "decile": member.decile,
         "register": member.register, "register_snapshot": member.register_snapshot,
         "branch": member.branch, "enrolled_on": member.enrolled_on,

@@ -25,12 +25,14 @@ from api.resources.projections import Fresh, fresh_list
 from api.state import ledger, reader
 from ledger.benefits import Cover
 from ledger.limits import (
+    DEFAULT_RETENTION_YEARS,
     FIRST_FISCAL_YEAR,
     LAST_FISCAL_YEAR,
     MAX_GRACE_MONTHS,
     MAX_MEMBERS,
     MAX_PROGRAMME_MONTHS,
     MAX_RATE,
+    MAX_RETENTION_YEARS,
     MAX_WAGE_BAND,
 )
 from ledger.programme import FUNDING_SOURCES, Programme, ProgrammeTerms, Rate
@@ -108,6 +110,12 @@ class ProgrammeIn(StrictSchema):
                                   "example": 5952})
     opened_on = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Default: 1 January of fiscal_year."})
+    retention_years = bounded(1, MAX_RETENTION_YEARS, "the retention period in years",
+                              load_default=DEFAULT_RETENTION_YEARS, metadata={
+                                  "description": "Years a person's personal data is kept after "
+                                                 "their coverage ends; after it the person may "
+                                                 "ask for it to be erased. Default 10 (regional "
+                                                 "financial records).", "example": 10})
 
 
 def terms_from_body(body: dict[str, Any]) -> ProgrammeTerms:
@@ -123,7 +131,8 @@ def terms_from_body(body: dict[str, Any]) -> ProgrammeTerms:
         wage_band=body["wage_band"], branches=tuple(body["branches"]),
         deciles=(body["deciles"][0], body["deciles"][1]),
         occupations=tuple(body["occupations"]), grace_months=body["grace_months"],
-        planned_members=body["planned_members"], opened_on=body["opened_on"])
+        planned_members=body["planned_members"], opened_on=body["opened_on"],
+        retention_years=body["retention_years"])
 
 
 class RateOut(RateIn):
@@ -154,6 +163,7 @@ class ProgrammeOut(Written):
     planned_members = fields.Integer(allow_none=True)
     opened_on = fields.Date(required=True)
     closed_on = fields.Date(allow_none=True)
+    retention_years = fields.Integer(required=True)
 
 
 class ProgrammePage(Page):
@@ -190,6 +200,7 @@ def view(programme: Programme) -> dict[str, Any]:
         "deciles": list(programme.deciles), "occupations": programme.occupations,
         "grace_months": programme.grace_months, "planned_members": programme.planned_members,
         "opened_on": programme.opened_on, "closed_on": programme.closed_on,
+        "retention_years": programme.retention_years,
     }
 
 

@@ -34,6 +34,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "amount": ("the money of the event: a payment order's total, a payout, a booked sum, a "
                "rate", RUPIAH),
     "approved_on": ("the day the claim was approved", DAY),
+    "basis": ("the legal basis of an erasure (UU 27/2022 and the request's reference; never a "
+              "NIK)", ""),
     "benefit": ("the benefit claimed (jkm_death, jkk_death, city_death_grant, ...)", CODE),
     "branch": ("the BPJS Ketenagakerjaan branch office", ""),
     "branches": ("the branches a programme enrols through (none: any)", "list"),
@@ -88,6 +90,7 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "dpa_reference": ("the budget document (DPA) in force", ""),
     "ended_on": ("the last day of coverage; for a work accident's temporary incapacity, the "
                  "day it ended", DAY),
+    "erased_on": ("the day a person's personal fields were erased (PersonErased)", DAY),
     "enrolled_on": ("the first day of coverage", DAY),
     "enrolment_id": ("the member's enrolment concerned", ID),
     "enrolment_ids": ("the members a payment order pays for", "list of UUIDs"),
@@ -150,6 +153,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
              "valid_from (date) and amount (rupiah)", f"{RUPIAH}, or an object"),
     "rates": ("the contribution rates: cover, valid_from (date), amount (rupiah)", "list"),
     "reason": ("why (an end of coverage, a rejection, a reversal, a revision, ...)", ""),
+    "retention_years": ("how many years a programme keeps a person's data after their coverage "
+                        "ends (then it may be erased)", "years (integer)"),
     "reference": ("a transfer, payment-order, register-answer or statement reference", ""),
     "region": ("the city or regency, by its BPS code", CODE),
     "register": ("the social register the worker is in (DTKS, P3KE, ...)", CODE),

@@ -62,11 +62,12 @@ def incident_outside_paid_coverage(rows: FindingRows) -> list[Finding]:
 
 
 def two_benefits_for_one_death(rows: FindingRows) -> list[Finding]:
-    by_nik: dict[str, list[DeathBenefitRow]] = defaultdict(list)
+    by_person: dict[str, list[DeathBenefitRow]] = defaultdict(list)
     for row in rows.death_benefit_claims():
-        by_nik[row.subject_nik].append(row)
+        by_person[row.person_id or row.subject_nik].append(row)  # by id: a NIK may be erased
     found = []
-    for nik, claims in by_nik.items():
+    for claims in by_person.values():
+        nik = claims[0].subject_nik
         benefits = [c.benefit for c in claims]
         bpjs = [b for b in benefits if b != "city_death_grant"]
         # JKK with JKM (or one benefit twice) is forbidden; the city grant beside a BPJS

@@ -106,6 +106,7 @@ class DeathBenefitRow:
     disbursed: int
     position: int
     enrolment_id: str | None
+    person_id: str | None = None  # who died: the death's benefits are grouped by it
 
 
 @dataclass(frozen=True)
@@ -278,10 +279,11 @@ class FindingRows:
         """Death benefits (not rejected) of every NIK that has more than one."""
         return self._typed(DeathBenefitRow,
             "SELECT c.claim_id, c.programme, c.benefit, c.subject_nik, c.approved, c.disbursed,"
-            " c.position, c.enrolment_id FROM {claims} c JOIN (SELECT subject_nik FROM {claims}"
+            " c.position, c.enrolment_id, c.person_id FROM {claims} c"
+            " JOIN (SELECT person_id FROM {claims}"
             "  WHERE benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
-            "  AND status <> 'rejected' GROUP BY subject_nik HAVING count(*) > 1) twice"
-            " ON twice.subject_nik = c.subject_nik"
+            "  AND status <> 'rejected' GROUP BY person_id HAVING count(*) > 1) twice"
+            " ON twice.person_id = c.person_id"
             " WHERE c.benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
             " AND c.status <> 'rejected' ORDER BY c.subject_nik, c.position")
 
@@ -292,6 +294,7 @@ class FindingRows:
             " COALESCE(c.subject_kk, m.kk) AS family, c.enrolment_id FROM {claims} c"
             " LEFT JOIN {members} m ON m.enrolment_id = c.enrolment_id"
             " WHERE c.status <> 'rejected' AND c.disbursed > 0 AND c.account IS NOT NULL"
+            " AND c.account <> '[dihapus]'"  # an erased account is no one's to compare
             " ORDER BY c.account, c.position")
 
     def payout_positions(self) -> dict[str, list[int]]:

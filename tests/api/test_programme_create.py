@@ -117,3 +117,25 @@ def test_the_openapi_document_states_the_programme_defaults(api: Api) -> None:
     assert "official rates" in fields["rates"]["description"]
     assert fields["wage_band"]["example"] == 1_000_000
     assert fields["budget_ceiling"]["example"] != 16_800
+
+
+def test_a_programme_keeps_personal_data_ten_years_unless_it_sets_its_own_retention(
+        api: Api) -> None:
+    ledger = api.app.extensions["claims_ledger"]
+    done = _invoke(ledger, "programme", "create", *FLAGS, "--retention-years", "5")
+    assert done.exit_code == 0, done.output
+    assert "personal data kept 5 years after a member's coverage ends" in \
+        " ".join(done.output.split())
+    assert ledger.programme("TNG-2026").retention_years == 5
+    body = {"code": "TNG-2026-API", "name": "Perlindungan Pekerja Rentan 2026",
+            "funder_name": "Pemerintah Kota Tangerang", "funder_region": "36.71",
+            "funding_source": "APBD", "fiscal_year": 2026, "covers": ["JKK", "JKM"],
+            "budget_ceiling": 999_936_000, "dpa_reference": "DPA-2026",
+            "first_month": "2026-03", "months": 10}
+    answer = api.post("/api/v1/programs", "admin", body)
+    assert answer.status_code == 201 and answer.json["retention_years"] == 10
+    assert answer.json["version"] == 1  # the default is the Opened event's alone
+    refused = api.post("/api/v1/programs", "admin",
+                       {**body, "code": "TNG-2026-X", "retention_years": 31})
+    assert refused.status_code == 422
+    assert "retention_years" in refused.json["errors"]
