@@ -395,3 +395,20 @@ class NothingRecordedYetError(InvalidInputError):
     """A recorded cut-off earlier than the ledger's first event: it knew nothing yet then."""
 
     rule = "nothing-recorded-yet"
+
+
+# -- migrating a store of an earlier release (claims-ledger migrate) ---------------------------
+
+
+class MigrationRefusedError(RuleViolationError):
+    """A migration that may not run: the target store was migrated already or holds records,
+    or the old store is not one of the earlier release (or not whole). Nothing is changed."""
+
+    rule = "migration-refused"
+
+
+class OldStoreUnreadableError(InvalidInputError):
+    """The old store's events cannot be read: another or a missing ``--old-cipher-key``, or an
+    event of a kind no release of the ledger wrote."""
+
+    rule = "old-store-unreadable"
