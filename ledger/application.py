@@ -31,7 +31,15 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from ledger.clock import Clock, IdSource, UtcClock, random_ids, require_not_before
+from ledger.clock import (
+    Clock,
+    IdSource,
+    RandomBytes,
+    UtcClock,
+    random_bytes,
+    random_ids,
+    require_not_before,
+)
 from ledger.commands.base import CONFLICT_RETRIES
 from ledger.commands.claims import ClaimCommands
 from ledger.commands.handovers import HandoverCommands
@@ -42,7 +50,7 @@ from ledger.commands.programmes import ProgrammeCommands
 from ledger.commands.scholarships import ScholarshipCommands
 from ledger.commands.tokens import TokenCommands
 from ledger.commands.work_accidents import WorkAccidentCommands
-from ledger.ports import LogIndex, StoreConfig
+from ledger.ports import LogIndex, PersonalData, StoreConfig
 from ledger.rule_sets import RULE_BOOK, RuleBook
 from ledger.transcoding import register_domain_transcodings
 
@@ -169,7 +177,8 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
     name = "Ledger"  # pinned: table names (ledger_events) derive from it
 
     def __init__(self, store: LogIndex, *, clock: Clock | None = None,
-                 ids: IdSource | None = None, rule_book: RuleBook | None = None) -> None:
+                 ids: IdSource | None = None, rule_book: RuleBook | None = None,
+                 secrets: RandomBytes | None = None) -> None:
         self.store = store
         self.settings: StoreConfig = store.settings
         #: What the ledger records events at and names new records with: the real UTC clock
@@ -177,6 +186,11 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         #: with them inside ``recording(self.clock, self.ids)``.
         self.clock: Clock = clock or UtcClock()
         self.ids: IdSource = ids or random_ids
+        #: Where data keys and nonces come from: the operating system's randomness, unless a
+        #: story (the demo) gives a seeded source so that its log is the same run to run.
+        self.secrets: RandomBytes = secrets or random_bytes
+        #: The keyed NIK index and the data subjects' keys (set as the store is opened).
+        self.personal: PersonalData
         #: The benefit rule sets claims are decided under and re-adjudication drift reads
         #: (``LEDGER_RULE_BOOK``): the real book, unless a test or the demo gives the one with the
         #: test set (:func:`~ledger.rule_sets.rule_book_with_test_set`).
@@ -195,6 +209,7 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
         self.store.prepare(factory)
+        self.personal = self.store.personal_data(factory, self.ids, self.secrets)
         return factory
 
     def construct_event_store(self) -> EventStore[UUID]:

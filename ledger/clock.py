@@ -14,6 +14,7 @@ the real clock and random ids are in force, as they always were.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,11 +31,14 @@ __all__ = [
     "WIB",
     "Clock",
     "IdSource",
+    "RandomBytes",
     "ScriptedClock",
+    "SeededBytes",
     "SeededIds",
     "UtcClock",
     "new_id",
     "now",
+    "random_bytes",
     "random_ids",
     "recording",
     "require_not_before",
@@ -122,6 +126,29 @@ class SeededIds:
     def __call__(self) -> UUID:
         """The next id of the sequence."""
         return UUID(int=self._random.getrandbits(128), version=4)
+
+
+#: What gives the bytes of new secrets (a data subject's key, a nonce): ``n`` -> ``n`` bytes.
+RandomBytes = Callable[[int], bytes]
+
+
+def random_bytes(size: int) -> bytes:
+    """``size`` bytes of the operating system's randomness: production's source of keys and
+    nonces."""
+    return os.urandom(size)
+
+
+class SeededBytes:
+    """Bytes that follow from a seed and the order they are asked for, for the demo's keys and
+    nonces: the same story seals the same bytes, so its log (and journal root) is the same run
+    to run. Never for real data: anyone with the seed has the keys."""
+
+    def __init__(self, seed: int | str) -> None:
+        self._random = random.Random(f"claims-ledger bytes {seed}")
+
+    def __call__(self, size: int) -> bytes:
+        """The next ``size`` bytes of the sequence."""
+        return self._random.randbytes(size)
 
 
 #: The real clock and random ids are in force outside a :func:`recording` block (None).

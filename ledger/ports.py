@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory, Mapper, Notification, Recorder
 
+from ledger.clock import IdSource, RandomBytes
 from ledger.errors import StoreUnavailableError
 
 #: A stored row as the check for a save's own rows needs it: (log position, topic, state).
@@ -45,6 +46,11 @@ class LogIndex(Protocol):
 
     def prepare(self, factory: InfrastructureFactory) -> None:
         """Adjust the library's infrastructure before the recorder is made (bounded waits)."""
+
+    def personal_data(self, factory: InfrastructureFactory, ids: IdSource,
+                      random_bytes: RandomBytes) -> PersonalData:
+        """The store's keyed NIK index and data keys (made once, before the mapper): new
+        subjects named by ``ids``, new keys and nonces from ``random_bytes``."""
 
     def unavailable(self, error: Exception) -> StoreUnavailableError:
         """The error that says this store cannot be reached or used, and why."""

@@ -16,11 +16,12 @@ from eventsourcing.persistence import (
 )
 
 from ledger.application import Ledger
-from ledger.clock import Clock, IdSource
+from ledger.clock import Clock, IdSource, RandomBytes
 from ledger.errors import LedgerError, StoreNotInitialisedError, StoreUnavailableError
 from ledger.ports import StoredRow
 from ledger.rule_sets import RuleBook
 from storage.bulk import event_positions, first_events, mentioning, positions_of, stored_at
+from storage.personal import SqlPersonalData
 from storage.settings import StoreSettings, rule_book_from_environment, settings_from_environment
 
 
@@ -36,6 +37,7 @@ class SqlLogIndex:
 
     def __init__(self, settings: StoreSettings) -> None:
         self._settings = settings
+        self._personal: SqlPersonalData | None = None
 
     @property
     def settings(self) -> StoreSettings:
@@ -49,6 +51,14 @@ class SqlLogIndex:
             from storage.database import make_patient
 
             make_patient(factory.datastore)  # type: ignore[attr-defined]
+
+    def personal_data(self, factory: InfrastructureFactory, ids: IdSource,
+                      random_bytes: RandomBytes) -> SqlPersonalData:
+        """The keyed NIK index and the data keys, in tables beside the log."""
+        self._personal = SqlPersonalData(self._settings,
+                                         factory.datastore,  # type: ignore[attr-defined]
+                                         ids, random_bytes)
+        return self._personal
 
     def unavailable(self, error: Exception) -> StoreUnavailableError:
         """The error that says this store cannot be reached or used, and why."""
@@ -66,6 +76,8 @@ class SqlLogIndex:
                     "'claims-ledger db init' first"
                 ) from error
             raise unavailable(self._settings, error) from error
+        if self._personal is not None:
+            self._personal.require_master_key()
 
     def qualified_events_table(self, recorder: Recorder) -> str:
         """The log's table name as SQL names it (schema-qualified on PostgreSQL)."""
@@ -113,7 +125,8 @@ class SqlLogIndex:
 
 def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
                 clock: Clock | None = None, ids: IdSource | None = None,
-                rule_book: RuleBook | None = None) -> Ledger:
+                rule_book: RuleBook | None = None, secrets: RandomBytes | None = None
+                ) -> Ledger:
     """The ledger on the store of ``settings`` (default: ``LEDGER_DATABASE_URL``).
 
     ``ready``: refuse at once, in plain words, a database that is not there or was never
@@ -121,14 +134,15 @@ def open_ledger(settings: StoreSettings | None = None, *, ready: bool = False,
     the ledger. ``clock`` and ``ids``: what the ledger stamps events with and names new
     records with (default: the real UTC clock and random ids). ``rule_book``: the benefit rule
     sets claims are decided under and drift reads (default: ``LEDGER_RULE_BOOK``, the real book
-    when unset)."""
+    when unset). ``secrets``: where data keys and nonces come from (default: the operating
+    system's randomness; the demo gives a seeded source)."""
     from storage.store import require_reachable
 
     chosen = settings or settings_from_environment()
     if ready:
         require_reachable(chosen)
     ledger = Ledger(SqlLogIndex(chosen), clock=clock, ids=ids,
-                    rule_book=rule_book or rule_book_from_environment())
+                    rule_book=rule_book or rule_book_from_environment(), secrets=secrets)
     if ready:
         try:
             ledger.require_initialised()

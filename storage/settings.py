@@ -30,6 +30,10 @@ class StoreSettings:
     #: Where readers read the projections (``LEDGER_READ_DATABASE_URL``, a streaming replica);
     #: None: on the primary, as everything else.
     read: StoreSettings | None = None
+    #: The store's master key as given (``LEDGER_CIPHER_KEY``, base64 of 32 bytes), or the file
+    #: that holds it (``LEDGER_KEY_FILE``); neither: :func:`key_file_of` says where it is.
+    master_key: str | None = None
+    key_file: str | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -53,8 +57,9 @@ class StoreSettings:
 def settings_from_environment() -> StoreSettings:
     """Read ``LEDGER_DATABASE_URL`` (with ``LEDGER_CIPHER_KEY`` and ``LEDGER_READ_DATABASE_URL``)
     from the process environment."""
-    settings = with_cipher(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
-                           os.environ.get(CIPHER_KEY_VARIABLE))
+    settings = with_master_key(settings_from_url(os.environ.get(DATABASE_URL_VARIABLE, "")),
+                               os.environ.get(CIPHER_KEY_VARIABLE),
+                               os.environ.get(KEY_FILE_VARIABLE))
     return with_read_replica(settings, os.environ.get(READ_DATABASE_URL_VARIABLE))
 
 
@@ -177,17 +182,13 @@ def signing_key_from_environment() -> str | None:
 
 
 CIPHER_KEY_VARIABLE = "LEDGER_CIPHER_KEY"
-#: The library's AES-GCM cipher on the ``cryptography`` package (its default topic,
-#: ``eventsourcing.cipher:AESCipher``, needs pycryptodome, which this project does not install).
-CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+KEY_FILE_VARIABLE = "LEDGER_KEY_FILE"
+#: The master key's file when neither variable is set and the store is PostgreSQL: in the working
+#: directory (a service sets LEDGER_KEY_FILE or LEDGER_CIPHER_KEY; docker-compose.yml does).
+DEFAULT_KEY_FILE = "claims-ledger.key"
 
 
-def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
-    """The same store with stored event state encrypted by AES-GCM under ``key`` (base64 of 16,
-    24 or 32 bytes, as ``claims-ledger db keygen`` prints); no key, no encryption."""
-    key = (key or "").strip()
-    if not key:
-        return settings
+def _checked_key(key: str, where: str) -> str:
     import base64
     import binascii
 
@@ -195,12 +196,52 @@ def with_cipher(settings: StoreSettings, key: str | None) -> StoreSettings:
         size = len(base64.b64decode(key, validate=True))
     except (binascii.Error, ValueError):
         size = -1
-    if size not in (16, 24, 32):
+    if size != 32:
         raise ConfigurationError(
-            f"{CIPHER_KEY_VARIABLE} must be a key made by 'claims-ledger db keygen' (base64 of "
-            "32 bytes); the one set is not")
-    env = dict(settings.env, CIPHER_TOPIC=CIPHER_TOPIC, CIPHER_KEY=key)
-    return replace(settings, env=env)
+            f"{where} must hold a key made by 'claims-ledger db keygen' (base64 of 32 bytes); "
+            "the one given is not")
+    return key
+
+
+def with_master_key(settings: StoreSettings, key: str | None,
+                    key_file: str | None = None) -> StoreSettings:
+    """The same store with its master key given (``key``, base64 of 32 bytes, as ``claims-ledger
+    db keygen`` prints) or the file that holds it; a key given wins over a file."""
+    key = (key or "").strip()
+    key_file = (key_file or "").strip()
+    if key:
+        return replace(settings, master_key=_checked_key(key, CIPHER_KEY_VARIABLE), key_file=None)
+    if key_file:
+        return replace(settings, master_key=None, key_file=key_file)
+    return settings
+
+
+def key_file_of(settings: StoreSettings) -> Path:
+    """Where the master key's file is when no key is given: ``LEDGER_KEY_FILE`` (of the settings,
+    else of the environment), else beside the embedded SQLite file (``ledger.sqlite`` ->
+    ``ledger.key``), else ``./claims-ledger.key`` for PostgreSQL."""
+    named = settings.key_file or os.environ.get(KEY_FILE_VARIABLE, "").strip()
+    if named:
+        return Path(named)
+    if settings.is_postgres:
+        return Path.cwd() / DEFAULT_KEY_FILE
+    return Path(settings.env["SQLITE_DBNAME"]).with_suffix(".key")
+
+
+def master_key_text(settings: StoreSettings) -> str | None:
+    """The store's master key (base64 of 32 bytes): given in the settings, else
+    ``LEDGER_CIPHER_KEY``, else read from :func:`key_file_of`; None when there is none."""
+    given = settings.master_key or os.environ.get(CIPHER_KEY_VARIABLE, "").strip()
+    if given:
+        return _checked_key(given, CIPHER_KEY_VARIABLE)
+    path = key_file_of(settings)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(f"cannot read the master key file {path}: {error}") from None
+    return _checked_key(text, f"the master key file {path}")
 
 
 OLD_CIPHER_KEY_VARIABLE = "LEDGER_OLD_CIPHER_KEY"

@@ -12,8 +12,15 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
-from ledger.errors import StoreNotInitialisedError
+from ledger.errors import ConfigurationError, StoreNotInitialisedError
 from storage.log_index import open_ledger, unavailable
+from storage.master_key import (
+    CHECK_TABLE,
+    ensure_master_key,
+    load_master_key,
+    missing_key_message,
+)
+from storage.personal import personal_statements
 from storage.settings import StoreSettings
 
 _GUARD = "ledger_append_only"
@@ -124,6 +131,17 @@ def _create(settings: StoreSettings) -> None:
         _ensure_schema(settings)
     ledger = open_ledger(settings.with_table_creation(True))
     try:
+        datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        # The key first: a store initialised under another key, or whose key is lost, is
+        # refused before anything is created (and no new key is made for it).
+        check = _key_check(settings, datastore)
+        master = load_master_key(settings) if check is not None else ensure_master_key(settings)
+        if master is None:
+            raise ConfigurationError(missing_key_message(settings))
+        if check is not None and check != master.check:
+            raise ConfigurationError(
+                f"the master key given is not the key of {settings.describe()} (its key check "
+                "differs): give the key the store was initialised with; nothing was changed")
         statements = (
             _postgres_statements(settings.env.get("POSTGRES_SCHEMA") or "public",
                                  ledger.events_table)
@@ -140,12 +158,29 @@ def _create(settings: StoreSettings) -> None:
         statements.extend(migration_statements(settings))
         statements.extend(_console_statements(qualified(settings, CONSOLE_SESSIONS_TABLE),
                                               qualified(settings, CONSOLE_KEYS_TABLE)))
-        datastore: Any = ledger.recorder.datastore  # type: ignore[attr-defined]
+        statements.extend(personal_statements(settings))
         with datastore.transaction(commit=True) as cursor:
             for statement in statements:
                 cursor.execute(statement)
+            mark = "%s" if settings.is_postgres else "?"
+            cursor.execute(f"INSERT INTO {qualified(settings, CHECK_TABLE)} (name, value) "
+                           f"VALUES ('master', {mark}) ON CONFLICT DO NOTHING", [master.check])
     finally:
         ledger.close()
+
+
+def _key_check(settings: StoreSettings, datastore: Any) -> str | None:
+    """The key check the store holds (None: a new store, or one of an older release)."""
+    try:
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT value FROM {qualified(settings, CHECK_TABLE)} "
+                           "WHERE name = 'master'")
+            row = cursor.fetchone()
+    except Exception as error:  # sqlite3's or psycopg's own error, by the driver
+        if "no such table" in str(error) or "does not exist" in str(error):
+            return None
+        raise
+    return None if row is None else str(row["value"])
 
 
 def _ensure_schema(settings: StoreSettings) -> None:

@@ -24,6 +24,21 @@ from storage.settings import StoreSettings, settings_from_url
 from storage.store import init_store
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def master_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One master key file for the run (``LEDGER_KEY_FILE``, made by the first ``db init``), so
+    every store a test makes, and every command a test runs in a child process, has its key
+    wherever it runs; a test of the defaults unsets it."""
+    path = tmp_path_factory.mktemp("keys") / "master.key"
+    before = os.environ.get("LEDGER_KEY_FILE")
+    os.environ["LEDGER_KEY_FILE"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("LEDGER_KEY_FILE", None)
+    else:
+        os.environ["LEDGER_KEY_FILE"] = before
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

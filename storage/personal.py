@@ -1,0 +1,298 @@
+"""The keyed NIK index and the data subjects' keys: :class:`ledger.ports.PersonalData` on SQLite
+and PostgreSQL.
+
+Two tables beside the log, never in it:
+
+``ledger_subject_index (nik_hmac TEXT PRIMARY KEY, subject_id TEXT NOT NULL)``
+    HMAC-SHA256 of the normalised NIK under the index key -> the subject's id (drawn from the
+    ledger's id source, never derived from the NIK). Get-or-create is one atomic ``INSERT ..
+    ON CONFLICT DO NOTHING`` then a ``SELECT``: two enrolments racing on a new NIK get the same
+    subject (and so the same Person id, whose version race lets one through).
+``ledger_subject_keys (subject_id TEXT PRIMARY KEY, wrapped TEXT NULL, destroyed_at TEXT NULL)``
+    each subject's 32-byte data key, AES-GCM-wrapped under the wrapping key (the subject's id
+    is the associated data, so a row moved to another subject does not open). Erasure sets
+    ``wrapped`` to NULL and ``destroyed_at``; the row stays, so a destroyed key is told apart
+    from a key that was never there (a wrong store, or a wrong key: an error).
+
+Unwrapped keys are cached per process and store (:mod:`storage.key_cache`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ledger.clock import IdSource, RandomBytes
+from ledger.errors import ConfigurationError
+from storage.key_cache import BULK_AFTER_MISSES, KeyCache, cache_of
+from storage.master_key import CHECK_TABLE, MasterKey, load_master_key, missing_key_message
+from storage.settings import StoreSettings
+
+INDEX_TABLE = "ledger_subject_index"
+KEYS_TABLE = "ledger_subject_keys"
+CHUNK = 900  # below SQLite's default limit of 999 bound parameters
+
+
+def normalised_nik(nik: str) -> str:
+    """A NIK as the index keys it: its digits, without spaces or separators."""
+    return "".join(c for c in str(nik) if c.isdigit())
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What an erasure destroyed (:class:`ledger.ports.ErasedData`)."""
+
+    data_key: bool
+    index_rows: int
+
+
+def personal_statements(settings: StoreSettings) -> list[str]:
+    """The tables of the index, the keys and the key check (``db init``)."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {_qualified(settings, INDEX_TABLE)} ("
+        "nik_hmac TEXT PRIMARY KEY, subject_id TEXT NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {_qualified(settings, KEYS_TABLE)} ("
+        "subject_id TEXT PRIMARY KEY, wrapped TEXT, destroyed_at TEXT)",
+        f"CREATE TABLE IF NOT EXISTS {_qualified(settings, CHECK_TABLE)} ("
+        "name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ]
+
+
+def _qualified(settings: StoreSettings, table: str) -> str:
+    if settings.is_postgres:
+        return f'"{settings.env.get("POSTGRES_SCHEMA") or "public"}"."{table}"'
+    return table
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+class SqlPersonalData:
+    """The keyed index and the data keys of one store (one per ledger)."""
+
+    def __init__(self, settings: StoreSettings, datastore: Any, ids: IdSource,
+                 random_bytes: RandomBytes) -> None:
+        self.settings = settings
+        self.datastore = datastore
+        self.ids = ids
+        self.random_bytes = random_bytes
+        self._master: MasterKey | None = None
+        self._index_key = b""
+        self._wrapping: AESGCM | None = None
+        self.cache: KeyCache = cache_of(settings)
+        self._mark = "%s" if settings.is_postgres else "?"
+        self._index = _qualified(settings, INDEX_TABLE)
+        self._keys = _qualified(settings, KEYS_TABLE)
+        self._check = _qualified(settings, CHECK_TABLE)
+
+    # -- the master key ----------------------------------------------------------------------
+
+    def require_master_key(self) -> None:
+        """Refuse, in plain words and before anything is written, a master key that is missing
+        or is not this store's (its key check, written by ``db init``, differs)."""
+        if self._master is not None:
+            return
+        master = load_master_key(self.settings)
+        if master is None:
+            raise ConfigurationError(missing_key_message(self.settings))
+        try:
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute(f"SELECT value FROM {self._check} WHERE name = 'master'")
+                row = cursor.fetchone()
+        except Exception as error:  # sqlite3's or psycopg's own error, by the driver
+            if "no such table" not in str(error) and "does not exist" not in str(error):
+                raise
+            row = None
+        if row is None:
+            raise ConfigurationError(
+                f"{self.settings.describe()} has no key check: it was initialised by an older "
+                "release or not at all; run 'claims-ledger db init' (nothing was changed)")
+        if not hmac.compare_digest(str(row["value"]), master.check):
+            raise ConfigurationError(
+                f"the master key given is not the key of {self.settings.describe()} (its key "
+                "check differs): give the key the store was initialised with; nothing was "
+                "changed")
+        self._master = master
+        self._index_key = master.index_key
+        self._wrapping = AESGCM(master.wrapping_key)
+
+    def keyed(self, text: str) -> str:
+        """The HMAC-SHA256 of ``text`` under the index key (hexadecimal): a pseudonym kept in
+        clear where a rule or a finding compares personal numbers (a NIK, an account)."""
+        self.require_master_key()
+        return hmac.new(self._index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    # -- the index (PersonalData) ------------------------------------------------------------
+
+    def subject_of(self, nik: str) -> UUID | None:
+        """The subject whose NIK this is, or None if the index holds no such NIK."""
+        found = self._lookup([self.keyed(normalised_nik(nik))])
+        subject = next(iter(found.values()), None)
+        return subject
+
+    def subject_for(self, nik: str) -> UUID:
+        """The subject of this NIK, given a new id (from the id source) if it has none."""
+        return self.subjects_for([nik])[normalised_nik(nik)]
+
+    def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
+        """:meth:`subject_for` for many NIKs: one read, one insert of the new ones, one read of
+        what the insert could not claim (another writer's). Keyed by the normalised NIK."""
+        by_hmac = {self.keyed(n): n for n in dict.fromkeys(normalised_nik(n) for n in niks)}
+        found = self._lookup(list(by_hmac))
+        missing = [h for h in by_hmac if h not in found]
+        if missing:
+            offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            with self.datastore.transaction(commit=True) as cursor:
+                for chunk in _chunks(missing):
+                    self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
+                                          [(h, str(offered[h])) for h in chunk])
+            found.update(self._lookup(missing))
+        return {nik: found[h] for h, nik in by_hmac.items()}
+
+    def _lookup(self, hmacs: list[str]) -> dict[str, UUID]:
+        found: dict[str, UUID] = {}
+        with self.datastore.transaction(commit=False) as cursor:
+            for chunk in _chunks(hmacs):
+                marks = ",".join([self._mark] * len(chunk))
+                cursor.execute(f"SELECT nik_hmac, subject_id FROM {self._index} "
+                               f"WHERE nik_hmac IN ({marks})", chunk)
+                for row in cursor.fetchall():
+                    found[str(row["nik_hmac"])] = UUID(str(row["subject_id"]))
+        return found
+
+    def _insert_ignoring(self, cursor: Any, table: str, columns: str,
+                         rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        width = len(rows[0])
+        values = ",".join("(" + ",".join([self._mark] * width) + ")" for _ in rows)
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",
+                       [value for row in rows for value in row])
+
+    # -- the data keys -----------------------------------------------------------------------
+
+    def is_erased(self, subject_id: UUID) -> bool:
+        """Whether this subject's data key was destroyed (read from the store, not the cache)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT destroyed_at FROM {self._keys} WHERE subject_id = "
+                           f"{self._mark}", [str(subject_id)])
+            row = cursor.fetchone()
+        return row is not None and row["destroyed_at"] is not None
+
+    def keys_for(self, subjects: Iterable[UUID], *, create: bool) -> dict[UUID, bytes | None]:
+        """The data key of each subject (None: destroyed). ``create``: subjects without a key
+        get one (sealing); else a subject without a key row is left out (the caller says what
+        that means). Served from the cache; the rest read (and made) in bulk."""
+        wanted = list(dict.fromkeys(subjects))
+        self.require_master_key()
+        since = self.cache.recheck_due()
+        if since is not None:
+            self.cache.destroyed(*self.destroyed_since(since))
+        known = self.cache.get_many(wanted)
+        if len(known) < len(wanted) and not self.cache.complete \
+                and self.cache.misses >= BULK_AFTER_MISSES:
+            self.all_keys()
+            known = self.cache.get_many(wanted)
+        missing = [s for s in wanted if s not in known]
+        if missing:
+            known.update(self._read_keys(missing))
+            absent = [s for s in missing if s not in known]
+            if absent and create:
+                self._create_keys(absent)
+                known.update(self._read_keys(absent))
+        return known
+
+    def all_keys(self) -> None:
+        """Load every data key of the store into the cache, in one pass (a rebuild decodes
+        the whole log: one query, not one per subject)."""
+        self.require_master_key()
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT subject_id, wrapped FROM {self._keys}")
+            rows = cursor.fetchall()
+        self.cache.put_many({UUID(str(r["subject_id"])): self._unwrap(r) for r in rows},
+                            complete=True)
+
+    def _read_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        found: dict[UUID, bytes | None] = {}
+        with self.datastore.transaction(commit=False) as cursor:
+            for chunk in _chunks(subjects):
+                marks = ",".join([self._mark] * len(chunk))
+                cursor.execute(f"SELECT subject_id, wrapped FROM {self._keys} "
+                               f"WHERE subject_id IN ({marks})", [str(s) for s in chunk])
+                for row in cursor.fetchall():
+                    found[UUID(str(row["subject_id"]))] = self._unwrap(row)
+        self.cache.put_many(found)
+        return found
+
+    def _create_keys(self, subjects: list[UUID]) -> None:
+        assert self._wrapping is not None
+        rows = []
+        for subject in subjects:
+            key = self.random_bytes(32)
+            nonce = self.random_bytes(12)
+            wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
+            rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
+        with self.datastore.transaction(commit=True) as cursor:
+            for chunk in _chunks(rows):
+                self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
+
+    def _unwrap(self, row: Any) -> bytes | None:
+        if row["wrapped"] is None:
+            return None
+        assert self._wrapping is not None
+        subject = UUID(str(row["subject_id"]))
+        blob = base64.b64decode(str(row["wrapped"]))
+        try:
+            return self._wrapping.decrypt(blob[:12], blob[12:], subject.bytes)
+        except InvalidTag:
+            raise ConfigurationError(
+                f"the data key of subject {subject} does not open under this store's master "
+                "key: the key table was copied from another store, or altered") from None
+
+    # -- erasure -----------------------------------------------------------------------------
+
+    def erase(self, subject_id: UUID, nik: str) -> Erased:
+        """Destroy the subject's data key (its row stays, ``wrapped`` NULL) and the NIK's index
+        row, with SQLite's secure delete on; idempotent. This process forgets the key at once;
+        others within :data:`storage.key_cache.RECHECK_SECONDS`."""
+        nik_hmac = self.keyed(normalised_nik(nik))
+        stamp = datetime.now(UTC).isoformat()
+        with self.datastore.transaction(commit=True) as cursor:
+            if not self.settings.is_postgres:
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute(f"SELECT wrapped FROM {self._keys} WHERE subject_id = {self._mark}",
+                           [str(subject_id)])
+            row = cursor.fetchone()
+            destroyed = row is not None and row["wrapped"] is not None
+            cursor.execute(f"SELECT COUNT(*) AS n FROM {self._index} WHERE nik_hmac = "
+                           f"{self._mark}", [nik_hmac])
+            counted = cursor.fetchone()
+            rows = int(counted["n"]) if counted is not None else 0
+            cursor.execute(f"UPDATE {self._keys} SET wrapped = NULL, destroyed_at = {self._mark} "
+                           f"WHERE subject_id = {self._mark} AND wrapped IS NOT NULL",
+                           [stamp, str(subject_id)])
+            # A subject never sealed gets a destroyed row, so no key is made for it later.
+            self._insert_ignoring(cursor, self._keys, "subject_id, destroyed_at",
+                                  [(str(subject_id), stamp)])
+            cursor.execute(f"DELETE FROM {self._index} WHERE nik_hmac = {self._mark}",
+                           [nik_hmac])
+        self.cache.destroyed(subject_id)
+        return Erased(data_key=destroyed, index_rows=rows)
+
+    def destroyed_since(self, since: str) -> list[UUID]:
+        """The subjects whose key was destroyed at or after ``since`` (ISO time, UTC)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT subject_id FROM {self._keys} WHERE destroyed_at >= "
+                           f"{self._mark}", [since])
+            return [UUID(str(r["subject_id"])) for r in cursor.fetchall()]
