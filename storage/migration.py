@@ -17,7 +17,7 @@ new log is a new journal: its root differs. So the migration also keeps, in the 
 The rewritten rows go to a temporary file first (while the old log's root is recomputed and
 checked against its own checkpoints), then into the new store in one transaction: on any
 failure the new store's log and tables are left as they were. The people the NIK index was
-asked for are forgotten again (:meth:`Subjects.forget`) when the migration fails.
+asked for are removed from it again when the migration fails.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import base64
 import json
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -37,7 +37,7 @@ from ledger.errors import MigrationRefusedError
 from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
 from ledger.journal.merkle import Frontier
 from ledger.journal.migration_link import MigrationLink
-from storage.log_index import settings_of, unavailable
+from storage.log_index import datastore_of, settings_of, unavailable
 from storage.migration_source import OldCheckpoint, OldStore
 from storage.migration_tables import (
     HISTORY_TABLE,
@@ -46,26 +46,17 @@ from storage.migration_tables import (
     migration_record,
     migration_statements,
 )
-from storage.migration_upgrade import Subjects, Upgrade, old_person_id
+from storage.migration_upgrade import Subjects, Upgrade
+from storage.personal import INDEX_TABLE, KEYS_TABLE
 from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 
 #: Called after each page: (events rewritten so far, events in all).
 Progress = Callable[[int, int], None]
 
 
-class _DerivedSubjects:
-    """Until the new store keeps a NIK index: the earlier release's ids (uuid5 of the NIK)."""
-
-    def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
-        return {nik: old_person_id(nik) for nik in niks}
-
-    def erase(self, subject_id: UUID, nik: str) -> None:
-        return None
-
-
 def subjects_of(target: Ledger) -> Subjects:
     """The new store's NIK index, which gives the people their subject ids."""
-    return _DerivedSubjects()
+    return target.personal
 
 
 @dataclass(frozen=True)
@@ -104,7 +95,7 @@ def migrate(target: Ledger, old: OldStore, subjects: Subjects, signing_key: str,
             spool.seek(0)
             _write(target, _spooled(spool), history, checkpoint, record)
         except BaseException:
-            upgrade.undo()
+            _forget(target, list(upgrade.subject_of.values()))
             raise
     return MigrationReport(record, link, checkpoint, len(history), len(upgrade.persons))
 
@@ -117,11 +108,33 @@ def require_fresh(target: Ledger) -> None:
             f"this store was migrated already, on {done.ran_at}, from {done.source} "
             f"({done.old_size} events); a migration runs once. Nothing was changed")
     events = int(target.recorder.max_notification_id() or 0)
-    if events:
+    subjects = _count(target, INDEX_TABLE) + _count(target, KEYS_TABLE)
+    if events or subjects:
         raise MigrationRefusedError(
-            f"{settings_of(target).describe()} already holds events (up to position {events});"
-            " a migration goes only into a new, empty store (run 'claims-ledger db init' on a "
-            "new database, set LEDGER_DATABASE_URL to it). Nothing was changed")
+            f"{settings_of(target).describe()} already holds {events} event(s) and "
+            f"{subjects} data subjects' index and key rows; a migration goes only into a new, "
+            "empty store (run 'claims-ledger db init' on a new database and set "
+            "LEDGER_DATABASE_URL to it). Nothing was changed")
+
+
+def _count(target: Ledger, table: str) -> int:
+    with datastore_of(target).transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT count(*) AS n FROM {qualified(settings_of(target), table)}")
+        return int(cursor.fetchone()["n"])
+
+
+def _forget(target: Ledger, subjects: list[UUID]) -> None:
+    """Remove the index and key rows of these subjects again: a migration that failed asked
+    the (empty) new store's index for them, and leaves it as it found it."""
+    settings = settings_of(target)
+    mark = "%s" if settings.is_postgres else "?"
+    with datastore_of(target).transaction(commit=True) as cursor:
+        for start in range(0, len(subjects), 500):
+            chunk = [str(s) for s in subjects[start:start + 500]]
+            marks = ",".join([mark] * len(chunk))
+            for table in (INDEX_TABLE, KEYS_TABLE):
+                cursor.execute(f"DELETE FROM {qualified(settings, table)} WHERE subject_id IN "
+                               f"({marks})", chunk)
 
 
 def _rewrite(target: Ledger, old: OldStore, upgrade: Upgrade, spool: IO[str],

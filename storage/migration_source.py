@@ -29,12 +29,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from ledger.errors import MigrationRefusedError, OldStoreUnreadableError
+from ledger.errors import ConfigurationError, MigrationRefusedError, OldStoreUnreadableError
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.tlog import parse_checkpoint
 from ledger.transcoding import register_domain_transcodings
 from storage.log_index import unavailable
-from storage.settings import StoreSettings, with_cipher
+from storage.settings import StoreSettings
 from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 
 #: The log's table in every release so far, as the library's recorders name it.
@@ -73,13 +73,14 @@ class OldStore:
     """A store of an earlier release, opened read-only for one migration."""
 
     def __init__(self, settings: StoreSettings, cipher_key: str | None = None) -> None:
-        self.settings = with_cipher(settings, cipher_key)
-        self.encrypted = "CIPHER_KEY" in self.settings.env
+        self.settings = settings
+        key = _old_cipher_key(cipher_key)
+        self.encrypted = key is not None
         transcoder = JSONTranscoder()
         for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
             transcoder.register(transcoding)
         register_domain_transcodings(transcoder)
-        cipher = AESCipher(Environment("old", self.settings.env)) if self.encrypted else None
+        cipher = AESCipher(Environment("old", {"CIPHER_KEY": key})) if key else None
         self.mapper: Mapper[UUID] = Mapper(transcoder, cipher=cipher)
         self.events_table = (POSTGRES_EVENTS_TABLE if self.settings.is_postgres
                              else SQLITE_EVENTS_TABLE)
@@ -206,6 +207,26 @@ class OldStore:
             raise OldStoreUnreadableError(
                 f"the event at position {row.position} of {self.describe()} cannot be read "
                 f"({type(error).__name__}); {hint}. Nothing was changed") from None
+
+
+def _old_cipher_key(key: str | None) -> str | None:
+    """The earlier release's whole-store cipher key, checked as that release checked it (base64
+    of 16, 24 or 32 bytes); None: its store was not encrypted."""
+    import base64
+    import binascii
+
+    key = (key or "").strip()
+    if not key:
+        return None
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = -1
+    if size not in (16, 24, 32):
+        raise ConfigurationError(
+            "--old-cipher-key (LEDGER_OLD_CIPHER_KEY) must be the earlier release's "
+            "LEDGER_CIPHER_KEY, base64 of 16, 24 or 32 bytes; the one given is not")
+    return key
 
 
 def _unknown_topic(error: Exception) -> bool:

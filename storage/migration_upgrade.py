@@ -40,9 +40,6 @@ class Subjects(Protocol):
     def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
         """The subject of each NIK, new ones given an id, in one round trip."""
 
-    def erase(self, subject_id: UUID, nik: str) -> Any:
-        """Forget a subject: its data key and its NIK's index row."""
-
 
 class Upgrade:
     """Rewrites the events of an earlier release, in log order, into the new form."""
@@ -63,13 +60,6 @@ class Upgrade:
         wanted = {nik for _, event in events for nik in _niks(event)} - self.subject_of.keys()
         if wanted:
             self.subject_of.update(self.subjects.subjects_for(sorted(wanted)))
-
-    def undo(self) -> None:
-        """Forget again every subject the index was asked for (a migration that failed: the
-        new store was empty before it)."""
-        for nik, subject in self.subject_of.items():
-            self.subjects.erase(subject, nik)
-        self.subject_of.clear()
 
     def upgrade(self, event: DomainEventProtocol[UUID], position: int
                 ) -> DomainEventProtocol[UUID]:

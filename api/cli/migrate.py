@@ -3,10 +3,13 @@ form (:mod:`storage.migration`); and what ``verify`` checks of a store that was 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import click
 
 from api.cli.common import LedgerCommandError, LedgerFailureError, console, ledger_session, refusal
 from documents.formatting import number_id
+from ledger.application import Ledger
 from ledger.errors import ConfigurationError, LedgerError
 
 
@@ -70,3 +73,57 @@ def migrate_command(source_url: str, old_cipher_key: str | None) -> None:
     if head.root != link.new_root:
         raise LedgerFailureError(f"the projected journal's root {head.root.hex()} is not the "
                                  "migrated log's: run 'claims-ledger verify'")
+
+
+@dataclass(frozen=True)
+class MigrationCheck:
+    """What ``verify`` checked of a store's migration: the new head its signed statement names
+    (for the journal to compare with the log), and the sentence to show."""
+
+    new_head: tuple[int, bytes]
+    summary: str
+
+
+def check_migration(ledger: Ledger, trusted_key: str | None) -> MigrationCheck | None:
+    """Check the migration statement (signed by the trusted key, or by the key it names; the
+    same heads as the record) and the old checkpoints kept as history (each validly signed,
+    none past the old head, the one at the old head with its root). None: never migrated.
+    Refused (exit 1, as a failed ``verify``) naming what does not hold."""
+    from ledger.journal.checkpoint import Checkpoint
+    from ledger.journal.migration_link import MigrationLink
+    from ledger.journal.tlog import parse_checkpoint
+    from storage.migration_tables import checkpoints_before_migration, migration_record
+
+    record = migration_record(ledger)
+    if record is None:
+        return None
+    link = MigrationLink.from_text(record.statement)
+    if not link.verifies_with(trusted_key or link.public_key):
+        raise LedgerFailureError("MISMATCH: the migration statement is not signed by the "
+                                 "trusted key")
+    if (link.old_size, link.old_root.hex(), link.new_size, link.new_root.hex()) != (
+            record.old_size, record.old_root, record.new_size, record.new_root):
+        raise LedgerFailureError("MISMATCH: the migration's record differs from its signed "
+                                 "statement")
+    history = checkpoints_before_migration(ledger)
+    for kept in history:
+        if kept.witness:
+            body = parse_checkpoint(kept.text).body
+            size, root, signed = body.size, body.root_hash.hex(), True
+        else:
+            old = Checkpoint.from_text(kept.text)
+            size, root, signed = old.size, old.root.hex(), old.verifies_with(old.public_key)
+        what = f"the old log's checkpoint of {size} events"
+        if not signed or (size, root) != (kept.size, kept.root):
+            raise LedgerFailureError(f"MISMATCH: {what} kept as history is not as it was "
+                                     "signed")
+        if size > link.old_size or (size == link.old_size and root != link.old_root.hex()):
+            raise LedgerFailureError(f"MISMATCH: {what} kept as history does not lead to the "
+                                     "old root the migration statement names")
+    return MigrationCheck(
+        (link.new_size, link.new_root),
+        f"migrated on {record.ran_at} from {record.source}: the old log of "
+        f"{number_id(link.old_size)} events, root {link.old_root.hex()}, became this log's "
+        f"first {number_id(link.new_size)} events (statement signed by key "
+        f"{link.key_fingerprint}); {len(history)} checkpoint(s) of the old log kept as "
+        "history")
