@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     JSONTranscoder,
+    Mapper,
     Notification,
     PersistenceError,
     Recording,
@@ -211,6 +212,12 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         self.store.prepare(factory)
         self.personal = self.store.personal_data(factory, self.ids, self.secrets)
         return factory
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # The store's mapper seals the personal fields of each event under the key of the
+        # person they belong to (storage.sealing), so that an erasure destroys a key, not a
+        # stored byte a proof covers.
+        return self.store.mapper(self.factory, self.construct_transcoder())
 
     def construct_event_store(self) -> EventStore[UUID]:
         return OwnRowsEventStore(self.mapper, self.recorder, self.recorded_already,

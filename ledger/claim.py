@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -115,8 +116,11 @@ class Claimant:
                 field="claimant.account_number",
             )
 
-    def as_record(self) -> dict[str, str]:
+    def as_record(self, subject_id: UUID) -> dict[str, str]:
+        """The claimant as a claim records them; ``subject_id``: the claimant's data subject
+        (the keyed index's, for the NIK), under whose key the personal fields are sealed."""
         return {
+            "subject_id": str(subject_id),
             "nik": self.nik,
             "name": self.name,
             "relationship": self.relationship,
@@ -138,6 +142,7 @@ class Claim(LedgerAggregate):
         benefit: str,
         incident_id: str | None,
         enrolment_id: str | None,
+        person_id: str,
         subject_nik: str,
         claimant: dict[str, str],
         filed_on: date,
@@ -152,6 +157,7 @@ class Claim(LedgerAggregate):
         self.benefit = Benefit(benefit)
         self.incident_id = incident_id
         self.enrolment_id = enrolment_id
+        self.person_id = person_id
         self.subject_nik = subject_nik
         self.claimant = dict(claimant)
         self.filed_on = filed_on

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -34,10 +35,11 @@ class NewMember:
 
     nik: str
 
-    def start(self, programme: Programme, request: EnrolmentRequest,
+    def start(self, programme: Programme, request: EnrolmentRequest, subject_id: UUID,
               actor: str) -> Enrol:
-        """The new person and their first enrolment, as aggregates."""
-        return _start(programme, request, Person(nik=self.nik), actor)
+        """The new person (under the NIK's data subject, ``subject_id``) and their first
+        enrolment, as aggregates."""
+        return _start(programme, request, Person.register(subject_id, self.nik), actor)
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,15 @@ class EnrolmentRequest:
     def parsed_nik(self) -> Nik:
         return parse_nik(self.nik, on=self.enrolled_on)
 
-    def enrolled_fields(self, programme: Programme, actor: str) -> dict[str, Any]:
+    def enrolled_fields(self, programme: Programme, actor: str, person_id: str
+                        ) -> dict[str, Any]:
         """The fields of the ``Enrolled`` event that enrols this worker in the programme: the
         one place an enrolment is made of a request (the aggregate, and the import's direct
-        encoding of a new member's events, both take them from here)."""
+        encoding of a new member's events, both take them from here). ``person_id``: the worker's
+        data subject (the Person's id), under whose key the personal fields are sealed."""
         return {
             "programme_id": str(programme.id), "programme_code": programme.code,
-            "nik": self.nik.strip(), "kk": self.kk.strip(), "name": self.name.strip(),
+            "person_id": person_id, "nik": self.nik.strip(), "kk": self.kk.strip(), "name": self.name.strip(),
             "region": self.region, "district": self.district, "village": self.village,
             "occupation": self.occupation, "decile": self.decile, "register": self.register,
             "register_snapshot": self.register_snapshot, "branch": self.branch,
@@ -95,6 +97,7 @@ class Enrolment(LedgerAggregate):
         self,
         programme_id: str,
         programme_code: str,
+        person_id: str,
         nik: str,
         kk: str,
         name: str,
@@ -112,6 +115,7 @@ class Enrolment(LedgerAggregate):
     ) -> None:
         self.programme_id = programme_id
         self.programme_code = programme_code
+        self.person_id = person_id
         self.nik = nik
         self.kk = kk
         self.name = name
@@ -138,7 +142,7 @@ class Enrolment(LedgerAggregate):
         holds it as their one active coverage. Eligibility is checked before (it needs no
         person: :func:`~ledger.eligibility.require_eligible`)."""
         person.require_enrollable()
-        enrolment = cls(**request.enrolled_fields(programme, actor))
+        enrolment = cls(**request.enrolled_fields(programme, actor, str(person.id)))
         person.start_coverage(str(enrolment.id), programme.code)
         return enrolment
 
@@ -155,10 +159,10 @@ class Enrolment(LedgerAggregate):
         number = parse_kpj(kpj)
         if self.kpj == number:
             return
-        self._kpj_recorded(number, actor)
+        self._kpj_recorded(self.person_id, number, actor)
 
     @event("KpjRecorded")
-    def _kpj_recorded(self, kpj: str, actor: str) -> None:
+    def _kpj_recorded(self, person_id: str, kpj: str, actor: str) -> None:
         self.kpj = kpj
 
     def end(self, ended_on: date, reason: EndReason, note: str, actor: str) -> None:

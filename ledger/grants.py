@@ -10,6 +10,7 @@ excluded causes and the window.
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from ledger.benefits import Benefit, BenefitRules, Entitlement, rules
 from ledger.calendar import working_days_between
@@ -70,7 +71,8 @@ def require_no_grant(person: Person, nik: str, died_on: date) -> None:
 
 
 def grant_claim(programme: Programme, person: Person, deceased: Deceased, died_on: date,
-                cause: str, claimant: Claimant, filed_on: date, actor: str,
+                cause: str, claimant: Claimant, claimant_subject: UUID, filed_on: date,
+                actor: str,
                 rule_set: BenefitRules | None = None) -> Claim:
     """The grant's claim for the person :func:`check_application` named, computed by the rule
     set; the person records the death (if the ledger did not know it yet) and the claim, so
@@ -80,8 +82,8 @@ def grant_claim(programme: Programme, person: Person, deceased: Deceased, died_o
     claim = Claim(
         programme_id=str(programme.id), programme_code=programme.code,
         benefit=Benefit.CITY_DEATH_GRANT.value, incident_id=None,
-        enrolment_id=person.active_enrolment_id, subject_nik=person.nik,
-        claimant=claimant.as_record(), filed_on=filed_on, entitlement=entitlement.amount,
+        enrolment_id=person.active_enrolment_id, person_id=str(person.id),
+        subject_nik=person.nik, claimant=claimant.as_record(claimant_subject), filed_on=filed_on, entitlement=entitlement.amount,
         rule_version=entitlement.rule_version, computation=entitlement.as_record(),
         facts={"died_on": died_on, "cause": cause, **deceased.as_record()}, actor=actor)
     if person.died_on is None:

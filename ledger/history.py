@@ -102,17 +102,18 @@ def events_of(ledger: Ledger, originator_ids: set[str], up_to: int | None = None
     return found
 
 
-def incidents_and_claims(ledger: Ledger, number: str) -> set[str]:
-    """Ids of the incidents and claims about a NIK (found from their creation events)."""
+def incidents_and_claims(ledger: Ledger, person_id: UUID | str) -> set[str]:
+    """Ids of the incidents and claims about a person (found from their creation events, by
+    the person's id, which they hold in clear: the NIK is sealed)."""
     from ledger.claim import Claim
     from ledger.incident import Incident
 
     found: set[str] = set()
-    for kind, field in ((Incident.Reported, "nik"),  # type: ignore[attr-defined]
-                        (Claim.Filed, "subject_nik")):  # type: ignore[attr-defined]
+    key = str(person_id)
+    for kind in (Incident.Reported, Claim.Filed):  # type: ignore[attr-defined]
         items, _ = scan(ledger, kind, 0, 10**9,
-                        lambda e, f=field: getattr(e, f, None) == number,  # type: ignore[misc]
-                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=number)
+                        lambda e: str(getattr(e, "person_id", "")) == key,
+                        lambda aggregate_id: aggregate_id, lambda _a: True, mentions=key)
         found |= {str(i) for i in items}
     return found
 
@@ -157,11 +158,10 @@ def member_records(ledger: Ledger, enrolment_id: str, seen: Seen | None = None) 
     from ledger.contribution import Contribution
     from ledger.identity_check import IdentityCheck
     from ledger.incident import Incident
-    from ledger.person import person_id
 
     enrolment = ledger.enrolment(_enrolment_id(ledger, enrolment_id))
     key = str(enrolment.id)
-    found: list[UUID] = [enrolment.id, person_id(enrolment.nik)]
+    found: list[UUID] = [enrolment.id, UUID(enrolment.person_id)]
     tests: tuple[tuple[type, Callable[[Any], bool]], ...] = (
         (Incident.Reported, lambda e: str(e.enrolment_id) == key),  # type: ignore[attr-defined]
         (Claim.Filed, lambda e: str(e.enrolment_id or "") == key),  # type: ignore[attr-defined]
@@ -201,8 +201,6 @@ def history_ids(ledger: Ledger, kind: str, value: Any, seen: Seen | None = None
     :func:`member_records`. A claim: it and its incident. A ceremony: it and the claims it
     showed. Unknown ones raise the ledger's NotFoundError. ``seen``: see :data:`Seen`.
     """
-    from ledger.person import person_id
-
     if kind == "member":
         return member_records(ledger, str(value), seen)
     if kind == "claim":
@@ -217,8 +215,8 @@ def history_ids(ledger: Ledger, kind: str, value: Any, seen: Seen | None = None
     person = ledger.person(number)
     if person is None:
         raise NotFoundError(f"the ledger has never recorded NIK {mask_nik(number)}", field="nik")
-    return [person_id(number), *(UUID(e) for e in person.enrolment_ids),
-            *(UUID(i) for i in incidents_and_claims(ledger, number))]
+    return [person.id, *(UUID(e) for e in person.enrolment_ids),
+            *(UUID(i) for i in incidents_and_claims(ledger, person.id))]
 
 
 # -- events as JSON ------------------------------------------------------------------------

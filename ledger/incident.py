@@ -53,6 +53,7 @@ class Incident(LedgerAggregate):
         enrolment_id: str,
         programme_id: str,
         programme_code: str,
+        person_id: str,
         nik: str,
         kind: str,
         occurred_on: date,
@@ -65,6 +66,7 @@ class Incident(LedgerAggregate):
         self.enrolment_id = enrolment_id
         self.programme_id = programme_id
         self.programme_code = programme_code
+        self.person_id = person_id
         self.nik = nik
         self.kind = IncidentKind(kind)
         self.occurred_on = occurred_on
@@ -111,7 +113,8 @@ class Incident(LedgerAggregate):
                 field="occurred_on")
         return cls(
             enrolment_id=str(enrolment.id), programme_id=enrolment.programme_id,
-            programme_code=enrolment.programme_code, nik=enrolment.nik, kind=kind.value,
+            programme_code=enrolment.programme_code, person_id=enrolment.person_id,
+            nik=enrolment.nik, kind=kind.value,
             occurred_on=occurred_on, place=place, narrative=narrative,
             work_related=work_related, cause=cause, actor=actor)
 

@@ -1,16 +1,18 @@
 """A person as the ledger knows them by NIK, across every programme and funder.
 
-This aggregate is how "one active coverage per NIK" holds atomically: its id follows from the
-NIK, and every enrolment, coverage end and recorded death changes it in the same transaction as
-the enrolment itself. Two clerks enrolling the same NIK at the same moment both write the same
-version of this aggregate, and the store lets exactly one of them through.
+This aggregate is how "one active coverage per NIK" holds atomically: its id is the NIK's data
+subject in the keyed index (:class:`ledger.ports.PersonalData`, a random id, never derived from
+the NIK), and every enrolment, coverage end and recorded death changes it in the same
+transaction as the enrolment itself. Two clerks enrolling the same new NIK at the same moment
+get the same subject from the index, both write version 1 of this aggregate, and the store lets
+exactly one of them through.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -18,20 +20,15 @@ from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyCoveredError, DeceasedError, ExcludedByBpjsError
 from ledger.identity import mask_nik
 
-PERSON_NAMESPACE = uuid5(NAMESPACE_URL, "claims-ledger:person")
-
-
-def person_id(nik: str) -> UUID:
-    """The id of the person with this NIK."""
-    return uuid5(PERSON_NAMESPACE, nik)
-
-
 class Person(LedgerAggregate):
     """Coverage, death and BPJS exclusion of one NIK."""
 
-    @staticmethod
-    def create_id(nik: str, **_: Any) -> UUID:
-        return person_id(nik)
+    @classmethod
+    def register(cls, subject_id: UUID, nik: str) -> Person:
+        """The person of a NIK the ledger never recorded, under the NIK's data subject id
+        (``PersonalData.subject_for``): its NIK is sealed under that subject's key."""
+        person: Person = cls._create(cls.Registered, id=subject_id, nik=nik)  # type: ignore[attr-defined]
+        return person
 
     @event("Registered")
     def __init__(self, nik: str) -> None:

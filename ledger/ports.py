@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Mapper, Notification, Recorder
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    Mapper,
+    Notification,
+    Recorder,
+    Transcoder,
+)
 
 from ledger.clock import IdSource, RandomBytes
 from ledger.errors import StoreUnavailableError
@@ -51,6 +57,10 @@ class LogIndex(Protocol):
                       random_bytes: RandomBytes) -> PersonalData:
         """The store's keyed NIK index and data keys (made once, before the mapper): new
         subjects named by ``ids``, new keys and nonces from ``random_bytes``."""
+
+    def mapper(self, factory: InfrastructureFactory, transcoder: Transcoder) -> Mapper[UUID]:
+        """The application's mapper: each event's personal fields sealed under their data
+        subject's key (after :meth:`personal_data`)."""
 
     def unavailable(self, error: Exception) -> StoreUnavailableError:
         """The error that says this store cannot be reached or used, and why."""

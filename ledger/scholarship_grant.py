@@ -39,9 +39,11 @@ def scholarship_id(death_claim_id: UUID | str) -> UUID:
     return uuid5(SCHOLARSHIP_NAMESPACE, str(death_claim_id))
 
 
-def child_record(child: Child) -> dict[str, Any]:
-    """A child as the events record it."""
-    return {"name": child.name, "nik": child.nik, "born_on": child.born_on,
+def child_record(child: Child, subject_id: UUID) -> dict[str, Any]:
+    """A child as the events record it, with the child's data subject (the keyed index's, for
+    the NIK), under whose key the name, NIK and birth date are sealed."""
+    return {"subject_id": str(subject_id), "name": child.name, "nik": child.nik,
+            "born_on": child.born_on,
             "level": child.level.value if child.level is not None else None}
 
 
@@ -61,13 +63,15 @@ class Scholarship(LedgerAggregate):
 
     @event("Granted")
     def __init__(self, death_claim_id: str, programme_id: str, programme_code: str,
-                 incident_id: str, subject_nik: str, cover: str, died_on: date,
+                 incident_id: str, person_id: str, subject_nik: str, cover: str,
+                 died_on: date,
                  membership_began_on: date, rule_version: str, levels: list[dict[str, Any]],
                  children: list[dict[str, Any]], granted_on: date, actor: str) -> None:
         self.death_claim_id = death_claim_id
         self.programme_id = programme_id
         self.programme_code = programme_code
         self.incident_id = incident_id
+        self.person_id = person_id
         self.subject_nik = subject_nik
         self.cover = cover
         self.died_on = died_on
@@ -82,17 +86,18 @@ class Scholarship(LedgerAggregate):
 
     @classmethod
     def grant(cls, *, death_claim_id: str, programme_id: str, programme_code: str,
-              incident_id: str, subject_nik: str, cover: str,
-              entitlement: ScholarshipEntitlement, rule_set: BenefitRules,
+              incident_id: str, person_id: str, subject_nik: str, cover: str,
+              entitlement: ScholarshipEntitlement, child_subjects: dict[str, UUID], rule_set: BenefitRules,
               membership_began_on: date, granted_on: date, actor: str) -> Scholarship:
         """Record a grant the pure rule (:func:`ledger.scholarship.grant_scholarship`) made."""
         levels = [{"level": rule.level.value, "amount_per_year": rule.amount_per_year,
                    "max_years": rule.max_years} for rule in rule_set.scholarship.levels]
         return cls(death_claim_id=death_claim_id, programme_id=programme_id,
                    programme_code=programme_code, incident_id=incident_id,
-                   subject_nik=subject_nik, cover=cover, died_on=entitlement.died_on,
+                   person_id=person_id, subject_nik=subject_nik, cover=cover, died_on=entitlement.died_on,
                    membership_began_on=membership_began_on, rule_version=rule_set.version,
-                   levels=levels, children=[child_record(c) for c in entitlement.children],
+                   levels=levels, children=[child_record(c, child_subjects[c.nik])
+                             for c in entitlement.children],
                    granted_on=granted_on, actor=actor)
 
     def entitlement(self, rule_set: BenefitRules) -> ScholarshipEntitlement:
@@ -109,10 +114,15 @@ class Scholarship(LedgerAggregate):
 
     # -- children -----------------------------------------------------------------------------
 
-    def add_child(self, rule_set: BenefitRules, child: Child, actor: str) -> None:
+    def add_child(self, rule_set: BenefitRules, child: Child, subject_id: UUID,
+                  actor: str) -> None:
         """Name another child (the pure rule refuses a third, or one already 23)."""
         self.entitlement(rule_set).add_child(child)
-        self._child_added(child_record(child), actor)
+        self._child_added(child_record(child, subject_id), actor)
+
+    def child_subject(self, child_nik: str) -> str:
+        """The data subject of a child named in the scholarship."""
+        return next(str(c.get("subject_id", "")) for c in self.children if c["nik"] == child_nik)
 
     @event("ChildAdded")
     def _child_added(self, child: dict[str, Any], actor: str) -> None:
@@ -126,10 +136,11 @@ class Scholarship(LedgerAggregate):
             current.child_married(child_nik, on)
         else:
             current.child_started_work(child_nik, on)
-        self._child_stopped(child_nik, why, on, actor)
+        self._child_stopped(self.child_subject(child_nik), child_nik, why, on, actor)
 
     @event("ChildStopped")
-    def _child_stopped(self, child_nik: str, why: str, on: date, actor: str) -> None:
+    def _child_stopped(self, child_subject_id: str, child_nik: str, why: str, on: date,
+                       actor: str) -> None:
         field = "married_on" if why == "married" else "working_from"
         for child in self.children:
             if child["nik"] == child_nik:
@@ -144,12 +155,14 @@ class Scholarship(LedgerAggregate):
 
     def year_claimed(self, claim_id: str, year: ScholarshipYear) -> None:
         """Hold the year for its claim (checked by :meth:`claim_year` first)."""
-        self._year_claimed(claim_id, year.child_nik, year.child_name, year.level.value,
-                           year.school_year.start, year.year_at_level, year.amount)
+        self._year_claimed(claim_id, self.child_subject(year.child_nik), year.child_nik,
+                           year.child_name, year.level.value, year.school_year.start,
+                           year.year_at_level, year.amount)
 
     @event("YearClaimed")
-    def _year_claimed(self, claim_id: str, child_nik: str, child_name: str, level: str,
-                      school_year: int, year_at_level: int, amount: int) -> None:
+    def _year_claimed(self, claim_id: str, child_subject_id: str, child_nik: str,
+                      child_name: str, level: str, school_year: int, year_at_level: int,
+                      amount: int) -> None:
         self.years[claim_id] = {
             "child_nik": child_nik, "child_name": child_name, "level": level,
             "school_year": school_year, "year_at_level": year_at_level, "amount": amount}

@@ -90,12 +90,14 @@ class WorkAccidentCase(LedgerAggregate):
 
     @event("Opened")
     def __init__(self, incident_id: str, programme_id: str, programme_code: str,
-                 enrolment_id: str, subject_nik: str, accident_on: date, wage: int,
+                 enrolment_id: str, person_id: str, subject_nik: str, accident_on: date,
+                 wage: int,
                  rule_version: str, actor: str) -> None:
         self.incident_id = incident_id
         self.programme_id = programme_id
         self.programme_code = programme_code
         self.enrolment_id = enrolment_id
+        self.person_id = person_id
         self.subject_nik = subject_nik
         self.accident_on = accident_on
         self.wage = wage

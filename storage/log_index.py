@@ -13,6 +13,7 @@ from eventsourcing.persistence import (
     Notification,
     PersistenceError,
     Recorder,
+    Transcoder,
 )
 
 from ledger.application import Ledger
@@ -59,6 +60,14 @@ class SqlLogIndex:
                                          factory.datastore,  # type: ignore[attr-defined]
                                          ids, random_bytes)
         return self._personal
+
+    def mapper(self, factory: InfrastructureFactory, transcoder: Transcoder) -> Mapper[UUID]:
+        """The sealing mapper (:mod:`storage.sealing`) over the store's data keys."""
+        from storage.sealing import SealingMapper
+
+        assert self._personal is not None, "personal_data() is made before the mapper"
+        return SealingMapper(transcoder, self._personal, self._personal.random_bytes,
+                             compressor=factory.compressor(), cipher=factory.cipher())
 
     def unavailable(self, error: Exception) -> StoreUnavailableError:
         """The error that says this store cannot be reached or used, and why."""

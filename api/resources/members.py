@@ -291,6 +291,6 @@ def history(body: dict[str, Any]) -> dict[str, Any]:
     person = ledger().person(number)
     if person is None:
         return {"nik": mask_nik(number), "events": [], "next": None}
-    ids = {str(person.id), *person.enrolment_ids} | incidents_and_claims(ledger(), number)
+    ids = {str(person.id), *person.enrolment_ids} | incidents_and_claims(ledger(), person.id)
     events = [event_json(ledger(), n) for n in events_of(ledger(), ids)]
     return {"nik": mask_nik(number), "events": events, "next": None}

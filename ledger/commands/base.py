@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from ledger.benefits import BenefitRules
-from ledger.claim import Claim
+from ledger.claim import Claim, Claimant
 from ledger.clock import Clock, IdSource, recording
 from ledger.contribution import Contribution, contribution_id
 from ledger.coverage import CoverageAnswer, coverage_on
@@ -32,7 +32,8 @@ from ledger.errors import (
 from ledger.handover import Handover
 from ledger.identity import parse_nik
 from ledger.incident import Incident
-from ledger.person import Person, person_id
+from ledger.person import Person
+from ledger.ports import PersonalData
 from ledger.programme import Programme, programme_id
 from ledger.rule_sets import RULE_BOOK, RuleBook
 from ledger.scholarship_grant import Scholarship
@@ -50,6 +51,8 @@ class Commands(Application[UUID]):
     #: The clock that stamps events and the source of new ids (the Ledger sets both).
     clock: Clock
     ids: IdSource
+    #: The keyed NIK index and the data subjects' keys (the Ledger sets it).
+    personal: PersonalData
     #: The benefit rule sets claims are decided under: each claim by the set in force on its
     #: incident's day (the real book, unless a test or the demo gives one with its test set).
     rule_book: RuleBook = RULE_BOOK
@@ -191,8 +194,11 @@ class Commands(Application[UUID]):
 
     def person(self, nik: str) -> Person | None:
         """What the ledger knows of a NIK, or None if it never saw it."""
+        subject = self.personal.subject_of(parse_nik(nik).value)
+        if subject is None:
+            return None
         try:
-            found: object = self.repository.get(person_id(parse_nik(nik).value))
+            found: object = self.repository.get(subject)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, Person) else None
@@ -213,9 +219,17 @@ class Commands(Application[UUID]):
                          "contribution", shared=True)
 
     def _person_or_new(self, nik: str) -> Person:
+        """The person of a NIK, or a new one under the NIK's data subject (made in the index
+        now if the NIK is new: two racers get one subject, and the Person's version race lets
+        one of them through)."""
+        subject = self.personal.subject_for(nik)
         try:
-            found: object = self.repository.get(person_id(nik))
+            found: object = self.repository.get(subject)
         except AggregateNotFoundError:
-            return Person(nik=nik)
-        assert isinstance(found, Person)  # ids in the person namespace belong to persons
+            return Person.register(subject, nik)
+        assert isinstance(found, Person)  # a subject's aggregate of this id is its person
         return found
+
+    def _claimant_record(self, claimant: Claimant) -> dict[str, str]:
+        """The claimant as a claim records them, with their data subject from the index."""
+        return claimant.as_record(self.personal.subject_for(claimant.nik))

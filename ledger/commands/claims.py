@@ -71,8 +71,8 @@ class ClaimCommands(Commands):
             claim = Claim(
                 programme_id=str(programme.id), programme_code=programme.code,
                 benefit=benefit.value, incident_id=str(incident.id),
-                enrolment_id=str(enrolment.id), subject_nik=enrolment.nik,
-                claimant=claimant.as_record(), filed_on=filed_on, entitlement=amount.amount,
+                enrolment_id=str(enrolment.id), person_id=enrolment.person_id,
+                subject_nik=enrolment.nik, claimant=self._claimant_record(claimant), filed_on=filed_on, entitlement=amount.amount,
                 rule_version=amount.rule_version, computation=amount.as_record(),
                 facts=facts, actor=actor)
             incident.open_claim(str(claim.id), benefit)
@@ -91,7 +91,8 @@ class ClaimCommands(Commands):
                                     rule_set)
             person = self._person_or_new(nik)
             claim = grant_claim(programme, person, deceased, died_on, cause, claimant,
-                                filed_on, actor, rule_set)
+                                self.personal.subject_for(claimant.nik), filed_on, actor,
+                                rule_set)
             return claim, [person, claim]
 
         return self._command(build)

@@ -36,12 +36,15 @@ class HandoverCommands(Commands):
                     "approved; only approved claims may be handed over", field="claim_ids")
             items.append({
                 "claim_id": str(claim.id), "benefit": claim.benefit.value,
+                "recipient_subject_id": claim.claimant.get("subject_id"),
                 "recipient": claim.claimant["name"], "relationship": claim.claimant["relationship"],
-                "subject_nik": claim.subject_nik, "amount": claim.approved_amount,
+                "person_id": claim.person_id, "subject_nik": claim.subject_nik,
+                "amount": claim.approved_amount,
                 "paid": claim.is_paid, "claim_version": claim.version,
                 # A scholarship year says whose and which (the minutes list it so).
                 **({"scholarship": {key: str(claim.facts[key]) for key in
-                                    ("child_name", "school_year", "level")}}
+                                    ("child_subject_id", "child_name", "school_year",
+                                     "level")}}
                    if claim.benefit is Benefit.SCHOLARSHIP_YEAR else {}),
             })
 

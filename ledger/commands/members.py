@@ -38,7 +38,8 @@ class MemberCommands(Commands):
             for request, decision in zip(requests, decide_batch(
                     programme, requests, self._known_people(requests), actor), strict=True):
                 if isinstance(decision, NewMember):
-                    decision = decision.start(programme, request, actor)
+                    decision = decision.start(programme, request,
+                                              self.personal.subject_for(decision.nik), actor)
                 if isinstance(decision, Refused | AlreadyEnrolled):
                     raise decision.error  # all of the batch, or none of it
                 enrolments.append(decision.enrolment)

@@ -79,8 +79,10 @@ class ScholarshipCommands(Commands):
             scholarship = Scholarship.grant(
                 death_claim_id=str(death.id), programme_id=death.programme_id,
                 programme_code=death.programme_code, incident_id=str(incident.id),
-                subject_nik=death.subject_nik, cover=death.benefit.cover.value,
-                entitlement=entitlement, rule_set=rule_set, membership_began_on=began,
+                person_id=death.person_id, subject_nik=death.subject_nik,
+                cover=death.benefit.cover.value, entitlement=entitlement,
+                child_subjects={c.nik: self.personal.subject_for(c.nik)
+                                for c in entitlement.children}, rule_set=rule_set, membership_began_on=began,
                 granted_on=granted_on, actor=actor)
             return scholarship, [scholarship]
 
@@ -92,7 +94,8 @@ class ScholarshipCommands(Commands):
         parse_nik(child.nik)
 
         def act(scholarship: Scholarship) -> None:
-            scholarship.add_child(self.rule_book.version(scholarship.rule_version), child, actor)
+            scholarship.add_child(self.rule_book.version(scholarship.rule_version), child,
+                                  self.personal.subject_for(child.nik), actor)
 
         return self._update(lambda: self.scholarship(scholarship_id_), act)
 
@@ -135,11 +138,13 @@ class ScholarshipCommands(Commands):
                 programme_id=scholarship.programme_id,
                 programme_code=scholarship.programme_code,
                 benefit=Benefit.SCHOLARSHIP_YEAR.value, incident_id=scholarship.incident_id,
-                enrolment_id=None, subject_nik=scholarship.subject_nik,
-                claimant=claimant.as_record(), filed_on=filed_on, entitlement=year.amount,
+                enrolment_id=None, person_id=scholarship.person_id,
+                subject_nik=scholarship.subject_nik, claimant=self._claimant_record(claimant), filed_on=filed_on, entitlement=year.amount,
                 rule_version=year.rule_version,
                 computation=[{"label": line.label, "amount": line.amount}],
-                facts={"scholarship_id": str(scholarship.id), "child_nik": year.child_nik,
+                facts={"scholarship_id": str(scholarship.id),
+                       "child_subject_id": scholarship.child_subject(year.child_nik),
+                       "child_nik": year.child_nik,
                        "child_name": year.child_name, "level": year.level.value,
                        "school_year": str(year.school_year),
                        "year_at_level": year.year_at_level,
