@@ -139,7 +139,8 @@ def test_every_event_is_recorded_again_at_its_position_with_its_id_version_topic
                 assert after.originator_id == before.originator_id
         assert report.people == len(persons) == 8
         # A member is found by NIK through the new store's index, under a random id.
-        enrolled = next(e for e in migrated.values() if type(e).__qualname__ == "Enrolment.Enrolled")
+        enrolled = next(e for e in migrated.values()
+                        if type(e).__qualname__ == "Enrolment.Enrolled")
         person = ledger.person(enrolled.nik)
         assert person is not None and str(person.id) == enrolled.person_id
         assert person.id != old_person_id(enrolled.nik)
