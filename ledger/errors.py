@@ -404,18 +404,8 @@ class NothingRecordedYetError(InvalidInputError):
     rule = "nothing-recorded-yet"
 
 
-# -- migrating a store of an earlier release (claims-ledger migrate) ---------------------------
-
-
 class MigrationRefusedError(RuleViolationError):
-    """A migration that may not run: the target store was migrated already or holds records,
-    or the old store is not one of the earlier release (or not whole). Nothing is changed."""
+    """``claims-ledger migrate`` may not run (target migrated or not empty, old store not of an
+    earlier release or not whole, unreadable with the cipher key given); nothing is changed."""
 
     rule = "migration-refused"
-
-
-class OldStoreUnreadableError(InvalidInputError):
-    """The old store's events cannot be read: another or a missing ``--old-cipher-key``, or an
-    event of a kind no release of the ledger wrote."""
-
-    rule = "old-store-unreadable"

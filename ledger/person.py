@@ -11,7 +11,6 @@ exactly one of them through.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -19,6 +18,7 @@ from eventsourcing.domain import event
 from ledger.aggregate import LedgerAggregate
 from ledger.errors import AlreadyCoveredError, DeceasedError, ExcludedByBpjsError
 from ledger.identity import mask_nik
+
 
 class Person(LedgerAggregate):
     """Coverage, death and BPJS exclusion of one NIK."""

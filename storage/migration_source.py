@@ -29,7 +29,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from ledger.errors import ConfigurationError, MigrationRefusedError, OldStoreUnreadableError
+from ledger.errors import ConfigurationError, MigrationRefusedError
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.tlog import parse_checkpoint
 from ledger.transcoding import register_domain_transcodings
@@ -198,13 +198,13 @@ class OldStore:
             return self.mapper.to_domain_event(stored)
         except Exception as error:
             if _unknown_topic(error):
-                raise OldStoreUnreadableError(
+                raise MigrationRefusedError(
                     f"the event at position {row.position} of {self.describe()} is of a kind "
                     f"this release does not know ({row.topic}); nothing was changed") from None
             hint = ("it was written under a whole-store cipher key: give the earlier release's "
                     "LEDGER_CIPHER_KEY with --old-cipher-key" if not self.encrypted else
                     "it was encrypted with another key than --old-cipher-key, or with none")
-            raise OldStoreUnreadableError(
+            raise MigrationRefusedError(
                 f"the event at position {row.position} of {self.describe()} cannot be read "
                 f"({type(error).__name__}); {hint}. Nothing was changed") from None
 
