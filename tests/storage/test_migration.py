@@ -285,3 +285,27 @@ def test_the_subject_fields_the_migration_fills_are_those_the_new_store_seals_by
         ("ledger.handover:Handover.Held", "scholarship.child_subject_id", "items")}
     assert sealed == filled | from_elsewhere
     assert all(topic.startswith(PERSON) is False for topic, *_ in filled)
+
+
+def test_the_command_migrates_once_with_progress_on_stderr_and_verify_shows_the_link(
+        fresh: Any, tmp_path: Any) -> None:
+    from cli_run import run_cli
+
+    old, new = fresh("old"), fresh("new")
+    write_old_store(old)
+    signing = {"LEDGER_SIGNING_KEY": SIGNING_KEY}
+    without = run_cli("migrate", "--from", old.url, url=new.url, cwd=tmp_path)
+    assert without.returncode == 2 and "set LEDGER_SIGNING_KEY first" in without.stderr
+    done = run_cli("migrate", "--from", old.url, url=new.url, cwd=tmp_path, extra_env=signing)
+    assert done.returncode == 0, done.stderr
+    assert "migrated 113 of 113 events" in done.stderr
+    assert f"old journal root {MANIFEST['root']} (2 checkpoint(s) kept as history)" \
+        in done.stdout
+    verified = run_cli("verify", url=new.url, cwd=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert "OK: 113 events" in verified.stdout and "1 checkpoint(s) match" in verified.stdout
+    assert "OK: migrated on " in verified.stdout and MANIFEST["root"] in verified.stdout
+    again = run_cli("migrate", "--from", old.url, url=new.url, cwd=tmp_path, extra_env=signing)
+    assert again.returncode == 2
+    assert "this store was migrated already, on " in again.stderr
+    assert "Traceback" not in again.stderr + done.stderr
