@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import g, has_request_context
 
-from ledger.person import person_id
+from ledger.errors import LedgerError
 
 #: The kinds of id an entry may carry, in the order a report prefers as its key.
 KINDS = ("person", "claimant", "enrolment", "claim", "incident", "scholarship")
@@ -37,14 +37,15 @@ def note(*, nik: str | None = None, claimant_nik: str | None = None,
          **ids: object) -> None:
     """Record that this request touched one person's data, by ids (``person=``, ``enrolment=``,
     ``claim=``, ``incident=``, ``scholarship=``); a ``nik`` (or ``claimant_nik``) is turned into
-    its person id here and dropped. Outside a request (a command, a test) it does nothing."""
+    its data subject's id here (through the keyed index: a NIK the index does not hold is
+    nobody's yet) and dropped. Outside a request (a command, a test) it does nothing."""
     if not has_request_context():
         return
     entry: dict[str, str] = {}
-    if nik:
-        entry["person"] = str(person_id(nik))
-    if claimant_nik:
-        entry["claimant"] = str(person_id(claimant_nik))
+    for kind, number in (("person", nik), ("claimant", claimant_nik)):
+        subject = _subject_of(number) if number else None
+        if subject is not None:
+            entry[kind] = subject
     for kind, value in ids.items():
         if kind not in KINDS:
             raise ValueError(f"not a kind of subject id: {kind}")
@@ -52,6 +53,16 @@ def note(*, nik: str | None = None, claimant_nik: str | None = None,
             entry[kind] = str(value)
     if entry:
         _add(entry)
+
+
+def _subject_of(nik: str) -> str | None:
+    from api.state import ledger  # imported here: the app's state imports the routes
+
+    try:
+        subject = ledger().personal.subject_of(nik)
+    except LedgerError:  # a NIK that cannot be keyed is nobody's
+        return None
+    return None if subject is None else str(subject)
 
 
 def note_many(*, what: str, programme: str | None = None, count: int | None = None,
@@ -81,26 +92,28 @@ def note_aggregate(aggregate: Any) -> None:
     if kind == "Person":
         note(person=ident)
     elif kind == "Enrolment":
-        note(nik=aggregate.nik, enrolment=ident)
+        note(person=aggregate.person_id, enrolment=ident)
     elif kind == "Claim":
         claimant = getattr(aggregate, "claimant", None) or {}
-        note(nik=aggregate.subject_nik, claimant_nik=claimant.get("nik"), claim=ident,
+        note(person=aggregate.person_id, claimant=claimant.get("subject_id"), claim=ident,
              enrolment=aggregate.enrolment_id, incident=aggregate.incident_id)
     elif kind == "Incident":
-        note(nik=aggregate.nik, incident=ident, enrolment=aggregate.enrolment_id)
+        note(person=aggregate.person_id, incident=ident, enrolment=aggregate.enrolment_id)
     elif kind == "WorkAccidentCase":
-        note(nik=aggregate.subject_nik, incident=aggregate.incident_id,
+        note(person=aggregate.person_id, incident=aggregate.incident_id,
              enrolment=aggregate.enrolment_id)
     elif kind == "Scholarship":
-        note(nik=aggregate.subject_nik, scholarship=ident, claim=aggregate.death_claim_id,
+        note(person=aggregate.person_id, scholarship=ident, claim=aggregate.death_claim_id,
              incident=aggregate.incident_id)
 
 
 def note_row(row: Mapping[str, Any]) -> None:
-    """The subject of a read model row (coverage, members): its NIK's person and its id."""
-    nik = row.get("nik") or row.get("subject_nik")
+    """The subject of a read model row (coverage, members): its person and its id."""
+    person = row.get("person_id")
+    nik = None if person else (row.get("nik") or row.get("subject_nik"))
     enrolment = row.get("enrolment_id") or (row.get("id") if row.get("nik") else None)
-    note(nik=str(nik) if nik else None, enrolment=enrolment, claim=row.get("claim_id"))
+    note(nik=str(nik) if nik else None, person=person, enrolment=enrolment,
+         claim=row.get("claim_id"))
 
 
 def collected() -> list[dict[str, Any]] | None:

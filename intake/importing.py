@@ -55,7 +55,7 @@ from ledger.enrolment import EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError, NotEligibleError
 from ledger.identity import mask_nik, parse_nik
 from ledger.occupations import OCCUPATIONS
-from ledger.person import Person, person_id
+from ledger.person import Person
 from ledger.programme import Programme
 from ledger.regions import REGIONS
 from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
@@ -266,8 +266,13 @@ class RowReader:
 def people(ledger: Any, niks: Sequence[str],
            ids: Sequence[str] | None = None) -> dict[str, Person]:
     """The current state of the persons with these NIKs, read in one query per 900 NIKs
-    (``ids``: their person ids as text, when already known)."""
-    keys = list(ids) if ids is not None else [str(person_id(nik)) for nik in niks]
+    (``ids``: their person ids as text, when already known; else the NIKs' data subjects from
+    the keyed index, new ones made there in one round trip)."""
+    if ids is None:
+        subjects = ledger.personal.subjects_for(niks)
+        keys = [str(subjects[nik]) for nik in niks]
+    else:
+        keys = list(ids)
     by_id = dict(zip(keys, niks, strict=True))
     found: dict[str, Person] = {}
     table = ledger.qualified_events_table
@@ -635,8 +640,17 @@ class RosterImport:
         events that enrol them (in the order ``save(person, enrolment, ...)`` would have).
         With worker processes, ``prepared.tuples`` gets the rows as ``COPY`` tuples."""
         tuples = prepared.tuples
-        ids = None if tuples is None else [str(c.person) for c in candidates]
         niks = [c.nik for c in candidates]
+        unknown = [c for c in candidates if c.person is None]
+        if unknown:  # the NIKs' data subjects (new ones made in the index), and their keys
+            asked = [c.nik for c in unknown]
+            subjects = retrying(lambda: self.ledger.personal.subjects_for(asked), self.patience)
+            for candidate in unknown:
+                candidate.person = str(subjects[candidate.nik])
+            prepare = getattr(self.ledger.mapper, "prepare_keys", None)
+            if prepare is not None:
+                retrying(lambda: prepare(list(subjects.values())), self.patience)
+        ids = [str(c.person) for c in candidates]
         known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
         programme, actor = self.programme, self.actor
         for candidate in candidates:
@@ -683,9 +697,10 @@ class RosterImport:
             return
         request = self._request(candidate, reader)
         build = new_member_events if self.encoder is None else self.encoder.stored
+        assert candidate.person is not None  # the NIK's data subject (see _enrol)
         registered, started, enrolled = build(
-            person=person_id(candidate.nik), person_nik=candidate.nik,
-            **request.enrolled_fields(self.programme, self.actor))
+            person=UUID(candidate.person), person_nik=candidate.nik,
+            **request.enrolled_fields(self.programme, self.actor, candidate.person))
         if tuples is not None and self.appender is not None:
             tuples.append(copy_tuples((registered, started, enrolled), self.appender.uuid_ids))
         else:
@@ -806,8 +821,7 @@ class _RowWorker:
         """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
         ``(nik, person id, rows but for their timestamps)`` (the last None when orjson
         refuses a value: the parent then encodes the row)."""
-        reader, programme, unstamped = self.reader, self.programme, self.encoder.unstamped_parts
-        actor, uuid_ids = self.actor, self.uuid_ids
+        reader, programme = self.reader, self.programme
         out: list[Any] = []
         for number, cells in rows:
             row = SheetRow(number, cells)
@@ -821,10 +835,9 @@ class _RowWorker:
                 continue
             request = outcome.request
             assert request is not None
-            person = person_id(nik)
-            parts = unstamped(uuid_ids, person=person, person_nik=nik,
-                              **request.enrolled_fields(programme, actor))
-            out.append((nik, str(person), parts))
+            # The person's id is the NIK's data subject, which only the keyed index (in the
+            # parent) knows: the parent resolves it, and encodes the row (parts None).
+            out.append((nik, None, None))
         return out
 
 

@@ -57,7 +57,8 @@ class EnrolmentRequest:
         data subject (the Person's id), under whose key the personal fields are sealed."""
         return {
             "programme_id": str(programme.id), "programme_code": programme.code,
-            "person_id": person_id, "nik": self.nik.strip(), "kk": self.kk.strip(), "name": self.name.strip(),
+            "person_id": person_id, "nik": self.nik.strip(), "kk": self.kk.strip(),
+            "name": self.name.strip(),
             "region": self.region, "district": self.district, "village": self.village,
             "occupation": self.occupation, "decile": self.decile, "register": self.register,
             "register_snapshot": self.register_snapshot, "branch": self.branch,

@@ -83,7 +83,8 @@ def grant_claim(programme: Programme, person: Person, deceased: Deceased, died_o
         programme_id=str(programme.id), programme_code=programme.code,
         benefit=Benefit.CITY_DEATH_GRANT.value, incident_id=None,
         enrolment_id=person.active_enrolment_id, person_id=str(person.id),
-        subject_nik=person.nik, claimant=claimant.as_record(claimant_subject), filed_on=filed_on, entitlement=entitlement.amount,
+        subject_nik=person.nik, claimant=claimant.as_record(claimant_subject),
+        filed_on=filed_on, entitlement=entitlement.amount,
         rule_version=entitlement.rule_version, computation=entitlement.as_record(),
         facts={"died_on": died_on, "cause": cause, **deceased.as_record()}, actor=actor)
     if person.died_on is None:

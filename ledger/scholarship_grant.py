@@ -87,14 +87,16 @@ class Scholarship(LedgerAggregate):
     @classmethod
     def grant(cls, *, death_claim_id: str, programme_id: str, programme_code: str,
               incident_id: str, person_id: str, subject_nik: str, cover: str,
-              entitlement: ScholarshipEntitlement, child_subjects: dict[str, UUID], rule_set: BenefitRules,
+              entitlement: ScholarshipEntitlement, child_subjects: dict[str, UUID],
+              rule_set: BenefitRules,
               membership_began_on: date, granted_on: date, actor: str) -> Scholarship:
         """Record a grant the pure rule (:func:`ledger.scholarship.grant_scholarship`) made."""
         levels = [{"level": rule.level.value, "amount_per_year": rule.amount_per_year,
                    "max_years": rule.max_years} for rule in rule_set.scholarship.levels]
         return cls(death_claim_id=death_claim_id, programme_id=programme_id,
                    programme_code=programme_code, incident_id=incident_id,
-                   person_id=person_id, subject_nik=subject_nik, cover=cover, died_on=entitlement.died_on,
+                   person_id=person_id, subject_nik=subject_nik, cover=cover,
+                   died_on=entitlement.died_on,
                    membership_began_on=membership_began_on, rule_version=rule_set.version,
                    levels=levels, children=[child_record(c, child_subjects[c.nik])
                              for c in entitlement.children],

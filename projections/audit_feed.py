@@ -32,7 +32,6 @@ from ledger.journal import bundle
 from ledger.journal.bundle import Period, encode_line
 from ledger.journal.merkle import Frontier, Tree
 from ledger.journal.tlog import CheckpointBody, log_signer, parse_checkpoint, sign_checkpoint
-from ledger.person import person_id
 from ledger.programme import programme_id
 from projections.audit_figures import figure_lines
 from projections.journal import Journal
@@ -94,7 +93,7 @@ def owners(ledger: Ledger, cut_off: int) -> dict[UUID, set[str]]:
                 codes = {str(event.programme_code)}
             owned.setdefault(key, set()).update(codes)
             if notification.topic.endswith("Enrolment.Enrolled"):
-                owned.setdefault(person_id(str(event.nik)), set()).update(codes)
+                owned.setdefault(UUID(str(event.person_id)), set()).update(codes)
         start = page[-1].id + 1
     codes = {code for found in owned.values() for code in found}
     for key in everywhere:

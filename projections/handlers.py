@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ledger.person import person_id
-
 
 @dataclass(frozen=True)
 class Op:
@@ -127,7 +125,7 @@ def enrolled(e: Any, position: int) -> list[Operation]:
     key = str(e.originator_id)
     return [Insert("members", key, {
         "enrolment_id": key, "programme": e.programme_code, "nik": e.nik,
-        "person_id": str(person_id(e.nik)), "name": e.name, "region": e.region,
+        "person_id": str(e.person_id), "name": e.name, "region": e.region,
         "district": e.district, "village": e.village, "occupation": e.occupation,
         "branch": e.branch, "decile": e.decile, "enrolled_on": _d(e.enrolled_on),
         "status": "active", "ended_on": None, "end_reason": None, "kpj": None,

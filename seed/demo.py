@@ -32,7 +32,7 @@ from ledger.application import Ledger
 from ledger.benefits import Benefit
 from ledger.calendar import add_calendar_months, add_working_days, month_range
 from ledger.claim import Claim, Claimant, Deceased
-from ledger.clock import WIB, ScriptedClock, SeededIds, recording
+from ledger.clock import WIB, ScriptedClock, SeededBytes, SeededIds, recording
 from ledger.enrolment import EndReason, Enrolment, EnrolmentRequest
 from ledger.errors import InvalidInputError, LedgerError
 from ledger.handover import CeremonyDetails, Official
@@ -199,10 +199,16 @@ def demo_ids() -> SeededIds:
     return SeededIds(SEED)
 
 
+def demo_secrets() -> SeededBytes:
+    """The demo's data keys and nonces, drawn from the seed: the same story seals the same
+    bytes (never for real data: the seed is public)."""
+    return SeededBytes(SEED)
+
+
 def demo_ledger(settings: StoreSettings) -> Ledger:
-    """A ledger that records the demo's year on its story dates, with ids from the seed: the
-    same story gives the same log, byte for byte."""
-    return open_ledger(settings, clock=demo_clock(), ids=demo_ids())
+    """A ledger that records the demo's year on its story dates, with ids, data keys and nonces
+    from the seed: the same story gives the same log, byte for byte."""
+    return open_ledger(settings, clock=demo_clock(), ids=demo_ids(), secrets=demo_secrets())
 
 
 def _opening(terms: ProgrammeTerms) -> date:
@@ -847,7 +853,8 @@ DEMO_WITNESS_SEED = hashlib.sha256(f"claims-ledger demo witness key, seed {SEED}
 
 #: The files a demo writes into its folder: an earlier demo's are replaced, nothing else is.
 DEMO_FILES = ("claims-ledger.sqlite", "claims-ledger.sqlite-wal", "claims-ledger.sqlite-shm",
-              "claims-ledger.sqlite-journal", "checkpoint.txt", "demo-signing.key",
+              "claims-ledger.sqlite-journal", "claims-ledger.key", "checkpoint.txt",
+              "demo-signing.key",
               "checkpoint-cosigned.txt", "demo-policy.txt", "demo-witness-state.json",
               "demo-witness-state.json.lock", "demo-witness-state.json.*.tmp",
               "laporan-audit-*.pdf", "berkas-klaim-*.pdf", "berita-acara-*.pdf",

@@ -103,6 +103,10 @@ class NewMemberEncoder:
         self.cipher = mapper.cipher
         transcoder = mapper.transcoder
         self.fast = False
+        if getattr(mapper, "seals", False):
+            # Personal fields are sealed per subject (storage.sealing): the mapper encodes
+            # every new member (its data keys made in bulk first, see prepare_keys).
+            return
         if not isinstance(transcoder, JSONTranscoder) or type(transcoder).encode is not (
                 JSONTranscoder.encode):
             return

@@ -229,9 +229,10 @@ def key_file_of(settings: StoreSettings) -> Path:
 
 
 def master_key_text(settings: StoreSettings) -> str | None:
-    """The store's master key (base64 of 32 bytes): given in the settings, else
-    ``LEDGER_CIPHER_KEY``, else read from :func:`key_file_of`; None when there is none."""
-    given = settings.master_key or os.environ.get(CIPHER_KEY_VARIABLE, "").strip()
+    """The store's master key (base64 of 32 bytes): given in the settings (a key, or a file),
+    else ``LEDGER_CIPHER_KEY``, else read from :func:`key_file_of`; None when there is none."""
+    given = settings.master_key or (
+        "" if settings.key_file else os.environ.get(CIPHER_KEY_VARIABLE, "").strip())
     if given:
         return _checked_key(given, CIPHER_KEY_VARIABLE)
     path = key_file_of(settings)

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from ledger.application import Ledger
-from ledger.clock import Clock, IdSource
+from ledger.clock import Clock, IdSource, RandomBytes
 from ledger.errors import LedgerError, ProjectionStoppedError
 from ledger.names import require_visible
 from storage.log_index import open_ledger
@@ -29,13 +29,14 @@ class LedgerCommandError(click.ClickException):
 
 @contextmanager
 def ledger_session(settings: StoreSettings | None = None, *, clock: Clock | None = None,
-                   ids: IdSource | None = None) -> Iterator[Ledger]:
+                   ids: IdSource | None = None, secrets: RandomBytes | None = None
+                   ) -> Iterator[Ledger]:
     """A command's ledger: opened through storage on ``settings`` (default:
     ``LEDGER_DATABASE_URL``), refused at once in plain words (exit 2, nothing opened) when the
     database is not there, not reachable or never initialised; closed however the command
     ends. Refusals inside the block are the command's to show (some write an error file)."""
     try:
-        ledger = open_ledger(settings, ready=True, clock=clock, ids=ids)
+        ledger = open_ledger(settings, ready=True, clock=clock, ids=ids, secrets=secrets)
     except LedgerError as error:
         raise refusal(error) from None
     try:

@@ -36,8 +36,9 @@ from seed.demo import (
     clear_demo_folder,
     demo_clock,
     demo_ids,
+    demo_secrets,
 )
-from storage.settings import settings_from_url
+from storage.settings import settings_from_url, with_master_key
 from storage.store import init_store
 
 _refusal = refusal
@@ -63,11 +64,14 @@ def demo(out_dir: Path) -> None:
     except LedgerError as error:
         raise _refusal(error) from None
     database = (out_dir / "claims-ledger.sqlite").resolve()
-    settings = settings_from_url(f"sqlite:///{database}")
+    # The demo's own master key file, beside its database (whatever LEDGER_KEY_FILE says).
+    settings = with_master_key(settings_from_url(f"sqlite:///{database}"), None,
+                               str(out_dir.resolve() / "claims-ledger.key"))
     started = time.perf_counter()
     init_store(settings)
     # The story's dates and the seed's ids: the same bytes on every run.
-    with ledger_session(settings, clock=demo_clock(), ids=demo_ids()) as ledger:
+    with ledger_session(settings, clock=demo_clock(), ids=demo_ids(),
+                        secrets=demo_secrets()) as ledger:
         try:
             result = _build_with_progress(ledger)
             projector = Projector(ledger)

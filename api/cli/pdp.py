@@ -9,9 +9,9 @@ import click
 import orjson
 
 from api.breach_report import BreachReportError, as_json, as_text, build, moment
+from api.cli.common import ledger_session
 from ledger.errors import InvalidInputError
 from ledger.identity import parse_nik
-from ledger.person import person_id
 
 
 @click.group("pdp")
@@ -27,8 +27,8 @@ def pdp() -> None:
 @click.option("--log", "logs", multiple=True, type=click.Path(path_type=Path),
               help="a JSON request log file (several: --log a --log b)")
 @click.option("--subject", help="only this person's id (or an enrolment, claim, incident id)")
-@click.option("--nik", help="only this NIK's person (the NIK is turned into its id and not "
-                            "printed)")
+@click.option("--nik", help="only this NIK's person (the NIK is turned into its id through the "
+                            "ledger's keyed index, and not printed)")
 @click.option("--json", "as_machine", is_flag=True, help="one JSON object, for a machine")
 def report(since_text: str, until_text: str | None, logs: tuple[Path, ...],
            subject: str | None, nik: str | None, as_machine: bool) -> None:
@@ -43,10 +43,16 @@ def report(since_text: str, until_text: str | None, logs: tuple[Path, ...],
         raise click.UsageError("give either --subject or --nik, not both")
     if nik is not None:
         try:
-            subject = str(person_id(parse_nik(nik.strip()).value))
+            number = parse_nik(nik.strip()).value
         except InvalidInputError:
             raise click.UsageError("--nik is not a valid NIK (16 digits, as on the KTP)"
                                    ) from None
+        with ledger_session() as ledger:  # the NIK's subject, through the keyed index
+            known = ledger.personal.subject_of(number)
+        if known is None:
+            raise click.ClickException("the ledger's index holds no such NIK (never recorded, "
+                                       "or erased): give --subject instead")
+        subject = str(known)
     try:
         since = moment(since_text)
         until = moment(until_text, end_of_day=True) if until_text else None

@@ -72,7 +72,8 @@ class ClaimCommands(Commands):
                 programme_id=str(programme.id), programme_code=programme.code,
                 benefit=benefit.value, incident_id=str(incident.id),
                 enrolment_id=str(enrolment.id), person_id=enrolment.person_id,
-                subject_nik=enrolment.nik, claimant=self._claimant_record(claimant), filed_on=filed_on, entitlement=amount.amount,
+                subject_nik=enrolment.nik, claimant=self._claimant_record(claimant),
+                filed_on=filed_on, entitlement=amount.amount,
                 rule_version=amount.rule_version, computation=amount.as_record(),
                 facts=facts, actor=actor)
             incident.open_claim(str(claim.id), benefit)

@@ -82,7 +82,8 @@ class ScholarshipCommands(Commands):
                 person_id=death.person_id, subject_nik=death.subject_nik,
                 cover=death.benefit.cover.value, entitlement=entitlement,
                 child_subjects={c.nik: self.personal.subject_for(c.nik)
-                                for c in entitlement.children}, rule_set=rule_set, membership_began_on=began,
+                                for c in entitlement.children},
+                rule_set=rule_set, membership_began_on=began,
                 granted_on=granted_on, actor=actor)
             return scholarship, [scholarship]
 
@@ -139,7 +140,8 @@ class ScholarshipCommands(Commands):
                 programme_code=scholarship.programme_code,
                 benefit=Benefit.SCHOLARSHIP_YEAR.value, incident_id=scholarship.incident_id,
                 enrolment_id=None, person_id=scholarship.person_id,
-                subject_nik=scholarship.subject_nik, claimant=self._claimant_record(claimant), filed_on=filed_on, entitlement=year.amount,
+                subject_nik=scholarship.subject_nik, claimant=self._claimant_record(claimant),
+                filed_on=filed_on, entitlement=year.amount,
                 rule_version=year.rule_version,
                 computation=[{"label": line.label, "amount": line.amount}],
                 facts={"scholarship_id": str(scholarship.id),

@@ -58,7 +58,8 @@ class WorkAccidentCommands(Commands):
         return WorkAccidentCase(
             incident_id=str(incident.id), programme_id=incident.programme_id,
             programme_code=incident.programme_code, enrolment_id=str(enrolment.id),
-            person_id=enrolment.person_id, subject_nik=enrolment.nik, accident_on=incident.occurred_on,
+            person_id=enrolment.person_id, subject_nik=enrolment.nik,
+            accident_on=incident.occurred_on,
             wage=enrolment.wage_band, rule_version=self.rules_on(incident.occurred_on).version,
             actor=actor)
 
@@ -98,7 +99,8 @@ class WorkAccidentCommands(Commands):
                 programme_id=case.programme_id, programme_code=case.programme_code,
                 benefit=benefit.value, incident_id=str(incident.id),
                 enrolment_id=case.enrolment_id, person_id=case.person_id,
-                subject_nik=case.subject_nik, claimant=self._claimant_record(claimant), filed_on=filed_on,
+                subject_nik=case.subject_nik, claimant=self._claimant_record(claimant),
+                filed_on=filed_on,
                 entitlement=computation.amount, rule_version=computation.rule_version,
                 computation=[{"label": line.label, "amount": line.amount}
                              for line in computation.lines],

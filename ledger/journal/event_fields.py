@@ -9,7 +9,7 @@ DAY = "date, YYYY-MM-DD"
 MONTH = "month, YYYY-MM"
 ID = "UUID"
 CODE = "a code of the ledger (see docs/domain.md)"
-NIK = "16 digits (personal: as the event holds it)"
+NIK = "16 digits (personal: sealed under the data subject's key, see ledger.personal_fields)"
 
 #: field -> (meaning, unit); an empty unit: free text.
 EVENT_FIELDS: dict[str, tuple[str, str]] = {
@@ -38,8 +38,11 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "cause": ("the cause of the incident, as reported", ""),
     "ceiling": ("the revised budget ceiling", RUPIAH),
     "checked_on": ("the day the population register answered", DAY),
-    "child": ("a child of the deceased given a scholarship: name, nik, born_on (YYYY-MM-DD), "
-              "level (tk_sd, smp, sma, university; personal: as the event holds them)", "object"),
+    "child": ("a child of the deceased given a scholarship: subject_id (the child's data "
+              "subject), name, nik, born_on (YYYY-MM-DD), level (tk_sd, smp, sma, university; "
+              "name, nik and born_on personal, sealed under the child's key)", "object"),
+    "child_subject_id": ("the data subject of the child a school year is for, or who stopped "
+                         "(its name and NIK are sealed under this subject's key)", ID),
     "child_name": ("the name of the child a school year is for (personal)", ""),
     "child_nik": ("the NIK of the child a school year is for, or who stopped", NIK),
     "children": ("the children of the deceased given the scholarship (each as in child)",
@@ -63,8 +66,10 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "why": ("why a child stopped being eligible: married or working", CODE),
     "year_at_level": ("which year at its level a school year is (1 = the first)", "integer"),
     "claim_id": ("the claim concerned", ID),
-    "claimant": ("who claims: nik, name, relationship, heir_certificate, bank, account_number, "
-                 "account_name (personal: as the event holds them)", "object"),
+    "claimant": ("who claims: subject_id (the claimant's data subject), nik, name, "
+                 "relationship, heir_certificate, bank, account_number, account_name (nik, name, "
+                 "heir_certificate, account_number and account_name personal, sealed under the "
+                 "claimant's key)", "object"),
     "closed_on": ("the day the programme was closed", DAY),
     "code": ("the programme's code", ""),
     "computation": ("how the entitlement was computed: steps with a label and an amount "
@@ -93,8 +98,9 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "grace_months": ("months a member stays covered after the last month paid", "integer"),
     "held_on": ("the day of the handover ceremony", DAY),
     "incident_id": ("the incident the claim is about (none for the city grant)", ID),
-    "items": ("the claims shown at a ceremony: claim_id, benefit, recipient, relationship, "
-              "subject_nik, amount (rupiah), paid, claim_version", "list"),
+    "items": ("the claims shown at a ceremony: claim_id, benefit, recipient_subject_id, "
+              "recipient (sealed), relationship, person_id, subject_nik (sealed), amount "
+              "(rupiah), paid, claim_version", "list"),
     "kind": ("what happened (death, accident, ...), what a discrepancy is, or what a "
              "reimbursement pays for (medical_care, transport_land/sea/air, home_care)", CODE),
     "kk": ("the family card number (Kartu Keluarga)", NIK),
@@ -116,6 +122,8 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "name": ("a person's name (personal) or a programme's", ""),
     "narrative": ("what happened, in the reporter's words", ""),
     "nik": ("the person's national identity number (NIK)", NIK),
+    "person_id": ("the person (member, deceased) the event is about: the id of their Person and "
+                  "data subject, under whose key their personal fields are sealed", ID),
     "note": ("a clerk's note", ""),
     "number": ("the discrepancy's number within its run", "integer"),
     "occasion": ("the occasion of the ceremony", ""),

@@ -43,7 +43,7 @@ def _death_with_heir(ledger: Ledger) -> tuple[str, str]:
 
 def test_no_byte_of_a_workers_or_heirs_personal_numbers_or_names_is_stored_in_the_events(
         ledger: Ledger) -> None:
-    member_id, claim_id = _death_with_heir(ledger)
+    member_id, _ = _death_with_heir(ledger)
     member = ledger.enrolment(member_id)
     claimant = heir()
     stored = _stored_bytes(ledger)

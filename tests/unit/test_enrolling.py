@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 from ledger.enrolling import AlreadyEnrolled, Enrol, NewMember, Refused, decide, decide_batch
 from ledger.enrolment import Enrolment
@@ -19,7 +20,7 @@ from scenario import CLERK, tangerang_terms, worker
 
 def covered(programme: Programme, seed: int) -> Person:
     request = worker(seed=seed)
-    person = Person(nik=request.parsed_nik().value)
+    person = Person.register(uuid4(), request.parsed_nik().value)
     Enrolment.start(programme, request, person, CLERK)
     return person
 
@@ -29,14 +30,14 @@ def test_a_worker_never_seen_is_a_new_member_whom_nothing_on_record_refuses() ->
     nik = request.parsed_nik().value
     decision = decide(programme, nik, None, request, CLERK)
     assert decision == NewMember(nik)
-    enrol = decision.start(programme, request, CLERK)
+    enrol = decision.start(programme, request, uuid4(), CLERK)
     assert enrol.changed == [enrol.person, enrol.enrolment]
     assert enrol.enrolment.nik == nik and enrol.person.active_programme_code == "TNG-2025"
 
 
 def test_a_known_person_free_to_enrol_is_enrolled_with_the_enrolment_start_makes() -> None:
     programme, request = Programme.open(tangerang_terms(), "admin"), worker()
-    person = Person(nik=request.parsed_nik().value)
+    person = Person.register(uuid4(), request.parsed_nik().value)
     decision = decide(programme, person.nik, person, lambda: request, CLERK)
     assert isinstance(decision, Enrol) and decision.person is person
     assert decision.enrolment.programme_code == "TNG-2025"
@@ -56,7 +57,7 @@ def test_a_person_covered_by_this_programme_is_already_enrolled_and_by_another_r
 def test_a_batch_is_decided_row_by_row_in_order() -> None:
     programme = Programme.open(tangerang_terms(), "admin")
     fresh, dead_request, twice = worker(seed=1), worker(seed=2), worker(seed=1)
-    dead = Person(nik=dead_request.parsed_nik().value)
+    dead = Person.register(uuid4(), dead_request.parsed_nik().value)
     dead.record_death(date(2025, 1, 5), "incident", "x")
     outsider = worker(seed=3, decile=9)
     decisions = decide_batch(programme, [fresh, dead_request, twice, outsider],

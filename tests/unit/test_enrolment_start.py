@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -16,7 +17,7 @@ from scenario import CLERK, tangerang_terms, worker
 
 def test_an_enrolment_is_the_request_in_the_programme_and_the_person_holds_it() -> None:
     programme, request = Programme.open(tangerang_terms(), "admin"), worker()
-    person = Person(nik=request.nik)
+    person = Person.register(uuid4(), request.nik)
     enrolment = Enrolment.start(programme, request, person, CLERK)
     assert (enrolment.programme_code, enrolment.nik, enrolment.name) == (
         "TNG-2025", request.nik, request.name.strip())
@@ -27,20 +28,22 @@ def test_an_enrolment_is_the_request_in_the_programme_and_the_person_holds_it() 
 
 def test_the_enrolled_event_holds_exactly_the_requests_fields() -> None:
     programme, request = Programme.open(tangerang_terms(), "admin"), worker()
-    enrolment = Enrolment.start(programme, request, Person(nik=request.nik), CLERK)
+    person = Person.register(uuid4(), request.nik)
+    enrolment = Enrolment.start(programme, request, person, CLERK)
     (enrolled,) = enrolment.collect_events()
     assert {k: v for k, v in vars(enrolled).items()
             if k not in ("originator_id", "originator_version", "timestamp",
-                         "originator_topic")} == request.enrolled_fields(programme, CLERK)
+                         "originator_topic")} == request.enrolled_fields(programme, CLERK,
+                                                                         str(person.id))
 
 
 def test_a_person_covered_already_or_deceased_is_not_enrolled() -> None:
     programme, request = Programme.open(tangerang_terms(), "admin"), worker()
-    person = Person(nik=request.nik)
+    person = Person.register(uuid4(), request.nik)
     Enrolment.start(programme, request, person, CLERK)
     with pytest.raises(AlreadyCoveredError, match="already covered by programme TNG-2025"):
         Enrolment.start(programme, request, person, CLERK)
-    dead = Person(nik=request.nik)
+    dead = Person.register(uuid4(), request.nik)
     dead.record_death(date(2025, 1, 5), "incident", "x")
     with pytest.raises(DeceasedError, match="cannot be enrolled"):
         Enrolment.start(programme, request, dead, CLERK)

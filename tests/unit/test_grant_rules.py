@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 
@@ -36,8 +37,8 @@ def _grant_programme() -> Programme:
 def test_an_application_in_time_names_the_deceased_and_the_claim_records_the_death() -> None:
     programme, deceased = _grant_programme(), _deceased(a_nik(5))
     nik = check_application(programme, deceased, DIED_ON, "illness", heir(), date(2025, 3, 10))
-    person = Person(nik=nik)
-    claim = grant_claim(programme, person, deceased, DIED_ON, "illness", heir(),
+    person = Person.register(uuid4(), nik)
+    claim = grant_claim(programme, person, deceased, DIED_ON, "illness", heir(), uuid4(),
                         date(2025, 3, 10), CLERK)
     assert (claim.entitlement, claim.subject_nik) == (3_000_000, a_nik(5))
     assert (person.died_on, person.grant_claim_id) == (DIED_ON, str(claim.id))
@@ -66,17 +67,18 @@ def test_an_application_before_the_death_or_after_forty_working_days_is_refused(
 
 
 def test_a_second_grant_for_one_person_is_refused() -> None:
-    programme, deceased, person = _grant_programme(), _deceased(a_nik(5)), Person(nik=a_nik(5))
-    grant_claim(programme, person, deceased, DIED_ON, "illness", heir(), date(2025, 2, 10),
-                CLERK)
+    programme, deceased = _grant_programme(), _deceased(a_nik(5))
+    person = Person.register(uuid4(), a_nik(5))
+    grant_claim(programme, person, deceased, DIED_ON, "illness", heir(), uuid4(),
+                date(2025, 2, 10), CLERK)
     with pytest.raises(DuplicateDeathBenefitError, match="already has a city death grant"):
-        grant_claim(programme, person, deceased, DIED_ON, "illness", heir(),
+        grant_claim(programme, person, deceased, DIED_ON, "illness", heir(), uuid4(),
                     date(2025, 2, 11), CLERK)
 
 
 def test_a_death_on_another_day_than_the_one_recorded_is_refused() -> None:
-    person = Person(nik=a_nik(5))
+    person = Person.register(uuid4(), a_nik(5))
     person.record_death(date(2025, 1, 20), "incident", "x")
     with pytest.raises(DeceasedError, match="recorded as deceased on 2025-01-20"):
         grant_claim(_grant_programme(), person, _deceased(a_nik(5)), DIED_ON, "illness",
-                    heir(), date(2025, 2, 10), CLERK)
+                    heir(), uuid4(), date(2025, 2, 10), CLERK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -27,7 +28,7 @@ ENROLLED_ON = date(2025, 3, 24)
 def _member() -> Enrolment:
     request = worker(ENROLLED_ON)
     return Enrolment.start(Programme.open(tangerang_terms(), "admin"), request,
-                           Person(nik=request.nik), CLERK)
+                           Person.register(uuid4(), request.nik), CLERK)
 
 
 def _covered(_day: date) -> CoverageAnswer:
