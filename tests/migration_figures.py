@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from ledger.application import Ledger
@@ -38,6 +39,24 @@ def figures(ledger: Ledger) -> dict[str, Any]:
         found["position"] = projector.position()
     finally:
         projector.close()
-    # Through JSON and back: dates and decimals as text, as the kept file holds them.
-    normalised: dict[str, Any] = json.loads(json.dumps(found, sort_keys=True, default=str))
+    # Through JSON and back, as the kept file holds them: dates as text, and PostgreSQL's sums
+    # (decimals) as the whole rupiah SQLite gives.
+    normalised: dict[str, Any] = json.loads(json.dumps(found, sort_keys=True, default=_plain))
     return normalised
+
+
+def canonical(found: Any) -> Any:
+    """The figures with every list of rows in one order: SQLite and PostgreSQL sort the rows
+    of a region or occupation that is none (NULL) at either end."""
+    if isinstance(found, dict):
+        return {key: canonical(value) for key, value in found.items()}
+    if isinstance(found, list):
+        return sorted((canonical(value) for value in found),
+                      key=lambda value: json.dumps(value, sort_keys=True))
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return str(value)
