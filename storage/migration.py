@@ -141,6 +141,11 @@ def _rewrite(target: Ledger, old: OldStore, upgrade: Upgrade, spool: IO[str],
              progress: Progress | None
              ) -> tuple[tuple[int, bytes], tuple[int, bytes], list[OldCheckpoint]]:
     """Rewrite every old row into ``spool``; the old and new heads and the old checkpoints."""
+    if old.count(MIGRATIONS_TABLE) or old.count(INDEX_TABLE):
+        raise MigrationRefusedError(
+            f"{old.describe()} is of the new form already (it keeps a NIK index, or was "
+            "migrated itself): only a store of an earlier release is migrated; nothing was "
+            "changed")
     count, last = old.head()
     history = old.checkpoints()
     pending = sorted(history, key=lambda c: c.size)

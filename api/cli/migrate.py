@@ -45,12 +45,17 @@ def migrate_command(source_url: str, old_cipher_key: str | None) -> None:
             "set LEDGER_SIGNING_KEY first (the journal's key, 'claims-ledger journal keygen'): "
             "it signs the statement linking the old log to the new one. Nothing was changed")
     try:
-        old = OldStore(settings_from_url(source_url),
-                       old_cipher_key or old_cipher_key_from_environment())
-    except ConfigurationError as error:
-        said = str(error).replace("LEDGER_DATABASE_URL", "--from").replace(
-            "LEDGER_CIPHER_KEY", "--old-cipher-key")
-        raise LedgerCommandError(f"{said} [{error.rule}]") from None
+        if not source_url.strip():
+            raise ConfigurationError("empty")
+        source = settings_from_url(source_url)
+    except ConfigurationError:
+        raise LedgerCommandError(
+            "--from must be the earlier release's database URL, postgresql://user@host:5432/db"
+            " or sqlite:///path/to/file.sqlite; nothing was changed") from None
+    try:
+        old = OldStore(source, old_cipher_key or old_cipher_key_from_environment())
+    except LedgerError as error:
+        raise refusal(error) from None
     try:
         with ledger_session() as ledger:
             report = migrate(ledger, old, subjects_of(ledger), signing_key, _progress)
