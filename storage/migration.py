@@ -37,6 +37,7 @@ from ledger.errors import MigrationRefusedError
 from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
 from ledger.journal.merkle import Frontier
 from ledger.journal.migration_link import MigrationLink
+from ledger.journal.tlog import parse_checkpoint
 from storage.log_index import datastore_of, settings_of, unavailable
 from storage.migration_source import OldCheckpoint, OldStore
 from storage.migration_tables import (
@@ -68,6 +69,8 @@ class MigrationReport:
     checkpoint: Checkpoint
     history: int  # old checkpoints kept (signed and co-signed)
     people: int  # Person aggregates given their new subject ids
+    #: the origins under which witnesses co-signed the old log (they follow its old tree)
+    witnessed: frozenset[str] = frozenset()
 
 
 def migrate(target: Ledger, old: OldStore, subjects: Subjects, signing_key: str,
@@ -97,7 +100,9 @@ def migrate(target: Ledger, old: OldStore, subjects: Subjects, signing_key: str,
         except BaseException:
             _forget(target, list(upgrade.subject_of.values()))
             raise
-    return MigrationReport(record, link, checkpoint, len(history), len(upgrade.persons))
+    witnessed = frozenset(parse_checkpoint(c.text).body.origin for c in history if c.witness)
+    return MigrationReport(record, link, checkpoint, len(history), len(upgrade.persons),
+                           witnessed)
 
 
 def require_fresh(target: Ledger) -> None:

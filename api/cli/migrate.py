@@ -35,6 +35,7 @@ def migrate_command(source_url: str, old_cipher_key: str | None) -> None:
     from storage.migration_source import OldStore
     from storage.settings import (
         old_cipher_key_from_environment,
+        origin_from_environment,
         settings_from_url,
         signing_key_from_environment,
     )
@@ -75,6 +76,13 @@ def migrate_command(source_url: str, old_cipher_key: str | None) -> None:
         f"kept as history)\nnew journal root {link.new_root.hex()}\n"
         f"signed: the statement linking the two (key {link.key_fingerprint}) and the new "
         f"log's first checkpoint; 'claims-ledger verify' checks both", highlight=False)
+    origin = origin_from_environment()
+    if origin in report.witnessed:
+        console.print(
+            f"[yellow]note[/yellow]: witnesses co-signed the old log as {origin}; they keep "
+            "its old tree and will refuse this new log under the same origin. Set LEDGER_ORIGIN"
+            " to a new origin for this store and add it to the witnesses (and the policy), "
+            "with the statement above.", highlight=False)
     if head.root != link.new_root:
         raise LedgerFailureError(f"the projected journal's root {head.root.hex()} is not the "
                                  "migrated log's: run 'claims-ledger verify'")

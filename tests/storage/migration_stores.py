@@ -14,8 +14,9 @@ from uuid import UUID
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import Environment
 
+from ledger.journal.checkpoint import Checkpoint
 from storage.settings import StoreSettings
-from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
+from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 
 RELEASE_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "release_log"
 
@@ -36,11 +37,23 @@ def release_rows() -> tuple[list[tuple[int, str, int, str, bytes]], list[str]]:
     return rows, checkpoints
 
 
+def cosigned_head(origin: str) -> str:
+    """The old log's head as a C2SP checkpoint under ``origin``, co-signed by a witness."""
+    from ledger.journal.note import COSIGNATURE_V1, SignerKey
+    from ledger.journal.tlog import CheckpointBody, cosign, log_key, sign_checkpoint
+
+    head = Checkpoint.from_text(release_rows()[1][-1])
+    signed = sign_checkpoint(CheckpointBody(origin, head.size, head.root), log_key(origin))
+    witness = SignerKey.generate("witness.bpk.go.id", COSIGNATURE_V1)
+    return signed.with_cosignatures([cosign(signed, witness, 1_767_225_600)]).text
+
+
 def write_old_store(settings: StoreSettings, *, cipher_key: str | None = None,
-                    edit: dict[int, bytes] | None = None) -> None:
+                    edit: dict[int, bytes] | None = None, origin: str | None = None) -> None:
     """Write the earlier release's log into an initialised, empty store, as it stored it:
     under ``cipher_key`` (then without its checkpoints, signed over the plain bytes), with the
-    states of ``edit``'s positions replaced (a store altered since it was signed)."""
+    states of ``edit``'s positions replaced (a store altered since it was signed), its head
+    co-signed by a witness under ``origin``."""
     rows, checkpoints = release_rows()
     if cipher_key is not None:
         cipher = AESCipher(Environment("old", {"CIPHER_KEY": cipher_key}))
@@ -48,6 +61,8 @@ def write_old_store(settings: StoreSettings, *, cipher_key: str | None = None,
         checkpoints = []
     rows = [(p, o, v, t, (edit or {}).get(p, s)) for p, o, v, t, s in rows]
     kept = [_checkpoint_row(text) for text in checkpoints]
+    cosigned = [] if origin is None else [("bpk", kept[-1][0], kept[-1][1],
+                                           cosigned_head(origin))]
     if settings.is_postgres:
         import psycopg
 
@@ -59,6 +74,9 @@ def write_old_store(settings: StoreSettings, *, cipher_key: str | None = None,
             connection.cursor().executemany(
                 f"INSERT INTO {qualified(settings, CHECKPOINT_TABLE)} (size, root, time, text) "
                 "VALUES (%s, %s, %s, %s)", kept)
+            connection.cursor().executemany(
+                f"INSERT INTO {qualified(settings, COSIGNED_TABLE)} (witness, size, root, text) "
+                "VALUES (%s, %s, %s, %s)", cosigned)
         return
     connection = sqlite3.connect(settings.env["SQLITE_DBNAME"])
     with connection:
@@ -67,11 +85,11 @@ def write_old_store(settings: StoreSettings, *, cipher_key: str | None = None,
                                [(p, UUID(o).hex, v, t, s) for p, o, v, t, s in rows])
         connection.executemany(f"INSERT INTO {CHECKPOINT_TABLE} (size, root, time, text) "
                                "VALUES (?, ?, ?, ?)", kept)
+        connection.executemany(f"INSERT INTO {COSIGNED_TABLE} (witness, size, root, text) "
+                               "VALUES (?, ?, ?, ?)", cosigned)
     connection.close()
 
 
 def _checkpoint_row(text: str) -> tuple[Any, ...]:
-    from ledger.journal.checkpoint import Checkpoint
-
     kept = Checkpoint.from_text(text)
     return kept.size, kept.root.hex(), kept.time, text

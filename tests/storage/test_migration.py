@@ -309,3 +309,27 @@ def test_the_command_migrates_once_with_progress_on_stderr_and_verify_shows_the_
     assert again.returncode == 2
     assert "this store was migrated already, on " in again.stderr
     assert "Traceback" not in again.stderr + done.stderr
+
+
+def test_an_old_log_co_signed_under_the_configured_origin_is_kept_and_the_command_says_to_move(
+        fresh: Any, tmp_path: Any) -> None:
+    from cli_run import run_cli
+
+    old, new = fresh("old"), fresh("new")
+    origin = "jamsos.tangerangkota.go.id/ledger"
+    write_old_store(old, origin=origin)
+    done = run_cli("migrate", "--from", old.url, url=new.url, cwd=tmp_path,
+                   extra_env={"LEDGER_SIGNING_KEY": SIGNING_KEY, "LEDGER_ORIGIN": origin})
+    assert done.returncode == 0, done.stderr
+    assert "(3 checkpoint(s) kept as history)" in done.stdout
+    assert f"witnesses co-signed the old log as {origin}" in done.stdout
+    assert "Set LEDGER_ORIGIN to a new origin" in " ".join(done.stdout.split())
+    ledger = open_ledger(new)
+    try:
+        history = checkpoints_before_migration(ledger)
+    finally:
+        ledger.close()
+    assert [(c.size, c.witness) for c in history] == [(13, ""), (113, ""), (113, "bpk")]
+    verified = run_cli("verify", url=new.url, cwd=tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert "3 checkpoint(s) of the old log kept as history" in verified.stdout
