@@ -396,11 +396,11 @@ class RosterImport:
         self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
         #: On PostgreSQL new members' events are made directly as stored events.
         self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
-        #: Processes that check rows and encode new members (PostgreSQL only; SQLite saves
-        #: through the library in this process).
+        #: Processes that check rows (PostgreSQL only; SQLite saves through the library in this
+        #: process). New members are sealed here, by the mapper: their data subjects are in
+        #: the keyed index, which the workers do not reach.
         self.workers = ((WORKERS if workers is None else workers)
-                        if self.appender is not None and self.encoder is not None
-                        and self.encoder.fast else 0)
+                        if self.appender is not None and self.encoder is not None else 0)
         self._reader: RowReader | None = None
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:

@@ -155,7 +155,8 @@ class NewMemberEncoder:
                       datetime(2025, 3, 4, 5, 6, 8, tzinfo=UTC),
                       datetime(2025, 3, 4, 5, 6, 9, 5, tzinfo=UTC)]
             fields: dict[str, Any] = dict(
-                person=UUID(int=7), person_nik="3603014101900001", nik="3603014101900001",
+                person=UUID(int=7), person_nik="3603014101900001",
+                person_id=str(UUID(int=7)), nik="3603014101900001",
                 programme_id="p-1", programme_code="KAB-2025", kk="3603010101010001",
                 name=name, region="36.03", district="36.03.01", village="36.03.01.1001",
                 occupation="petani", decile=2, register="DTSEN",
