@@ -98,7 +98,9 @@ def migrate(target: Ledger, old: OldStore, subjects: Subjects, signing_key: str,
             spool.seek(0)
             _write(target, _spooled(spool), history, checkpoint, record)
         except BaseException:
-            _forget(target, list(upgrade.subject_of.values()))
+            if not int(target.recorder.max_notification_id() or 0):
+                # Nobody else wrote meanwhile (another run's subjects would be the same ids).
+                _forget(target, list(upgrade.subject_of.values()))
             raise
     witnessed = frozenset(parse_checkpoint(c.text).body.origin for c in history if c.witness)
     return MigrationReport(record, link, checkpoint, len(history), len(upgrade.persons),
