@@ -21,11 +21,16 @@ from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_arg
 RELEASE_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "release_log"
 
 
-def release_rows() -> tuple[list[tuple[int, str, int, str, bytes]], list[str]]:
+#: The log of a release before that (ac5b622), kept for tests/storage/test_old_log.py.
+OLDER_LOG = RELEASE_LOG.parent / "old_log"
+
+
+def release_rows(folder: Path = RELEASE_LOG
+                 ) -> tuple[list[tuple[int, str, int, str, bytes]], list[str]]:
     """The kept export's events (position, id, version, topic, state) and checkpoint texts."""
     rows: list[tuple[int, str, int, str, bytes]] = []
     checkpoints: list[str] = []
-    with (RELEASE_LOG / "log.jsonl").open(encoding="utf-8") as lines:
+    with (folder / "log.jsonl").open(encoding="utf-8") as lines:
         next(lines)  # the manifest
         for line in lines:
             found = json.loads(line)
@@ -49,12 +54,13 @@ def cosigned_head(origin: str) -> str:
 
 
 def write_old_store(settings: StoreSettings, *, cipher_key: str | None = None,
-                    edit: dict[int, bytes] | None = None, origin: str | None = None) -> None:
+                    edit: dict[int, bytes] | None = None, origin: str | None = None,
+                    folder: Path = RELEASE_LOG) -> None:
     """Write the earlier release's log into an initialised, empty store, as it stored it:
     under ``cipher_key`` (then without its checkpoints, signed over the plain bytes), with the
     states of ``edit``'s positions replaced (a store altered since it was signed), its head
-    co-signed by a witness under ``origin``."""
-    rows, checkpoints = release_rows()
+    co-signed by a witness under ``origin``; the log of ``folder``'s export."""
+    rows, checkpoints = release_rows(folder)
     if cipher_key is not None:
         cipher = AESCipher(Environment("old", {"CIPHER_KEY": cipher_key}))
         rows = [(p, o, v, t, cipher.encrypt(s)) for p, o, v, t, s in rows]

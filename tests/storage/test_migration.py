@@ -33,7 +33,12 @@ from storage.migration_upgrade import BY_NIK, PERSON, old_person_id
 from storage.personal import INDEX_TABLE, KEYS_TABLE
 from storage.settings import StoreSettings, settings_from_url
 from storage.store import init_store, postgres_connect_args, qualified
-from tests.storage.migration_stores import RELEASE_LOG, release_rows, write_old_store
+from tests.storage.migration_stores import (
+    OLDER_LOG,
+    RELEASE_LOG,
+    release_rows,
+    write_old_store,
+)
 
 SIGNING_KEY = new_private_key()
 MANIFEST = json.loads((RELEASE_LOG / "log.jsonl").open(encoding="utf-8").readline())
@@ -333,3 +338,21 @@ def test_an_old_log_co_signed_under_the_configured_origin_is_kept_and_the_comman
     verified = run_cli("verify", url=new.url, cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
     assert "3 checkpoint(s) of the old log kept as history" in verified.stdout
+
+
+def test_a_log_of_the_release_before_migrates_too_and_keeps_its_figures(fresh: Any) -> None:
+    old, new = fresh("old"), fresh("new")
+    write_old_store(old, folder=OLDER_LOG)
+    report = _migrate(old, new)
+    assert (report.link.old_size, report.people, report.history) == (43, 4, 1)
+    assert report.link.old_root.hex() == (OLDER_LOG / "checkpoint.txt").read_text().split(
+        "root ")[1].split()[0]
+    ledger = open_ledger(new)
+    try:
+        found = figures(ledger)
+    finally:
+        ledger.close()
+    assert found["claims"] == 3 and found["position"] == 43
+    assert found["TNG-2025"]["budget"]["members"] == 3
+    stored = b"\n".join(state for *_, state in _rows(new))
+    assert re.findall(rb'"\d{16}"', stored) == []
