@@ -1,22 +1,23 @@
 """Export and restore: the whole log as JSON Lines, reproduced byte for byte elsewhere.
 
-The file (format version 1) is UTF-8 JSON Lines:
+The file (format version 2) is UTF-8 JSON Lines:
 
-1. a manifest: ``{"format": "claims-ledger-export", "version": 1, "count": N, "root": HEX,
-   "head": LAST POSITION, "checkpoints": K, "encrypted": BOOL, "created_from": STORE,
-   "created_at": ISO TIME}``;
-2. N events in log order, each exactly as stored: ``{"position", "originator_id", "version",
-   "topic", "state"}`` with ``state`` the base64 of the stored bytes (ciphertext when the ledger
-   has a cipher key: a restore then needs the same ``LEDGER_CIPHER_KEY``);
-3. K signed journal checkpoints, ``{"checkpoint": TEXT}``;
-4. C checkpoints co-signed by witnesses (C2SP, ``ledger_cosigned_checkpoints``), one per witness
+1. a manifest: ``{"format": "claims-ledger-export", "version": 2, "count": N, "root": HEX,
+   "head": LAST POSITION, "checkpoints": K, "keys": S, "index": I, "encrypted": true,
+   "created_from": STORE, "created_at": ISO TIME}``;
+2. S data subjects' keys, wrapped as stored, and I rows of the keyed NIK index
+   (:mod:`storage.archive_keys`): a restore needs the same master key to read the events;
+3. N events in log order, each exactly as stored: ``{"position", "originator_id", "version",
+   "topic", "state"}`` with ``state`` the base64 of the stored bytes (personal fields sealed);
+4. K signed journal checkpoints, ``{"checkpoint": TEXT}``;
+5. C checkpoints co-signed by witnesses (C2SP, ``ledger_cosigned_checkpoints``), one per witness
    and checkpoint: ``{"cosigned": TEXT, "witness": NAME}``; the manifest counts them as
    ``"cosigned": C`` (an export made before witnesses has neither: C is 0).
 
 ``root`` is the journal's Merkle root over the N events (the same leaves as
 :mod:`projections.journal`), so a restore proves it reproduced the very same stored bytes at the
 very same positions. A restore runs in one transaction on an initialised, empty ledger: any bad
-line, a count or root that does not match, an event this ledger cannot read (another cipher key)
+line, a count or root that does not match, an event this ledger cannot read (another master key)
 and nothing is kept. Both directions stream: memory does not grow with the log.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import os
 import sqlite3
@@ -41,11 +43,19 @@ from ledger.errors import InvalidInputError, MalformedNoteError, RuleViolationEr
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.merkle import Frontier
 from ledger.journal.tlog import parse_checkpoint
+from storage.archive_keys import (
+    IndexRecord,
+    KeyRecord,
+    admit,
+    key_records,
+    key_statements,
+    parse_key_record,
+)
 from storage.log_index import settings_of, unavailable
 from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 
 FORMAT = "claims-ledger-export"
-VERSION = 1
+VERSION = 2  # 2: the data subjects' keys and the NIK index (issue 18)
 PAGE = 5000
 
 
@@ -75,6 +85,8 @@ class Manifest:
     format: str = FORMAT
     version: int = VERSION
     cosigned: int = 0
+    keys: int = 0
+    index: int = 0
 
     def line(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -112,8 +124,12 @@ def export_log(ledger: Ledger, target: Path) -> Manifest:
     body = target.with_name(f".{target.name}.events")
     partial = target.with_name(f".{target.name}.partial")
     frontier = Frontier()
+    counted = {"keys": 0, "index": 0}
     try:
         with body.open("w", encoding="utf-8") as out:
+            for record in key_records(ledger):
+                out.write(json.dumps(record.line()) + "\n")
+                counted["keys" if isinstance(record, KeyRecord) else "index"] += 1
             for row in _stored_rows(ledger, head):
                 out.write(row.line() + "\n")
                 frontier.append(row.leaf())
@@ -126,8 +142,8 @@ def export_log(ledger: Ledger, target: Path) -> Manifest:
                                       "witness": witnessed.witness}) + "\n")
         manifest = Manifest(
             count=frontier.size, root=frontier.root().hex(), head=head, checkpoints=len(kept),
-            cosigned=len(cosigned),
-            encrypted="CIPHER_KEY" in ledger.settings.env,
+            cosigned=len(cosigned), keys=counted["keys"], index=counted["index"],
+            encrypted=True,
             created_from=ledger.settings.describe(),
             created_at=datetime.now(UTC).replace(microsecond=0).isoformat())
         with partial.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as events:
@@ -252,20 +268,31 @@ class _Checkpoint:
     time: str
 
 
-def _records(ledger: Ledger, source: IO[str], manifest: Manifest
-             ) -> Iterator[Row | _Checkpoint | _Cosigned]:
+Record = Row | _Checkpoint | _Cosigned | KeyRecord | IndexRecord
+
+
+def _records(ledger: Ledger, source: IO[str], manifest: Manifest) -> Iterator[Record]:
     """The file's events, checkpoints and cosigned checkpoints, each checked; the last check
     (counts and root) runs after the last line, before the caller commits."""
     frontier = Frontier()
     checkpoints = 0
     cosigned = 0
     last = 0
+    keys = {"keys": 0, "index": 0}
     for number, line in enumerate(source, start=2):
         if not line.strip():
             continue
         if not line.endswith("\n"):
             raise ExportFileError(f"line {number} is cut off: the file is truncated")
         record = _parse(line, number)
+        if isinstance(record, KeyRecord | IndexRecord):
+            if frontier.size or checkpoints or cosigned:
+                raise ExportFileError(f"line {number}: a key after the events")
+            if isinstance(record, KeyRecord):
+                admit(ledger, record)  # the events after it are read with it
+            keys["keys" if isinstance(record, KeyRecord) else "index"] += 1
+            yield record
+            continue
         if isinstance(record, _Cosigned):
             if record.size > frontier.size:
                 raise ExportFileError(f"line {number}: a checkpoint co-signed at size "
@@ -288,6 +315,10 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest
         _readable(ledger, record, number)
         frontier.append(record.leaf())
         yield record
+    if (keys["keys"], keys["index"]) != (manifest.keys, manifest.index):
+        raise ExportFileError(f"the file holds {keys['keys']} keys and {keys['index']} index "
+                              f"rows but its manifest says {manifest.keys} and "
+                              f"{manifest.index}: it is truncated or was changed")
     if (frontier.size, checkpoints, cosigned) != (manifest.count, manifest.checkpoints,
                                                    manifest.cosigned):
         raise ExportFileError(
@@ -299,9 +330,12 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest
                               "manifest: the file was changed")
 
 
-def _parse(line: str, number: int) -> Row | _Checkpoint | _Cosigned:
+def _parse(line: str, number: int) -> Record:
     try:
         found = json.loads(line)
+        key = parse_key_record(found)
+        if key is not None:
+            return key
         if "cosigned" in found:
             body = parse_checkpoint(str(found["cosigned"])).body
             return _Cosigned(str(found["witness"]), body.size, body.root_hash.hex(),
@@ -325,9 +359,9 @@ def _readable(ledger: Ledger, row: Row, number: int) -> None:
             originator_id=UUID(row.originator_id), originator_version=row.version,
             topic=row.topic, state=row.state))
     except Exception as error:
-        hint = ("it was exported from a ledger with LEDGER_CIPHER_KEY set: restore with the "
-                "same key" if "CIPHER_KEY" not in ledger.settings.env else
-                "it was encrypted with another LEDGER_CIPHER_KEY, or with none")
+        hint = ("its personal fields are sealed under keys this store's master key does not "
+                "open, or its key lines are missing: restore with the master key of the store "
+                "it was exported from")
         raise ExportFileError(f"line {number}: this ledger cannot read the event at position "
                               f"{row.position} ({type(error).__name__}); {hint}") from None
 
@@ -340,8 +374,7 @@ def _refuse_non_empty(events: int, checkpoints: int, where: str) -> None:
             "database and restore there). Nothing was changed.")
 
 
-def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cosigned]
-                      ) -> None:
+def _restore_postgres(ledger: Ledger, records: Iterator[Record]) -> None:
     import psycopg
 
     settings = settings_of(ledger)
@@ -359,12 +392,27 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cos
         signed = connection.execute(f"SELECT count(*) FROM {kept}").fetchone()
         _refuse_non_empty(int(events[0]) if events else 0, int(signed[0]) if signed else 0,
                           settings.describe())
+        count_keys, _, insert_key, insert_index = key_statements(ledger, True)
+        held = connection.execute(count_keys).fetchone()
+        _refuse_non_empty(int(held[0]) if held else 0, 0, settings.describe() + "'s key table")
         cursor = connection.cursor()
         checkpoints: list[_Checkpoint] = []
         cosigned: list[_Cosigned] = []
+        first: list[Record] = []
+        for record in records:  # the keys and the index come first, before the COPY
+            if isinstance(record, KeyRecord):
+                cursor.execute(insert_key, (record.subject, record.wrapped,
+                                            record.destroyed_at))
+            elif isinstance(record, IndexRecord):
+                cursor.execute(insert_index, (record.nik_hmac, record.subject))
+            else:
+                first.append(record)
+                break
         with cursor.copy(f"COPY {table} (notification_id, originator_id, "
                          "originator_version, topic, state) FROM STDIN") as copy:
-            for record in records:
+            for record in itertools.chain(first, records):
+                if isinstance(record, KeyRecord | IndexRecord):
+                    raise ExportFileError("a key after the events")  # _records refuses it
                 if isinstance(record, _Checkpoint):
                     checkpoints.append(record)
                 elif isinstance(record, _Cosigned):
@@ -385,8 +433,7 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cos
             f"(SELECT max(notification_id) FROM {table}) IS NOT NULL)")
 
 
-def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cosigned]
-                    ) -> None:
+def _restore_sqlite(ledger: Ledger, records: Iterator[Record]) -> None:
     settings = settings_of(ledger)
     table = ledger.events_table
     connection = sqlite3.connect(settings.env["SQLITE_DBNAME"], timeout=30,
@@ -397,10 +444,20 @@ def _restore_sqlite(ledger: Ledger, records: Iterator[Row | _Checkpoint | _Cosig
             events = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             signed = connection.execute(f"SELECT count(*) FROM {CHECKPOINT_TABLE}").fetchone()[0]
             _refuse_non_empty(int(events), int(signed), settings.describe())
+            count_keys, _, insert_key, insert_index = key_statements(ledger, False)
+            held = connection.execute(count_keys).fetchone()[0]
+            _refuse_non_empty(int(held), 0, settings.describe() + "'s key table")
             batch: list[tuple[Any, ...]] = []
             insert = (f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, "
                       "state) VALUES (?, ?, ?, ?, ?)")
             for record in records:
+                if isinstance(record, KeyRecord):
+                    connection.execute(insert_key, (record.subject, record.wrapped,
+                                                    record.destroyed_at))
+                    continue
+                if isinstance(record, IndexRecord):
+                    connection.execute(insert_index, (record.nik_hmac, record.subject))
+                    continue
                 if isinstance(record, _Checkpoint):
                     connection.execute(f"INSERT INTO {CHECKPOINT_TABLE} (size, root, time, text)"
                                        " VALUES (?, ?, ?, ?)",

@@ -248,11 +248,15 @@ class SqlPersonalData:
                 self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
 
     def _unwrap(self, row: Any) -> bytes | None:
-        if row["wrapped"] is None:
+        return self.unwrap(str(row["subject_id"]), row["wrapped"])
+
+    def unwrap(self, subject_text: str, wrapped: str | None) -> bytes | None:
+        """A subject's data key, unwrapped under this store's master key (None: destroyed)."""
+        if wrapped is None:
             return None
         assert self._wrapping is not None
-        subject = UUID(str(row["subject_id"]))
-        blob = base64.b64decode(str(row["wrapped"]))
+        subject = UUID(subject_text)
+        blob = base64.b64decode(str(wrapped))
         try:
             return self._wrapping.decrypt(blob[:12], blob[12:], subject.bytes)
         except InvalidTag:

@@ -31,8 +31,8 @@ def export_command(output: Path, force: bool) -> None:
         raise refusal(error) from None
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-    encrypted = " (state encrypted: restore needs the same LEDGER_CIPHER_KEY)" \
-        if manifest.encrypted else ""
+    encrypted = (" (personal fields sealed: a restore needs the same master key, "
+                 "LEDGER_CIPHER_KEY or LEDGER_KEY_FILE)") if manifest.encrypted else ""
     console.print(f"exported {manifest.count} events and {manifest.checkpoints} checkpoint(s) "
                   f"to {output}{encrypted}\njournal root {manifest.root}")
 
@@ -114,9 +114,11 @@ def status_command(quiet: bool) -> None:
 
 @click.command("keygen")
 def db_keygen() -> None:
-    """Make a key to encrypt stored events at rest (AES-256-GCM); set it as LEDGER_CIPHER_KEY."""
-    from eventsourcing.cryptography import AESCipher
+    """Make a master key (32 random bytes, base64): set it as LEDGER_CIPHER_KEY, or put it in
+    the file LEDGER_KEY_FILE names, before 'db init'."""
+    from storage.master_key import new_key_text
 
-    click.echo(f"{CIPHER_KEY_VARIABLE}={AESCipher.create_key(num_bytes=32)}")
-    click.echo("Keep it safe and apart from the database backups: without it the log cannot "
-               "be read, and an export restores only with the same key.", err=True)
+    click.echo(f"{CIPHER_KEY_VARIABLE}={new_key_text()}")
+    click.echo("Keep it safe and apart from the database backups: it wraps every person's data "
+               "key, so without it no personal field can be read, and an export restores only "
+               "under the same key.", err=True)

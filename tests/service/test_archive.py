@@ -120,12 +120,15 @@ def _damaged_copies(exported: Path, folder: Path) -> dict[str, Path]:
 
     write("truncated at a line", "".join(lines[: len(lines) // 2]))
     write("cut mid-line", "".join(lines)[: -len(lines[-1]) // 2])
-    event = json.loads(lines[5])
+    at = next(i for i, line in enumerate(lines) if '"state"' in line) + 2  # after the keys
+    event = json.loads(lines[at])
     state = bytearray(base64.b64decode(event["state"]))
     state[-1] ^= 1
     event["state"] = base64.b64encode(bytes(state)).decode()
-    write("one byte changed", "".join([*lines[:5], json.dumps(event) + "\n", *lines[6:]]))
-    write("a line dropped", "".join([*lines[:5], *lines[6:]]))
+    write("one byte changed", "".join([*lines[:at], json.dumps(event) + "\n",
+                                       *lines[at + 1:]]))
+    write("a line dropped", "".join([*lines[:at], *lines[at + 1:]]))
+    write("a key dropped", "".join([*lines[:1], *lines[2:]]))
     write("not an export", "NIK,NAME\n3671084612900001,Siti\n")
     write("garbage line", "".join([*lines[:3], "{not json\n", *lines[3:]]))
     return copies

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from eventsourcing.domain import Aggregate
 
 from ledger.application import Ledger
@@ -25,6 +26,15 @@ KINDS = {"ledger.programme:Programme": 2, "ledger.person:Person": 4,
          "ledger.identity_check:IdentityCheck": 1, "ledger.token:ApiToken": 2}
 
 
+#: Issue 18 changed the events' schema: a member's events name their data subject
+#: (``Enrolled.person_id``, ...) and seal the personal fields. The previous release's log has
+#: neither; it is read through the one-way migration (issue 18, item 5, another engineer's),
+#: not replayed as it is. Until that lands, these tests say so instead of passing.
+OLD_SCHEMA = pytest.mark.xfail(
+    reason="a log of the previous release (no subject ids, personal fields in clear) needs "
+           "issue 18's one-way migration", strict=True)
+
+
 def _restore(ledger: Ledger) -> None:
     with (OLD_LOG / "log.jsonl").open(encoding="utf-8") as lines:
         restore_log(ledger, lines)
@@ -39,6 +49,7 @@ def _aggregates(ledger: Ledger) -> dict[UUID, str]:
     return originators
 
 
+@OLD_SCHEMA
 def test_a_log_of_the_previous_release_replays_every_aggregate(ledger: Ledger) -> None:
     _restore(ledger)
     originators = _aggregates(ledger)
@@ -50,6 +61,7 @@ def test_a_log_of_the_previous_release_replays_every_aggregate(ledger: Ledger) -
         ("approved", 3_000_000), ("approved", 42_000_000), ("rejected", 0)]
 
 
+@OLD_SCHEMA
 def test_a_log_of_the_previous_release_verifies_against_its_old_checkpoint(
         ledger: Ledger) -> None:
     _restore(ledger)
