@@ -103,3 +103,49 @@ def checkpoints_before_migration(ledger: Ledger) -> list[CheckpointBefore]:
                        "ORDER BY size, witness, time")
         return [CheckpointBefore(str(r["witness"]), int(r["size"]), str(r["root"]),
                                  str(r["time"]), str(r["text"])) for r in cursor.fetchall()]
+
+
+# -- in an export (storage/archive.py): a migrated store's backup keeps its migration ----------
+
+
+def export_lines(ledger: Ledger) -> list[str]:
+    """The export's lines of the migration: its record, then the old checkpoints kept."""
+    import json
+    from dataclasses import asdict
+
+    record = migration_record(ledger)
+    if record is None:
+        return []
+    return [json.dumps({"migrated": asdict(record)}, sort_keys=True),
+            *(json.dumps({"before_migration": asdict(kept)}, sort_keys=True)
+              for kept in checkpoints_before_migration(ledger))]
+
+
+def from_export(found: dict[str, Any]) -> MigrationRecord | CheckpointBefore | None:
+    """The record or kept old checkpoint an export line holds (None: neither; KeyError or
+    TypeError: a line that does not hold one whole)."""
+    if "migrated" in found:
+        return MigrationRecord(**found["migrated"])
+    if "before_migration" in found:
+        return CheckpointBefore(**found["before_migration"])
+    return None
+
+
+def restore_migration(settings: StoreSettings, cursor: Any,
+                      kept: list[MigrationRecord | CheckpointBefore]) -> None:
+    """Put an export's migration back, inside the restore's transaction (the tables made if
+    the store was initialised before migrations existed)."""
+    if not kept:
+        return
+    for statement in migration_statements(settings):
+        cursor.execute(statement)
+    mark = "%s" if settings.is_postgres else "?"
+    for record in kept:
+        if isinstance(record, MigrationRecord):
+            table, columns, values = (MIGRATIONS_TABLE, "ran_at, source, old_size, old_root, "
+                                      "new_size, new_root, people, statement", record.row())
+        else:
+            table, columns, values = (HISTORY_TABLE, "witness, size, root, time, text", (
+                record.witness, record.size, record.root, record.time, record.text))
+        cursor.execute(f"INSERT INTO {qualified(settings, table)} ({columns}) VALUES "
+                       f"({', '.join([mark] * len(values))})", values)

@@ -356,3 +356,27 @@ def test_a_log_of_the_release_before_migrates_too_and_keeps_its_figures(fresh: A
     assert found["TNG-2025"]["budget"]["members"] == 3
     stored = b"\n".join(state for *_, state in _rows(new))
     assert re.findall(rb'"\d{16}"', stored) == []
+
+
+def test_an_export_of_a_migrated_store_restores_with_its_migration(fresh: Any,
+                                                                    tmp_path: Any) -> None:
+    from storage.archive import export_log, restore_log
+
+    old, new, restored = fresh("old"), fresh("new"), fresh("restored")
+    write_old_store(old)
+    report = _migrate(old, new)
+    ledger = open_ledger(new)
+    try:
+        manifest = export_log(ledger, tmp_path / "migrated.jsonl")
+    finally:
+        ledger.close()
+    assert (manifest.migration, manifest.checkpoints) == (1 + 2, 1)
+    ledger = open_ledger(restored)
+    try:
+        with (tmp_path / "migrated.jsonl").open(encoding="utf-8") as lines:
+            restore_log(ledger, lines)
+        assert migration_record(ledger) == report.record
+        assert [c.size for c in checkpoints_before_migration(ledger)] == [13, 113]
+    finally:
+        ledger.close()
+    assert _rows(restored) == _rows(new)
