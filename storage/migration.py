@@ -114,14 +114,14 @@ def require_fresh(target: Ledger) -> None:
         raise MigrationRefusedError(
             f"this store was migrated already, on {done.ran_at}, from {done.source} "
             f"({done.old_size} events); a migration runs once. Nothing was changed")
+    # Index and key rows without any event (a run killed before it wrote the log) are taken
+    # up again: the same NIKs get the same subjects, and nothing of the log refers to them.
     events = int(target.recorder.max_notification_id() or 0)
-    subjects = _count(target, INDEX_TABLE) + _count(target, KEYS_TABLE)
-    if events or subjects:
+    if events or _count(target, CHECKPOINT_TABLE):
         raise MigrationRefusedError(
-            f"{settings_of(target).describe()} already holds {events} event(s) and "
-            f"{subjects} data subjects' index and key rows; a migration goes only into a new, "
-            "empty store (run 'claims-ledger db init' on a new database and set "
-            "LEDGER_DATABASE_URL to it). Nothing was changed")
+            f"{settings_of(target).describe()} already holds {events} event(s) or checkpoints;"
+            " a migration goes only into a new, empty store (run 'claims-ledger db init' on a "
+            "new database and set LEDGER_DATABASE_URL to it). Nothing was changed")
 
 
 def _count(target: Ledger, table: str) -> int:

@@ -238,6 +238,26 @@ def test_a_target_holding_records_is_refused(fresh: Any) -> None:
         _migrate(old, new)
 
 
+def test_a_run_killed_before_it_wrote_the_log_can_simply_be_run_again(fresh: Any) -> None:
+    old, new = fresh("old"), fresh("new")
+    write_old_store(old)
+    enrolled = next(vars(e) for _, e in _old_events()
+                    if type(e).__qualname__ == "Enrolment.Enrolled")
+    ledger = open_ledger(new)
+    try:  # what a killed run leaves: the index asked, keys made, no event
+        subject = ledger.personal.subject_for(enrolled["nik"])
+        ledger.personal.keys_for([subject], create=True)  # type: ignore[attr-defined]
+    finally:
+        ledger.close()
+    _migrate(old, new)
+    ledger = open_ledger(new)
+    try:
+        person = ledger.person(enrolled["nik"])
+        assert person is not None and person.id == subject
+    finally:
+        ledger.close()
+
+
 def test_a_store_of_the_new_form_is_refused_as_the_old_store_and_the_target_is_left_empty(
         fresh: Any) -> None:
     old, new, third = fresh("old"), fresh("new"), fresh("third")
