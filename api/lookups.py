@@ -24,6 +24,7 @@ from flask import Flask, Response, current_app, request
 from api.auth import READERS, authorise
 from api.errors import problem
 from api.logs import mask
+from ledger.errors import LedgerError
 
 F = TypeVar("F", bound=Callable[..., Any])
 API = "/api/v1"
@@ -96,3 +97,18 @@ def register(app: Flask) -> None:
     """Refuse a NIK in a URL. Register it after the token check (a request without a valid
     token is told 401 first) and before the ``Idempotency-Key`` hook."""
     app.before_request(_refuse_a_nik_in_the_url)
+
+
+#: What a lookup by a NIK the keyed index does not hold searches for: no row has it.
+NOBODY = "nobody"
+
+
+def person_of(ledger: Any, nik: str) -> str:
+    """The person (data subject) a NIK is, through the ledger's keyed index: the read models
+    find a NIK's rows by it, never by the NIK (:data:`NOBODY` when the index holds no such
+    NIK: never recorded, or erased)."""
+    try:
+        subject = ledger.personal.subject_of(nik)
+    except LedgerError:
+        return NOBODY
+    return NOBODY if subject is None else str(subject)

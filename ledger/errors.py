@@ -342,13 +342,6 @@ class ConflictError(LedgerError):
     rule = "concurrent-update"
 
 
-class SubjectErasedError(ConflictError):
-    """The personal data of this person (an heir, a child) was erased: nothing of it can be
-    recorded again under their data subject."""
-
-    rule = "subject-erased"
-
-
 class StaleVersionError(ConflictError):
     """The client changed a record based on an older version than the one stored (If-Match)."""
 

@@ -65,13 +65,13 @@ def programmes(reader: Reader, *, after: int = 0, limit: int = 50) -> Page:
     return _page(reader, "programmes", "programme_id", [], after, limit)
 
 
-def members(reader: Reader, *, program: str | None = None, nik: str | None = None,
+def members(reader: Reader, *, program: str | None = None, person: str | None = None,
             region: str | None = None, district: str | None = None,
             status: str | None = None, enrolled_from: date | None = None,
             enrolled_to: date | None = None, after: int = 0, limit: int = 50) -> Page:
     """Enrolments in enrolment order; ``status`` is ``active`` (coverage not ended) or
-    ``ended``."""
-    where = _equal(programme=program, nik=nik, region=region, district=district)
+    ``ended``; ``person``: one person's (a NIK is turned into it by the keyed index)."""
+    where = _equal(programme=program, person_id=person, region=region, district=district)
     if status == "active":
         where.append(("ended_on IS NULL", None))
     elif status == "ended":

@@ -26,13 +26,15 @@ class Reader:
 
     def members(self, *, program: str | None = None, region: str | None = None,
                 district: str | None = None, status: str | None = None,
-                nik: str | None = None, after: int = 0, limit: int = 50
+                person: str | None = None, after: int = 0, limit: int = 50
                 ) -> list[dict[str, Any]]:
-        """Members with their paid months, in enrolment order, after a position."""
+        """Members with their paid months, in enrolment order, after a position; ``person``:
+        one person's (a NIK is turned into it by the keyed index)."""
         where: list[str] = ["position > ?"]
         params: list[Any] = [after]
         for column, value in (("programme", program), ("region", region),
-                              ("district", district), ("status", status), ("nik", nik)):
+                              ("district", district), ("status", status),
+                              ("person_id", person)):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -56,12 +58,15 @@ class Reader:
             found.setdefault(row["enrolment_id"], []).append(row["month"])
         return found
 
-    def covered_on(self, nik: str, day: date) -> dict[str, Any]:
-        """Was the NIK covered on ``day``, by which enrolment, and why (the ledger's rule)."""
+    def covered_on(self, nik: str, day: date, person: str) -> dict[str, Any]:
+        """Was the NIK covered on ``day``, by which enrolment, and why (the ledger's rule);
+        ``person``: the NIK's person (its data subject in the keyed index), by which the rows
+        are found."""
         text = day.isoformat()
         periods = self._rows(
             "SELECT m.*, p.grace_months FROM {members} m JOIN {programmes} p"
-            " ON p.programme = m.programme WHERE m.nik = ? ORDER BY m.enrolled_on", (nik,))
+            " ON p.programme = m.programme WHERE m.person_id = ? ORDER BY m.enrolled_on",
+            (person,))
         answer: dict[str, Any] = {"nik": nik, "on": text, "covered": False,
                                   "enrolment_id": None, "programme": None, "paid_month": None}
         if not periods:

@@ -30,7 +30,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 
 from ledger.clock import RandomBytes
-from ledger.errors import ConfigurationError, SubjectErasedError
+from ledger.errors import ConfigurationError, RuleViolationError
 from ledger.personal_fields import OWN_ID, SEALED, SealedGroup, erased_value
 from storage.personal import SqlPersonalData
 
@@ -176,7 +176,7 @@ class SealingMapper(Mapper[UUID]):
         for subject, fields in plain:
             key = keys.get(UUID(subject))
             if key is None:
-                raise SubjectErasedError(
+                raise RuleViolationError(
                     f"the personal data of data subject {subject} was erased: nothing of it "
                     "can be recorded again")
             nonce = self.random_bytes(12)

@@ -14,7 +14,7 @@ from api import masking, subjects
 from api.auth import BEARER, READERS, current_actor, requires
 from api.event_json import EventOut, event_json
 from api.fields import Page, PageQuery, StrictSchema, Written, nik, pattern, stripped, text
-from api.lookups import LOOKUP_DOC, lookup
+from api.lookups import LOOKUP_DOC, lookup, person_of
 from api.resources.common import if_match, listed, page, read, written
 from api.resources.projections import Fresh, fresh_list
 from api.state import ledger, reader
@@ -175,8 +175,10 @@ class Members(MethodView):
 
 def _members(query: dict[str, Any], *, whole: bool) -> dict[str, Any]:
     fresh_list(query)
+    number = query.get("nik", "").strip()
     found = lists.members(reader(), program=query.get("program", "").upper(),
-                          nik=query.get("nik", "").strip(), region=query.get("region"),
+                          person=person_of(ledger(), number) if number else None,
+                          region=query.get("region"),
                           district=query.get("district"), status=query.get("status"),
                           enrolled_from=query.get("enrolled_from"),
                           enrolled_to=query.get("enrolled_to"),

@@ -23,7 +23,7 @@ from api import masking, subjects
 from api.auth import BEARER, READERS, requires
 from api.event_json import EventOut, event_json, json_safe
 from api.fields import PageQuery, StrictSchema, nik, text
-from api.lookups import LOOKUP_DOC, lookup
+from api.lookups import LOOKUP_DOC, lookup, person_of
 from api.state import ledger, projector, read_connection, reader, replica, replica_at
 from ledger.asof import AsOf
 from ledger.clock import WIB
@@ -203,7 +203,7 @@ def _coverage(query: dict[str, Any]) -> dict[str, Any]:
     fresh(query)
     if query.get("on") is not None:
         number = parse_nik(query["nik"]).value
-        answer = reader().covered_on(number, query["on"])
+        answer = reader().covered_on(number, query["on"], person_of(ledger(), number))
         answer["known_at"] = None
         if query.get("known_at") is not None and answer["enrolment_id"]:
             then = AsOf(ledger()).coverage_known_at(answer["enrolment_id"], query["on"],
@@ -218,7 +218,8 @@ def _coverage(query: dict[str, Any]) -> dict[str, Any]:
     rows = reader().members(program=(query.get("program") or "").upper() or None,
                             region=query.get("region"), district=query.get("district"),
                             status=query.get("status"),
-                            nik=parse_nik(query["nik"]).value if query.get("nik") else None,
+                            person=person_of(ledger(), parse_nik(query["nik"]).value)
+                            if query.get("nik") else None,
                             after=query["after"], limit=query["limit"])
     full = len(rows) == query["limit"]
     for row in rows:  # whose coverage the page shows, to the request log line

@@ -199,7 +199,8 @@ def check_projections(ledger: Ledger, recorded: Recorded) -> None:
         assert budget["committed"] == recorded.paid - recorded.reversed
         assert {m["enrolment_id"] for m in reader.members(program=recorded.code)} == set(
             recorded.members)
-        answer = reader.covered_on(recorded.niks[0], recorded.covered_on)
+        answer = reader.covered_on(recorded.niks[0], recorded.covered_on,
+                                   str(ledger.personal.subject_of(recorded.niks[0])))
         assert answer["covered"], answer
         assert len(reader.claims(program=recorded.code)) == recorded.claims
         assert reader.balance_totals(recorded.code)

@@ -90,11 +90,11 @@ def test_coverage_answers_from_the_paid_months(demo: Reader) -> None:
     [member] = demo.members(program="TNG-2025", limit=1)
     assert member["paid_months"][0] == "2025-03" and len(member["paid_months"]) == 10
     assert member["covered_until"] == "2025-12-31"
-    assert demo.covered_on(member["nik"], date(2025, 7, 1))["covered"]
-    in_grace = demo.covered_on(member["nik"], date(2026, 3, 31))
+    assert demo.covered_on(member["nik"], date(2025, 7, 1), member["person_id"])["covered"]
+    in_grace = demo.covered_on(member["nik"], date(2026, 3, 31), member["person_id"])
     assert in_grace["covered"] and in_grace["paid_month"] == "2025-12"
-    assert not demo.covered_on(member["nik"], date(2026, 4, 1))["covered"]
-    assert not demo.covered_on(member["nik"], date(2025, 3, 23))["covered"]
+    assert not demo.covered_on(member["nik"], date(2026, 4, 1), member["person_id"])["covered"]
+    assert not demo.covered_on(member["nik"], date(2025, 3, 23), member["person_id"])["covered"]
     assert len(demo.members(status="deceased", limit=100)) == 8
 
 
