@@ -398,7 +398,6 @@ class NothingRecordedYetError(InvalidInputError):
 
 
 class MigrationRefusedError(RuleViolationError):
-    """``claims-ledger migrate`` may not run (target migrated or not empty, old store not of an
-    earlier release or not whole, unreadable with the cipher key given); nothing is changed."""
+    """``claims-ledger migrate`` may not run (the message says why); nothing is changed."""
 
     rule = "migration-refused"
