@@ -395,9 +395,3 @@ class NothingRecordedYetError(InvalidInputError):
     """A recorded cut-off earlier than the ledger's first event: it knew nothing yet then."""
 
     rule = "nothing-recorded-yet"
-
-
-class MigrationRefusedError(RuleViolationError):
-    """``claims-ledger migrate`` may not run (the message says why); nothing is changed."""
-
-    rule = "migration-refused"

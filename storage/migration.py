@@ -33,7 +33,6 @@ from typing import IO, Any
 from uuid import UUID
 
 from ledger.application import Ledger
-from ledger.errors import MigrationRefusedError
 from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
 from ledger.journal.merkle import Frontier
 from ledger.journal.migration_link import MigrationLink
@@ -44,6 +43,7 @@ from storage.migration_tables import (
     HISTORY_TABLE,
     MIGRATIONS_TABLE,
     MigrationRecord,
+    MigrationRefusedError,
     migration_record,
     migration_statements,
 )

@@ -29,11 +29,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from ledger.errors import ConfigurationError, MigrationRefusedError
+from ledger.errors import ConfigurationError
 from ledger.journal.checkpoint import Checkpoint, leaf_of
 from ledger.journal.tlog import parse_checkpoint
 from ledger.transcoding import register_domain_transcodings
 from storage.log_index import unavailable
+from storage.migration_tables import MigrationRefusedError
 from storage.settings import StoreSettings
 from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 

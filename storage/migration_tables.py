@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.application import Ledger
+from ledger.errors import RuleViolationError
 from storage.log_index import datastore_of, settings_of
 from storage.settings import StoreSettings
 from storage.store import qualified
 
 MIGRATIONS_TABLE = "ledger_migrations"
 HISTORY_TABLE = "ledger_checkpoints_before_migration"
+
+
+class MigrationRefusedError(RuleViolationError):
+    """``claims-ledger migrate`` may not run: the target was migrated already or holds records,
+    the old store is not one of an earlier release, not whole, or not readable with the cipher
+    key given. The message says which; nothing is changed."""
+
+    rule = "migration-refused"
 
 
 def migration_statements(settings: StoreSettings) -> list[str]:

@@ -23,11 +23,11 @@ from eventsourcing.utils import get_topic
 
 from ledger.claim import Claim
 from ledger.enrolment import Enrolment
-from ledger.errors import MigrationRefusedError
 from ledger.handover import Handover
 from ledger.incident import Incident
 from ledger.scholarship_grant import Scholarship
 from ledger.work_accident_case import WorkAccidentCase
+from storage.migration_tables import MigrationRefusedError
 from storage.personal import normalised_nik
 
 #: The namespace of the earlier release's Person ids (``ledger.person.person_id`` then).

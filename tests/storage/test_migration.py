@@ -20,7 +20,6 @@ from eventsourcing.cryptography import AESCipher
 from migration_figures import canonical, figures
 from psycopg import sql
 
-from ledger.errors import MigrationRefusedError
 from ledger.journal.checkpoint import leaf_of, new_private_key, private_key, public_key_text
 from ledger.journal.merkle import Frontier
 from ledger.journal.migration_link import MigrationLink
@@ -28,7 +27,11 @@ from storage.bulk import stored_rows
 from storage.log_index import open_ledger
 from storage.migration import MigrationReport, migrate, subjects_of
 from storage.migration_source import OldStore
-from storage.migration_tables import checkpoints_before_migration, migration_record
+from storage.migration_tables import (
+    MigrationRefusedError,
+    checkpoints_before_migration,
+    migration_record,
+)
 from storage.migration_upgrade import BY_NIK, PERSON, old_person_id
 from storage.personal import INDEX_TABLE, KEYS_TABLE
 from storage.settings import StoreSettings, settings_from_url
