@@ -13,6 +13,9 @@ NIK = "16 digits (personal: sealed under the data subject's key, see ledger.pers
 
 #: field -> (meaning, unit); an empty unit: free text.
 EVENT_FIELDS: dict[str, tuple[str, str]] = {
+    "_sealed": ("the event's personal fields, sealed per data subject (ledger.personal_fields): "
+                "s (the subject's id), f (which fields), n (nonce) and c (AES-GCM ciphertext), "
+                "both base64; they read \"[dihapus]\" once the subject is erased", "list"),
     "accident_on": ("the day of the work accident", DAY),
     "ended_by": ("what ended a work accident's temporary incapacity: recovery, permanent "
                  "disability or death", CODE),

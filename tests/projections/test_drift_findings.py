@@ -147,7 +147,9 @@ def test_a_restored_claim_with_facts_past_the_bounds_stops_the_projections_in_wo
     forged = Claim(  # recorded past the rules, as a log restored from elsewhere may hold it
         programme_id=str(ledger.programme("TNG-2025").id), programme_code="TNG-2025",
         benefit="jkk_temporary_incapacity", incident_id=None, enrolment_id=None,
-        subject_nik=a_nik(15), claimant=heir().as_record(), filed_on=date(2025, 9, 1),
+        person_id=str(ledger.personal.subject_for(a_nik(15))), subject_nik=a_nik(15),
+        claimant=heir().as_record(ledger.personal.subject_for(heir().nik)),
+        filed_on=date(2025, 9, 1),
         entitlement=3_000_000, rule_version=V1, computation=[],
         facts={"occurred_on": date(2025, 6, 2), **facts}, actor="restored")
     ledger.save(forged)
