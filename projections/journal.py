@@ -161,10 +161,12 @@ class Journal:
 
     def verify(self, trusted_key: str | None = None,
                external: Checkpoint | None = None,
-               witnessed: Sequence[tuple[int, bytes]] = ()) -> VerifyReport:
-        """Recompute every leaf and root from the stored rows; compare with all we kept and
-        with ``witnessed`` (size, root) pairs: checkpoints witnesses co-signed, whose
-        signatures the caller checked against its policy."""
+               witnessed: Sequence[tuple[int, bytes]] = (),
+               migrated: tuple[int, bytes] | None = None) -> VerifyReport:
+        """Recompute every leaf and root from the stored rows; compare with all we kept, with
+        ``witnessed`` (size, root) pairs: checkpoints witnesses co-signed, whose signatures the
+        caller checked against its policy, and with the new head a migration's signed statement
+        names (``migrated``, its signature checked by the caller)."""
         journal = self.leaves()
         checkpoints = sorted([*self.checkpoints(), *([external] if external else [])],
                              key=lambda c: c.size)
@@ -176,7 +178,8 @@ class Journal:
                                     "trusted key")
         frontier = Frontier()
         pending = sorted([*((c.size, c.root, "the checkpoint") for c in checkpoints),
-                          *((size, root, "the co-signed checkpoint") for size, root in witnessed)])
+                          *((size, root, "the co-signed checkpoint") for size, root in witnessed),
+                          *([(*migrated, "the migration statement")] if migrated else [])])
         settings = self.ledger.settings
         rows = stored_rows(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
                            self.ledger.qualified_events_table, settings.is_postgres,

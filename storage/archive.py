@@ -12,7 +12,10 @@ The file (format version 2) is UTF-8 JSON Lines:
 4. K signed journal checkpoints, ``{"checkpoint": TEXT}``;
 5. C checkpoints co-signed by witnesses (C2SP, ``ledger_cosigned_checkpoints``), one per witness
    and checkpoint: ``{"cosigned": TEXT, "witness": NAME}``; the manifest counts them as
-   ``"cosigned": C`` (an export made before witnesses has neither: C is 0).
+   ``"cosigned": C`` (an export made before witnesses has neither: C is 0);
+6. a store migrated from an earlier release: ``{"migrated": RECORD}`` and each old checkpoint
+   it keeps, ``{"before_migration": CHECKPOINT}`` (:mod:`storage.migration_tables`), counted as
+   ``"migration": M``.
 
 ``root`` is the journal's Merkle root over the N events (the same leaves as
 :mod:`projections.journal`), so a restore proves it reproduced the very same stored bytes at the
@@ -52,6 +55,13 @@ from storage.archive_keys import (
     parse_key_record,
 )
 from storage.log_index import settings_of, unavailable
+from storage.migration_tables import (
+    CheckpointBefore,
+    MigrationRecord,
+    export_lines,
+    from_export,
+    restore_migration,
+)
 from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_args, qualified
 
 FORMAT = "claims-ledger-export"
@@ -85,6 +95,7 @@ class Manifest:
     format: str = FORMAT
     version: int = VERSION
     cosigned: int = 0
+    migration: int = 0
     keys: int = 0
     index: int = 0
 
@@ -140,9 +151,12 @@ def export_log(ledger: Ledger, target: Path) -> Manifest:
             for witnessed in cosigned:
                 out.write(json.dumps({"cosigned": witnessed.text,
                                       "witness": witnessed.witness}) + "\n")
+            migration = export_lines(ledger)
+            out.writelines(line + "\n" for line in migration)
         manifest = Manifest(
             count=frontier.size, root=frontier.root().hex(), head=head, checkpoints=len(kept),
             cosigned=len(cosigned), keys=counted["keys"], index=counted["index"],
+            migration=len(migration),
             encrypted=True,
             created_from=ledger.settings.describe(),
             created_at=datetime.now(UTC).replace(microsecond=0).isoformat())
@@ -268,7 +282,8 @@ class _Checkpoint:
     time: str
 
 
-Record = Row | _Checkpoint | _Cosigned | KeyRecord | IndexRecord
+Record = (Row | _Checkpoint | _Cosigned | KeyRecord | IndexRecord | MigrationRecord
+          | CheckpointBefore)
 
 
 def _records(ledger: Ledger, source: IO[str], manifest: Manifest) -> Iterator[Record]:
@@ -279,12 +294,19 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest) -> Iterator[Re
     cosigned = 0
     last = 0
     keys = {"keys": 0, "index": 0}
+    migrated = 0
     for number, line in enumerate(source, start=2):
         if not line.strip():
             continue
         if not line.endswith("\n"):
             raise ExportFileError(f"line {number} is cut off: the file is truncated")
         record = _parse(line, number)
+        if isinstance(record, MigrationRecord | CheckpointBefore):
+            migrated += 1
+            yield record
+            continue
+        if migrated:
+            raise ExportFileError(f"line {number}: a record after the migration's")
         if isinstance(record, KeyRecord | IndexRecord):
             if frontier.size or checkpoints or cosigned:
                 raise ExportFileError(f"line {number}: a key after the events")
@@ -319,8 +341,8 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest) -> Iterator[Re
         raise ExportFileError(f"the file holds {keys['keys']} keys and {keys['index']} index "
                               f"rows but its manifest says {manifest.keys} and "
                               f"{manifest.index}: it is truncated or was changed")
-    if (frontier.size, checkpoints, cosigned) != (manifest.count, manifest.checkpoints,
-                                                   manifest.cosigned):
+    if (frontier.size, checkpoints, cosigned, migrated) != (
+            manifest.count, manifest.checkpoints, manifest.cosigned, manifest.migration):
         raise ExportFileError(
             f"the file holds {frontier.size} events, {checkpoints} checkpoints and {cosigned} "
             f"co-signed checkpoints but its manifest says {manifest.count}, "
@@ -333,7 +355,7 @@ def _records(ledger: Ledger, source: IO[str], manifest: Manifest) -> Iterator[Re
 def _parse(line: str, number: int) -> Record:
     try:
         found = json.loads(line)
-        key = parse_key_record(found)
+        key = parse_key_record(found) or from_export(found)
         if key is not None:
             return key
         if "cosigned" in found:
@@ -398,6 +420,7 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Record]) -> None:
         cursor = connection.cursor()
         checkpoints: list[_Checkpoint] = []
         cosigned: list[_Cosigned] = []
+        migrated: list[MigrationRecord | CheckpointBefore] = []
         first: list[Record] = []
         for record in records:  # the keys and the index come first, before the COPY
             if isinstance(record, KeyRecord):
@@ -417,6 +440,8 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Record]) -> None:
                     checkpoints.append(record)
                 elif isinstance(record, _Cosigned):
                     cosigned.append(record)
+                elif isinstance(record, MigrationRecord | CheckpointBefore):
+                    migrated.append(record)
                 else:
                     copy.write_row((record.position, record.originator_id, record.version,
                                     record.topic, record.state))
@@ -426,6 +451,7 @@ def _restore_postgres(ledger: Ledger, records: Iterator[Record]) -> None:
         cursor.executemany(f"INSERT INTO {witnessed} (witness, size, root, text) "
                            "VALUES (%s, %s, %s, %s)",
                            [(c.witness, c.size, c.root, c.text) for c in cosigned])
+        restore_migration(settings, cursor, migrated)
         # New events continue after the restored ones.
         connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
@@ -450,7 +476,11 @@ def _restore_sqlite(ledger: Ledger, records: Iterator[Record]) -> None:
             batch: list[tuple[Any, ...]] = []
             insert = (f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, "
                       "state) VALUES (?, ?, ?, ?, ?)")
+            migrated: list[MigrationRecord | CheckpointBefore] = []
             for record in records:
+                if isinstance(record, MigrationRecord | CheckpointBefore):
+                    migrated.append(record)
+                    continue
                 if isinstance(record, KeyRecord):
                     connection.execute(insert_key, (record.subject, record.wrapped,
                                                     record.destroyed_at))
@@ -475,6 +505,7 @@ def _restore_sqlite(ledger: Ledger, records: Iterator[Record]) -> None:
                     connection.executemany(insert, batch)
                     batch = []
             connection.executemany(insert, batch)
+            restore_migration(settings, connection, migrated)
         except BaseException:
             connection.execute("ROLLBACK")
             raise

@@ -251,6 +251,15 @@ def master_key_text(settings: StoreSettings) -> str | None:
     return _checked_key(text, f"the master key file {path}")
 
 
+OLD_CIPHER_KEY_VARIABLE = "LEDGER_OLD_CIPHER_KEY"
+
+
+def old_cipher_key_from_environment() -> str | None:
+    """``LEDGER_OLD_CIPHER_KEY``: the whole-store cipher key an earlier release's store was
+    written under, for ``claims-ledger migrate`` (``--old-cipher-key`` says it on the line)."""
+    return os.environ.get(OLD_CIPHER_KEY_VARIABLE, "").strip() or None
+
+
 MAX_LAG_VARIABLE = "LEDGER_READY_MAX_LAG_SECONDS"
 DEFAULT_MAX_LAG_SECONDS = 30.0
 

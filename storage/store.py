@@ -153,6 +153,9 @@ def _create(settings: StoreSettings) -> None:
         statements.append(_idempotency_statement(qualified(settings, IDEMPOTENCY_TABLE)))
         statements.append(_checkpoint_statement(qualified(settings, CHECKPOINT_TABLE)))
         statements.append(cosigned_statement(qualified(settings, COSIGNED_TABLE)))
+        from storage.migration_tables import migration_statements  # it names tables of here
+
+        statements.extend(migration_statements(settings))
         statements.extend(_console_statements(qualified(settings, CONSOLE_SESSIONS_TABLE),
                                               qualified(settings, CONSOLE_KEYS_TABLE)))
         statements.extend(personal_statements(settings))

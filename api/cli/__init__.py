@@ -17,6 +17,7 @@ from api.cli.drift import findings_drift
 from api.cli.erase import erase_command
 from api.cli.imports import generate_group, import_group, reconcile_group, reconciliation_report
 from api.cli.journal import journal, verify
+from api.cli.migrate import migrate_command
 from api.cli.pdp import pdp
 from api.cli.programme import programme_group
 from api.cli.project import project
@@ -106,6 +107,7 @@ cli.add_command(reconcile_group)
 report.add_command(reconciliation_report)
 cli.add_command(export_command)
 cli.add_command(restore_command)
+cli.add_command(migrate_command)
 cli.add_command(status_command)
 db.add_command(db_keygen)
 log_commands(cli)  # last: it wraps every command registered above

@@ -128,6 +128,7 @@ def journal_check(proof_file: Any, public_key: str | None, policy_file: Path | N
                    "(kept in the database, or given with --checkpoint).")
 def verify(checkpoint_file: Any, public_key: str | None, policy_file: Path | None) -> None:
     """Recompute the journal from the stored rows; exit 1 naming the first position that differs."""
+    from api.cli.migrate import check_migration
     from ledger.journal.checkpoint import Checkpoint
     from projections.journal import Journal
 
@@ -139,10 +140,12 @@ def verify(checkpoint_file: Any, public_key: str | None, policy_file: Path | Non
     try:
         external = Checkpoint.from_text(checkpoint_file.read()) if checkpoint_file else None
         with ledger_session() as ledger:
+            migration = check_migration(ledger, public_key)
             projector = Projector(ledger)
             try:
                 report = Journal(ledger, projector.connection, projector.live).verify(
-                    public_key, external)
+                    public_key, external,
+                    migrated=migration.new_head if migration is not None else None)
             finally:
                 projector.close()
     except LedgerError as error:
@@ -153,3 +156,5 @@ def verify(checkpoint_file: Any, public_key: str | None, policy_file: Path | Non
         sys.exit(1)
     click.echo(f"OK: {number_id(report.events)} events, root {report.root.hex()}, "
                f"{report.checkpoints} checkpoint(s) match")
+    if migration is not None:
+        click.echo(f"OK: {migration.summary}")
