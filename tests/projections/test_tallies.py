@@ -17,7 +17,6 @@ from projection_digest import digest
 from ledger.application import Ledger
 from ledger.calendar import month_range
 from ledger.enrolment import EndReason
-from ledger.person import person_id
 from projections import db
 from projections.findings import findings
 from projections.findings.queries import FindingRows
@@ -167,7 +166,7 @@ def test_two_programmes_paying_one_person_the_same_month_count_for_the_person_an
         reader = Reader(projector.connection, projector.live)
         assert_as_the_old_computation(reader)
         [finding] = findings(reader, rule="paid-twice-in-a-month")
-        assert finding.key == str(person_id(mover.nik))
+        assert finding.key == str(ledger.personal.subject_of(mover.nik))
         assert finding.programmes == ("KABTNG-2025", "TNG-2025")
         assert finding.facts["months"] == month_range("2025-06", 7)
         assert finding.amount == 7 * RATE
