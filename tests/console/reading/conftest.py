@@ -29,6 +29,7 @@ def demo_app(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     copy = tmp_path_factory.mktemp("demo-copy") / "ledger.sqlite"
     for part in demo_file.parent.glob(f"{demo_file.name}*"):  # the file, and its WAL if any
         shutil.copyfile(part, copy.parent / part.name.replace(demo_file.name, copy.name))
+    shutil.copyfile(demo_file.with_suffix(".key"), copy.with_suffix(".key"))  # its master key
     app = create_app(settings_from_url(f"sqlite:///{copy}"))
     console_state(app).clock = MovableClock(datetime.now(UTC))
     ledger = app.extensions["claims_ledger"]
