@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     EventStore,
@@ -30,8 +31,9 @@ from eventsourcing.persistence import (
     Recording,
     StoredEvent,
 )
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.utils import Environment, EnvType, strtobool
 
+from ledger import aggregate_cache
 from ledger.clock import (
     Clock,
     IdSource,
@@ -216,7 +218,31 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         factory = super().construct_factory(env)
         self.store.prepare(factory)
         self.personal = self.store.personal_data(factory, self.ids, self.secrets)
+        # What this process decoded with a key later destroyed (here or by another process)
+        # is forgotten with it: the whole aggregate cache (ledger.aggregate_cache).
+        self.personal.on_forgotten(self.forget_cached_aggregates)
         return factory
+
+    def construct_repository(self) -> Repository[UUID]:
+        # The library's repository, letting the store notice other processes' erasures before
+        # each read (at most one small query per interval; ledger.aggregate_cache).
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return aggregate_cache.NoticingRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            cache_maxsize=int(size) if size else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(
+                self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+            notice=self.personal.notice_erasures)
+
+    def forget_cached_aggregates(self) -> None:
+        """Empty this ledger's aggregate cache: a data key it may have decoded with was
+        destroyed (every aggregate is read from the log again, erased fields "[dihapus]")."""
+        repository = getattr(self, "repository", None)
+        if repository is not None:
+            aggregate_cache.clear(repository.cache)
 
     def construct_mapper(self) -> Mapper[UUID]:
         # The store's mapper seals the personal fields of each event under the key of the

@@ -85,6 +85,9 @@ class Kept:
     programme_code: str
     retention_years: int
     since: date
+    #: What happened on ``since``, in words ("the coverage ended", "claim jkm_death 1a2b3c4d
+    #: was approved"), so a refusal says what the period runs from.
+    since_what: str = "the coverage ended"
 
     @property
     def kept_until(self) -> date:
@@ -134,12 +137,12 @@ def refusals(holding: Holding, today: date) -> list[ErasureRefusedError]:
     inside = sorted((kept for kept in holding.kept if today < kept.kept_until),
                     key=lambda kept: kept.kept_until)
     if inside:
-        last = inside[-1]
+        last = max(inside, key=lambda kept: kept.kept_until)  # the first of a tie
         others = sorted({kept.programme_code for kept in inside} - {last.programme_code})
         found.append(RetentionPeriodError(
             f"programme {last.programme_code} keeps the person's records until "
             f"{last.kept_until.isoformat()} ({_count(last.retention_years, 'year')} after "
-            f"{last.since.isoformat()}); erasure is possible from that day"
+            f"{last.since_what} on {last.since.isoformat()}); erasure is possible from that day"
             + (f" (programme {', '.join(others)} until earlier)" if others else "")))
     return found
 

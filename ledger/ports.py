@@ -9,7 +9,7 @@ SQLite and PostgreSQL. So the domain imports no database driver and nothing from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -119,6 +119,13 @@ class PersonalData(Protocol):
 
     def erase(self, subject_id: UUID, nik: str) -> ErasedData:
         """Destroy the subject's data key and the NIK's index row (idempotent)."""
+
+    def notice_erasures(self) -> None:
+        """See the keys other processes destroyed since the last look (at most one small
+        query per interval), forgetting them (and calling the :meth:`on_forgotten` hooks)."""
+
+    def on_forgotten(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` whenever a data key this process held is found destroyed."""
 
 
 class ErasedData(Protocol):

@@ -6,10 +6,10 @@ decode as "[dihapus]", so a rebuild writes "[dihapus]" where a name or number wa
 projected before the erasure still hold what they were given; this handler overwrites those
 columns of the person's rows, found by the person's (data subject's) id, in the same batch as
 the event, so the live tables hold what a rebuild would. Ids, dates, amounts and statuses are
-left as they are, and the findings group people by their ids, never by a NIK: every figure,
-total and finding count is the same after the erasure as before, and again after ``project
---rebuild`` (but for what needs the erased text itself: one account paid to several families
-is no longer seen where the account was erased).
+left as they are (the keyed pseudonyms of family cards and accounts too), and the findings
+group people by their ids and compare families and accounts by those pseudonyms, never by a
+number: every figure, total and finding count is the same after the erasure as before, and
+again after ``project --rebuild``.
 
 :data:`ERASED_COLUMNS` is the one list of which table holds whose personal text in which column;
 a table that gains such a column adds it here.

@@ -133,7 +133,8 @@ def enrolled(e: Any, position: int) -> list[Operation]:
         "status": "active", "ended_on": None, "end_reason": None, "kpj": None,
         "died_on": None, "position": position, "kk": e.kk, "ended_position": None,
         "died_position": None, "identity": None, "identity_reason": None,
-        "identity_position": None, "version": e.originator_version})]
+        "identity_position": None, "version": e.originator_version,
+        "kk_key": getattr(e, "kk_key", None)})]
 
 
 def kpj_recorded(e: Any, position: int) -> list[Operation]:
@@ -232,6 +233,7 @@ def claim_filed(e: Any, position: int) -> list[Operation]:
         "account": _account(claimant), "person_id": getattr(e, "person_id", None),
         "claimant_id": claimant.get("subject_id"),
         "subject_kk": facts.get("deceased_kk"), "occurred_on": _d(occurred),
+        "account_key": claimant.get("account_key"), "subject_kk_key": facts.get("deceased_kk_key"),
         "rule_version": e.rule_version, "wage": facts.get("wage"),
         "enrolled_on": _d(facts.get("enrolled_on")),
         "incapacity_months": facts.get("incapacity_months"), "version": e.originator_version,
@@ -290,8 +292,10 @@ def disbursement_reversed(e: Any, position: int) -> list[Operation]:
 
 
 def _recipients(e: Any) -> int:
-    """The people who received at a ceremony, each once (an heir may take several benefits)."""
-    return len({(item.get("recipient"), item.get("relationship")) for item in e.items})
+    """The people who received at a ceremony, each once (an heir may take several benefits):
+    by the recipient's subject id (an erased name reads "[dihapus]"), by name where none."""
+    return len({(item.get("recipient_subject_id") or item.get("recipient"),
+                 item.get("relationship")) for item in e.items})
 
 
 def handover_held(e: Any, position: int) -> list[Operation]:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from projections.db import Connection, Namespace
+from storage.key_cache import listen_everywhere
 
 T = TypeVar("T")
 
@@ -30,6 +31,16 @@ T = TypeVar("T")
 KEEP = 32
 _KEPT: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _LOCK = threading.Lock()
+
+
+def forget_all() -> None:
+    """Drop every kept answer: a data key this process held was destroyed (an erasure, here or
+    in another process; :mod:`storage.key_cache`), and an answer may hold what it decoded."""
+    with _LOCK:
+        _KEPT.clear()
+
+
+listen_everywhere(forget_all)
 
 
 def kept(connection: Connection, ns: Namespace, name: tuple[Any, ...],

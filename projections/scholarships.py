@@ -48,6 +48,14 @@ def _child(scholarship: str, child: dict[str, Any], position: int) -> Insert:
         "stopped_why": None, "position": position, "level": child.get("level")})
 
 
+def _same_child(year: dict[str, Any], child: dict[str, Any]) -> bool:
+    """Whether a school year is this child's: by the child's subject id (two erased children
+    both read "[dihapus]"), by the NIK where a row has none."""
+    if year.get("child_subject_id") and child.get("subject_id"):
+        return bool(year["child_subject_id"] == child["subject_id"])
+    return bool(year["child_nik"] == child["child_nik"])
+
+
 def granted(e: Any, position: int) -> list[Operation]:
     key = str(e.originator_id)
     return [Insert("scholarships", key, {
@@ -135,7 +143,7 @@ class ScholarshipReader:
         children = []
         for child in self._rows("SELECT * FROM {scholarship_children} WHERE scholarship_id = ?"
                                 " ORDER BY position, child_nik", (sid,)):
-            own = [y for y in years if y["child_nik"] == child["child_nik"]]
+            own = [y for y in years if _same_child(y, child)]
             rows = [_level_row(level, [y for y in own if y["level"] == level["level"]])
                     for level in levels]
             children.append({

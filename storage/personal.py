@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -190,15 +190,31 @@ class SqlPersonalData:
             row = cursor.fetchone()
         return row is not None and row["destroyed_at"] is not None
 
+    def notice_erasures(self) -> None:
+        """See the erasures other processes made: once ``RECHECK_SECONDS``
+        (:mod:`storage.key_cache`) have passed since the last look, ask the store which keys
+        were destroyed since (one small query); a key
+        this process held is forgotten, and so is everything decoded with it (the cache's
+        listeners, :meth:`on_forgotten`). Nothing before any key was read here (nothing was
+        decoded with one)."""
+        if self._master is None:
+            return
+        since = self.cache.recheck_due()
+        if since is not None:
+            self.cache.destroyed(*self.destroyed_since(since))
+
+    def on_forgotten(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` when a data key this process held is found destroyed, by an erasure
+        made here or in another process (a bound method is held weakly)."""
+        self.cache.listen(forget)
+
     def keys_for(self, subjects: Iterable[UUID], *, create: bool) -> dict[UUID, bytes | None]:
         """The data key of each subject (None: destroyed). ``create``: subjects without a key
         get one (sealing); else a subject without a key row is left out (the caller says what
         that means). Served from the cache; the rest read (and made) in bulk."""
         wanted = list(dict.fromkeys(subjects))
         self.require_master_key()
-        since = self.cache.recheck_due()
-        if since is not None:
-            self.cache.destroyed(*self.destroyed_since(since))
+        self.notice_erasures()
         known = self.cache.get_many(wanted)
         if len(known) < len(wanted) and not self.cache.complete \
                 and self.cache.misses >= BULK_AFTER_MISSES:

@@ -144,11 +144,11 @@ class ErasureCommands(Commands):
         kept: list[Kept] = []
         programmes: dict[str, Any] = {}
 
-        def keeps(programme_id: str, since: date) -> None:
+        def keeps(programme_id: str, since: date, what: str = "the coverage ended") -> None:
             if programme_id not in programmes:
                 programmes[programme_id] = self._programme_by_id(programme_id, shared=True)
             programme = programmes[programme_id]
-            kept.append(Kept(programme.code, programme.retention_years, since))
+            kept.append(Kept(programme.code, programme.retention_years, since, what))
 
         ended: dict[str, date | None] = {}
 
@@ -171,9 +171,13 @@ class ErasureCommands(Commands):
                 open_claims.append((claim_id, claim.benefit.value))
             elif claim.status is ClaimStatus.APPROVED and claim.outstanding > 0:
                 unpaid.append((claim_id, claim.benefit.value, claim.outstanding))
-            keeps(claim.programme_id, max(day for day in (
-                claim.filed_on, claim.approved_on, coverage_end(claim.enrolment_id))
-                if day is not None))
+            name = f"claim {claim.benefit.value} {claim_id[:8]}"
+            since, what = max(((day, what) for day, what in (
+                (coverage_end(claim.enrolment_id), "the coverage ended"),  # first: it wins a tie
+                (claim.approved_on, f"{name} was approved"), (claim.filed_on, f"{name} was filed"))
+                if day is not None),
+                key=lambda pair: pair[0])
+            keeps(claim.programme_id, since, what)
         running: list[tuple[str, int]] = []
         for scholarship, children in self._scholarships(subject, naming):
             entitlement = scholarship.entitlement(
@@ -182,7 +186,8 @@ class ErasureCommands(Commands):
                      if children is None or year.child_nik in children]
             if years:
                 running.append((str(scholarship.id), len(years)))
-            keeps(scholarship.programme_id, scholarship.granted_on)
+            keeps(scholarship.programme_id, scholarship.granted_on,
+                  f"scholarship {str(scholarship.id)[:8]} was granted")
         return Holding(covered_by=person.active_programme_code if person else None,
                        open_claims=tuple(open_claims), unpaid=tuple(unpaid),
                        scholarships=tuple(running), kept=tuple(kept))

@@ -3,13 +3,13 @@ coverage, two death benefits for one death, one account paid for unrelated famil
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import date
 
 from ledger.benefits import CURRENT_RULES_VERSION, rules
 from ledger.calendar import add_calendar_months, add_months
 from ledger.identity import mask_nik
+from ledger.personal_fields import ERASED
 from projections.findings.facts import EarlyDeath, OutsideCoverage, SharedAccount, TwoBenefits
 from projections.findings.model import HIGH, MEDIUM, REVIEW, Finding, positions_of
 from projections.findings.queries import AccountRow, DeathBenefitRow, FindingRows
@@ -84,28 +84,38 @@ def two_benefits_for_one_death(rows: FindingRows) -> list[Finding]:
     return found
 
 
-def account_key(account: str) -> str:
-    """A finding's key for a bank account: a short hash of bank and number, the same in every
-    run, that tells accounts apart without carrying the number into ids, URLs and logs."""
-    return "acct-" + hashlib.sha256(account.encode("utf-8")).hexdigest()[:12]
+def account_key(pseudonym: str) -> str:
+    """A finding's key for a bank account: the start of the account's keyed pseudonym (HMAC
+    of bank and number under the index key, ``claims.account_key``), the same in every run and
+    after an erasure, that tells accounts apart without carrying the number, or a hash anyone
+    could recompute from it, into ids, URLs and logs."""
+    return "acct-" + pseudonym[:12]
+
+
+def _masked(accounts: list[str | None]) -> str:
+    """The account as shown, "BANK ****1234", from a claim whose number is not erased."""
+    for account in accounts:
+        if account and account != ERASED:
+            bank, _, number = account.rpartition(" ")
+            return f"{bank} ****{number[-4:]}"
+    return ERASED
 
 
 def shared_payee_account(rows: FindingRows) -> list[Finding]:
     payouts = rows.payout_positions()
     by_account: dict[str, list[AccountRow]] = defaultdict(list)
     for row in rows.paid_to_accounts():
-        by_account[row.account].append(row)
+        by_account[row.account_key].append(row)
     found = []
-    for account, claims in by_account.items():
+    for pseudonym, claims in by_account.items():
         families = {c.family for c in claims if c.family}
         if len(families) < SHARED_ACCOUNT_FAMILIES:
             continue
-        bank, _, number = account.rpartition(" ")
         found.append(Finding(
-            "shared-payee-account", HIGH, account_key(account),
+            "shared-payee-account", HIGH, account_key(pseudonym),
             tuple(sorted({c.programme for c in claims})),
-            SharedAccount(f"{bank} ****{number[-4:]}", len(families),
-                          len({c.claimant_nik for c in claims})),
+            SharedAccount(_masked([c.account for c in claims]), len(families),
+                          len({c.claimant for c in claims})),
             members=tuple(sorted({c.enrolment_id for c in claims if c.enrolment_id})),
             claims=tuple(c.claim_id for c in claims),
             positions=positions_of(*(c.position for c in claims),

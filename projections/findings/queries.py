@@ -111,12 +111,15 @@ class DeathBenefitRow:
 
 @dataclass(frozen=True)
 class AccountRow:
-    """A paid claim with its payee account and the family it is for."""
+    """A paid claim with its payee account and the family it is for, both by their keyed
+    pseudonyms (the numbers themselves read "[dihapus]" once erased), and the account masked
+    for display."""
 
     claim_id: str
     programme: str
-    account: str
-    claimant_nik: str | None
+    account_key: str
+    account: str | None
+    claimant: str | None
     disbursed: int
     position: int
     family: str | None
@@ -285,17 +288,20 @@ class FindingRows:
             "  AND status <> 'rejected' GROUP BY person_id HAVING count(*) > 1) twice"
             " ON twice.person_id = c.person_id"
             " WHERE c.benefit IN ('jkm_death', 'jkk_death', 'city_death_grant')"
-            " AND c.status <> 'rejected' ORDER BY c.subject_nik, c.position")
+            " AND c.status <> 'rejected' ORDER BY c.person_id, c.position")
 
     def paid_to_accounts(self) -> list[AccountRow]:
-        """Paid claims with a payee account, and the family of each."""
+        """Paid claims with a payee account, and the family of each: compared by the keyed
+        pseudonyms of the account and the family card (claims.account_key, subject_kk_key,
+        members.kk_key) and the claimant's subject id, never by the numbers, so an erasure
+        changes nothing here."""
         return self._typed(AccountRow,
-            "SELECT c.claim_id, c.programme, c.account, c.claimant_nik, c.disbursed, c.position,"
-            " COALESCE(c.subject_kk, m.kk) AS family, c.enrolment_id FROM {claims} c"
+            "SELECT c.claim_id, c.programme, c.account_key, c.account,"
+            " COALESCE(c.claimant_id, c.claimant_nik) AS claimant, c.disbursed, c.position,"
+            " COALESCE(c.subject_kk_key, m.kk_key) AS family, c.enrolment_id FROM {claims} c"
             " LEFT JOIN {members} m ON m.enrolment_id = c.enrolment_id"
-            " WHERE c.status <> 'rejected' AND c.disbursed > 0 AND c.account IS NOT NULL"
-            " AND c.account <> '[dihapus]'"  # an erased account is no one's to compare
-            " ORDER BY c.account, c.position")
+            " WHERE c.status <> 'rejected' AND c.disbursed > 0 AND c.account_key IS NOT NULL"
+            " ORDER BY c.account_key, c.position")
 
     def payout_positions(self) -> dict[str, list[int]]:
         """The positions of each claim's payouts that stand (not reversed)."""

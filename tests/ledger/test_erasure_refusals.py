@@ -110,8 +110,11 @@ def test_the_programmes_retention_period_keeps_the_data_ten_years_by_default(
     _death_claim(ledger, member)
     refusal = _refused(ledger, member.nik)
     assert isinstance(refusal, RetentionPeriodError)
+    # The period runs from the last thing the programme did for the person: here the death
+    # claim's approval, ten days after the death ended the coverage.
     assert ("programme TNG-2025 keeps the person's records until 2035-09-12 (10 years after "
-            "2025-09-12)") in str(refusal)
+            "claim jkm_death ") in str(refusal)
+    assert "was approved on 2025-09-12); erasure is possible from that day" in str(refusal)
 
 
 def test_every_reason_that_holds_is_named_in_one_answer(ledger: Ledger) -> None:
