@@ -189,7 +189,7 @@ class SqlPersonalData:
         """A membership test of these values: ``= ANY(array)`` on PostgreSQL (one parameter,
         which psycopg need not split a statement of 1,000s of marks for), ``IN (?, ...)``."""
         if self.settings.is_postgres:
-            return "= ANY(%s::text[])"
+            return "= ANY(%b::text[])"
         return "IN (" + ",".join([self._mark] * len(chunk)) + ")"
 
     def _params(self, chunk: list[Any]) -> list[Any]:
@@ -203,7 +203,7 @@ class SqlPersonalData:
             return set()
         width = len(rows[0])
         if self.settings.is_postgres:  # one array a column: no statement of 1,000s of marks
-            arrays = ", ".join(["%s::text[]"] * width)
+            arrays = ", ".join(["%b::text[]"] * width)  # binary: no quoting of each item
             first = columns.split(",")[0].strip()
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
                            f"ON CONFLICT DO NOTHING RETURNING {first}",
