@@ -44,7 +44,10 @@ CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 
 def normalised_nik(nik: str) -> str:
     """A NIK as the index keys it: its digits, without spaces or separators."""
-    return "".join(c for c in str(nik) if c.isdigit())
+    text = str(nik)
+    if text.isdigit():  # already only digits (a roster's NIKs): not rebuilt character by character
+        return text
+    return "".join(c for c in text if c.isdigit())
 
 
 @dataclass(frozen=True)
