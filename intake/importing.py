@@ -313,9 +313,9 @@ def people(ledger: Any, niks: Sequence[str],
 @dataclass
 class _Candidate:
     """A row that passed every check of its own. From a worker process: no request (it is
-    read again only if the person turns out to be in the store), but the person id and the
-    new member's three rows encoded but for their timestamps (see
-    :meth:`~storage.new_members.NewMemberEncoder.unstamped_parts`)."""
+    read again only if the person turns out to be in the store), but what sealing the new
+    member's three events needs besides its subject and key (see
+    :meth:`~storage.sealed_members.SealedMemberEncoder.parts`)."""
 
     row: SheetRow
     request: EnrolmentRequest | None
