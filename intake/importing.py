@@ -654,17 +654,19 @@ class RosterImport:
         unknown = [c for c in candidates if c.person is None]
         if unknown:  # the NIKs' data subjects (new ones made in the index), and their keys
             asked = [c.nik for c in unknown]
-            subjects = retrying(lambda: self.ledger.personal.subjects_for(asked), self.patience)
-            for candidate in unknown:
-                candidate.person = str(subjects[candidate.nik])
-            prepare = getattr(self.ledger.mapper, "prepare_keys", None)
-            if self.sealed is not None:  # the keys this batch seals under, made in bulk
-                keys = retrying(lambda: self.ledger.personal.keys_for(
-                    list(subjects.values()), create=True), self.patience)
+            personal = self.ledger.personal
+            if self.sealed is not None:  # with the keys this batch seals under, in bulk
+                subjects, keys = retrying(lambda: personal.subjects_with_keys(asked),
+                                          self.patience)
                 for candidate in unknown:
                     candidate.key = keys.get(subjects[candidate.nik])
-            elif prepare is not None:
-                retrying(lambda: prepare(list(subjects.values())), self.patience)
+            else:
+                subjects = retrying(lambda: personal.subjects_for(asked), self.patience)
+                prepare = getattr(self.ledger.mapper, "prepare_keys", None)
+                if prepare is not None:
+                    retrying(lambda: prepare(list(subjects.values())), self.patience)
+            for candidate in unknown:
+                candidate.person = str(subjects[candidate.nik])
         ids = [str(c.person) for c in candidates]
         known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
         programme, actor = self.programme, self.actor

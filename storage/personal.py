@@ -170,6 +170,36 @@ class SqlPersonalData:
                 found.update(self._lookup(missing))
         return {nik: found[h] for h, nik in by_hmac.items()}
 
+    def subjects_with_keys(self, niks: Iterable[str]
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
+        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing), for an
+        import's batch. On PostgreSQL the new subjects are claimed and their keys made in one
+        transaction (a subject just claimed has no key yet: none is read first)."""
+        if not self.settings.is_postgres:
+            subjects = self.subjects_for(niks)
+            return subjects, self.keys_for(list(subjects.values()), create=True)
+        self.require_master_key()
+        by_hmac = {self.keyed(n): n for n in dict.fromkeys(normalised_nik(n) for n in niks)}
+        found = self._lookup(list(by_hmac))
+        missing = [h for h in by_hmac if h not in found]
+        made: dict[UUID, bytes | None] = {}
+        if missing:
+            offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            with self.datastore.transaction(commit=True) as cursor:
+                claimed = self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
+                                                [(h, str(offered[h])) for h in missing]) or set()
+                rows, keys = self._new_keys([offered[h] for h in missing if h in claimed])
+                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", rows)
+            made = {UUID(s): keys[s] for s in inserted or ()}
+            self.cache.put_many(made)
+            found.update((h, offered[h]) for h in claimed)
+            others = [h for h in missing if h not in claimed]  # another writer's: read
+            if others:
+                found.update(self._lookup(others))
+        subjects = {nik: found[h] for h, nik in by_hmac.items()}
+        rest = [s for s in subjects.values() if s not in made]
+        return subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})}
+
     def _lookup(self, hmacs: list[str]) -> dict[str, UUID]:
         found: dict[str, UUID] = {}
         with self.datastore.transaction(commit=False) as cursor:
@@ -278,6 +308,16 @@ class SqlPersonalData:
     def _create_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         """Make these subjects' keys; the ones known to be this call's (PostgreSQL says
         which rows it inserted; on SQLite none is returned and all are read back)."""
+        rows, keys = self._new_keys(subjects)
+        made: dict[UUID, bytes | None] = {}
+        with self.datastore.transaction(commit=True) as cursor:
+            for chunk in self._chunks(rows):
+                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
+                made.update((UUID(s), keys[s]) for s in inserted or ())
+        return made
+
+    def _new_keys(self, subjects: list[UUID]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+        """New data keys: their rows (subject, wrapped under the master key) and the keys."""
         assert self._wrapping is not None
         rows = []
         keys: dict[str, bytes] = {}
@@ -287,12 +327,7 @@ class SqlPersonalData:
             wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
             keys[str(subject)] = key
             rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
-        made: dict[UUID, bytes | None] = {}
-        with self.datastore.transaction(commit=True) as cursor:
-            for chunk in self._chunks(rows):
-                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
-                made.update((UUID(s), keys[s]) for s in inserted or ())
-        return made
+        return rows, keys
 
     def _unwrap(self, row: Any) -> bytes | None:
         return self.unwrap(str(row["subject_id"]), row["wrapped"])
