@@ -49,6 +49,7 @@ from intake.roster import (
     normalise_header,
     read_sheet,
 )
+from ledger.clock import new_id
 from ledger.eligibility import require_eligible
 from ledger.enrolling import AlreadyEnrolled, NewMember, Refused, decide
 from ledger.enrolment import EnrolmentRequest
@@ -61,6 +62,7 @@ from ledger.regions import REGIONS
 from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
 from storage.new_members import NewMemberEncoder, new_member_events
 from storage.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
+from storage.sealed_members import Parts, SealedMemberEncoder
 from storage.settings import IMPORT_PATIENCE_SECONDS
 
 BATCH_SIZE = 1000
@@ -311,15 +313,17 @@ def people(ledger: Any, niks: Sequence[str],
 @dataclass
 class _Candidate:
     """A row that passed every check of its own. From a worker process: no request (it is
-    read again only if the person turns out to be in the store), but the person id and the
-    new member's three rows encoded but for their timestamps (see
-    :meth:`~storage.new_members.NewMemberEncoder.unstamped_parts`)."""
+    read again only if the person turns out to be in the store), but what sealing the new
+    member's three events needs besides its subject and key (see
+    :meth:`~storage.sealed_members.SealedMemberEncoder.parts`)."""
 
     row: SheetRow
     request: EnrolmentRequest | None
     nik: str
     person: str | None = None
-    tails: tuple[bytes, ...] | None = None
+    tails: Parts | None = None
+    #: The data key of the person (a new member's, when sealed directly; None: not known).
+    key: bytes | None = None
     #: The version of the person when the batch was decided (None: not in the store then); a
     #: batch refused by the store is saved again without the rows whose person moved on.
     known: int | None = None
@@ -396,9 +400,15 @@ class RosterImport:
         self.appender = PostgresAppender(ledger.recorder) if ledger.settings.is_postgres else None
         #: On PostgreSQL new members' events are made directly as stored events.
         self.encoder = NewMemberEncoder(ledger.mapper) if self.appender is not None else None
+        #: With the sealing mapper, new members are sealed directly (workers make what needs
+        #: no key; this process resolves the batch's subjects and keys in bulk and seals).
+        self.sealed = (SealedMemberEncoder(ledger.mapper) if self.appender is not None
+                       else None)
+        if self.sealed is not None and not self.sealed.fast:
+            self.sealed = None
         #: Processes that check rows (PostgreSQL only; SQLite saves through the library in this
-        #: process). New members are sealed here, by the mapper: their data subjects are in
-        #: the keyed index, which the workers do not reach.
+        #: process). A new member's data subject is in the keyed index, which the workers do
+        #: not reach: they hand over the parts that need no subject nor key.
         self.workers = ((WORKERS if workers is None else workers)
                         if self.appender is not None and self.encoder is not None else 0)
         self._reader: RowReader | None = None
@@ -448,8 +458,8 @@ class RosterImport:
         reader, the programme and the encoder, and touches no connection."""
         global _WORKER
         assert self.encoder is not None and self.appender is not None
-        _WORKER = _RowWorker(reader, self.programme, self.options.enrolled_on, self.encoder,
-                             self.appender.uuid_ids, self.actor)
+        _WORKER = _RowWorker(reader, self.programme, self.options.enrolled_on, self.sealed,
+                             self.actor)
         try:
             return multiprocessing.get_context("fork").Pool(self.workers,
                                                             initializer=_worker_signals)
@@ -644,12 +654,19 @@ class RosterImport:
         unknown = [c for c in candidates if c.person is None]
         if unknown:  # the NIKs' data subjects (new ones made in the index), and their keys
             asked = [c.nik for c in unknown]
-            subjects = retrying(lambda: self.ledger.personal.subjects_for(asked), self.patience)
+            personal = self.ledger.personal
+            if self.sealed is not None:  # with the keys this batch seals under, in bulk
+                subjects, keys = retrying(lambda: personal.subjects_with_keys(asked),
+                                          self.patience)
+                for candidate in unknown:
+                    candidate.key = keys.get(subjects[candidate.nik])
+            else:
+                subjects = retrying(lambda: personal.subjects_for(asked), self.patience)
+                prepare = getattr(self.ledger.mapper, "prepare_keys", None)
+                if prepare is not None:
+                    retrying(lambda: prepare(list(subjects.values())), self.patience)
             for candidate in unknown:
                 candidate.person = str(subjects[candidate.nik])
-            prepare = getattr(self.ledger.mapper, "prepare_keys", None)
-            if prepare is not None:
-                retrying(lambda: prepare(list(subjects.values())), self.patience)
         ids = [str(c.person) for c in candidates]
         known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
         programme, actor = self.programme, self.actor
@@ -690,11 +707,23 @@ class RosterImport:
         """A never-seen worker's three events, from the enrolment's own fields
         (:meth:`~ledger.enrolment.EnrolmentRequest.enrolled_fields`), without aggregates."""
         tuples = prepared.tuples
-        if candidate.tails is not None and tuples is not None:
-            # encoded by the worker; stamped now, in row order, as the aggregates would be
-            assert self.encoder is not None and self.appender is not None
-            tuples.append(self.encoder.stamped_tuples(candidate.tails))
-            return
+        if self.sealed is not None and candidate.key is not None and candidate.person:
+            parts = candidate.tails
+            if parts is None:  # no worker made them (a small roster, or orjson refused)
+                parts = self.sealed.parts(candidate.nik, self._request(
+                    candidate, reader).enrolled_fields(self.programme, self.actor, ""))
+            if parts is not None:  # sealed now, in row order, as the aggregates would be
+                person, enrolment = UUID(candidate.person), new_id()
+                assert self.appender is not None
+                if tuples is not None:
+                    tuples.append(self.sealed.copy_tuples(
+                        person, enrolment, candidate.key, parts,
+                        self.appender.uuid_ids))
+                else:
+                    prepared.events += self.sealed.stored(
+                        person, enrolment, candidate.key, parts)
+                    prepared.sizes.append(3)
+                return
         request = self._request(candidate, reader)
         build = new_member_events if self.encoder is None else self.encoder.stored
         assert candidate.person is not None  # the NIK's data subject (see _enrol)
@@ -809,12 +838,11 @@ class _RowWorker:
     an existing person through the aggregates (the worker's rows for them are dropped)."""
 
     def __init__(self, reader: RowReader, programme: Programme, on: date,
-                 encoder: NewMemberEncoder, uuid_ids: bool, actor: str) -> None:
+                 sealed: SealedMemberEncoder | None, actor: str) -> None:
         self.reader = reader
         self.programme = programme
         self.on = on
-        self.encoder = encoder
-        self.uuid_ids = uuid_ids
+        self.sealed = sealed
         self.actor = actor
 
     def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
@@ -836,8 +864,10 @@ class _RowWorker:
             request = outcome.request
             assert request is not None
             # The person's id is the NIK's data subject, which only the keyed index (in the
-            # parent) knows: the parent resolves it, and encodes the row (parts None).
-            out.append((nik, None, None))
+            # parent) knows: the parent resolves it and its key, and seals the parts.
+            parts = (None if self.sealed is None else self.sealed.parts(
+                nik, request.enrolled_fields(programme, self.actor, "")))
+            out.append((nik, None, parts))
         return out
 
 

@@ -44,7 +44,10 @@ CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 
 def normalised_nik(nik: str) -> str:
     """A NIK as the index keys it: its digits, without spaces or separators."""
-    return "".join(c for c in str(nik) if c.isdigit())
+    text = str(nik)
+    if text.isdigit():  # already only digits (a roster's NIKs): not rebuilt character by character
+        return text
+    return "".join(c for c in text if c.isdigit())
 
 
 @dataclass(frozen=True)
@@ -153,32 +156,96 @@ class SqlPersonalData:
         missing = [h for h in by_hmac if h not in found]
         if missing:
             offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            claimed: set[str] | None = set()
             with self.datastore.transaction(commit=True) as cursor:
-                for chunk in _chunks(missing):
-                    self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
-                                          [(h, str(offered[h])) for h in chunk])
-            found.update(self._lookup(missing))
+                for chunk in self._chunks(missing):
+                    inserted = self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
+                                                     [(h, str(offered[h])) for h in chunk])
+                    claimed = None if inserted is None or claimed is None else (
+                        claimed | inserted)
+            if claimed is not None:  # ours; the rest another writer's, read back
+                found.update((h, offered[h]) for h in claimed)
+                missing = [h for h in missing if h not in claimed]
+            if missing:
+                found.update(self._lookup(missing))
         return {nik: found[h] for h, nik in by_hmac.items()}
+
+    def subjects_with_keys(self, niks: Iterable[str]
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
+        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing), for an
+        import's batch. On PostgreSQL the new subjects are claimed and their keys made in one
+        transaction (a subject just claimed has no key yet: none is read first)."""
+        if not self.settings.is_postgres:
+            subjects = self.subjects_for(niks)
+            return subjects, self.keys_for(list(subjects.values()), create=True)
+        self.require_master_key()
+        by_hmac = {self.keyed(n): n for n in dict.fromkeys(normalised_nik(n) for n in niks)}
+        found = self._lookup(list(by_hmac))
+        missing = [h for h in by_hmac if h not in found]
+        made: dict[UUID, bytes | None] = {}
+        if missing:
+            offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            with self.datastore.transaction(commit=True) as cursor:
+                claimed = self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
+                                                [(h, str(offered[h])) for h in missing]) or set()
+                rows, keys = self._new_keys([offered[h] for h in missing if h in claimed])
+                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", rows)
+            made = {UUID(s): keys[s] for s in inserted or ()}
+            self.cache.put_many(made)
+            found.update((h, offered[h]) for h in claimed)
+            others = [h for h in missing if h not in claimed]  # another writer's: read
+            if others:
+                found.update(self._lookup(others))
+        subjects = {nik: found[h] for h, nik in by_hmac.items()}
+        rest = [s for s in subjects.values() if s not in made]
+        return subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})}
 
     def _lookup(self, hmacs: list[str]) -> dict[str, UUID]:
         found: dict[str, UUID] = {}
         with self.datastore.transaction(commit=False) as cursor:
-            for chunk in _chunks(hmacs):
-                marks = ",".join([self._mark] * len(chunk))
+            for chunk in self._chunks(hmacs):
                 cursor.execute(f"SELECT nik_hmac, subject_id FROM {self._index} "
-                               f"WHERE nik_hmac IN ({marks})", chunk)
+                               f"WHERE nik_hmac {self._in(chunk)}", self._params(chunk))
                 for row in cursor.fetchall():
                     found[str(row["nik_hmac"])] = UUID(str(row["subject_id"]))
         return found
 
-    def _insert_ignoring(self, cursor: Any, table: str, columns: str,
-                         rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
+    def _chunks(self, items: list[Any]) -> Iterator[list[Any]]:
+        """PostgreSQL takes a whole list as one array; SQLite in chunks of bound marks."""
+        if self.settings.is_postgres:
+            if items:
+                yield items
             return
+        yield from _chunks(items)
+
+    def _in(self, chunk: list[Any]) -> str:
+        """A membership test of these values: ``= ANY(array)`` on PostgreSQL (one parameter,
+        which psycopg need not split a statement of 1,000s of marks for), ``IN (?, ...)``."""
+        if self.settings.is_postgres:
+            return "= ANY(%b::text[])"
+        return "IN (" + ",".join([self._mark] * len(chunk)) + ")"
+
+    def _params(self, chunk: list[Any]) -> list[Any]:
+        return [chunk] if self.settings.is_postgres else chunk
+
+    def _insert_ignoring(self, cursor: Any, table: str, columns: str,
+                         rows: list[tuple[Any, ...]]) -> set[str] | None:
+        """Insert the rows that do not conflict; on PostgreSQL, the first column of those
+        inserted (the others were another writer's), on SQLite None (not known)."""
+        if not rows:
+            return set()
         width = len(rows[0])
+        if self.settings.is_postgres:  # one array a column: no statement of 1,000s of marks
+            arrays = ", ".join(["%b::text[]"] * width)  # binary: no quoting of each item
+            first = columns.split(",")[0].strip()
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
+                           f"ON CONFLICT DO NOTHING RETURNING {first}",
+                           [list(c) for c in zip(*rows, strict=True)])
+            return {str(row[first]) for row in cursor.fetchall()}
         values = ",".join("(" + ",".join([self._mark] * width) + ")" for _ in rows)
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING",
                        [value for row in rows for value in row])
+        return None
 
     # -- the data keys -----------------------------------------------------------------------
 
@@ -225,8 +292,12 @@ class SqlPersonalData:
             known.update(self._read_keys(missing))
             absent = [s for s in missing if s not in known]
             if absent and create:
-                self._create_keys(absent)
-                known.update(self._read_keys(absent))
+                made = self._create_keys(absent)
+                self.cache.put_many(made)
+                known.update(made)
+                absent = [s for s in absent if s not in made]
+                if absent:  # another writer made these first: theirs are read
+                    known.update(self._read_keys(absent))
         return known
 
     def all_keys(self) -> None:
@@ -242,26 +313,37 @@ class SqlPersonalData:
     def _read_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
         found: dict[UUID, bytes | None] = {}
         with self.datastore.transaction(commit=False) as cursor:
-            for chunk in _chunks(subjects):
-                marks = ",".join([self._mark] * len(chunk))
+            for chunk in self._chunks([str(s) for s in subjects]):
                 cursor.execute(f"SELECT subject_id, wrapped FROM {self._keys} "
-                               f"WHERE subject_id IN ({marks})", [str(s) for s in chunk])
+                               f"WHERE subject_id {self._in(chunk)}", self._params(chunk))
                 for row in cursor.fetchall():
                     found[UUID(str(row["subject_id"]))] = self._unwrap(row)
         self.cache.put_many(found)
         return found
 
-    def _create_keys(self, subjects: list[UUID]) -> None:
+    def _create_keys(self, subjects: list[UUID]) -> dict[UUID, bytes | None]:
+        """Make these subjects' keys; the ones known to be this call's (PostgreSQL says
+        which rows it inserted; on SQLite none is returned and all are read back)."""
+        rows, keys = self._new_keys(subjects)
+        made: dict[UUID, bytes | None] = {}
+        with self.datastore.transaction(commit=True) as cursor:
+            for chunk in self._chunks(rows):
+                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
+                made.update((UUID(s), keys[s]) for s in inserted or ())
+        return made
+
+    def _new_keys(self, subjects: list[UUID]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+        """New data keys: their rows (subject, wrapped under the master key) and the keys."""
         assert self._wrapping is not None
         rows = []
+        keys: dict[str, bytes] = {}
         for subject in subjects:
             key = self.random_bytes(32)
             nonce = self.random_bytes(12)
             wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
+            keys[str(subject)] = key
             rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
-        with self.datastore.transaction(commit=True) as cursor:
-            for chunk in _chunks(rows):
-                self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
+        return rows, keys
 
     def _unwrap(self, row: Any) -> bytes | None:
         return self.unwrap(str(row["subject_id"]), row["wrapped"])

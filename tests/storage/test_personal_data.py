@@ -164,3 +164,18 @@ def test_db_init_makes_the_key_file_beside_the_sqlite_file_readable_by_its_owner
     assert len(base64.b64decode(path.read_text())) == 32
     init_store(settings)  # again: the same key, nothing changed
     open_ledger(settings, ready=True).close()
+
+
+def test_an_imports_batch_gets_its_subjects_and_their_keys_in_one_go_the_known_ones_kept(
+        ledger: Ledger) -> None:
+    personal = _personal(ledger)
+    known = personal.subjects_for(["3603010101900001"])["3603010101900001"]
+    known_key = personal.keys_for([known], create=True)[known]
+    niks = ["3603010101900001", "3603010101900002", "36.03.01 0101900003"]
+    subjects, keys = personal.subjects_with_keys(niks)
+    assert subjects["3603010101900001"] == known and keys[known] == known_key
+    assert set(subjects) == {"3603010101900001", "3603010101900002", "3603010101900003"}
+    assert subjects == personal.subjects_for(niks)
+    assert personal._read_keys(list(subjects.values())) == keys  # the store's rows, unwrapped
+    assert all(isinstance(key, bytes) and len(key) == 32 for key in keys.values())
+    assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 3
