@@ -21,7 +21,7 @@ from storage.store import CHECKPOINT_TABLE, COSIGNED_TABLE, postgres_connect_arg
 RELEASE_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "release_log"
 
 
-#: The log of a release before that (ac5b622), kept for tests/storage/test_old_log.py.
+#: The log of a release before that (ac5b622): it migrates too.
 OLDER_LOG = RELEASE_LOG.parent / "old_log"
 
 
