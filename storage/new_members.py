@@ -79,6 +79,31 @@ def new_member_events(
     return registered, started, created
 
 
+def orjson_transcodings(transcoder: Any) -> tuple[Callable[[Any], dict[str, Any]],
+                                                  Callable[[datetime], str]] | None:
+    """orjson's ``default`` for the library's JSON transcoder (its date and datetime
+    transcodings, as the transcoder writes them) and its datetime encoding, or None when the
+    transcoder is not the library's JSON one or lacks those transcodings: then an encoder
+    cannot match the mapper's bytes and goes through the mapper."""
+    if not isinstance(transcoder, JSONTranscoder) or type(transcoder).encode is not (
+            JSONTranscoder.encode):
+        return None
+    transcodings = transcoder.types
+    if date not in transcodings or datetime not in transcodings:
+        return None
+    by_date, by_datetime = transcodings[date], transcodings[datetime]
+
+    def default(value: Any) -> dict[str, Any]:
+        kind = type(value)
+        if kind is datetime:
+            return {"_type_": by_datetime.name, "_data_": by_datetime.encode(value)}
+        if kind is date:
+            return {"_type_": by_date.name, "_data_": by_date.encode(value)}
+        raise TypeError(kind)
+
+    return default, by_datetime.encode
+
+
 class NewMemberEncoder:
     """The three events of :func:`new_member_events`, made directly as the stored events the
     application's mapper would make of them, byte for byte, without the event objects.
@@ -107,26 +132,12 @@ class NewMemberEncoder:
             # Personal fields are sealed per subject (storage.sealing): the mapper encodes
             # every new member (its data keys made in bulk first, see prepare_keys).
             return
-        if not isinstance(transcoder, JSONTranscoder) or type(transcoder).encode is not (
-                JSONTranscoder.encode):
+        found = orjson_transcodings(transcoder)
+        if found is None:
             return
-        transcodings = transcoder.types
-        if date not in transcodings or datetime not in transcodings:
-            return
-        by_date, by_datetime = transcodings[date], transcodings[datetime]
-
-        def default(value: Any) -> dict[str, Any]:
-            kind = type(value)
-            if kind is datetime:
-                return {"_type_": by_datetime.name, "_data_": by_datetime.encode(value)}
-            if kind is date:
-                return {"_type_": by_date.name, "_data_": by_date.encode(value)}
-            raise TypeError(kind)
-
-        self._default = default
-        self._stamp = by_datetime.encode
+        self._default, self._stamp = found
         head = self._json({"timestamp": _UNSTAMPED})
-        self._placeholder = orjson.dumps(by_datetime.encode(_UNSTAMPED))
+        self._placeholder = orjson.dumps(self._stamp(_UNSTAMPED))
         self._head = head[:head.find(self._placeholder)]
         self.fast = self._head.startswith(b'{"timestamp":') and self._agrees()
 

@@ -36,7 +36,7 @@ from uuid import UUID
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import JSONTranscoder, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from ledger.clock import now
 from ledger.personal_fields import KEYED, SEALED
@@ -50,6 +50,7 @@ from storage.new_members import (
     _UNSTAMPED,
     enrolled_state,
     new_member_events,
+    orjson_transcodings,
 )
 from storage.sealing import SEALED_KEY, SealingMapper
 
@@ -75,36 +76,21 @@ class SealedMemberEncoder:
         self.fast = False
         if not isinstance(mapper, SealingMapper):
             return
-        transcoder = mapper.transcoder
-        if not isinstance(transcoder, JSONTranscoder) or type(transcoder).encode is not (
-                JSONTranscoder.encode):
-            return
         if (_REGISTERED_SEALED, _ENROLLED_SEALED, _KK_SOURCES, _KK_TARGET) != (
                 ("nik",), ("nik", "kk", "name"), ("kk",), "kk_key") or len(
                 SEALED[_REGISTERED_TOPIC]) != 1 or len(SEALED[_ENROLLED_TOPIC]) != 1 or (
                 _STARTED_TOPIC in SEALED):
             return  # the registry changed: this encoder's layout is no longer the mapper's
-        transcodings = transcoder.types
-        if date not in transcodings or datetime not in transcodings:
+        found = orjson_transcodings(mapper.transcoder)
+        if found is None:
             return
-        by_date, by_datetime = transcodings[date], transcodings[datetime]
-
-        def default(value: Any) -> dict[str, Any]:
-            kind = type(value)
-            if kind is datetime:
-                return {"_type_": by_datetime.name, "_data_": by_datetime.encode(value)}
-            if kind is date:
-                return {"_type_": by_date.name, "_data_": by_date.encode(value)}
-            raise TypeError(kind)
-
-        self._default = default
-        self._stamp = by_datetime.encode
+        self._default, self._stamp = found
         self.personal = mapper.personal
         self.random_bytes = mapper.random_bytes
         self.compressor = mapper.compressor
         self.cipher = mapper.cipher
         head = self._json({"timestamp": _UNSTAMPED})
-        placeholder = orjson.dumps(by_datetime.encode(_UNSTAMPED))
+        placeholder = orjson.dumps(self._stamp(_UNSTAMPED))
         self._head = head[:head.find(placeholder)]
         self._skip = len(self._head) + len(placeholder)
         self._registered_tail = (
