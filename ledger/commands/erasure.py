@@ -253,10 +253,9 @@ class ErasureCommands(Commands):
         naming = self._naming(person.id)
         unreadable = {topic.rsplit(":", 1)[-1]: len(events)
                       for topic, events in naming.items() if events}
+        # Storage forgets the key at once and, as for any key found destroyed, empties this
+        # process's aggregate cache (what was decoded with the key is read again).
         destroyed = self.personal.erase(person.id, number)
-        # This process's cached aggregates were decoded with the key: read them again.
-        self._forget({person.id, *(UUID(str(e.originator_id)) for events in naming.values()
-                                   for e in events)})
         log.info("personal data destroyed", extra={
             "event": "person-data-destroyed", "subject": str(person.id),
             "data_key": destroyed.data_key, "index_rows": destroyed.index_rows})
@@ -266,18 +265,6 @@ class ErasureCommands(Commands):
             position=position, data_key_destroyed=destroyed.data_key,
             index_rows_removed=destroyed.index_rows, unreadable=dict(sorted(unreadable.items())),
             completed_earlier_erasure=completing)
-
-    def _forget(self, aggregate_ids: set[UUID]) -> None:
-        """Drop these aggregates from the repository's cache (the next read decodes the log
-        again, the erased fields as "[dihapus]")."""
-        cache = self.repository.cache
-        if cache is None:
-            return
-        for aggregate_id in aggregate_ids:
-            try:
-                cache.get(aggregate_id, evict=True)
-            except KeyError:
-                continue
 
     def _erased_position(self, person_id: UUID) -> int | None:
         erased = get_topic(Person.Erased)  # type: ignore[attr-defined]

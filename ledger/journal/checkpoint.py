@@ -124,14 +124,8 @@ class Checkpoint:
 
     def verifies_with(self, trusted_public_key: str) -> bool:
         """Signed by the trusted key, and the signature covers exactly these fields."""
-        if trusted_public_key != self.public_key:
-            return False
-        try:
-            public_key(trusted_public_key).verify(self.signature,
-                                                  self.body(self.size, self.root, self.time))
-        except InvalidSignature:
-            return False
-        return True
+        return signed_by(trusted_public_key, self.public_key, self.signature,
+                         self.body(self.size, self.root, self.time))
 
     def to_text(self) -> str:
         return (f"{HEADER}\nsize {self.size}\nroot {self.root.hex()}\ntime {self.time}\n"
@@ -148,3 +142,15 @@ class Checkpoint:
                        fields["key"], base64.b64decode(fields["signature"]))
         except (ValueError, KeyError, IndexError):
             raise InvalidInputError(f"not a {HEADER} text", field="checkpoint") from None
+
+
+def signed_by(trusted_public_key: str, named_key: str, signature: bytes, body: bytes) -> bool:
+    """A signed statement (a checkpoint, a migration's link) names the trusted key and its
+    signature over ``body`` holds under it."""
+    if trusted_public_key != named_key:
+        return False
+    try:
+        public_key(trusted_public_key).verify(signature, body)
+    except InvalidSignature:
+        return False
+    return True

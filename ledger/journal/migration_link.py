@@ -13,11 +13,10 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger.errors import InvalidInputError
-from ledger.journal.checkpoint import fingerprint, public_key, public_key_text
+from ledger.journal.checkpoint import fingerprint, public_key_text, signed_by
 
 HEADER = "claims-ledger migration v1"
 
@@ -54,15 +53,9 @@ class MigrationLink:
 
     def verifies_with(self, trusted_public_key: str) -> bool:
         """Signed by the trusted key, and the signature covers exactly these fields."""
-        if trusted_public_key != self.public_key:
-            return False
-        try:
-            public_key(trusted_public_key).verify(
-                self.signature, self.body(self.old_size, self.old_root, self.new_size,
-                                          self.new_root, self.time))
-        except InvalidSignature:
-            return False
-        return True
+        return signed_by(trusted_public_key, self.public_key, self.signature,
+                         self.body(self.old_size, self.old_root, self.new_size, self.new_root,
+                                   self.time))
 
     def to_text(self) -> str:
         return (f"{HEADER}\nold-size {self.old_size}\nold-root {self.old_root.hex()}\n"
