@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ledger.clock import IdSource, RandomBytes
 from ledger.errors import ConfigurationError
+from storage.bulk_random import draws, new_ids
 from storage.key_cache import BULK_AFTER_MISSES, KeyCache, cache_of
 from storage.master_key import CHECK_TABLE, MasterKey, load_master_key, missing_key_message
 from storage.settings import StoreSettings
@@ -48,6 +49,29 @@ def normalised_nik(nik: str) -> str:
     if text.isdigit():  # already only digits (a roster's NIKs): not rebuilt character by character
         return text
     return "".join(c for c in text if c.isdigit())
+
+
+def _joined(values: Iterable[str]) -> str:
+    """Values as one comma-separated text, which PostgreSQL splits (``string_to_array``): one
+    parameter psycopg sends as it is, not an array it builds item by item. Only for the index's
+    and keys' own values (hex, ids, base64, ISO times), which hold no comma."""
+    text = ",".join(values)
+    if text.count(",") + 1 != len(text.split(",")):  # never: a guard, not a case
+        raise ValueError("a value to join holds a comma")
+    return text
+
+
+#: An import batch's new subjects claimed and their keys stored in one statement: the index
+#: rows that do not conflict, then the key rows of exactly those subjects; the NIKs claimed.
+_CLAIM = (
+    "WITH offered AS (SELECT * FROM unnest(string_to_array(%s, ','), "
+    "string_to_array(%s, ','), string_to_array(%s, ',')) AS o(nik_hmac, subject_id, wrapped)), "
+    "claimed AS (INSERT INTO {index} (nik_hmac, subject_id) SELECT nik_hmac, subject_id "
+    "FROM offered ON CONFLICT DO NOTHING RETURNING nik_hmac, subject_id), "
+    "keyed AS (INSERT INTO {keys} (subject_id, wrapped) SELECT o.subject_id, o.wrapped "
+    "FROM offered o JOIN claimed c ON c.subject_id = o.subject_id ON CONFLICT DO NOTHING "
+    "RETURNING subject_id) "
+    "SELECT c.nik_hmac FROM claimed c JOIN keyed k ON k.subject_id = c.subject_id")
 
 
 @dataclass(frozen=True)
@@ -170,35 +194,43 @@ class SqlPersonalData:
                 found.update(self._lookup(missing))
         return {nik: found[h] for h, nik in by_hmac.items()}
 
-    def subjects_with_keys(self, niks: Iterable[str]
-                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
+    def subjects_with_keys(self, niks: Iterable[str], hmacs: Sequence[str] | None = None,
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None], set[UUID]]:
         """:meth:`subjects_for` and their :meth:`keys_for` (made where missing), for an
-        import's batch. On PostgreSQL the new subjects are claimed and their keys made in one
+        import's batch, and the subjects this call claimed (new: no event can name them yet).
+        ``hmacs``: the NIKs' :meth:`keyed` forms, when already made (by a worker process). On
+        PostgreSQL the new subjects are claimed and their keys stored by one statement, in one
         transaction (a subject just claimed has no key yet: none is read first)."""
         if not self.settings.is_postgres:
             subjects = self.subjects_for(niks)
-            return subjects, self.keys_for(list(subjects.values()), create=True)
+            return subjects, self.keys_for(list(subjects.values()), create=True), set()
         self.require_master_key()
-        by_hmac = {self.keyed(n): n for n in dict.fromkeys(normalised_nik(n) for n in niks)}
+        wanted = [normalised_nik(n) for n in niks]
+        by_hmac = dict(zip(hmacs if hmacs is not None else [self.keyed(n) for n in wanted],
+                           wanted, strict=True))
         found = self._lookup(list(by_hmac))
         missing = [h for h in by_hmac if h not in found]
         made: dict[UUID, bytes | None] = {}
         if missing:
-            offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            offered = new_ids(self.ids, len(missing))  # in the order the NIKs came
+            rows, keys = self._new_keys(offered)
             with self.datastore.transaction(commit=True) as cursor:
-                claimed = self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
-                                                [(h, str(offered[h])) for h in missing]) or set()
-                rows, keys = self._new_keys([offered[h] for h in missing if h in claimed])
-                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", rows)
-            made = {UUID(s): keys[s] for s in inserted or ()}
+                cursor.execute(_CLAIM.format(index=self._index, keys=self._keys), [
+                    _joined(missing), _joined(r[0] for r in rows),
+                    _joined(r[1] for r in rows)])
+                answer = cursor.fetchall()
+            claimed = {str(r["nik_hmac"]) for r in answer}
+            subject_of = dict(zip(missing, offered, strict=True))
+            made = {subject_of[h]: keys[str(subject_of[h])] for h in claimed}
             self.cache.put_many(made)
-            found.update((h, offered[h]) for h in claimed)
+            found.update((h, subject_of[h]) for h in claimed)
             others = [h for h in missing if h not in claimed]  # another writer's: read
             if others:
                 found.update(self._lookup(others))
         subjects = {nik: found[h] for h, nik in by_hmac.items()}
         rest = [s for s in subjects.values() if s not in made]
-        return subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})}
+        return (subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})},
+                set(made))
 
     def _lookup(self, hmacs: list[str]) -> dict[str, UUID]:
         found: dict[str, UUID] = {}
@@ -222,11 +254,11 @@ class SqlPersonalData:
         """A membership test of these values: ``= ANY(array)`` on PostgreSQL (one parameter,
         which psycopg need not split a statement of 1,000s of marks for), ``IN (?, ...)``."""
         if self.settings.is_postgres:
-            return "= ANY(%b::text[])"
+            return "= ANY(string_to_array(%s, ','))"
         return "IN (" + ",".join([self._mark] * len(chunk)) + ")"
 
     def _params(self, chunk: list[Any]) -> list[Any]:
-        return [chunk] if self.settings.is_postgres else chunk
+        return [_joined(chunk)] if self.settings.is_postgres else chunk
 
     def _insert_ignoring(self, cursor: Any, table: str, columns: str,
                          rows: list[tuple[Any, ...]]) -> set[str] | None:
@@ -337,9 +369,8 @@ class SqlPersonalData:
         assert self._wrapping is not None
         rows = []
         keys: dict[str, bytes] = {}
-        for subject in subjects:
-            key = self.random_bytes(32)
-            nonce = self.random_bytes(12)
+        for subject, (key, nonce) in zip(subjects, draws(self.random_bytes, (32, 12),
+                                                         len(subjects)), strict=True):
             wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
             keys[str(subject)] = key
             rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
