@@ -330,6 +330,8 @@ class _Candidate:
     known: int | None = None
     #: The NIK keyed as the index keys it (a worker's, when sealing; else made here).
     nik_hmac: str | None = None
+    #: ``person`` as the id it is, when this process resolved it (not parsed again).
+    subject: UUID | None = None
 
 
 @dataclass
@@ -671,12 +673,13 @@ class RosterImport:
                 if prepare is not None:
                     retrying(lambda: prepare(list(subjects.values())), self.patience)
             for candidate in unknown:
-                candidate.person = str(subjects[candidate.nik])
+                candidate.subject = subjects[candidate.nik]
+                candidate.person = str(candidate.subject)
         # A subject this batch just claimed is new: no event names it yet, so its person is
         # not read (should another writer record it before this batch, the store refuses the
         # batch and the rows are decided again, see _without_conflicts).
-        fresh = {str(s) for s in claimed}
-        read = [c for c in candidates if c.person not in fresh] if fresh else candidates
+        read = ([c for c in candidates if c.subject not in claimed] if claimed
+                else candidates)
         niks = [c.nik for c in read]
         ids = [str(c.person) for c in read]
         known = (retrying(lambda: people(self.ledger, niks, ids), self.patience) if read
@@ -725,7 +728,8 @@ class RosterImport:
                 parts = self.sealed.parts(candidate.nik, self._request(
                     candidate, reader).enrolled_fields(self.programme, self.actor, ""))
             if parts is not None:  # sealed now, in row order, as the aggregates would be
-                person, enrolment = UUID(candidate.person), new_id()
+                person = candidate.subject or UUID(candidate.person)
+                enrolment = new_id()
                 assert self.appender is not None
                 if tuples is not None:
                     tuples.append(self.sealed.copy_tuples(

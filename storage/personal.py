@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from binascii import b2a_base64
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -372,8 +373,9 @@ class SqlPersonalData:
         for subject, (key, nonce) in zip(subjects, draws(self.random_bytes, (32, 12),
                                                          len(subjects)), strict=True):
             wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
-            keys[str(subject)] = key
-            rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
+            text = str(subject)
+            keys[text] = key
+            rows.append((text, b2a_base64(wrapped, newline=False).decode("ascii")))
         return rows, keys
 
     def _unwrap(self, row: Any) -> bytes | None:
