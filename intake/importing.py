@@ -862,9 +862,9 @@ class _RowWorker:
         self.actor = actor
 
     def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
-        """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
-        ``(nik, person id, rows but for their timestamps)`` (the last None when orjson
-        refuses a value: the parent then encodes the row)."""
+        """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None, None)``, or
+        ``(nik, None, sealing parts, the NIK keyed for the index)`` (the parts None when orjson
+        refuses a value: the parent then encodes the row; both None without sealing)."""
         reader, programme = self.reader, self.programme
         out: list[Any] = []
         for number, cells in rows:
