@@ -62,6 +62,7 @@ from ledger.regions import REGIONS
 from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
 from storage.new_members import NewMemberEncoder, new_member_events
 from storage.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
+from storage.personal import normalised_nik
 from storage.sealed_members import Parts, SealedMemberEncoder
 from storage.settings import IMPORT_PATIENCE_SECONDS
 
@@ -327,6 +328,10 @@ class _Candidate:
     #: The version of the person when the batch was decided (None: not in the store then); a
     #: batch refused by the store is saved again without the rows whose person moved on.
     known: int | None = None
+    #: The NIK keyed as the index keys it (a worker's, when sealing; else made here).
+    nik_hmac: str | None = None
+    #: ``person`` as the id it is, when this process resolved it (not parsed again).
+    subject: UUID | None = None
 
 
 @dataclass
@@ -493,14 +498,15 @@ class RosterImport:
             if isinstance(outcome, RejectedRow):  # the NIK itself is refused
                 rejected.append(outcome)
                 continue
-            nik, result, tuples = outcome
+            nik, result, tuples, nik_hmac = outcome
             duplicate = self._duplicate(row, nik)
             if duplicate is not None:
                 rejected.append(duplicate)
             elif isinstance(result, RejectedRow):
                 rejected.append(result)
             else:
-                candidates.append(_Candidate(row, None, nik, result, tuples))
+                candidates.append(_Candidate(row, None, nik, result, tuples,
+                                             nik_hmac=nik_hmac))
         prepared = _Prepared(len(rows), rejected, tuples=[],
                              span=(rows[0].number, rows[-1].number))
         if candidates:
@@ -650,14 +656,15 @@ class RosterImport:
         events that enrol them (in the order ``save(person, enrolment, ...)`` would have).
         With worker processes, ``prepared.tuples`` gets the rows as ``COPY`` tuples."""
         tuples = prepared.tuples
-        niks = [c.nik for c in candidates]
         unknown = [c for c in candidates if c.person is None]
+        claimed: set[UUID] = set()
         if unknown:  # the NIKs' data subjects (new ones made in the index), and their keys
             asked = [c.nik for c in unknown]
             personal = self.ledger.personal
             if self.sealed is not None:  # with the keys this batch seals under, in bulk
-                subjects, keys = retrying(lambda: personal.subjects_with_keys(asked),
-                                          self.patience)
+                hmacs = [c.nik_hmac for c in unknown]
+                subjects, keys, claimed = retrying(lambda: personal.subjects_with_keys(
+                    asked, None if None in hmacs else hmacs), self.patience)
                 for candidate in unknown:
                     candidate.key = keys.get(subjects[candidate.nik])
             else:
@@ -666,9 +673,17 @@ class RosterImport:
                 if prepare is not None:
                     retrying(lambda: prepare(list(subjects.values())), self.patience)
             for candidate in unknown:
-                candidate.person = str(subjects[candidate.nik])
-        ids = [str(c.person) for c in candidates]
-        known = retrying(lambda: people(self.ledger, niks, ids), self.patience)
+                candidate.subject = subjects[candidate.nik]
+                candidate.person = str(candidate.subject)
+        # A subject this batch just claimed is new: no event names it yet, so its person is
+        # not read (should another writer record it before this batch, the store refuses the
+        # batch and the rows are decided again, see _without_conflicts).
+        read = ([c for c in candidates if c.subject not in claimed] if claimed
+                else candidates)
+        niks = [c.nik for c in read]
+        ids = [str(c.person) for c in read]
+        known = (retrying(lambda: people(self.ledger, niks, ids), self.patience) if read
+                 else {})
         programme, actor = self.programme, self.actor
         for candidate in candidates:
             person = known.get(candidate.nik)
@@ -713,7 +728,8 @@ class RosterImport:
                 parts = self.sealed.parts(candidate.nik, self._request(
                     candidate, reader).enrolled_fields(self.programme, self.actor, ""))
             if parts is not None:  # sealed now, in row order, as the aggregates would be
-                person, enrolment = UUID(candidate.person), new_id()
+                person = candidate.subject or UUID(candidate.person)
+                enrolment = new_id()
                 assert self.appender is not None
                 if tuples is not None:
                     tuples.append(self.sealed.copy_tuples(
@@ -846,9 +862,9 @@ class _RowWorker:
         self.actor = actor
 
     def check(self, rows: list[tuple[int, tuple[str, ...]]]) -> list[Any]:
-        """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None)``, or
-        ``(nik, person id, rows but for their timestamps)`` (the last None when orjson
-        refuses a value: the parent then encodes the row)."""
+        """Per row: a ``RejectedRow`` (bad NIK), or ``(nik, RejectedRow, None, None)``, or
+        ``(nik, None, sealing parts, the NIK keyed for the index)`` (the parts None when orjson
+        refuses a value: the parent then encodes the row; both None without sealing)."""
         reader, programme = self.reader, self.programme
         out: list[Any] = []
         for number, cells in rows:
@@ -859,15 +875,18 @@ class _RowWorker:
                 continue
             outcome = _eligible(reader, programme, row, nik)
             if isinstance(outcome, RejectedRow):
-                out.append((nik, outcome, None))
+                out.append((nik, outcome, None, None))
                 continue
             request = outcome.request
             assert request is not None
             # The person's id is the NIK's data subject, which only the keyed index (in the
             # parent) knows: the parent resolves it and its key, and seals the parts.
-            parts = (None if self.sealed is None else self.sealed.parts(
-                nik, request.enrolled_fields(programme, self.actor, "")))
-            out.append((nik, None, parts))
+            if self.sealed is None:
+                out.append((nik, None, None, None))
+                continue
+            parts = self.sealed.parts(nik, request.enrolled_fields(programme, self.actor, ""))
+            # the NIK keyed for the index here too (the worker holds the index key)
+            out.append((nik, None, parts, self.sealed.personal.keyed(normalised_nik(nik))))
         return out
 
 

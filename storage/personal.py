@@ -22,7 +22,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable, Iterable, Iterator
+from binascii import b2a_base64
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +34,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ledger.clock import IdSource, RandomBytes
 from ledger.errors import ConfigurationError
+from storage.bulk_random import draws, new_ids
 from storage.key_cache import BULK_AFTER_MISSES, KeyCache, cache_of
 from storage.master_key import CHECK_TABLE, MasterKey, load_master_key, missing_key_message
+from storage.personal_sql import CLAIM, joined
 from storage.settings import StoreSettings
 
 INDEX_TABLE = "ledger_subject_index"
@@ -71,14 +74,12 @@ def personal_statements(settings: StoreSettings) -> list[str]:
 
 
 def _qualified(settings: StoreSettings, table: str) -> str:
-    if settings.is_postgres:
-        return f'"{settings.env.get("POSTGRES_SCHEMA") or "public"}"."{table}"'
-    return table
+    schema = settings.env.get("POSTGRES_SCHEMA") or "public"
+    return f'"{schema}"."{table}"' if settings.is_postgres else table
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+    return (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
 
 
 class SqlPersonalData:
@@ -140,9 +141,7 @@ class SqlPersonalData:
 
     def subject_of(self, nik: str) -> UUID | None:
         """The subject whose NIK this is, or None if the index holds no such NIK."""
-        found = self._lookup([self.keyed(normalised_nik(nik))])
-        subject = next(iter(found.values()), None)
-        return subject
+        return next(iter(self._lookup([self.keyed(normalised_nik(nik))]).values()), None)
 
     def subject_for(self, nik: str) -> UUID:
         """The subject of this NIK, given a new id (from the id source) if it has none."""
@@ -170,35 +169,38 @@ class SqlPersonalData:
                 found.update(self._lookup(missing))
         return {nik: found[h] for h, nik in by_hmac.items()}
 
-    def subjects_with_keys(self, niks: Iterable[str]
-                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
-        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing), for an
-        import's batch. On PostgreSQL the new subjects are claimed and their keys made in one
-        transaction (a subject just claimed has no key yet: none is read first)."""
+    def subjects_with_keys(self, niks: Iterable[str], hmacs: Sequence[str] | None = None,
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None], set[UUID]]:
+        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing) for an import's
+        batch, and the subjects this call claimed (new: no event names them yet). ``hmacs``: the
+        NIKs :meth:`keyed`, if a worker process did. On PostgreSQL one statement claims the new
+        subjects and stores their keys (:data:`storage.personal_sql.CLAIM`), one transaction."""
         if not self.settings.is_postgres:
             subjects = self.subjects_for(niks)
-            return subjects, self.keys_for(list(subjects.values()), create=True)
+            return subjects, self.keys_for(list(subjects.values()), create=True), set()
         self.require_master_key()
-        by_hmac = {self.keyed(n): n for n in dict.fromkeys(normalised_nik(n) for n in niks)}
+        wanted = [normalised_nik(n) for n in niks]
+        by_hmac = dict(zip(hmacs or [self.keyed(n) for n in wanted], wanted, strict=True))
         found = self._lookup(list(by_hmac))
         missing = [h for h in by_hmac if h not in found]
         made: dict[UUID, bytes | None] = {}
         if missing:
-            offered = {h: self.ids() for h in missing}  # drawn in the order the NIKs came
+            offered = dict(zip(missing, new_ids(self.ids, len(missing)), strict=True))
+            rows, keys = self._new_keys(list(offered.values()))  # in the order the NIKs came
             with self.datastore.transaction(commit=True) as cursor:
-                claimed = self._insert_ignoring(cursor, self._index, "nik_hmac, subject_id",
-                                                [(h, str(offered[h])) for h in missing]) or set()
-                rows, keys = self._new_keys([offered[h] for h in missing if h in claimed])
-                inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", rows)
-            made = {UUID(s): keys[s] for s in inserted or ()}
+                cursor.execute(CLAIM.format(index=self._index, keys=self._keys), [
+                    joined(missing), *(joined(column) for column in zip(*rows, strict=True))])
+                claimed = {str(r["nik_hmac"]): offered[str(r["nik_hmac"])]
+                           for r in cursor.fetchall()}
+            made = {subject: keys[str(subject)] for subject in claimed.values()}
             self.cache.put_many(made)
-            found.update((h, offered[h]) for h in claimed)
+            found.update(claimed)
             others = [h for h in missing if h not in claimed]  # another writer's: read
-            if others:
-                found.update(self._lookup(others))
+            found.update(self._lookup(others) if others else {})
         subjects = {nik: found[h] for h, nik in by_hmac.items()}
         rest = [s for s in subjects.values() if s not in made]
-        return subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})}
+        return (subjects, {**made, **(self.keys_for(rest, create=True) if rest else {})},
+                set(made))
 
     def _lookup(self, hmacs: list[str]) -> dict[str, UUID]:
         found: dict[str, UUID] = {}
@@ -211,22 +213,21 @@ class SqlPersonalData:
         return found
 
     def _chunks(self, items: list[Any]) -> Iterator[list[Any]]:
-        """PostgreSQL takes a whole list as one array; SQLite in chunks of bound marks."""
-        if self.settings.is_postgres:
-            if items:
-                yield items
-            return
-        yield from _chunks(items)
+        """PostgreSQL takes a whole list as one text it splits; SQLite chunks of bound marks."""
+        if not self.settings.is_postgres:
+            yield from _chunks(items)
+        elif items:
+            yield items
 
     def _in(self, chunk: list[Any]) -> str:
-        """A membership test of these values: ``= ANY(array)`` on PostgreSQL (one parameter,
-        which psycopg need not split a statement of 1,000s of marks for), ``IN (?, ...)``."""
+        """A membership test of these values: ``= ANY(...)`` of one joined text on PostgreSQL
+        (:func:`storage.personal_sql.joined`), ``IN (?, ...)`` on SQLite."""
         if self.settings.is_postgres:
-            return "= ANY(%b::text[])"
+            return "= ANY(string_to_array(%s, ','))"
         return "IN (" + ",".join([self._mark] * len(chunk)) + ")"
 
     def _params(self, chunk: list[Any]) -> list[Any]:
-        return [chunk] if self.settings.is_postgres else chunk
+        return [joined(chunk)] if self.settings.is_postgres else chunk
 
     def _insert_ignoring(self, cursor: Any, table: str, columns: str,
                          rows: list[tuple[Any, ...]]) -> set[str] | None:
@@ -258,12 +259,11 @@ class SqlPersonalData:
         return row is not None and row["destroyed_at"] is not None
 
     def notice_erasures(self) -> None:
-        """See the erasures other processes made: once ``RECHECK_SECONDS``
-        (:mod:`storage.key_cache`) have passed since the last look, ask the store which keys
-        were destroyed since (one small query); a key
-        this process held is forgotten, and so is everything decoded with it (the cache's
-        listeners, :meth:`on_forgotten`). Nothing before any key was read here (nothing was
-        decoded with one)."""
+        """See the erasures other processes made: once ``RECHECK_SECONDS`` (:mod:`storage.
+        key_cache`) have passed since the last look, ask the store which keys were destroyed
+        since (one small query); a key this process held is forgotten, and so is everything
+        decoded with it (the cache's listeners, :meth:`on_forgotten`). Nothing before any key
+        was read here (nothing was decoded with one)."""
         if self._master is None:
             return
         since = self.cache.recheck_due()
@@ -337,12 +337,12 @@ class SqlPersonalData:
         assert self._wrapping is not None
         rows = []
         keys: dict[str, bytes] = {}
-        for subject in subjects:
-            key = self.random_bytes(32)
-            nonce = self.random_bytes(12)
+        for subject, (key, nonce) in zip(subjects, draws(self.random_bytes, (32, 12),
+                                                         len(subjects)), strict=True):
             wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
-            keys[str(subject)] = key
-            rows.append((str(subject), base64.b64encode(wrapped).decode("ascii")))
+            text = str(subject)
+            keys[text] = key
+            rows.append((text, b2a_base64(wrapped, newline=False).decode("ascii")))
         return rows, keys
 
     def _unwrap(self, row: Any) -> bytes | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from binascii import b2a_base64
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -41,6 +42,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.clock import now
 from ledger.personal_fields import KEYED, SEALED
 from storage.bulk_append import copy_tuple_head, state_length
+from storage.bulk_random import read_ahead
 from storage.new_members import (
     _ENROLLED_TOPIC,
     _ENROLMENT_TOPIC,
@@ -53,6 +55,12 @@ from storage.new_members import (
     orjson_transcodings,
 )
 from storage.sealing import SEALED_KEY, SealingMapper
+
+
+def _b64(data: bytes) -> bytes:
+    """Base64 as :func:`base64.b64encode` gives it, without its wrapper (4 a member)."""
+    return b2a_base64(data, newline=False)
+
 
 _TOPICS = tuple(t.encode() for t in (_REGISTERED_TOPIC, _STARTED_TOPIC, _ENROLLED_TOPIC))
 #: The personal fields of the two sealed events, in the order the mapper takes them.
@@ -86,7 +94,7 @@ class SealedMemberEncoder:
             return
         self._default, self._stamp = found
         self.personal = mapper.personal
-        self.random_bytes = mapper.random_bytes
+        self.random_bytes = read_ahead(mapper.random_bytes)  # the OS's: a block at a time
         self.compressor = mapper.compressor
         self.cipher = mapper.cipher
         head = self._json({"timestamp": _UNSTAMPED})
@@ -163,7 +171,7 @@ class SealedMemberEncoder:
             f"{_REGISTERED_TOPIC}\n{person_text}\n1\n{person_text}").encode())
         registered = b"".join((
             first, self._registered_tail, person_bytes, b'","f":["nik"],"n":"',
-            base64.b64encode(nonce), b'","c":"', base64.b64encode(sealed), b'"}]}'))
+            _b64(nonce), b'","c":"', _b64(sealed), b'"}]}'))
         started = b"".join((
             second, b'},"enrolment_id":"', enrolment_text.encode(), b'","programme_code":',
             code, b"}"))
@@ -172,7 +180,7 @@ class SealedMemberEncoder:
             f"{_ENROLLED_TOPIC}\n{enrolment_text}\n1\n{person_text}").encode())
         enrolled = b"".join((
             third, before, person_bytes, after, person_bytes, b'","f":', fields_list,
-            b',"n":"', base64.b64encode(nonce), b'","c":"', base64.b64encode(sealed),
+            b',"n":"', _b64(nonce), b'","c":"', _b64(sealed),
             b'"}]}'))
         if self.compressor or self.cipher:
             return (self._finish(registered), self._finish(started), self._finish(enrolled))

@@ -181,3 +181,25 @@ def test_with_workers_the_event_timestamps_still_rise_with_the_log(
                    for before, after in pairwise(members))
     finally:
         ledger.close()
+
+
+def test_the_niks_keyed_by_the_workers_find_the_same_subjects_as_this_process_and_the_persons(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        head = ledger.recorder.max_notification_id() or 0
+        good = people(29, 12)
+        summary, _ = run(ledger, write(tmp_path / "roster.csv", good), batch_size=4,
+                         workers=2)
+        assert summary.enrolled == 12
+        table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+        with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
+            persons = {row[0] for row in connection.execute(
+                f"SELECT originator_id FROM {table} WHERE notification_id > %s AND "
+                "topic LIKE %s", (head, "%Person.Registered")).fetchall()}
+        # the index rows the workers' HMACs made are the ones this process's keyed NIK finds
+        assert {ledger.personal.subject_of(cells[0]) for cells in good} == persons
+        assert len(persons) == 12
+    finally:
+        ledger.close()

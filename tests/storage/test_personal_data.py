@@ -172,10 +172,26 @@ def test_an_imports_batch_gets_its_subjects_and_their_keys_in_one_go_the_known_o
     known = personal.subjects_for(["3603010101900001"])["3603010101900001"]
     known_key = personal.keys_for([known], create=True)[known]
     niks = ["3603010101900001", "3603010101900002", "36.03.01 0101900003"]
-    subjects, keys = personal.subjects_with_keys(niks)
+    subjects, keys, claimed = personal.subjects_with_keys(niks)
     assert subjects["3603010101900001"] == known and keys[known] == known_key
+    if ledger.settings.is_postgres:  # the new ones, claimed by this call (none read back)
+        assert claimed == {subjects["3603010101900002"], subjects["3603010101900003"]}
+    else:
+        assert claimed == set()
     assert set(subjects) == {"3603010101900001", "3603010101900002", "3603010101900003"}
     assert subjects == personal.subjects_for(niks)
     assert personal._read_keys(list(subjects.values())) == keys  # the store's rows, unwrapped
     assert all(isinstance(key, bytes) and len(key) == 32 for key in keys.values())
     assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 3
+
+
+def test_an_imports_batch_may_bring_its_niks_already_keyed_and_gets_the_same_subjects(
+        ledger: Ledger) -> None:
+    personal = _personal(ledger)
+    niks = ["3603010101900004", "3603010101900005"]
+    hmacs = [personal.keyed(n) for n in niks]
+    subjects, keys, _ = personal.subjects_with_keys(niks, hmacs)
+    assert subjects == personal.subjects_for(niks)
+    again, keys_again, claimed_again = personal.subjects_with_keys(niks, hmacs)
+    assert (again, keys_again, claimed_again) == (subjects, keys, set())
+    assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 2
