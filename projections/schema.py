@@ -11,6 +11,7 @@ from projections.db import Connection, Namespace
 from projections.jkk_cases import TABLES as JKK_CASE_TABLES
 from projections.reconciliation import TABLES as RECONCILIATION_TABLES
 from projections.scholarships import TABLES as SCHOLARSHIP_TABLES
+from projections.tallies import PAID_INDEXES, deferred
 from projections.tallies import TABLE_NAMES as TALLY_TABLE_NAMES
 from projections.tallies import TABLES as TALLY_TABLES
 
@@ -57,8 +58,7 @@ TABLES = (
         reversed_on TEXT, position BIGINT, reversed_position BIGINT)""",
     """CREATE TABLE IF NOT EXISTS {paid} (
         contribution_id TEXT NOT NULL, enrolment_id TEXT NOT NULL, month TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS {index}paid_member ON {paid} (enrolment_id, month)",
-    "CREATE INDEX IF NOT EXISTS {index}paid_contribution ON {paid} (contribution_id)",
+    *PAID_INDEXES,  # made by a replay on PostgreSQL only once it has caught up
     """CREATE TABLE IF NOT EXISTS {claims} (
         claim_id TEXT PRIMARY KEY, programme TEXT, benefit TEXT, payer TEXT,
         enrolment_id TEXT, incident_id TEXT, subject_nik TEXT, district TEXT,
@@ -201,7 +201,8 @@ def create_tables(connection: Connection, namespace: Namespace) -> None:
         index_prefix = "" if namespace.postgres else namespace.prefix
         new_tables = [name for name in REBUILT_WHEN_TABLE_ADDED
                       if not _exists(cursor, namespace, name)]
-        for statement in TABLES:
+        later = deferred(namespace)
+        for statement in (t for t in TABLES if t not in later):
             text = statement.replace("{index}", f"{index_prefix}ix_")
             cursor.execute(namespace.sql(text))
         added = _add_missing_columns(cursor, namespace)
