@@ -1,5 +1,9 @@
 """One batch's writes to the projection tables: the journal's new leaves, then the handlers'
-operations in log order (see :mod:`projections.handlers`), rows kept in memory until needed."""
+operations in log order (see :mod:`projections.handlers`), rows kept in memory until needed.
+
+On PostgreSQL the rows go in with ``COPY`` (the new rows of a batch too: 20,000 members of a
+rebuild's batch took 1.6 s as an ``executemany``) and a :class:`~projections.handlers.Spread`
+with one ``INSERT ... SELECT FROM unnest``."""
 
 from __future__ import annotations
 
@@ -10,21 +14,24 @@ from typing import Any
 from ledger.journal.checkpoint import leaf_of
 from ledger.journal.merkle import Frontier
 from projections.db import Namespace
-from projections.handlers import PRIMARY_KEYS, Change, Insert, Op, Operation, Rows
+from projections.handlers import PRIMARY_KEYS, Change, Insert, Op, Operation, Rows, Spread
 from projections.tallies import Tally, replayed
 
 
-def journal_operations(cursor: Any, namespace: Namespace, notifications: Any) -> list[Operation]:
-    """Append the batch's events to the journal's Merkle tree (leaves and right edge)."""
+def journal_operations(cursor: Any, namespace: Namespace, notifications: Any,
+                       leaves: list[bytes] | None = None) -> list[Operation]:
+    """Append the batch's events to the journal's Merkle tree (leaves and right edge);
+    ``leaves``: their leaf hashes, made already (read ahead)."""
     cursor.execute(namespace.sql(
         "SELECT size, hashes FROM {journal_frontier} WHERE name = 'journal'"))
     row = cursor.fetchone()
     frontier = Frontier(int(column(row, "size", 0)),
                         [bytes.fromhex(h) for h in json.loads(column(row, "hashes", 1))])
+    if leaves is None:
+        leaves = [leaf_of(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                  for n in notifications]
     rows = []
-    for notification in notifications:
-        leaf = leaf_of(notification.id, notification.originator_id,
-                       notification.originator_version, notification.topic, notification.state)
+    for notification, leaf in zip(notifications, leaves, strict=True):
         rows.append((frontier.size, notification.id, leaf.hex()))
         frontier.append(leaf)
     return [
@@ -60,6 +67,7 @@ class _Batch:
         self.pending: dict[str, dict[str, dict[str, Any]]] = {}
         self.bulk: dict[str, tuple[tuple[str, ...], list[Any]]] = {}
         self.changes: list[Change] = []
+        self.spreads: list[Spread] = []
 
     def apply(self, operation: Operation) -> None:
         if isinstance(operation, Insert):
@@ -72,6 +80,8 @@ class _Batch:
             row.update(operation.assign)
             for column, amount in operation.add.items():
                 row[column] = int(row[column]) + amount
+        elif isinstance(operation, Spread):
+            self.spreads.append(operation)
         elif isinstance(operation, Rows):
             self.bulk.setdefault(operation.table, (operation.columns, []))[1].extend(
                 operation.rows)
@@ -83,14 +93,13 @@ class _Batch:
         for table, keyed in self.pending.items():
             if keyed:
                 columns = tuple(next(iter(keyed.values())))
-                names = ", ".join(columns)
-                marks = ", ".join("?" * len(columns))
-                self.cursor.executemany(
-                    self.namespace.sql(f"INSERT INTO {{{table}}} ({names}) VALUES ({marks})"),
-                    [tuple(row[c] for c in columns) for row in keyed.values()])
+                _bulk_insert(self.cursor, self.namespace, table, columns,
+                             [tuple(row[c] for c in columns) for row in keyed.values()])
         for table, (columns, bulk_rows) in self.bulk.items():
             if bulk_rows:
                 _bulk_insert(self.cursor, self.namespace, table, columns, bulk_rows)
+        for spread in self.spreads:
+            _spread(self.cursor, self.namespace, spread)
         shape = lambda c: (c.table, tuple(c.assign), tuple(c.add))  # noqa: E731
         for (table, assigned, added), group in groupby(self.changes, key=shape):
             sets = [f"{column} = ?" for column in assigned]
@@ -99,7 +108,7 @@ class _Batch:
                 self.namespace.sql(f"UPDATE {{{table}}} SET {', '.join(sets)} WHERE "
                                    f"{PRIMARY_KEYS[table]} = ?"),
                 [(*c.assign.values(), *c.add.values(), c.key) for c in group])
-        self.pending, self.bulk, self.changes = {}, {}, []
+        self.pending, self.bulk, self.changes, self.spreads = {}, {}, [], []
 
 
 def _bulk_insert(cursor: Any, namespace: Namespace, table: str, columns: tuple[str, ...],
@@ -112,3 +121,16 @@ def _bulk_insert(cursor: Any, namespace: Namespace, table: str, columns: tuple[s
         return
     marks = ", ".join("?" * len(columns))
     cursor.executemany(f"INSERT INTO {namespace.table(table)} ({names}) VALUES ({marks})", rows)
+
+
+def _spread(cursor: Any, namespace: Namespace, spread: Spread) -> None:
+    names = ", ".join(spread.columns)
+    if namespace.postgres:
+        marks = "".join("%s, " for _ in spread.fixed)
+        cursor.execute(f"INSERT INTO {namespace.table(spread.table)} ({names})"
+                       f" SELECT {marks}v FROM unnest(%b::text[]) AS v",
+                       (*spread.fixed, list(spread.values)))
+        return
+    marks = ", ".join("?" * len(spread.columns))
+    cursor.executemany(f"INSERT INTO {namespace.table(spread.table)} ({names}) VALUES ({marks})",
+                       [(*spread.fixed, value) for value in spread.values])

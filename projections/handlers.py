@@ -56,7 +56,20 @@ class Rows:
     rows: Sequence[Sequence[Any]]
 
 
-Operation = Op | Insert | Change | Rows
+@dataclass(frozen=True)
+class Spread:
+    """Rows into one table that differ in one column only: ``fixed`` values for the columns
+    before the last, one row for each of ``values`` (text) in the last (a payment order's members).
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...)`` of a binary array: no row is made in
+    Python."""
+
+    table: str
+    columns: tuple[str, ...]
+    fixed: tuple[Any, ...]
+    values: Sequence[str]
+
+
+Operation = Op | Insert | Change | Rows | Spread
 
 #: The primary key column of each table whose rows are changed by key.
 PRIMARY_KEYS = {"members": "enrolment_id", "claims": "claim_id", "incidents": "incident_id"}
@@ -175,8 +188,8 @@ def contribution_paid(e: Any, position: int) -> list[Operation]:
             len(e.months), len(e.enrolment_ids), e.rate, e.amount, position)),
         Op("UPDATE {programmes} SET paid = paid + ? WHERE programme = ?",
            (e.amount, e.programme_code)),
-        Rows("paid", ("contribution_id", "enrolment_id", "month"),
-             [(cid, member, month) for month in e.months for member in e.enrolment_ids]),
+        *(Spread("paid", ("contribution_id", "month", "enrolment_id"), (cid, month),
+                 e.enrolment_ids) for month in e.months),
     ]
 
 

@@ -34,7 +34,6 @@ from ledger.errors import ProjectionStoppedError, StoreUnavailableError
 from projections.batch import column as _get
 from projections.batch import execute as _execute
 from projections.batch import journal_operations as _journal
-from projections.bounds import check_bounds
 from projections.db import Connection, Namespace
 from projections.effective import EffectiveDays
 from projections.failures import EventFailed as _EventFailed
@@ -45,9 +44,10 @@ from projections.follower import (
     HEARTBEAT_SECONDS,
     FollowerState,
 )
-from projections.handlers import HANDLERS, Operation
+from projections.handlers import Operation
+from projections.readahead import ReadAhead, decode
 from projections.schema import PROJECTIONS, create_tables, drop_tables, ensure_tables, swap_in
-from projections.tallies import caught_up
+from projections.tallies import caught_up, replayed
 from storage.log_index import settings_of, unavailable
 
 log = logging.getLogger("claims_ledger.projections")
@@ -67,6 +67,7 @@ class Projector:
         #: Effective days of the snapshots of what was covered on a day, as they are built.
         self._effective: dict[str, EffectiveDays] = {}
         self._listen: Any = None
+        self._ahead: ReadAhead | None = None
         self._connected = True
         try:
             self.connection = Connection(settings_of(ledger))
@@ -134,18 +135,25 @@ class Projector:
         # An event known not to apply is tried alone, not with a whole batch around it.
         stuck = self.failed_position() if target == self.live else None
         total = 0
-        while True:
-            try:
-                applied, position = self._apply_batch(target, until, alone=stuck)
-            except Exception as error:
-                if unreachable(error):
-                    raise
-                applied, position = self._apply_around(target, until, error)
-            if applied == 0:
-                return caught_up(self.connection, target, total)
-            total += applied
-            if progress is not None:
-                progress(position, self.head())
+        if replayed(target) and target.postgres and target.effective_by is None:
+            self._ahead = ReadAhead(self.ledger, self.position(target), self.batch_size, until)
+        try:
+            while True:
+                try:
+                    applied, position = self._apply_batch(target, until, alone=stuck)
+                except Exception as error:
+                    if unreachable(error):
+                        raise
+                    applied, position = self._apply_around(target, until, error)
+                if applied == 0:
+                    return caught_up(self.connection, target, total)
+                total += applied
+                if progress is not None:
+                    progress(position, self.head())
+        finally:
+            if self._ahead is not None:
+                self._ahead.close()
+            self._ahead = None
 
     def _apply_around(self, target: Namespace, until: int | None,
                       error: Exception) -> tuple[int, int]:
@@ -191,30 +199,18 @@ class Projector:
             position = min(int(_get(row, "position", 1)) for row in rows) if rows else 0
             if until is not None and position >= until:
                 return 0, position
-            notifications = self.ledger.recorder.select_notifications(
-                start=position + 1, limit=limit or self.batch_size, stop=until)
+            ahead = self._ahead.take(position) if self._ahead and not (limit or alone) else None
+            notifications = ahead.notifications if ahead else \
+                self.ledger.recorder.select_notifications(
+                    start=position + 1, limit=limit or self.batch_size, stop=until)
             if alone is not None and alone > position and notifications:
                 notifications = [n for n in notifications if n.id < alone] or notifications[:1]
             if not notifications:
                 return 0, position
             operations: list[Operation] = []
-            mapper = self.ledger.mapper
-            dating = namespace.effective_by is not None  # every event dates its neighbours
-            decoded: list[tuple[Notification, Any, Any]] = []
-            for notification in notifications:
-                name = notification.topic.rsplit(":", 1)[-1]
-                handler = HANDLERS.get(name)
-                if handler is None and not dating:
-                    continue  # decode only what some projection needs
-                try:
-                    event = mapper.to_domain_event(notification)
-                    if handler is not None:
-                        check_bounds(name, event)
-                    decoded.append((notification, handler, event))
-                except Exception as error:
-                    if unreachable(error):
-                        raise
-                    raise _EventFailed(notification.id, name, error) from error
+            # A snapshot of what was covered on a day decodes every event (each dates others).
+            decoded = ahead.decoded if ahead else decode(
+                self.ledger.mapper, notifications, dating=namespace.effective_by is not None)
             days = self._effective_days(namespace, decoded)
             for notification, handler, event in decoded:
                 if handler is None or (days is not None and namespace.effective_by is not None
@@ -228,7 +224,8 @@ class Projector:
                     raise _EventFailed(notification.id, notification.topic.rsplit(":", 1)[-1],
                                        error) from error
             try:
-                operations.extend(_journal(cursor, namespace, notifications))
+                operations.extend(_journal(cursor, namespace, notifications,
+                                           ahead.leaves if ahead else None))
                 _execute(cursor, namespace, operations)
             except Exception as error:
                 if len(notifications) > 1 or unreachable(error):

@@ -123,11 +123,31 @@ def replayed(namespace: Namespace) -> bool:
     return namespace.rebuild or namespace.at is not None
 
 
+#: The ``paid`` rows' indexes (in :data:`projections.schema.TABLES`). A replay on PostgreSQL
+#: makes them only once it has caught up (:func:`caught_up`): the payment orders' rows (12 a
+#: member a year) went in at less than half the time without them, the indexes then built
+#: once, sorted, instead of row by row. Nothing a handler does in a replay reads them (the
+#: tallies that do are left out of it) but a reversal's delete.
+PAID_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS {index}paid_member ON {paid} (enrolment_id, month)",
+    "CREATE INDEX IF NOT EXISTS {index}paid_contribution ON {paid} (contribution_id)",
+)
+
+
+def deferred(namespace: Namespace) -> tuple[str, ...]:
+    """The indexes :func:`projections.schema.create_tables` leaves to :func:`caught_up`."""
+    return PAID_INDEXES if namespace.postgres and replayed(namespace) else ()
+
+
 def caught_up(connection: Connection, namespace: Namespace, applied: int) -> int:
-    """After a catch-up that applied ``applied`` events: a replay's tallies counted (in one
-    transaction), the tables analyzed when due (:func:`projections.db.analyzed`)."""
-    if applied > 0 and replayed(namespace):
+    """After a catch-up that applied ``applied`` events: a replay's tallies counted and its
+    deferred indexes made (in one transaction), the tables analyzed when due
+    (:func:`projections.db.analyzed`)."""
+    if replayed(namespace):
         with connection.transaction() as cursor:
-            for statement in RECOUNT:
-                cursor.execute(namespace.sql(statement))
+            if applied > 0:
+                for statement in RECOUNT:
+                    cursor.execute(namespace.sql(statement))
+            for statement in deferred(namespace):
+                cursor.execute(namespace.sql(statement.replace("{index}", "ix_")))
     return analyzed(connection, namespace, applied)

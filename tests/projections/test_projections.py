@@ -21,6 +21,7 @@ from ledger.benefits import Benefit
 from ledger.enrolment import EndReason
 from ledger.incident import IncidentKind
 from projections.queries import Reader
+from projections.readahead import ReadAhead
 from projections.runner import Projector
 from scenario import APPROVER, CLERK, FINANCE, covered_member, factory, heir, tangerang_terms
 from seed.demo import build_demo
@@ -296,3 +297,45 @@ def test_a_projection_added_later_makes_the_set_rebuild_instead_of_double_applyi
         assert digest(projector.connection, projector.live) == before
     finally:
         projector.close()
+
+
+@pytest.mark.postgres
+def test_a_rebuild_read_ahead_in_batches_of_two_equals_following_event_by_event(
+        postgres_settings: StoreSettings) -> None:
+    ledger = open_ledger(postgres_settings)
+    projector = Projector(ledger, batch_size=1)
+    try:
+        ledger.open_programme(tangerang_terms(), actor="admin")
+        _scenario(ledger)
+        projector.catch_up()  # one event a transaction, no read-ahead (the live tables)
+        followed = digest(projector.connection, projector.live)
+        projector.batch_size = 2
+        applied = projector.rebuild()
+        assert applied == projector.head()
+        assert digest(projector.connection, projector.live) == followed
+    finally:
+        projector.close()
+        ledger.close()
+
+
+def test_a_batch_read_ahead_is_handed_out_only_when_it_starts_right_after_the_position(
+        ledger: Ledger) -> None:
+    ledger.open_programme(tangerang_terms(), actor="admin")
+    _scenario(ledger)
+    head = int(ledger.recorder.max_notification_id() or 0)
+    ahead = ReadAhead(ledger, 0, 4, None)
+    try:
+        first = ahead.take(0)
+        assert first is not None and [n.id for n in first.notifications] == [1, 2, 3, 4]
+        assert len(first.leaves) == 4
+        assert ahead.take(6) is None  # the projector is elsewhere: it reads by itself
+        assert ahead.take(4) is None  # and from then on
+    finally:
+        ahead.close()
+    whole = ReadAhead(ledger, 0, head, None)
+    try:
+        batch = whole.take(0)
+        assert batch is not None and batch.notifications[-1].id == head
+        assert whole.take(head) is None  # the end of the log
+    finally:
+        whole.close()

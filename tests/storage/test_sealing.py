@@ -185,3 +185,17 @@ def test_a_claimants_account_and_a_members_family_keep_a_keyed_pseudonym_through
         assert erased.claimant["account_key"] == account_key  # the finding's figure survives
     finally:
         other.close()
+
+
+def test_a_mapper_that_unsealed_an_event_reads_it_erased_once_the_key_is_destroyed(
+        ledger: Ledger) -> None:
+    _, claim_id = _death_with_heir(ledger)
+    personal = ledger.personal
+    assert isinstance(personal, SqlPersonalData)
+    filed = ledger.recorder.select_events(UUID(claim_id))[0]
+    before = ledger.mapper.to_domain_event(filed)
+    assert before.claimant["nik"] == heir().nik  # type: ignore[attr-defined]
+    personal.erase(UUID(str(personal.subject_of(heir().nik))), heir().nik)
+    after = ledger.mapper.to_domain_event(filed)  # the same mapper, its ciphers held
+    assert after.claimant["nik"] == ERASED  # type: ignore[attr-defined]
+    assert after.claimant["name"] == ERASED  # type: ignore[attr-defined]
