@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from ledger.application import Ledger
 from ledger.errors import InvalidInputError, NotFoundError
-from ledger.journal.checkpoint import Checkpoint, leaf_of, private_key
+from ledger.journal.checkpoint import Checkpoint, leaf_hashes, private_key
 from ledger.journal.merkle import Frontier, consistency_proof, inclusion_proof
 from projections.db import Connection, Namespace
-from storage.bulk import stored_rows
+from storage.bulk import stored_pages
 from storage.log_index import settings_of
 from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 
@@ -167,7 +170,6 @@ class Journal:
         ``witnessed`` (size, root) pairs: checkpoints witnesses co-signed, whose signatures the
         caller checked against its policy, and with the new head a migration's signed statement
         names (``migrated``, its signature checked by the caller)."""
-        journal = self.leaves()
         checkpoints = sorted([*self.checkpoints(), *([external] if external else [])],
                              key=lambda c: c.size)
         for kept in checkpoints:
@@ -176,43 +178,86 @@ class Journal:
                 return VerifyReport(False, 0, b"", len(checkpoints), None,
                                     f"the checkpoint of size {kept.size} is not signed by the "
                                     "trusted key")
-        frontier = Frontier()
         pending = sorted([*((c.size, c.root, "the checkpoint") for c in checkpoints),
                           *((size, root, "the co-signed checkpoint") for size, root in witnessed),
                           *([(*migrated, "the migration statement")] if migrated else [])])
+        frontier = Frontier()
         settings = self.ledger.settings
-        rows = stored_rows(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
-                           self.ledger.qualified_events_table, settings.is_postgres,
-                           connect=lambda: _connect(settings))
-        for position, originator, version, topic, state in rows:
-            index = frontier.size
-            leaf = leaf_of(position, originator, version, topic, state)
-            if index < len(journal):
-                expected_position, expected_leaf = journal[index]
-                if position > expected_position:
-                    return self._bad(frontier, checkpoints, expected_position,
-                                     "the event recorded at this position is missing (deleted)")
-                if position < expected_position:
-                    return self._bad(frontier, checkpoints, position,
-                                     "an event was inserted here that the journal never saw")
-                if leaf != expected_leaf:
-                    return self._bad(frontier, checkpoints, position,
-                                     "the stored event differs from the one journaled (edited)")
-            frontier.append(leaf)
-            while pending and pending[0][0] == frontier.size:
-                size, kept_root, what = pending.pop(0)
-                if frontier.root() != kept_root:
-                    return self._bad(frontier, checkpoints, position,
-                                     f"the log no longer has the root of {what} of "
-                                     f"{size} events")
+        journaled = self._journal_size()  # before the rows: each leaf read has its row
+        with ThreadPoolExecutor(1) as reader, closing(stored_pages(self.ledger.recorder.datastore,  # type: ignore[attr-defined]
+                                  self.ledger.qualified_events_table, settings.is_postgres,
+                                  connect=lambda: _connect(settings))) as pages:
+            # PostgreSQL reads the journal on another connection while the rows arrive.
+            later = (reader.submit(self._leaf_hashes, journaled) if self.ns.postgres else None)
+            journal = [] if later else self._leaf_hashes(journaled)
+            for page in pages:  # a page at a time: leaves, their comparison and tree levels in C
+                leaves = leaf_hashes(page)
+                if later:
+                    journal, later = later.result(), None
+                start = frontier.size
+                expected = journal[start : start + len(leaves)]
+                differs = (None if leaves[: len(expected)] == expected else
+                           next(i for i, pair in enumerate(zip(leaves, expected, strict=False))
+                                if pair[0] != pair[1]))
+                good = len(leaves) if differs is None else differs  # leaves matching the journal
+                done = 0  # leaves of this page in the frontier
+                while pending and pending[0][0] - start <= good:  # a root to check on the way
+                    size, kept_root, what = pending.pop(0)
+                    frontier.extend(leaves[done : size - start])
+                    done = size - start
+                    if frontier.root() != kept_root:
+                        return self._bad(frontier, checkpoints,
+                                         page[size - start - 1][0] if size > start else None,
+                                         f"the log no longer has the root of {what} of "
+                                         f"{size} events")
+                frontier.extend(leaves[done:good])
+                if differs is not None:
+                    return self._differs(frontier, checkpoints, page[differs][0])
+            if later:  # no rows at all
+                journal = later.result()
         if frontier.size < len(journal):
-            return self._bad(frontier, checkpoints, journal[frontier.size][0],
+            return self._bad(frontier, checkpoints, self._position(frontier.size),
                              "the log ends before this journaled position (truncated)")
         if pending:
             return self._bad(frontier, checkpoints, None,
                              f"the log has {frontier.size} events, fewer than {pending[0][2]} "
                              f"of {pending[0][0]} (truncated)")
         return VerifyReport(True, frontier.size, frontier.root(), len(checkpoints))
+
+    def _journal_size(self) -> int:
+        """How many leaves the journal has now (one past its last leaf's index)."""
+        [(size,)] = self.connection.tuples(self.ns.sql(
+            "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM {journal_leaves}"))
+        return int(size)
+
+    def _leaf_hashes(self, size: int) -> list[bytes]:
+        """The hashes of the journal's leaves below index ``size``, in leaf order (PostgreSQL
+        decodes the hex itself)."""
+        if self.ns.postgres:
+            rows = self.connection.tuples(self.ns.sql(
+                "SELECT decode(hash, 'hex') FROM {journal_leaves} WHERE leaf_index < ? "
+                "ORDER BY leaf_index"), (size,))
+            return list(map(itemgetter(0), rows))
+        rows = self.connection.tuples(self.ns.sql(
+            "SELECT hash FROM {journal_leaves} WHERE leaf_index < ? ORDER BY leaf_index"), (size,))
+        return list(map(bytes.fromhex, map(itemgetter(0), rows)))
+
+    def _position(self, index: int) -> int:
+        """The log position the journal's leaf ``index`` stands for."""
+        return self.leaves(index + 1)[index][0]
+
+    def _differs(self, frontier: Frontier, checkpoints: list[Checkpoint],
+                 position: int) -> VerifyReport:
+        """Why the stored row at ``position`` does not give the journal's next leaf."""
+        expected = self._position(frontier.size)
+        if position > expected:
+            return self._bad(frontier, checkpoints, expected,
+                             "the event recorded at this position is missing (deleted)")
+        if position < expected:
+            return self._bad(frontier, checkpoints, position,
+                             "an event was inserted here that the journal never saw")
+        return self._bad(frontier, checkpoints, position,
+                         "the stored event differs from the one journaled (edited)")
 
     @staticmethod
     def _bad(frontier: Frontier, checkpoints: list[Checkpoint], position: int | None,

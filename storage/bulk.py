@@ -8,13 +8,22 @@ them exactly as the repository would (transcodings, compression, encryption incl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
+from queue import Queue
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
+from ledger.journal.checkpoint import LeafRow, canonical_id
+
 CHUNK = 900  # below SQLite's default limit of 999 bound parameters
+#: Rows per page of :func:`stored_pages`: big enough that a query's round trip is small beside
+#: the rows, small enough that the next page is read while this one is worked on.
+PAGE = 20_000
+
+T = TypeVar("T")
 
 
 def _chunks(ids: list[UUID], size: int) -> Iterator[list[UUID]]:
@@ -145,6 +154,89 @@ def stored_rows(datastore: Any, table: str, postgres: bool,
             # A row edited by hand may hold text where a BLOB was: hash what is there.
             raw = state.encode() if isinstance(state, str) else bytes(state)
             yield int(row[0]), str(row[1]), int(row[2]), str(row[3]), raw
+
+
+def stored_pages(datastore: Any, table: str, postgres: bool,
+                 connect: Callable[[], Any] | None = None
+                 ) -> Generator[list[LeafRow], None, None]:
+    """Every stored event as stored, in log order, a page of rows at a time, each row as the
+    journal's leaf hash takes it (:data:`~ledger.journal.checkpoint.LeafRow`): what verify
+    needs, and what its bench reads as the baseline.
+
+    On PostgreSQL the rows arrive in binary, text columns as their bytes (no decoding), and a
+    thread reads the next page while the caller works on this one (waiting on the database
+    releases the GIL); closing the iterator early ends the thread and its connection.
+    """
+    if postgres:
+        assert connect is not None, "PostgreSQL pages are read on a connection of their own"
+        yield from _read_ahead(_postgres_pages(connect, table))
+        return
+    with datastore.transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                       f"FROM {table} ORDER BY rowid")
+        rows = cursor.fetchall()
+    for start in range(0, len(rows), PAGE):
+        # A row edited by hand may hold text where a BLOB was: hash what is there.
+        yield [(int(r[0]), canonical_id(str(r[1])), int(r[2]), str(r[3]).encode(),
+                r[4].encode() if isinstance(r[4], str) else bytes(r[4]))
+               for r in rows[start : start + PAGE]]
+
+
+def _postgres_pages(connect: Callable[[], Any], table: str) -> Iterator[list[LeafRow]]:
+    from psycopg.types.string import ByteaBinaryLoader
+
+    with connect() as connection:
+        if connection.info.encoding != "utf-8":
+            connection.execute("SET client_encoding TO 'UTF8'")  # a topic's bytes in UTF-8
+        cursor = connection.cursor(binary=True)
+        cursor.adapters.register_loader("text", ByteaBinaryLoader)  # text as its bytes
+        position = -1
+        while True:  # pages by position: steadier than one long server-side cursor
+            rows = cursor.execute(
+                f"SELECT notification_id, originator_id::text, originator_version, topic, "
+                f"state FROM {table} WHERE notification_id > %s ORDER BY notification_id "
+                f"LIMIT {PAGE}", (position,)).fetchall()
+            if not rows:
+                return
+            yield rows
+            position = rows[-1][0]
+
+
+def _read_ahead(pages: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``pages`` read by a thread of their own, at most ``depth`` ahead of the caller."""
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for page in pages:
+                queue.put((True, page))
+                if stop.is_set():
+                    break
+            queue.put((False, None))
+        except BaseException as error:  # handed to the caller, raised there
+            queue.put((False, error))
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+
+    reader = threading.Thread(target=read, name="stored-pages", daemon=True)
+    reader.start()
+    try:
+        while True:
+            more, item = queue.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # unblock a reader waiting to hand over a page
+            while not queue.empty():
+                queue.get_nowait()
+            reader.join(0.05)
 
 
 #: A stored row as the check for a save's own rows needs it: (log position, topic, state).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
 from uuid import UUID
@@ -22,6 +23,9 @@ from ledger.errors import InvalidInputError
 LEAF_PREFIX = b"claims-ledger leaf v1\x00"
 #: The RFC 6962 leaf prefix (0x00) and ours, joined once: the same hash as leaf_hash(...).
 LEAF_DOMAIN = b"\x00" + LEAF_PREFIX
+#: The bytes ``leaf_of`` hashes, as one format: position, aggregate id, version and topic, each
+#: ended by a NUL, then the state (for :func:`leaf_hashes`, which formats many rows in C).
+LEAF_FORMAT = LEAF_DOMAIN + b"%d\x00%b\x00%d\x00%b\x00%b"
 HEADER = "claims-ledger checkpoint v1"
 KEY_PREFIX = "ed25519:"
 
@@ -36,6 +40,26 @@ def leaf_of(position: int, originator_id: UUID | str, version: int, topic: str,
     head = f"{position}\x00{_canonical(originator_id)}\x00{version}\x00{topic}\x00".encode()
     raw = state.encode() if isinstance(state, str) else state
     return sha256(LEAF_DOMAIN + head + raw).digest()
+
+
+#: A stored row as :func:`leaf_hashes` takes it: (position, aggregate id, version, topic, state),
+#: the id as :func:`canonical_id` gives it and the topic as UTF-8 bytes.
+LeafRow = tuple[int, bytes, int, bytes, bytes]
+
+
+def leaf_hashes(rows: Iterable[LeafRow]) -> list[bytes]:
+    """The leaf hash of each row, the same bytes as ``leaf_of`` gives one by one.
+
+    One bytes format per row and one hash: no f-string, no encoding and no concatenation per
+    event (what made verify slower than reading the rows); a comprehension measured a little
+    faster than mapping the same calls.
+    """
+    return [sha256(LEAF_FORMAT % row).digest() for row in rows]
+
+
+def canonical_id(originator_id: UUID | str) -> bytes:
+    """An aggregate id as a leaf holds it (lower-case hex with dashes), in UTF-8."""
+    return _canonical(originator_id).encode()
 
 
 def _canonical(originator_id: UUID | str) -> str:

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Sequence
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+_NODE = b"\x01%b%b"
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -21,6 +22,14 @@ def leaf_hash(data: bytes) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def parents(hashes: Sequence[bytes]) -> list[bytes]:
+    """The node hash of each pair of ``hashes`` (an even number of them): one level of a tree
+    computed at once, with no call of ``node_hash`` per node."""
+    pairs = iter(hashes)
+    sha256 = hashlib.sha256
+    return [sha256(_NODE % pair).digest() for pair in zip(pairs, pairs, strict=True)]
 
 
 def _split(n: int) -> int:
@@ -56,6 +65,23 @@ class Frontier:
             self.hashes.append(node_hash(left, right))
             carry //= 2
 
+    def extend(self, leaves: Sequence[bytes]) -> None:
+        """Append many leaves: the same right edge as appending them one by one, computed a
+        level at a time (each level's pairs hashed in C) instead of a carry loop per leaf."""
+        if not leaves:
+            return
+        edge = dict(zip(_levels(self.size), self.hashes, strict=True))  # height -> hash
+        hashes, height = list(leaves), 0
+        while hashes:
+            if height in edge:  # the edge's subtree of this height is the left neighbour
+                hashes.insert(0, edge.pop(height))
+            if len(hashes) % 2:
+                edge[height] = hashes.pop()  # unpaired: the new edge's subtree of this height
+            hashes = parents(hashes)
+            height += 1
+        self.size += len(leaves)
+        self.hashes = [edge[h] for h in sorted(edge, reverse=True)]
+
     def root(self) -> bytes:
         if not self.hashes:
             return EMPTY_ROOT
@@ -63,6 +89,12 @@ class Frontier:
         for left in reversed(self.hashes[:-1]):
             current = node_hash(left, current)
         return current
+
+
+def _levels(size: int) -> list[int]:
+    """The heights of the perfect subtrees on the right edge of a tree of ``size`` leaves,
+    largest first (the set bits of ``size``)."""
+    return [h for h in range(size.bit_length() - 1, -1, -1) if size >> h & 1]
 
 
 def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
