@@ -205,10 +205,15 @@ def _is_request_line(line: str) -> bool:
 
 def _with_ratio(figure: dict[str, Any], baseline: dict[str, Any],
                 log: RequestLog) -> dict[str, Any]:
-    """The figure beside the round's baseline (throughput and p95 as ratios)."""
-    ratios = {"throughput_vs_baseline": round(figure["requests_per_s"]
-                                              / baseline["requests_per_s"], 2),
-              "p95_vs_baseline": round(figure["p95_ms"] / baseline["p95_ms"], 2)}
+    """The figure beside the round's baseline: throughput and p95 as ratios, the baseline's
+    own two figures they were divided by, and whether issue 21's target holds in this round
+    (at least 0.6 of the baseline's throughput, a p95 at most twice the baseline's)."""
+    throughput = round(figure["requests_per_s"] / baseline["requests_per_s"], 2)
+    p95 = round(figure["p95_ms"] / baseline["p95_ms"], 2)
+    ratios = {"throughput_vs_baseline": throughput, "p95_vs_baseline": p95,
+              "baseline_requests_per_s": baseline["requests_per_s"],
+              "baseline_p95_ms": baseline["p95_ms"],
+              "within_issue_21_target": throughput >= 0.6 and p95 <= 2.0}
     return {**figure, **ratios, **log.since_last()}
 
 

@@ -94,8 +94,13 @@ class OwnRowsEventStore(EventStore[UUID]):
         if prepare is not None:
             prepare(domain_events)
         stored_events = [self.mapper.to_stored_event(event) for event in domain_events]
+        # A datastore that inserts and commits in one round trip does (storage.database).
+        at_once = getattr(getattr(self.recorder, "datastore", None), "insert_at_once", None)
         try:
-            positions = self.recorder.insert_events(stored_events, **kwargs)
+            if at_once is not None and stored_events and kwargs.get("tracking") is None:
+                positions = at_once(self.recorder, stored_events)
+            else:
+                positions = self.recorder.insert_events(stored_events, **kwargs)
         except IntegrityError:
             positions = self.recorded(stored_events) if stored_events else None
             if positions is None:

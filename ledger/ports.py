@@ -114,6 +114,12 @@ class PersonalData(Protocol):
     def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
         """:meth:`subject_for` for many NIKs in one round trip (the bulk import)."""
 
+    def subjects_with_keys(self, niks: Iterable[str]
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
+        """:meth:`subjects_for` and each subject's data key, made where missing (None:
+        destroyed): on PostgreSQL a new NIK's subject and key are made in one transaction,
+        so the save that seals their fields next finds the key made and reads none."""
+
     def is_erased(self, subject_id: UUID) -> bool:
         """Whether this subject's data key was destroyed."""
 

@@ -22,8 +22,10 @@ outage must not be waited out by every request in turn. So, on PostgreSQL:
 from __future__ import annotations
 
 import contextlib
+import re
+import select
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,6 +42,9 @@ from eventsourcing.persistence import (
     ProgrammingError,
 )
 from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg import sql
+from psycopg.pq import TransactionStatus
 from psycopg.types.composite import register_composite
 from psycopg_pool import PoolTimeout
 
@@ -89,9 +94,31 @@ class PatientDatastore(PostgresDatastore):
         connection found cut when the transaction begins (the server restarted since it was
         pooled) is given back and another taken: nothing of the transaction was sent on it, so
         this is safe where the library has no retry of its own (reads in bulk, the idempotency
-        table), and a restart between two requests is not noticed."""
+        table), and a restart between two requests is not noticed.
+
+        A transaction that is not committed (``commit=False``) sends its plain reads as they
+        are, without BEGIN and ROLLBACK (:class:`ReadsFirst`): each statement of a READ
+        COMMITTED transaction reads its own snapshot anyway, so a read alone is the same
+        either way, for one round trip instead of three (a request's index lookup). A
+        statement that could write or lock begins the transaction first, and it is rolled
+        back as before. A cut connection is found by polling its socket, without a round
+        trip, before the first statement."""
         for attempt in range(1, _BEGIN_ATTEMPTS + 1):
             with self.get_connection() as connection:
+                if not commit:
+                    if attempt < _BEGIN_ATTEMPTS and _cut(connection):
+                        connection.close()  # given back closed: the pool discards it
+                        with contextlib.suppress(psycopg.Error):
+                            self.pool.check()
+                        continue
+                    reads = ReadsFirst(connection)
+                    try:
+                        yield reads
+                    except BaseException as error:
+                        reads.end(error)
+                        raise
+                    reads.end(None)
+                    return
                 try:
                     begun = connection.transaction(force_rollback=not commit)
                     begun.__enter__()
@@ -108,9 +135,114 @@ class PatientDatastore(PostgresDatastore):
                     yield connection.cursor()
                 return
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_at_once(self, recorder: Any, stored_events: Sequence[Any]) -> list[int]:
+        """The library's insert of a save's events (its statements, its order: BEGIN, the lock
+        timeout, ``LOCK TABLE ... IN EXCLUSIVE MODE``, NOTIFY, the INSERT returning the log
+        positions), with the COMMIT sent in the same pipeline and one sync: one round trip
+        instead of two, and the table lock, which every save of every process waits for, is
+        held only while the server inserts and commits, not while the answer travels back and
+        the worker's thread waits for Python's lock to send COMMIT. Retried as the library's
+        insert is; a refusal (the unique key: another writer won) rolls back and raises the
+        library's error, as the library's insert does."""
+        with self.get_connection() as connection:
+            failed: psycopg.Error | None = None
+            positions: list[int] = []
+            with connection.pipeline() as pipeline:
+                try:
+                    with connection.cursor() as begin:
+                        begin.execute("BEGIN")
+                    with connection.cursor() as cursor:
+                        recorder._insert_stored_events(cursor, stored_events)
+                        with connection.cursor() as commit:
+                            commit.execute("COMMIT")
+                        pipeline.sync()
+                        positions = list(recorder._fetch_ids_after_insert_events(
+                            cursor, stored_events))
+                except psycopg.Error as error:  # raised after the pipeline ends, as the
+                    failed = error                # library does (no pipeline warning)
+            if failed is not None:
+                if connection.info.transaction_status != TransactionStatus.IDLE:
+                    with contextlib.suppress(psycopg.Error):
+                        connection.execute("ROLLBACK")
+                raise failed
+            return positions
+
     def is_unreachable(self) -> bool:
         """Whether the last attempt to get a connection failed (for tests and health)."""
         return self._unreachable.is_set()
+
+
+class ReadsFirst:
+    """The cursor of a transaction that is not committed: plain reads (``SELECT`` that does not
+    lock) go to the server as they are, on the pooled connection in autocommit; the first
+    other statement begins the transaction, which :meth:`end` rolls back."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.cursor = connection.cursor()
+        self._begun: Any = None
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> ReadsFirst:
+        if self._begun is None and not _plain_read(query, self.connection):
+            self._begin()
+        self.cursor.execute(query, params, **kwargs)
+        return self
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> ReadsFirst:
+        if self._begun is None:
+            self._begin()
+        self.cursor.executemany(query, params_seq, **kwargs)
+        return self
+
+    def _begin(self) -> None:
+        begun = self.connection.transaction(force_rollback=True)
+        begun.__enter__()
+        self._begun = begun
+
+    def end(self, error: BaseException | None) -> None:
+        """Roll back the transaction, if a statement began one."""
+        begun, self._begun = self._begun, None
+        if begun is not None:
+            begun.__exit__(type(error) if error else None, error, None)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.cursor)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+#: A statement that only reads: SELECT (not SELECT ... INTO, a locking read, or one that calls
+#: something known to change state).
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_ONLY_READ = re.compile(
+    r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(?:KEY\s+)?SHARE\b|\bINTO\b|nextval|setval|"
+    r"advisory|set_config|\blo_|pg_notify|pg_terminate|pg_cancel", re.IGNORECASE)
+
+
+def _plain_read(query: Any, connection: Any) -> bool:
+    if isinstance(query, sql.Composable):
+        text = query.as_string(connection)
+    elif isinstance(query, bytes):
+        text = query.decode("utf-8", "replace")
+    else:
+        text = str(query)
+    return bool(_READ.match(text)) and not _NOT_ONLY_READ.search(text)
+
+
+def _cut(connection: Any) -> bool:
+    """Whether an idle pooled connection was cut by the server (it restarted): psycopg marked
+    it closed, or its socket has something to read while no query waits for an answer (the
+    server hanging up). No round trip: a poll of the socket."""
+    if connection.closed:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, psycopg.Error):
+        return True
 
 
 #: How many pooled connections a transaction tries when the ones it gets were cut.

@@ -33,6 +33,7 @@ from ledger.handover import Handover
 from ledger.identity import parse_nik
 from ledger.incident import Incident
 from ledger.person import Person
+from ledger.personal_fields import ERASED
 from ledger.ports import PersonalData
 from ledger.programme import Programme, programme_id
 from ledger.rule_sets import RULE_BOOK, RuleBook
@@ -229,6 +230,21 @@ class Commands(Application[UUID]):
             return Person.register(subject, nik)
         assert isinstance(found, Person)  # a subject's aggregate of this id is its person
         return found
+
+    def _person_of(self, enrolment: Enrolment) -> Person:
+        """The person an enrolment covers: the Person it names (its data subject, which is the
+        NIK's subject for as long as the NIK is not erased), read without looking the NIK up
+        in the index (a round trip and an HMAC less for every incident); an erased
+        enrolment's, or one whose person is not found, by its NIK as before."""
+        named = getattr(enrolment, "person_id", None)
+        if named and enrolment.nik != ERASED:
+            try:
+                found: object = self.repository.get(UUID(str(named)))
+            except AggregateNotFoundError:
+                found = None
+            if isinstance(found, Person):
+                return found
+        return self._person_or_new(enrolment.nik)
 
     def _claimant_record(self, claimant: Claimant) -> dict[str, str]:
         """The claimant as a claim records them, with their data subject from the index."""

@@ -25,7 +25,7 @@ class IncidentCommands(Commands):
         def build() -> tuple[Incident, list[Aggregate]]:
             enrolment = self.enrolment(enrolment_id)
             programme = self._programme_by_id(enrolment.programme_id, shared=True)  # read only
-            person = self._person_or_new(enrolment.nik)
+            person = self._person_of(enrolment)
 
             def covered(day: date) -> CoverageAnswer:
                 return coverage_on(enrolment, programme, day, self._contribution_by_id)

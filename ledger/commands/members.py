@@ -53,14 +53,16 @@ class MemberCommands(Commands):
 
     def _subjects(self, requests: Sequence[EnrolmentRequest]) -> dict[str, UUID]:
         """The data subjects of the requests' NIKs, from the keyed index in one round trip (new
-        NIKs get theirs; a NIK that cannot be read is left to the rules to refuse)."""
+        NIKs get theirs; a NIK that cannot be read is left to the rules to refuse), with their
+        data keys: a new NIK's subject and key are made in one transaction, not the subject
+        here and the key in two more round trips when the save seals the person's fields."""
         niks: list[str] = []
         for request in requests:
             try:
                 niks.append(request.parsed_nik().value)
             except LedgerError:
                 continue
-        return self.personal.subjects_for(niks) if niks else {}
+        return self.personal.subjects_with_keys(niks)[0] if niks else {}
 
     def _known_people(self, subjects: dict[str, UUID]) -> dict[str, Person]:
         """The persons the ledger knows of these NIKs' subjects."""

@@ -63,7 +63,10 @@ class TokenCommands(Commands):
         if not secret.startswith(TOKEN_PREFIX):
             raise TokenUnknownError(_UNKNOWN_TOKEN)
         try:
-            found: object = self.repository.get(token_id(token_hash(secret)))
+            # Read only: the cached instance itself, not the copy made for a command (the
+            # copy cost more than the rest of the check; a revocation changes its own copy).
+            found: object = self.repository.get(token_id(token_hash(secret)),
+                                                deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise TokenUnknownError(_UNKNOWN_TOKEN) from None
         if not isinstance(found, ApiToken):
