@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from documents import finding_text
+from documents.annex_pdf import AnnexPages, block_height
 from documents.chart import budget_chart
 from documents.formatting import date_en, date_id, datetime_wib, number_id
 from documents.labels import LABELS, SCHOOL_LEVEL, STATUS, words
@@ -58,7 +59,12 @@ def audit_report(view: ReadSide, program: str, *, roster: bool = False, lang: st
     words(lang)  # refuse an unknown language before any work
     context, attachments = _gather(view, program, roster, lang)
     page = html("audit.html", lang, **context)
-    content = pdf(page, created=view.recorded_at, attachments=attachments)
+    blocks = context["annex"]
+    labels = LABELS[lang]
+    # The annex's pages are drawn into the PDF by the finisher (documents.annex_pdf).
+    finisher = AnnexPages(blocks, context["header_left"], context["header_right"],
+                          context["footer_left"], labels["page"], labels["of"]) if blocks else None
+    content = pdf(page, created=view.recorded_at, attachments=attachments, finisher=finisher)
     return Report(content, view.position, attachments,
                   view.checkpoint.to_text() if view.checkpoint else None)
 
@@ -82,6 +88,7 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
     niks = {r.enrolment_id: r.nik for r in rows}
     months = _months(budget, contributions)
     basis = _time_basis(view, lang)
+    annex = list(annex_pages(rows, _annex_header(labels), STATUS[lang])) if with_annex else []
     context: dict[str, Any] = {
         "title": f"{labels['audit_title']} {program}" + (f", {basis[0]}" if basis else ""),
         "time_basis": basis,
@@ -113,8 +120,8 @@ def _gather(view: ReadSide, program: str, with_annex: bool, lang: str
         "scholarship_children": view.scholarship_children(program),
         "level_word": SCHOOL_LEVEL[lang],
         "finding_groups": _grouped([_finding(f, lang, niks) for f in found]),
-        "annex": list(annex_pages(rows, _annex_header(labels), STATUS[lang]))
-        if with_annex else [],
+        "annex": annex,
+        "annex_height": block_height(annex[0].count("\n") + 1) if annex else 0,
         "members_total": len(rows),
     }
     return context, attachments

@@ -6,8 +6,9 @@ lists), which needs the full NIK and No KK: that is its purpose, so it carries t
 report's cover gives its SHA-256. The printed annex is for reading on paper, where the NIK is
 masked (``3671********0001``).
 
-The annex is set as fixed-width text, one ``<pre>`` block per page, rather than as an HTML table:
-the table layout of tens of thousands of rows is what makes a plain WeasyPrint rendering slow.
+The annex is set as fixed-width text, one block of lines per page, rather than as an HTML table
+(the table layout of tens of thousands of rows is what makes a plain WeasyPrint rendering slow),
+and the blocks are drawn straight into the PDF (:mod:`documents.annex_pdf`), not laid out.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -245,13 +246,13 @@ class Reader:
     def roster(self, program: str) -> list[dict[str, Any]]:
         """Every member of a programme in enrolment order, with months paid (net of
         reversals) and claims filed: the audit report's roster."""
-        rows = self._rows(
-            "SELECT m.*, (SELECT count(DISTINCT p.month) FROM {paid} p"
-            "  WHERE p.enrolment_id = m.enrolment_id) AS months_paid,"
-            " (SELECT count(*) FROM {claims} c WHERE c.enrolment_id = m.enrolment_id"
-            "  AND c.status <> 'rejected') AS claims"
-            " FROM {members} m WHERE m.programme = ? ORDER BY m.position", (program,))
-        return rows
+        return self._rows(_roster("m.*"), (program,))
+
+    def roster_tuples(self, program: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """:meth:`roster` as plain tuples: the members' ``columns``, then months paid and
+        claims (no dict per member, for the 200,000 rows of a province's roster)."""
+        return self.connection.tuples(
+            self.ns.sql(_roster(", ".join(f"m.{column}" for column in columns))), (program,))
 
     def member_groups(self, program: str) -> list[dict[str, Any]]:
         """The roster counted by district, occupation, decile and status (one row a group)."""
@@ -265,6 +266,18 @@ class Reader:
         for row in rows:
             row["unpaid_claims"] = json.loads(row["unpaid_claims"])
         return rows
+
+
+def _roster(columns: str) -> str:
+    # Claims counted in one grouped read, not one read per member (claims has no index on
+    # enrolment_id: each member's count was a scan of every claim); months paid per member
+    # through the paid table's (enrolment_id, month) index.
+    return (f"SELECT {columns}, (SELECT count(DISTINCT p.month) FROM {{paid}} p"
+            "  WHERE p.enrolment_id = m.enrolment_id) AS months_paid,"
+            " COALESCE(c.claims, 0) AS claims FROM {members} m LEFT JOIN"
+            " (SELECT enrolment_id, count(*) AS claims FROM {claims} WHERE status <> 'rejected'"
+            "  GROUP BY enrolment_id) c ON c.enrolment_id = m.enrolment_id"
+            " WHERE m.programme = ? ORDER BY m.position")
 
 
 def _rate(rates: list[dict[str, Any]], month: str) -> int:

@@ -7,6 +7,7 @@ projector. Open one with :func:`projections.opening.open_read_side`.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -107,7 +108,8 @@ class ReadSide:
 
     def roster(self, code: str) -> list[RosterMember]:
         """Every member of a programme in enrolment order, with months paid and claims."""
-        return [row_of(RosterMember, row) for row in self._reader.roster(code)]
+        columns = [f.name for f in fields(RosterMember)][:-2]  # then months_paid, claims
+        return [RosterMember(*row) for row in self._reader.roster_tuples(code, columns)]
 
     def member_groups(self, code: str) -> list[MemberGroup]:
         """The roster counted by district, occupation, decile and status."""
