@@ -186,6 +186,7 @@ def main() -> None:
         projector = Projector(demo)
         projector.catch_up()
         projector.close()
+        timed_report(demo, "TNG-2025", False, key)  # warm-up: WeasyPrint's import, fonts
         report_figures(demo, "TNG-2025", "demo", 5_952, key, targets=False)
         demo.close()
 
