@@ -97,6 +97,11 @@ class _Face:
     def glyphs(self, text: str) -> list[int]:
         return [self.gid.get(ord(char), 0) for char in text]
 
+    def hex_table(self, chars: set[str]) -> dict[int, str]:
+        """A :meth:`str.translate` table from each of ``chars`` to its glyph id in hex (a
+        character the font lacks to glyph 0): a whole line shown in one C-level call."""
+        return {ord(char): f"{self.gid.get(ord(char), 0):04x}" for char in chars}
+
     def width(self, glyphs: Sequence[int], size: float) -> float:
         units = sum(self.advance.get(g, 0) for g in glyphs)
         units += sum(self.kern.get(pair, 0) for pair in pairwise(glyphs))
@@ -141,10 +146,12 @@ def _embed(pdf: Any, face: _Face, glyphs: set[int]) -> Any:
     options = subset.Options()
     options.retain_gids = True
     options.layout_features = []
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(glyphs | {0}))
     font = TTFont(BytesIO(face.data))
+    for table in ("GSUB", "GPOS", "GDEF", "kern", "FFTM"):  # not decoded only to be dropped
+        if table in font:
+            del font[table]
     subsetter.subset(font)
     out = BytesIO()
     font.save(out)
@@ -211,7 +218,9 @@ class AnnexPages:
         drawn = len(document.pages)
         total = drawn + len(self.blocks) - 1
         numbers = [f"{self.page_word} {n} {self.of_word} {total}" for n in range(1, total + 1)]
-        mono_glyphs = {g for block in self.blocks for g in mono.glyphs(block.replace("\n", ""))}
+        chars = set().union(*map(set, self.blocks)) - {"\n"}
+        mono_glyphs = set(mono.glyphs("".join(chars)))
+        table = mono.hex_table(chars)
         sans_glyphs = {g for text in (self.header_left, self.header_right, self.footer_left,
                                       *numbers[-2:], "0123456789") for g in sans.glyphs(text)}
         kids = pdf.pages["Kids"]
@@ -230,16 +239,17 @@ class AnnexPages:
         for index, page in enumerate(pages):
             operations = start + self._page_number(sans, numbers[index])
             if index == anchored:
-                operations += self._rows(mono, self.blocks[0],
+                operations += self._rows(mono, table, self.blocks[0],
                                          document.pages[index].anchors[ANCHOR][1])
             added = _stream(operations + "Q\n")
             pdf.add_object(added)
             page["Contents"] = pydyf.Array([save.reference, page["Contents"],
                                             restore.reference, added.reference])
         template = pages[-1]
+        running = start + self._running(sans)  # the same on every page but its number
         for number, block in enumerate(self.blocks[1:], start=drawn + 1):
-            operations = (start + self._running(sans) + self._page_number(sans,
-                          numbers[number - 1]) + self._rows(mono, block, TOP) + "Q\n")
+            operations = (running + self._page_number(sans, numbers[number - 1])
+                          + self._rows(mono, table, block, TOP) + "Q\n")
             contents = _stream(operations)
             pdf.add_object(contents)
             page = pydyf.Dictionary({key: template[key] for key in (
@@ -247,7 +257,7 @@ class AnnexPages:
             page["Contents"] = contents.reference
             pdf.add_page(page)
 
-    def _rows(self, face: _Face, block: str, top: float) -> str:
+    def _rows(self, face: _Face, table: dict[int, str], block: str, top: float) -> str:
         size = _px(ROSTER_PT)
         step = ROSTER_PT * 4 / 3 * ROSTER_LINE_HEIGHT
         # Half the leading above the glyphs' height, then the ascent: the first baseline.
@@ -255,9 +265,8 @@ class AnnexPages:
             + face.ascent * size / face.em
         out = [f"{DARK} rg\nBT\n/ClMono {size:f} Tf\n"]
         for number, line in enumerate(block.split("\n")):
-            glyphs = face.glyphs(line)
-            out.append(f"1 0 0 -1 {LEFT:f} {baseline + number * step:f} Tm\n<"
-                       + "".join(f"{g:04x}" for g in glyphs) + "> Tj\n")
+            out.append(f"1 0 0 -1 {LEFT:f} {baseline + number * step:f} Tm\n"
+                       f"<{line.translate(table)}> Tj\n")
         out.append("ET\n")
         return "".join(out)
 
