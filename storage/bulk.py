@@ -186,6 +186,7 @@ def _postgres_pages(connect: Callable[[], Any], table: str) -> Iterator[list[Lea
     from psycopg.types.string import ByteaBinaryLoader
 
     with connect() as connection:
+        connection.autocommit = True  # no transaction left open while the caller works
         if connection.info.encoding != "utf-8":
             connection.execute("SET client_encoding TO 'UTF8'")  # a topic's bytes in UTF-8
         cursor = connection.cursor(binary=True)

@@ -13,6 +13,7 @@ from ledger.journal.merkle import (
     inclusion_proof,
     leaf_hash,
     node_hash,
+    parents,
     root,
     verify_consistency,
     verify_inclusion,
@@ -49,6 +50,36 @@ def test_a_frontier_grown_leaf_by_leaf_gives_the_same_roots() -> None:
         assert frontier.root() == _reference(LEAVES[:n])
     again = Frontier(frontier.size, frontier.hashes)
     assert again.root() == frontier.root()
+
+
+def test_a_frontier_extended_by_many_leaves_equals_one_grown_leaf_by_leaf() -> None:
+    for before in range(0, 20):
+        for added in range(0, 21):
+            one = Frontier()
+            for leaf in LEAVES[: before + added]:
+                one.append(leaf)
+            many = Frontier()
+            for leaf in LEAVES[:before]:
+                many.append(leaf)
+            many.extend(LEAVES[before : before + added])
+            assert (many.size, many.hashes) == (one.size, one.hashes), (before, added)
+            assert many.root() == _reference(LEAVES[: before + added])
+
+
+def test_a_frontier_extended_in_uneven_pieces_has_the_rfc_root() -> None:
+    frontier, start = Frontier(), 0
+    for piece in (3, 1, 8, 5, 0, 16, 7):
+        frontier.extend(LEAVES[start : start + piece])
+        start += piece
+        assert frontier.root() == _reference(LEAVES[:start])
+
+
+def test_a_level_of_parents_hashes_each_pair_and_refuses_an_odd_one() -> None:
+    assert parents(LEAVES[:4]) == [node_hash(LEAVES[0], LEAVES[1]),
+                                   node_hash(LEAVES[2], LEAVES[3])]
+    assert parents([]) == []
+    with pytest.raises(ValueError):
+        parents(LEAVES[:3])
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 8, 9, 31, 40])

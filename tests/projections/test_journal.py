@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 
 import psycopg
@@ -154,3 +155,73 @@ def test_a_later_checkpoint_is_consistent_with_an_earlier_one(signed: Signed) ->
                               [bytes.fromhex(h) for h in answer["proof"]])
     assert signed.journal.verify(signed.public).checkpoints == 2
     assert replace(first, size=first.size + 1).verifies_with(signed.public) is False
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows read four at a time: every page boundary and checkpoint inside a page is met."""
+    import storage.bulk
+
+    monkeypatch.setattr(storage.bulk, "PAGE", 4)
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERING))
+def test_verify_over_many_pages_names_the_same_position_of_each_tampering(
+    signed: Signed, small_pages: None, kind: str
+) -> None:
+    assert signed.journal.verify(signed.public).ok
+    statements, expected, reason = TAMPERING[kind]
+    positions = signed.positions()
+    _as_superuser(signed.settings, signed.ledger.events_table, statements(positions))
+    report = signed.journal.verify(signed.public)
+    assert not report.ok
+    assert report.position == expected(positions), report
+    assert reason in report.reason
+    assert report.events == positions.index(expected(positions))  # leaves before it
+
+
+def test_checkpoints_inside_and_between_pages_are_all_checked(
+    signed: Signed, small_pages: None
+) -> None:
+    for seed in (4, 5):  # two more checkpoints, at sizes no page boundary need meet
+        covered_member(signed.ledger, seed=seed)
+        signed.projector.catch_up()
+        signed.journal.checkpoint(signed.key)
+    report = signed.journal.verify(signed.public)
+    assert report.ok and report.checkpoints == 3 and report.root == signed.journal.head().root
+    sizes = [c.size for c in signed.journal.checkpoints()]
+    positions = signed.positions()
+    _as_superuser(signed.settings, signed.ledger.events_table,
+                  [f"UPDATE {{t}} SET state = state || 'x' WHERE {{id}} = {positions[7]}"])
+    signed.projector.rebuild()  # the journal agrees with the edit: only the roots can tell
+    report = signed.journal.verify(signed.public)
+    assert not report.ok and f"root of the checkpoint of {sizes[0]} events" in report.reason
+    assert report.events == sizes[0] and report.position == positions[sizes[0] - 1]
+
+
+@pytest.mark.postgres
+def test_reading_pages_stopped_early_ends_its_reader_and_a_failed_read_is_raised(
+    signed: Signed, small_pages: None
+) -> None:
+    import threading
+
+    from projections.journal import _connect
+    from storage.bulk import stored_pages
+
+    if not signed.settings.is_postgres:
+        pytest.skip("the reader thread is PostgreSQL's")
+    ledger = signed.ledger
+
+    def readers() -> int:
+        return sum(t.name == "stored-pages" for t in threading.enumerate())
+
+    pages = stored_pages(None, ledger.qualified_events_table, True,
+                         connect=lambda: _connect(signed.settings))
+    assert len(next(pages)) == 4 and readers() == 1
+    pages.close()
+    assert readers() == 0
+    missing = stored_pages(None, "public.claims_ledger_no_such_table", True,
+                           connect=lambda: _connect(signed.settings))
+    with closing(missing), pytest.raises(psycopg.errors.UndefinedTable):
+        next(missing)
+    assert readers() == 0
