@@ -9,7 +9,7 @@ SQLite and PostgreSQL. So the domain imports no database driver and nothing from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -114,11 +114,13 @@ class PersonalData(Protocol):
     def subjects_for(self, niks: Iterable[str]) -> dict[str, UUID]:
         """:meth:`subject_for` for many NIKs in one round trip (the bulk import)."""
 
-    def subjects_with_keys(self, niks: Iterable[str]
-                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None]]:
+    def subjects_with_keys(self, niks: Iterable[str], hmacs: Sequence[str] | None = None,
+                           ) -> tuple[dict[str, UUID], dict[UUID, bytes | None], set[UUID]]:
         """:meth:`subjects_for` and each subject's data key, made where missing (None:
-        destroyed): on PostgreSQL a new NIK's subject and key are made in one transaction,
-        so the save that seals their fields next finds the key made and reads none."""
+        destroyed), and the subjects this call claimed (new: no event names them yet);
+        ``hmacs``: the NIKs already keyed (by an import's worker processes). On PostgreSQL a
+        new NIK's subject and key are made in one transaction, so the save that seals their
+        fields next finds the key made and reads none."""
 
     def is_erased(self, subject_id: UUID) -> bool:
         """Whether this subject's data key was destroyed."""
