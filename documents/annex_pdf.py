@@ -66,10 +66,23 @@ def block_height(lines: int) -> float:
 
 @lru_cache(maxsize=4)
 def _font_file(family: str) -> Path:
-    """The file fontconfig gives for ``family`` (the one WeasyPrint's Pango draws with)."""
-    found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style=Book"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    return Path(found)
+    """The file fontconfig gives for ``family`` (the one WeasyPrint's Pango draws with); where
+    fontconfig's command-line tools are not installed (only its library, which Pango loads),
+    the family's regular file in the usual font folders."""
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style=Book"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        found = ""
+    if found:
+        return Path(found)
+    name = family.replace(" ", "") + ".ttf"
+    for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                   Path.home() / ".local/share/fonts", Path.home() / ".fonts"):
+        for path in sorted(folder.rglob(name)) if folder.is_dir() else ():
+            return path
+    raise FileNotFoundError(f"the font {family} is not installed (its file {name} was not "
+                            "found): install the DejaVu fonts (Debian: fonts-dejavu-core)")
 
 
 class _Face:

@@ -200,6 +200,7 @@ def test_checkpoints_inside_and_between_pages_are_all_checked(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
 def test_reading_pages_stopped_early_ends_its_reader_and_a_failed_read_is_raised(
     signed: Signed, small_pages: None
 ) -> None:
@@ -208,9 +209,7 @@ def test_reading_pages_stopped_early_ends_its_reader_and_a_failed_read_is_raised
     from projections.journal import _connect
     from storage.bulk import stored_pages
 
-    if not signed.settings.is_postgres:
-        pytest.skip("the reader thread is PostgreSQL's")
-    ledger = signed.ledger
+    ledger = signed.ledger  # the reader thread is PostgreSQL's
 
     def readers() -> int:
         return sum(t.name == "stored-pages" for t in threading.enumerate())
