@@ -88,6 +88,6 @@ def aggregate_ids(count: int) -> list[UUID] | None:
     production's source is in force (no ``recording(ids=...)``, which the demo and the tests
     use); None otherwise: the caller then asks ``new_id()`` one at a time, in its own order,
     so a seeded story draws the same ids as before."""
-    if clock._ids.get() is not None:  # the id source in force (ledger.clock keeps it private)
+    if not clock.random_ids_in_force():
         return None
     return new_ids(random_ids, count)
