@@ -60,6 +60,7 @@ from ledger.person import Person
 from ledger.programme import Programme
 from ledger.regions import REGIONS
 from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
+from storage.bulk_random import aggregate_ids
 from storage.new_members import NewMemberEncoder, new_member_events
 from storage.outage import TRANSIENT_ERRORS, JobInterruptedError, retrying
 from storage.personal import normalised_nik
@@ -417,6 +418,8 @@ class RosterImport:
         self.workers = ((WORKERS if workers is None else workers)
                         if self.appender is not None and self.encoder is not None else 0)
         self._reader: RowReader | None = None
+        #: The ids of the enrolments a batch makes (see _enrol).
+        self._enrolment_ids: Iterator[UUID] = iter(())
 
     def run(self, sheet: Sheet) -> Iterator[RejectedRow]:
         """Import the sheet; yields every rejected row (in row order within each batch).
@@ -685,6 +688,8 @@ class RosterImport:
         known = (retrying(lambda: people(self.ledger, niks, ids), self.patience) if read
                  else {})
         programme, actor = self.programme, self.actor
+        # new enrolments' ids: production's drawn for the batch at once, else new_id() in turn
+        self._enrolment_ids = iter(aggregate_ids(len(candidates)) or ())
         for candidate in candidates:
             person = known.get(candidate.nik)
             candidate.known = None if person is None else person.version
@@ -729,12 +734,12 @@ class RosterImport:
                     candidate, reader).enrolled_fields(self.programme, self.actor, ""))
             if parts is not None:  # sealed now, in row order, as the aggregates would be
                 person = candidate.subject or UUID(candidate.person)
-                enrolment = new_id()
+                enrolment = next(self._enrolment_ids, None) or new_id()
                 assert self.appender is not None
-                if tuples is not None:
+                if tuples is not None:  # the person's text made once, in _enrol
                     tuples.append(self.sealed.copy_tuples(
-                        person, enrolment, candidate.key, parts,
-                        self.appender.uuid_ids))
+                        person, enrolment, candidate.key, parts, self.appender.uuid_ids,
+                        person_text=None if candidate.subject is None else candidate.person))
                 else:
                     prepared.events += self.sealed.stored(
                         person, enrolment, candidate.key, parts)

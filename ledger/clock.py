@@ -40,6 +40,7 @@ __all__ = [
     "now",
     "random_bytes",
     "random_ids",
+    "random_ids_in_force",
     "recording",
     "require_not_before",
 ]
@@ -166,6 +167,12 @@ def new_id() -> UUID:
     """A new aggregate id, from the id source in force."""
     ids = _ids.get()
     return uuid4() if ids is None else ids()
+
+
+def random_ids_in_force() -> bool:
+    """Whether :func:`new_id` gives random ids (no ``recording(ids=...)`` block is in force), so
+    that ids may be drawn many at once without changing a seeded story's order."""
+    return _ids.get() is None
 
 
 @contextmanager

@@ -10,8 +10,12 @@ before, so what they give stays the same bytes run to run.
 from __future__ import annotations
 
 import os
+from binascii import b2a_base64
 from uuid import UUID
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ledger import clock
 from ledger.clock import IdSource, RandomBytes, random_bytes, random_ids
 
 
@@ -29,6 +33,21 @@ def draws(source: RandomBytes, sizes: tuple[int, ...], count: int) -> list[tuple
             start += size
         groups.append(tuple(group))
     return groups
+
+
+def wrapped_keys(wrapping: AESGCM, source: RandomBytes, subjects: list[UUID],
+                 ) -> tuple[list[tuple[str, str]], dict[UUID, bytes]]:
+    """New data keys for these subjects, drawn in order (a key, then its wrapping nonce): their
+    rows (subject, nonce + key sealed under ``wrapping`` with the subject as associated data,
+    base64) and the keys."""
+    rows = []
+    keys: dict[UUID, bytes] = {}
+    for subject, (key, nonce) in zip(subjects, draws(source, (32, 12), len(subjects)),
+                                     strict=True):
+        keys[subject] = key
+        rows.append((str(subject), b2a_base64(
+            nonce + wrapping.encrypt(nonce, key, subject.bytes), newline=False).decode("ascii")))
+    return rows, keys
 
 
 def new_ids(source: IdSource, count: int) -> list[UUID]:
@@ -62,3 +81,13 @@ class ReadAhead:
 def read_ahead(source: RandomBytes) -> RandomBytes:
     """``source`` drawn through a :class:`ReadAhead` when it is production's, else as it is."""
     return ReadAhead() if source is random_bytes else source
+
+
+def aggregate_ids(count: int) -> list[UUID] | None:
+    """``count`` ids as :func:`ledger.clock.new_id` gives them, drawn at once, when
+    production's source is in force (no ``recording(ids=...)``, which the demo and the tests
+    use); None otherwise: the caller then asks ``new_id()`` one at a time, in its own order,
+    so a seeded story draws the same ids as before."""
+    if not clock.random_ids_in_force():
+        return None
+    return new_ids(random_ids, count)

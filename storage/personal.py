@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from binascii import b2a_base64
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,10 +30,11 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from psycopg.rows import tuple_row
 
 from ledger.clock import IdSource, RandomBytes
 from ledger.errors import ConfigurationError
-from storage.bulk_random import draws, new_ids
+from storage.bulk_random import new_ids, wrapped_keys
 from storage.key_cache import BULK_AFTER_MISSES, KeyCache, cache_of
 from storage.master_key import CHECK_TABLE, MasterKey, load_master_key, missing_key_message
 from storage.personal_sql import CLAIM, joined
@@ -188,11 +188,11 @@ class SqlPersonalData:
             offered = dict(zip(missing, new_ids(self.ids, len(missing)), strict=True))
             rows, keys = self._new_keys(list(offered.values()))  # in the order the NIKs came
             with self.datastore.transaction(commit=True) as cursor:
+                cursor.row_factory = tuple_row  # this cursor's only: no dict per claimed row
                 cursor.execute(CLAIM.format(index=self._index, keys=self._keys), [
                     joined(missing), *(joined(column) for column in zip(*rows, strict=True))])
-                claimed = {str(r["nik_hmac"]): offered[str(r["nik_hmac"])]
-                           for r in cursor.fetchall()}
-            made = {subject: keys[str(subject)] for subject in claimed.values()}
+                claimed = {h: offered[h] for (h, ) in cursor.fetchall()}
+            made = {subject: keys[subject] for subject in claimed.values()}
             self.cache.put_many(made)
             found.update(claimed)
             others = [h for h in missing if h not in claimed]  # another writer's: read
@@ -329,21 +329,13 @@ class SqlPersonalData:
         with self.datastore.transaction(commit=True) as cursor:
             for chunk in self._chunks(rows):
                 inserted = self._insert_ignoring(cursor, self._keys, "subject_id, wrapped", chunk)
-                made.update((UUID(s), keys[s]) for s in inserted or ())
+                made.update((subject, keys[subject]) for subject in map(UUID, inserted or ()))
         return made
 
-    def _new_keys(self, subjects: list[UUID]) -> tuple[list[tuple[str, str]], dict[str, bytes]]:
+    def _new_keys(self, subjects: list[UUID]) -> tuple[list[tuple[str, str]], dict[UUID, bytes]]:
         """New data keys: their rows (subject, wrapped under the master key) and the keys."""
         assert self._wrapping is not None
-        rows = []
-        keys: dict[str, bytes] = {}
-        for subject, (key, nonce) in zip(subjects, draws(self.random_bytes, (32, 12),
-                                                         len(subjects)), strict=True):
-            wrapped = nonce + self._wrapping.encrypt(nonce, key, subject.bytes)
-            text = str(subject)
-            keys[text] = key
-            rows.append((text, b2a_base64(wrapped, newline=False).decode("ascii")))
-        return rows, keys
+        return wrapped_keys(self._wrapping, self.random_bytes, subjects)
 
     def _unwrap(self, row: Any) -> bytes | None:
         return self.unwrap(str(row["subject_id"]), row["wrapped"])

@@ -152,14 +152,17 @@ class SealedMemberEncoder:
     # -- the sealing, in log order (the parent's) --------------------------------------------
 
     def stamped(self, person: UUID, enrolment: UUID, key: bytes, parts: Parts,
-                clock: Callable[[], datetime] = now) -> tuple[bytes, bytes, bytes]:
+                clock: Callable[[], datetime] = now, person_text: str | None = None,
+                ) -> tuple[bytes, bytes, bytes]:
         """The three states (Registered, CoverageStarted, Enrolled), stamped now in the order
         the aggregates take their timestamps and sealed under ``key`` (the person's data key),
-        the nonces drawn in the mapper's order (Registered's, then Enrolled's)."""
+        the nonces drawn in the mapper's order (Registered's, then Enrolled's).
+        ``person_text``: ``str(person)``, when the caller has it already."""
         registered_plain, before, after, enrolled_plain, code = parts
         fields_list, _, enrolled_plain = enrolled_plain.partition(b"\n")
         head, stamp, draw = self._head, self._stamp, self.random_bytes
-        person_text = str(person)
+        if person_text is None:
+            person_text = str(person)
         person_bytes = person_text.encode()
         enrolment_text = str(enrolment)
         cipher = AESGCM(key)
@@ -203,9 +206,10 @@ class SealedMemberEncoder:
                 StoredEvent(enrolment, 1, _ENROLLED_TOPIC, enrolled))
 
     def copy_tuples(self, person: UUID, enrolment: UUID, key: bytes, parts: Parts,
-                    uuid_ids: bool, clock: Callable[[], datetime] = now) -> bytes:
+                    uuid_ids: bool, clock: Callable[[], datetime] = now,
+                    person_text: str | None = None) -> bytes:
         """:meth:`stamped` as three binary ``COPY`` tuples."""
-        states = self.stamped(person, enrolment, key, parts, clock)
+        states = self.stamped(person, enrolment, key, parts, clock, person_text)
         ids = ((person.bytes, enrolment.bytes) if uuid_ids
                else (str(person).encode(), str(enrolment).encode()))
         return b"".join((

@@ -203,3 +203,32 @@ def test_the_niks_keyed_by_the_workers_find_the_same_subjects_as_this_process_an
         assert len(persons) == 12
     finally:
         ledger.close()
+
+
+def test_members_imported_with_workers_read_back_with_their_sealed_fields_in_a_fresh_ledger(
+        postgres_settings: StoreSettings, tmp_path: Path) -> None:
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        head = ledger.recorder.max_notification_id() or 0
+        good = people(31, 9)
+        summary, _ = run(ledger, write(tmp_path / "roster.csv", good), batch_size=4,
+                         workers=2)
+        assert summary.enrolled == 9
+    finally:
+        ledger.close()
+    table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+    with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
+        enrolments = [row[0] for row in connection.execute(
+            f"SELECT originator_id FROM {table} WHERE notification_id > %s AND "
+            "topic LIKE %s", (head, "%Enrolment.Enrolled")).fetchall()]
+    fresh = open_ledger(postgres_settings)  # no key cached: each key unwrapped from the store
+    try:
+        for cells in good:
+            person = fresh.repository.get(fresh.personal.subject_of(cells[0]))
+            assert person.nik == cells[0]
+        opened = [fresh.repository.get(e) for e in enrolments]
+        assert sorted(e.nik for e in opened) == sorted(cells[0] for cells in good)
+        assert all(e.name and e.kk for e in opened)
+    finally:
+        fresh.close()
