@@ -64,8 +64,9 @@ ENROLLED_ON = date(2025, 1, 2)
 #: something at every size.
 CLAIM_EVERY = 100
 #: The most members one payment order (or population-register answer) names: a month of
-#: 200,000 members is paid in ten orders. (A single event naming 200,000 members, about 7.6 MB,
-#: left its INSERT hanging on this machine, client and server each waiting for the other.)
+#: 200,000 members is paid in ten orders. (One order naming all 200,000, about 7.6 MB, is
+#: recorded too: a save that large goes outside psycopg's pipeline, see
+#: ``storage.database.PIPELINE_BYTES``.)
 ORDER_MEMBERS = 20_000
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

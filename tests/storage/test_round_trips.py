@@ -79,3 +79,27 @@ def test_a_save_is_committed_and_a_save_refused_by_the_key_leaves_the_connection
     assert _count(postgres_settings, "ledger_events") == 2
     with datastore.get_connection() as connection:
         assert connection.info.transaction_status == TransactionStatus.IDLE
+
+
+def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
+        pg_ledger: Ledger, postgres_settings: StoreSettings) -> None:
+    """A payment order naming 200,000 members is an event of about 7.6 MB. psycopg's pipeline
+    left such an INSERT hanging, client and server each waiting for the other (seen at 8 MB
+    and 20 MB, most runs); a save that large is sent without the pipeline."""
+    import os
+    import threading
+    import uuid
+
+    big = StoredEvent(uuid.uuid4(), 1, "ledger.test:Big", os.urandom(12_000_000))
+    datastore: Any = datastore_of(pg_ledger)
+    answers: list[list[int]] = []
+    saving = threading.Thread(
+        target=lambda: answers.append(datastore.insert_at_once(pg_ledger.recorder, [big])),
+        daemon=True)
+    saving.start()
+    saving.join(120)
+    assert not saving.is_alive(), "the save of 12 MB hung"
+    assert len(answers) == 1 and len(answers[0]) == 1
+    assert _count(postgres_settings, "ledger_events") == 1
+    stored = pg_ledger.recorder.select_events(big.originator_id)
+    assert stored[0].state == big.state
