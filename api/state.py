@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import select
 import threading
 import time
 
@@ -22,6 +21,7 @@ from projections.replica import (
     cannot_serve,
 )
 from projections.runner import Projector
+from storage.database import connection_cut
 from storage.log_index import settings_of
 
 _local = threading.local()
@@ -143,20 +143,9 @@ def read_again_on_primary(error: BaseException) -> Response | None:
 
 
 def _closed(found: Projector | Replica) -> bool:
-    """Whether a projector's PostgreSQL connection was lost: psycopg marked it closed, or the
-    idle connection's socket has something to read (no query is waiting for an answer, so it
-    is the server hanging up). No round trip: a poll of the socket."""
-    if not found.connection.postgres:
-        return False
-    raw = found.connection.raw
-    if raw.closed:
-        return True
-    try:
-        poller = select.poll()
-        poller.register(raw.fileno(), select.POLLIN)
-        return bool(poller.poll(0))
-    except (OSError, ValueError):
-        return True
+    """Whether a projector's PostgreSQL connection was lost (see
+    :func:`storage.database.connection_cut`)."""
+    return found.connection.postgres and connection_cut(found.connection.raw)
 
 
 def read_connection() -> Connection:

@@ -129,33 +129,6 @@ def mentioning(datastore: Any, table: str, postgres: bool, topics: tuple[str, ..
                 for row in cursor.fetchall()]
 
 
-def stored_rows(datastore: Any, table: str, postgres: bool,
-                connect: Any = None) -> Iterator[tuple[int, UUID | str, int, str, bytes]]:
-    """Every stored event as stored: (position, aggregate id, version, topic, state), in log
-    order, straight from the table (no decoding, no library in between: what verify needs)."""
-    if postgres:
-        with connect() as connection:
-            position = -1
-            while True:  # pages by position: steadier than one long server-side cursor
-                rows = connection.execute(
-                    f"SELECT notification_id, originator_id::text, originator_version, topic, "
-                    f"state FROM {table} WHERE notification_id > %s ORDER BY notification_id "
-                    f"LIMIT 50000", (position,)).fetchall()
-                if not rows:
-                    return
-                for found, originator, version, topic, state in rows:
-                    yield found, originator, version, topic, state
-                position = rows[-1][0]
-    with datastore.transaction(commit=False) as cursor:
-        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
-                       f"FROM {table} ORDER BY rowid")
-        for row in cursor.fetchall():
-            state = row[4]
-            # A row edited by hand may hold text where a BLOB was: hash what is there.
-            raw = state.encode() if isinstance(state, str) else bytes(state)
-            yield int(row[0]), str(row[1]), int(row[2]), str(row[3]), raw
-
-
 def stored_pages(datastore: Any, table: str, postgres: bool,
                  connect: Callable[[], Any] | None = None
                  ) -> Generator[list[LeafRow], None, None]:

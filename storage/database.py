@@ -114,7 +114,7 @@ class PatientDatastore(PostgresDatastore):
         for attempt in range(1, _BEGIN_ATTEMPTS + 1):
             with self.get_connection() as connection:
                 if not commit:
-                    if attempt < _BEGIN_ATTEMPTS and _cut(connection):
+                    if attempt < _BEGIN_ATTEMPTS and connection_cut(connection):
                         connection.close()  # given back closed: the pool discards it
                         with contextlib.suppress(psycopg.Error):
                             self.pool.check()
@@ -249,10 +249,10 @@ def _plain_read(query: Any, connection: Any) -> bool:
     return bool(_READ.match(text)) and not _NOT_ONLY_READ.search(text)
 
 
-def _cut(connection: Any) -> bool:
-    """Whether an idle pooled connection was cut by the server (it restarted): psycopg marked
-    it closed, or its socket has something to read while no query waits for an answer (the
-    server hanging up). No round trip: a poll of the socket."""
+def connection_cut(connection: Any) -> bool:
+    """Whether an idle psycopg connection (pooled, or a projector's own) was cut by the server
+    (it restarted): psycopg marked it closed, or its socket has something to read while no
+    query waits for an answer (the server hanging up). No round trip: a poll of the socket."""
     if connection.closed:
         return True
     try:

@@ -23,7 +23,7 @@ from psycopg import sql
 from ledger.journal.checkpoint import leaf_of, new_private_key, private_key, public_key_text
 from ledger.journal.merkle import Frontier
 from ledger.journal.migration_link import MigrationLink
-from storage.bulk import stored_rows
+from storage.bulk import stored_pages
 from storage.log_index import open_ledger
 from storage.migration import MigrationReport, migrate, subjects_of
 from storage.migration_source import OldStore
@@ -88,10 +88,12 @@ def _migrate(old: StoreSettings, new: StoreSettings, cipher_key: str | None = No
 def _rows(settings: StoreSettings) -> list[tuple[int, str, int, str, bytes]]:
     ledger = open_ledger(settings)
     try:
-        return [(p, str(UUID(str(o))), v, t, s) for p, o, v, t, s in stored_rows(
+        pages = stored_pages(
             ledger.recorder.datastore, ledger.qualified_events_table,  # type: ignore[attr-defined]
             settings.is_postgres, connect=lambda: psycopg.connect(
-                **postgres_connect_args(settings)))]
+                **postgres_connect_args(settings)))
+        return [(p, str(UUID(o.decode())), v, t.decode(), s)
+                for page in pages for p, o, v, t, s in page]
     finally:
         ledger.close()
 
