@@ -1,8 +1,8 @@
 """Database fixtures: a real SQLite file and a real PostgreSQL database for every ledger test.
 
 PostgreSQL: one throwaway database per test process (created here, dropped at the end; each
-parallel worker has its own) and one schema
-per test inside it, so tests never see each other's events. The server is
+parallel worker has its own) and one schema per test inside it, so tests never see each other's
+events. The server is
 ``LEDGER_TEST_POSTGRES_URL`` or ``postgresql://postgres@127.0.0.1:5432/postgres``. Without a
 server the PostgreSQL tests skip locally, with the reason; with ``CI=true`` they fail instead.
 """
