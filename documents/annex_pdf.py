@@ -43,8 +43,8 @@ TOP = 75.590551
 HEADER_BASELINE = 41.25719
 FOOTER_LEFT_BASELINE = 1091.734894
 FOOTER_RIGHT_BASELINE = 1091.965851
-#: pre.roster: 6.6 pt DejaVu Sans Mono, line-height 1.22, colour #111.
-ROSTER_PT = 6.6
+#: The roster's lines: 6.2 pt DejaVu Sans Mono, line-height 1.22, colour #111.
+ROSTER_PT = 6.2
 ROSTER_LINE_HEIGHT = 1.22
 #: Running header (7.5 pt, #555) and footer (left 7 pt, #777; right 7.5 pt, #555).
 HEADER_PT, FOOTER_LEFT_PT = 7.5, 7.0

@@ -315,6 +315,6 @@ def _grouped(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _annex_header(labels: dict[str, str]) -> tuple[str, ...]:
-    return ("No", labels["nik"], labels["name"], labels["district"], "Kelurahan",
+    return ("No", labels["nik"], "ID", labels["name"], labels["district"], "Kelurahan",
             labels["occupation"], "D", labels["enrolled_on"], labels["status"],
             labels["months_paid_short"])

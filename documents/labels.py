@@ -63,7 +63,8 @@ _ID = {
     "verify_title": "Lampiran: cara memverifikasi laporan ini",
     "roster_annex": "Lampiran: daftar peserta", "nik": "NIK", "name": "Nama",
     "enrolled_on": "Terdaftar", "months_paid": "Bln dibayar", "months_paid_short": "Bln",
-    "annex_note": "D: desil. Bln: jumlah bulan iuran yang dibayar. NIK disamarkan; NIK lengkap "
+    "annex_note": "ID: 8 karakter awal id kepesertaan, seperti temuan menyebut peserta. "
+                  "D: desil. Bln: jumlah bulan iuran yang dibayar. NIK disamarkan; NIK lengkap "
                   "ada dalam lampiran CSV.",
     "no_data": "Tidak ada data.",
     "history": "Riwayat klaim", "position": "Posisi", "recorded": "Dicatat (WIB)",
@@ -172,8 +173,9 @@ _EN = {
     "verify_title": "Appendix: how to verify this report",
     "roster_annex": "Annex: member roster", "nik": "NIK", "name": "Name",
     "enrolled_on": "Enrolled", "months_paid": "Mo. paid", "months_paid_short": "Mo.",
-    "annex_note": "D: decile. Mo.: months of contributions paid. NIKs are masked; the full NIKs "
-                  "are in the attached CSV.",
+    "annex_note": "ID: the first 8 characters of the enrolment id, as the findings name "
+                  "members. D: decile. Mo.: months of contributions paid. NIKs are masked; the "
+                  "full NIKs are in the attached CSV.",
     "no_data": "No data.",
     "history": "Claim history", "position": "Position", "recorded": "Recorded (WIB)",
     "event": "Event", "actor": "Actor", "proof": "Inclusion proof",

@@ -218,13 +218,21 @@ def test_the_roster_annex_prints_every_member_with_the_nik_masked(demo: Demo) ->
     assert pages(with_annex.content) >= pages(demo.audit.content) + 5_952 // 72
     assert "Lampiran: daftar peserta (5.952 peserta)" in text
     last = roster[-1]
-    assert re.search(rf"5952 {re.escape(last['nik'][:4])}\*{{8}}{last['nik'][-4:]}", text)
+    short = str(last["enrolment_id"])[:8]
+    assert re.search(rf"5952 {re.escape(last['nik'][:4])}\*{{8}}{last['nik'][-4:]} {short} ", text)
     assert last["nik"] not in text
+    # The demo's NIKs share their last four digits, so a masked NIK alone does not tell two
+    # members apart: each line carries the enrolment id's first 8 characters, as the findings
+    # name their members, and no two lines carry the same.
+    shorts = re.findall(r"^\s*\d+ \d{4}\*{8}\d{4} ([0-9a-f]{8}) ",
+                        "\n".join(lines_of(with_annex.content)), flags=re.MULTILINE)
+    assert len(shorts) == 5_952 and len(set(shorts)) == 5_952
     assert beyond_right_margin(with_annex.content, SIDE_MARGIN_MM) == []
     # Districts and occupations by name, as in the summary; no column heading cut short.
     assert "Pekerja sosial keagamaan" in text and "pekerja_sosial_keag" not in text
     assert "Karang Tengah" in text
-    headings = [line for line in lines_of(with_annex.content) if line.split()[:2] == ["No", "NIK"]]
+    headings = [line for line in lines_of(with_annex.content)
+                if line.split()[:3] == ["No", "NIK", "ID"]]
     assert len(headings) >= 5_952 // 72 and not [h for h in headings if "~" in h]
 
 
