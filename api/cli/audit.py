@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from api import masking
-from api.cli.common import console, ledger_session, refusal
+from api.cli.common import console, ledger_session, nik_option, refusal
 from api.logs import mask
 from documents.finding_text import record, statement, titled_summary
 from ledger.application import Ledger
@@ -23,7 +23,7 @@ from projections.runner import Projector
 
 
 @click.command()
-@click.option("--nik", help="The history of a NIK (person, enrolments, incidents, claims).")
+@nik_option("The history of a NIK (person, enrolments, incidents, claims).")
 @click.option("--member", "member_id",
               help="The history of a member (an enrolment id, as 'findings --json' gives): "
                    "the enrolment, the person, its incidents and claims, the payment orders "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -106,3 +107,29 @@ def _actor(_context: click.Context, _parameter: click.Parameter, value: str) -> 
 ACTOR = click.option("--as", "actor", default="cli", show_default=True, callback=_actor,
                      help="Who is doing this: recorded as the actor of every event written "
                           "(the four-eyes rule and the audit trail read it).")
+
+
+def _typed_nik(_context: click.Context, _parameter: click.Parameter,
+               value: str | None) -> str | None:
+    """``--nik -``: the NIK read from standard input (asked for, not echoed, at a terminal), so
+    that it is in neither the process list other users see nor the shell's history."""
+    if value != "-":
+        return value
+    if sys.stdin.isatty():
+        typed = click.prompt("NIK", hide_input=True, err=True, default="", show_default=False)
+    else:
+        typed = sys.stdin.readline()
+    if not typed.strip():
+        raise click.UsageError("no NIK was typed on standard input (--nik - reads it there)")
+    return str(typed).strip()
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def nik_option(help_text: str) -> Callable[[Command], Command]:
+    """A command's ``--nik``: the NIK as typed, or ``-`` to read it from standard input."""
+    return click.option(
+        "--nik", callback=_typed_nik,
+        help=f"{help_text} Give '-' to type it in instead (it then stays out of the process "
+             f"list and the shell's history).")

@@ -16,7 +16,13 @@ from typing import Any
 import click
 import orjson
 
-from api.cli.common import LedgerCommandError, console, ledger_session, refusal
+from api.cli.common import (
+    LedgerCommandError,
+    console,
+    ledger_session,
+    nik_option,
+    refusal,
+)
 from ledger.erasure import ErasureRefusedError
 from ledger.errors import LedgerError
 
@@ -39,7 +45,7 @@ def _secret(_context: click.Context, _parameter: click.Parameter, value: str) ->
 
 
 @click.command("erase")
-@click.option("--nik", help="The NIK of the person (never printed in full).")
+@nik_option("The NIK of the person (never printed in full).")
 @click.option("--person", "person_id", metavar="ID",
               help="The person's id instead of the NIK (an erased person's NIK is no longer "
                    "known to the ledger: this is how an erasure is asked about again).")

@@ -9,7 +9,7 @@ import click
 import orjson
 
 from api.breach_report import BreachReportError, as_json, as_text, build, moment
-from api.cli.common import ledger_session
+from api.cli.common import ledger_session, nik_option
 from ledger.errors import InvalidInputError
 from ledger.identity import parse_nik
 
@@ -27,8 +27,8 @@ def pdp() -> None:
 @click.option("--log", "logs", multiple=True, type=click.Path(path_type=Path),
               help="a JSON request log file (several: --log a --log b)")
 @click.option("--subject", help="only this person's id (or an enrolment, claim, incident id)")
-@click.option("--nik", help="only this NIK's person (the NIK is turned into its id through the "
-                            "ledger's keyed index, and not printed)")
+@nik_option("Only this NIK's person (the NIK is turned into its id through the ledger's keyed "
+            "index, and not printed).")
 @click.option("--json", "as_machine", is_flag=True, help="one JSON object, for a machine")
 def report(since_text: str, until_text: str | None, logs: tuple[Path, ...],
            subject: str | None, nik: str | None, as_machine: bool) -> None:

@@ -130,6 +130,23 @@ def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) ->
     assert both.returncode == 2 and "exactly one" in both.stderr
 
 
+def test_history_reads_the_nik_from_standard_input_when_given_as_a_dash(tmp_path: Path) -> None:
+    """``--nik -``: the NIK is typed (or piped) in, so that it is in neither the process list
+    other users see nor the shell's history."""
+    url = _small_ledger(tmp_path)
+    app = open_ledger(settings_from_url(url))
+    try:
+        nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
+    finally:
+        app.close()
+    typed = run_cli("history", "--nik", "-", url=url, cwd=tmp_path, stdin=f"{nik}\n")
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout == run_cli("history", "--nik", nik, url=url, cwd=tmp_path).stdout
+    nothing = run_cli("history", "--nik", "-", url=url, cwd=tmp_path, stdin="")
+    assert nothing.returncode == 2
+    assert "no NIK was typed on standard input" in nothing.stderr
+
+
 def test_history_of_a_member_shows_its_kpj_card_by_the_last_four_digits_and_json_whole(
     tmp_path: Path,
 ) -> None:
