@@ -166,7 +166,12 @@ class Connection:
                 with self.raw.transaction():
                     return list(self.raw.cursor(row_factory=tuple_row).execute(
                         statement, params).fetchall())
-            return [tuple(r) for r in self.raw.execute(statement, params).fetchall()]
+            cursor = self.raw.cursor()
+            cursor.row_factory = None  # sqlite3's own tuples: no Row object made per row
+            try:
+                return list(cursor.execute(statement, params).fetchall())
+            finally:
+                cursor.close()
 
     def _query(self, statement: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         if self.postgres:
