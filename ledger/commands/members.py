@@ -36,9 +36,10 @@ class MemberCommands(Commands):
             programme.require_open()
             enrolments: list[Enrolment] = []
             changed: list[Aggregate] = []
-            subjects = self._subjects(requests)
+            subjects, claimed = self._subjects(requests)
             for request, decision in zip(requests, decide_batch(
-                    programme, requests, self._known_people(subjects), actor), strict=True):
+                    programme, requests, self._known_people(subjects, claimed), actor),
+                    strict=True):
                 if isinstance(decision, NewMember):
                     decision = decision.start(programme, request, subjects[decision.nik], actor)
                 if isinstance(decision, Refused | AlreadyEnrolled):
@@ -51,23 +52,31 @@ class MemberCommands(Commands):
 
         return self._command(build)
 
-    def _subjects(self, requests: Sequence[EnrolmentRequest]) -> dict[str, UUID]:
+    def _subjects(self, requests: Sequence[EnrolmentRequest]
+                  ) -> tuple[dict[str, UUID], set[UUID]]:
         """The data subjects of the requests' NIKs, from the keyed index in one round trip (new
         NIKs get theirs; a NIK that cannot be read is left to the rules to refuse), with their
         data keys: a new NIK's subject and key are made in one transaction, not the subject
-        here and the key in two more round trips when the save seals the person's fields."""
+        here and the key in two more round trips when the save seals the person's fields.
+        Also the subjects made just now: no event can name them yet."""
         niks: list[str] = []
         for request in requests:
             try:
                 niks.append(request.parsed_nik().value)
             except LedgerError:
                 continue
-        return self.personal.subjects_with_keys(niks)[0] if niks else {}
+        if not niks:
+            return {}, set()
+        subjects, _, claimed = self.personal.subjects_with_keys(niks)
+        return subjects, claimed
 
-    def _known_people(self, subjects: dict[str, UUID]) -> dict[str, Person]:
-        """The persons the ledger knows of these NIKs' subjects."""
+    def _known_people(self, subjects: dict[str, UUID], claimed: set[UUID]) -> dict[str, Person]:
+        """The persons the ledger knows of these NIKs' subjects (a subject ``claimed`` just now
+        has none: its person is not looked for, a read of the log saved)."""
         known: dict[str, Person] = {}
         for nik, subject in subjects.items():
+            if subject in claimed:
+                continue
             try:
                 found: object = self.repository.get(subject)
             except AggregateNotFoundError:

@@ -21,6 +21,7 @@ from ledger.errors import (
 )
 from ledger.identity import IdentityError
 from scenario import CLERK, a_nik, factory, grant_terms, tangerang_terms, worker
+from storage.settings import StoreSettings
 
 
 @pytest.fixture
@@ -176,3 +177,28 @@ def test_every_refusal_is_a_ledger_error_with_a_rule_name() -> None:
     assert AlreadyCoveredError.rule == "nik-already-covered"
     assert issubclass(IdentityError, LedgerError)
     assert a_nik().startswith("367108")
+
+
+def test_an_enrolment_of_a_nik_new_to_the_ledger_reads_no_person_since_none_can_exist(
+    ledger: Ledger, programme: str, store_settings: StoreSettings
+) -> None:
+    """A NIK whose data subject this enrolment made (on PostgreSQL, in the same statement as its
+    key) cannot have a person recorded yet: the log is not asked for one (a round trip saved on
+    every new enrolment). A NIK the ledger knows is read as before."""
+    asked: list[object] = []
+    select_events = ledger.recorder.select_events
+
+    def spy(originator_id: object, *args: object, **kwargs: object) -> object:
+        asked.append(originator_id)
+        return select_events(originator_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    ledger.recorder.select_events = spy  # type: ignore[method-assign]
+    request = worker()
+    first = ledger.enrol(programme, request, actor=CLERK)
+    person = ledger.personal.subjects_for([request.nik])[request.nik]
+    if store_settings.is_postgres:
+        assert person not in asked
+    asked.clear()
+    ledger.end_coverage(first.id, date(2025, 6, 30), EndReason.MOVED, "moved to Bogor", CLERK)
+    ledger.enrol(programme, replace(request, enrolled_on=date(2025, 9, 1)), actor=CLERK)
+    assert person in asked  # known: its person is read, and the one-coverage rule holds
