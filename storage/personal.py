@@ -187,7 +187,7 @@ class SqlPersonalData:
         if missing:
             offered = dict(zip(missing, new_ids(self.ids, len(missing)), strict=True))
             rows, keys = self._new_keys(list(offered.values()))  # in the order the NIKs came
-            with self.datastore.transaction(commit=True) as cursor:
+            with self.datastore.one_statement() as cursor:  # atomic alone: no BEGIN/COMMIT
                 cursor.row_factory = tuple_row  # this cursor's only: no dict per claimed row
                 cursor.execute(CLAIM.format(index=self._index, keys=self._keys), [
                     joined(missing), *(joined(column) for column in zip(*rows, strict=True))])
