@@ -181,7 +181,10 @@ class SqlPersonalData:
         self.require_master_key()
         wanted = [normalised_nik(n) for n in niks]
         by_hmac = dict(zip(hmacs or [self.keyed(n) for n in wanted], wanted, strict=True))
-        found = self._lookup(list(by_hmac))
+        # One NIK (an enrolment's) is claimed at once, without a look first: most enrolments
+        # bring a new NIK, and a known one is read back below when the claim finds it taken.
+        # A batch (an import's, perhaps run again) looks first, so no key is made in vain.
+        found = self._lookup(list(by_hmac)) if len(by_hmac) > 1 else {}
         missing = [h for h in by_hmac if h not in found]
         made: dict[UUID, bytes | None] = {}
         if missing:

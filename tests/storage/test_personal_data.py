@@ -195,3 +195,40 @@ def test_an_imports_batch_may_bring_its_niks_already_keyed_and_gets_the_same_sub
     again, keys_again, claimed_again = personal.subjects_with_keys(niks, hmacs)
     assert (again, keys_again, claimed_again) == (subjects, keys, set())
     assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 2
+
+
+def test_one_new_nik_asked_with_its_key_twice_keeps_its_subject_and_key(ledger: Ledger) -> None:
+    """An enrolment asks for one NIK: on PostgreSQL it is claimed at once (most enrolments bring
+    a new NIK; a known one is read back after the claim finds it taken)."""
+    personal = _personal(ledger)
+    nik = "3603010101900004"
+    subjects, keys, claimed = personal.subjects_with_keys([nik])
+    subject = subjects[nik]
+    assert claimed == ({subject} if ledger.settings.is_postgres else set())
+    again = personal.subjects_with_keys([nik])
+    assert again == (subjects, keys, set())
+    assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 1
+
+
+def test_twenty_racing_enrolments_of_a_new_nik_get_one_subject_and_one_key(
+        store_settings: StoreSettings) -> None:
+    ledgers = [open_ledger(store_settings) for _ in range(4)]
+    try:
+        found: list[tuple[UUID, bytes | None]] = []
+        start = threading.Barrier(20)
+
+        def ask(ledger: Ledger) -> None:
+            start.wait()
+            subjects, keys, _ = ledger.personal.subjects_with_keys([NIK])
+            found.append((subjects[NIK], keys[subjects[NIK]]))
+
+        racers = [threading.Thread(target=ask, args=(ledgers[i % 4],)) for i in range(20)]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join()
+        assert len(found) == 20 and len(set(found)) == 1
+        assert len(_rows(ledgers[0], INDEX_TABLE)) == len(_rows(ledgers[0], KEYS_TABLE)) == 1
+    finally:
+        for ledger in ledgers:
+            ledger.close()
