@@ -203,17 +203,26 @@ def _is_request_line(line: str) -> bool:
     return isinstance(record, dict) and record.get("event") == "request"
 
 
+#: Issue 13's target for the API's writes, with the request log on.
+ISSUE_13_WRITES_PER_S, ISSUE_13_P95_MS = 300, 50
+WRITES = ("api_enrol_member", "api_report_incident")
+
+
 def _with_ratio(figure: dict[str, Any], baseline: dict[str, Any],
                 log: RequestLog) -> dict[str, Any]:
     """The figure beside the round's baseline: throughput and p95 as ratios, the baseline's
-    own two figures they were divided by, and whether issue 21's target holds in this round
-    (at least 0.6 of the baseline's throughput, a p95 at most twice the baseline's)."""
+    own two figures they were divided by, whether issue 21's target holds in this round (at
+    least 0.6 of the baseline's throughput, a p95 at most twice the baseline's), and for a
+    write whether issue 13's does (300 requests/s with a p95 under 50 ms, the request log on)."""
     throughput = round(figure["requests_per_s"] / baseline["requests_per_s"], 2)
     p95 = round(figure["p95_ms"] / baseline["p95_ms"], 2)
     ratios = {"throughput_vs_baseline": throughput, "p95_vs_baseline": p95,
               "baseline_requests_per_s": baseline["requests_per_s"],
               "baseline_p95_ms": baseline["p95_ms"],
               "within_issue_21_target": throughput >= 0.6 and p95 <= 2.0}
+    if figure["figure"] in WRITES:
+        ratios["within_issue_13_target"] = (figure["requests_per_s"] >= ISSUE_13_WRITES_PER_S
+                                            and figure["p95_ms"] < ISSUE_13_P95_MS)
     return {**figure, **ratios, **log.since_last()}
 
 
