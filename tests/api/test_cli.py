@@ -114,13 +114,17 @@ def test_project_catches_up_and_rebuild_rebuilds(tmp_path: Path) -> None:
     assert again.returncode == 0 and "rebuilt" in again.stdout
 
 
-def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) -> None:
-    url = _small_ledger(tmp_path)
+def _first_members_nik(url: str) -> str:
     app = open_ledger(settings_from_url(url))
     try:
-        nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
+        return app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
     finally:
         app.close()
+
+
+def test_history_prints_a_niks_events_and_refuses_bad_options(tmp_path: Path) -> None:
+    url = _small_ledger(tmp_path)
+    nik = _first_members_nik(url)
     shown = run_cli("history", "--nik", nik, url=url, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "Enrolment.Enrolled" in shown.stdout and nik not in shown.stdout  # masked
@@ -134,11 +138,7 @@ def test_history_reads_the_nik_from_standard_input_when_given_as_a_dash(tmp_path
     """``--nik -``: the NIK is typed (or piped) in, so that it is in neither the process list
     other users see nor the shell's history."""
     url = _small_ledger(tmp_path)
-    app = open_ledger(settings_from_url(url))
-    try:
-        nik = app.enrolment(app.enrolment_ids("TNG-2025")[0]).nik
-    finally:
-        app.close()
+    nik = _first_members_nik(url)
     typed = run_cli("history", "--nik", "-", url=url, cwd=tmp_path, stdin=f"{nik}\n")
     assert typed.returncode == 0, typed.stderr
     assert typed.stdout == run_cli("history", "--nik", nik, url=url, cwd=tmp_path).stdout

@@ -10,6 +10,7 @@ import os
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -60,6 +61,16 @@ def test_a_new_nik_gets_a_subject_from_the_ledgers_ids_and_keeps_it(
         ledger.close()
 
 
+def _race(ask: Any, ledgers: list[Ledger], racers: int = 20) -> None:
+    """``ask`` run by ``racers`` threads at once, spread over the ledgers."""
+    threads = [threading.Thread(target=ask, args=(ledgers[i % len(ledgers)],))
+               for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_twenty_racers_asking_for_a_new_nik_all_get_one_subject(
         store_settings: StoreSettings) -> None:
     ledgers = [open_ledger(store_settings) for _ in range(4)]
@@ -71,11 +82,7 @@ def test_twenty_racers_asking_for_a_new_nik_all_get_one_subject(
             start.wait()
             found.append(ledger.personal.subject_for(NIK))
 
-        racers = [threading.Thread(target=ask, args=(ledgers[i % 4],)) for i in range(20)]
-        for racer in racers:
-            racer.start()
-        for racer in racers:
-            racer.join()
+        _race(ask, ledgers)
         assert len(found) == 20 and len(set(found)) == 1
         assert len(_rows(ledgers[0], INDEX_TABLE)) == 1
     finally:
@@ -222,11 +229,7 @@ def test_twenty_racing_enrolments_of_a_new_nik_get_one_subject_and_one_key(
             subjects, keys, _ = ledger.personal.subjects_with_keys([NIK])
             found.append((subjects[NIK], keys[subjects[NIK]]))
 
-        racers = [threading.Thread(target=ask, args=(ledgers[i % 4],)) for i in range(20)]
-        for racer in racers:
-            racer.start()
-        for racer in racers:
-            racer.join()
+        _race(ask, ledgers)
         assert len(found) == 20 and len(set(found)) == 1
         assert len(_rows(ledgers[0], INDEX_TABLE)) == len(_rows(ledgers[0], KEYS_TABLE)) == 1
     finally:
