@@ -119,7 +119,7 @@ class PersonalData(Protocol):
         """:meth:`subjects_for` and each subject's data key, made where missing (None:
         destroyed), and the subjects this call claimed (new: no event names them yet);
         ``hmacs``: the NIKs already keyed (by an import's worker processes). On PostgreSQL a
-        new NIK's subject and key are made in one transaction, so the save that seals their
+        new NIK's subject and key are made in one statement, so the save that seals their
         fields next finds the key made and reads none."""
 
     def is_erased(self, subject_id: UUID) -> bool:

@@ -58,7 +58,7 @@ def new_ids(source: IdSource, count: int) -> list[UUID]:
     return [UUID(bytes=pool[i:i + 16], version=4) for i in range(0, 16 * count, 16)]
 
 
-class ReadAhead:
+class RandomBlocks:
     """Production's randomness read ahead in blocks, for many small draws (the nonces an import
     seals with). What was read ahead is never handed to two processes: a process forked from
     this one starts from an empty block."""
@@ -78,9 +78,9 @@ class ReadAhead:
         return self._block[start:self._at]
 
 
-def read_ahead(source: RandomBytes) -> RandomBytes:
-    """``source`` drawn through a :class:`ReadAhead` when it is production's, else as it is."""
-    return ReadAhead() if source is random_bytes else source
+def in_blocks(source: RandomBytes) -> RandomBytes:
+    """``source`` drawn through :class:`RandomBlocks` when it is production's, else as it is."""
+    return RandomBlocks() if source is random_bytes else source
 
 
 def aggregate_ids(count: int) -> list[UUID] | None:

@@ -171,10 +171,11 @@ class SqlPersonalData:
 
     def subjects_with_keys(self, niks: Iterable[str], hmacs: Sequence[str] | None = None,
                            ) -> tuple[dict[str, UUID], dict[UUID, bytes | None], set[UUID]]:
-        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing) for an import's
-        batch, and the subjects this call claimed (new: no event names them yet). ``hmacs``: the
-        NIKs :meth:`keyed`, if a worker process did. On PostgreSQL one statement claims the new
-        subjects and stores their keys (:data:`storage.personal_sql.CLAIM`), one transaction."""
+        """:meth:`subjects_for` and their :meth:`keys_for` (made where missing) for an
+        enrolment or an import's batch, and the subjects this call claimed (new: no event names
+        them yet). ``hmacs``: the NIKs :meth:`keyed`, if a worker process did. On PostgreSQL one
+        statement, sent alone, claims the new subjects and stores their keys
+        (:data:`storage.personal_sql.CLAIM`)."""
         if not self.settings.is_postgres:
             subjects = self.subjects_for(niks)
             return subjects, self.keys_for(list(subjects.values()), create=True), set()

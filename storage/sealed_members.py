@@ -42,7 +42,7 @@ from eventsourcing.persistence import StoredEvent
 from ledger.clock import now
 from ledger.personal_fields import KEYED, SEALED
 from storage.bulk_append import copy_tuple_head, state_length
-from storage.bulk_random import read_ahead
+from storage.bulk_random import in_blocks
 from storage.new_members import (
     _ENROLLED_TOPIC,
     _ENROLMENT_TOPIC,
@@ -94,7 +94,7 @@ class SealedMemberEncoder:
             return
         self._default, self._stamp = found
         self.personal = mapper.personal
-        self.random_bytes = read_ahead(mapper.random_bytes)  # the OS's: a block at a time
+        self.random_bytes = in_blocks(mapper.random_bytes)  # the OS's: a block at a time
         self.compressor = mapper.compressor
         self.cipher = mapper.cipher
         head = self._json({"timestamp": _UNSTAMPED})
