@@ -183,6 +183,15 @@ def test_with_workers_the_event_timestamps_still_rise_with_the_log(
         ledger.close()
 
 
+def _originators(settings: StoreSettings, after: int, event: str) -> list[Any]:
+    """The aggregate ids of the events of this class recorded after log position ``after``."""
+    table = f'"{settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+    with psycopg.connect(**postgres_connect_args(settings)) as connection:
+        return [row[0] for row in connection.execute(
+            f"SELECT originator_id FROM {table} WHERE notification_id > %s AND topic LIKE %s",
+            (after, f"%{event}")).fetchall()]
+
+
 def test_the_niks_keyed_by_the_workers_find_the_same_subjects_as_this_process_and_the_persons(
         postgres_settings: StoreSettings, tmp_path: Path) -> None:
     ledger = open_ledger(postgres_settings)
@@ -193,11 +202,7 @@ def test_the_niks_keyed_by_the_workers_find_the_same_subjects_as_this_process_an
         summary, _ = run(ledger, write(tmp_path / "roster.csv", good), batch_size=4,
                          workers=2)
         assert summary.enrolled == 12
-        table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
-        with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
-            persons = {row[0] for row in connection.execute(
-                f"SELECT originator_id FROM {table} WHERE notification_id > %s AND "
-                "topic LIKE %s", (head, "%Person.Registered")).fetchall()}
+        persons = set(_originators(postgres_settings, head, "Person.Registered"))
         # the index rows the workers' HMACs made are the ones this process's keyed NIK finds
         assert {ledger.personal.subject_of(cells[0]) for cells in good} == persons
         assert len(persons) == 12
@@ -217,11 +222,7 @@ def test_members_imported_with_workers_read_back_with_their_sealed_fields_in_a_f
         assert summary.enrolled == 9
     finally:
         ledger.close()
-    table = f'"{postgres_settings.env["POSTGRES_SCHEMA"]}".ledger_events'
-    with psycopg.connect(**postgres_connect_args(postgres_settings)) as connection:
-        enrolments = [row[0] for row in connection.execute(
-            f"SELECT originator_id FROM {table} WHERE notification_id > %s AND "
-            "topic LIKE %s", (head, "%Enrolment.Enrolled")).fetchall()]
+    enrolments = _originators(postgres_settings, head, "Enrolment.Enrolled")
     fresh = open_ledger(postgres_settings)  # no key cached: each key unwrapped from the store
     try:
         for cells in good:

@@ -6,7 +6,6 @@ leaves its connection usable."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -15,18 +14,11 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg.pq import TransactionStatus
 
 from ledger.application import Ledger
-from storage.log_index import datastore_of, open_ledger
+from storage.log_index import datastore_of
 from storage.settings import StoreSettings
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_ledger(postgres_settings: StoreSettings) -> Iterator[Ledger]:
-    app = open_ledger(postgres_settings)
-    app.require_initialised()
-    yield app
-    app.close()
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)]
 
 
 def _count(settings: StoreSettings, table: str) -> int:
@@ -41,8 +33,8 @@ def _count(settings: StoreSettings, table: str) -> int:
 
 
 def test_a_transaction_that_only_reads_sends_its_select_outside_any_transaction(
-        pg_ledger: Ledger) -> None:
-    datastore: Any = datastore_of(pg_ledger)
+        ledger: Ledger) -> None:
+    datastore: Any = datastore_of(ledger)
     with datastore.transaction(commit=False) as cursor:
         cursor.execute("SELECT 1 AS one")
         assert cursor.fetchone()["one"] == 1
@@ -50,9 +42,9 @@ def test_a_transaction_that_only_reads_sends_its_select_outside_any_transaction(
 
 
 def test_a_write_in_a_transaction_not_committed_begins_it_and_is_rolled_back(
-        pg_ledger: Ledger, postgres_settings: StoreSettings) -> None:
-    datastore: Any = datastore_of(pg_ledger)
-    schema = postgres_settings.env["POSTGRES_SCHEMA"]
+        ledger: Ledger, store_settings: StoreSettings) -> None:
+    datastore: Any = datastore_of(ledger)
+    schema = store_settings.env["POSTGRES_SCHEMA"]
     with datastore.transaction(commit=True) as cursor:
         cursor.execute(f'CREATE TABLE "{schema}".scratch (n INTEGER)')
     with datastore.transaction(commit=False) as cursor:
@@ -61,28 +53,28 @@ def test_a_write_in_a_transaction_not_committed_begins_it_and_is_rolled_back(
         assert cursor.connection.info.transaction_status == TransactionStatus.INTRANS
         cursor.execute(f'SELECT count(*) AS n FROM "{schema}".scratch')
         assert cursor.fetchone()["n"] == 1  # seen inside the transaction
-    assert _count(postgres_settings, "scratch") == 0
+    assert _count(store_settings, "scratch") == 0
 
 
 def test_a_save_is_committed_and_a_save_refused_by_the_key_leaves_the_connection_usable(
-        pg_ledger: Ledger, postgres_settings: StoreSettings) -> None:
-    pg_ledger.issue_token("clerk.one", "clerk", actor="test")
-    assert _count(postgres_settings, "ledger_events") == 1
-    stored = pg_ledger.recorder.select_events(
-        pg_ledger.tokens()[0].id)  # the row just saved, sent again: another writer's key
+        ledger: Ledger, store_settings: StoreSettings) -> None:
+    ledger.issue_token("clerk.one", "clerk", actor="test")
+    assert _count(store_settings, "ledger_events") == 1
+    stored = ledger.recorder.select_events(
+        ledger.tokens()[0].id)  # the row just saved, sent again: another writer's key
     again = [StoredEvent(e.originator_id, e.originator_version, e.topic, e.state + b" ")
              for e in stored]
-    datastore: Any = datastore_of(pg_ledger)
+    datastore: Any = datastore_of(ledger)
     with pytest.raises(IntegrityError):
-        datastore.insert_at_once(pg_ledger.recorder, again)
-    pg_ledger.issue_token("clerk.two", "clerk", actor="test")  # the pool's connections work
-    assert _count(postgres_settings, "ledger_events") == 2
+        datastore.insert_at_once(ledger.recorder, again)
+    ledger.issue_token("clerk.two", "clerk", actor="test")  # the pool's connections work
+    assert _count(store_settings, "ledger_events") == 2
     with datastore.get_connection() as connection:
         assert connection.info.transaction_status == TransactionStatus.IDLE
 
 
 def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
-        pg_ledger: Ledger, postgres_settings: StoreSettings) -> None:
+        ledger: Ledger, store_settings: StoreSettings) -> None:
     """A payment order naming 200,000 members is an event of about 7.6 MB. psycopg's pipeline
     left such an INSERT hanging, client and server each waiting for the other (seen at 8 MB
     and 20 MB, most runs); a save that large is sent without the pipeline."""
@@ -91,15 +83,15 @@ def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
     import uuid
 
     big = StoredEvent(uuid.uuid4(), 1, "ledger.test:Big", os.urandom(12_000_000))
-    datastore: Any = datastore_of(pg_ledger)
+    datastore: Any = datastore_of(ledger)
     answers: list[list[int]] = []
     saving = threading.Thread(
-        target=lambda: answers.append(datastore.insert_at_once(pg_ledger.recorder, [big])),
+        target=lambda: answers.append(datastore.insert_at_once(ledger.recorder, [big])),
         daemon=True)
     saving.start()
     saving.join(120)
     assert not saving.is_alive(), "the save of 12 MB hung"
     assert len(answers) == 1 and len(answers[0]) == 1
-    assert _count(postgres_settings, "ledger_events") == 1
-    stored = pg_ledger.recorder.select_events(big.originator_id)
+    assert _count(store_settings, "ledger_events") == 1
+    stored = ledger.recorder.select_events(big.originator_id)
     assert stored[0].state == big.state
