@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from console_browser import sign_in
 from console_client import LiveConsole, served
 from console_demo import demo_database
 from playwright.sync_api import Page, expect
@@ -29,10 +30,7 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveConsole]
 
 
 def _sign_in(page: Page, live: LiveConsole, role: str) -> None:
-    page.goto(f"{live.url}/sign-in")
-    page.get_by_label("Token API").fill(live.tokens[role])
-    page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(f"{live.url}/")
+    sign_in(page, live, live.tokens[role])
 
 
 def test_an_inspector_follows_a_red_flag_to_a_worker_and_checks_a_proof_in_the_browser(

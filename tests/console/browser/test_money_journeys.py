@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from console_browser import sign_in
 from console_client import LiveConsole
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,10 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _sign_in(page: Page, live: LiveConsole, secret: str, path: str) -> None:
-    page.goto(f"{live.url}{path}")
-    page.get_by_label("Token API").fill(secret)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(f"{live.url}{path}")
+    sign_in(page, live, secret, start=path, landing=path)
 
 
 def _serious(page: Page) -> list[str]:
