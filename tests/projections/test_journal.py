@@ -97,9 +97,7 @@ def test_verify_names_the_position_of_each_tampering(
     signed: Signed, kind: str, pages: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if pages != "one page":  # every page boundary and checkpoint inside a page is met
-        import storage.bulk
-
-        monkeypatch.setattr(storage.bulk, "PAGE", 4)
+        _small_pages(monkeypatch)
     assert signed.journal.verify(signed.public).ok
     statements, expected, reason = TAMPERING[kind]
     positions = signed.positions()
@@ -109,6 +107,33 @@ def test_verify_names_the_position_of_each_tampering(
     assert report.position == expected(positions), report
     assert reason in report.reason
     assert report.events == positions.index(expected(positions))  # leaves before it
+
+
+def _small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows read four at a time and the journal's hashes three at a time: boundaries of both,
+    out of step, inside a small log."""
+    import projections.journal
+    import storage.bulk
+
+    monkeypatch.setattr(storage.bulk, "PAGE", 4)
+    monkeypatch.setattr(projections.journal, "JOURNAL_CHUNK", 3)
+
+
+@pytest.mark.parametrize("leaf", [0, 4, 6, -1])
+def test_verify_names_the_position_of_an_edited_journal_leaf(
+    signed: Signed, leaf: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _small_pages(monkeypatch)
+    positions = signed.positions()
+    index = range(len(positions))[leaf]
+    journal = signed.journal
+    with journal.connection.transaction() as cursor:  # the projections' own tables: no trigger
+        cursor.execute(journal.ns.sql("UPDATE {journal_leaves} SET hash = ? WHERE leaf_index = ?"),
+                       ("0" * 64, index))
+    report = signed.journal.verify(signed.public)
+    assert not report.ok
+    assert report.position == positions[index] and "edited" in report.reason, report
+    assert report.events == index  # the leaves before it
 
 
 def test_verify_names_an_inserted_event(signed: Signed) -> None:
