@@ -7,6 +7,7 @@ application service (``create_app()``), so nothing is shared between processes b
 database; a worker's threads share its service, its connection pool and its aggregate cache.
 """
 
+import gc
 import os
 from typing import Any
 
@@ -50,3 +51,11 @@ logconfig_dict = {
                            "propagate": False},
     },
 }
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the worker has built its application, move everything built so far out of the
+    garbage collector's sight (``gc.freeze``): the objects of the application, its libraries
+    and its schemas live as long as the worker, and a full collection that walks them all paused
+    every request of the worker for tens of milliseconds (86 ms measured, 13 ms frozen)."""
+    gc.freeze()
