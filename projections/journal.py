@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 from ledger.application import Ledger
@@ -30,6 +29,10 @@ from storage.store import CHECKPOINT_TABLE, postgres_connect_args, qualified
 HASH = 32
 #: How many of the journal's leaf hashes ``verify`` reads as one value (3.2 MB).
 JOURNAL_CHUNK = 100_000
+#: What stands, in the journal's joined hashes, for a leaf that is missing or holds no hash
+#: (64 hex digits): 32 bytes, so the leaves after it keep their places, that no leaf is
+#: expected to hash to.
+UNREADABLE = b"\xff" * HASH
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,9 @@ class Journal:
                                          f"{size} events")
                 frontier.extend(leaves[done:good])
                 if differs is not None:
-                    return self._differs(frontier, checkpoints, page[differs][0])
+                    slot = expected[differs * HASH : (differs + 1) * HASH]
+                    return self._differs(frontier, checkpoints, page[differs][0],
+                                         slot == UNREADABLE)
             if later:  # no rows at all
                 journal = later.result()
         if frontier.size < len(journal) // HASH:
@@ -238,30 +243,43 @@ class Journal:
 
     def _leaf_hashes(self, size: int) -> bytes:
         """The hashes of the journal's leaves below index ``size``, in leaf order, end to end
-        (:data:`HASH` bytes each). PostgreSQL decodes the hex and joins the hashes itself, a
-        value for each :data:`JOURNAL_CHUNK` leaves: no row, no object and no comparison per
-        leaf on this side (a row a leaf cost verify a fifth of its time)."""
-        if self.ns.postgres:
-            joined = bytearray()
-            for first in range(0, size, JOURNAL_CHUNK):
-                [(chunk,)] = self.connection.tuples(self.ns.sql(
-                    "SELECT string_agg(decode(hash, 'hex'), ''::bytea ORDER BY leaf_index) "
-                    "FROM {journal_leaves} WHERE leaf_index >= ? AND leaf_index < ?"),
-                    (first, min(size, first + JOURNAL_CHUNK)))
-                joined += chunk or b""
-            return bytes(joined)
-        rows = self.connection.tuples(self.ns.sql(
-            "SELECT hash FROM {journal_leaves} WHERE leaf_index < ? ORDER BY leaf_index"), (size,))
-        return bytes.fromhex("".join(map(itemgetter(0), rows)))
+        (:data:`HASH` bytes each; a leaf that is missing or holds no hash, edited by hand,
+        as :data:`UNREADABLE`, so that every later leaf keeps its place). PostgreSQL decodes
+        the hex and joins the hashes itself, a value for each :data:`JOURNAL_CHUNK` leaves:
+        no row, no object and no comparison per leaf on this side (a row a leaf cost verify a
+        fifth of its time); a chunk with a leaf missing is read row by row."""
+        if not self.ns.postgres:
+            return _slots(self.connection.tuples(self.ns.sql(
+                "SELECT leaf_index, hash FROM {journal_leaves} WHERE leaf_index < ?"), (size,)),
+                0, size)
+        joined = bytearray()
+        for first in range(0, size, JOURNAL_CHUNK):
+            last = min(size, first + JOURNAL_CHUNK)
+            [(chunk, count)] = self.connection.tuples(self.ns.sql(
+                "SELECT string_agg(CASE WHEN hash ~ '^[0-9a-fA-F]{{64}}$' THEN decode(hash, 'hex') "
+                "ELSE ? END, ''::bytea ORDER BY leaf_index), count(*) "
+                "FROM {journal_leaves} WHERE leaf_index >= ? AND leaf_index < ?"),
+                (UNREADABLE, first, last))
+            joined += (chunk or b"") if count == last - first else _slots(
+                self.connection.tuples(self.ns.sql(
+                    "SELECT leaf_index, hash FROM {journal_leaves} "
+                    "WHERE leaf_index >= ? AND leaf_index < ?"), (first, last)), first, last)
+        return bytes(joined)
 
-    def _position(self, index: int) -> int:
-        """The log position the journal's leaf ``index`` stands for."""
-        return self.leaves(index + 1)[index][0]
+    def _position(self, index: int) -> int | None:
+        """The log position the journal's leaf ``index`` stands for (None: it is missing)."""
+        found = self.connection.tuples(self.ns.sql(
+            "SELECT position FROM {journal_leaves} WHERE leaf_index = ?"), (index,))
+        return int(found[0][0]) if found else None
 
     def _differs(self, frontier: Frontier, checkpoints: list[Checkpoint],
-                 position: int) -> VerifyReport:
+                 position: int, unreadable: bool = False) -> VerifyReport:
         """Why the stored row at ``position`` does not give the journal's next leaf."""
         expected = self._position(frontier.size)
+        if expected is None or unreadable:
+            return self._bad(frontier, checkpoints, position,
+                             "the journal's leaf for this event is missing or holds no hash "
+                             "(the journal was edited)")
         if position > expected:
             return self._bad(frontier, checkpoints, expected,
                              "the event recorded at this position is missing (deleted)")
@@ -276,6 +294,18 @@ class Journal:
              reason: str) -> VerifyReport:
         return VerifyReport(False, frontier.size, frontier.root(), len(checkpoints), position,
                             reason)
+
+
+def _slots(rows: Sequence[tuple[Any, ...]], first: int, last: int) -> bytes:
+    """(leaf index, hash text) rows as the hashes of leaves ``first`` to ``last`` end to end,
+    each missing or unreadable one as :data:`UNREADABLE`."""
+    slots = [UNREADABLE] * (last - first)
+    for index, text in rows:
+        with suppress(ValueError, TypeError):  # not hex: left unreadable
+            digest = bytes.fromhex(text)
+            if len(digest) == HASH and len(text) == 2 * HASH:  # no blanks fromhex skipped
+                slots[int(index) - first] = digest
+    return b"".join(slots)
 
 
 def _connect(settings: Any) -> Any:
