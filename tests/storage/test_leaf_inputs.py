@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import pytest
-
 from ledger.application import Ledger
 from ledger.journal.checkpoint import hashed_inputs, leaf_of
 from projections.journal import _connect
@@ -24,7 +22,6 @@ ODD_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("store_settings", ["sqlite", "postgres"], indirect=True)
 def test_each_odd_row_is_laid_out_as_the_ledger_lays_out_its_leaf(
     ledger: Ledger, store_settings: StoreSettings
 ) -> None:
