@@ -122,7 +122,6 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
     queue = enumerate(jobs)
     stop = threading.Event()
     deadline = time.monotonic() + seconds
-    first = time.perf_counter() + 0.05  # the schedule's start, when ``rate`` is given
 
     def worker() -> None:
         while not stop.is_set() and time.monotonic() < deadline:
@@ -148,6 +147,7 @@ def _drive(label: str, clients: int, jobs: list[Callable[[], int]], seconds: flo
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
     meter = CpuMeter(database, server)
     started = time.perf_counter()
+    first = started + 0.05  # the schedule's start (with ``rate``): the threads are up by then
     try:
         for thread in threads:
             thread.start()
@@ -317,6 +317,12 @@ def _round(url: str, args: argparse.Namespace, round_number: int, tokens: dict[s
                         database, base)
         print(json.dumps({**_with_ratio(figure, baseline, log), "round": round_number}),
               flush=True)
+        if paced and not later:  # too few members enrolled to send them at the rate
+            print(json.dumps({"figure": f"api_report_incident_at_{args.rate:g}_per_s",
+                              "backend": "postgres", "requests": 0, "skipped": f"only "
+                              f"{len(ids)} members were enrolled, {paced} more were needed",
+                              "within_issue_13_target": False, "round": round_number}),
+                  flush=True)
         if later:
             jobs = [report(i) for i in later]
             figure = _drive(f"api_report_incident_at_{args.rate:g}_per_s", args.clients, jobs,
