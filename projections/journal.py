@@ -247,20 +247,27 @@ class Journal:
         as :data:`UNREADABLE`, so that every later leaf keeps its place). PostgreSQL decodes
         the hex and joins the hashes itself, a value for each :data:`JOURNAL_CHUNK` leaves:
         no row, no object and no comparison per leaf on this side (a row a leaf cost verify a
-        fifth of its time); a chunk with a leaf missing is read row by row."""
+        fifth of its time); a chunk with a leaf missing or not hex is read row by row."""
         if not self.ns.postgres:
             return _slots(self.connection.tuples(self.ns.sql(
                 "SELECT leaf_index, hash FROM {journal_leaves} WHERE leaf_index < ?"), (size,)),
                 0, size)
+        import psycopg
+
         joined = bytearray()
         for first in range(0, size, JOURNAL_CHUNK):
             last = min(size, first + JOURNAL_CHUNK)
-            [(chunk, count)] = self.connection.tuples(self.ns.sql(
-                "SELECT string_agg(CASE WHEN hash ~ '^[0-9a-fA-F]{{64}}$' THEN decode(hash, 'hex') "
-                "ELSE ? END, ''::bytea ORDER BY leaf_index), count(*) "
-                "FROM {journal_leaves} WHERE leaf_index >= ? AND leaf_index < ?"),
-                (UNREADABLE, first, last))
-            joined += (chunk or b"") if count == last - first else _slots(
+            chunk: bytes | None = None
+            with suppress(psycopg.DataError):  # a hash that is not hex: read row by row
+                [(chunk, count)] = self.connection.tuples(self.ns.sql(
+                    "SELECT string_agg(CASE WHEN octet_length(digest) = 32 THEN digest "
+                    "ELSE ? END, ''::bytea ORDER BY leaf_index), count(*) FROM ("
+                    "SELECT leaf_index, decode(hash, 'hex') AS digest FROM {journal_leaves} "
+                    "WHERE leaf_index >= ? AND leaf_index < ?) AS leaves"),
+                    (UNREADABLE, first, last))
+                if count != last - first:  # a leaf missing: read row by row
+                    chunk = None
+            joined += chunk if chunk is not None else _slots(
                 self.connection.tuples(self.ns.sql(
                     "SELECT leaf_index, hash FROM {journal_leaves} "
                     "WHERE leaf_index >= ? AND leaf_index < ?"), (first, last)), first, last)
