@@ -189,8 +189,8 @@ def _postgres_pages(connect: Callable[[], Any], table: str,
                     laid_out: bool = False) -> Iterator[list[Any]]:
     from psycopg.types.string import ByteaBinaryLoader
 
-    columns = ("originator_id::text, originator_version, topic, state" if not laid_out
-               else _LAID_OUT)
+    columns = _LAID_OUT if laid_out else "originator_id::text, originator_version, topic, state"
+    layout = {"domain": LEAF_DOMAIN, "nul": b"\x00"} if laid_out else {}
     with connect() as connection:
         connection.autocommit = True  # no transaction left open while the caller works
         if connection.info.encoding != "utf-8":
@@ -202,7 +202,7 @@ def _postgres_pages(connect: Callable[[], Any], table: str,
             rows = cursor.execute(
                 f"SELECT notification_id, {columns} FROM {table} "
                 f"WHERE notification_id > %(position)s ORDER BY notification_id LIMIT {PAGE}",
-                {"domain": LEAF_DOMAIN, "nul": b"\x00", "position": position}).fetchall()
+                {**layout, "position": position}).fetchall()
             if not rows:
                 return
             yield rows
