@@ -24,12 +24,16 @@ def joined(values: Iterable[str]) -> str:
 
 #: An import batch's new subjects claimed and their keys stored in one statement: the index
 #: rows that do not conflict, then the key rows of exactly those subjects; the NIKs claimed.
+#: The key rows are inserted plainly, without ``ON CONFLICT``: a subject is a fresh random id,
+#: so a key row already there for it means the id source repeated itself, and the statement
+#: fails whole (no index row then points at another person's key). That also spares the
+#: server a speculative insertion per key and a join to report the claimed NIKs (about a
+#: quarter of the statement's time for 1,000 NIKs).
 CLAIM = (
     "WITH offered AS (SELECT * FROM unnest(string_to_array(%s, ','), "
     "string_to_array(%s, ','), string_to_array(%s, ',')) AS o(nik_hmac, subject_id, wrapped)), "
     "claimed AS (INSERT INTO {index} (nik_hmac, subject_id) SELECT nik_hmac, subject_id "
     "FROM offered ON CONFLICT DO NOTHING RETURNING nik_hmac, subject_id), "
     "keyed AS (INSERT INTO {keys} (subject_id, wrapped) SELECT o.subject_id, o.wrapped "
-    "FROM offered o JOIN claimed c ON c.subject_id = o.subject_id ON CONFLICT DO NOTHING "
-    "RETURNING subject_id) "
-    "SELECT c.nik_hmac FROM claimed c JOIN keyed k ON k.subject_id = c.subject_id")
+    "FROM offered o JOIN claimed c ON c.subject_id = o.subject_id) "
+    "SELECT nik_hmac FROM claimed")

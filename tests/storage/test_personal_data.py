@@ -6,6 +6,8 @@ master key is missing or not its own."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import threading
 from dataclasses import replace
@@ -14,11 +16,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from ledger.application import Ledger
 from ledger.clock import SeededIds
 from ledger.errors import ConfigurationError
 from storage.log_index import open_ledger
+from storage.master_key import load_master_key
 from storage.personal import INDEX_TABLE, KEYS_TABLE, SqlPersonalData
 from storage.settings import StoreSettings, key_file_of
 
@@ -57,6 +61,11 @@ def test_a_new_nik_gets_a_subject_from_the_ledgers_ids_and_keeps_it(
         rows = _rows(ledger, INDEX_TABLE)
         assert len(rows) == 2
         assert all(NIK not in str(row) and OTHER not in str(row) for row in rows)
+        master = load_master_key(store_settings)
+        assert master is not None
+        assert {row[0] for row in rows} == {
+            hmac.new(master.index_key, n.encode(), hashlib.sha256).hexdigest()
+            for n in (NIK, OTHER)}
     finally:
         ledger.close()
 
@@ -235,3 +244,19 @@ def test_twenty_racing_enrolments_of_a_new_nik_get_one_subject_and_one_key(
     finally:
         for ledger in ledgers:
             ledger.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_settings", ["postgres"], indirect=True)
+def test_a_claim_offering_a_subject_that_already_has_a_key_fails_whole_and_shares_nothing(
+        ledger: Ledger) -> None:
+    """Subjects are fresh random ids; an id source that repeats itself must not let a second
+    NIK's index row point at the first person's subject and key."""
+    personal = _personal(ledger)
+    personal.ids = lambda: UUID(int=5)  # a source that gives the same id every time
+    subjects, _, _ = personal.subjects_with_keys([NIK])
+    assert subjects[NIK] == UUID(int=5)
+    with pytest.raises(IntegrityError, match="ledger_subject_keys"):
+        personal.subjects_with_keys([OTHER])
+    assert personal.subject_of(OTHER) is None  # no index row was left for the second NIK
+    assert len(_rows(ledger, KEYS_TABLE)) == len(_rows(ledger, INDEX_TABLE)) == 1
