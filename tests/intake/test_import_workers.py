@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
 import uuid
 from collections.abc import Iterator
 from itertools import pairwise
@@ -20,6 +21,7 @@ from psycopg import sql
 from roster_rows import OPTIONS, every_kind_of_bad_row, open_programmes, people, run, write
 
 from intake.importing import RosterImport, read_roster
+from ledger.clock import SeededIds, recording
 from scenario import CLERK
 from storage.log_index import open_ledger
 from storage.settings import StoreSettings, settings_from_url
@@ -136,6 +138,7 @@ def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind
         assert first.rule and multiprocessing.active_children()
         stream.close()
         assert multiprocessing.active_children() == []
+        assert not [t for t in threading.enumerate() if t.name.startswith("roster-")]
 
         def refuse(niks: list[str]) -> None:
             raise RuntimeError("the clerk cancelled")
@@ -233,3 +236,39 @@ def test_members_imported_with_workers_read_back_with_their_sealed_fields_in_a_f
         assert all(e.name and e.kk for e in opened)
     finally:
         fresh.close()
+
+
+def test_a_batch_is_resolved_on_its_own_thread_with_the_systems_randomness_and_in_turn_in_a_story(
+        postgres_settings: StoreSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
+    """With production's ids and keys, the next batch's subjects, keys and people are resolved
+    by a second thread while this one seals; a story's seeded ids are drawn in one fixed order,
+    so there every batch is resolved in turn by the import's own thread."""
+    resolved_on: list[str] = []
+    resolve = RosterImport._resolve
+
+    def noted(self: RosterImport, candidates: list[Any]) -> Any:
+        resolved_on.append(threading.current_thread().name)
+        return resolve(self, candidates)
+
+    monkeypatch.setattr(RosterImport, "_resolve", noted)
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        summary, _ = run(ledger, write(tmp_path / "roster.csv", people(30, 12)), batch_size=4,
+                         workers=2)
+        assert summary.enrolled == 12
+        assert len(resolved_on) == 3
+        assert all(name.startswith("roster-resolver") for name in resolved_on)
+    finally:
+        ledger.close()
+    resolved_on.clear()
+    story = open_ledger(postgres_settings, ids=SeededIds("story"))
+    try:
+        with recording(ids=SeededIds("enrolments")):
+            summary, _ = run(story, write(tmp_path / "story.csv", people(31, 12)), batch_size=4,
+                             workers=2)
+        assert summary.enrolled == 12
+        assert resolved_on == [threading.main_thread().name] * 3
+    finally:
+        story.close()
