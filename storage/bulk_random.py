@@ -25,6 +25,10 @@ def draws(source: RandomBytes, sizes: tuple[int, ...], count: int) -> list[tuple
         return [tuple(source(size) for size in sizes) for _ in range(count)]
     width = sum(sizes)
     pool = os.urandom(width * count)
+    if len(sizes) == 2:  # a key and its nonce (the usual draw): sliced by turns, no inner loop
+        first = sizes[0]
+        return [(pool[at:at + first], pool[at + first:at + width])
+                for at in range(0, width * count, width)]
     groups = []
     for start in range(0, width * count, width):
         group = []
@@ -42,11 +46,12 @@ def wrapped_keys(wrapping: AESGCM, source: RandomBytes, subjects: list[UUID],
     base64) and the keys."""
     rows = []
     keys: dict[UUID, bytes] = {}
+    encrypt = wrapping.encrypt
     for subject, (key, nonce) in zip(subjects, draws(source, (32, 12), len(subjects)),
                                      strict=True):
         keys[subject] = key
         rows.append((str(subject), b2a_base64(
-            nonce + wrapping.encrypt(nonce, key, subject.bytes), newline=False).decode("ascii")))
+            nonce + encrypt(nonce, key, subject.bytes), newline=False).decode("ascii")))
     return rows, keys
 
 
