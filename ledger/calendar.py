@@ -110,14 +110,18 @@ def month_of(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def month_start(month: str) -> date:
-    """First day of the month: ``"2025-03"`` -> 1 March 2025."""
+    """First day of the month: ``"2025-03"`` -> 1 March 2025. (Cached, as its dates are
+    immutable: every row of a bulk import asks a programme for its period's first day.)"""
     year, number = _split(month)
     return date(year, number, 1)
 
 
+@lru_cache(maxsize=4096)
 def month_end(month: str) -> date:
-    """Last day of the month: ``"2024-02"`` -> 29 February 2024 (leap years included)."""
+    """Last day of the month: ``"2024-02"`` -> 29 February 2024 (leap years included).
+    (Cached, as :func:`month_start`.)"""
     year, number = _split(month)
     return date(year, number, _stdlib_calendar.monthrange(year, number)[1])
 

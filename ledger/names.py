@@ -22,6 +22,8 @@ HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 
 def hidden_character(text: str) -> tuple[int, str] | None:
     """The first hidden character of ``text`` (its 1-based position and the character)."""
+    if text.isprintable():  # every hidden category is one str.isprintable refuses: none here
+        return None
     for position, char in enumerate(text, start=1):
         if unicodedata.category(char) in HIDDEN_CATEGORIES:
             return position, char

@@ -3,12 +3,15 @@ name the ledger records, in plain words, and nothing is recorded."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from roster_rows import open_programmes, people, run, write
 
 from ledger.application import Ledger
@@ -17,7 +20,7 @@ from ledger.claim import Deceased
 from ledger.errors import InvisibleCharacterError
 from ledger.handover import CeremonyDetails, Official
 from ledger.incident import IncidentKind
-from ledger.names import hidden_character
+from ledger.names import HIDDEN_CATEGORIES, hidden_character
 from scenario import (
     APPROVER,
     CLERK,
@@ -53,6 +56,14 @@ def test_a_hidden_character_is_found_with_its_position(name: str) -> None:
 @pytest.mark.parametrize("name", PLAIN)
 def test_names_as_people_write_them_have_no_hidden_character(name: str) -> None:
     assert hidden_character(name) is None
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_the_quick_look_finds_what_a_scan_of_every_characters_category_finds(text: str) -> None:
+    expected = next(((position, char) for position, char in enumerate(text, start=1)
+                     if unicodedata.category(char) in HIDDEN_CATEGORIES), None)
+    assert hidden_character(text) == expected
 
 
 def _refused(ledger: Ledger, record: Callable[[], object], field: str) -> str:
