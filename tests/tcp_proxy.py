@@ -31,8 +31,9 @@ from types import TracebackType
 _COMMIT_TEXT = b"COMMIT\x00"
 #: The server's answer that the commit is done: CommandComplete ('C'), length 11, tag COMMIT.
 _COMMITTED = b"C\x00\x00\x00\x0bCOMMIT\x00"
-#: A client beginning a transaction (as a simple query or a parsed statement).
-_BEGIN_TEXT = b"BEGIN\x00"
+#: A client beginning a transaction: alone (as a simple query or a parsed statement), or at the
+#: head of several statements sent as one simple query (the bulk appender's "BEGIN; LOCK ...").
+_BEGIN_TEXTS = (b"BEGIN\x00", b"BEGIN; ")
 
 
 class CommitDropper:
@@ -157,7 +158,8 @@ class Link:
                 if (not self.losing.is_set() and _new(_COMMIT_TEXT, window, len(tail))
                         and self.proxy._take_arm()):
                     self.losing.set()
-                if _new(_BEGIN_TEXT, window, len(tail)) and self.proxy._beginning():
+                if (any(_new(text, window, len(tail)) for text in _BEGIN_TEXTS)
+                        and self.proxy._beginning()):
                     break  # the database is gone: this BEGIN never reaches it
                 tail = window[-_TAIL:]
                 self.server.sendall(data)

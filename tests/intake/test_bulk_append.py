@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
+from psycopg.pq import TransactionStatus
 from roster_rows import (
     ENROLLED_ON,
     KOTA_TANGERANG,
@@ -28,7 +31,7 @@ from projections.journal import Journal
 from projections.queries import Reader
 from projections.runner import Projector
 from seed.synthetic import WorkerFactory
-from storage.bulk_append import copy_tuples, parse_tuples
+from storage.bulk_append import PostgresAppender, copy_tuples, parse_tuples
 from storage.log_index import open_ledger
 from storage.new_members import new_member_events
 from storage.settings import StoreSettings
@@ -212,3 +215,31 @@ def test_an_import_wakes_a_follower_listening_on_the_recorders_channel(
         summary, _ = run(pg_ledger, write(tmp_path / "roster.csv", people(15, 4)))
         woke = list(listener.notifies(timeout=5, stop_after=1))
     assert summary.enrolled == 4 and [n.channel for n in woke] == [channel]
+
+
+def test_a_refused_batch_writes_nothing_and_leaves_neither_lock_nor_open_transaction(
+        pg_ledger: Ledger) -> None:
+    """The appender begins, locks and notifies in one round trip and commits with its last
+    read: a batch the primary key refuses is rolled back whole, its connection goes back to the
+    pool idle, and the table's lock is gone (another writer locks it at once)."""
+    appender = PostgresAppender(pg_ledger.recorder)
+    person = Person.register(UUID(int=11), "3603014101900011")
+    stored = [pg_ledger.mapper.to_stored_event(e) for e in person.collect_events()]
+    first = appender.append(stored)
+    assert first is not None
+    before = _rows(pg_ledger.settings)
+    again = [pg_ledger.mapper.to_stored_event(e) for e in Person.register(
+        UUID(int=12), "3603014101900012").collect_events()]
+    clash = again + stored
+    with pytest.raises(IntegrityError):
+        appender.append(clash)
+    assert _rows(pg_ledger.settings) == before  # the new person's row went with the batch
+    table = f'"{pg_ledger.settings.env["POSTGRES_SCHEMA"]}".ledger_events'
+    with psycopg.connect(**postgres_connect_args(pg_ledger.settings)) as other:
+        other.execute("SET lock_timeout = '1s'")
+        other.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # not held by the refused one
+    with pg_ledger.recorder.datastore.get_connection() as connection:
+        assert connection.info.transaction_status == TransactionStatus.IDLE
+    last = appender.append(again)
+    after = _rows(pg_ledger.settings)
+    assert len(after) == len(before) + 1 and after[-1][0] == last
