@@ -5,13 +5,15 @@ every key wrapped so that the store's master key opens it again."""
 from __future__ import annotations
 
 import base64
+import multiprocessing
 import random
+import threading
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ledger.clock import random_bytes, random_ids
-from storage.bulk_random import draws, new_ids, wrapped_keys
+from storage.bulk_random import draws, new_ids, read_ahead, wrapped_keys
 
 
 class Seeded:
@@ -52,3 +54,26 @@ def test_each_new_key_is_wrapped_under_the_master_key_with_its_subject_bound() -
         assert AESGCM(wrapping_key).decrypt(blob[:12], blob[12:], subject.bytes) == keys[
             subject]
     assert len(set(keys.values())) == 20
+
+
+def test_threads_reading_ahead_never_get_the_same_bytes() -> None:
+    drawn: list[list[bytes]] = []
+
+    def draw() -> None:
+        drawn.append([read_ahead(16) for _ in range(2000)])
+
+    threads = [threading.Thread(target=draw) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    values = [value for values in drawn for value in values]
+    assert len(values) == 8000 and len(set(values)) == 8000
+
+
+def test_a_forked_process_does_not_draw_what_its_parent_read_ahead() -> None:
+    read_ahead(16)  # the block is read; the rest of it is the parent's next draws
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        childs = pool.apply(read_ahead, (64,))
+    assert read_ahead(64) != childs
