@@ -31,7 +31,7 @@ import logging
 import multiprocessing
 import signal
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -439,6 +439,7 @@ class RosterImport:
         writer = ThreadPoolExecutor(1, "roster-writer") if self.appender is not None else None
         pending: _Pending | None = None
         finished = False
+        prepared_batches: Generator[_Prepared, None, None] | None = None
         try:
             prepared_batches = (self._prepared_by_workers(pool, reader, sheet)
                                 if pool is not None else (self._prepare(reader, rows)
@@ -457,6 +458,11 @@ class RosterImport:
                 yield from self._finish(pending)
             finished = True
         finally:
+            # Closed here, not left to the garbage collector: an error raised on this side
+            # (the writer's, a hook's) keeps this frame alive in its traceback, and with it the
+            # suspended batches and the thread that resolves them.
+            if prepared_batches is not None:
+                prepared_batches.close()
             if writer is not None:
                 writer.shutdown(wait=True)
             if pool is not None:
@@ -480,7 +486,7 @@ class RosterImport:
             _WORKER = None
 
     def _prepared_by_workers(self, pool: Any, reader: RowReader,
-                             sheet: Sheet) -> Iterator[_Prepared]:
+                             sheet: Sheet) -> Generator[_Prepared, None, None]:
         """Batches checked by the workers, taken back in file order (a few ahead in flight).
 
         With production's randomness (see :meth:`_resolves_ahead`), a batch's subjects, keys
@@ -502,11 +508,15 @@ class RosterImport:
                     self._enrol(candidates, prepared, reader)
                 yield prepared
                 return
+            # The batch before is resolved first: one that failed (the database away for the
+            # import's patience) raises here, and no other resolution is started after it.
+            before, waiting = waiting, None
+            resolved = before[2].result() if before is not None else {}
             resolving = resolver.submit(contextvars.copy_context().run, self._resolve,
                                         candidates)
-            if waiting is not None:
-                yield self._decided(reader, *waiting)
             waiting = (prepared, candidates, resolving)
+            if before is not None:
+                yield self._decided(reader, before[0], before[1], resolved)
 
         try:
             for rows in chunks:
@@ -520,7 +530,7 @@ class RosterImport:
                 yield from checked(done, result.get())
             if waiting is not None:
                 last, waiting = waiting, None
-                yield self._decided(reader, *last)
+                yield self._decided(reader, last[0], last[1], last[2].result())
         finally:
             if resolver is not None:  # no thread reads the store once the import is over
                 resolver.shutdown(wait=True, cancel_futures=True)
@@ -536,10 +546,10 @@ class RosterImport:
                 and getattr(personal, "random_bytes", None) is random_bytes)
 
     def _decided(self, reader: RowReader, prepared: _Prepared, candidates: list[_Candidate],
-                 resolving: Future[_Resolved]) -> _Prepared:
-        """A checked batch decided and sealed, once its resolution (another thread's) is in."""
+                 resolved: _Resolved) -> _Prepared:
+        """A checked batch decided and sealed with its resolution (another thread's)."""
         if candidates:
-            self._enrol(candidates, prepared, reader, resolving.result())
+            self._enrol(candidates, prepared, reader, resolved)
         return prepared
 
     def _checked(self, rows: list[SheetRow], outcomes: list[Any],

@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 from psycopg import sql
 from roster_rows import OPTIONS, every_kind_of_bad_row, open_programmes, people, run, write
 
@@ -24,6 +25,7 @@ from intake.importing import RosterImport, read_roster
 from ledger.clock import SeededIds, recording
 from scenario import CLERK
 from storage.log_index import open_ledger
+from storage.outage import JobInterruptedError
 from storage.settings import StoreSettings, settings_from_url
 from storage.store import init_store, postgres_connect_args
 
@@ -143,10 +145,13 @@ def test_stopping_an_import_early_or_on_an_error_leaves_no_worker_process_behind
         def refuse(niks: list[str]) -> None:
             raise RuntimeError("the clerk cancelled")
 
-        with pytest.raises(RuntimeError, match="cancelled"):
+        with pytest.raises(RuntimeError, match="cancelled") as cancelled:
             run(ledger, write(tmp_path / "more.csv", people(26, 10)), batch_size=4, workers=2,
                 before_save=refuse)
         assert multiprocessing.active_children() == []
+        # the error's traceback keeps the import's frame alive: its batches were closed anyway
+        assert cancelled.value.__traceback__ is not None
+        assert not [t for t in threading.enumerate() if t.name.startswith("roster-")]
     finally:
         ledger.close()
 
@@ -272,3 +277,31 @@ def test_a_batch_is_resolved_on_its_own_thread_with_the_systems_randomness_and_i
         assert resolved_on == [threading.main_thread().name] * 3
     finally:
         story.close()
+
+
+def test_a_batch_whose_resolution_fails_stops_the_import_and_no_later_batch_is_resolved(
+        postgres_settings: StoreSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        ) -> None:
+    """The database gone while a batch's subjects are claimed: the import stops with its one
+    plain line, and the batch after it is not sent to be resolved (a second wait of the
+    import's whole patience, and NIKs claimed for nothing)."""
+    resolved: list[int] = []
+    resolve = RosterImport._resolve
+
+    def failing(self: RosterImport, candidates: list[Any]) -> Any:
+        resolved.append(len(candidates))
+        if len(resolved) == 2:
+            raise OperationalError("the server closed the connection unexpectedly")
+        return resolve(self, candidates)
+
+    monkeypatch.setattr(RosterImport, "_resolve", failing)
+    ledger = open_ledger(postgres_settings)
+    try:
+        open_programmes(ledger)
+        with pytest.raises(JobInterruptedError, match="stopped after row"):
+            run(ledger, write(tmp_path / "roster.csv", people(32, 20)), batch_size=4,
+                workers=2)
+        assert len(resolved) == 2
+        assert not [t for t in threading.enumerate() if t.name.startswith("roster-")]
+    finally:
+        ledger.close()
