@@ -177,7 +177,8 @@ class SealedMemberEncoder:
         enrolment_bytes = str(enrolment).encode()
         cipher = AESGCM(key)
         moments = (clock(), clock(), clock())
-        if self._native_stamps and all(m.tzinfo is UTC for m in moments):
+        if self._native_stamps and all(type(m) is datetime and m.tzinfo is UTC
+                                       for m in moments):  # (a subclass: the transcoder's)
             first, third, second = (head + orjson.dumps(m) for m in moments)
         else:
             first, third, second = (head + orjson.dumps(stamp(m)) for m in moments)

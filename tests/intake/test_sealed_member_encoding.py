@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -109,3 +109,32 @@ def test_a_value_orjson_refuses_leaves_the_member_to_the_mapper(ledger: Ledger) 
     encoder = SealedMemberEncoder(ledger.mapper)
     nik, fields = next(_members(1, 3))
     assert encoder.parts(nik, fields | {"name": "lone \ud800 surrogate"}) is None
+
+
+class _Stamp(datetime):
+    """A datetime of another class, as a frozen test clock gives (orjson writes none)."""
+
+
+def test_stamps_in_another_zone_or_of_another_class_are_written_by_the_transcoder(
+        ledger: Ledger) -> None:
+    """orjson writes a UTC datetime itself; any other stamp goes through the transcoder's own
+    ISO text, as the mapper writes it."""
+    encoder = SealedMemberEncoder(ledger.mapper)
+    nik, fields = next(_members(1, 11))
+    person = ledger.personal.subjects_for([nik])[nik]
+    key = ledger.personal.keys_for(  # type: ignore[attr-defined]
+        [person], create=True)[person]
+    assert key is not None
+    parts = encoder.parts(nik, fields)
+    assert parts is not None
+    west_java = timezone(timedelta(hours=7))
+    stamps = [datetime(2025, 1, 2, 10, 4, 5, n, tzinfo=west_java) for n in (0, 1, 7)]
+    library = [ledger.mapper.to_stored_event(e) for e in new_member_events(
+        person=person, person_nik=nik, enrolment=UUID(int=5), clock=iter(stamps).__next__,
+        **(fields | {"person_id": str(person)}))]
+    fast = encoder.stored(person, UUID(int=5), key, parts, iter(stamps).__next__)
+    assert [_clear(e.state) for e in fast] == [_clear(e.state) for e in library]
+    other = [_Stamp(2025, 1, 2, 3, 4, 5, n, tzinfo=UTC) for n in (0, 1, 7)]
+    written = encoder.stored(person, UUID(int=6), key, parts, iter(other).__next__)
+    assert [orjson.loads(e.state)["timestamp"]["_data_"] for e in written] == [
+        other[0].isoformat(), other[2].isoformat(), other[1].isoformat()]
