@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from binascii import b2a_base64
 from uuid import UUID
 
@@ -70,23 +71,38 @@ def new_ids(source: IdSource, count: int) -> list[UUID]:
 
 class RandomBlocks:
     """Production's randomness read ahead in blocks, for many small draws (the nonces an import
-    seals with). What was read ahead is never handed to two processes: a process forked from
-    this one starts from an empty block."""
+    seals with). What was read ahead is never handed to two processes: in a process forked from
+    this one every block is emptied at the fork (``os.register_at_fork``)."""
 
     BLOCK = 262_144
 
     def __init__(self) -> None:
         self._block = b""
         self._at = 0
-        self._pid = os.getpid()
+        _EVERY.add(self)
+
+    def forget(self) -> None:
+        """Drop what was read ahead (in a process just forked: it is the parent's)."""
+        self._block, self._at = b"", 0
 
     def __call__(self, size: int) -> bytes:
-        if self._at + size > len(self._block) or self._pid != os.getpid():
-            self._block, self._at, self._pid = os.urandom(max(self.BLOCK, size)), 0, os.getpid()
+        if self._at + size > len(self._block):
+            self._block, self._at = os.urandom(max(self.BLOCK, size)), 0
         start = self._at
         self._at = start + size
         return self._block[start:self._at]
 
+
+#: Every block of this process, each forgotten in a child the moment it is forked.
+_EVERY: weakref.WeakSet[RandomBlocks] = weakref.WeakSet()
+
+
+def _forget_in_child() -> None:
+    for blocks in list(_EVERY):
+        blocks.forget()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 _THREAD = threading.local()
 
