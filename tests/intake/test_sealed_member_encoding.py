@@ -53,6 +53,20 @@ def _clear(state: bytes) -> Any:
     return loaded
 
 
+def _one_member(ledger: Ledger, seed: int) -> tuple[SealedMemberEncoder, str, dict[str, Any],
+                                                    UUID, bytes, Any]:
+    """An encoder, a generated member (NIK and fields), its subject, key and sealing parts."""
+    encoder = SealedMemberEncoder(ledger.mapper)
+    nik, fields = next(_members(1, seed))
+    person = ledger.personal.subjects_for([nik])[nik]
+    key = ledger.personal.keys_for(  # type: ignore[attr-defined]
+        [person], create=True)[person]
+    assert key is not None
+    parts = encoder.parts(nik, fields)
+    assert parts is not None
+    return encoder, nik, fields, person, key, parts
+
+
 def test_two_hundred_generated_members_sealed_directly_mean_what_the_mapper_seals(
         ledger: Ledger) -> None:
     encoder = SealedMemberEncoder(ledger.mapper)
@@ -86,14 +100,7 @@ def test_two_hundred_generated_members_sealed_directly_mean_what_the_mapper_seal
 
 def test_copy_tuples_sealed_directly_hold_the_stored_events_of_the_same_call(
         ledger: Ledger) -> None:
-    encoder = SealedMemberEncoder(ledger.mapper)
-    nik, fields = next(_members(1, 9))
-    person = ledger.personal.subjects_for([nik])[nik]
-    key = ledger.personal.keys_for(  # type: ignore[attr-defined]
-        [person], create=True)[person]
-    assert key is not None
-    parts = encoder.parts(nik, fields)
-    assert parts is not None
+    encoder, _, _, person, key, parts = _one_member(ledger, 9)
     nonces = iter([bytes([n]) * 12 for n in range(2)] * 2)
     encoder.random_bytes = lambda size: next(nonces)
     tuples = encoder.copy_tuples(person, UUID(int=3), key, parts, True,
@@ -119,14 +126,7 @@ def test_stamps_in_another_zone_or_of_another_class_are_written_by_the_transcode
         ledger: Ledger) -> None:
     """orjson writes a UTC datetime itself; any other stamp goes through the transcoder's own
     ISO text, as the mapper writes it."""
-    encoder = SealedMemberEncoder(ledger.mapper)
-    nik, fields = next(_members(1, 11))
-    person = ledger.personal.subjects_for([nik])[nik]
-    key = ledger.personal.keys_for(  # type: ignore[attr-defined]
-        [person], create=True)[person]
-    assert key is not None
-    parts = encoder.parts(nik, fields)
-    assert parts is not None
+    encoder, nik, fields, person, key, parts = _one_member(ledger, 11)
     west_java = timezone(timedelta(hours=7))
     stamps = [datetime(2025, 1, 2, 10, 4, 5, n, tzinfo=west_java) for n in (0, 1, 7)]
     library = [ledger.mapper.to_stored_event(e) for e in new_member_events(
