@@ -158,6 +158,10 @@ def gunicorn(url: str, workers: int | None = 2, threads: int | None = 1,
         target = log or Path(scratch) / "gunicorn.log"
         port = free_port()
         environment = {**os.environ, **(env or {}), "LEDGER_DATABASE_URL": url}
+        # gunicorn runs in the project's folder; the master key is the one `db init` (run by
+        # cli(), in the caller's folder) made there, wherever the bench was started from
+        if not environment.get("LEDGER_KEY_FILE") and not environment.get("LEDGER_CIPHER_KEY"):
+            environment["LEDGER_KEY_FILE"] = str(Path.cwd() / "claims-ledger.key")
         command = [str(BIN / "gunicorn"), "--config", str(GUNICORN_CONFIG),
                    "--bind", f"127.0.0.1:{port}"]
         if workers is not None:
