@@ -50,7 +50,7 @@ from intake.roster import (
     normalise_header,
     read_sheet,
 )
-from ledger.clock import new_id, random_bytes, random_ids, random_ids_in_force
+from ledger.clock import new_id, random_ids_in_force
 from ledger.eligibility import require_eligible
 from ledger.enrolling import AlreadyEnrolled, NewMember, Refused, decide
 from ledger.enrolment import EnrolmentRequest
@@ -540,10 +540,8 @@ class RosterImport:
         and production's randomness. A story's seeded ids and secrets (the demo's) are drawn in
         one fixed order, claim by claim and seal by seal, so that its log is the same bytes run
         to run; there the batches are resolved in turn."""
-        personal = self.ledger.personal
         return (self.sealed is not None and random_ids_in_force()
-                and getattr(personal, "ids", None) is random_ids
-                and getattr(personal, "random_bytes", None) is random_bytes)
+                and not getattr(self.ledger.personal, "seeded", True))
 
     def _decided(self, reader: RowReader, prepared: _Prepared, candidates: list[_Candidate],
                  resolved: _Resolved) -> _Prepared:

@@ -117,8 +117,9 @@ def read_ahead(size: int) -> bytes:
 
 
 def in_blocks(source: RandomBytes) -> RandomBytes:
-    """``source`` drawn through :class:`RandomBlocks` when it is production's, else as it is."""
-    return RandomBlocks() if source is random_bytes else source
+    """``source`` drawn through the calling thread's read-ahead (:func:`read_ahead`) when it is
+    production's, else as it is."""
+    return read_ahead if source is random_bytes else source
 
 
 def aggregate_ids(count: int) -> list[UUID] | None:

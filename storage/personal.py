@@ -102,6 +102,12 @@ class SqlPersonalData:
         self._keys = _qualified(settings, KEYS_TABLE)
         self._check = _qualified(settings, CHECK_TABLE)
 
+    @property
+    def seeded(self) -> bool:
+        """Whether ids and keys come from a story's seeded sources (the demo's), which must be
+        asked in the story's one order, rather than from the operating system."""
+        return self.ids is not random_ids or self.random_bytes is not random_bytes
+
     # -- the master key ----------------------------------------------------------------------
 
     def require_master_key(self) -> None:
@@ -190,8 +196,7 @@ class SqlPersonalData:
         # known one is read back below when the claim finds it taken (its id and key drawn
         # in vain: a few microseconds). A story's seeded sources (the demo's) draw ids and
         # keys for the new NIKs only, in the story's order: there a batch looks first.
-        seeded = self.ids is not random_ids or self.random_bytes is not random_bytes
-        found = self._lookup(list(by_hmac)) if len(by_hmac) > 1 and seeded else {}
+        found = self._lookup(list(by_hmac)) if len(by_hmac) > 1 and self.seeded else {}
         missing = [h for h in by_hmac if h not in found]
         made: dict[UUID, bytes | None] = {}
         if missing:
