@@ -12,7 +12,7 @@ rare: the cache fills again from the log, the erased fields reading "[dihapus]".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +28,18 @@ class NoticingRepository(Repository[UUID]):
 
     def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
         self.notice()
+        kwargs.setdefault("projector_func", project)
         return super().get(aggregate_id, **kwargs)
+
+
+def project(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's projector (each event's ``mutate`` in turn) without its assertion that
+    each event is an instance of a runtime-checkable protocol: such an ``isinstance`` walks the
+    protocol's members every time, 3% of an incident's CPU, and every event the ledger reads
+    is one of its aggregates' own events, whose ``mutate`` the call below needs anyway."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
 
 
 def clear(cache: Cache[UUID, Any] | None) -> None:

@@ -3,6 +3,7 @@ command runs (save everything it changed at once; when another writer won, run i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -168,9 +169,12 @@ class Commands(Application[UUID]):
             raise ProgrammeNotFoundError(f"there is no programme with code {code}",
                                          field="code") from None
 
-    def enrolment(self, enrolment_id: UUID | str, version: int | None = None) -> Enrolment:
-        """One enrolment (coverage period) by its id."""
-        return self._get(enrolment_id, Enrolment, EnrolmentNotFoundError, "enrolment", version)
+    def enrolment(self, enrolment_id: UUID | str, version: int | None = None, *,
+                  shared: bool = False) -> Enrolment:
+        """One enrolment (coverage period) by its id (``shared``: to read only, see
+        :meth:`_get`)."""
+        return self._get(enrolment_id, Enrolment, EnrolmentNotFoundError, "enrolment", version,
+                         shared=shared)
 
     def incident(self, incident_id: UUID | str) -> Incident:
         """One reported incident by its id."""
@@ -215,7 +219,19 @@ class Commands(Application[UUID]):
                          shared=shared)
 
     def _contribution_by_id(self, contribution_id_text: str) -> Contribution:
-        # Only coverage checks read payments this way: they change nothing (see _get).
+        """A payment order, for a coverage check (which changes nothing, see :meth:`_get`).
+
+        A check asks a payment order only what it recorded when it was paid, its months and
+        members, which no later event changes; whether it was reversed since, the check asks
+        the programme, read fresh (a reversal changes both in one save). So a payment order this
+        process has already read is used as it is, without a round trip to the store for newer
+        events of its own (one a payment order of the month, on every incident and check)."""
+        cache = self.repository.cache
+        if cache is not None:
+            with contextlib.suppress(KeyError, ValueError):
+                found: object = cache.get(UUID(contribution_id_text))
+                if isinstance(found, Contribution):
+                    return found
         return self._get(contribution_id_text, Contribution, ContributionNotFoundError,
                          "contribution", shared=True)
 
@@ -231,15 +247,17 @@ class Commands(Application[UUID]):
         assert isinstance(found, Person)  # a subject's aggregate of this id is its person
         return found
 
-    def _person_of(self, enrolment: Enrolment) -> Person:
+    def _person_of(self, enrolment: Enrolment, *, shared: bool = False) -> Person:
         """The person an enrolment covers: the Person it names (its data subject, which is the
         NIK's subject for as long as the NIK is not erased), read without looking the NIK up
         in the index (a round trip and an HMAC less for every incident); an erased
-        enrolment's, or one whose person is not found, by its NIK as before."""
+        enrolment's, or one whose person is not found, by its NIK as before. ``shared``: to
+        read only (see :meth:`_get`)."""
         named = getattr(enrolment, "person_id", None)
         if named and enrolment.nik != ERASED:
             try:
-                found: object = self.repository.get(UUID(str(named)))
+                found: object = self.repository.get(UUID(str(named)),
+                                                    deepcopy_from_cache=not shared)
             except AggregateNotFoundError:
                 found = None
             if isinstance(found, Person):

@@ -23,9 +23,12 @@ class IncidentCommands(Commands):
         Incident.require_place(place)
 
         def build() -> tuple[Incident, list[Aggregate]]:
-            enrolment = self.enrolment(enrolment_id)
+            # Only a death changes the enrolment and the person: any other incident reads them
+            # as the cache holds them, without copying (see Commands._get).
+            read_only = kind is not IncidentKind.DEATH
+            enrolment = self.enrolment(enrolment_id, shared=read_only)
             programme = self._programme_by_id(enrolment.programme_id, shared=True)  # read only
-            person = self._person_of(enrolment)
+            person = self._person_of(enrolment, shared=read_only)
 
             def covered(day: date) -> CoverageAnswer:
                 return coverage_on(enrolment, programme, day, self._contribution_by_id)

@@ -165,3 +165,72 @@ def test_a_programme_closed_after_an_enrolment_refuses_the_next_one(ledger: Ledg
     ledger.close_programme("TNG-2025", date(2025, 6, 30), "moved to the 2026 programme", "admin")
     with pytest.raises(ProgrammeClosedError):
         ledger.enrol("TNG-2025", worker(date(2025, 3, 24), seed=8), actor=CLERK)
+
+
+# -- a payment order's months and members never change: read once, not again each check --------
+
+
+def test_a_coverage_check_does_not_ask_the_store_again_for_a_payment_order_it_has_read(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.contribution import contribution_id
+
+    member = covered_member(ledger)
+    payment = contribution_id("TNG-2025", "SP2D/7/2025-03")
+    assert ledger.coverage_on(member.id, date(2025, 7, 14)).covered  # read once here
+    asked: list[object] = []
+    store = ledger.repository.event_store
+    original = store.get
+
+    def noted(originator_id: object, *args: object, **kwargs: object) -> object:
+        asked.append(originator_id)
+        return original(originator_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "get", noted)
+    assert ledger.coverage_on(member.id, date(2025, 7, 14)).covered
+    ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 7, 14), "Periuk", "",
+                           work_related=True, actor=CLERK)
+    assert asked and payment not in asked  # the enrolment and programme are still read fresh
+
+
+def test_a_payment_reversed_by_another_process_after_a_check_is_seen_by_the_next_check(
+        ledger: Ledger, store_settings: object) -> None:
+    from storage.log_index import open_ledger
+
+    member = covered_member(ledger, months=("2025-03",))
+    assert ledger.coverage_on(member.id, date(2025, 3, 30)).covered  # the payment now cached
+    other = open_ledger(store_settings)  # type: ignore[arg-type]
+    try:
+        other.reverse_contribution("TNG-2025", "SP2D/7/2025-03", date(2025, 4, 20), "bounced",
+                                   "finance.rina")
+    finally:
+        other.close()
+    assert not ledger.coverage_on(member.id, date(2025, 3, 30)).covered
+    with pytest.raises(NotCoveredError):
+        ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 3, 30), "Periuk",
+                               "", work_related=True, actor=CLERK)
+
+
+def test_an_accident_reads_the_enrolment_and_person_without_copying_and_a_death_copies_them(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    import eventsourcing.application as library
+
+    from ledger.enrolment import Enrolment
+    from ledger.person import Person
+
+    member = covered_member(ledger)
+    ledger.coverage_on(member.id, date(2025, 7, 14))  # everything it reads now cached
+    copied: list[str] = []
+    original = library.deepcopy
+
+    def noted(value: object, *args: object) -> object:
+        copied.append(type(value).__name__)
+        return original(value, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(library, "deepcopy", noted)
+    ledger.report_incident(member.id, IncidentKind.ACCIDENT, date(2025, 7, 14), "Periuk", "",
+                           work_related=True, actor=CLERK)
+    assert Enrolment.__name__ not in copied and Person.__name__ not in copied
+    ledger.report_incident(member.id, IncidentKind.DEATH, date(2025, 7, 20), "Periuk", "",
+                           work_related=False, actor=CLERK)
+    assert {Enrolment.__name__, Person.__name__} <= set(copied)
+    assert not ledger.enrolment(member.id).is_active
