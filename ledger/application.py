@@ -21,6 +21,7 @@ from uuid import UUID
 from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     EventStore,
     InfrastructureFactory,
     IntegrityError,
@@ -227,6 +228,9 @@ class Ledger(ProgrammeCommands, MemberCommands, PaymentCommands, IncidentCommand
         # is forgotten with it: the whole aggregate cache (ledger.aggregate_cache).
         self.personal.on_forgotten(self.forget_cached_aggregates)
         return factory
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        return self.store.recorder(super().construct_recorder())
 
     def construct_repository(self) -> Repository[UUID]:
         # The library's repository, letting the store notice other processes' erasures before

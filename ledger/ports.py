@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     InfrastructureFactory,
     Mapper,
     Notification,
@@ -52,6 +53,10 @@ class LogIndex(Protocol):
 
     def prepare(self, factory: InfrastructureFactory) -> None:
         """Adjust the library's infrastructure before the recorder is made (bounded waits)."""
+
+    def recorder(self, made: ApplicationRecorder) -> ApplicationRecorder:
+        """The recorder the library's factory made, as this store uses it (its statements
+        rendered once)."""
 
     def personal_data(self, factory: InfrastructureFactory, ids: IdSource,
                       random_bytes: RandomBytes) -> PersonalData:

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     InfrastructureFactory,
     Mapper,
     Notification,
@@ -52,6 +53,15 @@ class SqlLogIndex:
             from storage.database import make_patient
 
             make_patient(factory.datastore)  # type: ignore[attr-defined]
+
+    def recorder(self, made: ApplicationRecorder) -> ApplicationRecorder:
+        """On PostgreSQL, the library's recorder with its statements rendered once
+        (:mod:`storage.rendered_statements`); SQLite's as it is."""
+        if self._settings.is_postgres:
+            from storage.rendered_statements import render_statements
+
+            return render_statements(made)  # type: ignore[arg-type]
+        return made
 
     def personal_data(self, factory: InfrastructureFactory, ids: IdSource,
                       random_bytes: RandomBytes) -> SqlPersonalData:

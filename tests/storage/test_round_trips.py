@@ -95,3 +95,25 @@ def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
     assert _count(store_settings, "ledger_events") == 1
     stored = ledger.recorder.select_events(big.originator_id)
     assert stored[0].state == big.state
+
+
+def test_a_read_of_an_aggregate_from_statements_rendered_once_gives_what_the_library_gives(
+        ledger: Ledger) -> None:
+    from eventsourcing.postgres import PostgresApplicationRecorder
+
+    from storage.rendered_statements import RenderedRecorder
+
+    _, token = ledger.issue_token("clerk.one", "clerk", actor="test")
+    ledger.revoke_token(token.id, "left the agency", actor="test")
+    ledger.issue_token("clerk.two", "clerk", actor="test")
+    recorder: Any = ledger.recorder
+    assert isinstance(recorder, RenderedRecorder)
+    shapes: list[dict[str, Any]] = [
+        {}, {"gt": 1}, {"lte": 1}, {"gt": 0, "lte": 1}, {"desc": True}, {"limit": 1},
+        {"desc": True, "limit": 1}, {"gt": 0, "lte": 2, "desc": True, "limit": 1}, {"gt": 5}]
+    for shape in shapes:
+        ours = recorder.select_events(token.id, **shape)
+        theirs = PostgresApplicationRecorder.select_events(recorder, token.id, **shape)
+        assert ours == theirs, shape
+    assert [e.originator_version for e in recorder.select_events(token.id)] == [1, 2]
+    assert len(recorder.select_events(token.id, desc=True, limit=1)) == 1
