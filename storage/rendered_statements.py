@@ -5,8 +5,8 @@ of one aggregate's events anew on every call (the statement grown clause by clau
 then renders each to bytes on every execution, identifiers quoted again. A request reads two to
 five aggregates and saves once, so that was done ten times a request for the same few
 statements. :func:`render_statements` gives the recorder the same statements as bytes made
-once (the text is the library's own, byte for byte), and reads an aggregate's events as plain
-tuples rather than a dictionary a row.
+once (the text is the library's own, byte for byte, but that a save's events are sent in
+binary), and reads an aggregate's events as plain tuples rather than a dictionary a row.
 """
 
 from __future__ import annotations
@@ -90,9 +90,13 @@ def render_statements(recorder: PostgresApplicationRecorder) -> RenderedRecorder
     rendered._notify_bytes = SQL("NOTIFY {0}").format(
         Identifier(recorder.channel_name)).as_bytes(None)
     # psycopg executes bytes as it does a composed statement (the library's annotation says
-    # the latter only)
-    rendered.insert_events_statement = _bytes(  # type: ignore[assignment]
-        recorder.insert_events_statement)
+    # the latter only). The events of a save are sent in binary (%b): in text, psycopg
+    # escaped every event's state byte by byte in Python (its composite and array dumpers).
+    insert = _bytes(recorder.insert_events_statement)
+    if insert.count(b"unnest(%s::") != 1:
+        raise RuntimeError(f"the library's insert of events is not as expected: {insert!r}")
+    rendered.insert_events_statement = insert.replace(  # type: ignore[assignment]
+        b"unnest(%s::", b"unnest(%b::")
     rendered.max_notification_id_statement = _bytes(  # type: ignore[assignment]
         recorder.max_notification_id_statement)
     return rendered

@@ -117,3 +117,20 @@ def test_a_read_of_an_aggregate_from_statements_rendered_once_gives_what_the_lib
         assert ours == theirs, shape
     assert [e.originator_version for e in recorder.select_events(token.id)] == [1, 2]
     assert len(recorder.select_events(token.id, desc=True, limit=1)) == 1
+
+
+def test_a_save_sent_in_binary_stores_every_byte_of_each_event_as_given(
+        ledger: Ledger) -> None:
+    import uuid
+
+    datastore: Any = datastore_of(ledger)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    every_byte = bytes(range(256)) * 3
+    sent = [StoredEvent(first, 1, "ledger.test:Ünïcode \\ \"quoted\" 'x'", every_byte),
+            StoredEvent(first, 2, "ledger.test:Empty", b""),
+            StoredEvent(second, 1, "ledger.test:Nul", b"\x00\\x00{}()\",")]
+    positions = datastore.insert_at_once(ledger.recorder, sent)
+    assert len(positions) == 3 and positions == sorted(positions)
+    stored = [*ledger.recorder.select_events(first), *ledger.recorder.select_events(second)]
+    assert [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored] == \
+        [(e.originator_id, e.originator_version, e.topic, e.state) for e in sent]
