@@ -46,19 +46,21 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 from psycopg.types.composite import register_composite
 from psycopg_pool import PoolTimeout
 
 from storage.outage import DatabaseUnreachableError
 from storage.settings import DATABASE_PROBE_SECONDS, DATABASE_WAIT_SECONDS
 
-#: The largest save (its events' stored bytes) sent in psycopg's pipeline. A larger one, a
-#: payment order naming 200,000 members is about 7.6 MB, is sent one statement at a time: in
-#: the pipeline an INSERT of 8 MB or more was left hanging on most tries, the client waiting
-#: for the answer and the server for the rest of the message ("incomplete message from
-#: client" once the client was killed); 3 MB never did. One round trip more per statement is
-#: nothing beside sending megabytes.
-PIPELINE_BYTES = 1_000_000
+#: The largest save (its events' stored bytes) sent as one message with its values written in
+#: (hex, twice the bytes). A larger one, a payment order naming 200,000 members is about 7.6 MB,
+#: is sent one statement at a time, its events in binary: in psycopg's pipeline an INSERT of
+#: 8 MB or more had been left hanging on most tries, the client waiting for the answer and the
+#: server for the rest of the message ("incomplete message from client" once the client was
+#: killed); 3 MB never did. One round trip more per statement is nothing beside sending
+#: megabytes.
+ONE_MESSAGE_BYTES = 1_000_000
 
 
 class PatientDatastore(PostgresDatastore):
@@ -168,40 +170,39 @@ class PatientDatastore(PostgresDatastore):
     def insert_at_once(self, recorder: Any, stored_events: Sequence[Any]) -> list[int]:
         """The library's insert of a save's events (its statements, its order: BEGIN, the lock
         timeout, ``LOCK TABLE ... IN EXCLUSIVE MODE``, NOTIFY, the INSERT returning the log
-        positions), with the COMMIT sent in the same pipeline and one sync: one round trip
-        instead of two, and the table lock, which every save of every process waits for, is
-        held only while the server inserts and commits, not while the answer travels back and
-        the worker's thread waits for Python's lock to send COMMIT. Retried as the library's
-        insert is; a refusal (the unique key: another writer won) rolls back and raises the
-        library's error, as the library's insert does."""
-        if sum(len(event.state) for event in stored_events) > PIPELINE_BYTES:
+        positions, COMMIT) sent as one message (:meth:`~storage.rendered_statements.
+        RenderedRecorder.save_message`): one send and one round trip, and the table lock, which
+        every save of every process waits for, is held only while the server runs the message,
+        never while the answer travels back or this thread waits to send the rest. Retried as
+        the library's insert is; a refusal (the unique key: another writer won) rolls back and
+        raises the library's error, as the library's insert does."""
+        if sum(len(event.state) for event in stored_events) > ONE_MESSAGE_BYTES:
             return self._insert_unpipelined(recorder, stored_events)
         with self.get_connection() as connection:
-            failed: psycopg.Error | None = None
-            positions: list[int] = []
-            with connection.pipeline() as pipeline:
-                try:
-                    with connection.cursor() as begin:
-                        begin.execute("BEGIN")
-                    with connection.cursor() as cursor:
-                        recorder._insert_stored_events(cursor, stored_events)
-                        with connection.cursor() as commit:
-                            commit.execute("COMMIT")
-                        pipeline.sync()
-                        positions = list(recorder._fetch_ids_after_insert_events(
-                            cursor, stored_events))
-                except psycopg.Error as error:  # raised after the pipeline ends, as the
-                    failed = error                # library does (no pipeline warning)
-            if failed is not None:
+            positions: list[int] | None = None
+            try:
+                with connection.cursor(row_factory=tuple_row) as cursor:
+                    # no parameters: psycopg sends it as one simple query, its statements in turn
+                    cursor.execute(recorder.save_message(connection, stored_events),
+                                   prepare=False)
+                    while positions is None:
+                        if cursor.description is not None:  # the INSERT's positions
+                            positions = [int(row[0]) for row in cursor.fetchall()]
+                        elif not cursor.nextset():
+                            break
+            except psycopg.Error:
                 if connection.info.transaction_status != TransactionStatus.IDLE:
                     with contextlib.suppress(psycopg.Error):
                         connection.execute("ROLLBACK")
-                raise failed
+                raise
+            if positions is None or len(positions) != len(stored_events):
+                raise PersistenceError(f"a save of {len(stored_events)} events was answered "
+                                       f"with {positions!r} log positions")
             return positions
 
     def _insert_unpipelined(self, recorder: Any, stored_events: Sequence[Any]) -> list[int]:
         """The same statements in the same transaction, each sent and answered in turn: a save
-        larger than :data:`PIPELINE_BYTES` (see there)."""
+        larger than :data:`ONE_MESSAGE_BYTES` (see there)."""
         with self.get_connection() as connection, connection.transaction(), \
                 connection.cursor() as cursor:
             recorder._insert_stored_events(cursor, stored_events)

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
+from psycopg import ClientCursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
@@ -30,6 +31,7 @@ class RenderedRecorder(PostgresApplicationRecorder):
     _reads: dict[tuple[bool, bool, bool, bool], bytes]
     _lock_bytes: list[bytes]
     _notify_bytes: bytes
+    _save_head: bytes
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -72,6 +74,20 @@ class RenderedRecorder(PostgresApplicationRecorder):
             statement += SQL(" LIMIT %s")
         return statement.as_bytes(None)
 
+    def save_message(self, connection: Any, stored_events: Sequence[StoredEvent]) -> bytes:
+        """A save as one message of statements, the events' values written into it: BEGIN,
+        the lock timeout, the table lock, NOTIFY, the events' INSERT returning their log
+        positions, COMMIT (the library's statements and order). Sent at once, it is one send
+        and one wait here instead of six statements, and the table lock, which every save of
+        every process waits for, is held only while the server runs it: in psycopg's pipeline
+        the lock was taken as soon as its statement was sent, then held while this thread
+        prepared the INSERT, or waited its turn for Python's lock to send it."""
+        rows = ", ".join(["(%s, %s, %s, %s)"] * len(stored_events))
+        values = [value for event in stored_events for value in (
+            event.originator_id, event.originator_version, event.topic, event.state)]
+        written = ClientCursor(connection).mogrify(rows, values)
+        return self._save_head + written.encode(connection.info.encoding) + _SAVE_TAIL
+
     def _lock_table(self, curs: Any) -> None:
         for statement in self._lock_bytes:
             curs.execute(statement, prepare=True)
@@ -89,6 +105,10 @@ def render_statements(recorder: PostgresApplicationRecorder) -> RenderedRecorder
     rendered._lock_bytes = [_bytes(statement) for statement in recorder.lock_table_statements]
     rendered._notify_bytes = SQL("NOTIFY {0}").format(
         Identifier(recorder.channel_name)).as_bytes(None)
+    rendered._save_head = b"; ".join([b"BEGIN", *rendered._lock_bytes, rendered._notify_bytes,
+        SQL("INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES ")
+        .format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        .as_bytes(None)])
     # psycopg executes bytes as it does a composed statement (the library's annotation says
     # the latter only). The events of a save are sent in binary (%b): in text, psycopg
     # escaped every event's state byte by byte in Python (its composite and array dumpers).
@@ -100,6 +120,10 @@ def render_statements(recorder: PostgresApplicationRecorder) -> RenderedRecorder
     rendered.max_notification_id_statement = _bytes(  # type: ignore[assignment]
         recorder.max_notification_id_statement)
     return rendered
+
+
+#: The end of a save's message (:meth:`RenderedRecorder.save_message`).
+_SAVE_TAIL = b" RETURNING notification_id; COMMIT"
 
 
 def _bytes(statement: Any) -> bytes:

@@ -71,6 +71,12 @@ def test_a_save_is_committed_and_a_save_refused_by_the_key_leaves_the_connection
     assert _count(store_settings, "ledger_events") == 2
     with datastore.get_connection() as connection:
         assert connection.info.transaction_status == TransactionStatus.IDLE
+    env = store_settings.env
+    with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]),
+                         dbname=env["POSTGRES_DBNAME"], user=env["POSTGRES_USER"]) as other:
+        # the refused save's table lock went with its transaction: another writer gets it
+        other.execute(f'LOCK TABLE "{env["POSTGRES_SCHEMA"]}".ledger_events '
+                      "IN EXCLUSIVE MODE NOWAIT")
 
 
 def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
@@ -127,7 +133,7 @@ def test_a_save_sent_in_binary_stores_every_byte_of_each_event_as_given(
     first, second = uuid.uuid4(), uuid.uuid4()
     every_byte = bytes(range(256)) * 3
     sent = [StoredEvent(first, 1, "ledger.test:Ünïcode \\ \"quoted\" 'x'", every_byte),
-            StoredEvent(first, 2, "ledger.test:Empty", b""),
+            StoredEvent(first, 2, "ledger.test:Empty %s %(x)s {0}; COMMIT", b""),
             StoredEvent(second, 1, "ledger.test:Nul", b"\x00\\x00{}()\",")]
     positions = datastore.insert_at_once(ledger.recorder, sent)
     assert len(positions) == 3 and positions == sorted(positions)
