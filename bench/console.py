@@ -65,8 +65,8 @@ ENROLLED_ON = date(2025, 1, 2)
 CLAIM_EVERY = 100
 #: The most members one payment order (or population-register answer) names: a month of
 #: 200,000 members is paid in ten orders. (One order naming all 200,000, about 7.6 MB, is
-#: recorded too: a save that large goes outside psycopg's pipeline, see
-#: ``storage.database.PIPELINE_BYTES``.)
+#: recorded too: a save that large goes statement by statement, see
+#: ``storage.database.ONE_MESSAGE_BYTES``.)
 ORDER_MEMBERS = 20_000
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

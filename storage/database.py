@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
@@ -41,6 +42,7 @@ from eventsourcing.persistence import (
     OperationalError,
     PersistenceError,
     ProgrammingError,
+    StoredEvent,
 )
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import retry
@@ -168,17 +170,24 @@ class PatientDatastore(PostgresDatastore):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_at_once(self, recorder: Any, stored_events: Sequence[Any]) -> list[int]:
-        """The library's insert of a save's events (its statements, its order: BEGIN, the lock
-        timeout, ``LOCK TABLE ... IN EXCLUSIVE MODE``, NOTIFY, the INSERT returning the log
-        positions, COMMIT) sent as one message (:meth:`~storage.rendered_statements.
-        RenderedRecorder.save_message`): one send and one round trip, and the table lock, which
-        every save of every process waits for, is held only while the server runs the message,
-        never while the answer travels back or this thread waits to send the rest. Retried as
-        the library's insert is; a refusal (the unique key: another writer won) rolls back and
-        raises the library's error, as the library's insert does."""
+        """A save's events inserted and committed (the library's lock timeout, ``LOCK TABLE
+        ... IN EXCLUSIVE MODE`` and NOTIFY first) as one message
+        (:meth:`~storage.rendered_statements.RenderedRecorder.save_message`): one send and one
+        round trip, and the table lock, which every save of every process waits for, is held
+        only while the server runs the message, never while the answer travels back or this
+        thread waits to send the rest. Retried as the library's insert is. A save whose events
+        are (any of them) in the log already inserts nothing and raises the library's
+        refusal, as the library's insert does on the unique key (another writer won; or this
+        save's commit answer was lost, which the caller then recognises). A save over
+        :data:`ONE_MESSAGE_BYTES`, or on a connection whose encoding is not UTF-8, goes
+        statement by statement."""
+        if not stored_events:
+            return []
         if sum(len(event.state) for event in stored_events) > ONE_MESSAGE_BYTES:
-            return self._insert_unpipelined(recorder, stored_events)
+            return self._insert_statement_by_statement(recorder, stored_events)
         with self.get_connection() as connection:
+            if connection.info.encoding != "utf-8":
+                return self._insert_statement_by_statement(recorder, stored_events)
             positions: list[int] | None = None
             try:
                 with connection.cursor(row_factory=tuple_row) as cursor:
@@ -195,18 +204,25 @@ class PatientDatastore(PostgresDatastore):
                     with contextlib.suppress(psycopg.Error):
                         connection.execute("ROLLBACK")
                 raise
-            if positions is None or len(positions) != len(stored_events):
-                raise PersistenceError(f"a save of {len(stored_events)} events was answered "
-                                       f"with {positions!r} log positions")
-            return positions
+        if positions == []:
+            raise IntegrityError(f"{len(stored_events)} events not saved: an event of the same "
+                                 "aggregate and version is in the log already")
+        if positions is None or len(positions) != len(stored_events):
+            raise PersistenceError(f"a save of {len(stored_events)} events was answered "
+                                   f"with {positions!r} log positions")
+        return positions
 
-    def _insert_unpipelined(self, recorder: Any, stored_events: Sequence[Any]) -> list[int]:
-        """The same statements in the same transaction, each sent and answered in turn: a save
-        larger than :data:`ONE_MESSAGE_BYTES` (see there)."""
+    def _insert_statement_by_statement(self, recorder: Any,
+                                       stored_events: Sequence[Any]) -> list[int]:
+        """The library's statements in one transaction, each sent and answered in turn, the
+        events in binary (a save larger than :data:`ONE_MESSAGE_BYTES`, see there)."""
+        events = [event if isinstance(event.originator_id, UUID) else
+                  StoredEvent(UUID(str(event.originator_id)), event.originator_version,
+                              event.topic, event.state) for event in stored_events]
         with self.get_connection() as connection, connection.transaction(), \
                 connection.cursor() as cursor:
-            recorder._insert_stored_events(cursor, stored_events)
-            return list(recorder._fetch_ids_after_insert_events(cursor, stored_events))
+            recorder._insert_stored_events(cursor, events)
+            return list(recorder._fetch_ids_after_insert_events(cursor, events))
 
     def is_unreachable(self) -> bool:
         """Whether the last attempt to get a connection failed (for tests and health)."""

@@ -5,8 +5,10 @@ of one aggregate's events anew on every call (the statement grown clause by clau
 then renders each to bytes on every execution, identifiers quoted again. A request reads two to
 five aggregates and saves once, so that was done ten times a request for the same few
 statements. :func:`render_statements` gives the recorder the same statements as bytes made
-once (the text is the library's own, byte for byte, but that a save's events are sent in
-binary), and reads an aggregate's events as plain tuples rather than a dictionary a row.
+once (the library's own text, but that a save's events are sent in binary), and reads an
+aggregate's events as plain tuples rather than a dictionary a row. A save of up to a megabyte
+goes as one message (:meth:`RenderedRecorder.save_message`), a larger one statement by
+statement with the library's statements.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class RenderedRecorder(PostgresApplicationRecorder):
     _lock_bytes: list[bytes]
     _notify_bytes: bytes
     _save_head: bytes
+    _save_tail: bytes
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None,
@@ -76,17 +79,26 @@ class RenderedRecorder(PostgresApplicationRecorder):
 
     def save_message(self, connection: Any, stored_events: Sequence[StoredEvent]) -> bytes:
         """A save as one message of statements, the events' values written into it: BEGIN,
-        the lock timeout, the table lock, NOTIFY, the events' INSERT returning their log
-        positions, COMMIT (the library's statements and order). Sent at once, it is one send
-        and one wait here instead of six statements, and the table lock, which every save of
-        every process waits for, is held only while the server runs it: in psycopg's pipeline
-        the lock was taken as soon as its statement was sent, then held while this thread
-        prepared the INSERT, or waited its turn for Python's lock to send it."""
+        the lock timeout, the table lock and NOTIFY (the library's), the events' INSERT
+        returning their log positions, COMMIT. Sent at once, it is one send and one wait here
+        instead of six statements, and the table lock, which every save of every process waits
+        for, is held only while the server runs it: in psycopg's pipeline the lock was taken as
+        soon as its statement was sent, then held while this thread prepared the INSERT, or
+        waited its turn for Python's lock to send it.
+
+        The INSERT writes all of the events or, when any of them is in the log already (a
+        concurrent writer won, or this save is sent again after its answer was lost), none,
+        without an error: it returns no position, the empty transaction commits, and the caller
+        raises the library's refusal. Under the table lock no other writer can insert between
+        the check and the insert (the unique key still stands behind it). A refusal raised by
+        the server would have had PostgreSQL log the statement, the events' values with it, on
+        every conflict; only a save the server fails otherwise (a lock waited for past its
+        timeout) is logged so now, its personal fields sealed as they are stored."""
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(stored_events))
         values = [value for event in stored_events for value in (
             event.originator_id, event.originator_version, event.topic, event.state)]
         written = ClientCursor(connection).mogrify(rows, values)
-        return self._save_head + written.encode(connection.info.encoding) + _SAVE_TAIL
+        return self._save_head + written.encode("utf-8") + self._save_tail
 
     def _lock_table(self, curs: Any) -> None:
         for statement in self._lock_bytes:
@@ -98,17 +110,23 @@ class RenderedRecorder(PostgresApplicationRecorder):
 
 def render_statements(recorder: PostgresApplicationRecorder) -> RenderedRecorder:
     """Give the recorder the library's factory built its statements rendered once (see the
-    module docstring); its statements stay the library's, as text."""
+    module docstring)."""
     recorder.__class__ = RenderedRecorder
     rendered: RenderedRecorder = recorder  # type: ignore[assignment]
     rendered._reads = {}
     rendered._lock_bytes = [_bytes(statement) for statement in recorder.lock_table_statements]
     rendered._notify_bytes = SQL("NOTIFY {0}").format(
         Identifier(recorder.channel_name)).as_bytes(None)
-    rendered._save_head = b"; ".join([b"BEGIN", *rendered._lock_bytes, rendered._notify_bytes,
-        SQL("INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES ")
-        .format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        .as_bytes(None)])
+    table = SQL("{0}.{1}").format(Identifier(recorder.datastore.schema),
+                                  Identifier(recorder.events_table_name)).as_bytes(None)
+    rendered._save_head = b"; ".join([
+        b"BEGIN", *rendered._lock_bytes, rendered._notify_bytes,
+        b"WITH saved (originator_id, originator_version, topic, state) AS (VALUES "])
+    rendered._save_tail = (
+        b") INSERT INTO " + table + b" (originator_id, originator_version, topic, state) "
+        b"SELECT originator_id, originator_version, topic, state FROM saved WHERE NOT EXISTS "
+        b"(SELECT 1 FROM " + table + b" JOIN saved USING (originator_id, originator_version)) "
+        b"RETURNING notification_id; COMMIT")
     # psycopg executes bytes as it does a composed statement (the library's annotation says
     # the latter only). The events of a save are sent in binary (%b): in text, psycopg
     # escaped every event's state byte by byte in Python (its composite and array dumpers).
@@ -120,10 +138,6 @@ def render_statements(recorder: PostgresApplicationRecorder) -> RenderedRecorder
     rendered.max_notification_id_statement = _bytes(  # type: ignore[assignment]
         recorder.max_notification_id_statement)
     return rendered
-
-
-#: The end of a save's message (:meth:`RenderedRecorder.save_message`).
-_SAVE_TAIL = b" RETURNING notification_id; COMMIT"
 
 
 def _bytes(statement: Any) -> bytes:

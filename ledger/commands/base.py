@@ -225,7 +225,9 @@ class Commands(Application[UUID]):
         members, which no later event changes; whether it was reversed since, the check asks
         the programme, read fresh (a reversal changes both in one save). So a payment order this
         process has already read is used as it is, without a round trip to the store for newer
-        events of its own (one a payment order of the month, on every incident and check)."""
+        events of its own (one a payment order of the month, on every incident and check). It
+        is taken from the cache without the repository's notice of erasures: a payment order
+        holds no personal data (the enrolment read before it does take that notice)."""
         cache = self.repository.cache
         if cache is not None:
             with contextlib.suppress(KeyError, ValueError):

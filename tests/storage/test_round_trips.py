@@ -82,8 +82,8 @@ def test_a_save_is_committed_and_a_save_refused_by_the_key_leaves_the_connection
 def test_a_save_of_several_megabytes_is_recorded_and_does_not_hang(
         ledger: Ledger, store_settings: StoreSettings) -> None:
     """A payment order naming 200,000 members is an event of about 7.6 MB. psycopg's pipeline
-    left such an INSERT hanging, client and server each waiting for the other (seen at 8 MB
-    and 20 MB, most runs); a save that large is sent without the pipeline."""
+    had left such an INSERT hanging, client and server each waiting for the other (seen at 8 MB
+    and 20 MB, most runs); a save that large is sent statement by statement."""
     import os
     import threading
     import uuid
@@ -125,10 +125,15 @@ def test_a_read_of_an_aggregate_from_statements_rendered_once_gives_what_the_lib
     assert len(recorder.select_events(token.id, desc=True, limit=1)) == 1
 
 
-def test_a_save_sent_in_binary_stores_every_byte_of_each_event_as_given(
-        ledger: Ledger) -> None:
+@pytest.mark.parametrize("one_message_bytes", [1_000_000, 0],
+                         ids=["in-one-message", "statement-by-statement"])
+def test_a_save_stores_every_byte_of_each_event_as_given(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch, one_message_bytes: int) -> None:
     import uuid
 
+    from storage import database
+
+    monkeypatch.setattr(database, "ONE_MESSAGE_BYTES", one_message_bytes)
     datastore: Any = datastore_of(ledger)
     first, second = uuid.uuid4(), uuid.uuid4()
     every_byte = bytes(range(256)) * 3
@@ -140,3 +145,41 @@ def test_a_save_sent_in_binary_stores_every_byte_of_each_event_as_given(
     stored = [*ledger.recorder.select_events(first), *ledger.recorder.select_events(second)]
     assert [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored] == \
         [(e.originator_id, e.originator_version, e.topic, e.state) for e in sent]
+
+
+@pytest.mark.parametrize("one_message_bytes", [1_000_000, 0],
+                         ids=["in-one-message", "statement-by-statement"])
+def test_a_save_with_one_event_already_in_the_log_records_none_of_its_events(
+        ledger: Ledger, store_settings: StoreSettings, monkeypatch: pytest.MonkeyPatch,
+        one_message_bytes: int) -> None:
+    import uuid
+
+    from storage import database
+
+    monkeypatch.setattr(database, "ONE_MESSAGE_BYTES", one_message_bytes)
+    datastore: Any = datastore_of(ledger)
+    kept = uuid.uuid4()
+    datastore.insert_at_once(ledger.recorder, [StoredEvent(kept, 1, "ledger.test:A", b"one")])
+    new = uuid.uuid4()
+    with pytest.raises(IntegrityError):
+        datastore.insert_at_once(ledger.recorder, [
+            StoredEvent(new, 1, "ledger.test:B", b"two"),
+            StoredEvent(kept, 1, "ledger.test:A", b"another writer's")])
+    assert ledger.recorder.select_events(new) == []  # all or nothing
+    assert [e.state for e in ledger.recorder.select_events(kept)] == [b"one"]
+    assert _count(store_settings, "ledger_events") == 1
+
+
+def test_a_large_save_takes_an_aggregate_id_given_as_text_as_the_library_does(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uuid
+
+    from storage import database
+
+    monkeypatch.setattr(database, "ONE_MESSAGE_BYTES", 0)
+    datastore: Any = datastore_of(ledger)
+    aggregate = uuid.uuid4()
+    [position] = datastore.insert_at_once(
+        ledger.recorder, [StoredEvent(str(aggregate), 1, "ledger.test:Text", b"x")])  # type: ignore[arg-type]
+    assert position == ledger.recorder.max_notification_id()
+    assert [e.originator_id for e in ledger.recorder.select_events(aggregate)] == [aggregate]
