@@ -145,6 +145,8 @@ def logged_rows(url: str) -> list[tuple[Any, ...]]:
 
 
 Mode = Literal["executemany", "copy", "copy_binary"]
+#: The two ceilings of each round, text first (swapped every other round).
+COPIES: tuple[Mode, ...] = ("copy", "copy_binary")
 
 
 def raw(url: str, rows: list[tuple[Any, ...]], members: int,
@@ -235,12 +237,12 @@ def main() -> None:
             emit({**imported, "round": number})
             # the two copies in turn first, so that neither always meets what the import left
             # the server doing (its table's autovacuum, a checkpoint)
-            modes: tuple[Mode, Mode] = (("copy", "copy_binary") if number % 2 == 0
-                                        else ("copy_binary", "copy"))
-            copies = raw(url, logged_rows(url), imported["members"], modes)
-            for figure in copies:
+            modes: tuple[Mode, ...] = COPIES[::-1] if number % 2 else COPIES
+            copies = {figure["figure"]: figure
+                      for figure in raw(url, logged_rows(url), imported["members"], modes)}
+            for figure in copies.values():
                 emit({**figure, "round": number})
-            text, binary = copies if number % 2 == 0 else copies[::-1]
+            text, binary = copies["raw_copy"], copies["raw_copy_binary"]
             rounds.append({"members": imported["members"],
                            "import_members_per_s": imported["members_per_s"],
                            "raw_copy_members_per_s": text["members_per_s"],
